@@ -1,0 +1,44 @@
+// Classification of hub learners against MIS learners into the six
+// statuses of docs/SYNC.md. Pure: no I/O, deterministic for a given input.
+#ifndef HUBSYNC_COMMON_CLASSIFY_H_
+#define HUBSYNC_COMMON_CLASSIFY_H_
+
+#include <functional>
+#include <vector>
+
+#include "common/types.h"
+
+namespace hubsync {
+
+struct ClassifyOptions {
+  // Rows are handed to on_batch in groups of about this many.
+  size_t batch_size = 500;
+};
+
+// Decides every row of the sync screen for `scope`:
+// - MIS learners in scope are those whose MIS year / registration group is
+//   in scope; hub learners shown are those in scope by their hub year /
+//   registration group, plus any hub learner paired with an in-scope MIS
+//   learner.
+// - linked hub learner (SYNCED/DESYNCED) whose mis_id is an in-scope MIS
+//   learner: Synced. Linked, shown, and mis_id absent or out of scope:
+//   Desynced.
+// - unlinked hub learners (any scope) are candidates for in-scope MIS
+//   learners that no hub learner links to: Matched / May match, one-to-one;
+//   in-scope unpaired hub learners are Not matched; unpaired MIS: New.
+// Rows get row_id 1..N in the order they are emitted. If on_batch is set it
+// receives the rows in order as they are decided (Synced/Desynced first,
+// then pairs, then Not matched and New). Returns all rows.
+std::vector<Row> Classify(const std::vector<HubLearner>& hub,
+                          const std::vector<MisLearner>& mis,
+                          const Scope& scope,
+                          const std::function<void(std::vector<Row>)>& on_batch = nullptr,
+                          const ClassifyOptions& options = {});
+
+// The evidence for pairing one hub learner with one MIS learner, for rows
+// the admin matched by hand (and for tests).
+Explanation Explain(const HubLearner& hub, const MisLearner& mis);
+
+}  // namespace hubsync
+
+#endif  // HUBSYNC_COMMON_CLASSIFY_H_

@@ -1,0 +1,126 @@
+// Domain types of a sync session and of what Save writes. No transport here.
+#ifndef HUBSYNC_COMMON_SESSION_TYPES_H_
+#define HUBSYNC_COMMON_SESSION_TYPES_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/types.h"
+
+namespace hubsync {
+
+// The steps of the help page, in order. CLASSIFYING is the short window
+// between the second Proceed and the sync screen, while rows stream.
+enum class SessionStep {
+  kClassSync,     // started; Proceed syncs classes from the snapshot
+  kPupilsPanel,   // choose scope and email option; Proceed classifies
+  kClassifying,   // rows being classified and streamed
+  kSyncScreen,    // review and edit; Save or Cancel
+  kSaved,         // terminal
+  kCancelled,     // terminal
+};
+
+const char* SessionStepName(SessionStep s);  // "CLASS_SYNC", ...
+
+struct StatusCounts {
+  int64_t not_matched = 0;
+  int64_t new_records = 0;
+  int64_t matched = 0;
+  int64_t may_match = 0;
+  int64_t synced = 0;
+  int64_t desynced = 0;
+  int64_t import_ticked = 0;
+  int64_t email_ticked = 0;
+  int64_t total() const {
+    return not_matched + new_records + matched + may_match + synced + desynced;
+  }
+};
+
+StatusCounts CountRows(const std::vector<Row>& rows);
+
+struct ClassSyncResult {
+  int64_t created = 0;    // hub classes made from MIS classes
+  int64_t updated = 0;    // linked by MIS id, name/year refreshed
+  int64_t unchanged = 0;
+};
+
+struct SessionRecord {
+  std::string id;
+  std::string school_id;
+  std::string snapshot_id;
+  std::string admin;  // who started it
+  SessionStep step = SessionStep::kClassSync;
+  int64_t version = 1;  // +1 on every change
+  Scope scope;
+  bool sync_emails = false;
+  int64_t hub_version = 0;  // school's hub version when classified
+  int64_t create_time_unix = 0;
+  int64_t update_time_unix = 0;
+  ClassSyncResult class_sync;
+  std::string save_request_id;  // the request id of the Save that applied
+};
+
+// What Save does to one hub learner.
+enum class LearnerChange {
+  kLink,       // Matched / May match: link and overwrite from MIS
+  kRefresh,    // Synced: stay linked, refresh from MIS
+  kImport,     // New with Import? ticked: create
+  kDesync,     // Desynced: set DESYNCED, keep class and year
+};
+
+struct PlannedChange {
+  LearnerChange change = LearnerChange::kRefresh;
+  HubLearner before;  // empty id for kImport
+  HubLearner after;   // for kImport, id empty: the store assigns one
+  bool queue_verification_email = false;  // email ticked and present
+  // MIS class ids the learner must belong to after the save (kLink,
+  // kRefresh, kImport). The store maps them to hub classes by MIS id.
+  std::vector<std::string> class_mis_ids;
+};
+
+struct SavePlan {
+  std::string session_id;
+  std::string school_id;
+  std::string actor;
+  std::string request_id;
+  int64_t expected_hub_version = 0;
+  std::vector<PlannedChange> changes;
+  int64_t unaffected = 0;  // Not matched rows, for the summary
+};
+
+struct SaveSummary {
+  int64_t linked = 0;
+  int64_t refreshed = 0;
+  int64_t imported = 0;
+  int64_t desynced = 0;
+  int64_t unaffected = 0;
+  int64_t emails_queued = 0;
+  int64_t audit_records = 0;
+};
+
+struct AuditRecord {
+  int64_t id = 0;
+  std::string school_id;
+  std::string session_id;
+  std::string actor;
+  std::string verb;  // "link", "refresh", "import", "desync"
+  std::string learner_id;
+  std::string before_json;  // "" when created
+  std::string after_json;
+  int64_t time_unix = 0;
+};
+
+struct OutboxEmail {
+  int64_t id = 0;
+  std::string school_id;
+  std::string learner_id;
+  std::string address;
+  std::string kind;    // "verification"
+  std::string status;  // "queued"
+  int64_t create_time_unix = 0;
+};
+
+}  // namespace hubsync
+
+#endif  // HUBSYNC_COMMON_SESSION_TYPES_H_

@@ -1,0 +1,64 @@
+#include "common/types.h"
+
+#include <cstdio>
+
+#include "common/session_types.h"
+
+namespace hubsync {
+
+const char* RowStatusName(RowStatus s) {
+  switch (s) {
+    case RowStatus::kNotMatched: return "Not matched";
+    case RowStatus::kNew: return "New";
+    case RowStatus::kMatched: return "Matched";
+    case RowStatus::kMayMatch: return "May match";
+    case RowStatus::kSynced: return "Synced";
+    case RowStatus::kDesynced: return "Desynced";
+  }
+  return "?";
+}
+
+const char* SyncStateName(SyncState s) {
+  switch (s) {
+    case SyncState::kUnsynced: return "UNSYNCED";
+    case SyncState::kSynced: return "SYNCED";
+    case SyncState::kDesynced: return "DESYNCED";
+  }
+  return "?";
+}
+
+const char* SessionStepName(SessionStep s) {
+  switch (s) {
+    case SessionStep::kClassSync: return "CLASS_SYNC";
+    case SessionStep::kPupilsPanel: return "PUPILS_PANEL";
+    case SessionStep::kClassifying: return "CLASSIFYING";
+    case SessionStep::kSyncScreen: return "SYNC_SCREEN";
+    case SessionStep::kSaved: return "SAVED";
+    case SessionStep::kCancelled: return "CANCELLED";
+  }
+  return "?";
+}
+
+std::string FormatDate(const Date& d) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", d.year, d.month, d.day);
+  return buf;
+}
+
+StatusCounts CountRows(const std::vector<Row>& rows) {
+  StatusCounts c;
+  for (const Row& r : rows) {
+    switch (r.status) {
+      case RowStatus::kNotMatched: ++c.not_matched; break;
+      case RowStatus::kNew: ++c.new_records; if (r.import) ++c.import_ticked; break;
+      case RowStatus::kMatched: ++c.matched; break;
+      case RowStatus::kMayMatch: ++c.may_match; break;
+      case RowStatus::kSynced: ++c.synced; break;
+      case RowStatus::kDesynced: ++c.desynced; break;
+    }
+    if (r.sync_email) ++c.email_ticked;
+  }
+  return c;
+}
+
+}  // namespace hubsync

@@ -1,0 +1,159 @@
+// Domain types shared by every layer. Plain structs: no gRPC, protobuf or
+// SQLite here (see docs/ARCHITECTURE.md).
+#ifndef HUBSYNC_COMMON_TYPES_H_
+#define HUBSYNC_COMMON_TYPES_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hubsync {
+
+// A calendar date. Dates of birth travel as ISO strings ("2013-09-04").
+struct Date {
+  int year = 0;
+  int month = 0;
+  int day = 0;
+  friend bool operator==(const Date& a, const Date& b) {
+    return a.year == b.year && a.month == b.month && a.day == b.day;
+  }
+  friend bool operator!=(const Date& a, const Date& b) { return !(a == b); }
+  friend bool operator<(const Date& a, const Date& b) {
+    if (a.year != b.year) return a.year < b.year;
+    if (a.month != b.month) return a.month < b.month;
+    return a.day < b.day;
+  }
+};
+
+enum class SyncState { kUnsynced, kSynced, kDesynced };
+
+enum class ClassKind { kRegistration, kSubject };
+
+struct School {
+  std::string id;
+  std::string name;
+  int64_t create_time_unix = 0;
+  // 0 until the school's classes have been synced at least once.
+  int64_t classes_synced_time_unix = 0;
+};
+
+// A learner record in the Admin Hub.
+struct HubLearner {
+  std::string id;  // stable hub id, e.g. "lrn_3f9c..."
+  std::string school_id;
+  std::string legal_forename;
+  std::string legal_surname;
+  std::string preferred_forename;  // optional
+  std::string preferred_surname;   // optional
+  std::optional<Date> date_of_birth;
+  std::string gender;  // optional, free text as the MIS gives it
+  std::string upn;     // optional
+  std::string year_group;          // canonical, see year_group.h
+  std::string registration_group;  // the group's name, e.g. "7A"
+  std::vector<std::string> classes;  // subject class names, sorted
+  std::string email;                 // optional
+  std::string mis_id;                // the MIS record it is linked to
+  SyncState sync_state = SyncState::kUnsynced;
+  int64_t update_time_unix = 0;
+};
+
+// A class (registration group or subject class) as the MIS describes it.
+struct MisClass {
+  std::string mis_id;
+  std::string name;  // "7A", "7x/Ma1"
+  ClassKind kind = ClassKind::kSubject;
+  std::string year_group;  // canonical, may be empty
+};
+
+// A class in the Admin Hub.
+struct HubClass {
+  std::string id;
+  std::string school_id;
+  std::string mis_id;  // empty for hand-made classes
+  std::string name;
+  ClassKind kind = ClassKind::kSubject;
+  std::string year_group;
+};
+
+// A learner as the MIS describes it.
+struct MisLearner {
+  std::string mis_id;
+  std::string upn;  // as given; may be invalid (see upn.h)
+  std::string legal_forename;
+  std::string legal_surname;
+  std::string preferred_forename;
+  std::string preferred_surname;
+  std::optional<Date> date_of_birth;
+  std::string gender;
+  std::string year_group;          // canonical
+  std::string registration_group;  // the group's name
+  std::string registration_group_mis_id;
+  std::vector<std::string> class_mis_ids;  // subject classes, sorted
+  std::vector<std::string> classes;        // their names, same order
+  std::string email;
+};
+
+enum class MisFormat { kOneRoster, kPlainCsv, kPushed };
+
+// One parsed and validated MIS export.
+struct MisSnapshot {
+  std::string id;
+  std::string school_id;
+  MisFormat format = MisFormat::kPlainCsv;
+  std::string oneroster_version;  // "1.1", "1.2" or empty
+  int64_t create_time_unix = 0;
+  std::vector<MisClass> classes;
+  std::vector<MisLearner> learners;
+};
+
+// A problem found in an uploaded file. line and column are 1-based; 0 means
+// "the whole file" / "the whole line".
+struct Problem {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string message;
+};
+
+enum class RowStatus { kNotMatched, kNew, kMatched, kMayMatch, kSynced, kDesynced };
+
+// How one field compared between a hub learner and a MIS learner.
+struct FieldEvidence {
+  std::string field;   // "upn", "forename", "surname", "date_of_birth", ...
+  std::string level;   // "exact", "nickname", "typo", "missing", "different"...
+  double weight = 0;   // contribution to the score (log-likelihood ratio)
+};
+
+struct Explanation {
+  double score = 0;
+  std::vector<FieldEvidence> fields;
+  std::string reason;  // one human sentence, e.g. "same valid UPN"
+};
+
+// One line of the sync screen. Left = hub learner, right = MIS learner.
+struct Row {
+  int64_t row_id = 0;  // stable within a session, increasing
+  RowStatus status = RowStatus::kNotMatched;
+  std::string hub_learner_id;  // empty for New
+  std::string mis_id;          // empty for Not matched and Desynced
+  bool import = false;         // New rows only
+  bool sync_email = false;     // rows whose MIS record has an email
+  bool decided_by_admin = false;  // set by Match / Unmatch
+  Explanation explanation;        // paired rows
+};
+
+enum class ScopeKind { kAll, kYearGroups, kRegistrationGroups };
+
+struct Scope {
+  ScopeKind kind = ScopeKind::kAll;
+  std::vector<std::string> values;  // year groups or registration group names
+};
+
+const char* RowStatusName(RowStatus s);    // "Not matched", "New", ...
+const char* SyncStateName(SyncState s);    // "UNSYNCED", ...
+std::string FormatDate(const Date& d);     // "2013-09-04"
+
+}  // namespace hubsync
+
+#endif  // HUBSYNC_COMMON_TYPES_H_

@@ -1,0 +1,114 @@
+// The hub database: one SQLite file (WAL, foreign keys on, schema migrated by
+// version on Open). Every method is one transaction; every failure comes back
+// as a Status and leaves the database unchanged. Thread-safe.
+//
+// Codes: NOT_FOUND for an unknown id (the message names it),
+// INVALID_ARGUMENT for a record that breaks a rule, FAILED_PRECONDITION for a
+// state conflict, ABORTED for a stale session version, UNAVAILABLE when the
+// database is busy, INTERNAL for anything else SQLite reports.
+#ifndef HUBSYNC_SERVER_STORAGE_STORE_H_
+#define HUBSYNC_SERVER_STORAGE_STORE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/clock.h"
+#include "common/session_types.h"
+#include "common/types.h"
+
+namespace hubsync {
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Opens (creating if needed) the database at `path` and migrates it to the
+  // latest schema version. `clock` and `ids` must outlive the store.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path,
+                                                     Clock* clock,
+                                                     IdGenerator* ids);
+
+  virtual int SchemaVersion() = 0;
+
+  // Schools.
+  virtual absl::StatusOr<School> CreateSchool(const std::string& name) = 0;
+  virtual absl::StatusOr<School> GetSchool(const std::string& school_id) = 0;
+  virtual absl::StatusOr<std::vector<School>> ListSchools() = 0;
+  // Bumped by every change to a school's hub learners or classes.
+  virtual absl::StatusOr<int64_t> HubVersion(const std::string& school_id) = 0;
+
+  // Hub learners. CreateLearners assigns ids, sets UNSYNCED and writes all
+  // or none (one transaction); it rejects a mis_id already linked.
+  virtual absl::StatusOr<std::vector<HubLearner>> CreateLearners(
+      const std::string& school_id, std::vector<HubLearner> learners) = 0;
+  virtual absl::StatusOr<HubLearner> GetLearner(
+      const std::string& learner_id) = 0;
+  // Sorted by surname, forename, id.
+  virtual absl::StatusOr<std::vector<HubLearner>> ListLearners(
+      const std::string& school_id) = 0;
+  virtual absl::StatusOr<std::vector<HubClass>> ListClasses(
+      const std::string& school_id) = 0;
+
+  // MIS snapshots. SaveSnapshot assigns id and create time.
+  virtual absl::StatusOr<MisSnapshot> SaveSnapshot(MisSnapshot snapshot) = 0;
+  // With classes and learners.
+  virtual absl::StatusOr<MisSnapshot> GetSnapshot(
+      const std::string& snapshot_id) = 0;
+  // Newest first; classes and learners left empty, counts in the sizes of
+  // nothing: use SnapshotCounts.
+  virtual absl::StatusOr<std::vector<MisSnapshot>> ListSnapshots(
+      const std::string& school_id) = 0;
+  struct Counts {
+    int64_t learners = 0;
+    int64_t classes = 0;
+  };
+  virtual absl::StatusOr<Counts> SnapshotCounts(
+      const std::string& snapshot_id) = 0;
+
+  // Class sync: creates hub classes for MIS classes whose MIS id the school
+  // lacks, refreshes name/kind/year of linked ones, and stamps the school's
+  // classes_synced_time. Bumps the hub version if anything changed.
+  virtual absl::StatusOr<ClassSyncResult> SyncClasses(
+      const std::string& school_id, const std::string& snapshot_id) = 0;
+
+  // Sessions and their rows.
+  virtual absl::StatusOr<SessionRecord> CreateSession(SessionRecord s) = 0;
+  virtual absl::StatusOr<SessionRecord> GetSession(
+      const std::string& session_id) = 0;
+  virtual absl::StatusOr<std::vector<SessionRecord>> ListSessions(
+      const std::string& school_id) = 0;
+  // Ordered by row_id.
+  virtual absl::StatusOr<std::vector<Row>> LoadRows(
+      const std::string& session_id) = 0;
+  // Writes `s` (whose version must be exactly one more than the stored
+  // version, else ABORTED), upserts `changed` rows by row_id, deletes
+  // `removed_row_ids`; all in one transaction. With replace_all_rows, every
+  // existing row is deleted first.
+  virtual absl::Status UpdateSession(const SessionRecord& s,
+                                     const std::vector<Row>& changed,
+                                     const std::vector<int64_t>& removed_row_ids,
+                                     bool replace_all_rows = false) = 0;
+
+  // Applies a save in one transaction: checks the school's hub version equals
+  // plan.expected_hub_version (else FAILED_PRECONDITION "hub changed since
+  // classification"), applies every change (kImport gets a new id; class
+  // memberships set from class_mis_ids via hub classes' MIS ids; the
+  // registration group class is included), writes one audit record per
+  // learner changed, queues a verification email per change with
+  // queue_verification_email, bumps the hub version, and writes `session`
+  // (step SAVED, version checked as in UpdateSession).
+  virtual absl::StatusOr<SaveSummary> ApplySave(const SavePlan& plan,
+                                                const SessionRecord& session) = 0;
+
+  virtual absl::StatusOr<std::vector<AuditRecord>> ListAudit(
+      const std::string& school_id) = 0;
+  virtual absl::StatusOr<std::vector<OutboxEmail>> ListOutbox(
+      const std::string& school_id) = 0;
+};
+
+}  // namespace hubsync
+
+#endif  // HUBSYNC_SERVER_STORAGE_STORE_H_
