@@ -45,6 +45,16 @@ struct ClassSyncResult {
   int64_t unchanged = 0;
 };
 
+struct SaveSummary {
+  int64_t linked = 0;
+  int64_t refreshed = 0;
+  int64_t imported = 0;
+  int64_t desynced = 0;
+  int64_t unaffected = 0;
+  int64_t emails_queued = 0;
+  int64_t audit_records = 0;
+};
+
 struct SessionRecord {
   std::string id;
   std::string school_id;
@@ -59,6 +69,7 @@ struct SessionRecord {
   int64_t update_time_unix = 0;
   ClassSyncResult class_sync;
   std::string save_request_id;  // the request id of the Save that applied
+  SaveSummary save_summary;     // what that Save did (step SAVED)
 };
 
 // What Save does to one hub learner.
@@ -89,15 +100,6 @@ struct SavePlan {
   int64_t unaffected = 0;  // Not matched rows, for the summary
 };
 
-struct SaveSummary {
-  int64_t linked = 0;
-  int64_t refreshed = 0;
-  int64_t imported = 0;
-  int64_t desynced = 0;
-  int64_t unaffected = 0;
-  int64_t emails_queued = 0;
-  int64_t audit_records = 0;
-};
 
 struct AuditRecord {
   int64_t id = 0;

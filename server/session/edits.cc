@@ -1,0 +1,157 @@
+#include "server/session/edits.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
+namespace hubsync {
+
+Row* RowEditor::FindByMis(const std::string& mis_id) {
+  for (Row& row : *rows_) {
+    if (row.mis_id == mis_id) return &row;
+  }
+  return nullptr;
+}
+
+Row* RowEditor::FindByHub(const std::string& learner_id) {
+  for (Row& row : *rows_) {
+    if (row.hub_learner_id == learner_id) return &row;
+  }
+  return nullptr;
+}
+
+absl::StatusOr<RowDelta> RowEditor::SetImport(const std::string& mis_id,
+                                              bool import) {
+  Row* row = FindByMis(mis_id);
+  if (row == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("MIS learner ", mis_id, " is on no row of this session"));
+  }
+  if (row->status != RowStatus::kNew) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("Import? applies to New rows only; MIS learner ", mis_id,
+                     " is ", RowStatusName(row->status)));
+  }
+  RowDelta delta;
+  if (row->import != import) {
+    row->import = import;
+    delta.changed.push_back(*row);
+  }
+  return delta;
+}
+
+absl::StatusOr<RowDelta> RowEditor::SetImportAll(bool import) {
+  RowDelta delta;
+  for (Row& row : *rows_) {
+    if (row.status == RowStatus::kNew && row.import != import) {
+      row.import = import;
+      delta.changed.push_back(row);
+    }
+  }
+  return delta;
+}
+
+absl::StatusOr<RowDelta> RowEditor::Match(const std::string& learner_id,
+                                          const std::string& mis_id,
+                                          const Explanation& explanation) {
+  Row* hub_row = FindByHub(learner_id);
+  if (hub_row == nullptr) {
+    return absl::NotFoundError(absl::StrCat(
+        "hub learner ", learner_id, " is on no row of this session"));
+  }
+  Row* mis_row = FindByMis(mis_id);
+  if (mis_row == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("MIS learner ", mis_id, " is on no row of this session"));
+  }
+  if (hub_row->status != RowStatus::kNotMatched) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "Match needs a Not matched hub learner; ", learner_id, " is ",
+        RowStatusName(hub_row->status)));
+  }
+  if (mis_row->status != RowStatus::kNew) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("Match needs a New MIS learner; ", mis_id, " is ",
+                     RowStatusName(mis_row->status)));
+  }
+  RowDelta delta;
+  const int64_t removed = mis_row->row_id;
+  const bool sync_email = mis_row->sync_email;
+  hub_row->status = RowStatus::kMatched;
+  hub_row->mis_id = mis_id;
+  hub_row->decided_by_admin = true;
+  hub_row->import = false;
+  hub_row->sync_email = sync_email;
+  hub_row->explanation = explanation;
+  hub_row->explanation.reason =
+      absl::StrCat("matched by the admin; ", explanation.reason);
+  delta.changed.push_back(*hub_row);
+  delta.removed_ids.push_back(removed);
+  rows_->erase(std::remove_if(rows_->begin(), rows_->end(),
+                              [&](const Row& r) { return r.row_id == removed; }),
+               rows_->end());
+  return delta;
+}
+
+absl::StatusOr<RowDelta> RowEditor::Unmatch(const std::string& learner_id) {
+  Row* row = FindByHub(learner_id);
+  if (row == nullptr) {
+    return absl::NotFoundError(absl::StrCat(
+        "hub learner ", learner_id, " is on no row of this session"));
+  }
+  if (row->status != RowStatus::kMatched &&
+      row->status != RowStatus::kMayMatch) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("Unmatch applies to Matched and May match rows; hub "
+                     "learner ",
+                     learner_id, " is ", RowStatusName(row->status)));
+  }
+  Row new_row;
+  new_row.row_id = (*next_row_id_)++;
+  new_row.status = RowStatus::kNew;
+  new_row.mis_id = row->mis_id;
+  new_row.import = true;
+  new_row.sync_email = row->sync_email;
+  new_row.decided_by_admin = true;
+
+  row->status = RowStatus::kNotMatched;
+  row->mis_id.clear();
+  row->sync_email = false;
+  row->decided_by_admin = true;
+  row->explanation = Explanation{};
+  row->explanation.reason = "unmatched by the admin";
+
+  RowDelta delta;
+  delta.changed.push_back(*row);
+  delta.changed.push_back(new_row);
+  rows_->push_back(std::move(new_row));
+  return delta;
+}
+
+absl::StatusOr<RowDelta> RowEditor::SetSyncEmailImpl(const std::string& mis_id,
+                                                     bool sync,
+                                                     bool has_email) {
+  Row* row = FindByMis(mis_id);
+  if (row == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("MIS learner ", mis_id, " is on no row of this session"));
+  }
+  if (!StatusCanSyncEmail(row->status)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("Sync email? does not apply to a ",
+                     RowStatusName(row->status), " row (MIS learner ", mis_id,
+                     ")"));
+  }
+  if (sync && !has_email) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "MIS learner ", mis_id, " has no email address to sync"));
+  }
+  RowDelta delta;
+  if (row->sync_email != sync) {
+    row->sync_email = sync;
+    delta.changed.push_back(*row);
+  }
+  return delta;
+}
+
+}  // namespace hubsync

@@ -1,0 +1,38 @@
+// The records a session's rows refer to: the hub learners as classified and
+// the MIS snapshot. Immutable once built, shared by streams and edits.
+#ifndef HUBSYNC_SERVER_SESSION_ROW_CONTEXT_H_
+#define HUBSYNC_SERVER_SESSION_ROW_CONTEXT_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "common/types.h"
+
+namespace hubsync {
+
+class RowContext {
+ public:
+  RowContext(std::vector<HubLearner> hub, MisSnapshot snapshot);
+
+  const std::vector<HubLearner>& hub() const { return hub_; }
+  const MisSnapshot& snapshot() const { return snapshot_; }
+  // nullptr when unknown.
+  const HubLearner* FindHub(const std::string& learner_id) const;
+  const MisLearner* FindMis(const std::string& mis_id) const;
+  bool MisHasEmail(const std::string& mis_id) const {
+    const MisLearner* m = FindMis(mis_id);
+    return m != nullptr && !m->email.empty();
+  }
+
+ private:
+  std::vector<HubLearner> hub_;
+  MisSnapshot snapshot_;
+  absl::flat_hash_map<std::string, size_t> hub_index_;
+  absl::flat_hash_map<std::string, size_t> mis_index_;
+};
+
+}  // namespace hubsync
+
+#endif  // HUBSYNC_SERVER_SESSION_ROW_CONTEXT_H_

@@ -1,0 +1,125 @@
+#include "server/session/save_plan.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace hubsync {
+namespace {
+
+bool SameRecord(const HubLearner& a, const HubLearner& b) {
+  return a.legal_forename == b.legal_forename &&
+         a.legal_surname == b.legal_surname &&
+         a.preferred_forename == b.preferred_forename &&
+         a.preferred_surname == b.preferred_surname &&
+         a.date_of_birth == b.date_of_birth && a.gender == b.gender &&
+         a.upn == b.upn && a.year_group == b.year_group &&
+         a.registration_group == b.registration_group &&
+         a.classes == b.classes && a.email == b.email && a.mis_id == b.mis_id &&
+         a.sync_state == b.sync_state;
+}
+
+std::vector<std::string> ClassMisIds(const MisLearner& mis) {
+  std::vector<std::string> ids = mis.class_mis_ids;
+  if (!mis.registration_group_mis_id.empty()) {
+    ids.push_back(mis.registration_group_mis_id);
+  }
+  return ids;
+}
+
+void KeepIfBlank(std::string* field, const std::string& mis_value) {
+  if (!mis_value.empty()) *field = mis_value;
+}
+
+}  // namespace
+
+HubLearner OverwriteFromMis(const HubLearner& hub, const MisLearner& mis,
+                            bool take_email) {
+  HubLearner out = hub;
+  KeepIfBlank(&out.legal_forename, mis.legal_forename);
+  KeepIfBlank(&out.legal_surname, mis.legal_surname);
+  out.preferred_forename = mis.preferred_forename;
+  out.preferred_surname = mis.preferred_surname;
+  if (mis.date_of_birth) out.date_of_birth = mis.date_of_birth;
+  KeepIfBlank(&out.gender, mis.gender);
+  KeepIfBlank(&out.upn, mis.upn);
+  out.year_group = mis.year_group;
+  out.registration_group = mis.registration_group;
+  out.classes = mis.classes;
+  if (take_email && !mis.email.empty()) out.email = mis.email;
+  out.mis_id = mis.mis_id;
+  out.sync_state = SyncState::kSynced;
+  return out;
+}
+
+absl::StatusOr<SavePlan> BuildSavePlan(const SessionRecord& session,
+                                       const std::vector<Row>& rows,
+                                       const RowContext& context) {
+  SavePlan plan;
+  plan.session_id = session.id;
+  plan.school_id = session.school_id;
+  plan.actor = session.admin;
+  plan.expected_hub_version = session.hub_version;
+  for (const Row& row : rows) {
+    const HubLearner* hub = nullptr;
+    const MisLearner* mis = nullptr;
+    if (!row.hub_learner_id.empty()) {
+      hub = context.FindHub(row.hub_learner_id);
+      if (hub == nullptr) {
+        return absl::InternalError(absl::StrCat(
+            "row ", row.row_id, " names unknown hub learner ", row.hub_learner_id));
+      }
+    }
+    if (!row.mis_id.empty()) {
+      mis = context.FindMis(row.mis_id);
+      if (mis == nullptr) {
+        return absl::InternalError(absl::StrCat(
+            "row ", row.row_id, " names unknown MIS learner ", row.mis_id));
+      }
+    }
+    const bool email = session.sync_emails && row.sync_email && mis != nullptr &&
+                       !mis->email.empty();
+    PlannedChange change;
+    switch (row.status) {
+      case RowStatus::kNotMatched:
+        ++plan.unaffected;
+        continue;
+      case RowStatus::kNew:
+        if (!row.import) continue;
+        change.change = LearnerChange::kImport;
+        change.after = OverwriteFromMis(change.after, *mis, email);
+        change.after.school_id = session.school_id;
+        break;
+      case RowStatus::kMatched:
+      case RowStatus::kMayMatch:
+      case RowStatus::kSynced:
+        change.change = row.status == RowStatus::kSynced ? LearnerChange::kRefresh
+                                                         : LearnerChange::kLink;
+        change.before = *hub;
+        change.after = OverwriteFromMis(*hub, *mis, email);
+        // A Synced learner whose record already equals the MIS data and who
+        // gets no email is left alone: nothing to write or audit.
+        if (change.change == LearnerChange::kRefresh && !email &&
+            SameRecord(change.before, change.after)) {
+          ++plan.unaffected;
+          continue;
+        }
+        break;
+      case RowStatus::kDesynced:
+        if (hub->sync_state == SyncState::kDesynced) {
+          ++plan.unaffected;
+          continue;
+        }
+        change.change = LearnerChange::kDesync;
+        change.before = *hub;
+        change.after = *hub;
+        change.after.sync_state = SyncState::kDesynced;
+        plan.changes.push_back(std::move(change));
+        continue;
+    }
+    change.queue_verification_email = email;
+    change.class_mis_ids = ClassMisIds(*mis);
+    plan.changes.push_back(std::move(change));
+  }
+  return plan;
+}
+
+}  // namespace hubsync

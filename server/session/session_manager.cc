@@ -1,0 +1,312 @@
+#include "server/session/session_manager.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/classify.h"
+#include "common/year_group.h"
+#include "server/session/edits.h"
+#include "server/session/live_session.h"
+#include "server/session/save_plan.h"
+
+namespace hubsync {
+namespace {
+
+bool Terminal(SessionStep s) {
+  return s == SessionStep::kSaved || s == SessionStep::kCancelled;
+}
+
+absl::Status WrongStep(const SessionRecord& r, const std::string& verb,
+                       const std::string& needs) {
+  return absl::FailedPreconditionError(
+      absl::StrCat(verb, " is not allowed: session ", r.id, " is at step ",
+                   SessionStepName(r.step), "; ", needs));
+}
+
+}  // namespace
+
+bool RowFilter::Accepts(RowStatus s) const {
+  return statuses.empty() ||
+         std::find(statuses.begin(), statuses.end(), s) != statuses.end();
+}
+
+SessionManager::SessionManager(Store* store, Clock* clock)
+    : store_(store), clock_(clock) {}
+
+SessionManager::~SessionManager() {
+  Shutdown();
+  std::vector<std::thread> workers;
+  {
+    absl::MutexLock lock(&mu_);
+    workers.swap(workers_);
+  }
+  for (std::thread& t : workers) t.join();
+}
+
+void SessionManager::Shutdown() {
+  std::vector<std::shared_ptr<Live>> all;
+  {
+    absl::MutexLock lock(&mu_);
+    shutting_down_ = true;
+    for (auto& [id, live] : live_) all.push_back(live);
+  }
+  for (auto& live : all) {
+    absl::MutexLock lock(&live->mu);
+    live->closed = true;
+    live->changed.SignalAll();
+  }
+}
+
+SessionView SessionManager::View(const Live& live) const
+    ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  return SessionView{live.record, CountRows(live.rows)};
+}
+
+absl::StatusOr<std::shared_ptr<SessionManager::Live>> SessionManager::Load(
+    const std::string& session_id) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (shutting_down_) return absl::UnavailableError("server is shutting down");
+    auto it = live_.find(session_id);
+    if (it != live_.end()) return it->second;
+  }
+  if (session_id.empty()) {
+    return absl::InvalidArgumentError("session_id is required");
+  }
+  absl::StatusOr<SessionRecord> record = store_->GetSession(session_id);
+  if (!record.ok()) return record.status();
+  auto live = std::make_shared<Live>();
+  absl::MutexLock live_lock(&live->mu);
+  live->record = *std::move(record);
+  live->base_version = live->record.version;
+  if (live->record.step == SessionStep::kSyncScreen ||
+      Terminal(live->record.step)) {
+    absl::StatusOr<std::vector<Row>> rows = store_->LoadRows(session_id);
+    if (!rows.ok()) return rows.status();
+    live->rows = *std::move(rows);
+    for (const Row& r : live->rows) {
+      live->next_row_id = std::max(live->next_row_id, r.row_id + 1);
+    }
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    auto [it, inserted] = live_.emplace(session_id, live);
+    if (!inserted) return it->second;  // another call loaded it first
+  }
+  // A restart interrupted classification: start it again.
+  if (live->record.step == SessionStep::kClassifying) StartClassification(live);
+  return live;
+}
+
+absl::StatusOr<std::shared_ptr<const RowContext>> SessionManager::Context(
+    Live& live) {
+  if (live.context) return live.context;
+  absl::StatusOr<std::vector<HubLearner>> hub =
+      store_->ListLearners(live.record.school_id);
+  if (!hub.ok()) return hub.status();
+  absl::StatusOr<MisSnapshot> snapshot =
+      store_->GetSnapshot(live.record.snapshot_id);
+  if (!snapshot.ok()) return snapshot.status();
+  live.context = std::make_shared<const RowContext>(*std::move(hub),
+                                                    *std::move(snapshot));
+  return live.context;
+}
+
+absl::Status SessionManager::CheckVersion(const Live& live,
+                                          int64_t expected_version) const
+    ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  if (expected_version != 0 && expected_version != live.record.version) {
+    return absl::AbortedError(absl::StrCat(
+        "session ", live.record.id, " is at version ", live.record.version,
+        ", not ", expected_version, "; reload it and try again"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SessionEvent> SessionManager::Commit(
+    Live& live, SessionRecord next, const std::string& verb,
+    std::vector<Row> changed, std::vector<int64_t> removed,
+    bool replace_all_rows, bool rows_in_event) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  next.version = live.record.version + 1;
+  next.update_time_unix = clock_->NowUnixSeconds();
+  absl::Status written =
+      store_->UpdateSession(next, changed, removed, replace_all_rows);
+  if (!written.ok()) {
+    // Memory may already hold the edit; drop it so the next call reloads.
+    live.closed = true;
+    live.changed.SignalAll();
+    absl::MutexLock lock(&mu_);
+    live_.erase(live.record.id);
+    return written;
+  }
+  live.record = std::move(next);
+  SessionEvent event;
+  event.version = live.record.version;
+  event.verb = verb;
+  event.session = View(live);
+  if (rows_in_event) {
+    event.changed = std::move(changed);
+    event.removed = std::move(removed);
+  }
+  event.time_unix = live.record.update_time_unix;
+  event.context = live.context;
+  live.events.push_back(event);
+  live.changed.SignalAll();
+  return event;
+}
+
+absl::StatusOr<SessionView> SessionManager::Start(
+    const std::string& school_id, const std::string& snapshot_id,
+    const std::string& admin) {
+  if (school_id.empty()) return absl::InvalidArgumentError("school_id is required");
+  absl::StatusOr<School> school = store_->GetSchool(school_id);
+  if (!school.ok()) return school.status();
+  absl::StatusOr<std::vector<MisSnapshot>> snapshots =
+      store_->ListSnapshots(school_id);
+  if (!snapshots.ok()) return snapshots.status();
+  if (snapshots->empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "school ", school_id, " has no MIS snapshot; upload an export first"));
+  }
+  SessionRecord record;
+  record.school_id = school_id;
+  record.admin = admin.empty() ? "admin" : admin;
+  record.step = SessionStep::kClassSync;
+  if (snapshot_id.empty()) {
+    record.snapshot_id = snapshots->front().id;
+  } else {
+    auto it = std::find_if(snapshots->begin(), snapshots->end(),
+                           [&](const MisSnapshot& s) { return s.id == snapshot_id; });
+    if (it == snapshots->end()) {
+      return absl::NotFoundError(absl::StrCat("snapshot ", snapshot_id,
+                                              " not found for school ", school_id));
+    }
+    record.snapshot_id = snapshot_id;
+  }
+  absl::StatusOr<SessionRecord> created = store_->CreateSession(record);
+  if (!created.ok()) return created.status();
+  return SessionView{*std::move(created), {}};
+}
+
+absl::StatusOr<SessionView> SessionManager::Get(const std::string& session_id) {
+  absl::StatusOr<std::shared_ptr<Live>> live = Load(session_id);
+  if (!live.ok()) return live.status();
+  absl::MutexLock lock(&(*live)->mu);
+  return View(**live);
+}
+
+absl::StatusOr<std::vector<SessionView>> SessionManager::List(
+    const std::string& school_id) {
+  absl::StatusOr<School> school = store_->GetSchool(school_id);
+  if (!school.ok()) return school.status();
+  absl::StatusOr<std::vector<SessionRecord>> records =
+      store_->ListSessions(school_id);
+  if (!records.ok()) return records.status();
+  std::vector<SessionView> out;
+  for (const SessionRecord& r : *records) {
+    absl::StatusOr<SessionView> view = Get(r.id);
+    if (!view.ok()) return view.status();
+    out.push_back(*std::move(view));
+  }
+  return out;
+}
+
+absl::StatusOr<SessionView> SessionManager::Proceed(
+    const std::string& session_id, int64_t expected_version) {
+  absl::StatusOr<std::shared_ptr<Live>> loaded = Load(session_id);
+  if (!loaded.ok()) return loaded.status();
+  std::shared_ptr<Live> live = *loaded;
+  absl::MutexLock lock(&live->mu);
+  if (absl::Status s = CheckVersion(*live, expected_version); !s.ok()) return s;
+  SessionRecord next = live->record;
+  switch (live->record.step) {
+    case SessionStep::kClassSync: {
+      absl::StatusOr<ClassSyncResult> synced =
+          store_->SyncClasses(next.school_id, next.snapshot_id);
+      if (!synced.ok()) return synced.status();
+      next.class_sync = *synced;
+      next.step = SessionStep::kPupilsPanel;
+      absl::StatusOr<SessionEvent> e = Commit(*live, next, "Proceed", {}, {}, false);
+      if (!e.ok()) return e.status();
+      return e->session;
+    }
+    case SessionStep::kPupilsPanel: {
+      next.step = SessionStep::kClassifying;
+      live->rows.clear();
+      live->next_row_id = 1;
+      live->context.reset();
+      absl::StatusOr<SessionEvent> e = Commit(*live, next, "Proceed", {}, {}, true);
+      if (!e.ok()) return e.status();
+      StartClassification(live);
+      return View(*live);
+    }
+    case SessionStep::kClassifying:
+    case SessionStep::kSyncScreen:
+      return WrongStep(live->record, "Proceed",
+                       "review the rows, then SaveAndSyncPupils or CancelSession");
+    case SessionStep::kSaved:
+    case SessionStep::kCancelled:
+      return WrongStep(live->record, "Proceed", "start a new session");
+  }
+  return absl::InternalError("unknown step");
+}
+
+void SessionManager::StartClassification(std::shared_ptr<Live> live) {
+  // Read the hub version before the learners: a change in between makes the
+  // session's version stale, so Save refuses rather than miss the change.
+  absl::StatusOr<int64_t> hub_version = store_->HubVersion(live->record.school_id);
+  absl::StatusOr<std::shared_ptr<const RowContext>> context =
+      hub_version.ok() ? Context(*live)
+                       : absl::StatusOr<std::shared_ptr<const RowContext>>(
+                             hub_version.status());
+  live->classifying = true;
+  live->record.hub_version = hub_version.ok() ? *hub_version : 0;
+  absl::MutexLock lock(&mu_);
+  if (shutting_down_) return;
+  SessionRecord at_start = live->record;
+  workers_.emplace_back([this, live, at_start, context]() {
+    if (!context.ok()) {
+      absl::MutexLock l(&live->mu);
+      live->classifying = false;
+      live->closed = true;  // the next call reloads and tries again
+      live->changed.SignalAll();
+      return;
+    }
+    Classification(live, at_start);
+  });
+}
+
+void SessionManager::Classification(std::shared_ptr<Live> live,
+                                    SessionRecord at_start) {
+  std::shared_ptr<const RowContext> context;
+  {
+    absl::MutexLock lock(&live->mu);
+    context = live->context;
+  }
+  std::vector<Row> rows = Classify(
+      context->hub(), context->snapshot().learners, at_start.scope,
+      [&](std::vector<Row> batch) {
+        absl::MutexLock lock(&live->mu);
+        for (Row& r : batch) live->rows.push_back(std::move(r));
+        live->changed.SignalAll();
+      });
+  absl::MutexLock lock(&live->mu);
+  live->classifying = false;
+  if (live->closed || live->record.version != at_start.version ||
+      live->record.step != SessionStep::kClassifying) {
+    live->changed.SignalAll();  // cancelled meanwhile: drop the result
+    return;
+  }
+  live->rows = rows;
+  live->next_row_id = rows.empty() ? 1 : rows.back().row_id + 1;
+  SessionRecord next = live->record;
+  next.step = SessionStep::kSyncScreen;
+  // The rows and the step are written together; watchers get the rows from
+  // StreamRows, not in the event.
+  (void)Commit(*live, next, "Classified", std::move(rows), {}, true,
+               /*rows_in_event=*/false);
+}
+
+}  // namespace hubsync

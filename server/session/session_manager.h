@@ -1,0 +1,168 @@
+// The sync session state machine (docs/SYNC.md), on top of the Store and the
+// classifier. Knows nothing of the transport. Thread-safe: verbs on one
+// session are serialised; verbs on different sessions run in parallel.
+//
+// Every verb loads the session from the store if it is not in memory, so a
+// session survives a server restart. Errors: NOT_FOUND for an unknown id,
+// FAILED_PRECONDITION for a verb in the wrong step or a row in the wrong
+// status, ABORTED when expected_version (if non-zero) is not the session's
+// version, INVALID_ARGUMENT for a malformed scope. On error nothing changes.
+#ifndef HUBSYNC_SERVER_SESSION_SESSION_MANAGER_H_
+#define HUBSYNC_SERVER_SESSION_SESSION_MANAGER_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "common/clock.h"
+#include "common/session_types.h"
+#include "server/session/row_context.h"
+#include "server/storage/store.h"
+
+namespace hubsync {
+
+struct SessionView {
+  SessionRecord record;
+  StatusCounts counts;  // of the rows so far
+};
+
+// The result of an edit, and what watchers see of it.
+struct SessionEvent {
+  int64_t version = 0;
+  std::string verb;
+  SessionView session;
+  std::vector<Row> changed;
+  std::vector<int64_t> removed;
+  int64_t time_unix = 0;
+  std::shared_ptr<const RowContext> context;  // to render the rows
+};
+
+struct RowBatchOut {
+  std::vector<Row> rows;
+  int64_t cursor = 0;      // row_id of the last row sent so far
+  int64_t classified = 0;  // rows classified so far
+  bool done = false;
+  StatusCounts counts;  // with done
+  std::shared_ptr<const RowContext> context;
+};
+
+struct SaveOutcome {
+  SessionView session;
+  SaveSummary summary;
+};
+
+struct RowFilter {
+  std::vector<RowStatus> statuses;  // empty = all
+  bool Accepts(RowStatus s) const;
+};
+
+class SessionManager {
+ public:
+  SessionManager(Store* store, Clock* clock);
+  ~SessionManager();  // stops streams and waits for classification
+  SessionManager(const SessionManager&) = delete;
+  SessionManager& operator=(const SessionManager&) = delete;
+
+  // snapshot_id empty = the school's newest snapshot.
+  absl::StatusOr<SessionView> Start(const std::string& school_id,
+                                    const std::string& snapshot_id,
+                                    const std::string& admin);
+  absl::StatusOr<SessionView> Get(const std::string& session_id);
+  absl::StatusOr<std::vector<SessionView>> List(const std::string& school_id);
+
+  // CLASS_SYNC: syncs classes, to PUPILS_PANEL. PUPILS_PANEL: starts
+  // classification (CLASSIFYING; SYNC_SCREEN when every row is decided).
+  absl::StatusOr<SessionView> Proceed(const std::string& session_id,
+                                      int64_t expected_version);
+  absl::StatusOr<SessionView> SetScope(const std::string& session_id,
+                                       int64_t expected_version,
+                                       const Scope& scope, bool sync_emails);
+
+  absl::StatusOr<SessionEvent> SetImport(const std::string& session_id,
+                                         int64_t expected_version,
+                                         const std::string& mis_id, bool on);
+  absl::StatusOr<SessionEvent> SetImportAll(const std::string& session_id,
+                                            int64_t expected_version, bool on);
+  absl::StatusOr<SessionEvent> Match(const std::string& session_id,
+                                     int64_t expected_version,
+                                     const std::string& learner_id,
+                                     const std::string& mis_id);
+  absl::StatusOr<SessionEvent> Unmatch(const std::string& session_id,
+                                       int64_t expected_version,
+                                       const std::string& learner_id);
+  absl::StatusOr<SessionEvent> SetSyncEmail(const std::string& session_id,
+                                            int64_t expected_version,
+                                            const std::string& mis_id, bool on);
+  absl::StatusOr<SessionEvent> SetSyncEmailAll(const std::string& session_id,
+                                               int64_t expected_version,
+                                               bool on);
+
+  // Applies the screen in one transaction. A repeat with the same request id
+  // (or any repeat on a saved session with no request id) returns the first
+  // outcome and writes nothing.
+  absl::StatusOr<SaveOutcome> Save(const std::string& session_id,
+                                   int64_t expected_version,
+                                   const std::string& request_id);
+  absl::StatusOr<SessionView> Cancel(const std::string& session_id,
+                                     int64_t expected_version);
+
+  // Sends rows with row_id > after_row_id that pass `filter`, in batches, as
+  // they are classified; the last batch has done = true. Stops early (OK)
+  // when `sink` returns false. FAILED_PRECONDITION before classification.
+  absl::Status StreamRows(const std::string& session_id, const RowFilter& filter,
+                          int64_t after_row_id, int batch_size,
+                          const std::function<bool(const RowBatchOut&)>& sink,
+                          const std::function<bool()>& cancelled = nullptr);
+  // Sends every change with version > after_version, in order, until the
+  // session is saved or cancelled or `sink` returns false. Changes from
+  // before a restart are summarised as one "Current" event. Both streams end
+  // with CANCELLED when `cancelled` (polled while idle) returns true.
+  absl::Status Watch(const std::string& session_id, int64_t after_version,
+                     const std::function<bool(const SessionEvent&)>& sink,
+                     const std::function<bool()>& cancelled = nullptr);
+
+  // Wakes every stream so that the server can shut down.
+  void Shutdown();
+
+ private:
+  struct Live;
+
+  absl::StatusOr<std::shared_ptr<Live>> Load(const std::string& session_id);
+  absl::StatusOr<std::shared_ptr<const RowContext>> Context(Live& live)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(live.mu);
+  absl::Status CheckVersion(const Live& live, int64_t expected_version) const;
+  absl::StatusOr<SessionEvent> Edit(
+      const std::string& session_id, int64_t expected_version,
+      const std::string& verb,
+      const std::function<absl::StatusOr<struct RowDelta>(Live&, const RowContext&)>& fn);
+  // Commits `next` (version bumped) with the rows of `delta`.
+  absl::StatusOr<SessionEvent> Commit(Live& live, SessionRecord next,
+                                      const std::string& verb,
+                                      std::vector<Row> changed,
+                                      std::vector<int64_t> removed,
+                                      bool replace_all_rows,
+                                      bool rows_in_event = true);
+  void StartClassification(std::shared_ptr<Live> live)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(live->mu);
+  void Classification(std::shared_ptr<Live> live, SessionRecord at_start);
+  SessionView View(const Live& live) const;
+
+  Store* const store_;
+  Clock* const clock_;
+
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<Live>> live_
+      ABSL_GUARDED_BY(mu_);
+  std::vector<std::thread> workers_ ABSL_GUARDED_BY(mu_);
+  bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace hubsync
+
+#endif  // HUBSYNC_SERVER_SESSION_SESSION_MANAGER_H_

@@ -1,0 +1,378 @@
+// The sync screen's verbs and streams (the lifecycle is in
+// session_manager.cc).
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "common/classify.h"
+#include "common/year_group.h"
+#include "server/session/edits.h"
+#include "server/session/live_session.h"
+#include "server/session/save_plan.h"
+#include "server/session/session_manager.h"
+
+namespace hubsync {
+namespace {
+
+absl::Status NotOnSyncScreen(const SessionRecord& r, const std::string& verb) {
+  std::string hint = r.step == SessionStep::kClassifying
+                         ? "rows are still being classified; wait for "
+                           "StreamRows to finish"
+                         : r.step == SessionStep::kSaved ||
+                                   r.step == SessionStep::kCancelled
+                               ? "start a new session"
+                               : "Proceed to the sync screen first";
+  return absl::FailedPreconditionError(
+      absl::StrCat(verb, " is not allowed: session ", r.id, " is at step ",
+                   SessionStepName(r.step), "; ", hint));
+}
+
+absl::StatusOr<Scope> ValidateScope(const Scope& scope,
+                                    const MisSnapshot& snapshot) {
+  Scope out;
+  out.kind = scope.kind;
+  if (scope.kind == ScopeKind::kAll) return out;
+  const char* field = scope.kind == ScopeKind::kYearGroups
+                          ? "scope.year_groups"
+                          : "scope.registration_groups";
+  if (scope.values.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " is empty: name at least one, or choose all "
+                            "students"));
+  }
+  std::set<std::string> known;
+  if (scope.kind == ScopeKind::kRegistrationGroups) {
+    for (const MisClass& c : snapshot.classes) {
+      if (c.kind == ClassKind::kRegistration) known.insert(c.name);
+    }
+  }
+  for (size_t i = 0; i < scope.values.size(); ++i) {
+    const std::string& v = scope.values[i];
+    if (scope.kind == ScopeKind::kYearGroups) {
+      std::optional<std::string> year = CanonicalYearGroup(v);
+      if (!year) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            field, "[", i, "]: '", v, "' is not a UK year group (N1, N2, R, 1-13)"));
+      }
+      out.values.push_back(*year);
+    } else {
+      if (!known.count(v)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            field, "[", i, "]: '", v,
+            "' is not a registration group in the MIS snapshot; known: ",
+            absl::StrJoin(known, ", ")));
+      }
+      out.values.push_back(v);
+    }
+  }
+  std::sort(out.values.begin(), out.values.end());
+  out.values.erase(std::unique(out.values.begin(), out.values.end()),
+                   out.values.end());
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<SessionView> SessionManager::SetScope(
+    const std::string& session_id, int64_t expected_version, const Scope& scope,
+    bool sync_emails) {
+  absl::StatusOr<std::shared_ptr<Live>> loaded = Load(session_id);
+  if (!loaded.ok()) return loaded.status();
+  Live& live = **loaded;
+  absl::MutexLock lock(&live.mu);
+  if (absl::Status s = CheckVersion(live, expected_version); !s.ok()) return s;
+  if (live.record.step != SessionStep::kPupilsPanel) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "SetScope is not allowed: session ", live.record.id, " is at step ",
+        SessionStepName(live.record.step),
+        "; the scope is chosen on the Pupils panel"));
+  }
+  absl::StatusOr<std::shared_ptr<const RowContext>> context = Context(live);
+  if (!context.ok()) return context.status();
+  absl::StatusOr<Scope> valid = ValidateScope(scope, (*context)->snapshot());
+  if (!valid.ok()) return valid.status();
+  SessionRecord next = live.record;
+  next.scope = *valid;
+  next.sync_emails = sync_emails;
+  absl::StatusOr<SessionEvent> e = Commit(live, next, "SetScope", {}, {}, false);
+  if (!e.ok()) return e.status();
+  return e->session;
+}
+
+absl::StatusOr<SessionEvent> SessionManager::Edit(
+    const std::string& session_id, int64_t expected_version,
+    const std::string& verb,
+    const std::function<absl::StatusOr<RowDelta>(Live&, const RowContext&)>& fn) {
+  absl::StatusOr<std::shared_ptr<Live>> loaded = Load(session_id);
+  if (!loaded.ok()) return loaded.status();
+  Live& live = **loaded;
+  absl::MutexLock lock(&live.mu);
+  if (absl::Status s = CheckVersion(live, expected_version); !s.ok()) return s;
+  if (live.record.step != SessionStep::kSyncScreen) {
+    return NotOnSyncScreen(live.record, verb);
+  }
+  absl::StatusOr<std::shared_ptr<const RowContext>> context = Context(live);
+  if (!context.ok()) return context.status();
+  absl::StatusOr<RowDelta> delta = fn(live, **context);
+  if (!delta.ok()) return delta.status();
+  return Commit(live, live.record, verb, std::move(delta->changed),
+                std::move(delta->removed_ids), false);
+}
+
+absl::StatusOr<SessionEvent> SessionManager::SetImport(
+    const std::string& session_id, int64_t expected_version,
+    const std::string& mis_id, bool on) {
+  return Edit(session_id, expected_version, "SetImport",
+              [&](Live& live, const RowContext&) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                return RowEditor(&live.rows, &live.next_row_id).SetImport(mis_id, on);
+              });
+}
+
+absl::StatusOr<SessionEvent> SessionManager::SetImportAll(
+    const std::string& session_id, int64_t expected_version, bool on) {
+  return Edit(session_id, expected_version, "SetImportAll",
+              [&](Live& live, const RowContext&) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                return RowEditor(&live.rows, &live.next_row_id).SetImportAll(on);
+              });
+}
+
+absl::StatusOr<SessionEvent> SessionManager::Match(
+    const std::string& session_id, int64_t expected_version,
+    const std::string& learner_id, const std::string& mis_id) {
+  return Edit(session_id, expected_version, "Match",
+              [&](Live& live, const RowContext& ctx)
+                  ABSL_NO_THREAD_SAFETY_ANALYSIS -> absl::StatusOr<RowDelta> {
+                const HubLearner* hub = ctx.FindHub(learner_id);
+                const MisLearner* mis = ctx.FindMis(mis_id);
+                Explanation why;
+                if (hub != nullptr && mis != nullptr) why = Explain(*hub, *mis);
+                return RowEditor(&live.rows, &live.next_row_id)
+                    .Match(learner_id, mis_id, why);
+              });
+}
+
+absl::StatusOr<SessionEvent> SessionManager::Unmatch(
+    const std::string& session_id, int64_t expected_version,
+    const std::string& learner_id) {
+  return Edit(session_id, expected_version, "Unmatch",
+              [&](Live& live, const RowContext&) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                return RowEditor(&live.rows, &live.next_row_id).Unmatch(learner_id);
+              });
+}
+
+absl::StatusOr<SessionEvent> SessionManager::SetSyncEmail(
+    const std::string& session_id, int64_t expected_version,
+    const std::string& mis_id, bool on) {
+  return Edit(session_id, expected_version, "SetSyncEmail",
+              [&](Live& live, const RowContext& ctx)
+                  ABSL_NO_THREAD_SAFETY_ANALYSIS -> absl::StatusOr<RowDelta> {
+                if (!live.record.sync_emails) {
+                  return absl::FailedPreconditionError(
+                      "email sync is off for this session; turn on "
+                      "sync_email_addresses on the Pupils panel");
+                }
+                return RowEditor(&live.rows, &live.next_row_id)
+                    .SetSyncEmail(mis_id, on, [&](const std::string& id) {
+                      return ctx.MisHasEmail(id);
+                    });
+              });
+}
+
+absl::StatusOr<SessionEvent> SessionManager::SetSyncEmailAll(
+    const std::string& session_id, int64_t expected_version, bool on) {
+  return Edit(session_id, expected_version, "SetSyncEmailAll",
+              [&](Live& live, const RowContext& ctx)
+                  ABSL_NO_THREAD_SAFETY_ANALYSIS -> absl::StatusOr<RowDelta> {
+                if (!live.record.sync_emails) {
+                  return absl::FailedPreconditionError(
+                      "email sync is off for this session; turn on "
+                      "sync_email_addresses on the Pupils panel");
+                }
+                return RowEditor(&live.rows, &live.next_row_id)
+                    .SetSyncEmailAll(on, [&](const std::string& id) {
+                      return ctx.MisHasEmail(id);
+                    });
+              });
+}
+
+absl::StatusOr<SaveOutcome> SessionManager::Save(const std::string& session_id,
+                                                 int64_t expected_version,
+                                                 const std::string& request_id) {
+  absl::StatusOr<std::shared_ptr<Live>> loaded = Load(session_id);
+  if (!loaded.ok()) return loaded.status();
+  Live& live = **loaded;
+  absl::MutexLock lock(&live.mu);
+  if (live.record.step == SessionStep::kSaved &&
+      (request_id.empty() || request_id == live.record.save_request_id)) {
+    return SaveOutcome{View(live), live.record.save_summary};  // applied once
+  }
+  if (absl::Status s = CheckVersion(live, expected_version); !s.ok()) return s;
+  if (live.record.step != SessionStep::kSyncScreen) {
+    return NotOnSyncScreen(live.record, "SaveAndSyncPupils");
+  }
+  absl::StatusOr<std::shared_ptr<const RowContext>> context = Context(live);
+  if (!context.ok()) return context.status();
+  absl::StatusOr<SavePlan> plan = BuildSavePlan(live.record, live.rows, **context);
+  if (!plan.ok()) return plan.status();
+  plan->request_id = request_id;
+  SessionRecord next = live.record;
+  next.step = SessionStep::kSaved;
+  next.version = live.record.version + 1;
+  next.update_time_unix = clock_->NowUnixSeconds();
+  next.save_request_id = request_id;
+  SaveSummary& expect = next.save_summary;
+  expect = SaveSummary{};
+  expect.unaffected = plan->unaffected;
+  for (const PlannedChange& c : plan->changes) {
+    switch (c.change) {
+      case LearnerChange::kLink: ++expect.linked; break;
+      case LearnerChange::kRefresh: ++expect.refreshed; break;
+      case LearnerChange::kImport: ++expect.imported; break;
+      case LearnerChange::kDesync: ++expect.desynced; break;
+    }
+    if (c.queue_verification_email) ++expect.emails_queued;
+  }
+  expect.audit_records = static_cast<int64_t>(plan->changes.size());
+  absl::StatusOr<SaveSummary> applied = store_->ApplySave(*plan, next);
+  if (!applied.ok()) return applied.status();
+  next.save_summary = *applied;
+  live.record = next;
+  SessionEvent event;
+  event.version = next.version;
+  event.verb = "SaveAndSyncPupils";
+  event.session = View(live);
+  event.time_unix = next.update_time_unix;
+  event.context = live.context;
+  live.events.push_back(std::move(event));
+  live.changed.SignalAll();
+  return SaveOutcome{View(live), *applied};
+}
+
+absl::StatusOr<SessionView> SessionManager::Cancel(const std::string& session_id,
+                                                   int64_t expected_version) {
+  absl::StatusOr<std::shared_ptr<Live>> loaded = Load(session_id);
+  if (!loaded.ok()) return loaded.status();
+  Live& live = **loaded;
+  absl::MutexLock lock(&live.mu);
+  if (absl::Status s = CheckVersion(live, expected_version); !s.ok()) return s;
+  if (live.record.step == SessionStep::kSaved ||
+      live.record.step == SessionStep::kCancelled) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("CancelSession is not allowed: session ", live.record.id,
+                     " is already ", SessionStepName(live.record.step)));
+  }
+  SessionRecord next = live.record;
+  next.step = SessionStep::kCancelled;
+  absl::StatusOr<SessionEvent> e = Commit(live, next, "CancelSession", {}, {}, false);
+  if (!e.ok()) return e.status();
+  return e->session;
+}
+
+absl::Status SessionManager::StreamRows(
+    const std::string& session_id, const RowFilter& filter,
+    int64_t after_row_id, int batch_size,
+    const std::function<bool(const RowBatchOut&)>& sink,
+    const std::function<bool()>& cancelled) {
+  absl::StatusOr<std::shared_ptr<Live>> loaded = Load(session_id);
+  if (!loaded.ok()) return loaded.status();
+  std::shared_ptr<Live> live = *loaded;
+  int64_t cursor = after_row_id;
+  live->mu.Lock();
+  if (live->record.step == SessionStep::kClassSync ||
+      live->record.step == SessionStep::kPupilsPanel) {
+    SessionRecord r = live->record;
+    live->mu.Unlock();
+    return absl::FailedPreconditionError(absl::StrCat(
+        "StreamRows is not allowed: session ", r.id, " is at step ",
+        SessionStepName(r.step), "; Proceed from the Pupils panel to classify"));
+  }
+  while (true) {
+    if (live->closed) {
+      live->mu.Unlock();
+      return absl::UnavailableError(
+          "the session was reloaded or the server is stopping; resume with "
+          "after_row_id = the last cursor");
+    }
+    RowBatchOut batch;
+    auto it = std::upper_bound(
+        live->rows.begin(), live->rows.end(), cursor,
+        [](int64_t id, const Row& r) { return id < r.row_id; });
+    for (; it != live->rows.end() &&
+           batch.rows.size() < static_cast<size_t>(batch_size);
+         ++it) {
+      cursor = it->row_id;
+      if (filter.Accepts(it->status)) batch.rows.push_back(*it);
+    }
+    batch.cursor = cursor;
+    batch.classified = static_cast<int64_t>(live->rows.size());
+    batch.done = !live->classifying && it == live->rows.end();
+    if (batch.done) batch.counts = CountRows(live->rows);
+    batch.context = live->context;
+    if (!batch.rows.empty() || batch.done) {
+      live->mu.Unlock();
+      if (!sink(batch) || batch.done) return absl::OkStatus();
+      live->mu.Lock();
+      continue;
+    }
+    if (it == live->rows.end()) {
+      live->changed.WaitWithTimeout(&live->mu, absl::Milliseconds(250));
+      if (cancelled && cancelled()) {
+        live->mu.Unlock();
+        return absl::CancelledError("the client went away");
+      }
+    }
+  }
+}
+
+absl::Status SessionManager::Watch(
+    const std::string& session_id, int64_t after_version,
+    const std::function<bool(const SessionEvent&)>& sink,
+    const std::function<bool()>& cancelled) {
+  absl::StatusOr<std::shared_ptr<Live>> loaded = Load(session_id);
+  if (!loaded.ok()) return loaded.status();
+  std::shared_ptr<Live> live = *loaded;
+  live->mu.Lock();
+  std::vector<SessionEvent> pending;
+  if (after_version < live->base_version) {
+    SessionEvent current;
+    current.version = live->base_version;
+    current.verb = "Current";
+    current.session = View(*live);
+    current.time_unix = live->record.update_time_unix;
+    pending.push_back(std::move(current));
+    after_version = live->base_version;
+  }
+  while (true) {
+    for (const SessionEvent& e : live->events) {
+      if (e.version > after_version) pending.push_back(e);
+    }
+    if (!pending.empty()) after_version = pending.back().version;
+    const bool ended = live->record.step == SessionStep::kSaved ||
+                       live->record.step == SessionStep::kCancelled;
+    const bool closed = live->closed;
+    live->mu.Unlock();
+    for (const SessionEvent& e : pending) {
+      if (!sink(e)) return absl::OkStatus();
+    }
+    pending.clear();
+    if (ended) return absl::OkStatus();
+    if (closed) {
+      return absl::UnavailableError(
+          "the session was reloaded or the server is stopping; watch again "
+          "from the last version");
+    }
+    live->mu.Lock();
+    if (live->events.empty() || live->events.back().version <= after_version) {
+      live->changed.WaitWithTimeout(&live->mu, absl::Milliseconds(250));
+      if (cancelled && cancelled()) {
+        live->mu.Unlock();
+        return absl::CancelledError("the client went away");
+      }
+    }
+  }
+}
+
+}  // namespace hubsync
