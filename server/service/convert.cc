@@ -1,0 +1,414 @@
+#include "server/service/convert.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "common/mis_import.h"
+#include "common/year_group.h"
+
+namespace hubsync {
+namespace {
+
+v1::SyncState ToProto(SyncState s) {
+  switch (s) {
+    case SyncState::kUnsynced: return v1::SYNC_STATE_UNSYNCED;
+    case SyncState::kSynced: return v1::SYNC_STATE_SYNCED;
+    case SyncState::kDesynced: return v1::SYNC_STATE_DESYNCED;
+  }
+  return v1::SYNC_STATE_UNSPECIFIED;
+}
+
+v1::ClassKind ToProto(ClassKind k) {
+  return k == ClassKind::kRegistration ? v1::CLASS_KIND_REGISTRATION
+                                       : v1::CLASS_KIND_SUBJECT;
+}
+
+v1::SessionStep ToProto(SessionStep s) {
+  switch (s) {
+    case SessionStep::kClassSync: return v1::SESSION_STEP_CLASS_SYNC;
+    case SessionStep::kPupilsPanel: return v1::SESSION_STEP_PUPILS_PANEL;
+    case SessionStep::kClassifying: return v1::SESSION_STEP_CLASSIFYING;
+    case SessionStep::kSyncScreen: return v1::SESSION_STEP_SYNC_SCREEN;
+    case SessionStep::kSaved: return v1::SESSION_STEP_SAVED;
+    case SessionStep::kCancelled: return v1::SESSION_STEP_CANCELLED;
+  }
+  return v1::SESSION_STEP_UNSPECIFIED;
+}
+
+v1::MisFormat ToProto(MisFormat f) {
+  switch (f) {
+    case MisFormat::kOneRoster: return v1::MIS_FORMAT_ONEROSTER;
+    case MisFormat::kPlainCsv: return v1::MIS_FORMAT_PLAIN_CSV;
+    case MisFormat::kPushed: return v1::MIS_FORMAT_PUSHED;
+  }
+  return v1::MIS_FORMAT_UNSPECIFIED;
+}
+
+absl::Status Bad(const std::string& field, const std::string& what) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", what));
+}
+
+absl::StatusOr<std::optional<Date>> DateFromProto(const std::string& s,
+                                                  const std::string& field) {
+  if (s.empty()) return std::optional<Date>();
+  std::optional<Date> d = ParseDate(s);
+  if (!d) return Bad(field, absl::StrCat("'", s, "' is not a date (YYYY-MM-DD)"));
+  return d;
+}
+
+absl::StatusOr<std::string> YearFromProto(const std::string& s,
+                                          const std::string& field) {
+  if (s.empty()) return std::string();
+  std::optional<std::string> y = CanonicalYearGroup(s);
+  if (!y) return Bad(field, absl::StrCat("'", s, "' is not a UK year group"));
+  return *y;
+}
+
+constexpr size_t kMaxField = 256;
+
+absl::Status CheckLengths(std::initializer_list<std::pair<const char*, const std::string*>> fields,
+                          const std::string& prefix) {
+  for (const auto& [name, value] : fields) {
+    if (value->size() > kMaxField) {
+      return Bad(absl::StrCat(prefix, ".", name),
+                 absl::StrCat("longer than ", kMaxField, " bytes"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void ToProto(int64_t unix_seconds, google::protobuf::Timestamp* out) {
+  out->set_seconds(unix_seconds);
+}
+
+void ToProto(const School& in, v1::School* out) {
+  out->set_school_id(in.id);
+  out->set_name(in.name);
+  ToProto(in.create_time_unix, out->mutable_create_time());
+  if (in.classes_synced_time_unix != 0) {
+    ToProto(in.classes_synced_time_unix, out->mutable_classes_synced_time());
+  }
+}
+
+void ToProto(const HubLearner& in, v1::Learner* out) {
+  out->set_learner_id(in.id);
+  out->set_school_id(in.school_id);
+  out->set_legal_forename(in.legal_forename);
+  out->set_legal_surname(in.legal_surname);
+  out->set_preferred_forename(in.preferred_forename);
+  out->set_preferred_surname(in.preferred_surname);
+  if (in.date_of_birth) out->set_date_of_birth(FormatDate(*in.date_of_birth));
+  out->set_gender(in.gender);
+  out->set_upn(in.upn);
+  out->set_year_group(in.year_group);
+  out->set_registration_group(in.registration_group);
+  for (const std::string& c : in.classes) out->add_classes(c);
+  out->set_email(in.email);
+  out->set_mis_id(in.mis_id);
+  out->set_sync_state(ToProto(in.sync_state));
+  if (in.update_time_unix != 0) {
+    ToProto(in.update_time_unix, out->mutable_update_time());
+  }
+}
+
+void ToProto(const HubClass& in, v1::HubClass* out) {
+  out->set_class_id(in.id);
+  out->set_school_id(in.school_id);
+  out->set_mis_id(in.mis_id);
+  out->set_name(in.name);
+  out->set_kind(ToProto(in.kind));
+  out->set_year_group(in.year_group);
+}
+
+void ToProto(const MisLearner& in, v1::MisLearnerRecord* out) {
+  out->set_mis_id(in.mis_id);
+  out->set_upn(in.upn);
+  out->set_legal_forename(in.legal_forename);
+  out->set_legal_surname(in.legal_surname);
+  out->set_preferred_forename(in.preferred_forename);
+  out->set_preferred_surname(in.preferred_surname);
+  if (in.date_of_birth) out->set_date_of_birth(FormatDate(*in.date_of_birth));
+  out->set_gender(in.gender);
+  out->set_year_group(in.year_group);
+  out->set_registration_group(in.registration_group);
+  out->set_registration_group_mis_id(in.registration_group_mis_id);
+  for (const std::string& c : in.class_mis_ids) out->add_class_mis_ids(c);
+  for (const std::string& c : in.classes) out->add_classes(c);
+  out->set_email(in.email);
+}
+
+void ToProto(const MisClass& in, v1::MisClassRecord* out) {
+  out->set_mis_id(in.mis_id);
+  out->set_name(in.name);
+  out->set_kind(ToProto(in.kind));
+  out->set_year_group(in.year_group);
+}
+
+void ToProto(const MisSnapshot& in, int64_t learners, int64_t classes,
+             v1::MisSnapshot* out) {
+  out->set_snapshot_id(in.id);
+  out->set_school_id(in.school_id);
+  out->set_format(ToProto(in.format));
+  out->set_oneroster_version(in.oneroster_version);
+  ToProto(in.create_time_unix, out->mutable_create_time());
+  out->set_learner_count(learners);
+  out->set_class_count(classes);
+}
+
+void ToProto(const StatusCounts& in, v1::StatusSummary* out) {
+  out->set_not_matched(in.not_matched);
+  out->set_new_(in.new_records);
+  out->set_matched(in.matched);
+  out->set_may_match(in.may_match);
+  out->set_synced(in.synced);
+  out->set_desynced(in.desynced);
+  out->set_total(in.total());
+  out->set_import_ticked(in.import_ticked);
+  out->set_email_ticked(in.email_ticked);
+}
+
+void ToProto(const SessionView& in, v1::Session* out) {
+  const SessionRecord& r = in.record;
+  out->set_session_id(r.id);
+  out->set_school_id(r.school_id);
+  out->set_snapshot_id(r.snapshot_id);
+  out->set_admin(r.admin);
+  out->set_step(ToProto(r.step));
+  out->set_version(r.version);
+  v1::Scope* scope = out->mutable_scope();
+  switch (r.scope.kind) {
+    case ScopeKind::kAll:
+      scope->set_kind(v1::SCOPE_KIND_ALL);
+      break;
+    case ScopeKind::kYearGroups:
+      scope->set_kind(v1::SCOPE_KIND_YEAR_GROUPS);
+      for (const auto& v : r.scope.values) scope->add_year_groups(v);
+      break;
+    case ScopeKind::kRegistrationGroups:
+      scope->set_kind(v1::SCOPE_KIND_REGISTRATION_GROUPS);
+      for (const auto& v : r.scope.values) scope->add_registration_groups(v);
+      break;
+  }
+  out->set_sync_email_addresses(r.sync_emails);
+  ToProto(in.counts, out->mutable_summary());
+  out->mutable_class_sync()->set_created(r.class_sync.created);
+  out->mutable_class_sync()->set_updated(r.class_sync.updated);
+  out->mutable_class_sync()->set_unchanged(r.class_sync.unchanged);
+  ToProto(r.create_time_unix, out->mutable_create_time());
+  ToProto(r.update_time_unix, out->mutable_update_time());
+}
+
+void ToProto(const SaveSummary& in, v1::SaveSummary* out) {
+  out->set_linked(in.linked);
+  out->set_refreshed(in.refreshed);
+  out->set_imported(in.imported);
+  out->set_desynced(in.desynced);
+  out->set_unaffected(in.unaffected);
+  out->set_emails_queued(in.emails_queued);
+  out->set_audit_records(in.audit_records);
+}
+
+v1::RowStatus ToProto(RowStatus s) {
+  switch (s) {
+    case RowStatus::kNotMatched: return v1::ROW_STATUS_NOT_MATCHED;
+    case RowStatus::kNew: return v1::ROW_STATUS_NEW;
+    case RowStatus::kMatched: return v1::ROW_STATUS_MATCHED;
+    case RowStatus::kMayMatch: return v1::ROW_STATUS_MAY_MATCH;
+    case RowStatus::kSynced: return v1::ROW_STATUS_SYNCED;
+    case RowStatus::kDesynced: return v1::ROW_STATUS_DESYNCED;
+  }
+  return v1::ROW_STATUS_UNSPECIFIED;
+}
+
+absl::StatusOr<RowStatus> FromProto(v1::RowStatus s) {
+  switch (s) {
+    case v1::ROW_STATUS_NOT_MATCHED: return RowStatus::kNotMatched;
+    case v1::ROW_STATUS_NEW: return RowStatus::kNew;
+    case v1::ROW_STATUS_MATCHED: return RowStatus::kMatched;
+    case v1::ROW_STATUS_MAY_MATCH: return RowStatus::kMayMatch;
+    case v1::ROW_STATUS_SYNCED: return RowStatus::kSynced;
+    case v1::ROW_STATUS_DESYNCED: return RowStatus::kDesynced;
+    default:
+      return Bad("statuses", absl::StrCat("unknown row status ", static_cast<int>(s)));
+  }
+}
+
+void ToProto(const Row& in, const RowContext* context, v1::Row* out) {
+  out->set_row_id(in.row_id);
+  out->set_status(ToProto(in.status));
+  if (context != nullptr) {
+    if (const HubLearner* h = context->FindHub(in.hub_learner_id)) {
+      ToProto(*h, out->mutable_hub());
+    }
+    if (const MisLearner* m = context->FindMis(in.mis_id)) {
+      ToProto(*m, out->mutable_mis());
+      out->set_email_available(!m->email.empty());
+    }
+  }
+  if (!out->has_hub() && !in.hub_learner_id.empty()) {
+    out->mutable_hub()->set_learner_id(in.hub_learner_id);
+  }
+  if (!out->has_mis() && !in.mis_id.empty()) {
+    out->mutable_mis()->set_mis_id(in.mis_id);
+  }
+  out->set_import(in.import);
+  out->set_sync_email(in.sync_email);
+  out->set_decided_by_admin(in.decided_by_admin);
+  if (!in.explanation.fields.empty() || !in.explanation.reason.empty()) {
+    v1::Explanation* e = out->mutable_explanation();
+    e->set_score(in.explanation.score);
+    e->set_reason(in.explanation.reason);
+    for (const FieldEvidence& f : in.explanation.fields) {
+      v1::FieldEvidence* pf = e->add_fields();
+      pf->set_field(f.field);
+      pf->set_level(f.level);
+      pf->set_weight(f.weight);
+    }
+  }
+}
+
+void ToProto(const SessionEvent& in, v1::SessionEvent* out) {
+  out->set_version(in.version);
+  out->set_verb(in.verb);
+  ToProto(in.session, out->mutable_session());
+  for (const Row& r : in.changed) ToProto(r, in.context.get(), out->add_changed_rows());
+  for (int64_t id : in.removed) out->add_removed_row_ids(id);
+  ToProto(in.time_unix, out->mutable_time());
+}
+
+void ToProto(const AuditRecord& in, v1::AuditRecord* out) {
+  out->set_audit_id(in.id);
+  out->set_school_id(in.school_id);
+  out->set_session_id(in.session_id);
+  out->set_actor(in.actor);
+  out->set_verb(in.verb);
+  out->set_learner_id(in.learner_id);
+  out->set_before_json(in.before_json);
+  out->set_after_json(in.after_json);
+  ToProto(in.time_unix, out->mutable_time());
+}
+
+void ToProto(const OutboxEmail& in, v1::VerificationEmail* out) {
+  out->set_email_id(in.id);
+  out->set_school_id(in.school_id);
+  out->set_learner_id(in.learner_id);
+  out->set_address(in.address);
+  out->set_status(in.status);
+  ToProto(in.create_time_unix, out->mutable_create_time());
+}
+
+absl::StatusOr<Scope> FromProto(const v1::Scope& in) {
+  Scope out;
+  switch (in.kind()) {
+    case v1::SCOPE_KIND_UNSPECIFIED:
+    case v1::SCOPE_KIND_ALL:
+      if (in.year_groups_size() || in.registration_groups_size()) {
+        return Bad("scope", "all students takes no year or registration groups");
+      }
+      out.kind = ScopeKind::kAll;
+      return out;
+    case v1::SCOPE_KIND_YEAR_GROUPS:
+      out.kind = ScopeKind::kYearGroups;
+      out.values.assign(in.year_groups().begin(), in.year_groups().end());
+      return out;
+    case v1::SCOPE_KIND_REGISTRATION_GROUPS:
+      out.kind = ScopeKind::kRegistrationGroups;
+      out.values.assign(in.registration_groups().begin(),
+                        in.registration_groups().end());
+      return out;
+    default:
+      return Bad("scope.kind", absl::StrCat("unknown kind ", in.kind()));
+  }
+}
+
+absl::StatusOr<HubLearner> FromProto(const v1::Learner& in,
+                                     const std::string& field) {
+  if (!in.learner_id().empty()) return Bad(field + ".learner_id", "is assigned by the server");
+  if (!in.mis_id().empty()) return Bad(field + ".mis_id", "is set only by a sync");
+  if (in.sync_state() != v1::SYNC_STATE_UNSPECIFIED &&
+      in.sync_state() != v1::SYNC_STATE_UNSYNCED) {
+    return Bad(field + ".sync_state", "is set only by a sync");
+  }
+  if (in.legal_forename().empty()) return Bad(field + ".legal_forename", "is required");
+  if (in.legal_surname().empty()) return Bad(field + ".legal_surname", "is required");
+  if (absl::Status s = CheckLengths(
+          {{"legal_forename", &in.legal_forename()},
+           {"legal_surname", &in.legal_surname()},
+           {"preferred_forename", &in.preferred_forename()},
+           {"preferred_surname", &in.preferred_surname()},
+           {"gender", &in.gender()},
+           {"upn", &in.upn()},
+           {"registration_group", &in.registration_group()},
+           {"email", &in.email()}},
+          field);
+      !s.ok()) {
+    return s;
+  }
+  HubLearner out;
+  out.legal_forename = in.legal_forename();
+  out.legal_surname = in.legal_surname();
+  out.preferred_forename = in.preferred_forename();
+  out.preferred_surname = in.preferred_surname();
+  absl::StatusOr<std::optional<Date>> dob =
+      DateFromProto(in.date_of_birth(), field + ".date_of_birth");
+  if (!dob.ok()) return dob.status();
+  out.date_of_birth = *dob;
+  out.gender = in.gender();
+  out.upn = in.upn();
+  absl::StatusOr<std::string> year = YearFromProto(in.year_group(), field + ".year_group");
+  if (!year.ok()) return year.status();
+  out.year_group = *year;
+  out.registration_group = in.registration_group();
+  out.classes.assign(in.classes().begin(), in.classes().end());
+  std::sort(out.classes.begin(), out.classes.end());
+  out.email = in.email();
+  return out;
+}
+
+absl::StatusOr<MisLearner> FromProto(const v1::MisLearnerRecord& in,
+                                     const std::string& field) {
+  if (in.mis_id().empty()) return Bad(field + ".mis_id", "is required");
+  MisLearner out;
+  out.mis_id = in.mis_id();
+  out.upn = in.upn();
+  out.legal_forename = in.legal_forename();
+  out.legal_surname = in.legal_surname();
+  out.preferred_forename = in.preferred_forename();
+  out.preferred_surname = in.preferred_surname();
+  absl::StatusOr<std::optional<Date>> dob =
+      DateFromProto(in.date_of_birth(), field + ".date_of_birth");
+  if (!dob.ok()) return dob.status();
+  out.date_of_birth = *dob;
+  out.gender = in.gender();
+  absl::StatusOr<std::string> year = YearFromProto(in.year_group(), field + ".year_group");
+  if (!year.ok()) return year.status();
+  out.year_group = *year;
+  out.registration_group = in.registration_group();
+  out.registration_group_mis_id = in.registration_group_mis_id();
+  out.class_mis_ids.assign(in.class_mis_ids().begin(), in.class_mis_ids().end());
+  out.classes.assign(in.classes().begin(), in.classes().end());
+  if (out.classes.size() != out.class_mis_ids.size()) {
+    return Bad(field + ".classes", "must have one name per class_mis_ids entry");
+  }
+  out.email = in.email();
+  return out;
+}
+
+absl::StatusOr<MisClass> FromProto(const v1::MisClassRecord& in,
+                                   const std::string& field) {
+  if (in.mis_id().empty()) return Bad(field + ".mis_id", "is required");
+  if (in.name().empty()) return Bad(field + ".name", "is required");
+  MisClass out;
+  out.mis_id = in.mis_id();
+  out.name = in.name();
+  out.kind = in.kind() == v1::CLASS_KIND_REGISTRATION ? ClassKind::kRegistration
+                                                      : ClassKind::kSubject;
+  absl::StatusOr<std::string> year = YearFromProto(in.year_group(), field + ".year_group");
+  if (!year.ok()) return year.status();
+  out.year_group = *year;
+  return out;
+}
+
+}  // namespace hubsync

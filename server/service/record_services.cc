@@ -1,0 +1,332 @@
+// School, hub, MIS and account services.
+#include <algorithm>
+#include <map>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "common/mis_import.h"
+#include "server/service/convert.h"
+#include "server/service/services.h"
+#include "server/service/status.h"
+
+namespace hubsync {
+namespace {
+
+// Status message and trailing metadata together must stay well under gRPC's
+// default 8 KiB metadata limit, or the client sees only a transport error.
+constexpr size_t kMaxMessageBytes = 3000;
+constexpr size_t kMaxDetailBytes = 3500;
+constexpr char kProblemsKey[] = "hubsync-upload-problems-bin";
+
+std::string ProblemLine(const Problem& p) {
+  return absl::StrCat(p.file, ":", p.line, ":", p.column, ": ", p.message);
+}
+
+// INVALID_ARGUMENT listing the problems; all of them that fit go into the
+// trailing metadata as an UploadProblems message.
+grpc::Status Rejected(grpc::ServerContext* context,
+                      const std::vector<Problem>& problems,
+                      const std::string& what) {
+  std::string message = absl::StrCat(what, " rejected with ", problems.size(),
+                                     " problem(s); nothing was stored:");
+  size_t shown = 0;
+  for (const Problem& p : problems) {
+    std::string line = absl::StrCat("\n", ProblemLine(p));
+    if (message.size() + line.size() > kMaxMessageBytes) break;
+    message += line;
+    ++shown;
+  }
+  if (shown < problems.size()) {
+    absl::StrAppend(&message, "\n... and ", problems.size() - shown, " more");
+  }
+  v1::UploadProblems details;
+  for (const Problem& p : problems) {
+    v1::UploadProblem* up = details.add_problems();
+    up->set_file(p.file);
+    up->set_line(p.line);
+    up->set_column(p.column);
+    up->set_message(p.message.substr(0, 200));
+    if (details.ByteSizeLong() > kMaxDetailBytes) {
+      details.mutable_problems()->RemoveLast();
+      break;
+    }
+  }
+  context->AddTrailingMetadata(kProblemsKey, details.SerializeAsString());
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message);
+}
+
+grpc::Status TooLarge(size_t limit) {
+  return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                      absl::StrCat("upload is larger than the limit of ", limit,
+                                   " bytes; nothing was stored"));
+}
+
+grpc::Status Required(const char* field) {
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                      absl::StrCat(field, " is required"));
+}
+
+}  // namespace
+
+grpc::Status SchoolServiceImpl::CreateSchool(grpc::ServerContext*,
+                                             const v1::CreateSchoolRequest* req,
+                                             v1::School* out) {
+  if (req->name().empty()) return Required("name");
+  if (req->name().size() > 256) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "name: longer than 256 bytes");
+  }
+  absl::StatusOr<School> school = store_->CreateSchool(req->name());
+  if (!school.ok()) return ToGrpcStatus(school.status());
+  ToProto(*school, out);
+  return grpc::Status::OK;
+}
+
+grpc::Status SchoolServiceImpl::GetSchool(grpc::ServerContext*,
+                                          const v1::GetSchoolRequest* req,
+                                          v1::School* out) {
+  if (req->school_id().empty()) return Required("school_id");
+  absl::StatusOr<School> school = store_->GetSchool(req->school_id());
+  if (!school.ok()) return ToGrpcStatus(school.status());
+  ToProto(*school, out);
+  return grpc::Status::OK;
+}
+
+grpc::Status SchoolServiceImpl::ListSchools(grpc::ServerContext*,
+                                            const v1::ListSchoolsRequest*,
+                                            v1::ListSchoolsResponse* out) {
+  absl::StatusOr<std::vector<School>> schools = store_->ListSchools();
+  if (!schools.ok()) return ToGrpcStatus(schools.status());
+  for (const School& s : *schools) ToProto(s, out->add_schools());
+  return grpc::Status::OK;
+}
+
+grpc::Status HubServiceImpl::CreateLearner(grpc::ServerContext*,
+                                           const v1::CreateLearnerRequest* req,
+                                           v1::Learner* out) {
+  if (req->school_id().empty()) return Required("school_id");
+  if (!req->has_learner()) return Required("learner");
+  absl::StatusOr<HubLearner> learner = FromProto(req->learner(), "learner");
+  if (!learner.ok()) return ToGrpcStatus(learner.status());
+  absl::StatusOr<std::vector<HubLearner>> created =
+      store_->CreateLearners(req->school_id(), {*std::move(learner)});
+  if (!created.ok()) return ToGrpcStatus(created.status());
+  ToProto(created->front(), out);
+  return grpc::Status::OK;
+}
+
+grpc::Status HubServiceImpl::ImportLearners(
+    grpc::ServerContext* context, grpc::ServerReader<v1::ImportLearnersRequest>* reader,
+    v1::ImportLearnersResponse* out) {
+  std::string school_id;
+  std::string data;
+  v1::ImportLearnersRequest req;
+  while (reader->Read(&req)) {
+    if (!req.school_id().empty()) {
+      if (!school_id.empty() && school_id != req.school_id()) {
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                            "school_id changed in the middle of the upload");
+      }
+      school_id = req.school_id();
+    }
+    if (data.size() + req.chunk().size() > limits_.max_upload_bytes) {
+      return TooLarge(limits_.max_upload_bytes);
+    }
+    data += req.chunk();
+  }
+  if (school_id.empty()) return Required("school_id");
+  absl::StatusOr<School> school = store_->GetSchool(school_id);
+  if (!school.ok()) return ToGrpcStatus(school.status());
+  HubImportResult parsed = ParseHubLearnersCsv("learners.csv", data);
+  if (!parsed.problems.empty()) {
+    return Rejected(context, parsed.problems, "learner import");
+  }
+  absl::StatusOr<std::vector<HubLearner>> created =
+      store_->CreateLearners(school_id, std::move(parsed.learners));
+  if (!created.ok()) return ToGrpcStatus(created.status());
+  out->set_created(static_cast<int64_t>(created->size()));
+  for (const HubLearner& l : *created) out->add_learner_ids(l.id);
+  return grpc::Status::OK;
+}
+
+grpc::Status HubServiceImpl::GetLearner(grpc::ServerContext*,
+                                        const v1::GetLearnerRequest* req,
+                                        v1::Learner* out) {
+  if (req->learner_id().empty()) return Required("learner_id");
+  absl::StatusOr<HubLearner> learner = store_->GetLearner(req->learner_id());
+  if (!learner.ok()) return ToGrpcStatus(learner.status());
+  ToProto(*learner, out);
+  return grpc::Status::OK;
+}
+
+grpc::Status HubServiceImpl::ListLearners(grpc::ServerContext*,
+                                          const v1::ListLearnersRequest* req,
+                                          v1::ListLearnersResponse* out) {
+  if (req->school_id().empty()) return Required("school_id");
+  absl::StatusOr<School> school = store_->GetSchool(req->school_id());
+  if (!school.ok()) return ToGrpcStatus(school.status());
+  absl::StatusOr<std::vector<HubLearner>> learners =
+      store_->ListLearners(req->school_id());
+  if (!learners.ok()) return ToGrpcStatus(learners.status());
+  for (const HubLearner& l : *learners) ToProto(l, out->add_learners());
+  return grpc::Status::OK;
+}
+
+grpc::Status HubServiceImpl::ListClasses(grpc::ServerContext*,
+                                         const v1::ListClassesRequest* req,
+                                         v1::ListClassesResponse* out) {
+  if (req->school_id().empty()) return Required("school_id");
+  absl::StatusOr<School> school = store_->GetSchool(req->school_id());
+  if (!school.ok()) return ToGrpcStatus(school.status());
+  absl::StatusOr<std::vector<HubClass>> classes = store_->ListClasses(req->school_id());
+  if (!classes.ok()) return ToGrpcStatus(classes.status());
+  for (const HubClass& c : *classes) ToProto(c, out->add_classes());
+  return grpc::Status::OK;
+}
+
+grpc::Status MisServiceImpl::StoreSnapshot(MisSnapshot snapshot,
+                                           v1::MisSnapshot* out) {
+  const int64_t learners = static_cast<int64_t>(snapshot.learners.size());
+  const int64_t classes = static_cast<int64_t>(snapshot.classes.size());
+  absl::StatusOr<MisSnapshot> saved = store_->SaveSnapshot(std::move(snapshot));
+  if (!saved.ok()) return ToGrpcStatus(saved.status());
+  ToProto(*saved, learners, classes, out);
+  return grpc::Status::OK;
+}
+
+grpc::Status MisServiceImpl::UploadMisExport(
+    grpc::ServerContext* context,
+    grpc::ServerReader<v1::UploadMisExportRequest>* reader, v1::MisSnapshot* out) {
+  v1::UploadMisExportRequest req;
+  if (!reader->Read(&req) || !req.has_header()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "the first message of an upload must be a header "
+                        "with school_id and format");
+  }
+  const v1::UploadHeader header = req.header();
+  if (header.school_id().empty()) return Required("header.school_id");
+  MisFormat format;
+  switch (header.format()) {
+    case v1::MIS_FORMAT_ONEROSTER: format = MisFormat::kOneRoster; break;
+    case v1::MIS_FORMAT_PLAIN_CSV: format = MisFormat::kPlainCsv; break;
+    default:
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "header.format must be MIS_FORMAT_ONEROSTER or "
+                          "MIS_FORMAT_PLAIN_CSV");
+  }
+  absl::StatusOr<School> school = store_->GetSchool(header.school_id());
+  if (!school.ok()) return ToGrpcStatus(school.status());
+  UploadFiles files;
+  size_t total = 0;
+  while (reader->Read(&req)) {
+    if (!req.has_chunk()) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "only the first message of an upload may be a header");
+    }
+    const std::string& name = req.chunk().file_name();
+    if (name.empty() || name.find('/') != std::string::npos || name.size() > 128) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          absl::StrCat("chunk.file_name '", name.substr(0, 128),
+                                       "' must be a plain file name"));
+    }
+    total += req.chunk().data().size();
+    if (total > limits_.max_upload_bytes) return TooLarge(limits_.max_upload_bytes);
+    files[name] += req.chunk().data();
+  }
+  if (files.empty()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "the upload has no files");
+  }
+  MisParseResult parsed = ParseMisUpload(format, files);
+  if (!parsed.problems.empty()) return Rejected(context, parsed.problems, "MIS export");
+  parsed.snapshot.school_id = header.school_id();
+  parsed.snapshot.format = format;
+  return StoreSnapshot(std::move(parsed.snapshot), out);
+}
+
+grpc::Status MisServiceImpl::PushMisRecords(grpc::ServerContext* context,
+                                            const v1::PushMisRecordsRequest* req,
+                                            v1::MisSnapshot* out) {
+  if (req->school_id().empty()) return Required("school_id");
+  if (static_cast<size_t>(req->learners_size() + req->classes_size()) >
+      limits_.max_push_records) {
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        absl::StrCat("more than ", limits_.max_push_records,
+                                     " records in one push"));
+  }
+  absl::StatusOr<School> school = store_->GetSchool(req->school_id());
+  if (!school.ok()) return ToGrpcStatus(school.status());
+  MisSnapshot snapshot;
+  snapshot.school_id = req->school_id();
+  snapshot.format = MisFormat::kPushed;
+  for (int i = 0; i < req->classes_size(); ++i) {
+    absl::StatusOr<MisClass> c = FromProto(req->classes(i), absl::StrCat("classes[", i, "]"));
+    if (!c.ok()) return ToGrpcStatus(c.status());
+    snapshot.classes.push_back(*std::move(c));
+  }
+  for (int i = 0; i < req->learners_size(); ++i) {
+    absl::StatusOr<MisLearner> l =
+        FromProto(req->learners(i), absl::StrCat("learners[", i, "]"));
+    if (!l.ok()) return ToGrpcStatus(l.status());
+    snapshot.learners.push_back(*std::move(l));
+  }
+  std::vector<Problem> problems = ValidateMisRecords(snapshot);
+  if (!problems.empty()) return Rejected(context, problems, "pushed records");
+  std::sort(snapshot.learners.begin(), snapshot.learners.end(),
+            [](const MisLearner& a, const MisLearner& b) { return a.mis_id < b.mis_id; });
+  return StoreSnapshot(std::move(snapshot), out);
+}
+
+grpc::Status MisServiceImpl::ListSnapshots(grpc::ServerContext*,
+                                           const v1::ListSnapshotsRequest* req,
+                                           v1::ListSnapshotsResponse* out) {
+  if (req->school_id().empty()) return Required("school_id");
+  absl::StatusOr<School> school = store_->GetSchool(req->school_id());
+  if (!school.ok()) return ToGrpcStatus(school.status());
+  absl::StatusOr<std::vector<MisSnapshot>> snapshots =
+      store_->ListSnapshots(req->school_id());
+  if (!snapshots.ok()) return ToGrpcStatus(snapshots.status());
+  for (const MisSnapshot& s : *snapshots) {
+    absl::StatusOr<Store::Counts> counts = store_->SnapshotCounts(s.id);
+    if (!counts.ok()) return ToGrpcStatus(counts.status());
+    ToProto(s, counts->learners, counts->classes, out->add_snapshots());
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status MisServiceImpl::ListMisLearners(grpc::ServerContext*,
+                                             const v1::ListMisLearnersRequest* req,
+                                             v1::ListMisLearnersResponse* out) {
+  if (req->snapshot_id().empty()) return Required("snapshot_id");
+  absl::StatusOr<MisSnapshot> snapshot = store_->GetSnapshot(req->snapshot_id());
+  if (!snapshot.ok()) return ToGrpcStatus(snapshot.status());
+  for (const MisLearner& l : snapshot->learners) ToProto(l, out->add_learners());
+  for (const MisClass& c : snapshot->classes) ToProto(c, out->add_classes());
+  return grpc::Status::OK;
+}
+
+grpc::Status AccountServiceImpl::ListVerificationEmails(
+    grpc::ServerContext*, const v1::ListVerificationEmailsRequest* req,
+    v1::ListVerificationEmailsResponse* out) {
+  if (req->school_id().empty()) return Required("school_id");
+  absl::StatusOr<School> school = store_->GetSchool(req->school_id());
+  if (!school.ok()) return ToGrpcStatus(school.status());
+  absl::StatusOr<std::vector<OutboxEmail>> emails = store_->ListOutbox(req->school_id());
+  if (!emails.ok()) return ToGrpcStatus(emails.status());
+  for (const OutboxEmail& e : *emails) ToProto(e, out->add_emails());
+  return grpc::Status::OK;
+}
+
+grpc::Status AccountServiceImpl::ListAuditRecords(
+    grpc::ServerContext*, const v1::ListAuditRecordsRequest* req,
+    v1::ListAuditRecordsResponse* out) {
+  if (req->school_id().empty()) return Required("school_id");
+  absl::StatusOr<School> school = store_->GetSchool(req->school_id());
+  if (!school.ok()) return ToGrpcStatus(school.status());
+  absl::StatusOr<std::vector<AuditRecord>> records = store_->ListAudit(req->school_id());
+  if (!records.ok()) return ToGrpcStatus(records.status());
+  for (const AuditRecord& r : *records) ToProto(r, out->add_records());
+  return grpc::Status::OK;
+}
+
+}  // namespace hubsync

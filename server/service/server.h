@@ -1,0 +1,57 @@
+// A running hubsync server: store, session manager, services, reflection
+// and health. Used by main.cc and by in-process tests.
+#ifndef HUBSYNC_SERVER_SERVICE_SERVER_H_
+#define HUBSYNC_SERVER_SERVICE_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/server.h"
+#include "server/service/services.h"
+
+namespace hubsync {
+
+struct ServerOptions {
+  std::string listen = "127.0.0.1:50051";  // port 0 picks a free port
+  std::string db_path = "hubsync.db";
+  Limits limits;
+  Clock* clock = nullptr;     // default: the real clock
+  IdGenerator* ids = nullptr; // default: random ids
+};
+
+class HubsyncServer {
+ public:
+  // Opens the database and starts serving. FAILED_PRECONDITION/UNAVAILABLE
+  // if the database cannot be opened or the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<HubsyncServer>> Start(
+      const ServerOptions& options);
+  ~HubsyncServer();
+
+  int port() const { return port_; }
+  std::shared_ptr<grpc::Channel> InProcessChannel();
+  Store* store() { return store_.get(); }
+
+  // Ends streams, stops accepting calls, and waits for running ones.
+  void Shutdown();
+  void Wait();
+
+ private:
+  HubsyncServer() = default;
+
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<SessionManager> sessions_;
+  std::unique_ptr<SchoolServiceImpl> schools_;
+  std::unique_ptr<HubServiceImpl> hub_;
+  std::unique_ptr<MisServiceImpl> mis_;
+  std::unique_ptr<AccountServiceImpl> accounts_;
+  std::unique_ptr<SyncServiceImpl> sync_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  bool shut_down_ = false;
+};
+
+}  // namespace hubsync
+
+#endif  // HUBSYNC_SERVER_SERVICE_SERVER_H_

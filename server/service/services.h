@@ -1,0 +1,132 @@
+// The gRPC services of hubsync.v1 (sync API). Each handler converts the
+// request, calls the store or the session manager, and maps the status.
+#ifndef HUBSYNC_SERVER_SERVICE_SERVICES_H_
+#define HUBSYNC_SERVER_SERVICE_SERVICES_H_
+
+#include <cstddef>
+
+#include "hubsync/v1/accounts.grpc.pb.h"
+#include "hubsync/v1/admin.grpc.pb.h"
+#include "hubsync/v1/hub.grpc.pb.h"
+#include "hubsync/v1/mis.grpc.pb.h"
+#include "hubsync/v1/sync.grpc.pb.h"
+#include "server/session/session_manager.h"
+#include "server/storage/store.h"
+
+namespace hubsync {
+
+struct Limits {
+  size_t max_upload_bytes = size_t{512} << 20;  // per upload, all files
+  size_t max_push_records = 2'000'000;
+};
+
+class SchoolServiceImpl final : public v1::SchoolService::Service {
+ public:
+  explicit SchoolServiceImpl(Store* store) : store_(store) {}
+  grpc::Status CreateSchool(grpc::ServerContext*, const v1::CreateSchoolRequest*,
+                            v1::School*) override;
+  grpc::Status GetSchool(grpc::ServerContext*, const v1::GetSchoolRequest*,
+                         v1::School*) override;
+  grpc::Status ListSchools(grpc::ServerContext*, const v1::ListSchoolsRequest*,
+                           v1::ListSchoolsResponse*) override;
+
+ private:
+  Store* store_;
+};
+
+class HubServiceImpl final : public v1::HubService::Service {
+ public:
+  HubServiceImpl(Store* store, Limits limits) : store_(store), limits_(limits) {}
+  grpc::Status CreateLearner(grpc::ServerContext*, const v1::CreateLearnerRequest*,
+                             v1::Learner*) override;
+  grpc::Status ImportLearners(grpc::ServerContext*,
+                              grpc::ServerReader<v1::ImportLearnersRequest>*,
+                              v1::ImportLearnersResponse*) override;
+  grpc::Status GetLearner(grpc::ServerContext*, const v1::GetLearnerRequest*,
+                          v1::Learner*) override;
+  grpc::Status ListLearners(grpc::ServerContext*, const v1::ListLearnersRequest*,
+                            v1::ListLearnersResponse*) override;
+  grpc::Status ListClasses(grpc::ServerContext*, const v1::ListClassesRequest*,
+                           v1::ListClassesResponse*) override;
+
+ private:
+  Store* store_;
+  Limits limits_;
+};
+
+class MisServiceImpl final : public v1::MisService::Service {
+ public:
+  MisServiceImpl(Store* store, Limits limits) : store_(store), limits_(limits) {}
+  grpc::Status UploadMisExport(grpc::ServerContext*,
+                               grpc::ServerReader<v1::UploadMisExportRequest>*,
+                               v1::MisSnapshot*) override;
+  grpc::Status PushMisRecords(grpc::ServerContext*, const v1::PushMisRecordsRequest*,
+                              v1::MisSnapshot*) override;
+  grpc::Status ListSnapshots(grpc::ServerContext*, const v1::ListSnapshotsRequest*,
+                             v1::ListSnapshotsResponse*) override;
+  grpc::Status ListMisLearners(grpc::ServerContext*,
+                               const v1::ListMisLearnersRequest*,
+                               v1::ListMisLearnersResponse*) override;
+
+ private:
+  grpc::Status StoreSnapshot(MisSnapshot snapshot, v1::MisSnapshot* out);
+  Store* store_;
+  Limits limits_;
+};
+
+class AccountServiceImpl final : public v1::AccountService::Service {
+ public:
+  explicit AccountServiceImpl(Store* store) : store_(store) {}
+  grpc::Status ListVerificationEmails(grpc::ServerContext*,
+                                      const v1::ListVerificationEmailsRequest*,
+                                      v1::ListVerificationEmailsResponse*) override;
+  grpc::Status ListAuditRecords(grpc::ServerContext*,
+                                const v1::ListAuditRecordsRequest*,
+                                v1::ListAuditRecordsResponse*) override;
+
+ private:
+  Store* store_;
+};
+
+class SyncServiceImpl final : public v1::SyncService::Service {
+ public:
+  explicit SyncServiceImpl(SessionManager* sessions) : sessions_(sessions) {}
+  grpc::Status StartSession(grpc::ServerContext*, const v1::StartSessionRequest*,
+                            v1::Session*) override;
+  grpc::Status GetSession(grpc::ServerContext*, const v1::GetSessionRequest*,
+                          v1::Session*) override;
+  grpc::Status ListSessions(grpc::ServerContext*, const v1::ListSessionsRequest*,
+                            v1::ListSessionsResponse*) override;
+  grpc::Status Proceed(grpc::ServerContext*, const v1::ProceedRequest*,
+                       v1::Session*) override;
+  grpc::Status SetScope(grpc::ServerContext*, const v1::SetScopeRequest*,
+                        v1::Session*) override;
+  grpc::Status StreamRows(grpc::ServerContext*, const v1::StreamRowsRequest*,
+                          grpc::ServerWriter<v1::RowBatch>*) override;
+  grpc::Status SetImport(grpc::ServerContext*, const v1::SetImportRequest*,
+                         v1::EditResponse*) override;
+  grpc::Status SetImportAll(grpc::ServerContext*, const v1::SetImportAllRequest*,
+                            v1::EditResponse*) override;
+  grpc::Status Match(grpc::ServerContext*, const v1::MatchRequest*,
+                     v1::EditResponse*) override;
+  grpc::Status Unmatch(grpc::ServerContext*, const v1::UnmatchRequest*,
+                       v1::EditResponse*) override;
+  grpc::Status SetSyncEmail(grpc::ServerContext*, const v1::SetSyncEmailRequest*,
+                            v1::EditResponse*) override;
+  grpc::Status SetSyncEmailAll(grpc::ServerContext*,
+                               const v1::SetSyncEmailAllRequest*,
+                               v1::EditResponse*) override;
+  grpc::Status SaveAndSyncPupils(grpc::ServerContext*, const v1::SaveRequest*,
+                                 v1::SaveResponse*) override;
+  grpc::Status CancelSession(grpc::ServerContext*, const v1::CancelSessionRequest*,
+                             v1::Session*) override;
+  grpc::Status WatchSession(grpc::ServerContext*, const v1::WatchSessionRequest*,
+                            grpc::ServerWriter<v1::SessionEvent>*) override;
+
+ private:
+  SessionManager* sessions_;
+};
+
+}  // namespace hubsync
+
+#endif  // HUBSYNC_SERVER_SERVICE_SERVICES_H_

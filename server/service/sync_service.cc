@@ -1,0 +1,232 @@
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "server/service/convert.h"
+#include "server/service/services.h"
+#include "server/service/status.h"
+
+namespace hubsync {
+namespace {
+
+constexpr int kDefaultBatch = 200;
+constexpr int kMaxBatch = 5000;
+
+grpc::Status Required(const char* field) {
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                      absl::StrCat(field, " is required"));
+}
+
+grpc::Status CheckVersionField(int64_t v) {
+  if (v < 0) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "expected_version must not be negative");
+  }
+  return grpc::Status::OK;
+}
+
+template <typename Req>
+grpc::Status CheckCommon(const Req& req) {
+  if (req.session_id().empty()) return Required("session_id");
+  return CheckVersionField(req.expected_version());
+}
+
+grpc::Status Reply(const absl::StatusOr<SessionView>& view, v1::Session* out) {
+  if (!view.ok()) return ToGrpcStatus(view.status());
+  ToProto(*view, out);
+  return grpc::Status::OK;
+}
+
+grpc::Status Reply(const absl::StatusOr<SessionEvent>& event,
+                   v1::EditResponse* out) {
+  if (!event.ok()) return ToGrpcStatus(event.status());
+  ToProto(event->session, out->mutable_session());
+  for (const Row& r : event->changed) {
+    ToProto(r, event->context.get(), out->add_changed_rows());
+  }
+  for (int64_t id : event->removed) out->add_removed_row_ids(id);
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+grpc::Status SyncServiceImpl::StartSession(grpc::ServerContext*,
+                                           const v1::StartSessionRequest* req,
+                                           v1::Session* out) {
+  if (req->school_id().empty()) return Required("school_id");
+  if (req->admin().size() > 256) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "admin: longer than 256 bytes");
+  }
+  return Reply(sessions_->Start(req->school_id(), req->snapshot_id(), req->admin()), out);
+}
+
+grpc::Status SyncServiceImpl::GetSession(grpc::ServerContext*,
+                                         const v1::GetSessionRequest* req,
+                                         v1::Session* out) {
+  if (req->session_id().empty()) return Required("session_id");
+  return Reply(sessions_->Get(req->session_id()), out);
+}
+
+grpc::Status SyncServiceImpl::ListSessions(grpc::ServerContext*,
+                                           const v1::ListSessionsRequest* req,
+                                           v1::ListSessionsResponse* out) {
+  if (req->school_id().empty()) return Required("school_id");
+  absl::StatusOr<std::vector<SessionView>> views = sessions_->List(req->school_id());
+  if (!views.ok()) return ToGrpcStatus(views.status());
+  for (const SessionView& v : *views) ToProto(v, out->add_sessions());
+  return grpc::Status::OK;
+}
+
+grpc::Status SyncServiceImpl::Proceed(grpc::ServerContext*,
+                                      const v1::ProceedRequest* req,
+                                      v1::Session* out) {
+  if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
+  return Reply(sessions_->Proceed(req->session_id(), req->expected_version()), out);
+}
+
+grpc::Status SyncServiceImpl::SetScope(grpc::ServerContext*,
+                                       const v1::SetScopeRequest* req,
+                                       v1::Session* out) {
+  if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
+  absl::StatusOr<Scope> scope = FromProto(req->scope());
+  if (!scope.ok()) return ToGrpcStatus(scope.status());
+  return Reply(sessions_->SetScope(req->session_id(), req->expected_version(),
+                                   *scope, req->sync_email_addresses()),
+               out);
+}
+
+grpc::Status SyncServiceImpl::StreamRows(grpc::ServerContext* context,
+                                         const v1::StreamRowsRequest* req,
+                                         grpc::ServerWriter<v1::RowBatch>* writer) {
+  if (req->session_id().empty()) return Required("session_id");
+  if (req->batch_size() < 0 || req->batch_size() > kMaxBatch) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("batch_size must be 0 (default ", kDefaultBatch,
+                                     ") to ", kMaxBatch));
+  }
+  if (req->after_row_id() < 0) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "after_row_id must not be negative");
+  }
+  RowFilter filter;
+  for (int s : req->statuses()) {
+    absl::StatusOr<RowStatus> status = FromProto(static_cast<v1::RowStatus>(s));
+    if (!status.ok()) return ToGrpcStatus(status.status());
+    filter.statuses.push_back(*status);
+  }
+  const int batch_size = req->batch_size() == 0 ? kDefaultBatch : req->batch_size();
+  absl::Status streamed = sessions_->StreamRows(
+      req->session_id(), filter, req->after_row_id(), batch_size,
+      [&](const RowBatchOut& batch) {
+        v1::RowBatch out;
+        for (const Row& r : batch.rows) ToProto(r, batch.context.get(), out.add_rows());
+        out.set_cursor(batch.cursor);
+        out.set_classified(batch.classified);
+        out.set_done(batch.done);
+        if (batch.done) ToProto(batch.counts, out.mutable_summary());
+        return writer->Write(out);
+      },
+      [context] { return context->IsCancelled(); });
+  return ToGrpcStatus(streamed);
+}
+
+grpc::Status SyncServiceImpl::SetImport(grpc::ServerContext*,
+                                        const v1::SetImportRequest* req,
+                                        v1::EditResponse* out) {
+  if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
+  if (req->mis_id().empty()) return Required("mis_id");
+  return Reply(sessions_->SetImport(req->session_id(), req->expected_version(),
+                                    req->mis_id(), req->import()),
+               out);
+}
+
+grpc::Status SyncServiceImpl::SetImportAll(grpc::ServerContext*,
+                                           const v1::SetImportAllRequest* req,
+                                           v1::EditResponse* out) {
+  if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
+  return Reply(sessions_->SetImportAll(req->session_id(), req->expected_version(),
+                                       req->import()),
+               out);
+}
+
+grpc::Status SyncServiceImpl::Match(grpc::ServerContext*, const v1::MatchRequest* req,
+                                    v1::EditResponse* out) {
+  if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
+  if (req->learner_id().empty()) return Required("learner_id");
+  if (req->mis_id().empty()) return Required("mis_id");
+  return Reply(sessions_->Match(req->session_id(), req->expected_version(),
+                                req->learner_id(), req->mis_id()),
+               out);
+}
+
+grpc::Status SyncServiceImpl::Unmatch(grpc::ServerContext*,
+                                      const v1::UnmatchRequest* req,
+                                      v1::EditResponse* out) {
+  if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
+  if (req->learner_id().empty()) return Required("learner_id");
+  return Reply(sessions_->Unmatch(req->session_id(), req->expected_version(),
+                                  req->learner_id()),
+               out);
+}
+
+grpc::Status SyncServiceImpl::SetSyncEmail(grpc::ServerContext*,
+                                           const v1::SetSyncEmailRequest* req,
+                                           v1::EditResponse* out) {
+  if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
+  if (req->mis_id().empty()) return Required("mis_id");
+  return Reply(sessions_->SetSyncEmail(req->session_id(), req->expected_version(),
+                                       req->mis_id(), req->sync()),
+               out);
+}
+
+grpc::Status SyncServiceImpl::SetSyncEmailAll(grpc::ServerContext*,
+                                              const v1::SetSyncEmailAllRequest* req,
+                                              v1::EditResponse* out) {
+  if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
+  return Reply(sessions_->SetSyncEmailAll(req->session_id(), req->expected_version(),
+                                          req->sync()),
+               out);
+}
+
+grpc::Status SyncServiceImpl::SaveAndSyncPupils(grpc::ServerContext*,
+                                                const v1::SaveRequest* req,
+                                                v1::SaveResponse* out) {
+  if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
+  if (req->request_id().size() > 128) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "request_id: longer than 128 bytes");
+  }
+  absl::StatusOr<SaveOutcome> saved =
+      sessions_->Save(req->session_id(), req->expected_version(), req->request_id());
+  if (!saved.ok()) return ToGrpcStatus(saved.status());
+  ToProto(saved->session, out->mutable_session());
+  ToProto(saved->summary, out->mutable_summary());
+  return grpc::Status::OK;
+}
+
+grpc::Status SyncServiceImpl::CancelSession(grpc::ServerContext*,
+                                            const v1::CancelSessionRequest* req,
+                                            v1::Session* out) {
+  if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
+  return Reply(sessions_->Cancel(req->session_id(), req->expected_version()), out);
+}
+
+grpc::Status SyncServiceImpl::WatchSession(grpc::ServerContext* context,
+                                           const v1::WatchSessionRequest* req,
+                                           grpc::ServerWriter<v1::SessionEvent>* writer) {
+  if (req->session_id().empty()) return Required("session_id");
+  if (req->after_version() < 0) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "after_version must not be negative");
+  }
+  absl::Status watched = sessions_->Watch(
+      req->session_id(), req->after_version(),
+      [&](const SessionEvent& event) {
+        v1::SessionEvent out;
+        ToProto(event, &out);
+        return writer->Write(out);
+      },
+      [context] { return context->IsCancelled(); });
+  return ToGrpcStatus(watched);
+}
+
+}  // namespace hubsync
