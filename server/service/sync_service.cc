@@ -162,9 +162,13 @@ grpc::Status SyncServiceImpl::Unmatch(grpc::ServerContext*,
                                       const v1::UnmatchRequest* req,
                                       v1::EditResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
-  if (req->learner_id().empty()) return Required("learner_id");
+  if (req->learner_id().empty() == req->mis_id().empty()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "name the row to unmatch by exactly one of learner_id "
+                        "and mis_id");
+  }
   return Reply(sessions_->Unmatch(req->session_id(), req->expected_version(),
-                                  req->learner_id()),
+                                  req->learner_id(), req->mis_id()),
                out);
 }
 

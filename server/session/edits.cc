@@ -93,18 +93,20 @@ absl::StatusOr<RowDelta> RowEditor::Match(const std::string& learner_id,
   return delta;
 }
 
-absl::StatusOr<RowDelta> RowEditor::Unmatch(const std::string& learner_id) {
-  Row* row = FindByHub(learner_id);
+absl::StatusOr<RowDelta> RowEditor::Unmatch(const std::string& learner_id,
+                                            const std::string& mis_id) {
+  const bool by_hub = !learner_id.empty();
+  const std::string who = by_hub ? absl::StrCat("hub learner ", learner_id)
+                                 : absl::StrCat("MIS learner ", mis_id);
+  Row* row = by_hub ? FindByHub(learner_id) : FindByMis(mis_id);
   if (row == nullptr) {
-    return absl::NotFoundError(absl::StrCat(
-        "hub learner ", learner_id, " is on no row of this session"));
+    return absl::NotFoundError(absl::StrCat(who, " is on no row of this session"));
   }
   if (row->status != RowStatus::kMatched &&
       row->status != RowStatus::kMayMatch) {
     return absl::FailedPreconditionError(
-        absl::StrCat("Unmatch applies to Matched and May match rows; hub "
-                     "learner ",
-                     learner_id, " is ", RowStatusName(row->status)));
+        absl::StrCat("Unmatch applies to Matched and May match rows; ", who,
+                     " is ", RowStatusName(row->status)));
   }
   Row new_row;
   new_row.row_id = (*next_row_id_)++;

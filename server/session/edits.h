@@ -36,7 +36,10 @@ class RowEditor {
                                  const Explanation& explanation);
   // Splits a Matched / May match row into Not matched (hub) and a new New
   // row (MIS) with Import? ticked.
-  absl::StatusOr<RowDelta> Unmatch(const std::string& learner_id);
+  // The row is named by its hub learner or, if learner_id is empty, by its
+  // MIS learner.
+  absl::StatusOr<RowDelta> Unmatch(const std::string& learner_id,
+                                   const std::string& mis_id = "");
   // Email ticks; has_email says whether a MIS learner has an email.
   template <typename HasEmail>
   absl::StatusOr<RowDelta> SetSyncEmail(const std::string& mis_id, bool sync,

@@ -93,9 +93,11 @@ class SessionManager {
                                      int64_t expected_version,
                                      const std::string& learner_id,
                                      const std::string& mis_id);
+  // The row is named by its hub learner, or by its MIS learner.
   absl::StatusOr<SessionEvent> Unmatch(const std::string& session_id,
                                        int64_t expected_version,
-                                       const std::string& learner_id);
+                                       const std::string& learner_id,
+                                       const std::string& mis_id = "");
   absl::StatusOr<SessionEvent> SetSyncEmail(const std::string& session_id,
                                             int64_t expected_version,
                                             const std::string& mis_id, bool on);

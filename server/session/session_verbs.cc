@@ -156,10 +156,11 @@ absl::StatusOr<SessionEvent> SessionManager::Match(
 
 absl::StatusOr<SessionEvent> SessionManager::Unmatch(
     const std::string& session_id, int64_t expected_version,
-    const std::string& learner_id) {
+    const std::string& learner_id, const std::string& mis_id) {
   return Edit(session_id, expected_version, "Unmatch",
               [&](Live& live, const RowContext&) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-                return RowEditor(&live.rows, &live.next_row_id).Unmatch(learner_id);
+                return RowEditor(&live.rows, &live.next_row_id)
+                    .Unmatch(learner_id, mis_id);
               });
 }
 
