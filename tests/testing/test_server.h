@@ -1,0 +1,63 @@
+// A real hubsync server on a temporary SQLite file, listening on loopback
+// port 0, with stubs for every service. Restart() keeps the database.
+#ifndef HUBSYNC_TESTS_TESTING_TEST_SERVER_H_
+#define HUBSYNC_TESTS_TESTING_TEST_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "grpcpp/channel.h"
+#include "grpcpp/client_context.h"
+#include "hubsync/v1/accounts.grpc.pb.h"
+#include "hubsync/v1/admin.grpc.pb.h"
+#include "hubsync/v1/hub.grpc.pb.h"
+#include "hubsync/v1/mis.grpc.pb.h"
+#include "hubsync/v1/sync.grpc.pb.h"
+#include "server/service/server.h"
+#include "tests/testing/fakes.h"
+
+namespace hubsync::testing {
+
+class TestServer {
+ public:
+  explicit TestServer(Limits limits = {});
+  ~TestServer();
+
+  // Stops the server (as a shutdown would) and starts a new one on the same
+  // database file, on a new port.
+  void Restart();
+  void Stop();
+
+  const std::string& db_path() const { return db_path_; }
+  int port() const { return server_->port(); }
+  Store* store() { return server_->store(); }
+
+  v1::SchoolService::Stub& schools() { return *schools_; }
+  v1::HubService::Stub& hub() { return *hub_; }
+  v1::MisService::Stub& mis() { return *mis_; }
+  v1::SyncService::Stub& sync() { return *sync_; }
+  v1::AccountService::Stub& accounts() { return *accounts_; }
+  std::shared_ptr<grpc::Channel> channel() { return channel_; }
+
+ private:
+  void StartServer();
+
+  TempDir dir_;
+  std::string db_path_;
+  Limits limits_;
+  FakeClock clock_;
+  std::unique_ptr<HubsyncServer> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::SchoolService::Stub> schools_;
+  std::unique_ptr<v1::HubService::Stub> hub_;
+  std::unique_ptr<v1::MisService::Stub> mis_;
+  std::unique_ptr<v1::SyncService::Stub> sync_;
+  std::unique_ptr<v1::AccountService::Stub> accounts_;
+};
+
+// A client context with a 30 s deadline.
+std::unique_ptr<grpc::ClientContext> Ctx();
+
+}  // namespace hubsync::testing
+
+#endif  // HUBSYNC_TESTS_TESTING_TEST_SERVER_H_
