@@ -1,0 +1,44 @@
+// Child processes for end-to-end tests: run a binary to completion, or keep
+// a server running and stop it with a signal.
+#ifndef HUBSYNC_TESTS_TESTING_SUBPROCESS_H_
+#define HUBSYNC_TESTS_TESTING_SUBPROCESS_H_
+
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace hubsync::testing {
+
+struct RunResult {
+  int exit_code = -1;  // -1 if killed by a signal
+  std::string out;
+  std::string err;
+};
+
+// Runs argv[0] with argv, waits (killing it after timeout_s), and captures
+// stdout and stderr.
+RunResult Run(const std::vector<std::string>& argv, int timeout_s = 60);
+
+// A long-running child whose stdout is read line by line.
+class Child {
+ public:
+  explicit Child(const std::vector<std::string>& argv);
+  ~Child();  // SIGKILL if still running
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+
+  // Reads stdout until a line contains `needle` (returned) or timeout ("").
+  std::string WaitForLine(const std::string& needle, int timeout_s = 30);
+  // Sends `sig` and waits for exit; returns the exit code (-signal if killed).
+  int Stop(int sig, int timeout_s = 30);
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+  int out_fd_ = -1;
+  std::string buffered_;
+};
+
+}  // namespace hubsync::testing
+
+#endif  // HUBSYNC_TESTS_TESTING_SUBPROCESS_H_
