@@ -1,0 +1,155 @@
+// Describe(): a PairScore in words, for the admin.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_join.h"
+#include "common/match_score.h"
+
+namespace hubsync {
+namespace {
+
+const char* NameLevelName(NameLevel l) {
+  switch (l) {
+    case NameLevel::kMissing:
+      return "missing";
+    case NameLevel::kExact:
+      return "exact";
+    case NameLevel::kNickname:
+      return "nickname";
+    case NameLevel::kOverlap:
+      return "overlap";
+    case NameLevel::kTypo:
+      return "typo";
+    case NameLevel::kPrefix:
+      return "prefix";
+    case NameLevel::kInitial:
+      return "initial";
+    case NameLevel::kDifferent:
+      return "different";
+  }
+  return "?";
+}
+
+const char* DobLevelName(DobLevel l) {
+  switch (l) {
+    case DobLevel::kMissing:
+      return "missing";
+    case DobLevel::kExact:
+      return "exact";
+    case DobLevel::kSwapped:
+      return "day_month_swapped";
+    case DobLevel::kOneDigit:
+      return "one_digit";
+    case DobLevel::kDifferent:
+      return "different";
+  }
+  return "?";
+}
+
+}  // namespace
+
+Explanation Describe(const PairScore& s) {
+  Explanation e;
+  const FieldWeights w = WeighFields(s);
+  std::vector<std::string> agree;    // fields that agree exactly
+  std::vector<std::string> notes;    // near agreements, in words
+  std::vector<std::string> differs;  // disagreements
+
+  const char* upn_level = s.upn == UpnLevel::kSame        ? "exact"
+                          : s.upn == UpnLevel::kDifferent ? "different"
+                          : s.upn_given                   ? "invalid"
+                                                          : "missing";
+  e.fields.push_back({"upn", upn_level, w.upn});
+  if (s.upn == UpnLevel::kSame) agree.push_back("valid UPN");
+  if (s.upn == UpnLevel::kDifferent) differs.push_back("valid UPNs");
+  if (s.upn == UpnLevel::kMissing && s.upn_given) {
+    notes.push_back("a UPN that is not valid was ignored");
+  }
+
+  e.fields.push_back({"forename", NameLevelName(s.forename), w.forename});
+  e.fields.push_back({"surname", NameLevelName(s.surname), w.surname});
+  for (auto [level, what] :
+       {std::pair{s.forename, "forename"}, std::pair{s.surname, "surname"}}) {
+    const std::string w = what;
+    switch (level) {
+      case NameLevel::kExact:
+        agree.push_back(w);
+        break;
+      case NameLevel::kNickname:
+        notes.push_back(w + " is a known short form");
+        break;
+      case NameLevel::kOverlap:
+        notes.push_back(w + "s share a name");
+        break;
+      case NameLevel::kTypo:
+        notes.push_back(w + "s differ by a typo");
+        break;
+      case NameLevel::kPrefix:
+        notes.push_back(w + " is shortened");
+        break;
+      case NameLevel::kInitial:
+        notes.push_back(w + " is an initial");
+        break;
+      case NameLevel::kDifferent:
+        differs.push_back(w);
+        break;
+      case NameLevel::kMissing:
+        notes.push_back(w + " missing");
+        break;
+    }
+  }
+
+  e.fields.push_back({"date_of_birth", DobLevelName(s.dob), w.date_of_birth});
+  switch (s.dob) {
+    case DobLevel::kExact:
+      agree.push_back("date of birth");
+      break;
+    case DobLevel::kSwapped:
+      notes.push_back("date of birth has day and month swapped");
+      break;
+    case DobLevel::kOneDigit:
+      notes.push_back("dates of birth differ by one digit");
+      break;
+    case DobLevel::kDifferent:
+      differs.push_back("date of birth");
+      break;
+    case DobLevel::kMissing:
+      notes.push_back("date of birth missing");
+      break;
+  }
+
+  const struct {
+    const char* field;
+    const char* words;
+    WeakLevel level;
+    double weight;
+  } weak[] = {
+      {"gender", "gender", s.gender, w.gender},
+      {"year_group", "year group", s.year_group, w.year_group},
+      {"registration_group", "registration group", s.registration_group,
+       w.registration_group},
+  };
+  for (const auto& f : weak) {
+    const char* level = f.level == WeakLevel::kExact       ? "exact"
+                        : f.level == WeakLevel::kDifferent ? "different"
+                                                           : "missing";
+    e.fields.push_back({f.field, level, f.weight});
+    if (f.level == WeakLevel::kDifferent) differs.push_back(f.words);
+  }
+  for (const FieldEvidence& f : e.fields) e.score += f.weight;
+
+  std::vector<std::string> parts;
+  if (!agree.empty()) parts.push_back("same " + absl::StrJoin(agree, ", "));
+  for (std::string& n : notes) parts.push_back(std::move(n));
+  if (!differs.empty()) {
+    parts.push_back("different " + absl::StrJoin(differs, ", "));
+  }
+  std::string reason = absl::StrJoin(parts, "; ");
+  if (!reason.empty()) reason[0] = absl::ascii_toupper(reason[0]);
+  e.reason = reason + ".";
+  return e;
+}
+
+}  // namespace hubsync

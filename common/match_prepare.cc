@@ -1,0 +1,72 @@
+// Prepare(): each learner normalised once, before any pair is scored.
+#include <algorithm>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "common/match_score.h"
+#include "common/normalise.h"
+#include "common/upn.h"
+#include "common/year_group.h"
+
+namespace hubsync {
+namespace {
+
+void AddName(std::string_view raw, std::vector<std::string>* names,
+             std::vector<std::string>* keys) {
+  std::string n = NormaliseName(raw);
+  if (n.empty()) return;
+  std::string k = CompactNormalised(n);
+  if (std::find(keys->begin(), keys->end(), k) != keys->end()) return;
+  names->push_back(std::move(n));
+  keys->push_back(std::move(k));
+}
+
+std::string NormaliseGender(std::string_view raw) {
+  std::string g = absl::AsciiStrToLower(std::string(TrimAscii(raw)));
+  if (g == "m" || g == "male" || g == "boy") return "m";
+  if (g == "f" || g == "female" || g == "girl") return "f";
+  if (g == "u" || g == "unknown" || g == "not known") return "";
+  return g;
+}
+
+template <typename L>
+PreparedLearner PrepareCommon(const L& l, std::string id) {
+  PreparedLearner p;
+  p.id = std::move(id);
+  AddName(l.legal_forename, &p.forenames, &p.forename_keys);
+  AddName(l.preferred_forename, &p.forenames, &p.forename_keys);
+  for (const std::string& f : p.forenames) {
+    p.forename_tokens.push_back(SplitNormalised(f));
+  }
+  std::vector<std::string> surnames;
+  AddName(l.legal_surname, &surnames, &p.surname_keys);
+  AddName(l.preferred_surname, &surnames, &p.surname_keys);
+  for (const std::string& s : surnames) {
+    p.surname_tokens.push_back(SplitNormalised(s));
+  }
+  p.legal_forename_key = CompactNameKey(l.legal_forename);
+  p.legal_surname_key = CompactNameKey(l.legal_surname);
+  p.date_of_birth = l.date_of_birth;
+  p.upn = NormaliseUpn(l.upn);
+  p.upn_valid = IsValidUpn(p.upn);
+  p.gender = NormaliseGender(l.gender);
+  std::string_view year = TrimAscii(l.year_group);
+  p.year_group = CanonicalYearGroup(year).value_or(std::string(year));
+  p.registration_group =
+      absl::AsciiStrToLower(std::string(TrimAscii(l.registration_group)));
+  return p;
+}
+
+}  // namespace
+
+PreparedLearner Prepare(const HubLearner& hub) {
+  return PrepareCommon(hub, hub.id);
+}
+
+PreparedLearner Prepare(const MisLearner& mis) {
+  return PrepareCommon(mis, mis.mis_id);
+}
+
+}  // namespace hubsync

@@ -1,0 +1,110 @@
+// Field-by-field comparison of one hub learner with one MIS learner, scored
+// Fellegi-Sunter style: each field adds a log2 likelihood ratio
+// log2(P(observed level | same child) / P(observed level | different
+// children)), so +10 means "about a thousand times likelier if they are the
+// same child". The weights are estimates for a UK school roll (a few
+// thousand learners, ~7 birth years); they are named constants in
+// match_score.cc.
+#ifndef HUBSYNC_COMMON_MATCH_SCORE_H_
+#define HUBSYNC_COMMON_MATCH_SCORE_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/types.h"
+
+namespace hubsync {
+
+// A learner from either side, normalised once so that scoring a pair does
+// no allocation-heavy work (no ICU, no re-normalising).
+struct PreparedLearner {
+  std::string id;  // hub id or MIS id
+  // Distinct normalised forenames (legal first, then preferred) and their
+  // compact keys, same order.
+  std::vector<std::string> forenames;
+  std::vector<std::string> forename_keys;
+  std::vector<std::vector<std::string>> forename_tokens;
+  // Distinct normalised surnames, their compact keys and words.
+  std::vector<std::string> surname_keys;
+  std::vector<std::vector<std::string>> surname_tokens;
+  std::string legal_forename_key;  // compact; "" when missing
+  std::string legal_surname_key;
+  std::optional<Date> date_of_birth;
+  std::string upn;  // normalised
+  bool upn_valid = false;
+  std::string gender;              // "m", "f", another lower-case word, or ""
+  std::string year_group;          // canonical when recognised
+  std::string registration_group;  // trimmed, lower-case
+};
+
+PreparedLearner Prepare(const HubLearner& hub);
+PreparedLearner Prepare(const MisLearner& mis);
+
+enum class UpnLevel { kMissing, kSame, kDifferent };
+enum class NameLevel {
+  kMissing,
+  kExact,
+  kNickname,
+  kOverlap,
+  kTypo,
+  kPrefix,
+  kInitial,
+  kDifferent
+};
+enum class DobLevel { kMissing, kExact, kSwapped, kOneDigit, kDifferent };
+enum class WeakLevel { kMissing, kExact, kDifferent };
+
+// The levels of every field and the score. Plain values: the pair loop
+// scores many pairs and builds words only for the rows it keeps.
+struct PairScore {
+  UpnLevel upn = UpnLevel::kMissing;
+  bool upn_given = false;  // both sides have a UPN, valid or not
+  NameLevel forename = NameLevel::kMissing;
+  NameLevel surname = NameLevel::kMissing;
+  DobLevel dob = DobLevel::kMissing;
+  WeakLevel gender = WeakLevel::kMissing;
+  WeakLevel year_group = WeakLevel::kMissing;
+  WeakLevel registration_group = WeakLevel::kMissing;
+  bool identical_legal_names = false;  // normalised legal forename + surname
+  double score = 0;                    // the sum of the field weights
+};
+
+PairScore ScorePair(const PreparedLearner& hub, const PreparedLearner& mis);
+
+// At least ScorePair(hub, mis).score, without comparing names (the costly
+// part): most blocked pairs (same surname, another birthday) fall below
+// kMayMatchThreshold on this bound alone. Pairs that share a valid UPN are
+// always worth scoring, so their bound is effectively unlimited.
+double ScoreUpperBound(const PreparedLearner& hub, const PreparedLearner& mis);
+
+// Each field's contribution to PairScore::score (log2 likelihood ratio).
+struct FieldWeights {
+  double upn, forename, surname, date_of_birth, gender, year_group,
+      registration_group;
+};
+FieldWeights WeighFields(const PairScore& s);
+
+// Every field's level and weight, the score, and a sentence for the admin
+// ("Same forename, surname, date of birth; different registration group.").
+Explanation Describe(const PairScore& s);
+
+// Decision thresholds on PairScore (see match_score.cc for the reasoning).
+// Passes the vetoes (twins, contradicting forenames) and the May-match score,
+// or shares a valid UPN without contradicting forenames.
+bool IsCandidate(const PairScore& s);
+// Evidence strong enough for Matched on its own; the caller still checks
+// that no rival candidate comes within kRivalMargin.
+bool MeetsMatchedRule(const PairScore& s);
+
+// A pair's rival is another candidate for the same hub or MIS learner whose
+// score is at least (score - kRivalMargin): 6 bits = 64 times likelier is
+// the least gap at which we call one candidate clearly better.
+inline constexpr double kRivalMargin = 6.0;
+// Candidates need at least this score (about 4000:1 for the same child
+// before the prior): see match_score.cc.
+inline constexpr double kMayMatchThreshold = 12.0;
+
+}  // namespace hubsync
+
+#endif  // HUBSYNC_COMMON_MATCH_SCORE_H_
