@@ -23,9 +23,9 @@ std::vector<std::string> NameTokens(std::string_view name);
 // "vanderberg".
 std::string CompactNameKey(std::string_view name);
 
-// `s` without leading and trailing ASCII white space. (absl::StripAsciiWhitespace
-// takes absl::string_view, which Debian's Abseil does not alias to
-// std::string_view.)
+// `s` without leading and trailing ASCII white space.
+// (absl::StripAsciiWhitespace takes absl::string_view, which Debian's Abseil
+// does not alias to std::string_view.)
 std::string_view TrimAscii(std::string_view s);
 
 // The same on an already normalised name (no second pass through ICU).

@@ -57,8 +57,7 @@ double JaroWinkler(std::string_view a, std::string_view b) {
     ++j;
   }
   const double m = matches;
-  const double jaro =
-      (m / la + m / lb + (m - transpositions / 2.0) / m) / 3.0;
+  const double jaro = (m / la + m / lb + (m - transpositions / 2.0) / m) / 3.0;
   int prefix = 0;
   while (prefix < 4 && prefix < la && prefix < lb && a[prefix] == b[prefix]) {
     ++prefix;

@@ -35,7 +35,9 @@ TEST(NormaliseName, OtherScriptsAreTransliterated) {
 
 TEST(NormaliseName, ApostrophesAreDropped) {
   EXPECT_EQ(NormaliseName("O'Brien"), "obrien");
-  EXPECT_EQ(NormaliseName("O\xE2\x80\x99" "Brien"), "obrien");  // ’
+  EXPECT_EQ(NormaliseName("O\xE2\x80\x99"
+                          "Brien"),
+            "obrien");  // ’
   EXPECT_EQ(NormaliseName("OBrien"), "obrien");
 }
 
