@@ -1,0 +1,54 @@
+// How domain values are written to and read from SQLite columns: enums as
+// readable text, dates as ISO text, lists joined with '\x1f', explanation
+// evidence as "field\tlevel\tweight" lines, audit snapshots as small JSON.
+#ifndef HUBSYNC_SERVER_STORAGE_CODEC_H_
+#define HUBSYNC_SERVER_STORAGE_CODEC_H_
+
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/session_types.h"
+#include "common/types.h"
+
+namespace hubsync::storage {
+
+// Enum <-> column text. The parsers return INTERNAL for a value no version
+// of the code wrote (a corrupt or hand-edited database).
+absl::string_view ToText(SyncState v);
+absl::string_view ToText(ClassKind v);
+absl::string_view ToText(MisFormat v);
+absl::string_view ToText(RowStatus v);
+absl::string_view ToText(SessionStep v);
+absl::string_view ToText(ScopeKind v);
+absl::StatusOr<SyncState> SyncStateFromText(absl::string_view s);
+absl::StatusOr<ClassKind> ClassKindFromText(absl::string_view s);
+absl::StatusOr<MisFormat> MisFormatFromText(absl::string_view s);
+absl::StatusOr<RowStatus> RowStatusFromText(absl::string_view s);
+absl::StatusOr<SessionStep> SessionStepFromText(absl::string_view s);
+absl::StatusOr<ScopeKind> ScopeKindFromText(absl::string_view s);
+
+// "2013-09-04"; nullopt for NULL / empty. A malformed stored date is
+// INTERNAL.
+absl::StatusOr<std::optional<Date>> DateFromText(absl::string_view s);
+
+// Lists of names or ids. An empty list is ""; (so a list holding one empty
+// string reads back as empty: no caller stores empty names).
+std::string JoinList(const std::vector<std::string>& items);
+std::vector<std::string> SplitList(absl::string_view joined);
+
+// Explanation evidence, one line per field; tabs, newlines and backslashes
+// inside a field or level are escaped. Weights round-trip exactly.
+std::string EncodeEvidence(const std::vector<FieldEvidence>& fields);
+absl::StatusOr<std::vector<FieldEvidence>> DecodeEvidence(absl::string_view s);
+
+// A JSON string literal, quotes included.
+std::string JsonString(absl::string_view s);
+// The learner's fields as one JSON object (for the audit log).
+std::string LearnerJson(const HubLearner& l);
+
+}  // namespace hubsync::storage
+
+#endif  // HUBSYNC_SERVER_STORAGE_CODEC_H_

@@ -1,0 +1,152 @@
+// Hub learners and classes: CreateLearners, GetLearner, ListLearners,
+// ListClasses.
+#include <algorithm>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "server/storage/codec.h"
+#include "server/storage/learner_rows.h"
+#include "server/storage/sqlite_store.h"
+#include "server/storage/status_macros.h"
+
+namespace hubsync::storage {
+namespace {
+
+absl::Status Required(size_t index, absl::string_view field) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("learners[", index, "].", field, " is required"));
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<HubLearner>> SqliteStore::CreateLearners(
+    const std::string& school_id, std::vector<HubLearner> learners) {
+  // Validate the whole batch before touching the database.
+  absl::flat_hash_set<std::string> batch_mis_ids;
+  for (size_t i = 0; i < learners.size(); ++i) {
+    const HubLearner& l = learners[i];
+    if (l.legal_forename.empty()) return Required(i, "legal_forename");
+    if (l.legal_surname.empty()) return Required(i, "legal_surname");
+    if (!l.mis_id.empty() && !batch_mis_ids.insert(l.mis_id).second) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "learners[", i, "].mis_id ", l.mis_id, " appears twice in the batch"));
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(&db_));
+  STORE_RETURN_IF_ERROR(GetSchoolLocked(school_id).status());
+
+  // Subject classes by name; a class synced from the MIS wins over a
+  // hand-made one of the same name.
+  absl::flat_hash_map<std::string, std::string> class_by_name;
+  STORE_ASSIGN_OR_RETURN(
+      Statement classes,
+      db_.Prepare("SELECT name, id FROM hub_classes WHERE school_id = ? AND "
+                  "kind = 'subject' ORDER BY mis_id IS NULL DESC, id DESC"));
+  classes.Bind(1, school_id);
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, classes.Step());
+    if (!row) break;
+    class_by_name[classes.Text(0)] = classes.Text(1);  // last one wins
+  }
+  STORE_ASSIGN_OR_RETURN(
+      Statement new_class,
+      db_.Prepare("INSERT INTO hub_classes (id, school_id, mis_id, name, kind, "
+                  "year_group) VALUES (?, ?, NULL, ?, 'subject', '')"));
+  STORE_ASSIGN_OR_RETURN(
+      Statement linked,
+      db_.Prepare("SELECT id FROM hub_learners WHERE school_id = ? AND "
+                  "mis_id = ?"));
+  STORE_ASSIGN_OR_RETURN(LearnerWriter writer, LearnerWriter::Create(&db_));
+
+  const int64_t now = clock_->NowUnixSeconds();
+  for (size_t i = 0; i < learners.size(); ++i) {
+    HubLearner& l = learners[i];
+    if (!l.mis_id.empty()) {
+      linked.Reset().Bind(1, school_id).Bind(2, l.mis_id);
+      STORE_ASSIGN_OR_RETURN(bool taken, linked.Step());
+      if (taken) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("learners[", i, "].mis_id ", l.mis_id,
+                         " is already linked to learner ", linked.Text(0)));
+      }
+    }
+    l.id = ids_->NewId("lrn");
+    l.school_id = school_id;
+    l.sync_state = SyncState::kUnsynced;
+    l.update_time_unix = now;
+    std::sort(l.classes.begin(), l.classes.end());
+    l.classes.erase(std::unique(l.classes.begin(), l.classes.end()),
+                    l.classes.end());
+    std::vector<std::string> class_ids;
+    for (const std::string& name : l.classes) {
+      if (name.empty()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("learners[", i, "].classes has an empty name"));
+      }
+      auto [it, inserted] = class_by_name.try_emplace(name);
+      if (inserted) {
+        it->second = ids_->NewId("cls");
+        new_class.Reset().Bind(1, it->second).Bind(2, school_id).Bind(3, name);
+        STORE_RETURN_IF_ERROR(new_class.Run());
+      }
+      class_ids.push_back(it->second);
+    }
+    STORE_RETURN_IF_ERROR(writer.Upsert(l));
+    STORE_RETURN_IF_ERROR(writer.SetClasses(l.id, class_ids));
+  }
+  if (!learners.empty()) STORE_RETURN_IF_ERROR(BumpHubVersionLocked(school_id));
+  STORE_RETURN_IF_ERROR(txn.Commit());
+  return learners;
+}
+
+absl::StatusOr<HubLearner> SqliteStore::GetLearner(
+    const std::string& learner_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::BeginRead(&db_));
+  STORE_ASSIGN_OR_RETURN(std::vector<HubLearner> found,
+                         ReadLearners(&db_, "l.id = ?", learner_id));
+  if (found.empty()) {
+    return absl::NotFoundError(
+        absl::StrCat("learner ", learner_id, " not found"));
+  }
+  return std::move(found.front());
+}
+
+absl::StatusOr<std::vector<HubLearner>> SqliteStore::ListLearners(
+    const std::string& school_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::BeginRead(&db_));
+  STORE_RETURN_IF_ERROR(GetSchoolLocked(school_id).status());
+  return ReadLearners(&db_, "l.school_id = ?", school_id);
+}
+
+absl::StatusOr<std::vector<HubClass>> SqliteStore::ListClasses(
+    const std::string& school_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::BeginRead(&db_));
+  STORE_RETURN_IF_ERROR(GetSchoolLocked(school_id).status());
+  STORE_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.Prepare("SELECT id, school_id, mis_id, name, kind, year_group "
+                  "FROM hub_classes WHERE school_id = ? "
+                  "ORDER BY kind, name, id"));
+  st.Bind(1, school_id);
+  std::vector<HubClass> out;
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    HubClass& c = out.emplace_back();
+    c.id = st.Text(0);
+    c.school_id = st.Text(1);
+    c.mis_id = st.Text(2);
+    c.name = st.Text(3);
+    STORE_ASSIGN_OR_RETURN(c.kind, ClassKindFromText(st.Text(4)));
+    c.year_group = st.Text(5);
+  }
+  return out;
+}
+
+}  // namespace hubsync::storage

@@ -1,0 +1,212 @@
+#include "server/storage/schema.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "server/storage/status_macros.h"
+
+namespace hubsync::storage {
+namespace {
+
+// Migration 1: the whole first schema. Enums are stored as readable text;
+// optional ids (mis_id) as NULL so the partial unique indexes ignore them.
+constexpr absl::string_view kV1 = R"sql(
+CREATE TABLE schools (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  create_time INTEGER NOT NULL,
+  classes_synced_time INTEGER NOT NULL DEFAULT 0,
+  hub_version INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE hub_classes (
+  id TEXT PRIMARY KEY,
+  school_id TEXT NOT NULL REFERENCES schools(id),
+  mis_id TEXT,
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('registration', 'subject')),
+  year_group TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX hub_classes_by_mis_id ON hub_classes(school_id, mis_id)
+  WHERE mis_id IS NOT NULL;
+CREATE INDEX hub_classes_by_name ON hub_classes(school_id, name);
+
+CREATE TABLE hub_learners (
+  id TEXT PRIMARY KEY,
+  school_id TEXT NOT NULL REFERENCES schools(id),
+  legal_forename TEXT NOT NULL,
+  legal_surname TEXT NOT NULL,
+  preferred_forename TEXT NOT NULL DEFAULT '',
+  preferred_surname TEXT NOT NULL DEFAULT '',
+  date_of_birth TEXT,
+  gender TEXT NOT NULL DEFAULT '',
+  upn TEXT NOT NULL DEFAULT '',
+  year_group TEXT NOT NULL DEFAULT '',
+  registration_group TEXT NOT NULL DEFAULT '',
+  email TEXT NOT NULL DEFAULT '',
+  mis_id TEXT,
+  sync_state TEXT NOT NULL
+    CHECK (sync_state IN ('UNSYNCED', 'SYNCED', 'DESYNCED')),
+  update_time INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX hub_learners_by_mis_id ON hub_learners(school_id, mis_id)
+  WHERE mis_id IS NOT NULL;
+CREATE INDEX hub_learners_by_name
+  ON hub_learners(school_id, legal_surname, legal_forename, id);
+
+CREATE TABLE hub_class_members (
+  learner_id TEXT NOT NULL REFERENCES hub_learners(id) ON DELETE CASCADE,
+  class_id TEXT NOT NULL REFERENCES hub_classes(id) ON DELETE CASCADE,
+  PRIMARY KEY (learner_id, class_id)
+) WITHOUT ROWID;
+CREATE INDEX hub_class_members_by_class ON hub_class_members(class_id);
+
+CREATE TABLE mis_snapshots (
+  id TEXT PRIMARY KEY,
+  school_id TEXT NOT NULL REFERENCES schools(id),
+  format TEXT NOT NULL,
+  oneroster_version TEXT NOT NULL DEFAULT '',
+  create_time INTEGER NOT NULL
+);
+CREATE INDEX mis_snapshots_by_school ON mis_snapshots(school_id, create_time);
+
+CREATE TABLE mis_classes (
+  snapshot_id TEXT NOT NULL REFERENCES mis_snapshots(id) ON DELETE CASCADE,
+  mis_id TEXT NOT NULL,
+  ord INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  year_group TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (snapshot_id, mis_id)
+) WITHOUT ROWID;
+
+CREATE TABLE mis_learners (
+  snapshot_id TEXT NOT NULL REFERENCES mis_snapshots(id) ON DELETE CASCADE,
+  mis_id TEXT NOT NULL,
+  ord INTEGER NOT NULL,
+  upn TEXT NOT NULL,
+  legal_forename TEXT NOT NULL,
+  legal_surname TEXT NOT NULL,
+  preferred_forename TEXT NOT NULL,
+  preferred_surname TEXT NOT NULL,
+  date_of_birth TEXT,
+  gender TEXT NOT NULL,
+  year_group TEXT NOT NULL,
+  registration_group TEXT NOT NULL,
+  registration_group_mis_id TEXT NOT NULL,
+  class_mis_ids TEXT NOT NULL,  -- joined with U+001F
+  classes TEXT NOT NULL,        -- joined with U+001F, same order
+  email TEXT NOT NULL,
+  PRIMARY KEY (snapshot_id, mis_id)
+) WITHOUT ROWID;
+
+CREATE TABLE sessions (
+  id TEXT PRIMARY KEY,
+  school_id TEXT NOT NULL REFERENCES schools(id),
+  snapshot_id TEXT NOT NULL REFERENCES mis_snapshots(id),
+  admin TEXT NOT NULL,
+  step TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  scope_kind TEXT NOT NULL,
+  scope_values TEXT NOT NULL,  -- joined with U+001F
+  sync_emails INTEGER NOT NULL,
+  hub_version INTEGER NOT NULL,
+  create_time INTEGER NOT NULL,
+  update_time INTEGER NOT NULL,
+  class_sync_created INTEGER NOT NULL,
+  class_sync_updated INTEGER NOT NULL,
+  class_sync_unchanged INTEGER NOT NULL,
+  save_request_id TEXT NOT NULL,
+  save_linked INTEGER NOT NULL,
+  save_refreshed INTEGER NOT NULL,
+  save_imported INTEGER NOT NULL,
+  save_desynced INTEGER NOT NULL,
+  save_unaffected INTEGER NOT NULL,
+  save_emails_queued INTEGER NOT NULL,
+  save_audit_records INTEGER NOT NULL
+);
+CREATE INDEX sessions_by_school ON sessions(school_id, create_time);
+
+CREATE TABLE session_rows (
+  session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+  row_id INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  hub_learner_id TEXT NOT NULL,
+  mis_id TEXT NOT NULL,
+  import INTEGER NOT NULL,
+  sync_email INTEGER NOT NULL,
+  decided_by_admin INTEGER NOT NULL,
+  score REAL NOT NULL,
+  reason TEXT NOT NULL,
+  fields TEXT NOT NULL,  -- "field\tlevel\tweight" lines
+  PRIMARY KEY (session_id, row_id)
+) WITHOUT ROWID;
+
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  school_id TEXT NOT NULL REFERENCES schools(id),
+  session_id TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  verb TEXT NOT NULL,
+  learner_id TEXT NOT NULL,
+  before_json TEXT NOT NULL,
+  after_json TEXT NOT NULL,
+  time INTEGER NOT NULL
+);
+CREATE INDEX audit_log_by_school ON audit_log(school_id, id);
+
+CREATE TABLE email_outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  school_id TEXT NOT NULL REFERENCES schools(id),
+  learner_id TEXT NOT NULL REFERENCES hub_learners(id),
+  address TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  status TEXT NOT NULL,
+  create_time INTEGER NOT NULL
+);
+CREATE INDEX email_outbox_by_school ON email_outbox(school_id, id);
+)sql";
+
+}  // namespace
+
+const std::vector<absl::string_view>& Migrations() {
+  static const auto* migrations = new std::vector<absl::string_view>{kV1};
+  return *migrations;
+}
+
+absl::StatusOr<int> MigrateTo(Db* db, int target) {
+  STORE_ASSIGN_OR_RETURN(int64_t version, db->QueryInt("PRAGMA user_version"));
+  const int latest = static_cast<int>(Migrations().size());
+  if (version > latest) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "database schema version ", version, " is newer than this server (",
+        latest, "); upgrade hubsyncd"));
+  }
+  for (int v = static_cast<int>(version) + 1; v <= target && v <= latest; ++v) {
+    STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db));
+    STORE_RETURN_IF_ERROR(db->Exec(Migrations()[v - 1]));
+    STORE_RETURN_IF_ERROR(db->Exec(absl::StrCat("PRAGMA user_version = ", v)));
+    STORE_RETURN_IF_ERROR(txn.Commit());
+    version = v;
+  }
+  return static_cast<int>(version);
+}
+
+absl::StatusOr<int> ConfigureAndMigrate(Db* db) {
+  // busy_timeout first, so the other pragmas wait for a lock too.
+  STORE_RETURN_IF_ERROR(db->Exec("PRAGMA busy_timeout = 5000"));
+  STORE_ASSIGN_OR_RETURN(std::string mode,
+                         db->QueryText("PRAGMA journal_mode = WAL"));
+  if (mode != "wal") {
+    return absl::InternalError(
+        absl::StrCat("could not switch the database to WAL (mode ", mode, ")"));
+  }
+  // NORMAL is durable against application crashes in WAL mode and keeps
+  // every transaction atomic; a power cut can lose the last commits, never
+  // half of one. See docs/STORAGE.md.
+  STORE_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous = NORMAL"));
+  STORE_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys = ON"));
+  return MigrateTo(db, static_cast<int>(Migrations().size()));
+}
+
+}  // namespace hubsync::storage

@@ -1,0 +1,300 @@
+// MIS snapshots and class sync.
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "server/storage/codec.h"
+#include "server/storage/sqlite_store.h"
+#include "server/storage/status_macros.h"
+
+namespace hubsync::storage {
+namespace {
+
+absl::Status SnapshotNotFound(const std::string& id) {
+  return absl::NotFoundError(absl::StrCat("snapshot ", id, " not found"));
+}
+
+absl::Status ValidateSnapshot(const MisSnapshot& s) {
+  absl::flat_hash_set<absl::string_view> seen;
+  for (size_t i = 0; i < s.classes.size(); ++i) {
+    if (s.classes[i].mis_id.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("classes[", i, "].mis_id is required"));
+    }
+    if (!seen.insert(s.classes[i].mis_id).second) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "classes[", i, "]: MIS class ", s.classes[i].mis_id, " appears twice"));
+    }
+  }
+  seen.clear();
+  for (size_t i = 0; i < s.learners.size(); ++i) {
+    if (s.learners[i].mis_id.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("learners[", i, "].mis_id is required"));
+    }
+    if (!seen.insert(s.learners[i].mis_id).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("learners[", i, "]: MIS learner ", s.learners[i].mis_id,
+                       " appears twice"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<MisSnapshot> SqliteStore::SaveSnapshot(MisSnapshot snapshot) {
+  STORE_RETURN_IF_ERROR(ValidateSnapshot(snapshot));
+  std::lock_guard<std::mutex> lock(mu_);
+  STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(&db_));
+  STORE_RETURN_IF_ERROR(GetSchoolLocked(snapshot.school_id).status());
+  snapshot.id = ids_->NewId("snp");
+  snapshot.create_time_unix = clock_->NowUnixSeconds();
+  STORE_ASSIGN_OR_RETURN(
+      Statement head,
+      db_.Prepare("INSERT INTO mis_snapshots (id, school_id, format, "
+                  "oneroster_version, create_time) VALUES (?,?,?,?,?)"));
+  head.Bind(1, snapshot.id)
+      .Bind(2, snapshot.school_id)
+      .Bind(3, ToText(snapshot.format))
+      .Bind(4, snapshot.oneroster_version)
+      .Bind(5, snapshot.create_time_unix);
+  STORE_RETURN_IF_ERROR(head.Run());
+  STORE_ASSIGN_OR_RETURN(
+      Statement cls,
+      db_.Prepare("INSERT INTO mis_classes (snapshot_id, mis_id, ord, name, "
+                  "kind, year_group) VALUES (?,?,?,?,?,?)"));
+  for (size_t i = 0; i < snapshot.classes.size(); ++i) {
+    const MisClass& c = snapshot.classes[i];
+    cls.Reset()
+        .Bind(1, snapshot.id)
+        .Bind(2, c.mis_id)
+        .Bind(3, static_cast<int64_t>(i))
+        .Bind(4, c.name)
+        .Bind(5, ToText(c.kind))
+        .Bind(6, c.year_group);
+    STORE_RETURN_IF_ERROR(cls.Run());
+  }
+  STORE_ASSIGN_OR_RETURN(
+      Statement lrn,
+      db_.Prepare("INSERT INTO mis_learners (snapshot_id, mis_id, ord, upn, "
+                  "legal_forename, legal_surname, preferred_forename, "
+                  "preferred_surname, date_of_birth, gender, year_group, "
+                  "registration_group, registration_group_mis_id, "
+                  "class_mis_ids, classes, email) "
+                  "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+  for (size_t i = 0; i < snapshot.learners.size(); ++i) {
+    const MisLearner& l = snapshot.learners[i];
+    lrn.Reset()
+        .Bind(1, snapshot.id)
+        .Bind(2, l.mis_id)
+        .Bind(3, static_cast<int64_t>(i))
+        .Bind(4, l.upn)
+        .Bind(5, l.legal_forename)
+        .Bind(6, l.legal_surname)
+        .Bind(7, l.preferred_forename)
+        .Bind(8, l.preferred_surname)
+        .BindOptional(9, l.date_of_birth ? FormatDate(*l.date_of_birth) : "")
+        .Bind(10, l.gender)
+        .Bind(11, l.year_group)
+        .Bind(12, l.registration_group)
+        .Bind(13, l.registration_group_mis_id)
+        .Bind(14, JoinList(l.class_mis_ids))
+        .Bind(15, JoinList(l.classes))
+        .Bind(16, l.email);
+    STORE_RETURN_IF_ERROR(lrn.Run());
+  }
+  STORE_RETURN_IF_ERROR(txn.Commit());
+  return snapshot;
+}
+
+absl::StatusOr<MisSnapshot> SqliteStore::GetSnapshot(
+    const std::string& snapshot_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::BeginRead(&db_));
+  STORE_ASSIGN_OR_RETURN(
+      Statement head,
+      db_.Prepare("SELECT school_id, format, oneroster_version, create_time "
+                  "FROM mis_snapshots WHERE id = ?"));
+  head.Bind(1, snapshot_id);
+  STORE_ASSIGN_OR_RETURN(bool found, head.Step());
+  if (!found) return SnapshotNotFound(snapshot_id);
+  MisSnapshot s;
+  s.id = snapshot_id;
+  s.school_id = head.Text(0);
+  STORE_ASSIGN_OR_RETURN(s.format, MisFormatFromText(head.Text(1)));
+  s.oneroster_version = head.Text(2);
+  s.create_time_unix = head.Int(3);
+
+  STORE_ASSIGN_OR_RETURN(
+      Statement cls,
+      db_.Prepare("SELECT mis_id, name, kind, year_group FROM mis_classes "
+                  "WHERE snapshot_id = ? ORDER BY ord"));
+  cls.Bind(1, snapshot_id);
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, cls.Step());
+    if (!row) break;
+    MisClass& c = s.classes.emplace_back();
+    c.mis_id = cls.Text(0);
+    c.name = cls.Text(1);
+    STORE_ASSIGN_OR_RETURN(c.kind, ClassKindFromText(cls.Text(2)));
+    c.year_group = cls.Text(3);
+  }
+
+  STORE_ASSIGN_OR_RETURN(
+      Statement lrn,
+      db_.Prepare("SELECT mis_id, upn, legal_forename, legal_surname, "
+                  "preferred_forename, preferred_surname, date_of_birth, "
+                  "gender, year_group, registration_group, "
+                  "registration_group_mis_id, class_mis_ids, classes, email "
+                  "FROM mis_learners WHERE snapshot_id = ? ORDER BY ord"));
+  lrn.Bind(1, snapshot_id);
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, lrn.Step());
+    if (!row) break;
+    MisLearner& l = s.learners.emplace_back();
+    l.mis_id = lrn.Text(0);
+    l.upn = lrn.Text(1);
+    l.legal_forename = lrn.Text(2);
+    l.legal_surname = lrn.Text(3);
+    l.preferred_forename = lrn.Text(4);
+    l.preferred_surname = lrn.Text(5);
+    STORE_ASSIGN_OR_RETURN(l.date_of_birth, DateFromText(lrn.Text(6)));
+    l.gender = lrn.Text(7);
+    l.year_group = lrn.Text(8);
+    l.registration_group = lrn.Text(9);
+    l.registration_group_mis_id = lrn.Text(10);
+    l.class_mis_ids = SplitList(lrn.Text(11));
+    l.classes = SplitList(lrn.Text(12));
+    l.email = lrn.Text(13);
+  }
+  return s;
+}
+
+absl::StatusOr<std::vector<MisSnapshot>> SqliteStore::ListSnapshots(
+    const std::string& school_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::BeginRead(&db_));
+  STORE_RETURN_IF_ERROR(GetSchoolLocked(school_id).status());
+  // rowid breaks ties between snapshots saved in the same second.
+  STORE_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.Prepare("SELECT id, format, oneroster_version, create_time FROM "
+                  "mis_snapshots WHERE school_id = ? "
+                  "ORDER BY create_time DESC, rowid DESC"));
+  st.Bind(1, school_id);
+  std::vector<MisSnapshot> out;
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    MisSnapshot& s = out.emplace_back();
+    s.id = st.Text(0);
+    s.school_id = school_id;
+    STORE_ASSIGN_OR_RETURN(s.format, MisFormatFromText(st.Text(1)));
+    s.oneroster_version = st.Text(2);
+    s.create_time_unix = st.Int(3);
+  }
+  return out;
+}
+
+absl::StatusOr<Store::Counts> SqliteStore::SnapshotCounts(
+    const std::string& snapshot_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  STORE_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.Prepare("SELECT (SELECT count(*) FROM mis_learners WHERE "
+                  "snapshot_id = ?1), (SELECT count(*) FROM mis_classes WHERE "
+                  "snapshot_id = ?1), EXISTS (SELECT 1 FROM mis_snapshots "
+                  "WHERE id = ?1)"));
+  st.Bind(1, snapshot_id);
+  STORE_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row || st.Int(2) == 0) return SnapshotNotFound(snapshot_id);
+  return Counts{st.Int(0), st.Int(1)};
+}
+
+absl::StatusOr<ClassSyncResult> SqliteStore::SyncClasses(
+    const std::string& school_id, const std::string& snapshot_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(&db_));
+  STORE_RETURN_IF_ERROR(GetSchoolLocked(school_id).status());
+  STORE_ASSIGN_OR_RETURN(
+      Statement owner,
+      db_.Prepare("SELECT school_id FROM mis_snapshots WHERE id = ?"));
+  owner.Bind(1, snapshot_id);
+  STORE_ASSIGN_OR_RETURN(bool found, owner.Step());
+  if (!found || owner.Text(0) != school_id) {
+    return absl::NotFoundError(absl::StrCat(
+        "snapshot ", snapshot_id, " not found for school ", school_id));
+  }
+
+  struct Existing {
+    std::string id, name, kind, year_group;
+  };
+  absl::flat_hash_map<std::string, Existing> by_mis_id;
+  STORE_ASSIGN_OR_RETURN(
+      Statement hub,
+      db_.Prepare("SELECT mis_id, id, name, kind, year_group FROM hub_classes "
+                  "WHERE school_id = ? AND mis_id IS NOT NULL"));
+  hub.Bind(1, school_id);
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, hub.Step());
+    if (!row) break;
+    by_mis_id[hub.Text(0)] =
+        Existing{hub.Text(1), hub.Text(2), hub.Text(3), hub.Text(4)};
+  }
+
+  STORE_ASSIGN_OR_RETURN(
+      Statement mis,
+      db_.Prepare("SELECT mis_id, name, kind, year_group FROM mis_classes "
+                  "WHERE snapshot_id = ? ORDER BY ord"));
+  STORE_ASSIGN_OR_RETURN(
+      Statement insert,
+      db_.Prepare("INSERT INTO hub_classes (id, school_id, mis_id, name, kind, "
+                  "year_group) VALUES (?,?,?,?,?,?)"));
+  STORE_ASSIGN_OR_RETURN(
+      Statement update,
+      db_.Prepare("UPDATE hub_classes SET name = ?, kind = ?, year_group = ? "
+                  "WHERE id = ?"));
+  ClassSyncResult result;
+  mis.Bind(1, snapshot_id);
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, mis.Step());
+    if (!row) break;
+    const std::string mis_id = mis.Text(0), name = mis.Text(1),
+                      kind = mis.Text(2), year = mis.Text(3);
+    auto it = by_mis_id.find(mis_id);
+    if (it == by_mis_id.end()) {
+      insert.Reset()
+          .Bind(1, ids_->NewId("cls"))
+          .Bind(2, school_id)
+          .Bind(3, mis_id)
+          .Bind(4, name)
+          .Bind(5, kind)
+          .Bind(6, year);
+      STORE_RETURN_IF_ERROR(insert.Run());
+      ++result.created;
+    } else if (it->second.name != name || it->second.kind != kind ||
+               it->second.year_group != year) {
+      update.Reset().Bind(1, name).Bind(2, kind).Bind(3, year).Bind(
+          4, it->second.id);
+      STORE_RETURN_IF_ERROR(update.Run());
+      ++result.updated;
+    } else {
+      ++result.unchanged;
+    }
+  }
+
+  STORE_ASSIGN_OR_RETURN(
+      Statement stamp,
+      db_.Prepare("UPDATE schools SET classes_synced_time = ? WHERE id = ?"));
+  stamp.Bind(1, clock_->NowUnixSeconds()).Bind(2, school_id);
+  STORE_RETURN_IF_ERROR(stamp.Run());
+  if (result.created + result.updated > 0) {
+    STORE_RETURN_IF_ERROR(BumpHubVersionLocked(school_id));
+  }
+  STORE_RETURN_IF_ERROR(txn.Commit());
+  return result;
+}
+
+}  // namespace hubsync::storage

@@ -1,0 +1,167 @@
+// Store::Open, schools, hub versions, and the audit and outbox reads.
+#include "server/storage/sqlite_store.h"
+
+#include <memory>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "server/storage/schema.h"
+#include "server/storage/status_macros.h"
+
+namespace hubsync {
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
+                                                   Clock* clock,
+                                                   IdGenerator* ids) {
+  STORE_ASSIGN_OR_RETURN(storage::Db db, storage::Db::Open(path));
+  STORE_ASSIGN_OR_RETURN(int version, storage::ConfigureAndMigrate(&db));
+  return std::make_unique<storage::SqliteStore>(std::move(db), version, clock,
+                                                ids);
+}
+
+namespace storage {
+namespace {
+
+constexpr absl::string_view kSchoolColumns =
+    "id, name, create_time, classes_synced_time";
+
+School ReadSchool(const Statement& st) {
+  School s;
+  s.id = st.Text(0);
+  s.name = st.Text(1);
+  s.create_time_unix = st.Int(2);
+  s.classes_synced_time_unix = st.Int(3);
+  return s;
+}
+
+}  // namespace
+
+absl::StatusOr<School> SqliteStore::CreateSchool(const std::string& name) {
+  if (name.empty()) return absl::InvalidArgumentError("school name is required");
+  std::lock_guard<std::mutex> lock(mu_);
+  School s;
+  s.id = ids_->NewId("sch");
+  s.name = name;
+  s.create_time_unix = clock_->NowUnixSeconds();
+  STORE_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.Prepare("INSERT INTO schools (id, name, create_time) VALUES (?,?,?)"));
+  st.Bind(1, s.id).Bind(2, s.name).Bind(3, s.create_time_unix);
+  STORE_RETURN_IF_ERROR(st.Run());
+  return s;
+}
+
+absl::StatusOr<School> SqliteStore::GetSchool(const std::string& school_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return GetSchoolLocked(school_id);
+}
+
+absl::StatusOr<School> SqliteStore::GetSchoolLocked(
+    const std::string& school_id) {
+  STORE_ASSIGN_OR_RETURN(
+      Statement st, db_.Prepare(absl::StrCat("SELECT ", kSchoolColumns,
+                                             " FROM schools WHERE id = ?")));
+  st.Bind(1, school_id);
+  STORE_ASSIGN_OR_RETURN(bool found, st.Step());
+  if (!found) {
+    return absl::NotFoundError(absl::StrCat("school ", school_id, " not found"));
+  }
+  return ReadSchool(st);
+}
+
+absl::StatusOr<std::vector<School>> SqliteStore::ListSchools() {
+  std::lock_guard<std::mutex> lock(mu_);
+  STORE_ASSIGN_OR_RETURN(
+      Statement st, db_.Prepare(absl::StrCat("SELECT ", kSchoolColumns,
+                                             " FROM schools ORDER BY name, id")));
+  std::vector<School> out;
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out.push_back(ReadSchool(st));
+  }
+  return out;
+}
+
+absl::StatusOr<int64_t> SqliteStore::HubVersion(const std::string& school_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return HubVersionLocked(school_id);
+}
+
+absl::StatusOr<int64_t> SqliteStore::HubVersionLocked(
+    const std::string& school_id) {
+  STORE_ASSIGN_OR_RETURN(
+      Statement st, db_.Prepare("SELECT hub_version FROM schools WHERE id = ?"));
+  st.Bind(1, school_id);
+  STORE_ASSIGN_OR_RETURN(bool found, st.Step());
+  if (!found) {
+    return absl::NotFoundError(absl::StrCat("school ", school_id, " not found"));
+  }
+  return st.Int(0);
+}
+
+absl::Status SqliteStore::BumpHubVersionLocked(const std::string& school_id) {
+  STORE_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.Prepare(
+          "UPDATE schools SET hub_version = hub_version + 1 WHERE id = ?"));
+  st.Bind(1, school_id);
+  return st.Run();
+}
+
+absl::StatusOr<std::vector<AuditRecord>> SqliteStore::ListAudit(
+    const std::string& school_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  STORE_RETURN_IF_ERROR(GetSchoolLocked(school_id).status());
+  STORE_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.Prepare("SELECT id, school_id, session_id, actor, verb, learner_id, "
+                  "before_json, after_json, time FROM audit_log "
+                  "WHERE school_id = ? ORDER BY id"));
+  st.Bind(1, school_id);
+  std::vector<AuditRecord> out;
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    AuditRecord& a = out.emplace_back();
+    a.id = st.Int(0);
+    a.school_id = st.Text(1);
+    a.session_id = st.Text(2);
+    a.actor = st.Text(3);
+    a.verb = st.Text(4);
+    a.learner_id = st.Text(5);
+    a.before_json = st.Text(6);
+    a.after_json = st.Text(7);
+    a.time_unix = st.Int(8);
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<OutboxEmail>> SqliteStore::ListOutbox(
+    const std::string& school_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  STORE_RETURN_IF_ERROR(GetSchoolLocked(school_id).status());
+  STORE_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.Prepare("SELECT id, school_id, learner_id, address, kind, status, "
+                  "create_time FROM email_outbox WHERE school_id = ? "
+                  "ORDER BY id"));
+  st.Bind(1, school_id);
+  std::vector<OutboxEmail> out;
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    OutboxEmail& e = out.emplace_back();
+    e.id = st.Int(0);
+    e.school_id = st.Text(1);
+    e.learner_id = st.Text(2);
+    e.address = st.Text(3);
+    e.kind = st.Text(4);
+    e.status = st.Text(5);
+    e.create_time_unix = st.Int(6);
+  }
+  return out;
+}
+
+}  // namespace storage
+}  // namespace hubsync

@@ -1,0 +1,87 @@
+// Store on SQLite. One connection, guarded by one mutex: every public method
+// locks it for the whole call (and its transaction), so calls are serialised.
+// SQLite allows one writer at a time anyway, and a sync school is small
+// enough that reads do not need a pool (see docs/STORAGE.md).
+#ifndef HUBSYNC_SERVER_STORAGE_SQLITE_STORE_H_
+#define HUBSYNC_SERVER_STORAGE_SQLITE_STORE_H_
+
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "server/storage/sqlite.h"
+#include "server/storage/store.h"
+
+namespace hubsync::storage {
+
+class SqliteStore : public Store {
+ public:
+  SqliteStore(Db db, int schema_version, Clock* clock, IdGenerator* ids)
+      : db_(std::move(db)),
+        schema_version_(schema_version),
+        clock_(clock),
+        ids_(ids) {}
+
+  int SchemaVersion() override { return schema_version_; }
+
+  absl::StatusOr<School> CreateSchool(const std::string& name) override;
+  absl::StatusOr<School> GetSchool(const std::string& school_id) override;
+  absl::StatusOr<std::vector<School>> ListSchools() override;
+  absl::StatusOr<int64_t> HubVersion(const std::string& school_id) override;
+
+  absl::StatusOr<std::vector<HubLearner>> CreateLearners(
+      const std::string& school_id, std::vector<HubLearner> learners) override;
+  absl::StatusOr<HubLearner> GetLearner(const std::string& learner_id) override;
+  absl::StatusOr<std::vector<HubLearner>> ListLearners(
+      const std::string& school_id) override;
+  absl::StatusOr<std::vector<HubClass>> ListClasses(
+      const std::string& school_id) override;
+
+  absl::StatusOr<MisSnapshot> SaveSnapshot(MisSnapshot snapshot) override;
+  absl::StatusOr<MisSnapshot> GetSnapshot(
+      const std::string& snapshot_id) override;
+  absl::StatusOr<std::vector<MisSnapshot>> ListSnapshots(
+      const std::string& school_id) override;
+  absl::StatusOr<Counts> SnapshotCounts(const std::string& snapshot_id) override;
+  absl::StatusOr<ClassSyncResult> SyncClasses(
+      const std::string& school_id, const std::string& snapshot_id) override;
+
+  absl::StatusOr<SessionRecord> CreateSession(SessionRecord s) override;
+  absl::StatusOr<SessionRecord> GetSession(
+      const std::string& session_id) override;
+  absl::StatusOr<std::vector<SessionRecord>> ListSessions(
+      const std::string& school_id) override;
+  absl::StatusOr<std::vector<Row>> LoadRows(
+      const std::string& session_id) override;
+  absl::Status UpdateSession(const SessionRecord& s,
+                             const std::vector<Row>& changed,
+                             const std::vector<int64_t>& removed_row_ids,
+                             bool replace_all_rows) override;
+
+  absl::StatusOr<SaveSummary> ApplySave(const SavePlan& plan,
+                                        const SessionRecord& session) override;
+  absl::StatusOr<std::vector<AuditRecord>> ListAudit(
+      const std::string& school_id) override;
+  absl::StatusOr<std::vector<OutboxEmail>> ListOutbox(
+      const std::string& school_id) override;
+
+ private:
+  // Helpers named *Locked expect mu_ held (std::mutex carries no thread
+  // annotations under GCC, so this is by convention).
+  absl::StatusOr<School> GetSchoolLocked(const std::string& school_id);
+  absl::StatusOr<int64_t> HubVersionLocked(const std::string& school_id);
+  absl::Status BumpHubVersionLocked(const std::string& school_id);
+  absl::Status CheckSessionVersionLocked(const SessionRecord& s);
+  absl::Status WriteSessionLocked(const SessionRecord& s, bool insert);
+
+  std::mutex mu_;
+  Db db_;  // guarded by mu_
+  const int schema_version_;
+  Clock* const clock_;
+  IdGenerator* const ids_;
+};
+
+}  // namespace hubsync::storage
+
+#endif  // HUBSYNC_SERVER_STORAGE_SQLITE_STORE_H_
