@@ -1,0 +1,148 @@
+// The database file itself: pragmas, migrations, reopening, and the RAII
+// wrappers' error mapping and rollback.
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/storage/schema.h"
+#include "server/storage/sqlite.h"
+#include "tests/storage/store_fixture.h"
+#include "tests/testing/status_matchers.h"
+
+namespace hubsync::testing {
+namespace {
+
+using storage::Db;
+using storage::Statement;
+using storage::Transaction;
+using ::testing::HasSubstr;
+
+int64_t QueryInt(const std::string& path, const char* sql) {
+  absl::StatusOr<Db> db = Db::Open(path);
+  EXPECT_THAT(db, IsOk());
+  absl::StatusOr<int64_t> v = db->QueryInt(sql);
+  EXPECT_THAT(v, IsOk());
+  return v.value_or(-1);
+}
+
+TEST(SchemaTest, NewFileIsMigratedToLatestVersion) {
+  auto t = NewStore();
+  const int latest = static_cast<int>(storage::Migrations().size());
+  EXPECT_EQ(t->store->SchemaVersion(), latest);
+  EXPECT_EQ(QueryInt(t->path, "PRAGMA user_version"), latest);
+}
+
+TEST(SchemaTest, WalModeAndForeignKeysAreOn) {
+  TempDir dir;
+  const std::string path = dir.File("hub.db");
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(Db db, Db::Open(path));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(int version, storage::ConfigureAndMigrate(&db));
+  EXPECT_GE(version, 1);
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::string mode,
+                               db.QueryText("PRAGMA journal_mode"));
+  EXPECT_EQ(mode, "wal");
+  EXPECT_THAT(db.QueryInt("PRAGMA foreign_keys"), IsOkAndHolds(1));
+  EXPECT_THAT(db.QueryInt("PRAGMA synchronous"), IsOkAndHolds(1));
+  EXPECT_THAT(db.QueryInt("PRAGMA busy_timeout"), IsOkAndHolds(5000));
+  // Foreign keys are enforced, not just declared.
+  EXPECT_THAT(db.Exec("INSERT INTO hub_learners (id, school_id, "
+                      "legal_forename, legal_surname, sync_state, update_time) "
+                      "VALUES ('lrn_x', 'sch_missing', 'A', 'B', 'UNSYNCED', 0)"),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("FOREIGN KEY")));
+  // The journal mode is stored in the file: a plain connection sees WAL too.
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(Db plain, Db::Open(path));
+  EXPECT_THAT(plain.QueryText("PRAGMA journal_mode"),
+              IsOkAndHolds(std::string("wal")));
+}
+
+TEST(SchemaTest, ReopenKeepsDataAndDoesNotReapplyMigrations) {
+  auto t = NewStore();
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(School school, t->store->CreateSchool("Oak"));
+  const int version = t->store->SchemaVersion();
+  t->Reopen();  // a second CREATE TABLE would fail the open
+  EXPECT_EQ(t->store->SchemaVersion(), version);
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(School again, t->store->GetSchool(school.id));
+  EXPECT_EQ(again.name, "Oak");
+}
+
+TEST(SchemaTest, PartlyMigratedFileIsUpgraded) {
+  TempDir dir;
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(Db db, Db::Open(dir.File("hub.db")));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(int at, storage::MigrateTo(&db, 0));
+  EXPECT_EQ(at, 0);
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(int now, storage::ConfigureAndMigrate(&db));
+  EXPECT_EQ(now, static_cast<int>(storage::Migrations().size()));
+  EXPECT_THAT(db.QueryInt("SELECT count(*) FROM schools"),
+              IsOkAndHolds(0));
+}
+
+TEST(SchemaTest, FileFromANewerServerIsRefused) {
+  TempDir dir;
+  FakeClock clock;
+  SequentialIds ids;
+  const std::string path = dir.File("hub.db");
+  {
+    HUBSYNC_ASSERT_OK_AND_ASSIGN(Db db, Db::Open(path));
+    ASSERT_THAT(db.Exec("PRAGMA user_version = 999"), IsOk());
+  }
+  EXPECT_THAT(Store::Open(path, &clock, &ids),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("schema version 999 is newer")));
+}
+
+TEST(SqliteTest, TransactionRollsBackUnlessCommitted) {
+  TempDir dir;
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(Db db, Db::Open(dir.File("t.db")));
+  ASSERT_THAT(db.Exec("CREATE TABLE t (x INTEGER PRIMARY KEY)"), IsOk());
+  {
+    HUBSYNC_ASSERT_OK_AND_ASSIGN(Transaction txn, Transaction::Begin(&db));
+    ASSERT_THAT(db.Exec("INSERT INTO t VALUES (1)"), IsOk());
+  }  // dropped: rolled back
+  EXPECT_THAT(db.QueryInt("SELECT count(*) FROM t"), IsOkAndHolds(0));
+  {
+    HUBSYNC_ASSERT_OK_AND_ASSIGN(Transaction txn, Transaction::Begin(&db));
+    ASSERT_THAT(db.Exec("INSERT INTO t VALUES (2)"), IsOk());
+    ASSERT_THAT(txn.Commit(), IsOk());
+  }
+  EXPECT_THAT(db.QueryInt("SELECT count(*) FROM t"), IsOkAndHolds(1));
+}
+
+TEST(SqliteTest, StatementIsReusableAndMapsConstraintErrors) {
+  TempDir dir;
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(Db db, Db::Open(dir.File("t.db")));
+  ASSERT_THAT(db.Exec("CREATE TABLE t (x INTEGER PRIMARY KEY, y TEXT NOT "
+                      "NULL)"),
+              IsOk());
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(Statement st,
+                               db.Prepare("INSERT INTO t VALUES (?, ?)"));
+  ASSERT_THAT(st.Reset().Bind(1, 1).Bind(2, "a").Run(), IsOk());
+  ASSERT_THAT(st.Reset().Bind(1, 2).Bind(2, "b").Run(), IsOk());
+  EXPECT_THAT(st.Reset().Bind(1, 1).Bind(2, "c").Run(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("UNIQUE")));
+  EXPECT_THAT(st.Reset().Bind(1, 3).BindNull(2).Run(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("NOT NULL")));
+  EXPECT_THAT(st.Reset().Bind(7, 1).Run(),
+              StatusIs(absl::StatusCode::kInternal, HasSubstr("bind")));
+  EXPECT_THAT(db.Prepare("SELEC nonsense"),
+              StatusIs(absl::StatusCode::kInternal, HasSubstr("syntax")));
+  EXPECT_THAT(db.QueryInt("SELECT count(*) FROM t"), IsOkAndHolds(2));
+}
+
+TEST(SqliteTest, BusyDatabaseIsUnavailable) {
+  TempDir dir;
+  const std::string path = dir.File("t.db");
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(Db a, Db::Open(path));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(Db b, Db::Open(path));
+  ASSERT_THAT(a.Exec("PRAGMA journal_mode = WAL; CREATE TABLE t (x)"), IsOk());
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(Transaction holding, Transaction::Begin(&a));
+  // b has no busy_timeout, so it fails at once instead of waiting.
+  EXPECT_THAT(Transaction::Begin(&b),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       "database is busy, retry"));
+}
+
+}  // namespace
+}  // namespace hubsync::testing
