@@ -1,0 +1,198 @@
+// Sessions and rows: round trip, versioned updates.
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/storage/store_fixture.h"
+#include "tests/testing/status_matchers.h"
+
+namespace hubsync::testing {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::SizeIs;
+
+struct Setup {
+  std::unique_ptr<TestStore> t = NewStore();
+  School school;
+  MisSnapshot snapshot;
+  SessionRecord session;
+};
+
+std::unique_ptr<Setup> MakeSession() {
+  auto s = std::make_unique<Setup>();
+  s->school = *s->t->store->CreateSchool("Oak");
+  s->snapshot = *s->t->store->SaveSnapshot(SampleSnapshot(s->school.id));
+  SessionRecord r;
+  r.school_id = s->school.id;
+  r.snapshot_id = s->snapshot.id;
+  r.admin = "ms.head";
+  s->session = *s->t->store->CreateSession(r);
+  return s;
+}
+
+Row PairedRow(int64_t id) {
+  Row r;
+  r.row_id = id;
+  r.status = RowStatus::kMayMatch;
+  r.hub_learner_id = "lrn_1";
+  r.mis_id = "m1";
+  r.sync_email = true;
+  r.decided_by_admin = true;
+  r.explanation.score = 7.123456789012345;
+  r.explanation.reason = "same name, date of birth missing";
+  r.explanation.fields = {{"forename", "exact", 3.25},
+                          {"date_of_birth", "missing", 0},
+                          {"odd\tfield", "new\nline", -1.0 / 3}};
+  return r;
+}
+
+TEST(SessionStoreTest, RecordRoundTripsEveryField) {
+  auto s = MakeSession();
+  EXPECT_EQ(s->session.id.substr(0, 4), "ses_");
+  EXPECT_EQ(s->session.version, 1);
+  EXPECT_EQ(s->session.create_time_unix, 1790000000);
+  SessionRecord next = s->session;
+  next.version = 2;
+  next.step = SessionStep::kSyncScreen;
+  next.scope = {ScopeKind::kRegistrationGroups, {"7A", "7B"}};
+  next.sync_emails = true;
+  next.hub_version = 4;
+  next.update_time_unix = 1790000100;
+  next.class_sync = {3, 2, 1};
+  next.save_request_id = "req-1";
+  next.save_summary = {1, 2, 3, 4, 5, 6, 7};
+  ASSERT_THAT(s->t->store->UpdateSession(next, {}, {}), IsOk());
+  s->t->Reopen();
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(SessionRecord got,
+                               s->t->store->GetSession(next.id));
+  EXPECT_EQ(got.school_id, s->school.id);
+  EXPECT_EQ(got.snapshot_id, s->snapshot.id);
+  EXPECT_EQ(got.admin, "ms.head");
+  EXPECT_EQ(got.step, SessionStep::kSyncScreen);
+  EXPECT_EQ(got.version, 2);
+  EXPECT_EQ(got.scope.kind, ScopeKind::kRegistrationGroups);
+  EXPECT_THAT(got.scope.values, ElementsAre("7A", "7B"));
+  EXPECT_TRUE(got.sync_emails);
+  EXPECT_EQ(got.hub_version, 4);
+  EXPECT_EQ(got.create_time_unix, 1790000000);
+  EXPECT_EQ(got.update_time_unix, 1790000100);
+  EXPECT_EQ(got.class_sync.created, 3);
+  EXPECT_EQ(got.class_sync.updated, 2);
+  EXPECT_EQ(got.class_sync.unchanged, 1);
+  EXPECT_EQ(got.save_request_id, "req-1");
+  EXPECT_EQ(got.save_summary.linked, 1);
+  EXPECT_EQ(got.save_summary.refreshed, 2);
+  EXPECT_EQ(got.save_summary.imported, 3);
+  EXPECT_EQ(got.save_summary.desynced, 4);
+  EXPECT_EQ(got.save_summary.unaffected, 5);
+  EXPECT_EQ(got.save_summary.emails_queued, 6);
+  EXPECT_EQ(got.save_summary.audit_records, 7);
+  EXPECT_THAT(s->t->store->ListSessions(s->school.id), IsOkAndHolds(SizeIs(1)));
+}
+
+TEST(SessionStoreTest, CreateNeedsTheSchoolsOwnSnapshot) {
+  auto s = MakeSession();
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(School other, s->t->store->CreateSchool("Ash"));
+  SessionRecord r;
+  r.school_id = other.id;
+  r.snapshot_id = s->snapshot.id;
+  EXPECT_THAT(s->t->store->CreateSession(r),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr(s->snapshot.id)));
+  r.school_id = "sch_nope";
+  EXPECT_THAT(s->t->store->CreateSession(r),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("sch_nope")));
+}
+
+TEST(SessionStoreTest, RowsRoundTripWithExplanations) {
+  auto s = MakeSession();
+  Row new_row;
+  new_row.row_id = 2;
+  new_row.status = RowStatus::kNew;
+  new_row.mis_id = "m2";
+  new_row.import = true;
+  SessionRecord next = s->session;
+  next.version = 2;
+  ASSERT_THAT(s->t->store->UpdateSession(next, {new_row, PairedRow(1)}, {}),
+              IsOk());
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<Row> rows,
+                               s->t->store->LoadRows(next.id));
+  ASSERT_THAT(rows, SizeIs(2));
+  const Row& r = rows[0];  // ordered by row_id
+  const Row want = PairedRow(1);
+  EXPECT_EQ(r.row_id, 1);
+  EXPECT_EQ(r.status, RowStatus::kMayMatch);
+  EXPECT_EQ(r.hub_learner_id, "lrn_1");
+  EXPECT_EQ(r.mis_id, "m1");
+  EXPECT_FALSE(r.import);
+  EXPECT_TRUE(r.sync_email);
+  EXPECT_TRUE(r.decided_by_admin);
+  EXPECT_EQ(r.explanation.score, want.explanation.score);  // exact
+  EXPECT_EQ(r.explanation.reason, want.explanation.reason);
+  ASSERT_THAT(r.explanation.fields, SizeIs(3));
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(r.explanation.fields[i].field, want.explanation.fields[i].field);
+    EXPECT_EQ(r.explanation.fields[i].level, want.explanation.fields[i].level);
+    EXPECT_EQ(r.explanation.fields[i].weight, want.explanation.fields[i].weight);
+  }
+  EXPECT_EQ(rows[1].status, RowStatus::kNew);
+  EXPECT_TRUE(rows[1].import);
+  EXPECT_THAT(rows[1].explanation.fields, IsEmpty());
+
+  // Upsert one, remove the other.
+  Row changed = PairedRow(1);
+  changed.status = RowStatus::kNotMatched;
+  changed.mis_id = "";
+  next.version = 3;
+  ASSERT_THAT(s->t->store->UpdateSession(next, {changed}, {2}), IsOk());
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(rows, s->t->store->LoadRows(next.id));
+  ASSERT_THAT(rows, SizeIs(1));
+  EXPECT_EQ(rows[0].status, RowStatus::kNotMatched);
+  EXPECT_EQ(rows[0].mis_id, "");
+
+  // replace_all_rows drops every existing row first.
+  next.version = 4;
+  ASSERT_THAT(s->t->store->UpdateSession(next, {new_row}, {}, true), IsOk());
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(rows, s->t->store->LoadRows(next.id));
+  ASSERT_THAT(rows, SizeIs(1));
+  EXPECT_EQ(rows[0].row_id, 2);
+}
+
+TEST(SessionStoreTest, StaleVersionIsAbortedAndChangesNothing) {
+  auto s = MakeSession();
+  SessionRecord next = s->session;
+  next.version = 2;
+  ASSERT_THAT(s->t->store->UpdateSession(next, {PairedRow(1)}, {}), IsOk());
+  SessionRecord stale = s->session;  // written against version 1 again
+  stale.version = 2;
+  stale.step = SessionStep::kCancelled;
+  EXPECT_THAT(
+      s->t->store->UpdateSession(stale, {PairedRow(5)}, {1}, true),
+      StatusIs(absl::StatusCode::kAborted,
+               absl::StrCat("session ", s->session.id,
+                            " is at version 2, request expected 1")));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(SessionRecord got,
+                               s->t->store->GetSession(s->session.id));
+  EXPECT_EQ(got.version, 2);
+  EXPECT_EQ(got.step, SessionStep::kClassSync);
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<Row> rows,
+                               s->t->store->LoadRows(s->session.id));
+  ASSERT_THAT(rows, SizeIs(1));
+  EXPECT_EQ(rows[0].row_id, 1);
+  SessionRecord skipping = got;
+  skipping.version = 4;
+  EXPECT_THAT(s->t->store->UpdateSession(skipping, {}, {}),
+              StatusIs(absl::StatusCode::kAborted));
+  SessionRecord unknown = got;
+  unknown.id = "ses_nope";
+  unknown.version = 3;
+  EXPECT_THAT(s->t->store->UpdateSession(unknown, {}, {}),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("ses_nope")));
+}
+
+}  // namespace
+}  // namespace hubsync::testing
