@@ -47,11 +47,11 @@ absl::StatusOr<std::vector<HubLearner>> ReadLearners(Db* db,
   if (out.empty()) return out;
   STORE_ASSIGN_OR_RETURN(
       Statement classes,
-      db->Prepare(absl::StrCat(
-          "SELECT m.learner_id, c.name FROM hub_class_members m "
-          "JOIN hub_classes c ON c.id = m.class_id "
-          "JOIN hub_learners l ON l.id = m.learner_id WHERE ",
-          where, " AND c.kind = 'subject' ORDER BY c.name")));
+      db->Prepare(
+          absl::StrCat("SELECT m.learner_id, c.name FROM hub_class_members m "
+                       "JOIN hub_classes c ON c.id = m.class_id "
+                       "JOIN hub_learners l ON l.id = m.learner_id WHERE ",
+                       where, " AND c.kind = 'subject' ORDER BY c.name")));
   classes.Bind(1, arg);
   while (true) {
     STORE_ASSIGN_OR_RETURN(bool row, classes.Step());
@@ -116,16 +116,18 @@ absl::Status LearnerWriter::Upsert(const HubLearner& l) {
       .Bind(15, l.update_time_unix);
   absl::Status s = upsert_.Run();
   if (!s.ok()) {
-    return absl::Status(s.code(), absl::StrCat("learner ", l.id, ": ",
-                                               s.message()));
+    return absl::Status(s.code(),
+                        absl::StrCat("learner ", l.id, ": ", s.message()));
   }
   return s;
 }
 
 absl::Status LearnerWriter::SetState(const std::string& learner_id,
                                      SyncState state, int64_t update_time) {
-  set_state_.Reset().Bind(1, learner_id).Bind(2, ToText(state)).Bind(
-      3, update_time);
+  set_state_.Reset()
+      .Bind(1, learner_id)
+      .Bind(2, ToText(state))
+      .Bind(3, update_time);
   return set_state_.Run();
 }
 

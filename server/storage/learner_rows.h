@@ -4,10 +4,10 @@
 #define HUBSYNC_SERVER_STORAGE_LEARNER_ROWS_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "common/types.h"
 #include "server/storage/sqlite.h"
 

@@ -30,8 +30,9 @@ absl::StatusOr<std::vector<HubLearner>> SqliteStore::CreateLearners(
     if (l.legal_forename.empty()) return Required(i, "legal_forename");
     if (l.legal_surname.empty()) return Required(i, "legal_surname");
     if (!l.mis_id.empty() && !batch_mis_ids.insert(l.mis_id).second) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "learners[", i, "].mis_id ", l.mis_id, " appears twice in the batch"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("learners[", i, "].mis_id ", l.mis_id,
+                       " appears twice in the batch"));
     }
   }
   std::lock_guard<std::mutex> lock(mu_);

@@ -14,10 +14,14 @@ namespace {
 
 const char* Verb(LearnerChange c) {
   switch (c) {
-    case LearnerChange::kLink: return "link";
-    case LearnerChange::kRefresh: return "refresh";
-    case LearnerChange::kImport: return "import";
-    case LearnerChange::kDesync: return "desync";
+    case LearnerChange::kLink:
+      return "link";
+    case LearnerChange::kRefresh:
+      return "refresh";
+    case LearnerChange::kImport:
+      return "import";
+    case LearnerChange::kDesync:
+      return "desync";
   }
   return "?";
 }
@@ -44,9 +48,9 @@ absl::StatusOr<SaveSummary> SqliteStore::ApplySave(
         "); classify again"));
   }
   if (session.id != plan.session_id) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "save plan is for session ", plan.session_id, ", record is ",
-        session.id));
+    return absl::InvalidArgumentError(absl::StrCat("save plan is for session ",
+                                                   plan.session_id,
+                                                   ", record is ", session.id));
   }
   STORE_RETURN_IF_ERROR(CheckSessionVersionLocked(session));
 
@@ -97,9 +101,9 @@ absl::StatusOr<SaveSummary> SqliteStore::ApplySave(
     } else {
       auto it = learner_by_id.find(change.before.id);
       if (it == learner_by_id.end()) {
-        return absl::NotFoundError(absl::StrCat(
-            "change ", i, ": learner ", change.before.id, " not found in school ",
-            school_id));
+        return absl::NotFoundError(
+            absl::StrCat("change ", i, ": learner ", change.before.id,
+                         " not found in school ", school_id));
       }
       const HubLearner& stored = *it->second;
       before_json = LearnerJson(stored);
@@ -120,8 +124,8 @@ absl::StatusOr<SaveSummary> SqliteStore::ApplySave(
     if (change.change != LearnerChange::kDesync) {
       if (after.mis_id.empty()) {
         return absl::InvalidArgumentError(
-            absl::StrCat("change ", i, " (", Verb(change.change),
-                         "): learner ", after.id, " has no MIS id"));
+            absl::StrCat("change ", i, " (", Verb(change.change), "): learner ",
+                         after.id, " has no MIS id"));
       }
       after.school_id = school_id;
       after.sync_state = SyncState::kSynced;
@@ -158,7 +162,10 @@ absl::StatusOr<SaveSummary> SqliteStore::ApplySave(
             "change ", i, ": learner ", after.id,
             " has no email address to send a verification email to"));
       }
-      email.Reset().Bind(1, school_id).Bind(2, after.id).Bind(3, after.email)
+      email.Reset()
+          .Bind(1, school_id)
+          .Bind(2, after.id)
+          .Bind(3, after.email)
           .Bind(4, now);
       STORE_RETURN_IF_ERROR(email.Run());
       ++summary.emails_queued;

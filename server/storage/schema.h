@@ -4,10 +4,10 @@
 #ifndef HUBSYNC_SERVER_STORAGE_SCHEMA_H_
 #define HUBSYNC_SERVER_STORAGE_SCHEMA_H_
 
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "server/storage/sqlite.h"
 
 namespace hubsync::storage {

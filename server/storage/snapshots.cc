@@ -23,8 +23,9 @@ absl::Status ValidateSnapshot(const MisSnapshot& s) {
           absl::StrCat("classes[", i, "].mis_id is required"));
     }
     if (!seen.insert(s.classes[i].mis_id).second) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "classes[", i, "]: MIS class ", s.classes[i].mis_id, " appears twice"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("classes[", i, "]: MIS class ", s.classes[i].mis_id,
+                       " appears twice"));
     }
   }
   seen.clear();

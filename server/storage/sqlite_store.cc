@@ -37,7 +37,8 @@ School ReadSchool(const Statement& st) {
 }  // namespace
 
 absl::StatusOr<School> SqliteStore::CreateSchool(const std::string& name) {
-  if (name.empty()) return absl::InvalidArgumentError("school name is required");
+  if (name.empty())
+    return absl::InvalidArgumentError("school name is required");
   std::lock_guard<std::mutex> lock(mu_);
   School s;
   s.id = ids_->NewId("sch");
@@ -45,7 +46,8 @@ absl::StatusOr<School> SqliteStore::CreateSchool(const std::string& name) {
   s.create_time_unix = clock_->NowUnixSeconds();
   STORE_ASSIGN_OR_RETURN(
       Statement st,
-      db_.Prepare("INSERT INTO schools (id, name, create_time) VALUES (?,?,?)"));
+      db_.Prepare(
+          "INSERT INTO schools (id, name, create_time) VALUES (?,?,?)"));
   st.Bind(1, s.id).Bind(2, s.name).Bind(3, s.create_time_unix);
   STORE_RETURN_IF_ERROR(st.Run());
   return s;
@@ -64,16 +66,17 @@ absl::StatusOr<School> SqliteStore::GetSchoolLocked(
   st.Bind(1, school_id);
   STORE_ASSIGN_OR_RETURN(bool found, st.Step());
   if (!found) {
-    return absl::NotFoundError(absl::StrCat("school ", school_id, " not found"));
+    return absl::NotFoundError(
+        absl::StrCat("school ", school_id, " not found"));
   }
   return ReadSchool(st);
 }
 
 absl::StatusOr<std::vector<School>> SqliteStore::ListSchools() {
   std::lock_guard<std::mutex> lock(mu_);
-  STORE_ASSIGN_OR_RETURN(
-      Statement st, db_.Prepare(absl::StrCat("SELECT ", kSchoolColumns,
-                                             " FROM schools ORDER BY name, id")));
+  STORE_ASSIGN_OR_RETURN(Statement st, db_.Prepare(absl::StrCat(
+                                           "SELECT ", kSchoolColumns,
+                                           " FROM schools ORDER BY name, id")));
   std::vector<School> out;
   while (true) {
     STORE_ASSIGN_OR_RETURN(bool row, st.Step());
@@ -91,11 +94,13 @@ absl::StatusOr<int64_t> SqliteStore::HubVersion(const std::string& school_id) {
 absl::StatusOr<int64_t> SqliteStore::HubVersionLocked(
     const std::string& school_id) {
   STORE_ASSIGN_OR_RETURN(
-      Statement st, db_.Prepare("SELECT hub_version FROM schools WHERE id = ?"));
+      Statement st,
+      db_.Prepare("SELECT hub_version FROM schools WHERE id = ?"));
   st.Bind(1, school_id);
   STORE_ASSIGN_OR_RETURN(bool found, st.Step());
   if (!found) {
-    return absl::NotFoundError(absl::StrCat("school ", school_id, " not found"));
+    return absl::NotFoundError(
+        absl::StrCat("school ", school_id, " not found"));
   }
   return st.Int(0);
 }

@@ -7,6 +7,7 @@
 
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -43,7 +44,8 @@ class SqliteStore : public Store {
       const std::string& snapshot_id) override;
   absl::StatusOr<std::vector<MisSnapshot>> ListSnapshots(
       const std::string& school_id) override;
-  absl::StatusOr<Counts> SnapshotCounts(const std::string& snapshot_id) override;
+  absl::StatusOr<Counts> SnapshotCounts(
+      const std::string& snapshot_id) override;
   absl::StatusOr<ClassSyncResult> SyncClasses(
       const std::string& school_id, const std::string& snapshot_id) override;
 

@@ -8,11 +8,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-#define STORE_RETURN_IF_ERROR(expr)               \
-  do {                                            \
-    if (absl::Status _st = (expr); !_st.ok()) {   \
-      return _st;                                 \
-    }                                             \
+#define STORE_RETURN_IF_ERROR(expr)             \
+  do {                                          \
+    if (absl::Status _st = (expr); !_st.ok()) { \
+      return _st;                               \
+    }                                           \
   } while (0)
 
 #define STORE_CONCAT_INNER(a, b) a##b

@@ -40,7 +40,8 @@ std::unique_ptr<World> MakeWorld() {
   a.gender = "F";
   HubLearner o = SampleHubLearner("Oliver", "Brown");
   o.classes = {"7x/Ma1"};  // the synced class of that name
-  std::vector<HubLearner> made = *w->store->CreateLearners(w->school.id, {a, o});
+  std::vector<HubLearner> made =
+      *w->store->CreateLearners(w->school.id, {a, o});
   w->amelia = made[0];
   w->oliver = made[1];
   SessionRecord r;
@@ -134,7 +135,8 @@ TEST(ApplySaveTest, LinkOverwritesFieldsAndClassesAndQueuesEmail) {
   EXPECT_EQ(sum.emails_queued, 1);
   EXPECT_EQ(sum.audit_records, 1);
 
-  HUBSYNC_ASSERT_OK_AND_ASSIGN(HubLearner got, w->store->GetLearner(w->amelia.id));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(HubLearner got,
+                               w->store->GetLearner(w->amelia.id));
   EXPECT_EQ(got.legal_surname, "Jones");
   EXPECT_EQ(got.preferred_forename, "Millie");
   EXPECT_EQ(got.date_of_birth, (Date{2013, 9, 4}));
@@ -170,7 +172,8 @@ TEST(ApplySaveTest, LinkOverwritesFieldsAndClassesAndQueuesEmail) {
   EXPECT_EQ(outbox[0].kind, "verification");
   EXPECT_EQ(outbox[0].status, "queued");
 
-  HUBSYNC_ASSERT_OK_AND_ASSIGN(SessionRecord s, w->store->GetSession(w->session.id));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(SessionRecord s,
+                               w->store->GetSession(w->session.id));
   EXPECT_EQ(s.step, SessionStep::kSaved);
   EXPECT_EQ(s.version, 2);
   EXPECT_EQ(s.save_request_id, "req-1");
@@ -219,7 +222,8 @@ TEST(ApplySaveTest, DesyncKeepsClassYearAndMisId) {
   SavePlan first = Plan(*w);
   first.changes.push_back(LinkTo(w->oliver, m2));
   ASSERT_THAT(w->store->ApplySave(first, Saved(*w)), IsOk());
-  HUBSYNC_ASSERT_OK_AND_ASSIGN(HubLearner linked, w->store->GetLearner(w->oliver.id));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(HubLearner linked,
+                               w->store->GetLearner(w->oliver.id));
 
   SessionRecord r;
   r.school_id = w->school.id;
@@ -238,7 +242,8 @@ TEST(ApplySaveTest, DesyncKeepsClassYearAndMisId) {
   HUBSYNC_ASSERT_OK_AND_ASSIGN(SaveSummary sum,
                                w->store->ApplySave(plan, Saved(*w)));
   EXPECT_EQ(sum.desynced, 1);
-  HUBSYNC_ASSERT_OK_AND_ASSIGN(HubLearner got, w->store->GetLearner(w->oliver.id));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(HubLearner got,
+                               w->store->GetLearner(w->oliver.id));
   EXPECT_EQ(got.sync_state, SyncState::kDesynced);
   EXPECT_EQ(got.year_group, "7");
   EXPECT_EQ(got.registration_group, "7A");
@@ -260,16 +265,17 @@ TEST(ApplySaveTest, StaleHubVersionChangesNothing) {
   link.queue_verification_email = true;
   plan.changes.push_back(link);
   // The hub moves on after classification.
-  ASSERT_THAT(w->store->CreateLearners(w->school.id, {SampleHubLearner("N", "N")}),
-              IsOk());
+  ASSERT_THAT(
+      w->store->CreateLearners(w->school.id, {SampleHubLearner("N", "N")}),
+      IsOk());
   const std::string before = Dump(*w);
-  EXPECT_THAT(w->store->ApplySave(plan, Saved(*w)),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       absl::StrCat("the hub changed since this session "
-                                    "classified it (hub version ",
-                                    plan.expected_hub_version + 1,
-                                    ", session saw ", plan.expected_hub_version,
-                                    "); classify again")));
+  EXPECT_THAT(
+      w->store->ApplySave(plan, Saved(*w)),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               absl::StrCat("the hub changed since this session "
+                            "classified it (hub version ",
+                            plan.expected_hub_version + 1, ", session saw ",
+                            plan.expected_hub_version, "); classify again")));
   EXPECT_EQ(Dump(*w), before);
 }
 
@@ -314,9 +320,9 @@ TEST(ApplySaveTest, LinkingAnAlreadyLinkedMisIdFails) {
   plan.changes.push_back(LinkTo(w->amelia, m1));
   plan.changes.push_back(LinkTo(w->oliver, m1));  // one-to-one broken
   const std::string before = Dump(*w);
-  EXPECT_THAT(w->store->ApplySave(plan, Saved(*w)),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       HasSubstr(w->oliver.id)));
+  EXPECT_THAT(
+      w->store->ApplySave(plan, Saved(*w)),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr(w->oliver.id)));
   EXPECT_EQ(Dump(*w), before);
 }
 

@@ -53,7 +53,8 @@ TEST(ScaleTest, TenThousandLearnerSnapshotAndSave) {
   SessionRecord r;
   r.school_id = school.id;
   r.snapshot_id = snap.id;
-  HUBSYNC_ASSERT_OK_AND_ASSIGN(SessionRecord session, t->store->CreateSession(r));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(SessionRecord session,
+                               t->store->CreateSession(r));
   SavePlan plan;
   plan.session_id = session.id;
   plan.school_id = school.id;
@@ -74,7 +75,8 @@ TEST(ScaleTest, TenThousandLearnerSnapshotAndSave) {
   saved.version = 2;
   saved.step = SessionStep::kSaved;
   start = std::chrono::steady_clock::now();
-  HUBSYNC_ASSERT_OK_AND_ASSIGN(SaveSummary sum, t->store->ApplySave(plan, saved));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(SaveSummary sum,
+                               t->store->ApplySave(plan, saved));
   ::testing::Test::RecordProperty("apply_save_ms",
                                   static_cast<int>(SecondsSince(start) * 1000));
   EXPECT_EQ(sum.imported, kLearners);

@@ -1,10 +1,11 @@
 // The database file itself: pragmas, migrations, reopening, and the RAII
 // wrappers' error mapping and rollback.
+#include "server/storage/schema.h"
+
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "server/storage/schema.h"
 #include "server/storage/sqlite.h"
 #include "tests/storage/store_fixture.h"
 #include "tests/testing/status_matchers.h"
@@ -45,11 +46,12 @@ TEST(SchemaTest, WalModeAndForeignKeysAreOn) {
   EXPECT_THAT(db.QueryInt("PRAGMA synchronous"), IsOkAndHolds(1));
   EXPECT_THAT(db.QueryInt("PRAGMA busy_timeout"), IsOkAndHolds(5000));
   // Foreign keys are enforced, not just declared.
-  EXPECT_THAT(db.Exec("INSERT INTO hub_learners (id, school_id, "
-                      "legal_forename, legal_surname, sync_state, update_time) "
-                      "VALUES ('lrn_x', 'sch_missing', 'A', 'B', 'UNSYNCED', 0)"),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       HasSubstr("FOREIGN KEY")));
+  EXPECT_THAT(
+      db.Exec("INSERT INTO hub_learners (id, school_id, "
+              "legal_forename, legal_surname, sync_state, update_time) "
+              "VALUES ('lrn_x', 'sch_missing', 'A', 'B', 'UNSYNCED', 0)"),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               HasSubstr("FOREIGN KEY")));
   // The journal mode is stored in the file: a plain connection sees WAL too.
   HUBSYNC_ASSERT_OK_AND_ASSIGN(Db plain, Db::Open(path));
   EXPECT_THAT(plain.QueryText("PRAGMA journal_mode"),
@@ -73,8 +75,7 @@ TEST(SchemaTest, PartlyMigratedFileIsUpgraded) {
   EXPECT_EQ(at, 0);
   HUBSYNC_ASSERT_OK_AND_ASSIGN(int now, storage::ConfigureAndMigrate(&db));
   EXPECT_EQ(now, static_cast<int>(storage::Migrations().size()));
-  EXPECT_THAT(db.QueryInt("SELECT count(*) FROM schools"),
-              IsOkAndHolds(0));
+  EXPECT_THAT(db.QueryInt("SELECT count(*) FROM schools"), IsOkAndHolds(0));
 }
 
 TEST(SchemaTest, FileFromANewerServerIsRefused) {
@@ -118,12 +119,12 @@ TEST(SqliteTest, StatementIsReusableAndMapsConstraintErrors) {
                                db.Prepare("INSERT INTO t VALUES (?, ?)"));
   ASSERT_THAT(st.Reset().Bind(1, 1).Bind(2, "a").Run(), IsOk());
   ASSERT_THAT(st.Reset().Bind(1, 2).Bind(2, "b").Run(), IsOk());
-  EXPECT_THAT(st.Reset().Bind(1, 1).Bind(2, "c").Run(),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       HasSubstr("UNIQUE")));
-  EXPECT_THAT(st.Reset().Bind(1, 3).BindNull(2).Run(),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("NOT NULL")));
+  EXPECT_THAT(
+      st.Reset().Bind(1, 1).Bind(2, "c").Run(),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("UNIQUE")));
+  EXPECT_THAT(
+      st.Reset().Bind(1, 3).BindNull(2).Run(),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("NOT NULL")));
   EXPECT_THAT(st.Reset().Bind(7, 1).Run(),
               StatusIs(absl::StatusCode::kInternal, HasSubstr("bind")));
   EXPECT_THAT(db.Prepare("SELEC nonsense"),
@@ -139,9 +140,8 @@ TEST(SqliteTest, BusyDatabaseIsUnavailable) {
   ASSERT_THAT(a.Exec("PRAGMA journal_mode = WAL; CREATE TABLE t (x)"), IsOk());
   HUBSYNC_ASSERT_OK_AND_ASSIGN(Transaction holding, Transaction::Begin(&a));
   // b has no busy_timeout, so it fails at once instead of waiting.
-  EXPECT_THAT(Transaction::Begin(&b),
-              StatusIs(absl::StatusCode::kUnavailable,
-                       "database is busy, retry"));
+  EXPECT_THAT(Transaction::Begin(&b), StatusIs(absl::StatusCode::kUnavailable,
+                                               "database is busy, retry"));
 }
 
 }  // namespace

@@ -137,7 +137,8 @@ TEST(SessionStoreTest, RowsRoundTripWithExplanations) {
   for (size_t i = 0; i < 3; ++i) {
     EXPECT_EQ(r.explanation.fields[i].field, want.explanation.fields[i].field);
     EXPECT_EQ(r.explanation.fields[i].level, want.explanation.fields[i].level);
-    EXPECT_EQ(r.explanation.fields[i].weight, want.explanation.fields[i].weight);
+    EXPECT_EQ(r.explanation.fields[i].weight,
+              want.explanation.fields[i].weight);
   }
   EXPECT_EQ(rows[1].status, RowStatus::kNew);
   EXPECT_TRUE(rows[1].import);
@@ -170,11 +171,10 @@ TEST(SessionStoreTest, StaleVersionIsAbortedAndChangesNothing) {
   SessionRecord stale = s->session;  // written against version 1 again
   stale.version = 2;
   stale.step = SessionStep::kCancelled;
-  EXPECT_THAT(
-      s->t->store->UpdateSession(stale, {PairedRow(5)}, {1}, true),
-      StatusIs(absl::StatusCode::kAborted,
-               absl::StrCat("session ", s->session.id,
-                            " is at version 2, request expected 1")));
+  EXPECT_THAT(s->t->store->UpdateSession(stale, {PairedRow(5)}, {1}, true),
+              StatusIs(absl::StatusCode::kAborted,
+                       absl::StrCat("session ", s->session.id,
+                                    " is at version 2, request expected 1")));
   HUBSYNC_ASSERT_OK_AND_ASSIGN(SessionRecord got,
                                s->t->store->GetSession(s->session.id));
   EXPECT_EQ(got.version, 2);

@@ -9,8 +9,8 @@
 
 #include "common/session_types.h"
 #include "common/types.h"
-#include "server/storage/store.h"
 #include "gmock/gmock.h"
+#include "server/storage/store.h"
 #include "tests/testing/fakes.h"
 
 namespace hubsync::testing {

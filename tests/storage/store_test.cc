@@ -50,8 +50,9 @@ TEST(SchoolTest, UnknownIdsAreNotFoundAndNamed) {
   EXPECT_THAT(t->store->ListSessions("sch_nope"), StatusIs(kNotFound));
   EXPECT_THAT(t->store->ListAudit("sch_nope"), StatusIs(kNotFound));
   EXPECT_THAT(t->store->ListOutbox("sch_nope"), StatusIs(kNotFound));
-  EXPECT_THAT(t->store->CreateLearners("sch_nope", {SampleHubLearner("A", "B")}),
-              StatusIs(kNotFound, "school sch_nope not found"));
+  EXPECT_THAT(
+      t->store->CreateLearners("sch_nope", {SampleHubLearner("A", "B")}),
+      StatusIs(kNotFound, "school sch_nope not found"));
   EXPECT_THAT(t->store->GetLearner("lrn_nope"),
               StatusIs(kNotFound, "learner lrn_nope not found"));
   EXPECT_THAT(t->store->GetSnapshot("snp_nope"),
@@ -87,7 +88,8 @@ TEST(LearnerTest, CreateLearnersRoundTripsEveryField) {
   ASSERT_THAT(made, SizeIs(2));
   EXPECT_THAT(t->store->HubVersion(school.id), IsOkAndHolds(1));
 
-  HUBSYNC_ASSERT_OK_AND_ASSIGN(HubLearner got, t->store->GetLearner(made[0].id));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(HubLearner got,
+                               t->store->GetLearner(made[0].id));
   EXPECT_EQ(got.id, made[0].id);
   EXPECT_EQ(got.school_id, school.id);
   EXPECT_EQ(got.legal_forename, "Zoë");
@@ -168,7 +170,8 @@ TEST(SnapshotTest, RoundTripsEveryField) {
   HUBSYNC_ASSERT_OK_AND_ASSIGN(MisSnapshot saved, t->store->SaveSnapshot(in));
   EXPECT_EQ(saved.id, "snp_0000000000000002");
   EXPECT_EQ(saved.create_time_unix, 1790000000);
-  HUBSYNC_ASSERT_OK_AND_ASSIGN(MisSnapshot got, t->store->GetSnapshot(saved.id));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(MisSnapshot got,
+                               t->store->GetSnapshot(saved.id));
   EXPECT_EQ(got.school_id, school.id);
   EXPECT_EQ(got.format, MisFormat::kOneRoster);
   EXPECT_EQ(got.oneroster_version, "1.2");
@@ -208,10 +211,10 @@ TEST(SnapshotTest, RoundTripsEveryField) {
 TEST(SnapshotTest, ListIsNewestFirstAndDuplicatesAreRejected) {
   auto t = NewStore();
   HUBSYNC_ASSERT_OK_AND_ASSIGN(School school, t->store->CreateSchool("Oak"));
-  HUBSYNC_ASSERT_OK_AND_ASSIGN(MisSnapshot first,
-                               t->store->SaveSnapshot(SampleSnapshot(school.id)));
-  HUBSYNC_ASSERT_OK_AND_ASSIGN(MisSnapshot second,
-                               t->store->SaveSnapshot(SampleSnapshot(school.id)));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(
+      MisSnapshot first, t->store->SaveSnapshot(SampleSnapshot(school.id)));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(
+      MisSnapshot second, t->store->SaveSnapshot(SampleSnapshot(school.id)));
   HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<MisSnapshot> list,
                                t->store->ListSnapshots(school.id));
   ASSERT_THAT(list, SizeIs(2));
@@ -230,8 +233,8 @@ TEST(SnapshotTest, ListIsNewestFirstAndDuplicatesAreRejected) {
 TEST(ClassSyncTest, CountsAndIdempotency) {
   auto t = NewStore();
   HUBSYNC_ASSERT_OK_AND_ASSIGN(School school, t->store->CreateSchool("Oak"));
-  HUBSYNC_ASSERT_OK_AND_ASSIGN(MisSnapshot snap,
-                               t->store->SaveSnapshot(SampleSnapshot(school.id)));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(
+      MisSnapshot snap, t->store->SaveSnapshot(SampleSnapshot(school.id)));
   t->clock.Advance(60);
   HUBSYNC_ASSERT_OK_AND_ASSIGN(ClassSyncResult first,
                                t->store->SyncClasses(school.id, snap.id));
