@@ -3,6 +3,7 @@
 // are recorded in docs/STORAGE.md.
 #include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -88,6 +89,32 @@ TEST(ScaleTest, TenThousandLearnerSnapshotAndSave) {
                                   static_cast<int>(SecondsSince(start) * 1000));
   ASSERT_THAT(learners, ::testing::SizeIs(kLearners));
   EXPECT_THAT(learners[0].classes, ::testing::ElementsAre("7x/En1", "7x/Ma1"));
+}
+
+TEST(ScaleTest, ConcurrentCallersAreSerialised) {
+  auto t = NewStore();
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(School school, t->store->CreateSchool("Oak"));
+  constexpr int kThreads = 8;
+  constexpr int kEach = 25;
+  std::vector<std::thread> threads;
+  std::vector<int> failures(kThreads, 0);
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      for (int j = 0; j < kEach; ++j) {
+        HubLearner l = SampleHubLearner("T", absl::StrCat("S", i, "_", j));
+        l.classes = {absl::StrCat("Club", j % 3)};
+        if (!t->store->CreateLearners(school.id, {l}).ok()) ++failures[i];
+        if (!t->store->ListLearners(school.id).ok()) ++failures[i];
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_THAT(failures, ::testing::Each(0));
+  EXPECT_THAT(t->store->ListLearners(school.id),
+              IsOkAndHolds(::testing::SizeIs(kThreads * kEach)));
+  EXPECT_THAT(t->store->ListClasses(school.id),
+              IsOkAndHolds(::testing::SizeIs(3)));
+  EXPECT_THAT(t->store->HubVersion(school.id), IsOkAndHolds(kThreads * kEach));
 }
 
 }  // namespace
