@@ -1,0 +1,306 @@
+// Plain one-row-per-learner CSVs (MIS exports and hub seed files), dates,
+// and validation shared with pushed records. OneRoster is in oneroster.cc.
+#include "common/mis_import.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/csv.h"
+#include "common/import_checks.h"
+#include "common/upn.h"
+#include "common/year_group.h"
+
+namespace hubsync {
+namespace {
+
+// Column name -> accepted header spellings (compared case-insensitively,
+// ignoring spaces, '_' and '-').
+const std::vector<std::pair<std::string, std::vector<std::string>>>& Aliases() {
+  static const auto* aliases =
+      new std::vector<std::pair<std::string, std::vector<std::string>>>{
+          {"mis_id", {"misid", "id", "sourcedid", "pupilid", "studentid", "adno"}},
+          {"upn", {"upn", "uniquepupilnumber"}},
+          {"legal_forename", {"legalforename", "forename", "firstname", "givenname"}},
+          {"legal_surname", {"legalsurname", "surname", "lastname", "familyname"}},
+          {"preferred_forename", {"preferredforename", "preferredfirstname", "knownas"}},
+          {"preferred_surname", {"preferredsurname", "preferredlastname"}},
+          {"date_of_birth", {"dateofbirth", "dob", "birthdate"}},
+          {"gender", {"gender", "sex"}},
+          {"year_group", {"yeargroup", "year", "ncyear"}},
+          {"registration_group", {"registrationgroup", "reggroup", "form", "tutorgroup"}},
+          {"classes", {"classes", "subjectclasses"}},
+          {"email", {"email", "emailaddress"}},
+      };
+  return *aliases;
+}
+
+std::string Squash(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == ' ' || c == '_' || c == '-') continue;
+    out.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+// Column indexes by canonical name; -1 when absent.
+std::map<std::string, int> MapColumns(const CsvTable& table) {
+  std::map<std::string, int> cols;
+  for (const auto& [name, spellings] : Aliases()) {
+    cols[name] = -1;
+    for (size_t i = 0; i < table.header.size(); ++i) {
+      const std::string h = Squash(table.header[i]);
+      if (std::find(spellings.begin(), spellings.end(), h) != spellings.end()) {
+        cols[name] = static_cast<int>(i);
+        break;
+      }
+    }
+  }
+  return cols;
+}
+
+// One row's fields, with problems reported against the right column.
+struct RowReader {
+  const std::string& file;
+  const CsvRecord& record;
+  const std::map<std::string, int>& cols;
+  std::vector<Problem>* problems;
+
+  std::string Get(const std::string& name) const {
+    int c = cols.at(name);
+    return c < 0 ? std::string() : record.fields[c];
+  }
+  int Col(const std::string& name) const { return cols.at(name) + 1; }
+  void Report(const std::string& name, std::string message) const {
+    problems->push_back({file, record.line, std::max(Col(name), 0), std::move(message)});
+  }
+};
+
+// Fills the fields shared by MIS and hub rows; returns false on a problem.
+bool ReadCommon(const RowReader& row, bool year_required, std::string* forename,
+                std::string* surname, std::string* pforename, std::string* psurname,
+                std::optional<Date>* dob, std::string* gender, std::string* upn,
+                std::string* year, std::string* reg, std::vector<std::string>* classes,
+                std::string* email) {
+  const size_t before = row.problems->size();
+  for (const auto& [name, _] : Aliases()) {
+    if (row.cols.at(name) >= 0 && row.Get(name).size() > kMaxFieldBytes) {
+      row.Report(name, absl::StrCat(name, " is longer than ", kMaxFieldBytes, " bytes"));
+    }
+  }
+  *forename = row.Get("legal_forename");
+  *surname = row.Get("legal_surname");
+  if (forename->empty()) row.Report("legal_forename", "legal_forename is empty");
+  if (surname->empty()) row.Report("legal_surname", "legal_surname is empty");
+  *pforename = row.Get("preferred_forename");
+  *psurname = row.Get("preferred_surname");
+  const std::string dob_text = row.Get("date_of_birth");
+  if (!dob_text.empty()) {
+    *dob = ParseDate(dob_text);
+    if (!*dob) {
+      row.Report("date_of_birth", absl::StrCat("date_of_birth '", dob_text,
+                                               "' is not a real date (YYYY-MM-DD or DD/MM/YYYY)"));
+    }
+  }
+  *gender = row.Get("gender");
+  *upn = NormaliseUpn(row.Get("upn"));
+  const std::string year_text = row.Get("year_group");
+  if (year_text.empty()) {
+    if (year_required) row.Report("year_group", "year_group is empty");
+  } else if (std::optional<std::string> y = CanonicalYearGroup(year_text)) {
+    *year = *y;
+  } else {
+    row.Report("year_group", absl::StrCat("year_group '", year_text,
+                                          "' is not a UK year group (N1, N2, R, 1-13)"));
+  }
+  *reg = row.Get("registration_group");
+  for (absl::string_view c : absl::StrSplit(row.Get("classes"), ';', absl::SkipWhitespace())) {
+    classes->push_back(std::string(absl::StripAsciiWhitespace(c)));
+  }
+  std::sort(classes->begin(), classes->end());
+  classes->erase(std::unique(classes->begin(), classes->end()), classes->end());
+  *email = row.Get("email");
+  if (!email->empty() && !LooksLikeEmail(*email)) {
+    row.Report("email", absl::StrCat("email '", *email, "' is not an email address"));
+  }
+  return row.problems->size() == before;
+}
+
+}  // namespace
+
+std::optional<Date> ParseDate(std::string_view text) {
+  const absl::string_view s = absl::StripAsciiWhitespace(Av(text));
+  int y = 0, m = 0, d = 0;
+  std::vector<absl::string_view> parts;
+  if (s.size() == 10 && s[4] == '-' && s[7] == '-') {
+    parts = absl::StrSplit(s, '-');
+    if (!absl::SimpleAtoi(parts[0], &y) || !absl::SimpleAtoi(parts[1], &m) ||
+        !absl::SimpleAtoi(parts[2], &d)) {
+      return std::nullopt;
+    }
+  } else {
+    parts = absl::StrSplit(s, '/');
+    if (parts.size() != 3 || parts[2].size() != 4 || parts[0].empty() ||
+        parts[0].size() > 2 || parts[1].empty() || parts[1].size() > 2 ||
+        !absl::SimpleAtoi(parts[0], &d) || !absl::SimpleAtoi(parts[1], &m) ||
+        !absl::SimpleAtoi(parts[2], &y)) {
+      return std::nullopt;
+    }
+  }
+  for (absl::string_view p : parts) {
+    for (char c : p) {
+      if (c < '0' || c > '9') return std::nullopt;
+    }
+  }
+  if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1) return std::nullopt;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  const int days = kDays[m - 1] + (m == 2 && leap ? 1 : 0);
+  if (d > days) return std::nullopt;
+  return Date{y, m, d};
+}
+
+MisParseResult ParsePlainCsv(std::string_view file_name, std::string_view data) {
+  MisParseResult result;
+  result.snapshot.format = MisFormat::kPlainCsv;
+  const std::string file(file_name);
+  CsvTable table = ParseCsv(file_name, data, &result.problems);
+  if (!result.problems.empty()) return result;
+  const std::map<std::string, int> cols = MapColumns(table);
+  for (const char* required : {"mis_id", "legal_forename", "legal_surname", "year_group"}) {
+    if (cols.at(required) < 0) {
+      result.problems.push_back(
+          {file, 1, 0, absl::StrCat("missing required column '", required, "'")});
+    }
+  }
+  if (!result.problems.empty()) return result;
+
+  std::map<std::string, int> seen_ids, seen_upns;
+  std::map<std::string, MisClass> classes;
+  for (const CsvRecord& record : table.records) {
+    RowReader row{file, record, cols, &result.problems};
+    MisLearner l;
+    l.mis_id = row.Get("mis_id");
+    if (l.mis_id.empty()) {
+      row.Report("mis_id", "mis_id is empty");
+    } else if (auto [it, fresh] = seen_ids.emplace(l.mis_id, record.line); !fresh) {
+      row.Report("mis_id", absl::StrCat("mis_id '", l.mis_id, "' is also on line ",
+                                        it->second));
+    }
+    if (!ReadCommon(row, true, &l.legal_forename, &l.legal_surname,
+                    &l.preferred_forename, &l.preferred_surname, &l.date_of_birth,
+                    &l.gender, &l.upn, &l.year_group, &l.registration_group,
+                    &l.classes, &l.email)) {
+      continue;
+    }
+    if (IsValidUpn(l.upn)) {
+      if (auto [it, fresh] = seen_upns.emplace(l.upn, record.line); !fresh) {
+        row.Report("upn", absl::StrCat("UPN ", l.upn, " is also on line ", it->second));
+      }
+    }
+    if (!l.registration_group.empty()) {
+      l.registration_group_mis_id = "reg:" + l.registration_group;
+      MisClass& c = classes[l.registration_group_mis_id];
+      c = {l.registration_group_mis_id, l.registration_group, ClassKind::kRegistration,
+           c.year_group.empty() ? l.year_group : c.year_group};
+    }
+    for (const std::string& name : l.classes) {
+      const std::string id = "cls:" + name;
+      l.class_mis_ids.push_back(id);
+      classes.emplace(id, MisClass{id, name, ClassKind::kSubject, ""});
+    }
+    result.snapshot.learners.push_back(std::move(l));
+  }
+  for (auto& [id, c] : classes) result.snapshot.classes.push_back(std::move(c));
+  std::sort(result.snapshot.learners.begin(), result.snapshot.learners.end(),
+            [](const MisLearner& a, const MisLearner& b) { return a.mis_id < b.mis_id; });
+  return result;
+}
+
+HubImportResult ParseHubLearnersCsv(std::string_view file_name, std::string_view data) {
+  HubImportResult result;
+  const std::string file(file_name);
+  CsvTable table = ParseCsv(file_name, data, &result.problems);
+  if (!result.problems.empty()) return result;
+  const std::map<std::string, int> cols = MapColumns(table);
+  for (const char* required : {"legal_forename", "legal_surname"}) {
+    if (cols.at(required) < 0) {
+      result.problems.push_back(
+          {file, 1, 0, absl::StrCat("missing required column '", required, "'")});
+    }
+  }
+  if (!result.problems.empty()) return result;
+  for (const CsvRecord& record : table.records) {
+    RowReader row{file, record, cols, &result.problems};
+    HubLearner l;
+    if (!ReadCommon(row, false, &l.legal_forename, &l.legal_surname,
+                    &l.preferred_forename, &l.preferred_surname, &l.date_of_birth,
+                    &l.gender, &l.upn, &l.year_group, &l.registration_group,
+                    &l.classes, &l.email)) {
+      continue;
+    }
+    result.learners.push_back(std::move(l));
+  }
+  if (!result.problems.empty()) result.learners.clear();
+  return result;
+}
+
+MisParseResult ParseMisUpload(MisFormat format, const UploadFiles& files) {
+  if (format == MisFormat::kOneRoster) return ParseOneRoster(files);
+  if (format == MisFormat::kPlainCsv) {
+    if (files.size() != 1) {
+      MisParseResult result;
+      result.problems.push_back(
+          {files.empty() ? "" : files.begin()->first, 0, 0,
+           absl::StrCat("a plain CSV export is exactly one file; got ", files.size())});
+      return result;
+    }
+    return ParsePlainCsv(files.begin()->first, files.begin()->second);
+  }
+  MisParseResult result;
+  result.problems.push_back({"", 0, 0, "pushed records are not an upload format"});
+  return result;
+}
+
+std::vector<Problem> ValidateMisRecords(const MisSnapshot& snapshot) {
+  std::vector<Problem> problems;
+  std::set<std::string> ids, upns, class_ids;
+  for (size_t i = 0; i < snapshot.classes.size(); ++i) {
+    const MisClass& c = snapshot.classes[i];
+    if (!class_ids.insert(c.mis_id).second) {
+      problems.push_back({"pushed classes", static_cast<int>(i + 1), 0,
+                          absl::StrCat("class mis_id '", c.mis_id, "' is repeated")});
+    }
+  }
+  for (size_t i = 0; i < snapshot.learners.size(); ++i) {
+    const MisLearner& l = snapshot.learners[i];
+    const int line = static_cast<int>(i + 1);
+    auto report = [&](std::string m) { problems.push_back({"pushed", line, 0, std::move(m)}); };
+    if (!ids.insert(l.mis_id).second) report(absl::StrCat("mis_id '", l.mis_id, "' is repeated"));
+    if (l.legal_forename.empty()) report("legal_forename is empty");
+    if (l.legal_surname.empty()) report("legal_surname is empty");
+    if (l.year_group.empty()) report("year_group is empty");
+    if (IsValidUpn(l.upn) && !upns.insert(l.upn).second) {
+      report(absl::StrCat("UPN ", l.upn, " is repeated"));
+    }
+    if (!l.email.empty() && !LooksLikeEmail(l.email)) {
+      report(absl::StrCat("email '", l.email, "' is not an email address"));
+    }
+    auto known = [&](const std::string& id) { return class_ids.count(id) > 0; };
+    if (!l.registration_group_mis_id.empty() && !known(l.registration_group_mis_id)) {
+      report(absl::StrCat("registration_group_mis_id '", l.registration_group_mis_id,
+                          "' is not among the pushed classes"));
+    }
+    for (const std::string& id : l.class_mis_ids) {
+      if (!known(id)) report(absl::StrCat("class '", id, "' is not among the pushed classes"));
+    }
+  }
+  return problems;
+}
+
+}  // namespace hubsync

@@ -1,0 +1,280 @@
+// OneRoster 1.1 / 1.2 CSV sets: students, their homeroom (registration
+// group) and scheduled classes, and their demographics.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/csv.h"
+#include "common/import_checks.h"
+#include "common/mis_import.h"
+#include "common/upn.h"
+#include "common/year_group.h"
+
+namespace hubsync {
+namespace {
+
+// A parsed file with its required columns checked.
+struct File {
+  std::string name;
+  CsvTable table;
+  bool ok = false;
+  std::string Get(const CsvRecord& r, std::string_view column) const {
+    int c = table.Column(column);
+    return c < 0 ? std::string() : r.fields[c];
+  }
+  int Col(std::string_view column) const { return table.Column(column) + 1; }
+  bool Deleted(const CsvRecord& r) const {
+    return absl::EqualsIgnoreCase(Get(r, "status"), "tobedeleted");
+  }
+};
+
+File Load(const UploadFiles& files, const std::string& name, bool required,
+          std::initializer_list<const char*> columns,
+          std::vector<Problem>* problems) {
+  File f;
+  f.name = name;
+  auto it = files.find(name);
+  if (it == files.end()) {
+    if (required) problems->push_back({name, 0, 0, "required file is missing"});
+    return f;
+  }
+  const size_t before = problems->size();
+  f.table = ParseCsv(name, it->second, problems);
+  if (problems->size() != before) return f;
+  for (const char* c : columns) {
+    if (f.table.Column(c) < 0) {
+      problems->push_back({name, 1, 0, absl::StrCat("missing required column '", c, "'")});
+    }
+  }
+  f.ok = problems->size() == before;
+  return f;
+}
+
+std::vector<std::string> ListField(const std::string& s) {
+  std::vector<std::string> out;
+  for (absl::string_view p : absl::StrSplit(s, ',', absl::SkipWhitespace())) {
+    out.push_back(std::string(absl::StripAsciiWhitespace(p)));
+  }
+  return out;
+}
+
+// "{UPN:A123...}" entries of userIds, or an identifier shaped like a UPN.
+std::string FindUpn(const std::string& user_ids, const std::string& identifier) {
+  for (const std::string& entry : ListField(user_ids)) {
+    absl::string_view e = entry;
+    if (absl::StartsWith(e, "{")) e.remove_prefix(1);
+    if (absl::EndsWith(e, "}")) e.remove_suffix(1);
+    size_t colon = e.find(':');
+    if (colon != std::string_view::npos &&
+        absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(e.substr(0, colon)), "UPN")) {
+      absl::string_view v = e.substr(colon + 1);
+      return NormaliseUpn(std::string_view(v.data(), v.size()));
+    }
+  }
+  std::string id = NormaliseUpn(identifier);
+  if (id.size() == 13 && absl::ascii_isalpha(static_cast<unsigned char>(id[0]))) return id;
+  return "";
+}
+
+}  // namespace
+
+MisParseResult ParseOneRoster(const UploadFiles& files) {
+  MisParseResult result;
+  std::vector<Problem>& problems = result.problems;
+  MisSnapshot& snap = result.snapshot;
+  snap.format = MisFormat::kOneRoster;
+
+  File manifest = Load(files, "manifest.csv", true, {"propertyName", "value"}, &problems);
+  if (manifest.ok) {
+    for (const CsvRecord& r : manifest.table.records) {
+      if (manifest.Get(r, "propertyName") == "oneroster.version") {
+        snap.oneroster_version = manifest.Get(r, "value");
+        if (snap.oneroster_version != "1.1" && snap.oneroster_version != "1.2") {
+          problems.push_back({"manifest.csv", r.line, manifest.Col("value"),
+                              absl::StrCat("oneroster.version '", snap.oneroster_version,
+                                           "' is not 1.1 or 1.2")});
+        }
+      }
+    }
+    if (snap.oneroster_version.empty()) {
+      problems.push_back({"manifest.csv", 0, 0, "oneroster.version is missing"});
+    }
+  }
+  const bool v12 = snap.oneroster_version == "1.2";
+  File users = Load(files, "users.csv", true, {"sourcedId", "givenName", "familyName"},
+                    &problems);
+  File roles = Load(files, "roles.csv", false, {"userSourcedId", "role"}, &problems);
+  File classes = Load(files, "classes.csv", false, {"sourcedId", "title", "classType"},
+                      &problems);
+  File enrollments = Load(files, "enrollments.csv", false,
+                          {"classSourcedId", "userSourcedId", "role"}, &problems);
+  File demographics = Load(files, "demographics.csv", false, {"sourcedId"}, &problems);
+  Load(files, "orgs.csv", false, {"sourcedId"}, &problems);
+  if (!problems.empty()) return result;
+
+  // Who is a student.
+  std::set<std::string> students;
+  if (v12 && roles.ok) {
+    for (const CsvRecord& r : roles.table.records) {
+      if (!roles.Deleted(r) && absl::EqualsIgnoreCase(roles.Get(r, "role"), "student")) {
+        students.insert(roles.Get(r, "userSourcedId"));
+      }
+    }
+  }
+  std::map<std::string, int> user_lines;
+  std::map<std::string, MisLearner> learners;
+  std::map<std::string, int> learner_lines;
+  for (const CsvRecord& r : users.table.records) {
+    const std::string id = users.Get(r, "sourcedId");
+    if (id.empty()) {
+      problems.push_back({"users.csv", r.line, users.Col("sourcedId"), "sourcedId is empty"});
+      continue;
+    }
+    if (auto [it, fresh] = user_lines.emplace(id, r.line); !fresh) {
+      problems.push_back({"users.csv", r.line, users.Col("sourcedId"),
+                          absl::StrCat("sourcedId '", id, "' is also on line ", it->second)});
+      continue;
+    }
+    if (users.Deleted(r)) continue;
+    const bool student = students.count(id) > 0 ||
+                         absl::EqualsIgnoreCase(users.Get(r, "role"), "student");
+    if (!student) continue;
+    MisLearner l;
+    l.mis_id = id;
+    l.legal_forename = users.Get(r, "givenName");
+    l.legal_surname = users.Get(r, "familyName");
+    if (l.legal_forename.empty()) {
+      problems.push_back({"users.csv", r.line, users.Col("givenName"), "givenName is empty"});
+    }
+    if (l.legal_surname.empty()) {
+      problems.push_back({"users.csv", r.line, users.Col("familyName"), "familyName is empty"});
+    }
+    l.preferred_forename = users.Get(r, "preferredGivenName");
+    l.preferred_surname = users.Get(r, "preferredFamilyName");
+    l.upn = FindUpn(users.Get(r, "userIds"), users.Get(r, "identifier"));
+    l.email = users.Get(r, "email");
+    if (!l.email.empty() && !LooksLikeEmail(l.email)) {
+      problems.push_back({"users.csv", r.line, users.Col("email"),
+                          absl::StrCat("email '", l.email, "' is not an email address")});
+    }
+    for (const std::string& field : {l.legal_forename, l.legal_surname, l.preferred_forename,
+                                     l.preferred_surname, l.email}) {
+      if (field.size() > kMaxFieldBytes) {
+        problems.push_back({"users.csv", r.line, 0,
+                            absl::StrCat("a field is longer than ", kMaxFieldBytes, " bytes")});
+        break;
+      }
+    }
+    const std::vector<std::string> grades = ListField(users.Get(r, "grades"));
+    std::optional<std::string> year =
+        grades.empty() ? std::nullopt : CanonicalYearGroup(grades.front());
+    if (!year) {
+      problems.push_back({"users.csv", r.line, std::max(users.Col("grades"), 0),
+                          grades.empty() ? std::string("student has no grade (year group)")
+                                         : absl::StrCat("grade '", grades.front(),
+                                                        "' is not a UK year group")});
+    } else {
+      l.year_group = *year;
+    }
+    learner_lines[id] = r.line;
+    learners.emplace(id, std::move(l));
+  }
+
+  // Classes: homeroom = registration group.
+  std::map<std::string, MisClass> class_by_id;
+  std::map<std::string, int> class_lines;
+  if (classes.ok) {
+    for (const CsvRecord& r : classes.table.records) {
+      const std::string id = classes.Get(r, "sourcedId");
+      if (auto [it, fresh] = class_lines.emplace(id, r.line); !fresh) {
+        problems.push_back({"classes.csv", r.line, classes.Col("sourcedId"),
+                            absl::StrCat("sourcedId '", id, "' is also on line ", it->second)});
+        continue;
+      }
+      if (classes.Deleted(r)) continue;
+      MisClass c;
+      c.mis_id = id;
+      c.name = classes.Get(r, "title");
+      const std::string type = absl::AsciiStrToLower(classes.Get(r, "classType"));
+      if (type != "homeroom" && type != "scheduled") {
+        problems.push_back({"classes.csv", r.line, classes.Col("classType"),
+                            absl::StrCat("classType '", classes.Get(r, "classType"),
+                                         "' is not homeroom or scheduled")});
+        continue;
+      }
+      c.kind = type == "homeroom" ? ClassKind::kRegistration : ClassKind::kSubject;
+      const std::vector<std::string> grades = ListField(classes.Get(r, "grades"));
+      if (!grades.empty()) c.year_group = CanonicalYearGroup(grades.front()).value_or("");
+      class_by_id.emplace(id, std::move(c));
+    }
+  }
+  std::set<std::string> used_classes;
+  if (enrollments.ok) {
+    for (const CsvRecord& r : enrollments.table.records) {
+      if (enrollments.Deleted(r)) continue;
+      const std::string user = enrollments.Get(r, "userSourcedId");
+      const std::string cls = enrollments.Get(r, "classSourcedId");
+      if (!user_lines.count(user)) {
+        problems.push_back({"enrollments.csv", r.line, enrollments.Col("userSourcedId"),
+                            absl::StrCat("userSourcedId '", user, "' is not in users.csv")});
+        continue;
+      }
+      auto c = class_by_id.find(cls);
+      if (c == class_by_id.end()) {
+        problems.push_back({"enrollments.csv", r.line, enrollments.Col("classSourcedId"),
+                            absl::StrCat("classSourcedId '", cls, "' is not in classes.csv")});
+        continue;
+      }
+      auto l = learners.find(user);
+      if (l == learners.end() ||
+          !absl::EqualsIgnoreCase(enrollments.Get(r, "role"), "student")) {
+        continue;
+      }
+      used_classes.insert(cls);
+      if (c->second.kind == ClassKind::kRegistration) {
+        if (l->second.registration_group_mis_id.empty() ||
+            cls < l->second.registration_group_mis_id) {
+          l->second.registration_group_mis_id = cls;
+          l->second.registration_group = c->second.name;
+        }
+      } else {
+        l->second.class_mis_ids.push_back(cls);
+      }
+    }
+  }
+  if (demographics.ok) {
+    for (const CsvRecord& r : demographics.table.records) {
+      auto l = learners.find(demographics.Get(r, "sourcedId"));
+      if (l == learners.end() || demographics.Deleted(r)) continue;
+      const std::string birth = demographics.Get(r, "birthDate");
+      if (!birth.empty()) {
+        l->second.date_of_birth = ParseDate(birth);
+        if (!l->second.date_of_birth) {
+          problems.push_back({"demographics.csv", r.line, demographics.Col("birthDate"),
+                              absl::StrCat("birthDate '", birth, "' is not a real date")});
+        }
+      }
+      l->second.gender = demographics.Get(r, "sex");
+    }
+  }
+  std::map<std::string, std::string> upn_owner;
+  for (auto& [id, l] : learners) {
+    std::sort(l.class_mis_ids.begin(), l.class_mis_ids.end());
+    for (const std::string& c : l.class_mis_ids) l.classes.push_back(class_by_id[c].name);
+    if (IsValidUpn(l.upn)) {
+      if (auto [it, fresh] = upn_owner.emplace(l.upn, id); !fresh) {
+        problems.push_back({"users.csv", learner_lines[id], 0,
+                            absl::StrCat("UPN ", l.upn, " is also the UPN of ", it->second)});
+      }
+    }
+    snap.learners.push_back(std::move(l));
+  }
+  for (auto& [id, c] : class_by_id) snap.classes.push_back(std::move(c));
+  return result;
+}
+
+}  // namespace hubsync

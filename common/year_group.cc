@@ -1,0 +1,43 @@
+#include "common/year_group.h"
+
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_replace.h"
+#include "common/import_checks.h"
+
+namespace hubsync {
+
+std::optional<std::string> CanonicalYearGroup(std::string_view raw) {
+  std::string s = absl::AsciiStrToLower(absl::StripAsciiWhitespace(Av(raw)));
+  s = absl::StrReplaceAll(s, {{" ", ""}, {"_", ""}, {"-", ""}});
+  if (s.empty()) return std::nullopt;
+  if (s == "r" || s == "reception" || s == "kg" || s == "yr" || s == "rec") return "R";
+  if (s == "n1" || s == "it" || s == "pr") return "N1";
+  if (s == "n2" || s == "n" || s == "nursery" || s == "pk") return "N2";
+  for (std::string_view prefix : {"year", "yr", "y"}) {
+    if (s.size() > prefix.size() && s.compare(0, prefix.size(), prefix) == 0) {
+      s = s.substr(prefix.size());
+      break;
+    }
+  }
+  if (s.empty() || s.size() > 2) return std::nullopt;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+  }
+  int n = 0;
+  if (!absl::SimpleAtoi(s, &n) || n < 1 || n > 13) return std::nullopt;
+  return std::to_string(n);
+}
+
+int YearGroupOrder(std::string_view canonical) {
+  if (canonical == "N1") return -2;
+  if (canonical == "N2") return -1;
+  if (canonical == "R") return 0;
+  int n = 0;
+  if (absl::SimpleAtoi(Av(canonical), &n)) return n;
+  return 100;
+}
+
+}  // namespace hubsync
