@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Builds hubsync and runs every check: the layering rule, the unit and
+# end-to-end tests (ctest), and the reflection check against a real server.
+# Exits non-zero on any failure; the last line says PASS or FAIL.
+# BUILD_DIR overrides the build directory (default: build).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export BUILD_DIR="${BUILD_DIR:-build}"
+CTEST_TIMEOUT="${CTEST_TIMEOUT:-600}"  # seconds per test without its own TIMEOUT
+
+failures=()
+step() { printf '\n=== %s ===\n' "$*"; }
+fail() { failures+=("$1"); printf 'test.sh: FAILED: %s\n' "$1" >&2; }
+
+step "build ($BUILD_DIR)"
+if ! scripts/build.sh; then
+  echo "test.sh: FAIL (build)"
+  exit 1
+fi
+
+# CMake cannot stop a stray include (every system header is in /usr/include),
+# so the layering rule of docs/ARCHITECTURE.md is checked here.
+step "layering"
+transport_re='^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]((grpcpp|grpc\+\+|grpc|google/protobuf)/[^>"]*|[^>"]*\.pb\.h)[>"]'
+layering_ok=1
+for dir in common server/storage server/session; do
+  if hits="$(grep -rnE --include='*.h' --include='*.cc' "$transport_re" "$dir" 2>/dev/null)"; then
+    printf '%s must not include gRPC or protobuf headers:\n%s\n' "$dir/" "$hits" >&2
+    layering_ok=0
+  fi
+done
+sqlite_re='^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]sqlite3\.h[>"]'
+if hits="$(grep -rnE --include='*.h' --include='*.cc' "$sqlite_re" common 2>/dev/null)"; then
+  printf 'common/ must not include sqlite3.h:\n%s\n' "$hits" >&2
+  layering_ok=0
+fi
+if ((layering_ok)); then
+  echo "layering: ok (common/, server/storage/, server/session/ are transport-free)"
+else
+  fail "layering"
+fi
+
+step "ctest"
+if ! ctest --test-dir "$BUILD_DIR" --output-on-failure -j2 --timeout "$CTEST_TIMEOUT"; then
+  fail "ctest"
+fi
+
+step "reflection check against a real hubsyncd"
+tmp="$(mktemp -d)"
+server_pid=""
+cleanup() {
+  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# Starts hubsyncd on a free port in this shell (so the trap knows its pid)
+# and sets $port from the line it prints when ready.
+port=""
+start_server() {
+  "$BUILD_DIR/hubsyncd" --listen 127.0.0.1:0 --db "$tmp/hub.db" >"$tmp/server.log" 2>&1 &
+  server_pid=$!
+  local i
+  for ((i = 0; i < 200; i++)); do
+    port="$(sed -nE 's/^hubsyncd listening on 127\.0\.0\.1:([0-9]+).*/\1/p' "$tmp/server.log" | head -n1)"
+    [[ -n "$port" ]] && break
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [[ -z "$port" ]]; then
+    echo "hubsyncd did not report its port; its output:" >&2
+    cat "$tmp/server.log" >&2
+    return 1
+  fi
+}
+
+if [[ ! -x "$BUILD_DIR/hubsyncd" ]]; then
+  fail "reflection (no $BUILD_DIR/hubsyncd)"
+elif ! start_server; then
+  fail "reflection (server did not start)"
+else
+  echo "hubsyncd listening on 127.0.0.1:$port"
+  if ! /usr/bin/python3 tests/reflection/reflection_check.py --server "127.0.0.1:$port"; then
+    fail "reflection"
+    echo "--- hubsyncd output ---" >&2
+    cat "$tmp/server.log" >&2
+  fi
+fi
+
+echo
+if ((${#failures[@]} == 0)); then
+  echo "test.sh: PASS (build, layering, ctest, reflection)"
+else
+  echo "test.sh: FAIL (${failures[*]})"
+  exit 1
+fi
