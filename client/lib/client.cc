@@ -1,1 +1,281 @@
-// placeholder until the client library lands
+#include "client/lib/client.h"
+
+#include "client/lib/status.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+
+namespace hubsync::client {
+namespace {
+
+constexpr size_t kChunk = 64 * 1024;
+constexpr char kProblemsKey[] = "hubsync-upload-problems-bin";
+
+void ReadProblems(const grpc::ClientContext& ctx, v1::UploadProblems* problems) {
+  if (problems == nullptr) return;
+  const auto& md = ctx.GetServerTrailingMetadata();
+  auto it = md.find(kProblemsKey);
+  if (it != md.end()) {
+    problems->ParseFromString(std::string(it->second.data(), it->second.size()));
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<HubsyncClient> HubsyncClient::Connect(const std::string& target) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(256 << 20);
+  return std::make_unique<HubsyncClient>(
+      grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args));
+}
+
+HubsyncClient::HubsyncClient(std::shared_ptr<grpc::Channel> channel)
+    : channel_(std::move(channel)),
+      schools_(v1::SchoolService::NewStub(channel_)),
+      hub_(v1::HubService::NewStub(channel_)),
+      mis_(v1::MisService::NewStub(channel_)),
+      sync_(v1::SyncService::NewStub(channel_)),
+      accounts_(v1::AccountService::NewStub(channel_)) {}
+
+std::unique_ptr<grpc::ClientContext> HubsyncClient::Context() const {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(std::chrono::system_clock::now() + timeout_);
+  return ctx;
+}
+
+template <typename Stub, typename Req, typename Resp>
+absl::StatusOr<Resp> HubsyncClient::Unary(
+    Stub* stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
+    const Req& req) {
+  Resp resp;
+  auto ctx = Context();
+  grpc::Status s = (stub->*method)(ctx.get(), req, &resp);
+  if (!s.ok()) return FromGrpcStatus(s);
+  return resp;
+}
+
+absl::StatusOr<v1::School> HubsyncClient::CreateSchool(const std::string& name) {
+  v1::CreateSchoolRequest req;
+  req.set_name(name);
+  return Unary(schools_.get(), &v1::SchoolService::Stub::CreateSchool, req);
+}
+
+absl::StatusOr<v1::School> HubsyncClient::GetSchool(const std::string& school_id) {
+  v1::GetSchoolRequest req;
+  req.set_school_id(school_id);
+  return Unary(schools_.get(), &v1::SchoolService::Stub::GetSchool, req);
+}
+
+absl::StatusOr<v1::ListSchoolsResponse> HubsyncClient::ListSchools() {
+  return Unary(schools_.get(), &v1::SchoolService::Stub::ListSchools,
+               v1::ListSchoolsRequest());
+}
+
+absl::StatusOr<v1::Learner> HubsyncClient::CreateLearner(
+    const v1::CreateLearnerRequest& req) {
+  return Unary(hub_.get(), &v1::HubService::Stub::CreateLearner, req);
+}
+
+absl::StatusOr<v1::ImportLearnersResponse> HubsyncClient::ImportLearners(
+    const std::string& school_id, const std::string& csv, v1::UploadProblems* problems) {
+  v1::ImportLearnersResponse resp;
+  auto ctx = Context();
+  auto writer = hub_->ImportLearners(ctx.get(), &resp);
+  size_t at = 0;
+  do {
+    v1::ImportLearnersRequest req;
+    if (at == 0) req.set_school_id(school_id);
+    req.set_chunk(csv.substr(at, kChunk));
+    if (!writer->Write(req)) break;
+    at += kChunk;
+  } while (at < csv.size());
+  writer->WritesDone();
+  grpc::Status s = writer->Finish();
+  if (!s.ok()) {
+    ReadProblems(*ctx, problems);
+    return FromGrpcStatus(s);
+  }
+  return resp;
+}
+
+absl::StatusOr<v1::Learner> HubsyncClient::GetLearner(const std::string& learner_id) {
+  v1::GetLearnerRequest req;
+  req.set_learner_id(learner_id);
+  return Unary(hub_.get(), &v1::HubService::Stub::GetLearner, req);
+}
+
+absl::StatusOr<v1::ListLearnersResponse> HubsyncClient::ListLearners(
+    const std::string& school_id) {
+  v1::ListLearnersRequest req;
+  req.set_school_id(school_id);
+  return Unary(hub_.get(), &v1::HubService::Stub::ListLearners, req);
+}
+
+absl::StatusOr<v1::ListClassesResponse> HubsyncClient::ListClasses(
+    const std::string& school_id) {
+  v1::ListClassesRequest req;
+  req.set_school_id(school_id);
+  return Unary(hub_.get(), &v1::HubService::Stub::ListClasses, req);
+}
+
+absl::StatusOr<v1::MisSnapshot> HubsyncClient::UploadMisExport(
+    const std::string& school_id, v1::MisFormat format,
+    const std::vector<UploadFile>& files, v1::UploadProblems* problems) {
+  v1::MisSnapshot resp;
+  auto ctx = Context();
+  auto writer = mis_->UploadMisExport(ctx.get(), &resp);
+  v1::UploadMisExportRequest header;
+  header.mutable_header()->set_school_id(school_id);
+  header.mutable_header()->set_format(format);
+  bool open = writer->Write(header);
+  for (const UploadFile& f : files) {
+    size_t at = 0;
+    do {
+      v1::UploadMisExportRequest chunk;
+      chunk.mutable_chunk()->set_file_name(f.name);
+      chunk.mutable_chunk()->set_data(f.data.substr(at, kChunk));
+      open = open && writer->Write(chunk);
+      at += kChunk;
+    } while (open && at < f.data.size());
+  }
+  writer->WritesDone();
+  grpc::Status s = writer->Finish();
+  if (!s.ok()) {
+    ReadProblems(*ctx, problems);
+    return FromGrpcStatus(s);
+  }
+  return resp;
+}
+
+absl::StatusOr<v1::MisSnapshot> HubsyncClient::PushMisRecords(
+    const v1::PushMisRecordsRequest& req) {
+  return Unary(mis_.get(), &v1::MisService::Stub::PushMisRecords, req);
+}
+
+absl::StatusOr<v1::ListSnapshotsResponse> HubsyncClient::ListSnapshots(
+    const std::string& school_id) {
+  v1::ListSnapshotsRequest req;
+  req.set_school_id(school_id);
+  return Unary(mis_.get(), &v1::MisService::Stub::ListSnapshots, req);
+}
+
+absl::StatusOr<v1::ListMisLearnersResponse> HubsyncClient::ListMisLearners(
+    const std::string& snapshot_id) {
+  v1::ListMisLearnersRequest req;
+  req.set_snapshot_id(snapshot_id);
+  return Unary(mis_.get(), &v1::MisService::Stub::ListMisLearners, req);
+}
+
+absl::StatusOr<v1::Session> HubsyncClient::StartSession(
+    const v1::StartSessionRequest& req) {
+  return Unary(sync_.get(), &v1::SyncService::Stub::StartSession, req);
+}
+
+absl::StatusOr<v1::Session> HubsyncClient::GetSession(const std::string& session_id) {
+  v1::GetSessionRequest req;
+  req.set_session_id(session_id);
+  return Unary(sync_.get(), &v1::SyncService::Stub::GetSession, req);
+}
+
+absl::StatusOr<v1::ListSessionsResponse> HubsyncClient::ListSessions(
+    const std::string& school_id) {
+  v1::ListSessionsRequest req;
+  req.set_school_id(school_id);
+  return Unary(sync_.get(), &v1::SyncService::Stub::ListSessions, req);
+}
+
+absl::StatusOr<v1::Session> HubsyncClient::Proceed(const v1::ProceedRequest& req) {
+  return Unary(sync_.get(), &v1::SyncService::Stub::Proceed, req);
+}
+
+absl::StatusOr<v1::Session> HubsyncClient::SetScope(const v1::SetScopeRequest& req) {
+  return Unary(sync_.get(), &v1::SyncService::Stub::SetScope, req);
+}
+
+absl::Status HubsyncClient::StreamRows(
+    const v1::StreamRowsRequest& req,
+    const std::function<bool(const v1::RowBatch&)>& on_batch) {
+  // Streams have no deadline: a large school may take a while to classify.
+  grpc::ClientContext ctx;
+  auto reader = sync_->StreamRows(&ctx, req);
+  v1::RowBatch batch;
+  while (reader->Read(&batch)) {
+    if (!on_batch(batch)) {
+      ctx.TryCancel();
+      break;
+    }
+  }
+  grpc::Status s = reader->Finish();
+  if (s.error_code() == grpc::StatusCode::CANCELLED) return absl::OkStatus();
+  return FromGrpcStatus(s);
+}
+
+absl::StatusOr<v1::EditResponse> HubsyncClient::SetImport(const v1::SetImportRequest& req) {
+  return Unary(sync_.get(), &v1::SyncService::Stub::SetImport, req);
+}
+
+absl::StatusOr<v1::EditResponse> HubsyncClient::SetImportAll(
+    const v1::SetImportAllRequest& req) {
+  return Unary(sync_.get(), &v1::SyncService::Stub::SetImportAll, req);
+}
+
+absl::StatusOr<v1::EditResponse> HubsyncClient::Match(const v1::MatchRequest& req) {
+  return Unary(sync_.get(), &v1::SyncService::Stub::Match, req);
+}
+
+absl::StatusOr<v1::EditResponse> HubsyncClient::Unmatch(const v1::UnmatchRequest& req) {
+  return Unary(sync_.get(), &v1::SyncService::Stub::Unmatch, req);
+}
+
+absl::StatusOr<v1::EditResponse> HubsyncClient::SetSyncEmail(
+    const v1::SetSyncEmailRequest& req) {
+  return Unary(sync_.get(), &v1::SyncService::Stub::SetSyncEmail, req);
+}
+
+absl::StatusOr<v1::EditResponse> HubsyncClient::SetSyncEmailAll(
+    const v1::SetSyncEmailAllRequest& req) {
+  return Unary(sync_.get(), &v1::SyncService::Stub::SetSyncEmailAll, req);
+}
+
+absl::StatusOr<v1::SaveResponse> HubsyncClient::SaveAndSyncPupils(
+    const v1::SaveRequest& req) {
+  return Unary(sync_.get(), &v1::SyncService::Stub::SaveAndSyncPupils, req);
+}
+
+absl::StatusOr<v1::Session> HubsyncClient::CancelSession(
+    const v1::CancelSessionRequest& req) {
+  return Unary(sync_.get(), &v1::SyncService::Stub::CancelSession, req);
+}
+
+absl::Status HubsyncClient::WatchSession(
+    const v1::WatchSessionRequest& req,
+    const std::function<bool(const v1::SessionEvent&)>& on_event) {
+  grpc::ClientContext ctx;
+  auto reader = sync_->WatchSession(&ctx, req);
+  v1::SessionEvent event;
+  while (reader->Read(&event)) {
+    if (!on_event(event)) {
+      ctx.TryCancel();
+      break;
+    }
+  }
+  grpc::Status s = reader->Finish();
+  if (s.error_code() == grpc::StatusCode::CANCELLED) return absl::OkStatus();
+  return FromGrpcStatus(s);
+}
+
+absl::StatusOr<v1::ListVerificationEmailsResponse> HubsyncClient::ListVerificationEmails(
+    const std::string& school_id) {
+  v1::ListVerificationEmailsRequest req;
+  req.set_school_id(school_id);
+  return Unary(accounts_.get(), &v1::AccountService::Stub::ListVerificationEmails, req);
+}
+
+absl::StatusOr<v1::ListAuditRecordsResponse> HubsyncClient::ListAuditRecords(
+    const std::string& school_id) {
+  v1::ListAuditRecordsRequest req;
+  req.set_school_id(school_id);
+  return Unary(accounts_.get(), &v1::AccountService::Stub::ListAuditRecords, req);
+}
+
+}  // namespace hubsync::client
