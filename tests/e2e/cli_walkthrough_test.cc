@@ -1,0 +1,232 @@
+// The help page's walkthrough through the real binaries: hubsyncd as a child
+// process on port 0 with a fresh SQLite file, driven by the hubsync CLI, then
+// the hub's records checked one by one.
+#include <csignal>
+#include <fstream>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+#include "hubsync/v1/accounts.pb.h"
+#include "hubsync/v1/sync.pb.h"
+#include "tests/testing/fakes.h"
+#include "tests/testing/subprocess.h"
+#include "tests/testing/sync_helpers.h"
+
+namespace hubsync::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+const std::string kBin = HUBSYNC_BINARY_DIR;
+
+class Cli {
+ public:
+  explicit Cli(int port) : server_(absl::StrCat("127.0.0.1:", port)) {}
+
+  RunResult Run(std::vector<std::string> args) {
+    std::vector<std::string> argv = {kBin + "/hubsync", "--server", server_};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return testing::Run(argv);
+  }
+  // Runs with --json, expects success, and parses each output line as M.
+  template <typename M>
+  std::vector<M> Json(std::vector<std::string> args) {
+    args.insert(args.begin(), "--json");
+    RunResult r = Run(args);
+    EXPECT_EQ(r.exit_code, 0) << absl::StrJoin(args, " ") << "\n" << r.err;
+    std::vector<M> out;
+    for (absl::string_view line : absl::StrSplit(r.out, '\n', absl::SkipEmpty())) {
+      M m;
+      auto s = google::protobuf::util::JsonStringToMessage(std::string(line), &m);
+      EXPECT_TRUE(s.ok()) << line;
+      out.push_back(m);
+    }
+    return out;
+  }
+  template <typename M>
+  M One(std::vector<std::string> args) {
+    std::vector<M> all = Json<M>(std::move(args));
+    EXPECT_EQ(all.size(), 1u);
+    return all.empty() ? M() : all[0];
+  }
+  void Ok(std::vector<std::string> args) {
+    RunResult r = Run(args);
+    EXPECT_EQ(r.exit_code, 0) << absl::StrJoin(args, " ") << "\n" << r.err;
+  }
+
+ private:
+  std::string server_;
+};
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
+
+const char kHeader[] =
+    "mis_id,upn,legal_forename,legal_surname,date_of_birth,year_group,"
+    "registration_group,email\n";
+
+TEST(CliWalkthroughTest, FullSyncThroughTheRealBinaries) {
+  TempDir dir;
+  Child server({kBin + "/hubsyncd", "--listen", "127.0.0.1:0", "--db", dir.File("hub.db")});
+  std::string line = server.WaitForLine("listening on");
+  ASSERT_FALSE(line.empty()) << "hubsyncd did not start";
+  const int port = std::stoi(line.substr(line.rfind(':') + 1));
+  Cli cli(port);
+
+  const std::string school =
+      cli.One<v1::School>({"school", "create", "Walkthrough Academy"}).school_id();
+  ASSERT_FALSE(school.empty());
+  const std::string upn = Upn("801200005001");
+  auto learner = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"learner", "create", "--school", school};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return cli.One<v1::Learner>(args).learner_id();
+  };
+  const std::string amelia = learner({"--forename", "Amelia", "--surname", "Jones", "--dob",
+                                      "2012-10-01", "--upn", upn, "--year", "7",
+                                      "--reg-group", "7A"});
+  const std::string oliver = learner({"--forename", "Oliver", "--surname", "Smith", "--dob",
+                                      "2012-03-05", "--year", "8", "--reg-group", "8A"});
+
+  // Term 1: link both.
+  WriteFile(dir.File("term1.csv"),
+            absl::StrCat(kHeader, "m-amelia,", upn,
+                         ",Amelia,Jones,2012-10-01,8,8A,amelia@example.org\n"
+                         "m-oliver,,Oliver,Smith,05/03/2012,8,8A,\n"));
+  cli.Ok({"mis", "upload", "--school", school, "--format", "plain", dir.File("term1.csv")});
+  auto walk_to_screen = [&](bool emails) {
+    const std::string s =
+        cli.One<v1::Session>({"sync", "start", "--school", school, "--admin", "Ms Admin"})
+            .session_id();
+    EXPECT_EQ(cli.One<v1::Session>({"sync", "proceed", s}).step(),
+              v1::SESSION_STEP_PUPILS_PANEL);
+    std::vector<std::string> scope = {"sync", "scope", s, "--all"};
+    if (emails) scope.push_back("--sync-emails");
+    cli.Ok(scope);
+    cli.Ok({"sync", "proceed", s});
+    return s;
+  };
+  std::string first = walk_to_screen(false);
+  std::vector<v1::Row> rows = cli.Json<v1::Row>({"sync", "rows", first});
+  EXPECT_EQ(RowOf(rows, amelia).status(), v1::ROW_STATUS_MATCHED) << "same valid UPN";
+  EXPECT_EQ(RowOf(rows, oliver).status(), v1::ROW_STATUS_MATCHED) << "same names and dob";
+  cli.Ok({"sync", "save", first});
+
+  // Term 2: Oliver left, three joiners, three hand-made records.
+  const std::string isla = learner({"--forename", "Isla", "--surname", "Brown", "--dob",
+                                    "2013-01-02", "--year", "7", "--reg-group", "7A"});
+  const std::string freddie = learner({"--forename", "Freddie", "--surname", "Taylor",
+                                       "--dob", "2013-05-06", "--year", "7"});
+  const std::string ellie = learner({"--forename", "Ellie", "--surname", "Moss", "--year", "7"});
+  WriteFile(dir.File("term2.csv"),
+            absl::StrCat(kHeader, "m-amelia,", upn,
+                         ",Amelia,Jones,2012-10-01,8,8B,amelia@example.org\n",
+                         "m-noah,", Upn("801200005002"),
+                         ",Noah,Patel,2013-02-03,7,7A,noah@example.org\n"
+                         "m-isla,,Isla,Brown,2013-01-02,7,7A,isla@example.org\n"
+                         "m-freddie,,Freddie,Wood,2013-05-06,7,7A,\n"
+                         "m-eleanor,,Eleanor,Carter,2013-11-12,7,7A,\n"));
+  cli.Ok({"mis", "upload", "--school", school, "--format", "plain", dir.File("term2.csv")});
+  std::string second = walk_to_screen(true);
+  rows = cli.Json<v1::Row>({"sync", "rows", second});
+  EXPECT_EQ(RowOf(rows, amelia).status(), v1::ROW_STATUS_SYNCED);
+  EXPECT_EQ(RowOf(rows, oliver).status(), v1::ROW_STATUS_DESYNCED);
+  EXPECT_EQ(RowOf(rows, "m-noah").status(), v1::ROW_STATUS_NEW);
+  EXPECT_EQ(RowOf(rows, isla).status(), v1::ROW_STATUS_MATCHED);
+  EXPECT_EQ(RowOf(rows, freddie).status(), v1::ROW_STATUS_MAY_MATCH);
+  EXPECT_EQ(RowOf(rows, ellie).status(), v1::ROW_STATUS_NOT_MATCHED);
+
+  // The human screen shows all six statuses and explains the May match.
+  RunResult screen = cli.Run({"sync", "rows", second, "--explain"});
+  ASSERT_EQ(screen.exit_code, 0) << screen.err;
+  for (const char* status : {"Not matched", "New", "Matched", "May match", "Synced", "Desynced"}) {
+    EXPECT_THAT(screen.out, HasSubstr(status));
+  }
+  EXPECT_THAT(screen.out, HasSubstr("why each pair was made"));
+
+  // Review: unmatch Isla, match Ellie with Eleanor, import Noah, two emails.
+  cli.Ok({"sync", "unmatch", second, isla});
+  cli.Ok({"sync", "match", second, ellie, "m-eleanor"});
+  cli.Ok({"sync", "import", second, "m-noah"});
+  cli.Ok({"sync", "email", second, "m-amelia"});
+  cli.Ok({"sync", "email", second, "m-noah"});
+  // Wrong status and unknown ids fail with the code's name and change nothing.
+  RunResult bad = cli.Run({"sync", "match", second, amelia, "m-isla"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("FAILED_PRECONDITION"));
+  bad = cli.Run({"sync", "import", second, "m-nobody"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("NOT_FOUND"));
+  bad = cli.Run({"sync", "import", second});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("MIS_ID"));
+
+  v1::SaveResponse saved = cli.One<v1::SaveResponse>({"sync", "save", second});
+  EXPECT_EQ(saved.summary().imported(), 2);  // Noah, and Isla's MIS record
+  EXPECT_EQ(saved.summary().linked(), 2);    // Freddie, Ellie/Eleanor
+  EXPECT_EQ(saved.summary().desynced(), 1);
+  EXPECT_EQ(saved.summary().emails_queued(), 2);
+
+  // The hub, record by record.
+  std::map<std::string, v1::Learner> hub;
+  for (const v1::Learner& l : cli.Json<v1::Learner>({"learner", "list", "--school", school})) {
+    hub[l.learner_id()] = l;
+  }
+  ASSERT_EQ(hub.size(), 7u);
+  EXPECT_EQ(hub[amelia].sync_state(), v1::SYNC_STATE_SYNCED);  // refreshed
+  EXPECT_EQ(hub[amelia].registration_group(), "8B") << "class overwritten from the MIS";
+  EXPECT_EQ(hub[amelia].year_group(), "8") << "year overwritten from the MIS";
+  EXPECT_EQ(hub[amelia].email(), "amelia@example.org") << "email ticked";
+  EXPECT_EQ(hub[oliver].sync_state(), v1::SYNC_STATE_DESYNCED);
+  EXPECT_EQ(hub[oliver].year_group(), "8") << "desynced keeps its year";
+  EXPECT_EQ(hub[oliver].registration_group(), "8A") << "desynced keeps its class";
+  EXPECT_EQ(hub[isla].sync_state(), v1::SYNC_STATE_UNSYNCED) << "unmatched: unaffected";
+  EXPECT_EQ(hub[freddie].sync_state(), v1::SYNC_STATE_SYNCED) << "May match saved as matched";
+  EXPECT_EQ(hub[freddie].legal_surname(), "Wood");
+  EXPECT_EQ(hub[freddie].email(), "");
+  EXPECT_EQ(hub[ellie].mis_id(), "m-eleanor") << "linked by the admin's match";
+  EXPECT_EQ(hub[ellie].legal_forename(), "Eleanor");
+  int imported = 0;
+  for (const auto& [id, l] : hub) {
+    if (id == amelia || id == oliver || id == isla || id == freddie || id == ellie) continue;
+    ++imported;
+    EXPECT_EQ(l.sync_state(), v1::SYNC_STATE_SYNCED);
+    if (l.mis_id() == "m-noah") {
+      EXPECT_EQ(l.email(), "noah@example.org");
+    } else {
+      EXPECT_EQ(l.mis_id(), "m-isla");
+      EXPECT_EQ(l.email(), "") << "Isla's email was never ticked";
+    }
+  }
+  EXPECT_EQ(imported, 2);
+  std::vector<v1::VerificationEmail> emails =
+      cli.Json<v1::VerificationEmail>({"emails", "list", "--school", school});
+  EXPECT_EQ(emails.size(), 2u);
+
+  EXPECT_EQ(server.Stop(SIGTERM), 0) << "hubsyncd shuts down cleanly on SIGTERM";
+}
+
+TEST(CliWalkthroughTest, HelpAndUsageErrors) {
+  RunResult help = testing::Run({kBin + "/hubsync", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.out, HasSubstr("sync save"));
+  RunResult sub = testing::Run({kBin + "/hubsync", "sync", "match", "--help"});
+  EXPECT_EQ(sub.exit_code, 0);
+  EXPECT_THAT(sub.out, HasSubstr("LEARNER_ID MIS_ID"));
+  RunResult unknown = testing::Run({kBin + "/hubsync", "sync", "rows", "ses_x", "--frob"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_THAT(unknown.err, HasSubstr("--frob"));
+  RunResult down = testing::Run({kBin + "/hubsync", "--server", "127.0.0.1:1", "--timeout", "2",
+                        "school", "list"});
+  EXPECT_EQ(down.exit_code, 1);
+  EXPECT_THAT(down.err, HasSubstr("UNAVAILABLE"));
+}
+
+}  // namespace
+}  // namespace hubsync::testing
