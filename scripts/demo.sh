@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# The pupil sync of the help page, end to end, through the real CLI against a
+# real server with a fresh database: Riverside Academy (scripts/demo_data/)
+# is synced in term 1, then again in term 2, where the sync screen shows all
+# six statuses. Builds first (scripts/build.sh).
+# BUILD_DIR overrides the build directory (default: build).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export BUILD_DIR="${BUILD_DIR:-build}"
+DATA=scripts/demo_data
+PY=/usr/bin/python3
+
+scripts/build.sh
+
+tmp="$(mktemp -d)"
+server_pid=""
+current_step="starting the server"
+cleanup() {
+  local rc=$?
+  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  if ((rc != 0)); then
+    echo >&2
+    echo "demo.sh: FAILED at: $current_step (exit $rc)" >&2
+    if [[ -s "$tmp/server.log" ]]; then
+      echo "--- hubsyncd output ---" >&2
+      cat "$tmp/server.log" >&2
+    fi
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+"$BUILD_DIR/hubsyncd" --listen 127.0.0.1:0 --db "$tmp/hub.db" >"$tmp/server.log" 2>&1 &
+server_pid=$!
+port=""
+for ((i = 0; i < 200; i++)); do
+  port="$(sed -nE 's/^hubsyncd listening on 127\.0\.0\.1:([0-9]+).*/\1/p' "$tmp/server.log" | head -n1)"
+  [[ -n "$port" ]] && break
+  kill -0 "$server_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if [[ -z "$port" ]]; then
+  echo "demo.sh: hubsyncd did not start" >&2
+  exit 1
+fi
+SERVER="127.0.0.1:$port"
+started=$SECONDS
+
+bold=""
+plain=""
+if [[ -t 1 ]]; then
+  bold=$'\e[1m'
+  plain=$'\e[0m'
+fi
+step() {
+  current_step="$*"
+  printf '\n%s== %s ==%s\n' "$bold" "$*" "$plain"
+}
+# Runs the CLI, showing the command as a person would type it.
+hubsync() {
+  printf '$ hubsync %s\n' "$*"
+  "$BUILD_DIR/hubsync" --server "$SERVER" "$@"
+}
+# Runs the CLI with --json (quietly) for ids the next steps need.
+hubsync_json() {
+  printf '$ hubsync --json %s\n' "$*" >&2
+  "$BUILD_DIR/hubsync" --server "$SERVER" --json "$@"
+}
+# Reads JSON Lines on stdin and prints FIELD of the first object whose fields
+# equal every KEY=VALUE given (objects nested in lists are searched too).
+pick() {
+  "$PY" -c '
+import json, sys
+field, conds = sys.argv[1], [a.split("=", 1) for a in sys.argv[2:]]
+def objects(v):
+    if isinstance(v, dict):
+        yield v
+        for x in v.values():
+            yield from objects(x)
+    elif isinstance(v, list):
+        for x in v:
+            yield from objects(x)
+for line in sys.stdin:
+    line = line.strip()
+    if not line:
+        continue
+    for o in objects(json.loads(line)):
+        if field in o and all(str(o.get(k, "")) == v for k, v in conds):
+            print(o[field])
+            sys.exit(0)
+sys.exit("pick: no object with " + field + " " + " ".join(sys.argv[2:]))
+' "$@"
+}
+
+echo "hubsyncd listening on $SERVER (database $tmp/hub.db)"
+
+# ---------------------------------------------------------------- setup ----
+step "1. Create the school"
+hubsync school create "Riverside Academy"
+SCHOOL="$(hubsync_json school list | pick schoolId name="Riverside Academy")"
+echo "school id: $SCHOOL"
+
+step "2. Import the Admin Hub's hand-made learners ($DATA/hub_seed.csv)"
+hubsync learner import --school "$SCHOOL" "$DATA/hub_seed.csv"
+hubsync learner list --school "$SCHOOL"
+
+step "3. Upload the MIS export for term 1 (OneRoster 1.2)"
+hubsync mis upload --school "$SCHOOL" --format oneroster "$DATA/term1"
+hubsync mis snapshots --school "$SCHOOL"
+
+# --------------------------------------------------------------- sync 1 ----
+step "4. Sync 1: start a session (class sync step)"
+SESSION="$(hubsync_json sync start --school "$SCHOOL" --admin demo | pick sessionId)"
+hubsync sync show "$SESSION"
+
+step "5. Sync 1: Proceed: sync registration and subject classes, open the Pupils panel"
+hubsync sync proceed "$SESSION"
+hubsync class list --school "$SCHOOL"
+
+step "6. Sync 1: choose Select all students; Proceed to the sync screen"
+hubsync sync scope "$SESSION" --all
+hubsync sync proceed "$SESSION"
+hubsync sync rows "$SESSION"
+
+step "7. Sync 1: Select all (Import?) and Save and sync pupils"
+hubsync sync import-all "$SESSION"
+hubsync sync save "$SESSION"
+
+# ------------------------------------------------------- between syncs ----
+step "8. The office adds a new pupil by hand: Noah Patel"
+hubsync learner create --school "$SCHOOL" --forename Noah --surname Patel \
+  --dob 2014-04-17 --year 7 --reg-group 7B
+
+step "9. Upload the MIS export for term 2"
+hubsync mis upload --school "$SCHOOL" --format oneroster "$DATA/term2"
+hubsync mis snapshots --school "$SCHOOL"
+
+# --------------------------------------------------------------- sync 2 ----
+step "10. Sync 2: start, Proceed (class sync)"
+SESSION="$(hubsync_json sync start --school "$SCHOOL" --admin demo | pick sessionId)"
+hubsync sync proceed "$SESSION"
+
+step "11. Sync 2: Select all students, tick Sync pupil email addresses; Proceed"
+hubsync sync scope "$SESSION" --all --sync-emails
+hubsync sync proceed "$SESSION"
+
+step "12. Sync 2: the sync screen (all six statuses, with explanations)"
+hubsync sync rows "$SESSION" --explain
+
+step "13. Review the May match rows"
+hubsync sync rows "$SESSION" --status may-match --explain
+echo "Grace Taylor is Grace Whitfield (new surname, same date of birth): keep it."
+echo "The hub's Jack Wilson is a different boy: unmatch him, so the MIS Jack Wilson is imported."
+
+learners="$(hubsync_json learner list --school "$SCHOOL")"
+JACK="$(pick learnerId legalForename=Jack legalSurname=Wilson <<<"$learners")"
+KAZ="$(pick learnerId legalForename=Kaz legalSurname=Nowak <<<"$learners")"
+
+step "14. Unmatch the wrong May match (hub Jack Wilson)"
+hubsync sync unmatch "$SESSION" "$JACK"
+
+step "15. Match Not matched 'Kaz Nowak' with New 'Katarzyna (Kasia) Nowak' (stu-021)"
+hubsync sync match "$SESSION" "$KAZ" stu-021
+
+step "16. Select all (Import?); sync the email addresses of Lily Young and Oliver Bennett"
+hubsync sync import-all "$SESSION"
+hubsync sync email "$SESSION" stu-025
+hubsync sync email "$SESSION" stu-001
+
+step "17. The sync screen after the edits"
+hubsync sync show "$SESSION"
+hubsync sync rows "$SESSION"
+
+step "18. Save and sync pupils"
+hubsync sync save "$SESSION"
+
+# ---------------------------------------------------------------- after ----
+step "19. The Admin Hub after sync 2"
+hubsync learner list --school "$SCHOOL"
+
+step "20. Verification emails queued"
+hubsync emails list --school "$SCHOOL"
+
+step "21. Audit trail"
+hubsync audit list --school "$SCHOOL"
+
+current_step="stopping the server"
+printf '\n%sdemo.sh: done in %ds (after the build)%s\n' "$bold" "$((SECONDS - started))" "$plain"
