@@ -1,0 +1,241 @@
+// Speed of the pupil sync at school and trust scale (Google Benchmark).
+// Run through scripts/bench.sh; results go to docs/BENCHMARKS.md.
+//
+//   BM_Classify/N         the classifier alone, N hub x N MIS learners
+//   BM_ProceedToLastRow/N a real server on a real SQLite file: Proceed on the
+//                         Pupils panel until a client has the last row;
+//                         counters: first_batch_ms, rows, peak_rss_mb
+//   BM_UploadPlainCsv/N   client upload + server parse/validate + store
+//   BM_Save/N             Save and sync pupils with N changed learners
+#include <sys/resource.h>
+
+#include <chrono>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "benchmark/benchmark.h"
+#include "client/lib/client.h"
+#include "common/classify.h"
+#include "common/upn.h"
+#include "server/service/server.h"
+#include "tests/testing/fakes.h"
+
+namespace hubsync {
+namespace {
+
+const char* kForenames[] = {"Oliver", "Olivia", "George", "Amelia", "Noah", "Isla",
+                            "Arthur", "Ava", "Muhammad", "Mia", "Leo", "Ivy",
+                            "Harry", "Lily", "Oscar", "Isabella", "Archie", "Rosie",
+                            "Henry", "Sophia", "Zoë", "Łukasz", "Siobhán", "Jack"};
+const char* kSurnames[] = {"Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson",
+                           "Johnson", "Davies", "Patel", "Robinson", "Wright", "Thompson",
+                           "Evans", "Walker", "White", "Roberts", "Green", "Hall",
+                           "Wood", "Jackson", "Clarke", "O'Brien", "Khan", "Lewis"};
+
+// N MIS learners with distinct (name, dob) and valid UPNs; the hub holds the
+// same children, `linked_share` of them already linked by an earlier sync.
+struct School {
+  std::vector<MisLearner> mis;
+  std::vector<HubLearner> hub;
+};
+
+School MakeSchool(int n, double linked_share, uint64_t seed = 7) {
+  std::mt19937_64 rng(seed);
+  School s;
+  s.mis.reserve(n);
+  s.hub.reserve(n);
+  for (int i = 0; i < n; ++i) {
+    MisLearner m;
+    m.mis_id = absl::StrCat("m", i);
+    m.legal_forename = kForenames[rng() % std::size(kForenames)];
+    // A numeric suffix keeps surnames realistic in count but distinct.
+    m.legal_surname = absl::StrCat(kSurnames[rng() % std::size(kSurnames)], "-",
+                                   std::string(1, static_cast<char>('a' + i % 26)), i / 26 % 1000);
+    const int year = 7 + static_cast<int>(rng() % 5);
+    m.date_of_birth = Date{2019 - year - 1 + static_cast<int>(rng() % 2),
+                           1 + static_cast<int>(rng() % 12), 1 + static_cast<int>(rng() % 28)};
+    char body[24];
+    std::snprintf(body, sizeof body, "%03d%09d", 800 + i % 100, i % 1000000000);
+    m.upn = std::string(1, UpnCheckLetter(body).value_or('A')) + body;
+    m.year_group = std::to_string(year);
+    m.registration_group = absl::StrCat(year, std::string(1, static_cast<char>('A' + i % 6)));
+    m.registration_group_mis_id = "reg:" + m.registration_group;
+    HubLearner h;
+    h.id = absl::StrCat("lrn_", i);
+    h.legal_forename = m.legal_forename;
+    h.legal_surname = m.legal_surname;
+    h.date_of_birth = m.date_of_birth;
+    h.upn = i % 3 == 0 ? m.upn : "";
+    h.year_group = m.year_group;
+    h.registration_group = m.registration_group;
+    if (rng() % 1000 < linked_share * 1000) {
+      h.mis_id = m.mis_id;
+      h.sync_state = SyncState::kSynced;
+    }
+    s.mis.push_back(std::move(m));
+    s.hub.push_back(std::move(h));
+  }
+  return s;
+}
+
+double PeakRssMb() {
+  rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss / 1024.0;
+}
+
+void BM_Classify(benchmark::State& state) {
+  School s = MakeSchool(static_cast<int>(state.range(0)), 0.9);
+  for (auto _ : state) {
+    std::vector<Row> rows = Classify(s.hub, s.mis, Scope{});
+    benchmark::DoNotOptimize(rows.data());
+  }
+  state.counters["learners"] = static_cast<double>(state.range(0));
+}
+BENCHMARK(BM_Classify)->Arg(2000)->Arg(100000)->Unit(benchmark::kMillisecond);
+
+// A server on a temp database holding one school and one snapshot.
+struct Served {
+  testing::TempDir dir;
+  std::unique_ptr<HubsyncServer> server;
+  std::unique_ptr<client::HubsyncClient> client;
+  std::string school;
+};
+
+std::unique_ptr<Served> Serve(const School& s) {
+  auto out = std::make_unique<Served>();
+  ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.db_path = out->dir.File("hub.db");
+  out->server = *HubsyncServer::Start(options);
+  out->client = client::HubsyncClient::Connect(absl::StrCat("127.0.0.1:", out->server->port()));
+  Store* store = out->server->store();
+  out->school = store->CreateSchool("Bench Trust")->id;
+  MisSnapshot snap;
+  snap.school_id = out->school;
+  snap.learners = s.mis;
+  std::map<std::string, MisClass> classes;
+  for (const MisLearner& m : s.mis) {
+    classes[m.registration_group_mis_id] = {m.registration_group_mis_id, m.registration_group,
+                                            ClassKind::kRegistration, m.year_group};
+  }
+  for (auto& [id, c] : classes) snap.classes.push_back(c);
+  (void)store->SaveSnapshot(std::move(snap));
+  (void)store->SyncClasses(out->school, store->ListSnapshots(out->school)->front().id);
+  // Hub records go in unlinked; links come from a first sync below.
+  std::vector<HubLearner> hub = s.hub;
+  for (HubLearner& h : hub) {
+    h.id.clear();
+    h.mis_id.clear();
+    h.sync_state = SyncState::kUnsynced;
+  }
+  (void)store->CreateLearners(out->school, std::move(hub));
+  return out;
+}
+
+// Start, class sync, scope all: a session waiting on the Pupils panel.
+std::string ToPupilsPanel(Served& s) {
+  v1::StartSessionRequest start;
+  start.set_school_id(s.school);
+  std::string id = s.client->StartSession(start)->session_id();
+  v1::ProceedRequest proceed;
+  proceed.set_session_id(id);
+  (void)s.client->Proceed(proceed);
+  v1::SetScopeRequest scope;
+  scope.set_session_id(id);
+  scope.mutable_scope()->set_kind(v1::SCOPE_KIND_ALL);
+  (void)s.client->SetScope(scope);
+  return id;
+}
+
+void BM_ProceedToLastRow(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  School school = MakeSchool(n, 0.0);
+  std::unique_ptr<Served> served = Serve(school);
+  double first_ms = 0;
+  int64_t rows = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::string id = ToPupilsPanel(*served);
+    state.ResumeTiming();
+    auto t0 = std::chrono::steady_clock::now();
+    v1::ProceedRequest proceed;
+    proceed.set_session_id(id);
+    (void)served->client->Proceed(proceed);
+    v1::StreamRowsRequest req;
+    req.set_session_id(id);
+    req.set_batch_size(5000);
+    bool first = true;
+    rows = 0;
+    (void)served->client->StreamRows(req, [&](const v1::RowBatch& b) {
+      if (first && b.rows_size() > 0) {
+        first = false;
+        first_ms = std::chrono::duration<double, std::milli>(
+                       std::chrono::steady_clock::now() - t0)
+                       .count();
+      }
+      rows += b.rows_size();
+      return true;
+    });
+  }
+  state.counters["first_batch_ms"] = first_ms;
+  state.counters["rows"] = static_cast<double>(rows);
+  state.counters["peak_rss_mb"] = PeakRssMb();
+}
+BENCHMARK(BM_ProceedToLastRow)
+    ->Arg(2000)
+    ->Arg(100000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(2);
+
+void BM_Save(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  School school = MakeSchool(n, 0.0);
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::unique_ptr<Served> served = Serve(school);
+    std::string id = ToPupilsPanel(*served);
+    v1::ProceedRequest proceed;
+    proceed.set_session_id(id);
+    (void)served->client->Proceed(proceed);
+    v1::StreamRowsRequest req;
+    req.set_session_id(id);
+    (void)served->client->StreamRows(req, [](const v1::RowBatch&) { return true; });
+    state.ResumeTiming();
+    v1::SaveRequest save;
+    save.set_session_id(id);
+    auto saved = served->client->SaveAndSyncPupils(save);
+    if (!saved.ok()) state.SkipWithError(std::string(saved.status().message()).c_str());
+    state.counters["linked"] = saved.ok() ? saved->summary().linked() : 0;
+  }
+}
+BENCHMARK(BM_Save)->Arg(2000)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime()
+    ->Iterations(1);
+
+void BM_UploadPlainCsv(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  School school = MakeSchool(n, 0.0);
+  std::string csv = "mis_id,upn,legal_forename,legal_surname,date_of_birth,year_group,"
+                    "registration_group\n";
+  for (const MisLearner& m : school.mis) {
+    absl::StrAppend(&csv, m.mis_id, ",", m.upn, ",", m.legal_forename, ",", m.legal_surname,
+                    ",", FormatDate(*m.date_of_birth), ",", m.year_group, ",",
+                    m.registration_group, "\n");
+  }
+  School empty;
+  std::unique_ptr<Served> served = Serve(empty);
+  for (auto _ : state) {
+    auto snap = served->client->UploadMisExport(served->school, v1::MIS_FORMAT_PLAIN_CSV,
+                                                {{"pupils.csv", csv}});
+    if (!snap.ok()) state.SkipWithError(std::string(snap.status().message()).c_str());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * csv.size()));
+}
+BENCHMARK(BM_UploadPlainCsv)->Arg(2000)->Arg(100000)->Unit(benchmark::kMillisecond)
+    ->UseRealTime()->Iterations(1);
+
+}  // namespace
+}  // namespace hubsync
+
+BENCHMARK_MAIN();
