@@ -61,13 +61,20 @@ step() {
   printf '\n%s== %s ==%s\n' "$bold" "$*" "$plain"
 }
 # Runs the CLI, showing the command as a person would type it.
+show_command() {
+  local line="\$ hubsync" arg
+  for arg in "$@"; do
+    if [[ "$arg" =~ [[:space:]] ]]; then line+=" \"$arg\""; else line+=" $arg"; fi
+  done
+  printf '%s\n' "$line"
+}
 hubsync() {
-  printf '$ hubsync %s\n' "$*"
+  show_command "$@"
   "$BUILD_DIR/hubsync" --server "$SERVER" "$@"
 }
 # Runs the CLI with --json (quietly) for ids the next steps need.
 hubsync_json() {
-  printf '$ hubsync --json %s\n' "$*" >&2
+  show_command --json "$@" >&2
   "$BUILD_DIR/hubsync" --server "$SERVER" --json "$@"
 }
 # Reads JSON Lines on stdin and prints FIELD of the first object whose fields
@@ -152,7 +159,7 @@ step "12. Sync 2: the sync screen (all six statuses, with explanations)"
 hubsync sync rows "$SESSION" --explain
 
 step "13. Review the May match rows"
-hubsync sync rows "$SESSION" --status may-match --explain
+hubsync sync rows "$SESSION" --status may_match --explain
 echo "Grace Taylor is Grace Whitfield (new surname, same date of birth): keep it."
 echo "The hub's Jack Wilson is a different boy: unmatch him, so the MIS Jack Wilson is imported."
 
