@@ -10,6 +10,7 @@ export BUILD_DIR="${BUILD_DIR:-build}"
 CTEST_TIMEOUT="${CTEST_TIMEOUT:-600}"  # seconds per test without its own TIMEOUT
 
 failures=()
+verdict=""
 step() { printf '\n=== %s ===\n' "$*"; }
 fail() { failures+=("$1"); printf 'test.sh: FAILED: %s\n' "$1" >&2; }
 
@@ -50,6 +51,10 @@ step "reflection check against a real hubsyncd"
 tmp="$(mktemp -d)"
 server_pid=""
 cleanup() {
+  local rc=$?
+  if ((rc != 0)) && [[ -z "$verdict" ]]; then
+    echo "test.sh: FAIL (stopped by an unexpected error, exit $rc)"
+  fi
   if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
     kill "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
@@ -92,6 +97,7 @@ else
 fi
 
 echo
+verdict=done
 if ((${#failures[@]} == 0)); then
   echo "test.sh: PASS (build, layering, ctest, reflection)"
 else
