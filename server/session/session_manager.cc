@@ -254,25 +254,33 @@ absl::StatusOr<SessionView> SessionManager::Proceed(
 }
 
 void SessionManager::StartClassification(std::shared_ptr<Live> live) {
-  // Read the hub version before the learners: a change in between makes the
-  // session's version stale, so Save refuses rather than miss the change.
-  absl::StatusOr<int64_t> hub_version = store_->HubVersion(live->record.school_id);
-  absl::StatusOr<std::shared_ptr<const RowContext>> context =
-      hub_version.ok() ? Context(*live)
-                       : absl::StatusOr<std::shared_ptr<const RowContext>>(
-                             hub_version.status());
   live->classifying = true;
-  live->record.hub_version = hub_version.ok() ? *hub_version : 0;
   absl::MutexLock lock(&mu_);
   if (shutting_down_) return;
   SessionRecord at_start = live->record;
-  workers_.emplace_back([this, live, at_start, context]() {
-    if (!context.ok()) {
+  // Loading both sides happens on the worker, so Proceed answers at once and
+  // the first rows reach StreamRows as soon as they are decided.
+  workers_.emplace_back([this, live, at_start]() {
+    // Read the hub version before the learners: a change in between makes
+    // the session's version stale, so Save refuses rather than miss it.
+    absl::StatusOr<int64_t> hub_version = store_->HubVersion(at_start.school_id);
+    absl::StatusOr<std::vector<HubLearner>> hub =
+        hub_version.ok() ? store_->ListLearners(at_start.school_id)
+                         : absl::StatusOr<std::vector<HubLearner>>(hub_version.status());
+    absl::StatusOr<MisSnapshot> snapshot =
+        hub.ok() ? store_->GetSnapshot(at_start.snapshot_id)
+                 : absl::StatusOr<MisSnapshot>(hub.status());
+    {
       absl::MutexLock l(&live->mu);
-      live->classifying = false;
-      live->closed = true;  // the next call reloads and tries again
-      live->changed.SignalAll();
-      return;
+      if (!snapshot.ok()) {
+        live->classifying = false;
+        live->closed = true;  // the next call reloads and tries again
+        live->changed.SignalAll();
+        return;
+      }
+      live->context =
+          std::make_shared<const RowContext>(*std::move(hub), *std::move(snapshot));
+      live->record.hub_version = *hub_version;
     }
     Classification(live, at_start);
   });
