@@ -245,6 +245,25 @@ absl::StatusOr<ClassSyncResult> SqliteStore::SyncClasses(
         Existing{hub.Text(1), hub.Text(2), hub.Text(3), hub.Text(4)};
   }
 
+  // Hand-made classes (no MIS id) by name: a MIS class whose name exactly
+  // one of them has is linked to it, so learners already in it stay in it
+  // and the hub does not end up with two "7x/Ma1" classes.
+  absl::flat_hash_map<std::string, std::vector<std::string>> hand_made;
+  STORE_ASSIGN_OR_RETURN(
+      Statement unlinked,
+      db_.Prepare("SELECT name, id FROM hub_classes "
+                  "WHERE school_id = ? AND mis_id IS NULL"));
+  unlinked.Bind(1, school_id);
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, unlinked.Step());
+    if (!row) break;
+    hand_made[unlinked.Text(0)].push_back(unlinked.Text(1));
+  }
+  STORE_ASSIGN_OR_RETURN(
+      Statement link,
+      db_.Prepare("UPDATE hub_classes SET mis_id = ?, kind = ?, year_group = ? "
+                  "WHERE id = ?"));
+
   STORE_ASSIGN_OR_RETURN(
       Statement mis,
       db_.Prepare("SELECT mis_id, name, kind, year_group FROM mis_classes "
@@ -265,7 +284,15 @@ absl::StatusOr<ClassSyncResult> SqliteStore::SyncClasses(
     const std::string mis_id = mis.Text(0), name = mis.Text(1),
                       kind = mis.Text(2), year = mis.Text(3);
     auto it = by_mis_id.find(mis_id);
-    if (it == by_mis_id.end()) {
+    auto named = hand_made.find(name);
+    if (it == by_mis_id.end() && named != hand_made.end() &&
+        named->second.size() == 1) {
+      link.Reset().Bind(1, mis_id).Bind(2, kind).Bind(3, year).Bind(
+          4, named->second.front());
+      STORE_RETURN_IF_ERROR(link.Run());
+      hand_made.erase(named);
+      ++result.updated;
+    } else if (it == by_mis_id.end()) {
       insert.Reset()
           .Bind(1, ids_->NewId("cls"))
           .Bind(2, school_id)

@@ -277,5 +277,34 @@ TEST(ClassSyncTest, CountsAndIdempotency) {
               StatusIs(absl::StatusCode::kNotFound, HasSubstr(snap.id)));
 }
 
+TEST(ClassSyncTest, LinksAHandMadeClassOfTheSameNameInsteadOfDuplicatingIt) {
+  auto t = NewStore();
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(School school, t->store->CreateSchool("Oak"));
+  HubLearner hand_made;
+  hand_made.legal_forename = "Ellie";
+  hand_made.legal_surname = "Moss";
+  hand_made.classes = {"7x/Ma1"};
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<HubLearner> created,
+                               t->store->CreateLearners(school.id, {hand_made}));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(
+      MisSnapshot snap, t->store->SaveSnapshot(SampleSnapshot(school.id)));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(ClassSyncResult result,
+                               t->store->SyncClasses(school.id, snap.id));
+  EXPECT_EQ(result.created, 2);
+  EXPECT_EQ(result.updated, 1);  // the hand-made 7x/Ma1, now linked
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<HubClass> classes,
+                               t->store->ListClasses(school.id));
+  int named = 0;
+  for (const HubClass& c : classes) {
+    if (c.name != "7x/Ma1") continue;
+    ++named;
+    EXPECT_EQ(c.mis_id, "cls:7x/Ma1");
+  }
+  EXPECT_EQ(named, 1);
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(HubLearner ellie,
+                               t->store->GetLearner(created[0].id));
+  EXPECT_THAT(ellie.classes, ElementsAre("7x/Ma1")) << "membership kept";
+}
+
 }  // namespace
 }  // namespace hubsync::testing
