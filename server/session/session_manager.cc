@@ -127,7 +127,7 @@ absl::Status SessionManager::CheckVersion(const Live& live,
 
 absl::StatusOr<SessionEvent> SessionManager::Commit(
     Live& live, SessionRecord next, const std::string& verb,
-    std::vector<Row> changed, std::vector<int64_t> removed,
+    const std::vector<Row>& changed, std::vector<int64_t> removed,
     bool replace_all_rows, bool rows_in_event) ABSL_NO_THREAD_SAFETY_ANALYSIS {
   next.version = live.record.version + 1;
   next.update_time_unix = clock_->NowUnixSeconds();
@@ -147,7 +147,7 @@ absl::StatusOr<SessionEvent> SessionManager::Commit(
   event.verb = verb;
   event.session = View(live);
   if (rows_in_event) {
-    event.changed = std::move(changed);
+    event.changed = changed;
     event.removed = std::move(removed);
   }
   event.time_unix = live.record.update_time_unix;
@@ -293,27 +293,28 @@ void SessionManager::Classification(std::shared_ptr<Live> live,
     absl::MutexLock lock(&live->mu);
     context = live->context;
   }
-  std::vector<Row> rows = Classify(
-      context->hub(), context->snapshot().learners, at_start.scope,
-      [&](std::vector<Row> batch) {
-        absl::MutexLock lock(&live->mu);
-        for (Row& r : batch) live->rows.push_back(std::move(r));
-        live->changed.SignalAll();
-      });
+  // Every row also goes to live->rows through on_batch, in order, so the
+  // returned copy is dropped at once.
+  (void)Classify(context->hub(), context->snapshot().learners, at_start.scope,
+                 [&](std::vector<Row> batch) {
+                   absl::MutexLock lock(&live->mu);
+                   for (Row& r : batch) live->rows.push_back(std::move(r));
+                   live->changed.SignalAll();
+                 });
   absl::MutexLock lock(&live->mu);
   live->classifying = false;
   if (live->closed || live->record.version != at_start.version ||
       live->record.step != SessionStep::kClassifying) {
-    live->changed.SignalAll();  // cancelled meanwhile: drop the result
+    live->rows.clear();  // cancelled meanwhile: drop the result
+    live->changed.SignalAll();
     return;
   }
-  live->rows = rows;
-  live->next_row_id = rows.empty() ? 1 : rows.back().row_id + 1;
+  live->next_row_id = live->rows.empty() ? 1 : live->rows.back().row_id + 1;
   SessionRecord next = live->record;
   next.step = SessionStep::kSyncScreen;
   // The rows and the step are written together; watchers get the rows from
   // StreamRows, not in the event.
-  (void)Commit(*live, next, "Classified", std::move(rows), {}, true,
+  (void)Commit(*live, next, "Classified", live->rows, {}, true,
                /*rows_in_event=*/false);
 }
 

@@ -146,7 +146,7 @@ class SessionManager {
   // Commits `next` (version bumped) with the rows of `delta`.
   absl::StatusOr<SessionEvent> Commit(Live& live, SessionRecord next,
                                       const std::string& verb,
-                                      std::vector<Row> changed,
+                                      const std::vector<Row>& changed,
                                       std::vector<int64_t> removed,
                                       bool replace_all_rows,
                                       bool rows_in_event = true);
