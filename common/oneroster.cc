@@ -114,6 +114,12 @@ MisParseResult ParseOneRoster(const UploadFiles& files) {
                           {"classSourcedId", "userSourcedId", "role"}, &problems);
   File demographics = Load(files, "demographics.csv", false, {"sourcedId"}, &problems);
   Load(files, "orgs.csv", false, {"sourcedId"}, &problems);
+  // Without a role no user can be told from staff, and the set would read as
+  // a school with no pupils: 1.1 keeps roles in users.csv, 1.2 in roles.csv.
+  if (users.ok && users.table.Column("role") < 0 && !(v12 && files.count("roles.csv"))) {
+    problems.push_back(v12 ? Problem{"roles.csv", 0, 0, "required file is missing"}
+                           : Problem{"users.csv", 1, 0, "missing required column 'role'"});
+  }
   if (!problems.empty()) return result;
 
   // Who is a student.
@@ -264,6 +270,9 @@ MisParseResult ParseOneRoster(const UploadFiles& files) {
   std::map<std::string, std::string> upn_owner;
   for (auto& [id, l] : learners) {
     std::sort(l.class_mis_ids.begin(), l.class_mis_ids.end());
+    // A learner enrolled twice in one class (two date ranges) is in it once.
+    l.class_mis_ids.erase(std::unique(l.class_mis_ids.begin(), l.class_mis_ids.end()),
+                          l.class_mis_ids.end());
     for (const std::string& c : l.class_mis_ids) l.classes.push_back(class_by_id[c].name);
     if (IsValidUpn(l.upn)) {
       if (auto [it, fresh] = upn_owner.emplace(l.upn, id); !fresh) {
