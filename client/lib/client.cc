@@ -8,25 +8,33 @@
 namespace hubsync::client {
 namespace {
 
-constexpr size_t kChunk = 64 * 1024;
-constexpr char kProblemsKey[] = "hubsync-upload-problems-bin";
+constexpr size_t kChunk = kUploadChunkBytes;
 
+// gRPC hands "-bin" metadata over already base64-decoded.
 void ReadProblems(const grpc::ClientContext& ctx, v1::UploadProblems* problems) {
   if (problems == nullptr) return;
+  problems->Clear();
   const auto& md = ctx.GetServerTrailingMetadata();
-  auto it = md.find(kProblemsKey);
-  if (it != md.end()) {
-    problems->ParseFromString(std::string(it->second.data(), it->second.size()));
+  auto it = md.find(kUploadProblemsKey);
+  if (it == md.end()) return;
+  if (!problems->ParseFromArray(it->second.data(), static_cast<int>(it->second.size()))) {
+    problems->Clear();  // a garbled list is no list; the status message still has them
   }
+}
+
+std::shared_ptr<grpc::Channel> InsecureChannel(const std::string& target) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(256 << 20);  // a whole school's rows in one reply
+  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
 }
 
 }  // namespace
 
+HubsyncClient::HubsyncClient(const std::string& target)
+    : HubsyncClient(InsecureChannel(target)) {}
+
 std::unique_ptr<HubsyncClient> HubsyncClient::Connect(const std::string& target) {
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(256 << 20);
-  return std::make_unique<HubsyncClient>(
-      grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args));
+  return std::make_unique<HubsyncClient>(target);
 }
 
 HubsyncClient::HubsyncClient(std::shared_ptr<grpc::Channel> channel)
@@ -192,22 +200,30 @@ absl::StatusOr<v1::Session> HubsyncClient::SetScope(const v1::SetScopeRequest& r
   return Unary(sync_.get(), &v1::SyncService::Stub::SetScope, req);
 }
 
-absl::Status HubsyncClient::StreamRows(
-    const v1::StreamRowsRequest& req,
-    const std::function<bool(const v1::RowBatch&)>& on_batch) {
-  // Streams have no deadline: a large school may take a while to classify.
-  grpc::ClientContext ctx;
-  auto reader = sync_->StreamRows(&ctx, req);
-  v1::RowBatch batch;
-  while (reader->Read(&batch)) {
-    if (!on_batch(batch)) {
+template <typename Resp>
+absl::Status HubsyncClient::Drain(grpc::ClientContext& ctx,
+                                  grpc::ClientReaderInterface<Resp>& reader,
+                                  const std::function<bool(const Resp&)>& on_message) {
+  Resp message;
+  bool stopped = false;
+  while (reader.Read(&message)) {
+    if (!on_message(message)) {
+      stopped = true;
       ctx.TryCancel();
       break;
     }
   }
-  grpc::Status s = reader->Finish();
-  if (s.error_code() == grpc::StatusCode::CANCELLED) return absl::OkStatus();
+  grpc::Status s = reader.Finish();
+  if (stopped && s.error_code() == grpc::StatusCode::CANCELLED) return absl::OkStatus();
   return FromGrpcStatus(s);
+}
+
+absl::Status HubsyncClient::StreamRows(
+    const v1::StreamRowsRequest& req,
+    const std::function<bool(const v1::RowBatch&)>& on_batch) {
+  grpc::ClientContext ctx;  // no deadline: see set_timeout
+  auto reader = sync_->StreamRows(&ctx, req);
+  return Drain(ctx, *reader, on_batch);
 }
 
 absl::StatusOr<v1::EditResponse> HubsyncClient::SetImport(const v1::SetImportRequest& req) {
@@ -250,18 +266,9 @@ absl::StatusOr<v1::Session> HubsyncClient::CancelSession(
 absl::Status HubsyncClient::WatchSession(
     const v1::WatchSessionRequest& req,
     const std::function<bool(const v1::SessionEvent&)>& on_event) {
-  grpc::ClientContext ctx;
+  grpc::ClientContext ctx;  // no deadline: see set_timeout
   auto reader = sync_->WatchSession(&ctx, req);
-  v1::SessionEvent event;
-  while (reader->Read(&event)) {
-    if (!on_event(event)) {
-      ctx.TryCancel();
-      break;
-    }
-  }
-  grpc::Status s = reader->Finish();
-  if (s.error_code() == grpc::StatusCode::CANCELLED) return absl::OkStatus();
-  return FromGrpcStatus(s);
+  return Drain(ctx, *reader, on_event);
 }
 
 absl::StatusOr<v1::ListVerificationEmailsResponse> HubsyncClient::ListVerificationEmails(

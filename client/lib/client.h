@@ -1,6 +1,14 @@
 // A typed client of the hubsync.v1 API: one method per RPC, a deadline on
-// every unary call, errors as absl::Status with the server's code and
-// message. No printing; the CLI and the console render on top of it.
+// every unary and client-streaming call, errors as absl::Status with the
+// server's code and message (client/lib/status.h). No printing; the CLI and
+// the console render on top of it.
+//
+// Error codes are the server's (see proto/hubsync/v1/sync.proto): NOT_FOUND
+// for an unknown id, FAILED_PRECONDITION for a verb in the wrong step or a row
+// in the wrong status, ABORTED for a stale expected_version. The client adds
+// DEADLINE_EXCEEDED when the deadline passes and UNAVAILABLE when the server
+// cannot be reached. Calls may be made from several threads
+// at once (set the timeout before sharing the client).
 #ifndef HUBSYNC_CLIENT_LIB_CLIENT_H_
 #define HUBSYNC_CLIENT_LIB_CLIENT_H_
 
@@ -22,16 +30,30 @@ namespace hubsync::client {
 
 struct UploadFile {
   std::string name;  // base name, e.g. "users.csv"
-  std::string data;
+  std::string data;  // the file's bytes
 };
+
+// Size of each chunk sent by UploadMisExport and ImportLearners.
+inline constexpr size_t kUploadChunkBytes = 64 * 1024;
+
+// Trailing metadata of a rejected upload: a serialized v1::UploadProblems.
+inline constexpr char kUploadProblemsKey[] = "hubsync-upload-problems-bin";
 
 class HubsyncClient {
  public:
-  // Plaintext channel to "host:port".
+  // A plaintext (insecure credentials) channel to "host:port"; TLS comes later.
+  // Connecting is lazy: an unreachable server shows as UNAVAILABLE on the
+  // first call.
+  explicit HubsyncClient(const std::string& target);
   static std::unique_ptr<HubsyncClient> Connect(const std::string& target);
+  // Any channel, e.g. a server's InProcessChannel in tests.
   explicit HubsyncClient(std::shared_ptr<grpc::Channel> channel);
 
-  void set_timeout(std::chrono::seconds t) { timeout_ = t; }
+  // The deadline of every unary call and of each upload, counted from the
+  // call's start (default 30 s). The two server streams have none: a large
+  // school takes a while to classify, and a watch lasts as long as a session.
+  void set_timeout(std::chrono::milliseconds t) { timeout_ = t; }
+  std::chrono::milliseconds timeout() const { return timeout_; }
 
   // Schools.
   absl::StatusOr<v1::School> CreateSchool(const std::string& name);
@@ -40,7 +62,9 @@ class HubsyncClient {
 
   // Hub.
   absl::StatusOr<v1::Learner> CreateLearner(const v1::CreateLearnerRequest& req);
-  // On INVALID_ARGUMENT, `problems` (if set) gets every problem found.
+  // Sends `csv` in kUploadChunkBytes pieces (school_id on the first). On
+  // failure, `problems` (if set) gets every problem the server listed in its
+  // trailing metadata; it is left empty when there were none.
   absl::StatusOr<v1::ImportLearnersResponse> ImportLearners(
       const std::string& school_id, const std::string& csv,
       v1::UploadProblems* problems = nullptr);
@@ -48,7 +72,11 @@ class HubsyncClient {
   absl::StatusOr<v1::ListLearnersResponse> ListLearners(const std::string& school_id);
   absl::StatusOr<v1::ListClassesResponse> ListClasses(const std::string& school_id);
 
-  // MIS data.
+  // MIS data. UploadMisExport sends a header, then each file in order in
+  // kUploadChunkBytes pieces (an empty file as one empty chunk). A rejected
+  // export fails with INVALID_ARGUMENT and, if `problems` is set, fills it
+  // with every problem (file, line, column, message) from the trailing
+  // metadata kUploadProblemsKey; nothing is stored on the server.
   absl::StatusOr<v1::MisSnapshot> UploadMisExport(
       const std::string& school_id, v1::MisFormat format,
       const std::vector<UploadFile>& files, v1::UploadProblems* problems = nullptr);
@@ -63,7 +91,9 @@ class HubsyncClient {
   absl::StatusOr<v1::ListSessionsResponse> ListSessions(const std::string& school_id);
   absl::StatusOr<v1::Session> Proceed(const v1::ProceedRequest& req);
   absl::StatusOr<v1::Session> SetScope(const v1::SetScopeRequest& req);
-  // Calls on_batch for every batch until the stream ends or it returns false.
+  // Calls on_batch for every batch until the stream ends (the last batch has
+  // done=true and the summary) or on_batch returns false, which cancels the
+  // stream and returns OK. Otherwise returns the stream's final status.
   absl::Status StreamRows(const v1::StreamRowsRequest& req,
                           const std::function<bool(const v1::RowBatch&)>& on_batch);
   absl::StatusOr<v1::EditResponse> SetImport(const v1::SetImportRequest& req);
@@ -74,6 +104,8 @@ class HubsyncClient {
   absl::StatusOr<v1::EditResponse> SetSyncEmailAll(const v1::SetSyncEmailAllRequest& req);
   absl::StatusOr<v1::SaveResponse> SaveAndSyncPupils(const v1::SaveRequest& req);
   absl::StatusOr<v1::Session> CancelSession(const v1::CancelSessionRequest& req);
+  // Calls on_event for every change, in version order, until the session is
+  // saved or cancelled (OK) or on_event returns false (cancelled; OK).
   absl::Status WatchSession(const v1::WatchSessionRequest& req,
                             const std::function<bool(const v1::SessionEvent&)>& on_event);
 
@@ -85,6 +117,11 @@ class HubsyncClient {
 
  private:
   std::unique_ptr<grpc::ClientContext> Context() const;
+  // Reads a server stream into `on_message` until it ends or the callback
+  // returns false (then cancels; a cancel of our own is not an error).
+  template <typename Resp>
+  static absl::Status Drain(grpc::ClientContext& ctx, grpc::ClientReaderInterface<Resp>& reader,
+                            const std::function<bool(const Resp&)>& on_message);
   template <typename Stub, typename Req, typename Resp>
   absl::StatusOr<Resp> Unary(
       Stub* stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
@@ -96,7 +133,7 @@ class HubsyncClient {
   std::unique_ptr<v1::MisService::Stub> mis_;
   std::unique_ptr<v1::SyncService::Stub> sync_;
   std::unique_ptr<v1::AccountService::Stub> accounts_;
-  std::chrono::seconds timeout_{30};
+  std::chrono::milliseconds timeout_{std::chrono::seconds(30)};
 };
 
 }  // namespace hubsync::client

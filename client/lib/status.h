@@ -1,4 +1,6 @@
 // grpc::Status -> absl::Status, in one place (gRPC 1.51 has no conversion).
+// The two code spaces share their numbers (OK = 0 ... UNAUTHENTICATED = 16),
+// so the code is kept as is and the server's message is kept verbatim.
 #ifndef HUBSYNC_CLIENT_LIB_STATUS_H_
 #define HUBSYNC_CLIENT_LIB_STATUS_H_
 
@@ -7,11 +9,9 @@
 
 namespace hubsync::client {
 
-inline absl::Status FromGrpcStatus(const grpc::Status& s) {
-  if (s.ok()) return absl::OkStatus();
-  return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
-                      s.error_message());
-}
+// OK for OK; otherwise the same code and message. A code outside 1..16 (which
+// a conforming peer never sends) becomes UNKNOWN, with the message kept.
+absl::Status FromGrpcStatus(const grpc::Status& status);
 
 }  // namespace hubsync::client
 
