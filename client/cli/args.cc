@@ -1,9 +1,11 @@
 #include "client/cli/args.h"
 
 #include <algorithm>
+#include <set>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 
 namespace hubsync::cli {
@@ -11,10 +13,11 @@ namespace {
 
 const std::vector<FlagSpec>& GlobalFlags() {
   static const auto* flags = new std::vector<FlagSpec>{
-      {"server", true, "HOST:PORT of hubsyncd (default $HUBSYNC_SERVER or 127.0.0.1:50051)"},
-      {"json", false, "print JSON Lines (one message per line) instead of tables"},
-      {"timeout", true, "seconds to wait for each call (default 30)"},
-      {"help", false, "show help"},
+      {"server", FlagKind::kString, "HOST:PORT",
+       "hubsyncd address (default $HUBSYNC_SERVER, else 127.0.0.1:50051)"},
+      {"json", FlagKind::kSwitch, "", "JSON Lines output: one JSON object per line"},
+      {"timeout", FlagKind::kNumber, "SECONDS", "deadline of each call (default 30)"},
+      {"help", FlagKind::kSwitch, "", "show help for the command"},
   };
   return *flags;
 }
@@ -26,11 +29,64 @@ const FlagSpec* FindFlag(const std::vector<FlagSpec>& flags, const std::string& 
   return nullptr;
 }
 
+std::string Pad(std::string s, size_t width) {
+  s.resize(std::max(s.size() + 2, width), ' ');
+  return s;
+}
+
+std::string FlagUsage(const FlagSpec& f) {
+  std::string out = absl::StrCat("--", f.name);
+  if (f.kind != FlagKind::kSwitch) absl::StrAppend(&out, " ", f.value.empty() ? "VALUE" : f.value);
+  if (f.repeated) absl::StrAppend(&out, "...");
+  return out;
+}
+
+// Splits "--name=value" into its parts; `has_value` says whether '=' was there.
+void SplitFlag(const std::string& token, std::string* name, std::string* value, bool* has_value) {
+  *name = token.substr(2);
+  *has_value = false;
+  if (size_t eq = name->find('='); eq != std::string::npos) {
+    *value = name->substr(eq + 1);
+    *name = name->substr(0, eq);
+    *has_value = true;
+  }
+}
+
+// Reads the value of `spec` (from "=value" or the next token) into `value`.
+std::string TakeValue(const FlagSpec& spec, const std::vector<std::string>& args, size_t* i,
+                      bool has_value, std::string* value) {
+  if (spec.kind == FlagKind::kSwitch) {
+    return has_value ? absl::StrCat("--", spec.name, " takes no value") : "";
+  }
+  if (!has_value) {
+    if (*i + 1 >= args.size()) {
+      return absl::StrCat("--", spec.name, " needs a value (", spec.value, ")");
+    }
+    *value = args[++*i];
+  }
+  int64_t n;
+  if (spec.kind == FlagKind::kNumber && (!absl::SimpleAtoi(*value, &n) || n < 0)) {
+    return absl::StrCat("--", spec.name, " '", *value, "' is not a whole number");
+  }
+  return "";
+}
+
+std::set<std::string> Groups(const std::vector<CommandSpec>& commands) {
+  std::set<std::string> groups;
+  for (const CommandSpec& c : commands) groups.insert(c.path.substr(0, c.path.find(' ')));
+  return groups;
+}
+
 }  // namespace
 
 std::string Parsed::Get(const std::string& flag, const std::string& def) const {
   auto it = flags.find(flag);
   return it == flags.end() || it->second.empty() ? def : it->second.back();
+}
+
+int64_t Parsed::Number(const std::string& flag, int64_t def) const {
+  int64_t n;
+  return Has(flag) && absl::SimpleAtoi(Get(flag), &n) ? n : def;
 }
 
 std::vector<std::string> Parsed::All(const std::string& flag) const {
@@ -45,89 +101,90 @@ std::vector<std::string> Parsed::All(const std::string& flag) const {
   return out;
 }
 
-std::string Parse(const std::vector<std::string>& args,
-                  const std::vector<CommandSpec>& commands,
+std::string Parse(const std::vector<std::string>& args, const std::vector<CommandSpec>& commands,
                   const std::string& default_server, Parsed* out) {
+  *out = Parsed();
   out->globals.server = default_server;
-  std::vector<std::string> words;  // everything that is not a global flag
-  std::vector<std::pair<std::string, std::string>> flag_tokens;
-  // First pass: pull out global flags wherever they are.
+  // First pass: global flags, wherever they are. "--" ends flag parsing.
   std::vector<std::string> rest;
+  size_t end_of_flags = args.size();
   for (size_t i = 0; i < args.size(); ++i) {
-    std::string a = args[i];
-    if (a.rfind("--", 0) != 0 || a == "--") {
-      rest.push_back(a);
+    const std::string& a = args[i];
+    if (a == "--") {
+      end_of_flags = rest.size();
+      rest.insert(rest.end(), args.begin() + i + 1, args.end());
+      break;
+    }
+    if (a == "-h") {
+      out->help = true;
       continue;
     }
-    std::string name = a.substr(2), value;
-    bool has_value = false;
-    if (size_t eq = name.find('='); eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-      has_value = true;
+    std::string name, value;
+    bool has_value;
+    const FlagSpec* g = nullptr;
+    if (a.rfind("--", 0) == 0) {
+      SplitFlag(a, &name, &value, &has_value);
+      g = FindFlag(GlobalFlags(), name);
     }
-    const FlagSpec* g = FindFlag(GlobalFlags(), name);
     if (g == nullptr) {
       rest.push_back(a);
       continue;
     }
-    if (g->takes_value && !has_value) {
-      if (i + 1 >= args.size()) return absl::StrCat("--", name, " needs a value");
-      value = args[++i];
-    }
+    if (std::string e = TakeValue(*g, args, &i, has_value, &value); !e.empty()) return e;
     if (name == "server") out->globals.server = value;
     if (name == "json") out->globals.json = true;
     if (name == "help") out->help = true;
-    if (name == "timeout" && (!absl::SimpleAtoi(value, &out->globals.timeout_s) ||
-                              out->globals.timeout_s <= 0)) {
-      return absl::StrCat("--timeout '", value, "' is not a positive number of seconds");
-    }
+    if (name == "timeout") (void)absl::SimpleAtoi(value, &out->globals.timeout_s);
   }
-  if (rest.empty() || rest[0] == "help") {
-    out->command = nullptr;
+  if (end_of_flags > rest.size()) end_of_flags = rest.size();
+  if (out->globals.timeout_s <= 0) return "--timeout must be at least 1 second";
+  if (out->globals.server.empty()) return "--server must be HOST:PORT";
+  if (rest.empty() || (rest[0] == "help" && rest.size() == 1)) {
+    out->help = true;
     return "";
   }
-  // The command: the longest path that matches the leading words.
+  // The command: the path that matches the leading words.
   size_t used = 0;
   for (const CommandSpec& c : commands) {
     std::vector<std::string> path = absl::StrSplit(c.path, ' ');
-    if (path.size() > rest.size() || path.size() <= used) continue;
-    if (std::equal(path.begin(), path.end(), rest.begin())) {
+    if (path.size() <= rest.size() && path.size() > used &&
+        std::equal(path.begin(), path.end(), rest.begin())) {
       out->command = &c;
       used = path.size();
     }
   }
   if (out->command == nullptr) {
-    std::string group = rest[0];
-    bool known_group = std::any_of(commands.begin(), commands.end(), [&](const CommandSpec& c) {
-      return c.path.rfind(group + " ", 0) == 0;
-    });
-    if (known_group && rest.size() == 1) return absl::StrCat("'", group, "' needs a subcommand");
-    return absl::StrCat("unknown command '",
-                        known_group && rest.size() > 1 ? group + " " + rest[1] : group,
-                        "'; run 'hubsync --help' for the list");
+    const std::set<std::string> groups = Groups(commands);
+    if (groups.count(rest[0]) == 0) {
+      return absl::StrCat("unknown command '", rest[0], "' (commands: ",
+                          absl::StrJoin(groups, ", "), ")");
+    }
+    out->group = rest[0];
+    if (out->help && rest.size() == 1) return "";
+    std::vector<std::string> verbs;
+    for (const CommandSpec& c : commands) {
+      if (c.path.rfind(rest[0] + " ", 0) == 0) verbs.push_back(c.path.substr(rest[0].size() + 1));
+    }
+    std::string what = rest.size() == 1 ? absl::StrCat("'", rest[0], "' needs a subcommand")
+                                        : absl::StrCat("unknown command '", rest[0], " ",
+                                                       rest[1], "'");
+    return absl::StrCat(what, " (one of: ", absl::StrJoin(verbs, ", "), ")");
   }
   if (out->help) return "";
   const CommandSpec& spec = *out->command;
   for (size_t i = used; i < rest.size(); ++i) {
     const std::string& a = rest[i];
-    if (a.rfind("--", 0) == 0 && a.size() > 2) {
-      std::string name = a.substr(2), value;
-      bool has_value = false;
-      if (size_t eq = name.find('='); eq != std::string::npos) {
-        value = name.substr(eq + 1);
-        name = name.substr(0, eq);
-        has_value = true;
-      }
+    if (i < end_of_flags && a.rfind("--", 0) == 0) {
+      std::string name, value;
+      bool has_value;
+      SplitFlag(a, &name, &value, &has_value);
       const FlagSpec* f = FindFlag(spec.flags, name);
       if (f == nullptr) {
         return absl::StrCat("unknown flag --", name, " for 'hubsync ", spec.path, "'");
       }
-      if (f->takes_value && !has_value) {
-        if (i + 1 >= rest.size()) return absl::StrCat("--", name, " needs a value");
-        value = rest[++i];
-      } else if (!f->takes_value && has_value) {
-        return absl::StrCat("--", name, " takes no value");
+      if (std::string e = TakeValue(*f, rest, &i, has_value, &value); !e.empty()) return e;
+      if (!f->repeated && out->Has(name)) {
+        return absl::StrCat("--", name, " given twice for 'hubsync ", spec.path, "'");
       }
       out->flags[name].push_back(value);
     } else {
@@ -135,53 +192,84 @@ std::string Parse(const std::vector<std::string>& args,
     }
   }
   if (out->positionals.size() < spec.positionals.size()) {
-    return absl::StrCat("missing ", spec.positionals[out->positionals.size()],
-                        " for 'hubsync ", spec.path, "'");
+    return absl::StrCat("missing ", spec.positionals[out->positionals.size()], " for 'hubsync ",
+                        spec.path, "'");
   }
-  if (!spec.more_positionals && out->positionals.size() > spec.positionals.size()) {
-    return absl::StrCat("unexpected argument '", out->positionals[spec.positionals.size()],
-                        "' for 'hubsync ", spec.path, "'");
+  const size_t most = spec.positionals.size() + spec.optional.size();
+  if (spec.rest.empty() && out->positionals.size() > most) {
+    return absl::StrCat("unexpected argument '", out->positionals[most], "' for 'hubsync ",
+                        spec.path, "'");
+  }
+  for (const FlagSpec& f : spec.flags) {
+    if (f.required && !out->Has(f.name)) {
+      return absl::StrCat("missing --", f.name, " ", f.value, " for 'hubsync ", spec.path, "'");
+    }
   }
   return "";
 }
 
+std::string UsageLine(const CommandSpec& spec) {
+  std::string out = absl::StrCat("usage: hubsync ", spec.path);
+  for (const std::string& p : spec.positionals) absl::StrAppend(&out, " ", p);
+  for (const std::string& p : spec.optional) absl::StrAppend(&out, " [", p, "]");
+  if (!spec.rest.empty()) absl::StrAppend(&out, " [", spec.rest, "...]");
+  for (const FlagSpec& f : spec.flags) {
+    if (f.required) absl::StrAppend(&out, " ", FlagUsage(f));
+  }
+  for (const FlagSpec& f : spec.flags) {
+    if (!f.required) absl::StrAppend(&out, " [", FlagUsage(f), "]");
+  }
+  return out;
+}
+
 std::string CommandHelp(const CommandSpec& spec) {
-  std::string usage = absl::StrCat("usage: hubsync [--server HOST:PORT] [--json] ", spec.path);
-  for (const std::string& p : spec.positionals) absl::StrAppend(&usage, " ", p);
-  if (spec.more_positionals) absl::StrAppend(&usage, " ...");
-  if (!spec.flags.empty()) absl::StrAppend(&usage, " [flags]");
-  std::string out = absl::StrCat(usage, "\n\n", spec.summary, "\n");
+  std::string out = absl::StrCat(UsageLine(spec), "\n\n", spec.summary, "\n");
   if (!spec.flags.empty()) {
     absl::StrAppend(&out, "\nflags:\n");
     for (const FlagSpec& f : spec.flags) {
-      std::string left = absl::StrCat("  --", f.name, f.takes_value ? " VALUE" : "");
-      left.resize(std::max<size_t>(left.size() + 2, 26), ' ');
-      absl::StrAppend(&out, left, f.help, "\n");
+      absl::StrAppend(&out, Pad("  " + FlagUsage(f), 28), f.help,
+                      f.required ? " (required)" : "", "\n");
     }
   }
-  absl::StrAppend(&out, "\nglobal flags: --server HOST:PORT, --json, --timeout SECONDS, --help\n");
+  absl::StrAppend(&out, "\nglobal flags:\n");
+  for (const FlagSpec& f : GlobalFlags()) {
+    absl::StrAppend(&out, Pad("  " + FlagUsage(f), 28), f.help, "\n");
+  }
   if (!spec.example.empty()) absl::StrAppend(&out, "\nexample:\n  ", spec.example, "\n");
+  return out;
+}
+
+std::string GroupHelp(const std::string& group, const std::vector<CommandSpec>& commands) {
+  std::string out = absl::StrCat("usage: hubsync ", group, " COMMAND [ARGS] [--help]\n\n",
+                                 "commands:\n");
+  for (const CommandSpec& c : commands) {
+    if (c.path.rfind(group + " ", 0) != 0) continue;
+    absl::StrAppend(&out, Pad("  " + c.path, 24), c.summary.substr(0, c.summary.find('\n')),
+                    "\n");
+  }
+  absl::StrAppend(&out, "\n'hubsync ", group,
+                  " COMMAND --help' shows a command's arguments and an example.\n");
   return out;
 }
 
 std::string TopLevelHelp(const std::vector<CommandSpec>& commands) {
   std::string out =
-      "hubsync: bring the Admin Hub in line with the MIS (client of hubsyncd)\n\n"
-      "usage: hubsync [--server HOST:PORT] [--json] [--timeout S] COMMAND [ARGS] [--help]\n\n"
-      "commands:\n";
+      "hubsync: bring the Admin Hub in line with the MIS (a client of hubsyncd)\n\n"
+      "usage: hubsync [--server HOST:PORT] [--json] [--timeout SECONDS] COMMAND [ARGS] "
+      "[--help]\n\ncommands:\n";
   for (const CommandSpec& c : commands) {
-    std::string left = absl::StrCat("  ", c.path);
-    left.resize(std::max<size_t>(left.size() + 2, 22), ' ');
-    absl::StrAppend(&out, left, c.summary.substr(0, c.summary.find('\n')), "\n");
+    absl::StrAppend(&out, Pad("  " + c.path, 24), c.summary.substr(0, c.summary.find('\n')),
+                    "\n");
+  }
+  absl::StrAppend(&out, "\nglobal flags:\n");
+  for (const FlagSpec& f : GlobalFlags()) {
+    absl::StrAppend(&out, Pad("  " + FlagUsage(f), 24), f.help, "\n");
   }
   absl::StrAppend(&out,
-                  "\nglobal flags:\n"
-                  "  --server HOST:PORT    hubsyncd address (default $HUBSYNC_SERVER or "
-                  "127.0.0.1:50051)\n"
-                  "  --json                JSON Lines output, one message per line\n"
-                  "  --timeout SECONDS     deadline of each call (default 30)\n"
                   "\n'hubsync COMMAND --help' shows a command's arguments and an example.\n"
-                  "Errors print 'error: CODE: message' and exit 1; usage errors exit 2.\n");
+                  "Errors print 'error: CODE: message' to stderr and exit 1; usage errors "
+                  "exit 2.\n\n"
+                  "example:\n  hubsync --server 127.0.0.1:50051 sync rows ses_... --explain\n");
   return out;
 }
 

@@ -1,16 +1,27 @@
-// The CLI's commands: their specs (for parsing and help) and handlers.
+// The CLI's commands: their specs (for parsing and help) and handlers. A
+// handler turns parsed arguments into one or more client calls and hands the
+// replies to render.h; it returns the process exit code (0 ok, 1 RPC or I/O
+// error, 2 usage error).
 #ifndef HUBSYNC_CLIENT_CLI_COMMANDS_H_
 #define HUBSYNC_CLIENT_CLI_COMMANDS_H_
 
-#include <iostream>
+#include <functional>
+#include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "client/cli/args.h"
+#include "client/cli/render.h"
 #include "client/lib/client.h"
 
 namespace hubsync::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;
+inline constexpr int kExitUsage = 2;
 
 struct Io {
   std::ostream& out;
@@ -25,24 +36,47 @@ struct Command {
 };
 
 const std::vector<Command>& AllCommands();
+std::vector<CommandSpec> AllSpecs();
 std::vector<Command> RecordCommands();  // school, learner, class, mis, emails, audit
 std::vector<Command> SyncCommands();    // sync ...
 
-// "error: NOT_FOUND: ..." on err; returns 1.
+// Parses `args` (argv without the program name) and runs the command against
+// a client made by `connect` (called only when a command will run). Prints
+// help, usage errors and RPC errors; returns the exit code.
+using Connector =
+    std::function<std::unique_ptr<client::HubsyncClient>(const std::string& target)>;
+int RunCli(const std::vector<std::string>& args, const std::string& default_server,
+           Connector connect, Io& io);
+
+// Prints "error: CODE: message" on io.err; returns kExitError.
 int Fail(const absl::Status& status, Io& io);
+// Prints "error: <message>" and the command's usage line; returns kExitUsage.
+int Usage(const Parsed& p, const std::string& message, Io& io);
 
-std::string JsonLineOf(const google::protobuf::Message& m);
-
-// Prints `m` as one JSON line, or with `human` otherwise.
+// Prints `m` as one JSON line with --json, else with `human`.
 template <typename M, typename F>
 int Show(const absl::StatusOr<M>& result, const Parsed& p, Io& io, F human) {
   if (!result.ok()) return Fail(result.status(), io);
   if (p.globals.json) {
-    io.out << JsonLineOf(*result) << "\n";
+    io.out << JsonLine(*result) << "\n";
   } else {
     human(*result);
   }
-  return 0;
+  return kExitOk;
+}
+
+// Prints each element of a list reply as one JSON line with --json, else
+// the whole reply with `human`.
+// `items` maps the reply to its repeated field.
+template <typename M, typename Items, typename F>
+int ShowList(const absl::StatusOr<M>& result, const Parsed& p, Io& io, Items items, F human) {
+  if (!result.ok()) return Fail(result.status(), io);
+  if (p.globals.json) {
+    for (const auto& item : items(*result)) io.out << JsonLine(item) << "\n";
+  } else {
+    human(*result);
+  }
+  return kExitOk;
 }
 
 }  // namespace hubsync::cli

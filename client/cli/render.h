@@ -1,5 +1,6 @@
-// Rendering of API messages for people (aligned tables) and for scripts
-// (JSON Lines in grpcurl's lowerCamel form). No RPCs here.
+// Rendering of API messages for people (aligned tables) and for scripts (JSON
+// Lines with grpcurl's lowerCamel field names). No RPCs and no parsing here:
+// every function takes messages and writes text.
 #ifndef HUBSYNC_CLIENT_CLI_RENDER_H_
 #define HUBSYNC_CLIENT_CLI_RENDER_H_
 
@@ -7,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "google/protobuf/message.h"
+#include "google/protobuf/timestamp.pb.h"
 #include "hubsync/v1/accounts.pb.h"
 #include "hubsync/v1/hub.pb.h"
 #include "hubsync/v1/mis.pb.h"
@@ -16,23 +19,39 @@
 
 namespace hubsync::cli {
 
-// One JSON object on one line.
+// One JSON object on one line, as grpcurl prints it: lowerCamel names, enums
+// by name, int64 as strings, default values left out.
 std::string JsonLine(const google::protobuf::Message& m);
 
-// Columns padded to the widest cell (counted in UTF-8 characters).
+// "error: NOT_FOUND: no session ses_1" (no newline).
+std::string ErrorLine(const absl::Status& status);
+// One line per problem: "users.csv:3:2: message" (line or column 0 left out).
+std::string ProblemLines(const v1::UploadProblems& problems);
+
+// Columns padded to the widest cell (counted in UTF-8 characters). A note is
+// a free line printed under the row added last; it does not widen columns.
 class Table {
  public:
-  explicit Table(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
-  void Add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  explicit Table(std::vector<std::string> header);
+  void Add(std::vector<std::string> row);
+  void AddNote(std::string line);
   void Print(std::ostream& os) const;
 
  private:
-  std::vector<std::vector<std::string>> rows_;
+  struct Line {
+    std::vector<std::string> cells;
+    std::vector<std::string> notes;
+  };
+  std::vector<Line> lines_;
 };
 
-std::string StatusLabel(v1::RowStatus s);   // "Not matched", "New", ...
-std::string StepLabel(v1::SessionStep s);   // "PUPILS_PANEL" -> "Pupils panel"
+std::string StatusLabel(v1::RowStatus s);  // "Not matched", "New", ...
+std::string StepLabel(v1::SessionStep s);  // "Pupils panel", ...
 std::string SyncStateLabel(v1::SyncState s);
+// "Eleanor Moss (Ellie)": legal names, then a different preferred forename.
+std::string PersonName(const std::string& forename, const std::string& surname,
+                       const std::string& preferred);
+std::string TimeLabel(const google::protobuf::Timestamp& t);  // "" when unset
 
 void PrintSchools(const std::vector<v1::School>& schools, std::ostream& os);
 void PrintLearners(const std::vector<v1::Learner>& learners, std::ostream& os);
@@ -40,9 +59,13 @@ void PrintClasses(const v1::ListClassesResponse& classes, std::ostream& os);
 void PrintSnapshots(const std::vector<v1::MisSnapshot>& snapshots, std::ostream& os);
 void PrintMisLearners(const v1::ListMisLearnersResponse& r, std::ostream& os);
 void PrintSession(const v1::Session& s, std::ostream& os);
+void PrintSessions(const v1::ListSessionsResponse& r, std::ostream& os);
+// "Not matched 1 | New 2 | ... | total 9 | Import? ticked 1 | Email? ticked 0"
 void PrintSummary(const v1::StatusSummary& s, std::ostream& os);
-// The two-column sync screen; with `explain`, each paired row's evidence.
+// The two-column sync screen (hub learner left, MIS learner right). With
+// `explain`, each paired row is followed by its field evidence and score.
 void PrintRows(const std::vector<v1::Row>& rows, bool explain, std::ostream& os);
+void PrintEdit(const v1::EditResponse& r, std::ostream& os);
 void PrintSaveSummary(const v1::SaveResponse& r, std::ostream& os);
 void PrintEmails(const v1::ListVerificationEmailsResponse& r, std::ostream& os);
 void PrintAudit(const v1::ListAuditRecordsResponse& r, std::ostream& os);

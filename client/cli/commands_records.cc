@@ -1,0 +1,275 @@
+// Commands on records: schools, learners, classes, MIS data, emails, audit.
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "client/cli/commands.h"
+
+namespace hubsync::cli {
+namespace {
+
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read file ", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string BaseName(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// Files named on the command line; a directory stands for its *.csv files
+// (sorted by name), each uploaded under its base name.
+absl::StatusOr<std::vector<client::UploadFile>> CollectFiles(
+    const std::vector<std::string>& paths) {
+  std::vector<std::string> files;
+  for (const std::string& p : paths) {
+    struct stat st;
+    if (stat(p.c_str(), &st) != 0) return absl::NotFoundError(absl::StrCat("no such file ", p));
+    if (!S_ISDIR(st.st_mode)) {
+      files.push_back(p);
+      continue;
+    }
+    DIR* dir = opendir(p.c_str());
+    if (dir == nullptr) return absl::NotFoundError(absl::StrCat("cannot read directory ", p));
+    std::vector<std::string> found;
+    while (dirent* e = readdir(dir)) {
+      std::string name = e->d_name;
+      if (absl::EndsWithIgnoreCase(name, ".csv")) found.push_back(absl::StrCat(p, "/", name));
+    }
+    closedir(dir);
+    if (found.empty()) return absl::NotFoundError(absl::StrCat("no *.csv files in ", p));
+    std::sort(found.begin(), found.end());
+    files.insert(files.end(), found.begin(), found.end());
+  }
+  std::vector<client::UploadFile> out;
+  for (const std::string& f : files) {
+    absl::StatusOr<std::string> data = ReadWholeFile(f);
+    if (!data.ok()) return data.status();
+    out.push_back({BaseName(f), *std::move(data)});
+  }
+  return out;
+}
+
+// The error line, then one line per problem the server listed.
+int FailWithProblems(const absl::Status& status, const v1::UploadProblems& problems, Io& io) {
+  Fail(status, io);
+  io.err << ProblemLines(problems);
+  return kExitError;
+}
+
+int SchoolCreate(const Parsed& p, client::HubsyncClient& c, Io& io) {
+  return Show(c.CreateSchool(p.positionals[0]), p, io, [&](const v1::School& s) {
+    io.out << "created school " << s.school_id() << " (" << s.name() << ")\n";
+  });
+}
+
+int SchoolList(const Parsed& p, client::HubsyncClient& c, Io& io) {
+  return ShowList(
+      c.ListSchools(), p, io, [](const auto& r) -> const auto& { return r.schools(); },
+      [&](const v1::ListSchoolsResponse& r) {
+        PrintSchools({r.schools().begin(), r.schools().end()}, io.out);
+      });
+}
+
+int SchoolGet(const Parsed& p, client::HubsyncClient& c, Io& io) {
+  return Show(c.GetSchool(p.positionals[0]), p, io,
+              [&](const v1::School& s) { PrintSchools({s}, io.out); });
+}
+
+int LearnerCreate(const Parsed& p, client::HubsyncClient& c, Io& io) {
+  v1::CreateLearnerRequest req;
+  req.set_school_id(p.Get("school"));
+  v1::Learner* l = req.mutable_learner();
+  l->set_legal_forename(p.Get("forename"));
+  l->set_legal_surname(p.Get("surname"));
+  l->set_preferred_forename(p.Get("preferred-forename"));
+  l->set_preferred_surname(p.Get("preferred-surname"));
+  l->set_date_of_birth(p.Get("dob"));
+  l->set_gender(p.Get("gender"));
+  l->set_upn(p.Get("upn"));
+  l->set_year_group(p.Get("year"));
+  l->set_registration_group(p.Get("reg-group"));
+  for (const std::string& cls : p.All("class")) l->add_classes(cls);
+  l->set_email(p.Get("email"));
+  return Show(c.CreateLearner(req), p, io, [&](const v1::Learner& out) {
+    io.out << "created learner " << out.learner_id() << " (" << out.legal_forename() << " "
+           << out.legal_surname() << ")\n";
+  });
+}
+
+int LearnerImport(const Parsed& p, client::HubsyncClient& c, Io& io) {
+  absl::StatusOr<std::string> csv = ReadWholeFile(p.positionals[0]);
+  if (!csv.ok()) return Fail(csv.status(), io);
+  v1::UploadProblems problems;
+  auto r = c.ImportLearners(p.Get("school"), *csv, &problems);
+  if (!r.ok()) return FailWithProblems(r.status(), problems, io);
+  return Show(r, p, io, [&](const v1::ImportLearnersResponse& out) {
+    io.out << "imported " << out.created() << " hand-made learner(s)\n";
+  });
+}
+
+int LearnerList(const Parsed& p, client::HubsyncClient& c, Io& io) {
+  return ShowList(
+      c.ListLearners(p.Get("school")), p, io,
+      [](const auto& r) -> const auto& { return r.learners(); },
+      [&](const v1::ListLearnersResponse& r) {
+        PrintLearners({r.learners().begin(), r.learners().end()}, io.out);
+      });
+}
+
+int LearnerGet(const Parsed& p, client::HubsyncClient& c, Io& io) {
+  return Show(c.GetLearner(p.positionals[0]), p, io,
+              [&](const v1::Learner& l) { PrintLearners({l}, io.out); });
+}
+
+int ClassList(const Parsed& p, client::HubsyncClient& c, Io& io) {
+  return ShowList(
+      c.ListClasses(p.Get("school")), p, io,
+      [](const auto& r) -> const auto& { return r.classes(); },
+      [&](const v1::ListClassesResponse& r) { PrintClasses(r, io.out); });
+}
+
+int MisUpload(const Parsed& p, client::HubsyncClient& c, Io& io) {
+  const std::string format = p.Get("format");
+  v1::MisFormat f;
+  if (format == "oneroster") {
+    f = v1::MIS_FORMAT_ONEROSTER;
+  } else if (format == "plain") {
+    f = v1::MIS_FORMAT_PLAIN_CSV;
+  } else {
+    return Usage(p, absl::StrCat("--format '", format, "' is not oneroster or plain"), io);
+  }
+  auto files = CollectFiles(p.positionals);
+  if (!files.ok()) return Fail(files.status(), io);
+  v1::UploadProblems problems;
+  auto r = c.UploadMisExport(p.Get("school"), f, *files, &problems);
+  if (!r.ok()) return FailWithProblems(r.status(), problems, io);
+  return Show(r, p, io, [&](const v1::MisSnapshot& s) {
+    io.out << "stored snapshot " << s.snapshot_id() << ": " << s.learner_count()
+           << " learner(s), " << s.class_count() << " class(es)\n";
+  });
+}
+
+int MisSnapshots(const Parsed& p, client::HubsyncClient& c, Io& io) {
+  return ShowList(
+      c.ListSnapshots(p.Get("school")), p, io,
+      [](const auto& r) -> const auto& { return r.snapshots(); },
+      [&](const v1::ListSnapshotsResponse& r) {
+        PrintSnapshots({r.snapshots().begin(), r.snapshots().end()}, io.out);
+      });
+}
+
+int MisLearners(const Parsed& p, client::HubsyncClient& c, Io& io) {
+  return ShowList(
+      c.ListMisLearners(p.positionals[0]), p, io,
+      [](const auto& r) -> const auto& { return r.learners(); },
+      [&](const v1::ListMisLearnersResponse& r) { PrintMisLearners(r, io.out); });
+}
+
+int EmailsList(const Parsed& p, client::HubsyncClient& c, Io& io) {
+  return ShowList(
+      c.ListVerificationEmails(p.Get("school")), p, io,
+      [](const auto& r) -> const auto& { return r.emails(); },
+      [&](const v1::ListVerificationEmailsResponse& r) { PrintEmails(r, io.out); });
+}
+
+int AuditList(const Parsed& p, client::HubsyncClient& c, Io& io) {
+  return ShowList(
+      c.ListAuditRecords(p.Get("school")), p, io,
+      [](const auto& r) -> const auto& { return r.records(); },
+      [&](const v1::ListAuditRecordsResponse& r) { PrintAudit(r, io.out); });
+}
+
+FlagSpec SchoolFlag() {
+  return {.name = "school", .kind = FlagKind::kString, .value = "ID", .help = "school id",
+          .required = true};
+}
+
+FlagSpec RecordFlag(const std::string& name, const std::string& value, const std::string& help,
+              bool required = false) {
+  return {.name = name, .kind = FlagKind::kString, .value = value, .help = help,
+          .required = required};
+}
+
+}  // namespace
+
+std::vector<Command> RecordCommands() {
+  FlagSpec klass = RecordFlag("class", "NAME", "subject class name (repeatable)");
+  klass.repeated = true;
+  return {
+      {{.path = "school create", .positionals = {"NAME"}, .summary = "Create a school.",
+        .example = "hubsync school create 'Riverside Academy'"},
+       SchoolCreate},
+      {{.path = "school list", .summary = "List schools.", .example = "hubsync school list"},
+       SchoolList},
+      {{.path = "school get", .positionals = {"SCHOOL_ID"}, .summary = "Show one school.",
+        .example = "hubsync school get sch_0123456789abcdef"},
+       SchoolGet},
+      {{.path = "learner create",
+        .flags = {SchoolFlag(), RecordFlag("forename", "F", "legal forename", true),
+                  RecordFlag("surname", "S", "legal surname", true),
+                  RecordFlag("preferred-forename", "F", "preferred forename"),
+                  RecordFlag("preferred-surname", "S", "preferred surname"),
+                  RecordFlag("dob", "YYYY-MM-DD", "date of birth"), RecordFlag("gender", "G", "gender"),
+                  RecordFlag("upn", "UPN", "Unique Pupil Number"),
+                  RecordFlag("year", "Y", "year group: N1, N2, R, 1 .. 13"),
+                  RecordFlag("reg-group", "G", "registration group name"), klass,
+                  RecordFlag("email", "ADDRESS", "email address")},
+        .summary = "Create a hand-made hub learner (unsynced).",
+        .example = "hubsync learner create --school sch_... --forename Ellie --surname Moss "
+                   "--year 7 --reg-group 7A --class 7x/Ma1"},
+       LearnerCreate},
+      {{.path = "learner import", .positionals = {"FILE.csv"}, .flags = {SchoolFlag()},
+        .summary = "Bulk-create hand-made hub learners from a CSV.\n"
+                   "The CSV's columns are described in docs/FORMATS.md.\n"
+                   "All rows are created or, on any problem, none; each problem is\n"
+                   "printed as file:line:column: message.",
+        .example = "hubsync learner import --school sch_... hub_seed.csv"},
+       LearnerImport},
+      {{.path = "learner list", .flags = {SchoolFlag()}, .summary = "List a school's hub learners.",
+        .example = "hubsync learner list --school sch_..."},
+       LearnerList},
+      {{.path = "learner get", .positionals = {"LEARNER_ID"}, .summary = "Show one hub learner.",
+        .example = "hubsync learner get lrn_0123456789abcdef"},
+       LearnerGet},
+      {{.path = "class list", .flags = {SchoolFlag()},
+        .summary = "List a school's hub classes (registration groups and subject classes).",
+        .example = "hubsync class list --school sch_..."},
+       ClassList},
+      {{.path = "mis upload", .positionals = {"FILE_OR_DIR"}, .rest = "FILE_OR_DIR",
+        .flags = {SchoolFlag(), RecordFlag("format", "oneroster|plain", "export format", true)},
+        .summary = "Upload a MIS export (OneRoster CSV set or plain learner CSV).\n"
+                   "A directory uploads every *.csv in it, by base name.\n"
+                   "A rejected export stores nothing; each problem is printed as\n"
+                   "file:line:column: message.",
+        .example = "hubsync mis upload --school sch_... --format oneroster exports/term1"},
+       MisUpload},
+      {{.path = "mis snapshots", .flags = {SchoolFlag()},
+        .summary = "List a school's stored MIS snapshots.",
+        .example = "hubsync mis snapshots --school sch_..."},
+       MisSnapshots},
+      {{.path = "mis learners", .positionals = {"SNAPSHOT_ID"},
+        .summary = "List the learners in a MIS snapshot.",
+        .example = "hubsync mis learners snp_0123456789abcdef"},
+       MisLearners},
+      {{.path = "emails list", .flags = {SchoolFlag()},
+        .summary = "List the verification emails queued by saves.",
+        .example = "hubsync emails list --school sch_..."},
+       EmailsList},
+      {{.path = "audit list", .flags = {SchoolFlag()},
+        .summary = "List the audit trail: who changed which learner, when, and how.",
+        .example = "hubsync audit list --school sch_..."},
+       AuditList},
+  };
+}
+
+}  // namespace hubsync::cli
