@@ -15,14 +15,17 @@ const std::vector<FlagSpec>& GlobalFlags() {
   static const auto* flags = new std::vector<FlagSpec>{
       {"server", FlagKind::kString, "HOST:PORT",
        "hubsyncd address (default $HUBSYNC_SERVER, else 127.0.0.1:50051)"},
-      {"json", FlagKind::kSwitch, "", "JSON Lines output: one JSON object per line"},
-      {"timeout", FlagKind::kNumber, "SECONDS", "deadline of each call (default 30)"},
+      {"json", FlagKind::kSwitch, "",
+       "JSON Lines output: one JSON object per line"},
+      {"timeout", FlagKind::kNumber, "SECONDS",
+       "deadline of each call (default 30)"},
       {"help", FlagKind::kSwitch, "", "show help for the command"},
   };
   return *flags;
 }
 
-const FlagSpec* FindFlag(const std::vector<FlagSpec>& flags, const std::string& name) {
+const FlagSpec* FindFlag(const std::vector<FlagSpec>& flags,
+                         const std::string& name) {
   for (const FlagSpec& f : flags) {
     if (f.name == name) return &f;
   }
@@ -36,13 +39,15 @@ std::string Pad(std::string s, size_t width) {
 
 std::string FlagUsage(const FlagSpec& f) {
   std::string out = absl::StrCat("--", f.name);
-  if (f.kind != FlagKind::kSwitch) absl::StrAppend(&out, " ", f.value.empty() ? "VALUE" : f.value);
+  if (f.kind != FlagKind::kSwitch)
+    absl::StrAppend(&out, " ", f.value.empty() ? "VALUE" : f.value);
   if (f.repeated) absl::StrAppend(&out, "...");
   return out;
 }
 
 // Splits "--name=value" into its parts; `has_value` says whether '=' was there.
-void SplitFlag(const std::string& token, std::string* name, std::string* value, bool* has_value) {
+void SplitFlag(const std::string& token, std::string* name, std::string* value,
+               bool* has_value) {
   *name = token.substr(2);
   *has_value = false;
   if (size_t eq = name->find('='); eq != std::string::npos) {
@@ -53,7 +58,8 @@ void SplitFlag(const std::string& token, std::string* name, std::string* value, 
 }
 
 // Reads the value of `spec` (from "=value" or the next token) into `value`.
-std::string TakeValue(const FlagSpec& spec, const std::vector<std::string>& args, size_t* i,
+std::string TakeValue(const FlagSpec& spec,
+                      const std::vector<std::string>& args, size_t* i,
                       bool has_value, std::string* value) {
   if (spec.kind == FlagKind::kSwitch) {
     return has_value ? absl::StrCat("--", spec.name, " takes no value") : "";
@@ -65,15 +71,18 @@ std::string TakeValue(const FlagSpec& spec, const std::vector<std::string>& args
     *value = args[++*i];
   }
   int64_t n;
-  if (spec.kind == FlagKind::kNumber && (!absl::SimpleAtoi(*value, &n) || n < 0)) {
-    return absl::StrCat("--", spec.name, " '", *value, "' is not a whole number");
+  if (spec.kind == FlagKind::kNumber &&
+      (!absl::SimpleAtoi(*value, &n) || n < 0)) {
+    return absl::StrCat("--", spec.name, " '", *value,
+                        "' is not a whole number");
   }
   return "";
 }
 
 std::set<std::string> Groups(const std::vector<CommandSpec>& commands) {
   std::set<std::string> groups;
-  for (const CommandSpec& c : commands) groups.insert(c.path.substr(0, c.path.find(' ')));
+  for (const CommandSpec& c : commands)
+    groups.insert(c.path.substr(0, c.path.find(' ')));
   return groups;
 }
 
@@ -101,7 +110,8 @@ std::vector<std::string> Parsed::All(const std::string& flag) const {
   return out;
 }
 
-std::string Parse(const std::vector<std::string>& args, const std::vector<CommandSpec>& commands,
+std::string Parse(const std::vector<std::string>& args,
+                  const std::vector<CommandSpec>& commands,
                   const std::string& default_server, Parsed* out) {
   *out = Parsed();
   out->globals.server = default_server;
@@ -130,11 +140,13 @@ std::string Parse(const std::vector<std::string>& args, const std::vector<Comman
       rest.push_back(a);
       continue;
     }
-    if (std::string e = TakeValue(*g, args, &i, has_value, &value); !e.empty()) return e;
+    if (std::string e = TakeValue(*g, args, &i, has_value, &value); !e.empty())
+      return e;
     if (name == "server") out->globals.server = value;
     if (name == "json") out->globals.json = true;
     if (name == "help") out->help = true;
-    if (name == "timeout") (void)absl::SimpleAtoi(value, &out->globals.timeout_s);
+    if (name == "timeout")
+      (void)absl::SimpleAtoi(value, &out->globals.timeout_s);
   }
   if (end_of_flags > rest.size()) end_of_flags = rest.size();
   if (out->globals.timeout_s <= 0) return "--timeout must be at least 1 second";
@@ -156,18 +168,20 @@ std::string Parse(const std::vector<std::string>& args, const std::vector<Comman
   if (out->command == nullptr) {
     const std::set<std::string> groups = Groups(commands);
     if (groups.count(rest[0]) == 0) {
-      return absl::StrCat("unknown command '", rest[0], "' (commands: ",
-                          absl::StrJoin(groups, ", "), ")");
+      return absl::StrCat("unknown command '", rest[0],
+                          "' (commands: ", absl::StrJoin(groups, ", "), ")");
     }
     out->group = rest[0];
     if (out->help && rest.size() == 1) return "";
     std::vector<std::string> verbs;
     for (const CommandSpec& c : commands) {
-      if (c.path.rfind(rest[0] + " ", 0) == 0) verbs.push_back(c.path.substr(rest[0].size() + 1));
+      if (c.path.rfind(rest[0] + " ", 0) == 0)
+        verbs.push_back(c.path.substr(rest[0].size() + 1));
     }
-    std::string what = rest.size() == 1 ? absl::StrCat("'", rest[0], "' needs a subcommand")
-                                        : absl::StrCat("unknown command '", rest[0], " ",
-                                                       rest[1], "'");
+    std::string what =
+        rest.size() == 1
+            ? absl::StrCat("'", rest[0], "' needs a subcommand")
+            : absl::StrCat("unknown command '", rest[0], " ", rest[1], "'");
     return absl::StrCat(what, " (one of: ", absl::StrJoin(verbs, ", "), ")");
   }
   if (out->help) return "";
@@ -180,11 +194,15 @@ std::string Parse(const std::vector<std::string>& args, const std::vector<Comman
       SplitFlag(a, &name, &value, &has_value);
       const FlagSpec* f = FindFlag(spec.flags, name);
       if (f == nullptr) {
-        return absl::StrCat("unknown flag --", name, " for 'hubsync ", spec.path, "'");
+        return absl::StrCat("unknown flag --", name, " for 'hubsync ",
+                            spec.path, "'");
       }
-      if (std::string e = TakeValue(*f, rest, &i, has_value, &value); !e.empty()) return e;
+      if (std::string e = TakeValue(*f, rest, &i, has_value, &value);
+          !e.empty())
+        return e;
       if (!f->repeated && out->Has(name)) {
-        return absl::StrCat("--", name, " given twice for 'hubsync ", spec.path, "'");
+        return absl::StrCat("--", name, " given twice for 'hubsync ", spec.path,
+                            "'");
       }
       out->flags[name].push_back(value);
     } else {
@@ -192,17 +210,18 @@ std::string Parse(const std::vector<std::string>& args, const std::vector<Comman
     }
   }
   if (out->positionals.size() < spec.positionals.size()) {
-    return absl::StrCat("missing ", spec.positionals[out->positionals.size()], " for 'hubsync ",
-                        spec.path, "'");
+    return absl::StrCat("missing ", spec.positionals[out->positionals.size()],
+                        " for 'hubsync ", spec.path, "'");
   }
   const size_t most = spec.positionals.size() + spec.optional.size();
   if (spec.rest.empty() && out->positionals.size() > most) {
-    return absl::StrCat("unexpected argument '", out->positionals[most], "' for 'hubsync ",
-                        spec.path, "'");
+    return absl::StrCat("unexpected argument '", out->positionals[most],
+                        "' for 'hubsync ", spec.path, "'");
   }
   for (const FlagSpec& f : spec.flags) {
     if (f.required && !out->Has(f.name)) {
-      return absl::StrCat("missing --", f.name, " ", f.value, " for 'hubsync ", spec.path, "'");
+      return absl::StrCat("missing --", f.name, " ", f.value, " for 'hubsync ",
+                          spec.path, "'");
     }
   }
   return "";
@@ -211,7 +230,8 @@ std::string Parse(const std::vector<std::string>& args, const std::vector<Comman
 std::string UsageLine(const CommandSpec& spec) {
   std::string out = absl::StrCat("usage: hubsync ", spec.path);
   for (const std::string& p : spec.positionals) absl::StrAppend(&out, " ", p);
-  for (const std::string& p : spec.optional) absl::StrAppend(&out, " [", p, "]");
+  for (const std::string& p : spec.optional)
+    absl::StrAppend(&out, " [", p, "]");
   if (!spec.rest.empty()) absl::StrAppend(&out, " [", spec.rest, "...]");
   for (const FlagSpec& f : spec.flags) {
     if (f.required) absl::StrAppend(&out, " ", FlagUsage(f));
@@ -235,41 +255,48 @@ std::string CommandHelp(const CommandSpec& spec) {
   for (const FlagSpec& f : GlobalFlags()) {
     absl::StrAppend(&out, Pad("  " + FlagUsage(f), 28), f.help, "\n");
   }
-  if (!spec.example.empty()) absl::StrAppend(&out, "\nexample:\n  ", spec.example, "\n");
+  if (!spec.example.empty())
+    absl::StrAppend(&out, "\nexample:\n  ", spec.example, "\n");
   return out;
 }
 
-std::string GroupHelp(const std::string& group, const std::vector<CommandSpec>& commands) {
-  std::string out = absl::StrCat("usage: hubsync ", group, " COMMAND [ARGS] [--help]\n\n",
-                                 "commands:\n");
+std::string GroupHelp(const std::string& group,
+                      const std::vector<CommandSpec>& commands) {
+  std::string out = absl::StrCat("usage: hubsync ", group,
+                                 " COMMAND [ARGS] [--help]\n\n", "commands:\n");
   for (const CommandSpec& c : commands) {
     if (c.path.rfind(group + " ", 0) != 0) continue;
-    absl::StrAppend(&out, Pad("  " + c.path, 24), c.summary.substr(0, c.summary.find('\n')),
-                    "\n");
+    absl::StrAppend(&out, Pad("  " + c.path, 24),
+                    c.summary.substr(0, c.summary.find('\n')), "\n");
   }
-  absl::StrAppend(&out, "\n'hubsync ", group,
-                  " COMMAND --help' shows a command's arguments and an example.\n");
+  absl::StrAppend(
+      &out, "\n'hubsync ", group,
+      " COMMAND --help' shows a command's arguments and an example.\n");
   return out;
 }
 
 std::string TopLevelHelp(const std::vector<CommandSpec>& commands) {
   std::string out =
-      "hubsync: bring the Admin Hub in line with the MIS (a client of hubsyncd)\n\n"
-      "usage: hubsync [--server HOST:PORT] [--json] [--timeout SECONDS] COMMAND [ARGS] "
+      "hubsync: bring the Admin Hub in line with the MIS (a client of "
+      "hubsyncd)\n\n"
+      "usage: hubsync [--server HOST:PORT] [--json] [--timeout SECONDS] "
+      "COMMAND [ARGS] "
       "[--help]\n\ncommands:\n";
   for (const CommandSpec& c : commands) {
-    absl::StrAppend(&out, Pad("  " + c.path, 24), c.summary.substr(0, c.summary.find('\n')),
-                    "\n");
+    absl::StrAppend(&out, Pad("  " + c.path, 24),
+                    c.summary.substr(0, c.summary.find('\n')), "\n");
   }
   absl::StrAppend(&out, "\nglobal flags:\n");
   for (const FlagSpec& f : GlobalFlags()) {
     absl::StrAppend(&out, Pad("  " + FlagUsage(f), 24), f.help, "\n");
   }
-  absl::StrAppend(&out,
-                  "\n'hubsync COMMAND --help' shows a command's arguments and an example.\n"
-                  "Errors print 'error: CODE: message' to stderr and exit 1; usage errors "
-                  "exit 2.\n\n"
-                  "example:\n  hubsync --server 127.0.0.1:50051 sync rows ses_... --explain\n");
+  absl::StrAppend(
+      &out,
+      "\n'hubsync COMMAND --help' shows a command's arguments and an example.\n"
+      "Errors print 'error: CODE: message' to stderr and exit 1; usage errors "
+      "exit 2.\n\n"
+      "example:\n  hubsync --server 127.0.0.1:50051 sync rows ses_... "
+      "--explain\n");
   return out;
 }
 

@@ -24,14 +24,16 @@ struct FlagSpec {
   std::string value = "";  // placeholder in help, e.g. "ID"
   std::string help = "";
   bool required = false;
-  bool repeated = false;  // may be given more than once (values also split on ',')
+  bool repeated =
+      false;  // may be given more than once (values also split on ',')
 };
 
 struct CommandSpec {
-  std::string path = "";  // "sync rows"
+  std::string path = "";                      // "sync rows"
   std::vector<std::string> positionals = {};  // required, in order ("SESSION")
   std::vector<std::string> optional = {};     // may follow the required ones
-  std::string rest = "";  // if set, any number of further arguments ("FILE_OR_DIR")
+  std::string rest =
+      "";  // if set, any number of further arguments ("FILE_OR_DIR")
   std::vector<FlagSpec> flags = {};
   std::string summary = "";  // first line is shown in the command list
   std::string example = "";
@@ -63,13 +65,15 @@ struct Parsed {
 // Fills `out` and returns "", or returns a usage error naming the bad flag or
 // argument (`out->command` is then set if the command itself was known).
 // `default_server` is used when --server is absent.
-std::string Parse(const std::vector<std::string>& args, const std::vector<CommandSpec>& commands,
+std::string Parse(const std::vector<std::string>& args,
+                  const std::vector<CommandSpec>& commands,
                   const std::string& default_server, Parsed* out);
 
 // "usage: hubsync sync rows SESSION [--status STATUS,...] ..."
 std::string UsageLine(const CommandSpec& spec);
 std::string CommandHelp(const CommandSpec& spec);
-std::string GroupHelp(const std::string& group, const std::vector<CommandSpec>& commands);
+std::string GroupHelp(const std::string& group,
+                      const std::vector<CommandSpec>& commands);
 std::string TopLevelHelp(const std::vector<CommandSpec>& commands);
 
 }  // namespace hubsync::cli

@@ -37,8 +37,8 @@ std::vector<CommandSpec> AllSpecs() {
   return specs;
 }
 
-int RunCli(const std::vector<std::string>& args, const std::string& default_server,
-           Connector connect, Io& io) {
+int RunCli(const std::vector<std::string>& args,
+           const std::string& default_server, Connector connect, Io& io) {
   const std::vector<Command>& commands = AllCommands();
   std::vector<CommandSpec> specs = AllSpecs();
   Parsed parsed;
@@ -55,14 +55,16 @@ int RunCli(const std::vector<std::string>& args, const std::string& default_serv
   }
   if (!error.empty()) return Usage(parsed, error, io);
   if (command == nullptr) {
-    io.out << (parsed.group.empty() ? TopLevelHelp(specs) : GroupHelp(parsed.group, specs));
+    io.out << (parsed.group.empty() ? TopLevelHelp(specs)
+                                    : GroupHelp(parsed.group, specs));
     return kExitOk;
   }
   if (parsed.help) {
     io.out << CommandHelp(command->spec);
     return kExitOk;
   }
-  std::unique_ptr<client::HubsyncClient> client = connect(parsed.globals.server);
+  std::unique_ptr<client::HubsyncClient> client =
+      connect(parsed.globals.server);
   client->set_timeout(std::chrono::seconds(parsed.globals.timeout_s));
   return command->run(parsed, *client, io);
 }

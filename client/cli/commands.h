@@ -37,16 +37,17 @@ struct Command {
 
 const std::vector<Command>& AllCommands();
 std::vector<CommandSpec> AllSpecs();
-std::vector<Command> RecordCommands();  // school, learner, class, mis, emails, audit
-std::vector<Command> SyncCommands();    // sync ...
+std::vector<Command>
+RecordCommands();  // school, learner, class, mis, emails, audit
+std::vector<Command> SyncCommands();  // sync ...
 
 // Parses `args` (argv without the program name) and runs the command against
 // a client made by `connect` (called only when a command will run). Prints
 // help, usage errors and RPC errors; returns the exit code.
-using Connector =
-    std::function<std::unique_ptr<client::HubsyncClient>(const std::string& target)>;
-int RunCli(const std::vector<std::string>& args, const std::string& default_server,
-           Connector connect, Io& io);
+using Connector = std::function<std::unique_ptr<client::HubsyncClient>(
+    const std::string& target)>;
+int RunCli(const std::vector<std::string>& args,
+           const std::string& default_server, Connector connect, Io& io);
 
 // Prints "error: CODE: message" on io.err; returns kExitError.
 int Fail(const absl::Status& status, Io& io);
@@ -69,7 +70,8 @@ int Show(const absl::StatusOr<M>& result, const Parsed& p, Io& io, F human) {
 // the whole reply with `human`.
 // `items` maps the reply to its repeated field.
 template <typename M, typename Items, typename F>
-int ShowList(const absl::StatusOr<M>& result, const Parsed& p, Io& io, Items items, F human) {
+int ShowList(const absl::StatusOr<M>& result, const Parsed& p, Io& io,
+             Items items, F human) {
   if (!result.ok()) return Fail(result.status(), io);
   if (p.globals.json) {
     for (const auto& item : items(*result)) io.out << JsonLine(item) << "\n";

@@ -33,20 +33,24 @@ absl::StatusOr<std::vector<client::UploadFile>> CollectFiles(
   std::vector<std::string> files;
   for (const std::string& p : paths) {
     struct stat st;
-    if (stat(p.c_str(), &st) != 0) return absl::NotFoundError(absl::StrCat("no such file ", p));
+    if (stat(p.c_str(), &st) != 0)
+      return absl::NotFoundError(absl::StrCat("no such file ", p));
     if (!S_ISDIR(st.st_mode)) {
       files.push_back(p);
       continue;
     }
     DIR* dir = opendir(p.c_str());
-    if (dir == nullptr) return absl::NotFoundError(absl::StrCat("cannot read directory ", p));
+    if (dir == nullptr)
+      return absl::NotFoundError(absl::StrCat("cannot read directory ", p));
     std::vector<std::string> found;
     while (dirent* e = readdir(dir)) {
       std::string name = e->d_name;
-      if (absl::EndsWithIgnoreCase(name, ".csv")) found.push_back(absl::StrCat(p, "/", name));
+      if (absl::EndsWithIgnoreCase(name, ".csv"))
+        found.push_back(absl::StrCat(p, "/", name));
     }
     closedir(dir);
-    if (found.empty()) return absl::NotFoundError(absl::StrCat("no *.csv files in ", p));
+    if (found.empty())
+      return absl::NotFoundError(absl::StrCat("no *.csv files in ", p));
     std::sort(found.begin(), found.end());
     files.insert(files.end(), found.begin(), found.end());
   }
@@ -60,21 +64,25 @@ absl::StatusOr<std::vector<client::UploadFile>> CollectFiles(
 }
 
 // The error line, then one line per problem the server listed.
-int FailWithProblems(const absl::Status& status, const v1::UploadProblems& problems, Io& io) {
+int FailWithProblems(const absl::Status& status,
+                     const v1::UploadProblems& problems, Io& io) {
   Fail(status, io);
   io.err << ProblemLines(problems);
   return kExitError;
 }
 
 int SchoolCreate(const Parsed& p, client::HubsyncClient& c, Io& io) {
-  return Show(c.CreateSchool(p.positionals[0]), p, io, [&](const v1::School& s) {
-    io.out << "created school " << s.school_id() << " (" << s.name() << ")\n";
-  });
+  return Show(c.CreateSchool(p.positionals[0]), p, io,
+              [&](const v1::School& s) {
+                io.out << "created school " << s.school_id() << " (" << s.name()
+                       << ")\n";
+              });
 }
 
 int SchoolList(const Parsed& p, client::HubsyncClient& c, Io& io) {
   return ShowList(
-      c.ListSchools(), p, io, [](const auto& r) -> const auto& { return r.schools(); },
+      c.ListSchools(), p, io,
+      [](const auto& r) -> const auto& { return r.schools(); },
       [&](const v1::ListSchoolsResponse& r) {
         PrintSchools({r.schools().begin(), r.schools().end()}, io.out);
       });
@@ -101,8 +109,8 @@ int LearnerCreate(const Parsed& p, client::HubsyncClient& c, Io& io) {
   for (const std::string& cls : p.All("class")) l->add_classes(cls);
   l->set_email(p.Get("email"));
   return Show(c.CreateLearner(req), p, io, [&](const v1::Learner& out) {
-    io.out << "created learner " << out.learner_id() << " (" << out.legal_forename() << " "
-           << out.legal_surname() << ")\n";
+    io.out << "created learner " << out.learner_id() << " ("
+           << out.legal_forename() << " " << out.legal_surname() << ")\n";
   });
 }
 
@@ -146,7 +154,9 @@ int MisUpload(const Parsed& p, client::HubsyncClient& c, Io& io) {
   } else if (format == "plain") {
     f = v1::MIS_FORMAT_PLAIN_CSV;
   } else {
-    return Usage(p, absl::StrCat("--format '", format, "' is not oneroster or plain"), io);
+    return Usage(
+        p, absl::StrCat("--format '", format, "' is not oneroster or plain"),
+        io);
   }
   auto files = CollectFiles(p.positionals);
   if (!files.ok()) return Fail(files.status(), io);
@@ -172,14 +182,18 @@ int MisLearners(const Parsed& p, client::HubsyncClient& c, Io& io) {
   return ShowList(
       c.ListMisLearners(p.positionals[0]), p, io,
       [](const auto& r) -> const auto& { return r.learners(); },
-      [&](const v1::ListMisLearnersResponse& r) { PrintMisLearners(r, io.out); });
+      [&](const v1::ListMisLearnersResponse& r) {
+        PrintMisLearners(r, io.out);
+      });
 }
 
 int EmailsList(const Parsed& p, client::HubsyncClient& c, Io& io) {
   return ShowList(
       c.ListVerificationEmails(p.Get("school")), p, io,
       [](const auto& r) -> const auto& { return r.emails(); },
-      [&](const v1::ListVerificationEmailsResponse& r) { PrintEmails(r, io.out); });
+      [&](const v1::ListVerificationEmailsResponse& r) {
+        PrintEmails(r, io.out);
+      });
 }
 
 int AuditList(const Parsed& p, client::HubsyncClient& c, Io& io) {
@@ -190,83 +204,118 @@ int AuditList(const Parsed& p, client::HubsyncClient& c, Io& io) {
 }
 
 FlagSpec SchoolFlag() {
-  return {.name = "school", .kind = FlagKind::kString, .value = "ID", .help = "school id",
+  return {.name = "school",
+          .kind = FlagKind::kString,
+          .value = "ID",
+          .help = "school id",
           .required = true};
 }
 
-FlagSpec RecordFlag(const std::string& name, const std::string& value, const std::string& help,
-              bool required = false) {
-  return {.name = name, .kind = FlagKind::kString, .value = value, .help = help,
+FlagSpec RecordFlag(const std::string& name, const std::string& value,
+                    const std::string& help, bool required = false) {
+  return {.name = name,
+          .kind = FlagKind::kString,
+          .value = value,
+          .help = help,
           .required = required};
 }
 
 }  // namespace
 
 std::vector<Command> RecordCommands() {
-  FlagSpec klass = RecordFlag("class", "NAME", "subject class name (repeatable)");
+  FlagSpec klass =
+      RecordFlag("class", "NAME", "subject class name (repeatable)");
   klass.repeated = true;
   return {
-      {{.path = "school create", .positionals = {"NAME"}, .summary = "Create a school.",
+      {{.path = "school create",
+        .positionals = {"NAME"},
+        .summary = "Create a school.",
         .example = "hubsync school create 'Riverside Academy'"},
        SchoolCreate},
-      {{.path = "school list", .summary = "List schools.", .example = "hubsync school list"},
+      {{.path = "school list",
+        .summary = "List schools.",
+        .example = "hubsync school list"},
        SchoolList},
-      {{.path = "school get", .positionals = {"SCHOOL_ID"}, .summary = "Show one school.",
+      {{.path = "school get",
+        .positionals = {"SCHOOL_ID"},
+        .summary = "Show one school.",
         .example = "hubsync school get sch_0123456789abcdef"},
        SchoolGet},
       {{.path = "learner create",
-        .flags = {SchoolFlag(), RecordFlag("forename", "F", "legal forename", true),
+        .flags = {SchoolFlag(),
+                  RecordFlag("forename", "F", "legal forename", true),
                   RecordFlag("surname", "S", "legal surname", true),
                   RecordFlag("preferred-forename", "F", "preferred forename"),
                   RecordFlag("preferred-surname", "S", "preferred surname"),
-                  RecordFlag("dob", "YYYY-MM-DD", "date of birth"), RecordFlag("gender", "G", "gender"),
+                  RecordFlag("dob", "YYYY-MM-DD", "date of birth"),
+                  RecordFlag("gender", "G", "gender"),
                   RecordFlag("upn", "UPN", "Unique Pupil Number"),
                   RecordFlag("year", "Y", "year group: N1, N2, R, 1 .. 13"),
-                  RecordFlag("reg-group", "G", "registration group name"), klass,
-                  RecordFlag("email", "ADDRESS", "email address")},
+                  RecordFlag("reg-group", "G", "registration group name"),
+                  klass, RecordFlag("email", "ADDRESS", "email address")},
         .summary = "Create a hand-made hub learner (unsynced).",
-        .example = "hubsync learner create --school sch_... --forename Ellie --surname Moss "
+        .example = "hubsync learner create --school sch_... --forename Ellie "
+                   "--surname Moss "
                    "--year 7 --reg-group 7A --class 7x/Ma1"},
        LearnerCreate},
-      {{.path = "learner import", .positionals = {"FILE.csv"}, .flags = {SchoolFlag()},
-        .summary = "Bulk-create hand-made hub learners from a CSV.\n"
-                   "The CSV's columns are described in docs/FORMATS.md.\n"
-                   "All rows are created or, on any problem, none; each problem is\n"
-                   "printed as file:line:column: message.",
+      {{.path = "learner import",
+        .positionals = {"FILE.csv"},
+        .flags = {SchoolFlag()},
+        .summary =
+            "Bulk-create hand-made hub learners from a CSV.\n"
+            "The CSV's columns are described in docs/FORMATS.md.\n"
+            "All rows are created or, on any problem, none; each problem is\n"
+            "printed as file:line:column: message.",
         .example = "hubsync learner import --school sch_... hub_seed.csv"},
        LearnerImport},
-      {{.path = "learner list", .flags = {SchoolFlag()}, .summary = "List a school's hub learners.",
+      {{.path = "learner list",
+        .flags = {SchoolFlag()},
+        .summary = "List a school's hub learners.",
         .example = "hubsync learner list --school sch_..."},
        LearnerList},
-      {{.path = "learner get", .positionals = {"LEARNER_ID"}, .summary = "Show one hub learner.",
+      {{.path = "learner get",
+        .positionals = {"LEARNER_ID"},
+        .summary = "Show one hub learner.",
         .example = "hubsync learner get lrn_0123456789abcdef"},
        LearnerGet},
-      {{.path = "class list", .flags = {SchoolFlag()},
-        .summary = "List a school's hub classes (registration groups and subject classes).",
+      {{.path = "class list",
+        .flags = {SchoolFlag()},
+        .summary = "List a school's hub classes (registration groups and "
+                   "subject classes).",
         .example = "hubsync class list --school sch_..."},
        ClassList},
-      {{.path = "mis upload", .positionals = {"FILE_OR_DIR"}, .rest = "FILE_OR_DIR",
-        .flags = {SchoolFlag(), RecordFlag("format", "oneroster|plain", "export format", true)},
-        .summary = "Upload a MIS export (OneRoster CSV set or plain learner CSV).\n"
-                   "A directory uploads every *.csv in it, by base name.\n"
-                   "A rejected export stores nothing; each problem is printed as\n"
-                   "file:line:column: message.",
-        .example = "hubsync mis upload --school sch_... --format oneroster exports/term1"},
+      {{.path = "mis upload",
+        .positionals = {"FILE_OR_DIR"},
+        .rest = "FILE_OR_DIR",
+        .flags = {SchoolFlag(), RecordFlag("format", "oneroster|plain",
+                                           "export format", true)},
+        .summary =
+            "Upload a MIS export (OneRoster CSV set or plain learner CSV).\n"
+            "A directory uploads every *.csv in it, by base name.\n"
+            "A rejected export stores nothing; each problem is printed as\n"
+            "file:line:column: message.",
+        .example = "hubsync mis upload --school sch_... --format oneroster "
+                   "exports/term1"},
        MisUpload},
-      {{.path = "mis snapshots", .flags = {SchoolFlag()},
+      {{.path = "mis snapshots",
+        .flags = {SchoolFlag()},
         .summary = "List a school's stored MIS snapshots.",
         .example = "hubsync mis snapshots --school sch_..."},
        MisSnapshots},
-      {{.path = "mis learners", .positionals = {"SNAPSHOT_ID"},
+      {{.path = "mis learners",
+        .positionals = {"SNAPSHOT_ID"},
         .summary = "List the learners in a MIS snapshot.",
         .example = "hubsync mis learners snp_0123456789abcdef"},
        MisLearners},
-      {{.path = "emails list", .flags = {SchoolFlag()},
+      {{.path = "emails list",
+        .flags = {SchoolFlag()},
         .summary = "List the verification emails queued by saves.",
         .example = "hubsync emails list --school sch_..."},
        EmailsList},
-      {{.path = "audit list", .flags = {SchoolFlag()},
-        .summary = "List the audit trail: who changed which learner, when, and how.",
+      {{.path = "audit list",
+        .flags = {SchoolFlag()},
+        .summary =
+            "List the audit trail: who changed which learner, when, and how.",
         .example = "hubsync audit list --school sch_..."},
        AuditList},
   };

@@ -10,8 +10,10 @@ int ShowSession(const absl::StatusOr<v1::Session>& r, const Parsed& p, Io& io) {
   return Show(r, p, io, [&](const v1::Session& s) { PrintSession(s, io.out); });
 }
 
-int ShowEdit(const absl::StatusOr<v1::EditResponse>& r, const Parsed& p, Io& io) {
-  return Show(r, p, io, [&](const v1::EditResponse& e) { PrintEdit(e, io.out); });
+int ShowEdit(const absl::StatusOr<v1::EditResponse>& r, const Parsed& p,
+             Io& io) {
+  return Show(r, p, io,
+              [&](const v1::EditResponse& e) { PrintEdit(e, io.out); });
 }
 
 // The session id and --expect-version (0 = do not check) of a mutating verb.
@@ -38,8 +40,9 @@ int Start(const Parsed& p, client::HubsyncClient& c, Io& io) {
   req.set_snapshot_id(p.Get("snapshot"));
   req.set_admin(p.Get("admin"));
   return Show(c.StartSession(req), p, io, [&](const v1::Session& s) {
-    io.out << "started session " << s.session_id() << " (snapshot " << s.snapshot_id()
-           << "), step " << StepLabel(s.step()) << ", version " << s.version() << "\n"
+    io.out << "started session " << s.session_id() << " (snapshot "
+           << s.snapshot_id() << "), step " << StepLabel(s.step())
+           << ", version " << s.version() << "\n"
            << "next: hubsync sync proceed " << s.session_id() << "\n";
   });
 }
@@ -62,7 +65,8 @@ int ProceedCmd(const Parsed& p, client::HubsyncClient& c, Io& io) {
 int ScopeCmd(const Parsed& p, client::HubsyncClient& c, Io& io) {
   const int chosen = p.Has("all") + p.Has("year") + p.Has("reg-group");
   if (chosen != 1) {
-    return Usage(p, "choose exactly one of --all, --year Y..., --reg-group G...", io);
+    return Usage(
+        p, "choose exactly one of --all, --year Y..., --reg-group G...", io);
   }
   auto req = Mutating<v1::SetScopeRequest>(p);
   v1::Scope* scope = req.mutable_scope();
@@ -85,17 +89,25 @@ int Rows(const Parsed& p, client::HubsyncClient& c, Io& io) {
   for (const std::string& s : p.All("status")) {
     v1::RowStatus status;
     if (!ParseRowStatus(s, &status)) {
-      return Usage(p,
-                   absl::StrCat("--status '", s,
-                                "' is not one of not_matched, new, matched, may_match, synced, "
-                                "desynced"),
-                   io);
+      return Usage(
+          p,
+          absl::StrCat(
+              "--status '", s,
+              "' is not one of not_matched, new, matched, may_match, synced, "
+              "desynced"),
+          io);
     }
     req.add_statuses(status);
   }
   req.set_after_row_id(p.Number("after"));
   // JSON Lines go out as each batch arrives; the table needs every row first
-  // to align its columns.
+  // to align its columns, and the session's email option to show Email?.
+  RowsView view{.explain = p.Has("explain")};
+  if (!p.globals.json) {
+    absl::StatusOr<v1::Session> session = c.GetSession(req.session_id());
+    if (!session.ok()) return Fail(session.status(), io);
+    view.email_column = session->sync_email_addresses();
+  }
   std::vector<v1::Row> rows;
   v1::StatusSummary summary;
   absl::Status s = c.StreamRows(req, [&](const v1::RowBatch& batch) {
@@ -112,7 +124,7 @@ int Rows(const Parsed& p, client::HubsyncClient& c, Io& io) {
   });
   if (!s.ok()) return Fail(s, io);
   if (!p.globals.json) {
-    PrintRows(rows, p.Has("explain"), io.out);
+    PrintRows(rows, view, io.out);
     io.out << "\n";
     PrintSummary(summary, io.out);
   }
@@ -142,7 +154,8 @@ int MatchCmd(const Parsed& p, client::HubsyncClient& c, Io& io) {
 int UnmatchCmd(const Parsed& p, client::HubsyncClient& c, Io& io) {
   const bool by_learner = p.positionals.size() > 1;
   if (by_learner == p.Has("mis")) {
-    return Usage(p, "name the row by LEARNER_ID or by --mis MIS_ID (exactly one)", io);
+    return Usage(
+        p, "name the row by LEARNER_ID or by --mis MIS_ID (exactly one)", io);
   }
   auto req = Mutating<v1::UnmatchRequest>(p);
   if (by_learner) req.set_learner_id(p.positionals[1]);
@@ -171,7 +184,8 @@ int Save(const Parsed& p, client::HubsyncClient& c, Io& io) {
 }
 
 int Cancel(const Parsed& p, client::HubsyncClient& c, Io& io) {
-  return ShowSession(c.CancelSession(Mutating<v1::CancelSessionRequest>(p)), p, io);
+  return ShowSession(c.CancelSession(Mutating<v1::CancelSessionRequest>(p)), p,
+                     io);
 }
 
 int Watch(const Parsed& p, client::HubsyncClient& c, Io& io) {
@@ -190,24 +204,31 @@ int Watch(const Parsed& p, client::HubsyncClient& c, Io& io) {
   return s.ok() ? kExitOk : Fail(s, io);
 }
 
-FlagSpec Number(const std::string& name, const std::string& value, const std::string& help) {
-  return {.name = name, .kind = FlagKind::kNumber, .value = value, .help = help};
+FlagSpec Number(const std::string& name, const std::string& value,
+                const std::string& help) {
+  return {
+      .name = name, .kind = FlagKind::kNumber, .value = value, .help = help};
 }
 
 FlagSpec Switch(const std::string& name, const std::string& help) {
   return {.name = name, .kind = FlagKind::kSwitch, .help = help};
 }
 
-FlagSpec Text(const std::string& name, const std::string& value, const std::string& help,
-              bool required = false, bool repeated = false) {
-  return {.name = name, .kind = FlagKind::kString, .value = value, .help = help,
-          .required = required, .repeated = repeated};
+FlagSpec Text(const std::string& name, const std::string& value,
+              const std::string& help, bool required = false,
+              bool repeated = false) {
+  return {.name = name,
+          .kind = FlagKind::kString,
+          .value = value,
+          .help = help,
+          .required = required,
+          .repeated = repeated};
 }
 
 const FlagSpec& Expect() {
-  static const auto* f =
-      new FlagSpec(Number("expect-version", "N",
-                          "fail with ABORTED unless the session is at version N (0: any)"));
+  static const auto* f = new FlagSpec(
+      Number("expect-version", "N",
+             "fail with ABORTED unless the session is at version N (0: any)"));
   return *f;
 }
 
@@ -218,84 +239,132 @@ std::vector<Command> SyncCommands() {
   return {
       {{.path = "sync start",
         .flags = {Text("school", "ID", "school id", true),
-                  Text("snapshot", "ID", "MIS snapshot id (default: the school's newest)"),
-                  Text("admin", "NAME", "who is at the keyboard, for the audit trail")},
-        .summary = "Start a pupil sync session; prints its id and step (Class sync).",
+                  Text("snapshot", "ID",
+                       "MIS snapshot id (default: the school's newest)"),
+                  Text("admin", "NAME",
+                       "who is at the keyboard, for the audit trail")},
+        .summary =
+            "Start a pupil sync session; prints its id and step (Class sync).",
         .example = "hubsync sync start --school sch_... --admin 'Ms Patel'"},
        Start},
-      {{.path = "sync show", .positionals = {"SESSION"},
-        .summary = "Show a session: step, version, scope, email option, counts per status.",
+      {{.path = "sync show",
+        .positionals = {"SESSION"},
+        .summary = "Show a session: step, version, scope, email option, counts "
+                   "per status.",
         .example = "hubsync sync show ses_0123456789abcdef"},
        ShowCmd},
-      {{.path = "sync list", .flags = {Text("school", "ID", "school id", true)},
-        .summary = "List a school's sync sessions.", .example = "hubsync sync list --school sch_..."},
+      {{.path = "sync list",
+        .flags = {Text("school", "ID", "school id", true)},
+        .summary = "List a school's sync sessions.",
+        .example = "hubsync sync list --school sch_..."},
        List},
-      {{.path = "sync proceed", .positionals = {"SESSION"}, .flags = {Expect()},
-        .summary = "Proceed to the next step.\nFrom Class sync: sync the classes and open the Pupils panel. From the\n"
-                   "Pupils panel: classify the learners and open the sync screen.",
+      {{.path = "sync proceed",
+        .positionals = {"SESSION"},
+        .flags = {Expect()},
+        .summary =
+            "Proceed to the next step.\nFrom Class sync: sync the classes and "
+            "open the Pupils panel. From the\n"
+            "Pupils panel: classify the learners and open the sync screen.",
         .example = "hubsync sync proceed ses_... --expect-version 1"},
        ProceedCmd},
-      {{.path = "sync scope", .positionals = {"SESSION"},
-        .flags = {Switch("all", "sync all students (recommended)"),
-                  Text("year", "Y", "year group(s), repeatable or comma-separated", false, true),
-                  Text("reg-group", "G", "registration group(s), repeatable or comma-separated",
-                       false, true),
-                  Switch("sync-emails", "Sync pupil email addresses (default: off)"), Expect()},
-        .summary = "Choose the scope and the email option on the Pupils panel.\n"
-                   "Give exactly one of --all, --year, --reg-group.",
-        .example = "hubsync sync scope ses_... --year 7 --year 8 --sync-emails"},
+      {{.path = "sync scope",
+        .positionals = {"SESSION"},
+        .flags =
+            {Switch("all", "sync all students (recommended)"),
+             Text("year", "Y", "year group(s), repeatable or comma-separated",
+                  false, true),
+             Text("reg-group", "G",
+                  "registration group(s), repeatable or comma-separated", false,
+                  true),
+             Switch("sync-emails", "Sync pupil email addresses (default: off)"),
+             Expect()},
+        .summary =
+            "Choose the scope and the email option on the Pupils panel.\n"
+            "Give exactly one of --all, --year, --reg-group.",
+        .example =
+            "hubsync sync scope ses_... --year 7 --year 8 --sync-emails"},
        ScopeCmd},
-      {{.path = "sync rows", .positionals = {"SESSION"},
-        .flags = {Text("status", "STATUS", "only these: not_matched,new,matched,may_match,"
-                                           "synced,desynced",
+      {{.path = "sync rows",
+        .positionals = {"SESSION"},
+        .flags = {Text("status", "STATUS",
+                       "only these: not_matched,new,matched,may_match,"
+                       "synced,desynced",
                        false, true),
                   Number("after", "ROW_ID", "resume after this row id"),
-                  Switch("explain", "show each pair's field evidence and score")},
+                  Switch("explain",
+                         "show each pair's field evidence and score")},
         .summary = "Print the sync screen and the counts per status.\n"
-                   "Hub learner on the left, MIS learner on the right, then the status and\n"
-                   "the Import? and Email? ticks. --explain adds each pair's evidence.",
-        .example = "hubsync sync rows ses_... --status may_match,matched --explain"},
+                   "Hub learner on the left, MIS learner on the right, then "
+                   "the status and\n"
+                   "the Import? and Email? ticks. --explain adds each pair's "
+                   "evidence.",
+        .example =
+            "hubsync sync rows ses_... --status may_match,matched --explain"},
        Rows},
-      {{.path = "sync import", .positionals = {"SESSION", "MIS_ID"}, .flags = {off, Expect()},
+      {{.path = "sync import",
+        .positionals = {"SESSION", "MIS_ID"},
+        .flags = {off, Expect()},
         .summary = "Tick (or with --off untick) Import? on a New row.",
         .example = "hubsync sync import ses_... stu-021"},
        Import},
-      {{.path = "sync import-all", .positionals = {"SESSION"}, .flags = {off, Expect()},
+      {{.path = "sync import-all",
+        .positionals = {"SESSION"},
+        .flags = {off, Expect()},
         .summary = "Select (or with --off deselect) Import? on every New row.",
         .example = "hubsync sync import-all ses_..."},
        ImportAll},
-      {{.path = "sync match", .positionals = {"SESSION", "LEARNER_ID", "MIS_ID"},
+      {{.path = "sync match",
+        .positionals = {"SESSION", "LEARNER_ID", "MIS_ID"},
         .flags = {Expect()},
         .summary = "Match a Not matched hub learner with a New MIS learner.",
         .example = "hubsync sync match ses_... lrn_0123456789abcdef stu-021"},
        MatchCmd},
-      {{.path = "sync unmatch", .positionals = {"SESSION"}, .optional = {"LEARNER_ID"},
-        .flags = {Text("mis", "MIS_ID", "name the row by its MIS learner instead"), Expect()},
-        .summary = "Unmatch a Matched or May match row.\n"
-                   "The hub learner becomes Not matched and the MIS learner New, with\n"
-                   "Import? ticked. Name the row by LEARNER_ID or by --mis MIS_ID.",
+      {{.path = "sync unmatch",
+        .positionals = {"SESSION"},
+        .optional = {"LEARNER_ID"},
+        .flags = {Text("mis", "MIS_ID",
+                       "name the row by its MIS learner instead"),
+                  Expect()},
+        .summary =
+            "Unmatch a Matched or May match row.\n"
+            "The hub learner becomes Not matched and the MIS learner New, "
+            "with\n"
+            "Import? ticked. Name the row by LEARNER_ID or by --mis MIS_ID.",
         .example = "hubsync sync unmatch ses_... lrn_0123456789abcdef"},
        UnmatchCmd},
-      {{.path = "sync email", .positionals = {"SESSION", "MIS_ID"}, .flags = {off, Expect()},
-        .summary = "Tick (or with --off untick) Sync email address? on a row.\n"
-                   "The session's email option must be on (sync scope --sync-emails).",
+      {{.path = "sync email",
+        .positionals = {"SESSION", "MIS_ID"},
+        .flags = {off, Expect()},
+        .summary =
+            "Tick (or with --off untick) Sync email address? on a row.\n"
+            "The session's email option must be on (sync scope --sync-emails).",
         .example = "hubsync sync email ses_... stu-025"},
        Email},
-      {{.path = "sync email-all", .positionals = {"SESSION"}, .flags = {off, Expect()},
-        .summary = "Sync (or with --off desync) every email address on the screen.",
+      {{.path = "sync email-all",
+        .positionals = {"SESSION"},
+        .flags = {off, Expect()},
+        .summary =
+            "Sync (or with --off desync) every email address on the screen.",
         .example = "hubsync sync email-all ses_..."},
        EmailAll},
-      {{.path = "sync save", .positionals = {"SESSION"},
-        .flags = {Text("request-id", "ID", "a retry with the same id is applied once"), Expect()},
+      {{.path = "sync save",
+        .positionals = {"SESSION"},
+        .flags = {Text("request-id", "ID",
+                       "a retry with the same id is applied once"),
+                  Expect()},
         .summary = "Save and sync pupils, in one transaction.\n"
-                   "Prints what happened: linked, refreshed, imported, desynced, emails queued.",
+                   "Prints what happened: linked, refreshed, imported, "
+                   "desynced, emails queued.",
         .example = "hubsync sync save ses_... --request-id 7f3c"},
        Save},
-      {{.path = "sync cancel", .positionals = {"SESSION"}, .flags = {Expect()},
+      {{.path = "sync cancel",
+        .positionals = {"SESSION"},
+        .flags = {Expect()},
         .summary = "Cancel the session; nothing in the hub changes.",
         .example = "hubsync sync cancel ses_..."},
        Cancel},
-      {{.path = "sync watch", .positionals = {"SESSION"},
+      {{.path = "sync watch",
+        .positionals = {"SESSION"},
         .flags = {Number("after-version", "N", "only changes after version N")},
         .summary = "Follow every change made to a session, by anyone.\n"
                    "Ends when the session is saved or cancelled.",

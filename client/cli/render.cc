@@ -22,7 +22,8 @@ size_t Utf8Width(const std::string& s) {
 std::string PersonName(const std::string& forename, const std::string& surname,
                        const std::string& preferred) {
   std::string out = absl::StrCat(forename, " ", surname);
-  if (!preferred.empty() && preferred != forename) absl::StrAppend(&out, " (", preferred, ")");
+  if (!preferred.empty() && preferred != forename)
+    absl::StrAppend(&out, " (", preferred, ")");
   return out;
 }
 
@@ -53,11 +54,17 @@ std::string ProblemLines(const v1::UploadProblems& problems) {
   return out;
 }
 
-Table::Table(std::vector<std::string> header) { lines_.push_back({std::move(header), {}}); }
+Table::Table(std::vector<std::string> header) {
+  lines_.push_back({std::move(header), {}});
+}
 
-void Table::Add(std::vector<std::string> row) { lines_.push_back({std::move(row), {}}); }
+void Table::Add(std::vector<std::string> row) {
+  lines_.push_back({std::move(row), {}});
+}
 
-void Table::AddNote(std::string line) { lines_.back().notes.push_back(std::move(line)); }
+void Table::AddNote(std::string line) {
+  lines_.back().notes.push_back(std::move(line));
+}
 
 void Table::Print(std::ostream& os) const {
   std::vector<size_t> widths;
@@ -71,7 +78,8 @@ void Table::Print(std::ostream& os) const {
     std::string text;
     for (size_t i = 0; i < l.cells.size(); ++i) {
       text += l.cells[i];
-      if (i + 1 < l.cells.size()) text += std::string(widths[i] - Utf8Width(l.cells[i]) + 2, ' ');
+      if (i + 1 < l.cells.size())
+        text += std::string(widths[i] - Utf8Width(l.cells[i]) + 2, ' ');
     }
     while (!text.empty() && text.back() == ' ') text.pop_back();
     os << text << "\n";
@@ -141,18 +149,22 @@ void PrintSchools(const std::vector<v1::School>& schools, std::ostream& os) {
   Table t({"SCHOOL", "NAME", "CREATED", "CLASSES SYNCED"});
   for (const auto& s : schools) {
     t.Add({s.school_id(), s.name(), TimeLabel(s.create_time()),
-           s.has_classes_synced_time() ? TimeLabel(s.classes_synced_time()) : "not yet"});
+           s.has_classes_synced_time() ? TimeLabel(s.classes_synced_time())
+                                       : "not yet"});
   }
   t.Print(os);
 }
 
 void PrintLearners(const std::vector<v1::Learner>& learners, std::ostream& os) {
-  Table t({"LEARNER", "NAME", "DOB", "UPN", "YEAR", "REG", "CLASSES", "EMAIL", "STATE", "MIS ID"});
+  Table t({"LEARNER", "NAME", "DOB", "UPN", "YEAR", "REG", "CLASSES", "EMAIL",
+           "STATE", "MIS ID"});
   for (const auto& l : learners) {
-    t.Add({l.learner_id(), PersonName(l.legal_forename(), l.legal_surname(), l.preferred_forename()),
+    t.Add({l.learner_id(),
+           PersonName(l.legal_forename(), l.legal_surname(),
+                      l.preferred_forename()),
            l.date_of_birth(), l.upn(), l.year_group(), l.registration_group(),
-           absl::StrJoin(l.classes(), ";"), l.email(), SyncStateLabel(l.sync_state()),
-           l.mis_id()});
+           absl::StrJoin(l.classes(), ";"), l.email(),
+           SyncStateLabel(l.sync_state()), l.mis_id()});
   }
   t.Print(os);
   os << learners.size() << " learner(s)\n";
@@ -162,13 +174,14 @@ void PrintClasses(const v1::ListClassesResponse& classes, std::ostream& os) {
   Table t({"CLASS", "NAME", "KIND", "YEAR", "MIS ID"});
   for (const auto& c : classes.classes()) {
     t.Add({c.class_id(), c.name(),
-           c.kind() == v1::CLASS_KIND_REGISTRATION ? "registration" : "subject", c.year_group(),
-           c.mis_id()});
+           c.kind() == v1::CLASS_KIND_REGISTRATION ? "registration" : "subject",
+           c.year_group(), c.mis_id()});
   }
   t.Print(os);
 }
 
-void PrintSnapshots(const std::vector<v1::MisSnapshot>& snapshots, std::ostream& os) {
+void PrintSnapshots(const std::vector<v1::MisSnapshot>& snapshots,
+                    std::ostream& os) {
   Table t({"SNAPSHOT", "FORMAT", "VERSION", "CREATED", "LEARNERS", "CLASSES"});
   for (const auto& s : snapshots) {
     std::string format;
@@ -185,8 +198,9 @@ void PrintSnapshots(const std::vector<v1::MisSnapshot>& snapshots, std::ostream&
       default:
         format = "?";
     }
-    t.Add({s.snapshot_id(), format, s.oneroster_version(), TimeLabel(s.create_time()),
-           absl::StrCat(s.learner_count()), absl::StrCat(s.class_count())});
+    t.Add({s.snapshot_id(), format, s.oneroster_version(),
+           TimeLabel(s.create_time()), absl::StrCat(s.learner_count()),
+           absl::StrCat(s.class_count())});
   }
   t.Print(os);
 }
@@ -194,15 +208,19 @@ void PrintSnapshots(const std::vector<v1::MisSnapshot>& snapshots, std::ostream&
 void PrintMisLearners(const v1::ListMisLearnersResponse& r, std::ostream& os) {
   Table t({"MIS ID", "NAME", "DOB", "UPN", "YEAR", "REG", "CLASSES", "EMAIL"});
   for (const auto& l : r.learners()) {
-    t.Add({l.mis_id(), PersonName(l.legal_forename(), l.legal_surname(), l.preferred_forename()),
+    t.Add({l.mis_id(),
+           PersonName(l.legal_forename(), l.legal_surname(),
+                      l.preferred_forename()),
            l.date_of_birth(), l.upn(), l.year_group(), l.registration_group(),
            absl::StrJoin(l.classes(), ";"), l.email()});
   }
   t.Print(os);
-  os << r.learners_size() << " MIS learner(s), " << r.classes_size() << " class(es)\n";
+  os << r.learners_size() << " MIS learner(s), " << r.classes_size()
+     << " class(es)\n";
 }
 
-void PrintEmails(const v1::ListVerificationEmailsResponse& r, std::ostream& os) {
+void PrintEmails(const v1::ListVerificationEmailsResponse& r,
+                 std::ostream& os) {
   Table t({"EMAIL", "LEARNER", "ADDRESS", "STATUS", "CREATED"});
   for (const auto& e : r.emails()) {
     t.Add({absl::StrCat(e.email_id()), e.learner_id(), e.address(), e.status(),
@@ -217,11 +235,12 @@ void PrintAudit(const v1::ListAuditRecordsResponse& r, std::ostream& os) {
     std::string after = a.after_json();
     if (Utf8Width(after) > 60) {
       size_t cut = 57;
-      while (cut > 0 && (static_cast<unsigned char>(after[cut]) & 0xC0) == 0x80) --cut;
+      while (cut > 0 && (static_cast<unsigned char>(after[cut]) & 0xC0) == 0x80)
+        --cut;
       after = after.substr(0, cut) + "...";
     }
-    t.Add({absl::StrCat(a.audit_id()), TimeLabel(a.time()), a.session_id(), a.actor(), a.verb(),
-           a.learner_id(), after});
+    t.Add({absl::StrCat(a.audit_id()), TimeLabel(a.time()), a.session_id(),
+           a.actor(), a.verb(), a.learner_id(), after});
   }
   t.Print(os);
 }

@@ -56,15 +56,21 @@ std::string TimeLabel(const google::protobuf::Timestamp& t);  // "" when unset
 void PrintSchools(const std::vector<v1::School>& schools, std::ostream& os);
 void PrintLearners(const std::vector<v1::Learner>& learners, std::ostream& os);
 void PrintClasses(const v1::ListClassesResponse& classes, std::ostream& os);
-void PrintSnapshots(const std::vector<v1::MisSnapshot>& snapshots, std::ostream& os);
+void PrintSnapshots(const std::vector<v1::MisSnapshot>& snapshots,
+                    std::ostream& os);
 void PrintMisLearners(const v1::ListMisLearnersResponse& r, std::ostream& os);
 void PrintSession(const v1::Session& s, std::ostream& os);
 void PrintSessions(const v1::ListSessionsResponse& r, std::ostream& os);
 // "Not matched 1 | New 2 | ... | total 9 | Import? ticked 1 | Email? ticked 0"
 void PrintSummary(const v1::StatusSummary& s, std::ostream& os);
-// The two-column sync screen (hub learner left, MIS learner right). With
-// `explain`, each paired row is followed by its field evidence and score.
-void PrintRows(const std::vector<v1::Row>& rows, bool explain, std::ostream& os);
+struct RowsView {
+  bool explain = false;  // each paired row followed by its evidence and score
+  bool email_column = true;  // the session's email option is on
+};
+// The two-column sync screen: hub learner left, MIS learner right, then the
+// status and the Import? (New rows) and Email? (rows with a MIS email) ticks.
+void PrintRows(const std::vector<v1::Row>& rows, const RowsView& view,
+               std::ostream& os);
 void PrintEdit(const v1::EditResponse& r, std::ostream& os);
 void PrintSaveSummary(const v1::SaveResponse& r, std::ostream& os);
 void PrintEmails(const v1::ListVerificationEmailsResponse& r, std::ostream& os);

@@ -14,7 +14,8 @@ std::string ScopeLabel(const v1::Scope& scope) {
     case v1::SCOPE_KIND_YEAR_GROUPS:
       return "year groups " + absl::StrJoin(scope.year_groups(), ", ");
     case v1::SCOPE_KIND_REGISTRATION_GROUPS:
-      return "registration groups " + absl::StrJoin(scope.registration_groups(), ", ");
+      return "registration groups " +
+             absl::StrJoin(scope.registration_groups(), ", ");
     default:
       return "all students";
   }
@@ -24,10 +25,11 @@ std::string ScopeLabel(const v1::Scope& scope) {
 
 void PrintSummary(const v1::StatusSummary& s, std::ostream& os) {
   os << absl::StrFormat(
-      "Not matched %d | New %d | Matched %d | May match %d | Synced %d | Desynced %d"
+      "Not matched %d | New %d | Matched %d | May match %d | Synced %d | "
+      "Desynced %d"
       " | total %d | Import? ticked %d | Email? ticked %d\n",
-      s.not_matched(), s.new_(), s.matched(), s.may_match(), s.synced(), s.desynced(), s.total(),
-      s.import_ticked(), s.email_ticked());
+      s.not_matched(), s.new_(), s.matched(), s.may_match(), s.synced(),
+      s.desynced(), s.total(), s.import_ticked(), s.email_ticked());
 }
 
 void PrintSession(const v1::Session& s, std::ostream& os) {
@@ -38,14 +40,16 @@ void PrintSession(const v1::Session& s, std::ostream& os) {
      << "step        " << StepLabel(s.step()) << "\n"
      << "version     " << s.version() << "\n"
      << "scope       " << ScopeLabel(s.scope()) << "\n"
-     << "emails      " << (s.sync_email_addresses() ? "sync pupil email addresses" : "off")
+     << "emails      "
+     << (s.sync_email_addresses() ? "sync pupil email addresses" : "off")
      << "\n";
   if (s.has_class_sync()) {
     os << absl::StrFormat("classes     %d created, %d updated, %d unchanged\n",
                           s.class_sync().created(), s.class_sync().updated(),
                           s.class_sync().unchanged());
   }
-  if (s.has_summary()) {
+  if (s.has_summary() &&
+      (s.summary().total() > 0 || s.step() >= v1::SESSION_STEP_SYNC_SCREEN)) {
     os << "rows        ";
     PrintSummary(s.summary(), os);
   }
@@ -54,15 +58,19 @@ void PrintSession(const v1::Session& s, std::ostream& os) {
 void PrintSessions(const v1::ListSessionsResponse& r, std::ostream& os) {
   Table t({"SESSION", "STEP", "VERSION", "ADMIN", "SNAPSHOT", "UPDATED"});
   for (const auto& s : r.sessions()) {
-    t.Add({s.session_id(), StepLabel(s.step()), absl::StrCat(s.version()), s.admin(),
-           s.snapshot_id(), TimeLabel(s.update_time())});
+    t.Add({s.session_id(), StepLabel(s.step()), absl::StrCat(s.version()),
+           s.admin(), s.snapshot_id(), TimeLabel(s.update_time())});
   }
   t.Print(os);
 }
 
-void PrintRows(const std::vector<v1::Row>& rows, bool explain, std::ostream& os) {
-  Table t({"ROW", "HUB LEARNER", "NAME", "YEAR", "REG", "STATUS", "MIS ID", "NAME", "YEAR", "REG",
-           "IMPORT?", "EMAIL?"});
+void PrintRows(const std::vector<v1::Row>& rows, const RowsView& view,
+               std::ostream& os) {
+  std::vector<std::string> header = {"ROW",  "HUB LEARNER", "NAME",   "YEAR",
+                                     "REG",  "STATUS",      "MIS ID", "NAME",
+                                     "YEAR", "REG",         "IMPORT?"};
+  if (view.email_column) header.push_back("EMAIL?");
+  Table t(std::move(header));
   bool any_admin = false;
   bool any_explained = false;
   for (const v1::Row& r : rows) {
@@ -75,63 +83,87 @@ void PrintRows(const std::vector<v1::Row>& rows, bool explain, std::ostream& os)
     }
     const v1::Learner& h = r.hub();
     const v1::MisLearnerRecord& m = r.mis();
-    t.Add({absl::StrCat(r.row_id()), left ? h.learner_id() : "",
-           left ? PersonName(h.legal_forename(), h.legal_surname(), h.preferred_forename()) : "",
-           left ? h.year_group() : "", left ? h.registration_group() : "", status,
-           right ? m.mis_id() : "",
-           right ? PersonName(m.legal_forename(), m.legal_surname(), m.preferred_forename()) : "",
-           right ? m.year_group() : "", right ? m.registration_group() : "",
-           r.status() == v1::ROW_STATUS_NEW ? Tick(r.import()) : "",
-           r.email_available() ? Tick(r.sync_email()) : ""});
-    if (!explain || !left || !right || !r.has_explanation()) continue;
+    std::vector<std::string> cells = {
+        absl::StrCat(r.row_id()),
+        left ? h.learner_id() : "",
+        left ? PersonName(h.legal_forename(), h.legal_surname(),
+                          h.preferred_forename())
+             : "",
+        left ? h.year_group() : "",
+        left ? h.registration_group() : "",
+        status,
+        right ? m.mis_id() : "",
+        right ? PersonName(m.legal_forename(), m.legal_surname(),
+                           m.preferred_forename())
+              : "",
+        right ? m.year_group() : "",
+        right ? m.registration_group() : "",
+        r.status() == v1::ROW_STATUS_NEW ? Tick(r.import()) : ""};
+    if (view.email_column)
+      cells.push_back(r.email_available() ? Tick(r.sync_email()) : "");
+    t.Add(std::move(cells));
+    if (!view.explain || !left || !right || !r.has_explanation()) continue;
     any_explained = true;
     for (const v1::FieldEvidence& f : r.explanation().fields()) {
-      t.AddNote(absl::StrFormat("      %-20s %-14s %+7.2f", f.field(), f.level(), f.weight()));
+      t.AddNote(absl::StrFormat("      %-20s %-14s %+7.2f", f.field(),
+                                f.level(), f.weight()));
     }
-    std::string score = absl::StrFormat("      %-35s %+7.2f", "score", r.explanation().score());
-    if (!r.explanation().reason().empty()) absl::StrAppend(&score, "  ", r.explanation().reason());
+    std::string score =
+        absl::StrFormat("      %-35s %+7.2f", "score", r.explanation().score());
+    if (!r.explanation().reason().empty())
+      absl::StrAppend(&score, "  ", r.explanation().reason());
     t.AddNote(score);
   }
   t.Print(os);
   if (any_admin) os << "* decided by the admin\n";
   if (any_explained) {
-    os << "Lines under a paired row show why each pair was made: field, agreement level, "
+    os << "Lines under a paired row show why each pair was made: field, "
+          "agreement level, "
           "weight; then the total score.\n";
   }
 }
 
 void PrintEdit(const v1::EditResponse& r, std::ostream& os) {
   if (r.changed_rows_size() > 0) {
-    PrintRows({r.changed_rows().begin(), r.changed_rows().end()}, false, os);
+    PrintRows({r.changed_rows().begin(), r.changed_rows().end()},
+              {.email_column = r.session().sync_email_addresses()}, os);
   } else {
     os << "no rows changed\n";
   }
   if (r.removed_row_ids_size() > 0) {
     os << "rows removed: " << absl::StrJoin(r.removed_row_ids(), ", ") << "\n";
   }
-  os << "session " << r.session().session_id() << " is at version " << r.session().version()
-     << "\n";
+  os << "session " << r.session().session_id() << " is at version "
+     << r.session().version() << "\n";
 }
 
 void PrintSaveSummary(const v1::SaveResponse& r, std::ostream& os) {
   const v1::SaveSummary& s = r.summary();
-  os << "Saved and synced pupils (session " << r.session().session_id() << ", version "
-     << r.session().version() << ")\n"
-     << absl::StrFormat("  linked         %d  (Matched and May match rows)\n", s.linked())
-     << absl::StrFormat("  refreshed      %d  (Synced rows updated from the MIS)\n", s.refreshed())
-     << absl::StrFormat("  imported       %d  (New rows ticked Import?)\n", s.imported())
-     << absl::StrFormat("  desynced       %d  (kept in their class and year group)\n",
-                        s.desynced())
-     << absl::StrFormat("  unaffected     %d  (Not matched rows)\n", s.unaffected())
-     << absl::StrFormat("  emails queued  %d  (verification emails)\n", s.emails_queued())
+  os << "Saved and synced pupils (session " << r.session().session_id()
+     << ", version " << r.session().version() << ")\n"
+     << absl::StrFormat("  linked         %d  (Matched and May match rows)\n",
+                        s.linked())
+     << absl::StrFormat(
+            "  refreshed      %d  (Synced rows updated from the MIS)\n",
+            s.refreshed())
+     << absl::StrFormat("  imported       %d  (New rows ticked Import?)\n",
+                        s.imported())
+     << absl::StrFormat(
+            "  desynced       %d  (kept in their class and year group)\n",
+            s.desynced())
+     << absl::StrFormat("  unaffected     %d  (Not matched rows)\n",
+                        s.unaffected())
+     << absl::StrFormat("  emails queued  %d  (verification emails)\n",
+                        s.emails_queued())
      << absl::StrFormat("  audit records  %d\n", s.audit_records());
 }
 
 void PrintEvent(const v1::SessionEvent& e, std::ostream& os) {
   std::string when = TimeLabel(e.time());
-  os << absl::StrFormat("v%d %s%s%s: step %s, %d row(s) changed, %d removed\n", e.version(),
-                        when, when.empty() ? "" : " ", e.verb(), StepLabel(e.session().step()),
-                        e.changed_rows_size(), e.removed_row_ids_size());
+  os << absl::StrFormat("v%d %s%s%s: step %s, %d row(s) changed, %d removed\n",
+                        e.version(), when, when.empty() ? "" : " ", e.verb(),
+                        StepLabel(e.session().step()), e.changed_rows_size(),
+                        e.removed_row_ids_size());
 }
 
 }  // namespace hubsync::cli

@@ -11,21 +11,26 @@ namespace {
 constexpr size_t kChunk = kUploadChunkBytes;
 
 // gRPC hands "-bin" metadata over already base64-decoded.
-void ReadProblems(const grpc::ClientContext& ctx, v1::UploadProblems* problems) {
+void ReadProblems(const grpc::ClientContext& ctx,
+                  v1::UploadProblems* problems) {
   if (problems == nullptr) return;
   problems->Clear();
   const auto& md = ctx.GetServerTrailingMetadata();
   auto it = md.find(kUploadProblemsKey);
   if (it == md.end()) return;
-  if (!problems->ParseFromArray(it->second.data(), static_cast<int>(it->second.size()))) {
-    problems->Clear();  // a garbled list is no list; the status message still has them
+  if (!problems->ParseFromArray(it->second.data(),
+                                static_cast<int>(it->second.size()))) {
+    problems->Clear();  // a garbled list is no list; the status message still
+                        // has them
   }
 }
 
 std::shared_ptr<grpc::Channel> InsecureChannel(const std::string& target) {
   grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(256 << 20);  // a whole school's rows in one reply
-  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+  args.SetMaxReceiveMessageSize(256
+                                << 20);  // a whole school's rows in one reply
+  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(),
+                                   args);
 }
 
 }  // namespace
@@ -33,7 +38,8 @@ std::shared_ptr<grpc::Channel> InsecureChannel(const std::string& target) {
 HubsyncClient::HubsyncClient(const std::string& target)
     : HubsyncClient(InsecureChannel(target)) {}
 
-std::unique_ptr<HubsyncClient> HubsyncClient::Connect(const std::string& target) {
+std::unique_ptr<HubsyncClient> HubsyncClient::Connect(
+    const std::string& target) {
   return std::make_unique<HubsyncClient>(target);
 }
 
@@ -53,7 +59,8 @@ std::unique_ptr<grpc::ClientContext> HubsyncClient::Context() const {
 
 template <typename Stub, typename Req, typename Resp>
 absl::StatusOr<Resp> HubsyncClient::Unary(
-    Stub* stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
+    Stub* stub,
+    grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
     const Req& req) {
   Resp resp;
   auto ctx = Context();
@@ -62,13 +69,15 @@ absl::StatusOr<Resp> HubsyncClient::Unary(
   return resp;
 }
 
-absl::StatusOr<v1::School> HubsyncClient::CreateSchool(const std::string& name) {
+absl::StatusOr<v1::School> HubsyncClient::CreateSchool(
+    const std::string& name) {
   v1::CreateSchoolRequest req;
   req.set_name(name);
   return Unary(schools_.get(), &v1::SchoolService::Stub::CreateSchool, req);
 }
 
-absl::StatusOr<v1::School> HubsyncClient::GetSchool(const std::string& school_id) {
+absl::StatusOr<v1::School> HubsyncClient::GetSchool(
+    const std::string& school_id) {
   v1::GetSchoolRequest req;
   req.set_school_id(school_id);
   return Unary(schools_.get(), &v1::SchoolService::Stub::GetSchool, req);
@@ -85,7 +94,8 @@ absl::StatusOr<v1::Learner> HubsyncClient::CreateLearner(
 }
 
 absl::StatusOr<v1::ImportLearnersResponse> HubsyncClient::ImportLearners(
-    const std::string& school_id, const std::string& csv, v1::UploadProblems* problems) {
+    const std::string& school_id, const std::string& csv,
+    v1::UploadProblems* problems) {
   v1::ImportLearnersResponse resp;
   auto ctx = Context();
   auto writer = hub_->ImportLearners(ctx.get(), &resp);
@@ -106,7 +116,8 @@ absl::StatusOr<v1::ImportLearnersResponse> HubsyncClient::ImportLearners(
   return resp;
 }
 
-absl::StatusOr<v1::Learner> HubsyncClient::GetLearner(const std::string& learner_id) {
+absl::StatusOr<v1::Learner> HubsyncClient::GetLearner(
+    const std::string& learner_id) {
   v1::GetLearnerRequest req;
   req.set_learner_id(learner_id);
   return Unary(hub_.get(), &v1::HubService::Stub::GetLearner, req);
@@ -179,7 +190,8 @@ absl::StatusOr<v1::Session> HubsyncClient::StartSession(
   return Unary(sync_.get(), &v1::SyncService::Stub::StartSession, req);
 }
 
-absl::StatusOr<v1::Session> HubsyncClient::GetSession(const std::string& session_id) {
+absl::StatusOr<v1::Session> HubsyncClient::GetSession(
+    const std::string& session_id) {
   v1::GetSessionRequest req;
   req.set_session_id(session_id);
   return Unary(sync_.get(), &v1::SyncService::Stub::GetSession, req);
@@ -192,18 +204,20 @@ absl::StatusOr<v1::ListSessionsResponse> HubsyncClient::ListSessions(
   return Unary(sync_.get(), &v1::SyncService::Stub::ListSessions, req);
 }
 
-absl::StatusOr<v1::Session> HubsyncClient::Proceed(const v1::ProceedRequest& req) {
+absl::StatusOr<v1::Session> HubsyncClient::Proceed(
+    const v1::ProceedRequest& req) {
   return Unary(sync_.get(), &v1::SyncService::Stub::Proceed, req);
 }
 
-absl::StatusOr<v1::Session> HubsyncClient::SetScope(const v1::SetScopeRequest& req) {
+absl::StatusOr<v1::Session> HubsyncClient::SetScope(
+    const v1::SetScopeRequest& req) {
   return Unary(sync_.get(), &v1::SyncService::Stub::SetScope, req);
 }
 
 template <typename Resp>
-absl::Status HubsyncClient::Drain(grpc::ClientContext& ctx,
-                                  grpc::ClientReaderInterface<Resp>& reader,
-                                  const std::function<bool(const Resp&)>& on_message) {
+absl::Status HubsyncClient::Drain(
+    grpc::ClientContext& ctx, grpc::ClientReaderInterface<Resp>& reader,
+    const std::function<bool(const Resp&)>& on_message) {
   Resp message;
   bool stopped = false;
   while (reader.Read(&message)) {
@@ -214,7 +228,8 @@ absl::Status HubsyncClient::Drain(grpc::ClientContext& ctx,
     }
   }
   grpc::Status s = reader.Finish();
-  if (stopped && s.error_code() == grpc::StatusCode::CANCELLED) return absl::OkStatus();
+  if (stopped && s.error_code() == grpc::StatusCode::CANCELLED)
+    return absl::OkStatus();
   return FromGrpcStatus(s);
 }
 
@@ -226,7 +241,8 @@ absl::Status HubsyncClient::StreamRows(
   return Drain(ctx, *reader, on_batch);
 }
 
-absl::StatusOr<v1::EditResponse> HubsyncClient::SetImport(const v1::SetImportRequest& req) {
+absl::StatusOr<v1::EditResponse> HubsyncClient::SetImport(
+    const v1::SetImportRequest& req) {
   return Unary(sync_.get(), &v1::SyncService::Stub::SetImport, req);
 }
 
@@ -235,11 +251,13 @@ absl::StatusOr<v1::EditResponse> HubsyncClient::SetImportAll(
   return Unary(sync_.get(), &v1::SyncService::Stub::SetImportAll, req);
 }
 
-absl::StatusOr<v1::EditResponse> HubsyncClient::Match(const v1::MatchRequest& req) {
+absl::StatusOr<v1::EditResponse> HubsyncClient::Match(
+    const v1::MatchRequest& req) {
   return Unary(sync_.get(), &v1::SyncService::Stub::Match, req);
 }
 
-absl::StatusOr<v1::EditResponse> HubsyncClient::Unmatch(const v1::UnmatchRequest& req) {
+absl::StatusOr<v1::EditResponse> HubsyncClient::Unmatch(
+    const v1::UnmatchRequest& req) {
   return Unary(sync_.get(), &v1::SyncService::Stub::Unmatch, req);
 }
 
@@ -271,18 +289,20 @@ absl::Status HubsyncClient::WatchSession(
   return Drain(ctx, *reader, on_event);
 }
 
-absl::StatusOr<v1::ListVerificationEmailsResponse> HubsyncClient::ListVerificationEmails(
-    const std::string& school_id) {
+absl::StatusOr<v1::ListVerificationEmailsResponse>
+HubsyncClient::ListVerificationEmails(const std::string& school_id) {
   v1::ListVerificationEmailsRequest req;
   req.set_school_id(school_id);
-  return Unary(accounts_.get(), &v1::AccountService::Stub::ListVerificationEmails, req);
+  return Unary(accounts_.get(),
+               &v1::AccountService::Stub::ListVerificationEmails, req);
 }
 
 absl::StatusOr<v1::ListAuditRecordsResponse> HubsyncClient::ListAuditRecords(
     const std::string& school_id) {
   v1::ListAuditRecordsRequest req;
   req.set_school_id(school_id);
-  return Unary(accounts_.get(), &v1::AccountService::Stub::ListAuditRecords, req);
+  return Unary(accounts_.get(), &v1::AccountService::Stub::ListAuditRecords,
+               req);
 }
 
 }  // namespace hubsync::client

@@ -61,7 +61,8 @@ class HubsyncClient {
   absl::StatusOr<v1::ListSchoolsResponse> ListSchools();
 
   // Hub.
-  absl::StatusOr<v1::Learner> CreateLearner(const v1::CreateLearnerRequest& req);
+  absl::StatusOr<v1::Learner> CreateLearner(
+      const v1::CreateLearnerRequest& req);
   // Sends `csv` in kUploadChunkBytes pieces (school_id on the first). On
   // failure, `problems` (if set) gets every problem the server listed in its
   // trailing metadata; it is left empty when there were none.
@@ -69,8 +70,10 @@ class HubsyncClient {
       const std::string& school_id, const std::string& csv,
       v1::UploadProblems* problems = nullptr);
   absl::StatusOr<v1::Learner> GetLearner(const std::string& learner_id);
-  absl::StatusOr<v1::ListLearnersResponse> ListLearners(const std::string& school_id);
-  absl::StatusOr<v1::ListClassesResponse> ListClasses(const std::string& school_id);
+  absl::StatusOr<v1::ListLearnersResponse> ListLearners(
+      const std::string& school_id);
+  absl::StatusOr<v1::ListClassesResponse> ListClasses(
+      const std::string& school_id);
 
   // MIS data. UploadMisExport sends a header, then each file in order in
   // kUploadChunkBytes pieces (an empty file as one empty chunk). A rejected
@@ -79,35 +82,46 @@ class HubsyncClient {
   // metadata kUploadProblemsKey; nothing is stored on the server.
   absl::StatusOr<v1::MisSnapshot> UploadMisExport(
       const std::string& school_id, v1::MisFormat format,
-      const std::vector<UploadFile>& files, v1::UploadProblems* problems = nullptr);
-  absl::StatusOr<v1::MisSnapshot> PushMisRecords(const v1::PushMisRecordsRequest& req);
-  absl::StatusOr<v1::ListSnapshotsResponse> ListSnapshots(const std::string& school_id);
+      const std::vector<UploadFile>& files,
+      v1::UploadProblems* problems = nullptr);
+  absl::StatusOr<v1::MisSnapshot> PushMisRecords(
+      const v1::PushMisRecordsRequest& req);
+  absl::StatusOr<v1::ListSnapshotsResponse> ListSnapshots(
+      const std::string& school_id);
   absl::StatusOr<v1::ListMisLearnersResponse> ListMisLearners(
       const std::string& snapshot_id);
 
   // Sync session.
   absl::StatusOr<v1::Session> StartSession(const v1::StartSessionRequest& req);
   absl::StatusOr<v1::Session> GetSession(const std::string& session_id);
-  absl::StatusOr<v1::ListSessionsResponse> ListSessions(const std::string& school_id);
+  absl::StatusOr<v1::ListSessionsResponse> ListSessions(
+      const std::string& school_id);
   absl::StatusOr<v1::Session> Proceed(const v1::ProceedRequest& req);
   absl::StatusOr<v1::Session> SetScope(const v1::SetScopeRequest& req);
   // Calls on_batch for every batch until the stream ends (the last batch has
   // done=true and the summary) or on_batch returns false, which cancels the
   // stream and returns OK. Otherwise returns the stream's final status.
-  absl::Status StreamRows(const v1::StreamRowsRequest& req,
-                          const std::function<bool(const v1::RowBatch&)>& on_batch);
+  absl::Status StreamRows(
+      const v1::StreamRowsRequest& req,
+      const std::function<bool(const v1::RowBatch&)>& on_batch);
   absl::StatusOr<v1::EditResponse> SetImport(const v1::SetImportRequest& req);
-  absl::StatusOr<v1::EditResponse> SetImportAll(const v1::SetImportAllRequest& req);
+  absl::StatusOr<v1::EditResponse> SetImportAll(
+      const v1::SetImportAllRequest& req);
   absl::StatusOr<v1::EditResponse> Match(const v1::MatchRequest& req);
   absl::StatusOr<v1::EditResponse> Unmatch(const v1::UnmatchRequest& req);
-  absl::StatusOr<v1::EditResponse> SetSyncEmail(const v1::SetSyncEmailRequest& req);
-  absl::StatusOr<v1::EditResponse> SetSyncEmailAll(const v1::SetSyncEmailAllRequest& req);
-  absl::StatusOr<v1::SaveResponse> SaveAndSyncPupils(const v1::SaveRequest& req);
-  absl::StatusOr<v1::Session> CancelSession(const v1::CancelSessionRequest& req);
+  absl::StatusOr<v1::EditResponse> SetSyncEmail(
+      const v1::SetSyncEmailRequest& req);
+  absl::StatusOr<v1::EditResponse> SetSyncEmailAll(
+      const v1::SetSyncEmailAllRequest& req);
+  absl::StatusOr<v1::SaveResponse> SaveAndSyncPupils(
+      const v1::SaveRequest& req);
+  absl::StatusOr<v1::Session> CancelSession(
+      const v1::CancelSessionRequest& req);
   // Calls on_event for every change, in version order, until the session is
   // saved or cancelled (OK) or on_event returns false (cancelled; OK).
-  absl::Status WatchSession(const v1::WatchSessionRequest& req,
-                            const std::function<bool(const v1::SessionEvent&)>& on_event);
+  absl::Status WatchSession(
+      const v1::WatchSessionRequest& req,
+      const std::function<bool(const v1::SessionEvent&)>& on_event);
 
   // Accounts and audit.
   absl::StatusOr<v1::ListVerificationEmailsResponse> ListVerificationEmails(
@@ -120,12 +134,14 @@ class HubsyncClient {
   // Reads a server stream into `on_message` until it ends or the callback
   // returns false (then cancels; a cancel of our own is not an error).
   template <typename Resp>
-  static absl::Status Drain(grpc::ClientContext& ctx, grpc::ClientReaderInterface<Resp>& reader,
+  static absl::Status Drain(grpc::ClientContext& ctx,
+                            grpc::ClientReaderInterface<Resp>& reader,
                             const std::function<bool(const Resp&)>& on_message);
   template <typename Stub, typename Req, typename Resp>
-  absl::StatusOr<Resp> Unary(
-      Stub* stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
-      const Req& req);
+  absl::StatusOr<Resp> Unary(Stub* stub,
+                             grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                                          const Req&, Resp*),
+                             const Req& req);
 
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::SchoolService::Stub> schools_;

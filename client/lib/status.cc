@@ -10,7 +10,8 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
   if (code < first || code > last) {
     return absl::UnknownError(status.error_message());
   }
-  return absl::Status(static_cast<absl::StatusCode>(code), status.error_message());
+  return absl::Status(static_cast<absl::StatusCode>(code),
+                      status.error_message());
 }
 
 }  // namespace hubsync::client

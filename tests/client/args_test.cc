@@ -19,18 +19,33 @@ std::vector<CommandSpec> Specs() {
   return {
       {.path = "school list", .summary = "List schools."},
       {.path = "learner list",
-       .flags = {{.name = "school", .kind = FlagKind::kString, .value = "ID", .required = true}}},
+       .flags = {{.name = "school",
+                  .kind = FlagKind::kString,
+                  .value = "ID",
+                  .required = true}}},
       {.path = "sync rows",
        .positionals = {"SESSION"},
-       .flags = {{.name = "status", .kind = FlagKind::kString, .value = "STATUS",
-                  .help = "only these", .repeated = true},
-                 {.name = "after", .kind = FlagKind::kNumber, .value = "ROW_ID"},
-                 {.name = "explain", .kind = FlagKind::kSwitch, .help = "show evidence"}},
+       .flags = {{.name = "status",
+                  .kind = FlagKind::kString,
+                  .value = "STATUS",
+                  .help = "only these",
+                  .repeated = true},
+                 {.name = "after",
+                  .kind = FlagKind::kNumber,
+                  .value = "ROW_ID"},
+                 {.name = "explain",
+                  .kind = FlagKind::kSwitch,
+                  .help = "show evidence"}},
        .summary = "Print the sync screen.",
        .example = "hubsync sync rows ses_1 --explain"},
-      {.path = "sync match", .positionals = {"SESSION", "LEARNER_ID", "MIS_ID"}},
-      {.path = "sync unmatch", .positionals = {"SESSION"}, .optional = {"LEARNER_ID"}},
-      {.path = "mis upload", .positionals = {"FILE_OR_DIR"}, .rest = "FILE_OR_DIR"},
+      {.path = "sync match",
+       .positionals = {"SESSION", "LEARNER_ID", "MIS_ID"}},
+      {.path = "sync unmatch",
+       .positionals = {"SESSION"},
+       .optional = {"LEARNER_ID"}},
+      {.path = "mis upload",
+       .positionals = {"FILE_OR_DIR"},
+       .rest = "FILE_OR_DIR"},
   };
 }
 
@@ -42,8 +57,8 @@ std::string ParseArgs(std::vector<std::string> args, Parsed* out,
 TEST(ParseTest, CommandPositionalsAndFlags) {
   auto specs = Specs();
   Parsed p;
-  ASSERT_EQ(ParseArgs({"sync", "rows", "ses_1", "--status", "new,may_match", "--status=synced",
-                       "--after", "40", "--explain"},
+  ASSERT_EQ(ParseArgs({"sync", "rows", "ses_1", "--status", "new,may_match",
+                       "--status=synced", "--after", "40", "--explain"},
                       &p, specs),
             "");
   ASSERT_NE(p.command, nullptr);
@@ -60,8 +75,8 @@ TEST(ParseTest, CommandPositionalsAndFlags) {
 TEST(ParseTest, GlobalFlagsGoAnywhere) {
   auto specs = Specs();
   Parsed p;
-  ASSERT_EQ(ParseArgs({"--json", "sync", "rows", "--server", "10.0.0.2:9000", "ses_1",
-                       "--timeout=5"},
+  ASSERT_EQ(ParseArgs({"--json", "sync", "rows", "--server", "10.0.0.2:9000",
+                       "ses_1", "--timeout=5"},
                       &p, specs),
             "");
   EXPECT_TRUE(p.globals.json);
@@ -76,7 +91,8 @@ TEST(ParseTest, UnknownFlagIsAUsageErrorNamingIt) {
   std::string error = ParseArgs({"sync", "rows", "ses_1", "--frob"}, &p, specs);
   EXPECT_THAT(error, HasSubstr("unknown flag --frob"));
   EXPECT_THAT(error, HasSubstr("sync rows"));
-  ASSERT_NE(p.command, nullptr) << "the command is known, so usage can be shown";
+  ASSERT_NE(p.command, nullptr)
+      << "the command is known, so usage can be shown";
 }
 
 TEST(ParseTest, MissingPositionalIsNamed) {
@@ -84,7 +100,8 @@ TEST(ParseTest, MissingPositionalIsNamed) {
   Parsed p;
   EXPECT_EQ(ParseArgs({"sync", "match", "ses_1", "lrn_1"}, &p, specs),
             "missing MIS_ID for 'hubsync sync match'");
-  EXPECT_EQ(ParseArgs({"sync", "rows"}, &p, specs), "missing SESSION for 'hubsync sync rows'");
+  EXPECT_EQ(ParseArgs({"sync", "rows"}, &p, specs),
+            "missing SESSION for 'hubsync sync rows'");
 }
 
 TEST(ParseTest, MissingRequiredFlagIsNamed) {
@@ -92,7 +109,8 @@ TEST(ParseTest, MissingRequiredFlagIsNamed) {
   Parsed p;
   EXPECT_EQ(ParseArgs({"learner", "list"}, &p, specs),
             "missing --school ID for 'hubsync learner list'");
-  EXPECT_EQ(ParseArgs({"learner", "list", "--school"}, &p, specs), "--school needs a value (ID)");
+  EXPECT_EQ(ParseArgs({"learner", "list", "--school"}, &p, specs),
+            "--school needs a value (ID)");
 }
 
 TEST(ParseTest, ExtraArgumentIsNamed) {
@@ -103,7 +121,8 @@ TEST(ParseTest, ExtraArgumentIsNamed) {
   EXPECT_EQ(ParseArgs({"sync", "unmatch", "ses_1", "lrn_1"}, &p, specs), "");
   EXPECT_THAT(ParseArgs({"sync", "unmatch", "ses_1", "lrn_1", "x"}, &p, specs),
               HasSubstr("unexpected argument 'x'"));
-  EXPECT_EQ(ParseArgs({"mis", "upload", "a.csv", "b.csv", "dir"}, &p, specs), "");
+  EXPECT_EQ(ParseArgs({"mis", "upload", "a.csv", "b.csv", "dir"}, &p, specs),
+            "");
   EXPECT_THAT(p.positionals, ElementsAre("a.csv", "b.csv", "dir"));
 }
 
@@ -114,7 +133,8 @@ TEST(ParseTest, BadValues) {
             "--after 'x7' is not a whole number");
   EXPECT_EQ(ParseArgs({"sync", "rows", "ses_1", "--explain=yes"}, &p, specs),
             "--explain takes no value");
-  EXPECT_EQ(ParseArgs({"sync", "rows", "ses_1", "--after", "1", "--after", "2"}, &p, specs),
+  EXPECT_EQ(ParseArgs({"sync", "rows", "ses_1", "--after", "1", "--after", "2"},
+                      &p, specs),
             "--after given twice for 'hubsync sync rows'");
   EXPECT_EQ(ParseArgs({"school", "list", "--timeout", "0"}, &p, specs),
             "--timeout must be at least 1 second");
@@ -125,10 +145,13 @@ TEST(ParseTest, BadValues) {
 TEST(ParseTest, UnknownCommandsAndGroups) {
   auto specs = Specs();
   Parsed p;
-  EXPECT_THAT(ParseArgs({"frob"}, &p, specs), HasSubstr("unknown command 'frob'"));
-  EXPECT_THAT(ParseArgs({"sync", "frob"}, &p, specs),
-              HasSubstr("unknown command 'sync frob' (one of: rows, match, unmatch)"));
-  EXPECT_THAT(ParseArgs({"sync"}, &p, specs), HasSubstr("'sync' needs a subcommand"));
+  EXPECT_THAT(ParseArgs({"frob"}, &p, specs),
+              HasSubstr("unknown command 'frob'"));
+  EXPECT_THAT(
+      ParseArgs({"sync", "frob"}, &p, specs),
+      HasSubstr("unknown command 'sync frob' (one of: rows, match, unmatch)"));
+  EXPECT_THAT(ParseArgs({"sync"}, &p, specs),
+              HasSubstr("'sync' needs a subcommand"));
 }
 
 TEST(ParseTest, HelpAtEveryLevel) {
@@ -159,15 +182,18 @@ TEST(ParseTest, DoubleDashEndsFlags) {
 TEST(HelpTest, CommandHelpListsArgumentsFlagsAndAnExample) {
   auto specs = Specs();
   std::string help = CommandHelp(specs[2]);
-  EXPECT_THAT(help, HasSubstr("usage: hubsync sync rows SESSION [--status STATUS...] "
-                              "[--after ROW_ID] [--explain]"));
+  EXPECT_THAT(help,
+              HasSubstr("usage: hubsync sync rows SESSION [--status STATUS...] "
+                        "[--after ROW_ID] [--explain]"));
   EXPECT_THAT(help, HasSubstr("--explain"));
   EXPECT_THAT(help, HasSubstr("show evidence"));
   EXPECT_THAT(help, HasSubstr("--server HOST:PORT"));
   EXPECT_THAT(help, HasSubstr("example:\n  hubsync sync rows ses_1 --explain"));
   EXPECT_EQ(UsageLine(specs[1]), "usage: hubsync learner list --school ID");
-  EXPECT_EQ(UsageLine(specs[4]), "usage: hubsync sync unmatch SESSION [LEARNER_ID]");
-  EXPECT_EQ(UsageLine(specs[5]), "usage: hubsync mis upload FILE_OR_DIR [FILE_OR_DIR...]");
+  EXPECT_EQ(UsageLine(specs[4]),
+            "usage: hubsync sync unmatch SESSION [LEARNER_ID]");
+  EXPECT_EQ(UsageLine(specs[5]),
+            "usage: hubsync mis upload FILE_OR_DIR [FILE_OR_DIR...]");
 }
 
 TEST(HelpTest, GroupAndTopLevelHelpListCommands) {

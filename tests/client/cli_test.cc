@@ -2,14 +2,13 @@
 // user sees on stdout and stderr, and the exit code.
 //
 // Compiles client/cli/commands*.cc into client_test (see args_test.cc).
-#include "client/cli/commands.cc"          // NOLINT(build/include)
-#include "client/cli/commands_records.cc"  // NOLINT(build/include)
-#include "client/cli/commands_sync.cc"     // NOLINT(build/include)
-
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/str_split.h"
+#include "client/cli/commands.cc"          // NOLINT(build/include)
+#include "client/cli/commands_records.cc"  // NOLINT(build/include)
+#include "client/cli/commands_sync.cc"     // NOLINT(build/include)
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/client/fake_hubsync.h"
@@ -44,7 +43,8 @@ TEST(CliTest, SyncRowsPrintsTheScreenThenTheCounts) {
   Result r = RunAgainst(fake, {"sync", "rows", "ses_1", "--explain"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, IsEmpty());
-  std::vector<std::string> lines = absl::StrSplit(r.out, '\n', absl::SkipEmpty());
+  std::vector<std::string> lines =
+      absl::StrSplit(r.out, '\n', absl::SkipEmpty());
   ASSERT_THAT(lines, SizeIs(::testing::Ge(4u)));
   EXPECT_THAT(lines[0], StartsWith("ROW  HUB LEARNER"));
   EXPECT_THAT(lines[1], StartsWith("1    lrn_1        Hub Learner1  "));
@@ -54,19 +54,22 @@ TEST(CliTest, SyncRowsPrintsTheScreenThenTheCounts) {
   EXPECT_THAT(lines[4], HasSubstr("New"));
   EXPECT_THAT(lines[4], HasSubstr("[ ]"));
   EXPECT_EQ(lines.back(),
-            "Not matched 0 | New 2 | Matched 3 | May match 0 | Synced 0 | Desynced 0 | total 5 | "
+            "Not matched 0 | New 2 | Matched 3 | May match 0 | Synced 0 | "
+            "Desynced 0 | total 5 | "
             "Import? ticked 0 | Email? ticked 0");
 }
 
 TEST(CliTest, SyncRowsJsonIsOneRowPerLineAndSendsTheFilter) {
   testing::FakeHubsync fake;
-  Result r = RunAgainst(fake, {"--json", "sync", "rows", "ses_1", "--status", "new,May match",
-                               "--after", "3"});
+  Result r = RunAgainst(fake, {"--json", "sync", "rows", "ses_1", "--status",
+                               "new,May match", "--after", "3"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  std::vector<std::string> lines = absl::StrSplit(r.out, '\n', absl::SkipEmpty());
+  std::vector<std::string> lines =
+      absl::StrSplit(r.out, '\n', absl::SkipEmpty());
   ASSERT_THAT(lines, SizeIs(5));
   EXPECT_EQ(lines[1],
-            "{\"rowId\":\"2\",\"status\":\"ROW_STATUS_NEW\",\"mis\":{\"misId\":\"stu-2\","
+            "{\"rowId\":\"2\",\"status\":\"ROW_STATUS_NEW\",\"mis\":{\"misId\":"
+            "\"stu-2\","
             "\"legalForename\":\"Mis\",\"legalSurname\":\"Learner2\"}}");
   ASSERT_THAT(fake.sync.streamed, SizeIs(1));
   EXPECT_THAT(fake.sync.streamed[0].statuses(),
@@ -85,12 +88,16 @@ TEST(CliTest, BadStatusIsAUsageError) {
 
 TEST(CliTest, ExpectVersionIsSentAndAStaleOneFailsWithAborted) {
   testing::FakeHubsync fake;
-  Result r = RunAgainst(fake, {"sync", "import", "ses_1", "stu-2", "--expect-version", "4"});
+  Result r = RunAgainst(
+      fake, {"sync", "import", "ses_1", "stu-2", "--expect-version", "4"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "error: ABORTED: session ses_1 is at version 5, not 4; reload the rows\n");
+  EXPECT_EQ(r.err,
+            "error: ABORTED: session ses_1 is at version 5, not 4; reload the "
+            "rows\n");
   EXPECT_THAT(r.out, IsEmpty());
 
-  r = RunAgainst(fake, {"sync", "import", "ses_1", "stu-2", "--off", "--expect-version", "5"});
+  r = RunAgainst(fake, {"sync", "import", "ses_1", "stu-2", "--off",
+                        "--expect-version", "5"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("New"));
   EXPECT_THAT(r.out, HasSubstr("[ ]"));
@@ -104,16 +111,19 @@ TEST(CliTest, ExpectVersionIsSentAndAStaleOneFailsWithAborted) {
 
 TEST(CliTest, ScopeNeedsExactlyOneChoice) {
   testing::FakeHubsync fake;
-  Result r = RunAgainst(fake, {"sync", "scope", "ses_1", "--all", "--year", "7"});
+  Result r =
+      RunAgainst(fake, {"sync", "scope", "ses_1", "--all", "--year", "7"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("choose exactly one of --all, --year"));
 
-  r = RunAgainst(fake, {"sync", "scope", "ses_1", "--year", "7,8", "--year", "9", "--sync-emails"});
+  r = RunAgainst(fake, {"sync", "scope", "ses_1", "--year", "7,8", "--year",
+                        "9", "--sync-emails"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("scope       year groups 7, 8, 9"));
   ASSERT_THAT(fake.sync.scopes, SizeIs(1));
   EXPECT_EQ(fake.sync.scopes[0].scope().kind(), v1::SCOPE_KIND_YEAR_GROUPS);
-  EXPECT_THAT(fake.sync.scopes[0].scope().year_groups(), ElementsAre("7", "8", "9"));
+  EXPECT_THAT(fake.sync.scopes[0].scope().year_groups(),
+              ElementsAre("7", "8", "9"));
   EXPECT_TRUE(fake.sync.scopes[0].sync_email_addresses());
 }
 
@@ -123,8 +133,8 @@ TEST(CliTest, MisUploadOfADirectorySendsEachCsvByBaseName) {
   std::ofstream(dir.File("users.csv")) << "sourcedId\n";
   std::ofstream(dir.File("classes.csv")) << "sourcedId\n";
   std::ofstream(dir.File("notes.txt")) << "not sent";
-  Result r = RunAgainst(fake, {"mis", "upload", "--school", "sch_1", "--format", "oneroster",
-                               dir.path()});
+  Result r = RunAgainst(fake, {"mis", "upload", "--school", "sch_1", "--format",
+                               "oneroster", dir.path()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "stored snapshot snp_1: 2 learner(s), 0 class(es)\n");
   const auto& got = fake.mis.received;
@@ -138,18 +148,19 @@ TEST(CliTest, RejectedUploadPrintsOneLinePerProblem) {
   testing::FakeHubsync fake;
   testing::TempDir dir;
   std::ofstream(dir.File("bad.csv")) << "x\n";
-  Result r = RunAgainst(fake, {"mis", "upload", "--school", "sch_1", "--format", "plain",
-                               dir.File("bad.csv")});
+  Result r = RunAgainst(fake, {"mis", "upload", "--school", "sch_1", "--format",
+                               "plain", dir.File("bad.csv")});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err,
             "error: INVALID_ARGUMENT: bad.csv has 2 problems\n"
             "bad.csv:2:3: UPN 'X1' has the wrong length\n"
             "bad.csv:4: missing year_group\n");
-  r = RunAgainst(fake, {"mis", "upload", "--school", "sch_1", "--format", "xml", "a.csv"});
+  r = RunAgainst(
+      fake, {"mis", "upload", "--school", "sch_1", "--format", "xml", "a.csv"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("--format 'xml' is not oneroster or plain"));
-  r = RunAgainst(fake, {"mis", "upload", "--school", "sch_1", "--format", "plain",
-                        dir.File("missing.csv")});
+  r = RunAgainst(fake, {"mis", "upload", "--school", "sch_1", "--format",
+                        "plain", dir.File("missing.csv")});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("no such file"));
 }
@@ -158,8 +169,9 @@ TEST(CliTest, ListsPrintTablesOrOneJsonObjectPerLine) {
   testing::FakeHubsync fake;
   Result r = RunAgainst(fake, {"school", "list"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.out, StartsWith("SCHOOL  NAME               CREATED  CLASSES SYNCED\n"
-                                "sch_1   Riverside Academy           not yet\n"));
+  EXPECT_THAT(r.out,
+              StartsWith("SCHOOL  NAME               CREATED  CLASSES SYNCED\n"
+                         "sch_1   Riverside Academy           not yet\n"));
   r = RunAgainst(fake, {"school", "list", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out,
@@ -183,16 +195,19 @@ TEST(CliTest, HelpNeedsNoServer) {
   bool connected = false;
   std::ostringstream out, err;
   Io io{out, err};
-  for (std::vector<std::string> args :
-       {std::vector<std::string>{"--help"}, {"sync", "--help"}, {"sync", "match", "--help"},
-        {"learner", "create", "--help"}, {"mis", "upload", "-h"}}) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"--help"},
+                                        {"sync", "--help"},
+                                        {"sync", "match", "--help"},
+                                        {"learner", "create", "--help"},
+                                        {"mis", "upload", "-h"}}) {
     out.str("");
-    EXPECT_EQ(RunCli(args, "x:1",
-                     [&](const std::string&) {
-                       connected = true;
-                       return fake.NewClient();
-                     },
-                     io),
+    EXPECT_EQ(RunCli(
+                  args, "x:1",
+                  [&](const std::string&) {
+                    connected = true;
+                    return fake.NewClient();
+                  },
+                  io),
               0)
         << args[0];
     EXPECT_THAT(out.str(), HasSubstr("usage: hubsync"));
@@ -204,19 +219,23 @@ TEST(CliTest, HelpNeedsNoServer) {
 TEST(CliTest, EveryCommandHasHelpWithAnExample) {
   for (const Command& c : AllCommands()) {
     std::string help = CommandHelp(c.spec);
-    EXPECT_THAT(help, HasSubstr("usage: hubsync " + c.spec.path)) << c.spec.path;
+    EXPECT_THAT(help, HasSubstr("usage: hubsync " + c.spec.path))
+        << c.spec.path;
     EXPECT_THAT(help, HasSubstr("example:\n  hubsync ")) << c.spec.path;
   }
   std::vector<std::string> paths;
   for (const Command& c : AllCommands()) paths.push_back(c.spec.path);
   EXPECT_THAT(paths, ::testing::IsSupersetOf(
-                         {"school create", "school list", "school get", "learner create",
-                          "learner import", "learner list", "learner get", "class list",
-                          "mis upload", "mis snapshots", "mis learners", "sync start", "sync show",
-                          "sync list", "sync proceed", "sync scope", "sync rows", "sync import",
-                          "sync import-all", "sync match", "sync unmatch", "sync email",
-                          "sync email-all", "sync save", "sync cancel", "sync watch",
-                          "emails list", "audit list"}));
+                         {"school create",   "school list",    "school get",
+                          "learner create",  "learner import", "learner list",
+                          "learner get",     "class list",     "mis upload",
+                          "mis snapshots",   "mis learners",   "sync start",
+                          "sync show",       "sync list",      "sync proceed",
+                          "sync scope",      "sync rows",      "sync import",
+                          "sync import-all", "sync match",     "sync unmatch",
+                          "sync email",      "sync email-all", "sync save",
+                          "sync cancel",     "sync watch",     "emails list",
+                          "audit list"}));
   EXPECT_THAT(paths, SizeIs(28));
 }
 
@@ -224,10 +243,11 @@ TEST(CliTest, MutatingSyncVerbsAcceptExpectVersion) {
   for (const Command& c : AllCommands()) {
     const std::string& path = c.spec.path;
     const bool mutating = path.rfind("sync ", 0) == 0 && path != "sync start" &&
-                          path != "sync show" && path != "sync list" && path != "sync rows" &&
-                          path != "sync watch";
+                          path != "sync show" && path != "sync list" &&
+                          path != "sync rows" && path != "sync watch";
     bool has = false;
-    for (const FlagSpec& f : c.spec.flags) has = has || f.name == "expect-version";
+    for (const FlagSpec& f : c.spec.flags)
+      has = has || f.name == "expect-version";
     EXPECT_EQ(has, mutating) << path;
   }
 }

@@ -25,8 +25,9 @@ TEST(HubsyncClientTest, UnaryCallReturnsTheReply) {
 TEST(HubsyncClientTest, ServerErrorKeepsCodeAndMessage) {
   FakeHubsync fake;
   auto client = fake.NewClient();
-  EXPECT_THAT(client->GetSchool("sch_x"),
-              StatusIs(absl::StatusCode::kNotFound, ::testing::Eq("no school sch_x")));
+  EXPECT_THAT(
+      client->GetSchool("sch_x"),
+      StatusIs(absl::StatusCode::kNotFound, ::testing::Eq("no school sch_x")));
 }
 
 TEST(HubsyncClientTest, EveryUnaryCallHasADeadline) {
@@ -35,7 +36,8 @@ TEST(HubsyncClientTest, EveryUnaryCallHasADeadline) {
   auto client = fake.NewClient();
   EXPECT_EQ(client->timeout(), std::chrono::seconds(30));
   client->set_timeout(std::chrono::milliseconds(50));
-  EXPECT_THAT(client->ListSchools(), StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_THAT(client->ListSchools(),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
 }
 
 TEST(HubsyncClientTest, UnreachableServerIsUnavailable) {
@@ -49,9 +51,10 @@ TEST(HubsyncClientTest, UploadSendsAHeaderThenEachFileIn64KiBChunks) {
   auto client = fake.NewClient();
   const std::string users(150 * 1024, 'u');  // 64 KiB + 64 KiB + 22 KiB
   v1::UploadProblems problems;
-  auto r = client->UploadMisExport("sch_1", v1::MIS_FORMAT_ONEROSTER,
-                                   {{"manifest.csv", "a,b\n"}, {"users.csv", users}, {"e.csv", ""}},
-                                   &problems);
+  auto r = client->UploadMisExport(
+      "sch_1", v1::MIS_FORMAT_ONEROSTER,
+      {{"manifest.csv", "a,b\n"}, {"users.csv", users}, {"e.csv", ""}},
+      &problems);
   ASSERT_THAT(r, IsOk());
   EXPECT_EQ(r->snapshot_id(), "snp_1");
   EXPECT_THAT(problems.problems(), SizeIs(0));
@@ -70,7 +73,8 @@ TEST(HubsyncClientTest, UploadSendsAHeaderThenEachFileIn64KiBChunks) {
   }
   EXPECT_THAT(sizes, ElementsAre(65536u, 65536u, 22528u));
   EXPECT_EQ(joined, users);
-  EXPECT_EQ(got[5].chunk().file_name(), "e.csv") << "an empty file is still sent";
+  EXPECT_EQ(got[5].chunk().file_name(), "e.csv")
+      << "an empty file is still sent";
   EXPECT_EQ(got[5].chunk().data(), "");
 }
 
@@ -78,8 +82,8 @@ TEST(HubsyncClientTest, RejectedUploadExposesEveryProblem) {
   FakeHubsync fake;
   auto client = fake.NewClient();
   v1::UploadProblems problems;
-  auto r = client->UploadMisExport("sch_1", v1::MIS_FORMAT_PLAIN_CSV, {{"bad.csv", "x\n"}},
-                                   &problems);
+  auto r = client->UploadMisExport("sch_1", v1::MIS_FORMAT_PLAIN_CSV,
+                                   {{"bad.csv", "x\n"}}, &problems);
   EXPECT_THAT(r, StatusIs(absl::StatusCode::kInvalidArgument,
                           ::testing::Eq("bad.csv has 2 problems")));
   ASSERT_THAT(problems.problems(), SizeIs(2));
@@ -89,7 +93,8 @@ TEST(HubsyncClientTest, RejectedUploadExposesEveryProblem) {
   EXPECT_EQ(problems.problems(0).message(), "UPN 'X1' has the wrong length");
   EXPECT_EQ(problems.problems(1).message(), "missing year_group");
   // Without an out-param the status alone comes back.
-  EXPECT_THAT(client->UploadMisExport("sch_1", v1::MIS_FORMAT_PLAIN_CSV, {{"bad.csv", "x\n"}}),
+  EXPECT_THAT(client->UploadMisExport("sch_1", v1::MIS_FORMAT_PLAIN_CSV,
+                                      {{"bad.csv", "x\n"}}),
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
@@ -128,7 +133,8 @@ TEST(HubsyncClientTest, StreamRowsDeliversEveryBatchAndTheSummary) {
   EXPECT_THAT(ids, ElementsAre(1, 2, 3, 4, 5));
   EXPECT_EQ(summary.total(), 5);
   ASSERT_THAT(fake.sync.streamed, SizeIs(1));
-  EXPECT_THAT(fake.sync.streamed[0].statuses(), ElementsAre(v1::ROW_STATUS_NEW));
+  EXPECT_THAT(fake.sync.streamed[0].statuses(),
+              ElementsAre(v1::ROW_STATUS_NEW));
   EXPECT_EQ(fake.sync.streamed[0].after_row_id(), 7);
 }
 
@@ -148,7 +154,8 @@ TEST(HubsyncClientTest, StoppingAStreamIsNotAnError) {
   v1::StreamRowsRequest req;
   req.set_session_id("ses_1");
   int batches = 0;
-  EXPECT_THAT(client->StreamRows(req, [&](const v1::RowBatch&) { return ++batches < 2; }),
+  EXPECT_THAT(client->StreamRows(
+                  req, [&](const v1::RowBatch&) { return ++batches < 2; }),
               IsOk());
   EXPECT_EQ(batches, 2);
 

@@ -37,7 +37,8 @@ class FakeSchools : public v1::SchoolService::Service {
   }
   grpc::Status GetSchool(grpc::ServerContext*, const v1::GetSchoolRequest* req,
                          v1::School*) override {
-    return grpc::Status(grpc::StatusCode::NOT_FOUND, absl::StrCat("no school ", req->school_id()));
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        absl::StrCat("no school ", req->school_id()));
   }
 };
 
@@ -47,9 +48,10 @@ class FakeMis : public v1::MisService::Service {
  public:
   std::vector<v1::UploadMisExportRequest> received;
 
-  grpc::Status UploadMisExport(grpc::ServerContext* ctx,
-                               grpc::ServerReader<v1::UploadMisExportRequest>* reader,
-                               v1::MisSnapshot* out) override {
+  grpc::Status UploadMisExport(
+      grpc::ServerContext* ctx,
+      grpc::ServerReader<v1::UploadMisExportRequest>* reader,
+      v1::MisSnapshot* out) override {
     std::lock_guard<std::mutex> lock(mu_);
     received.clear();
     v1::UploadMisExportRequest req;
@@ -69,8 +71,10 @@ class FakeMis : public v1::MisService::Service {
       p->set_file("bad.csv");
       p->set_line(4);
       p->set_message("missing year_group");
-      ctx->AddTrailingMetadata(client::kUploadProblemsKey, problems.SerializeAsString());
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "bad.csv has 2 problems");
+      ctx->AddTrailingMetadata(client::kUploadProblemsKey,
+                               problems.SerializeAsString());
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "bad.csv has 2 problems");
     }
     out->set_snapshot_id("snp_1");
     out->set_learner_count(static_cast<int64_t>(received.size()) - 1);
@@ -85,9 +89,10 @@ class FakeHub : public v1::HubService::Service {
  public:
   std::vector<v1::ImportLearnersRequest> imported;
 
-  grpc::Status ImportLearners(grpc::ServerContext*,
-                              grpc::ServerReader<v1::ImportLearnersRequest>* reader,
-                              v1::ImportLearnersResponse* out) override {
+  grpc::Status ImportLearners(
+      grpc::ServerContext*,
+      grpc::ServerReader<v1::ImportLearnersRequest>* reader,
+      v1::ImportLearnersResponse* out) override {
     std::lock_guard<std::mutex> lock(mu_);
     imported.clear();
     v1::ImportLearnersRequest req;
@@ -130,22 +135,26 @@ class FakeSync : public v1::SyncService::Service {
     return r;
   }
 
-  grpc::Status StreamRows(grpc::ServerContext*, const v1::StreamRowsRequest* req,
+  grpc::Status StreamRows(grpc::ServerContext*,
+                          const v1::StreamRowsRequest* req,
                           grpc::ServerWriter<v1::RowBatch>* writer) override {
     {
       std::lock_guard<std::mutex> lock(mu_);
       streamed.push_back(*req);
     }
     if (req->session_id() != "ses_1") {
-      return grpc::Status(grpc::StatusCode::NOT_FOUND, "no session " + req->session_id());
+      return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                          "no session " + req->session_id());
     }
     v1::StatusSummary summary;
     v1::RowBatch batch;
     for (int id = 1; id <= row_count; ++id) {
       v1::Row r = MakeRow(id);
       summary.set_total(summary.total() + 1);
-      if (r.status() == v1::ROW_STATUS_NEW) summary.set_new_(summary.new_() + 1);
-      if (r.status() == v1::ROW_STATUS_MATCHED) summary.set_matched(summary.matched() + 1);
+      if (r.status() == v1::ROW_STATUS_NEW)
+        summary.set_new_(summary.new_() + 1);
+      if (r.status() == v1::ROW_STATUS_MATCHED)
+        summary.set_matched(summary.matched() + 1);
       *batch.add_rows() = r;
       batch.set_cursor(id);
       batch.set_classified(id);
@@ -166,15 +175,30 @@ class FakeSync : public v1::SyncService::Service {
     std::lock_guard<std::mutex> lock(mu_);
     imports.push_back(*req);
     if (req->expected_version() != 0 && req->expected_version() != 5) {
-      return grpc::Status(grpc::StatusCode::ABORTED,
-                          absl::StrCat("session ses_1 is at version 5, not ",
-                                       req->expected_version(), "; reload the rows"));
+      return grpc::Status(
+          grpc::StatusCode::ABORTED,
+          absl::StrCat("session ses_1 is at version 5, not ",
+                       req->expected_version(), "; reload the rows"));
     }
     out->mutable_session()->set_session_id("ses_1");
     out->mutable_session()->set_version(6);
     v1::Row r = MakeRow(2);
     r.set_import(req->import());
     *out->add_changed_rows() = r;
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetSession(grpc::ServerContext*,
+                          const v1::GetSessionRequest* req,
+                          v1::Session* out) override {
+    if (req->session_id() != "ses_1") {
+      return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                          "no session " + req->session_id());
+    }
+    out->set_session_id("ses_1");
+    out->set_step(v1::SESSION_STEP_SYNC_SCREEN);
+    out->set_version(5);
+    out->set_sync_email_addresses(false);
     return grpc::Status::OK;
   }
 
@@ -190,9 +214,11 @@ class FakeSync : public v1::SyncService::Service {
   }
 
   // Sends an event every 10 ms until the client goes away (or 500 events).
-  grpc::Status WatchSession(grpc::ServerContext* ctx, const v1::WatchSessionRequest* req,
-                            grpc::ServerWriter<v1::SessionEvent>* writer) override {
-    for (int64_t v = req->after_version() + 1; v <= req->after_version() + 500; ++v) {
+  grpc::Status WatchSession(
+      grpc::ServerContext* ctx, const v1::WatchSessionRequest* req,
+      grpc::ServerWriter<v1::SessionEvent>* writer) override {
+    for (int64_t v = req->after_version() + 1; v <= req->after_version() + 500;
+         ++v) {
       if (ctx->IsCancelled()) break;
       v1::SessionEvent e;
       e.set_version(v);

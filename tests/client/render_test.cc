@@ -2,12 +2,12 @@
 //
 // Compiles client/cli/render.cc and render_sync.cc into client_test (see
 // args_test.cc for why).
-#include "client/cli/render.cc"       // NOLINT(build/include)
-#include "client/cli/render_sync.cc"  // NOLINT(build/include)
+#include "client/cli/render.cc"  // NOLINT(build/include)
 
 #include <sstream>
 
 #include "absl/strings/str_split.h"
+#include "client/cli/render_sync.cc"  // NOLINT(build/include)
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -18,8 +18,9 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-v1::Learner Hub(const std::string& id, const std::string& fore, const std::string& sur,
-                const std::string& year, const std::string& reg) {
+v1::Learner Hub(const std::string& id, const std::string& fore,
+                const std::string& sur, const std::string& year,
+                const std::string& reg) {
   v1::Learner l;
   l.set_learner_id(id);
   l.set_legal_forename(fore);
@@ -29,8 +30,9 @@ v1::Learner Hub(const std::string& id, const std::string& fore, const std::strin
   return l;
 }
 
-v1::MisLearnerRecord Mis(const std::string& id, const std::string& fore, const std::string& sur,
-                         const std::string& year, const std::string& reg) {
+v1::MisLearnerRecord Mis(const std::string& id, const std::string& fore,
+                         const std::string& sur, const std::string& year,
+                         const std::string& reg) {
   v1::MisLearnerRecord m;
   m.set_mis_id(id);
   m.set_legal_forename(fore);
@@ -108,21 +110,26 @@ TEST(RenderTest, StatusLabelsAreTheHelpPagesWords) {
 
 TEST(RenderTest, SyncScreenShowsBothColumnsStatusesAndTicks) {
   std::ostringstream os;
-  PrintRows(Screen(), /*explain=*/false, os);
+  PrintRows(Screen(), {.explain = false}, os);
   std::vector<std::string> lines = Lines(os.str());
   ASSERT_EQ(lines.size(), 9u) << os.str();  // header, 7 rows, the '*' legend
   EXPECT_EQ(lines[0],
-            "ROW  HUB LEARNER  NAME          YEAR  REG  STATUS       MIS ID   NAME           YEAR  "
+            "ROW  HUB LEARNER  NAME          YEAR  REG  STATUS       MIS ID   "
+            "NAME           YEAR  "
             "REG  IMPORT?  EMAIL?");
   EXPECT_EQ(lines[1],
-            "1    lrn_1        Amelia Khan   7     7A   Matched      stu-001  Amelia Khan    8     "
+            "1    lrn_1        Amelia Khan   7     7A   Matched      stu-001  "
+            "Amelia Khan    8     "
             "8B            [x]");
   EXPECT_EQ(lines[2],
-            "2                                          New          stu-002  Noah Patel     7     "
+            "2                                          New          stu-002  "
+            "Noah Patel     7     "
             "7B   [x]");
-  // Non-ASCII names take their width in characters, so the columns still line up.
+  // Non-ASCII names take their width in characters, so the columns still line
+  // up.
   EXPECT_EQ(lines[3],
-            "3                                          New          stu-003  Zoë Brontë     7     "
+            "3                                          New          stu-003  "
+            "Zoë Brontë     7     "
             "7B   [ ]");
   EXPECT_EQ(lines[4], "4    lrn_4        Ellie Moss    7     7A   Not matched");
   EXPECT_THAT(lines[5], HasSubstr("May match    stu-005  Freddie Woods"));
@@ -134,20 +141,34 @@ TEST(RenderTest, SyncScreenShowsBothColumnsStatusesAndTicks) {
 
 TEST(RenderTest, ExplainPutsEvidenceUnderEachPairedRow) {
   std::ostringstream os;
-  PrintRows(Screen(), /*explain=*/true, os);
+  PrintRows(Screen(), {.explain = true}, os);
   std::vector<std::string> lines = Lines(os.str());
   ASSERT_GE(lines.size(), 5u);
   EXPECT_THAT(lines[1], HasSubstr("Amelia Khan"));
   EXPECT_EQ(lines[2], "      upn                  agree           +12.50");
   EXPECT_EQ(lines[3], "      date_of_birth        agree            +4.75");
-  EXPECT_EQ(lines[4], "      score                                +17.25  same valid UPN");
+  EXPECT_EQ(
+      lines[4],
+      "      score                                +17.25  same valid UPN");
   EXPECT_THAT(lines[5], HasSubstr("Noah Patel")) << "New rows have no evidence";
   // The May match row has a score but no field lines.
-  auto may = std::find_if(lines.begin(), lines.end(),
-                          [](const std::string& l) { return l.find("May match") != l.npos; });
+  auto may = std::find_if(lines.begin(), lines.end(), [](const std::string& l) {
+    return l.find("May match") != l.npos;
+  });
   ASSERT_NE(may, lines.end());
   EXPECT_EQ(*(may + 1), "      score                                 +6.50");
   EXPECT_THAT(os.str(), HasSubstr("why each pair was made"));
+}
+
+TEST(RenderTest, EmailColumnOnlyWhenTheSessionSyncsEmails) {
+  std::ostringstream os;
+  PrintRows(Screen(), {.email_column = false}, os);
+  std::vector<std::string> lines = Lines(os.str());
+  EXPECT_THAT(lines[0], ::testing::EndsWith("REG  IMPORT?"));
+  EXPECT_THAT(lines[1], ::testing::EndsWith("8B"))
+      << "no Email? tick on Amelia's row";
+  EXPECT_THAT(lines[2], ::testing::EndsWith("[x]"))
+      << "Noah's Import? tick stays";
 }
 
 TEST(RenderTest, SummaryLineCountsEveryStatus) {
@@ -163,7 +184,8 @@ TEST(RenderTest, SummaryLineCountsEveryStatus) {
   std::ostringstream os;
   PrintSummary(s, os);
   EXPECT_EQ(os.str(),
-            "Not matched 1 | New 2 | Matched 3 | May match 4 | Synced 5 | Desynced 6 | total 21 | "
+            "Not matched 1 | New 2 | Matched 3 | May match 4 | Synced 5 | "
+            "Desynced 6 | total 21 | "
             "Import? ticked 2 | Email? ticked 0\n");
 }
 
@@ -171,8 +193,10 @@ TEST(RenderTest, JsonLinesUseLowerCamelNamesAndOmitDefaults) {
   v1::Row row = Screen()[1];
   std::string json = JsonLine(row);
   EXPECT_EQ(json,
-            "{\"rowId\":\"2\",\"status\":\"ROW_STATUS_NEW\",\"mis\":{\"misId\":\"stu-002\","
-            "\"legalForename\":\"Noah\",\"legalSurname\":\"Patel\",\"yearGroup\":\"7\","
+            "{\"rowId\":\"2\",\"status\":\"ROW_STATUS_NEW\",\"mis\":{\"misId\":"
+            "\"stu-002\","
+            "\"legalForename\":\"Noah\",\"legalSurname\":\"Patel\","
+            "\"yearGroup\":\"7\","
             "\"registrationGroup\":\"7B\"},\"import\":true}");
   EXPECT_EQ(json.find('\n'), std::string::npos);
   EXPECT_EQ(JsonLine(v1::Session()), "{}");
@@ -202,8 +226,10 @@ TEST(RenderTest, SessionAndSave) {
   saved.mutable_summary()->set_emails_queued(1);
   std::ostringstream out;
   PrintSaveSummary(saved, out);
-  EXPECT_THAT(out.str(), HasSubstr("linked         2  (Matched and May match rows)"));
-  EXPECT_THAT(out.str(), HasSubstr("imported       1  (New rows ticked Import?)"));
+  EXPECT_THAT(out.str(),
+              HasSubstr("linked         2  (Matched and May match rows)"));
+  EXPECT_THAT(out.str(),
+              HasSubstr("imported       1  (New rows ticked Import?)"));
   EXPECT_THAT(out.str(), HasSubstr("emails queued  1"));
 }
 
@@ -219,8 +245,9 @@ TEST(RenderTest, ErrorsAndUploadProblems) {
   p = problems.add_problems();
   p->set_file("manifest.csv");
   p->set_message("missing");
-  EXPECT_EQ(ProblemLines(problems),
-            "users.csv:3:2: UPN A12 has a bad check letter\nmanifest.csv: missing\n");
+  EXPECT_EQ(
+      ProblemLines(problems),
+      "users.csv:3:2: UPN A12 has a bad check letter\nmanifest.csv: missing\n");
 }
 
 TEST(RenderTest, LearnerTable) {

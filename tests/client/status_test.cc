@@ -6,11 +6,14 @@
 namespace hubsync::client {
 namespace {
 
-TEST(FromGrpcStatusTest, OkIsOk) { EXPECT_TRUE(FromGrpcStatus(grpc::Status::OK).ok()); }
+TEST(FromGrpcStatusTest, OkIsOk) {
+  EXPECT_TRUE(FromGrpcStatus(grpc::Status::OK).ok());
+}
 
 TEST(FromGrpcStatusTest, KeepsEveryCodeAndTheMessage) {
   for (int code = 1; code <= 16; ++code) {
-    grpc::Status in(static_cast<grpc::StatusCode>(code), "row 7 is New, not Matched");
+    grpc::Status in(static_cast<grpc::StatusCode>(code),
+                    "row 7 is New, not Matched");
     absl::Status out = FromGrpcStatus(in);
     EXPECT_EQ(static_cast<int>(out.code()), code);
     EXPECT_EQ(out.message(), "row 7 is New, not Matched");
@@ -18,17 +21,21 @@ TEST(FromGrpcStatusTest, KeepsEveryCodeAndTheMessage) {
 }
 
 TEST(FromGrpcStatusTest, NamesMatchTheServerSide) {
-  absl::Status s = FromGrpcStatus(grpc::Status(grpc::StatusCode::ABORTED, "stale version 3"));
+  absl::Status s = FromGrpcStatus(
+      grpc::Status(grpc::StatusCode::ABORTED, "stale version 3"));
   EXPECT_EQ(s.code(), absl::StatusCode::kAborted);
   EXPECT_EQ(absl::StatusCodeToString(s.code()), "ABORTED");
-  s = FromGrpcStatus(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "wrong step"));
+  s = FromGrpcStatus(
+      grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "wrong step"));
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
-  s = FromGrpcStatus(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "no token"));
+  s = FromGrpcStatus(
+      grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "no token"));
   EXPECT_EQ(s.code(), absl::StatusCode::kUnauthenticated);
 }
 
 TEST(FromGrpcStatusTest, UnknownNumbersBecomeUnknownWithTheMessage) {
-  absl::Status s = FromGrpcStatus(grpc::Status(static_cast<grpc::StatusCode>(42), "odd peer"));
+  absl::Status s = FromGrpcStatus(
+      grpc::Status(static_cast<grpc::StatusCode>(42), "odd peer"));
   EXPECT_EQ(s.code(), absl::StatusCode::kUnknown);
   EXPECT_EQ(s.message(), "odd peer");
 }
