@@ -3,8 +3,8 @@
 // The CLI's sources are compiled into the `hubsync` executable only (CMake has
 // no library target for them), so each client/cli/*.cc under test is compiled
 // into client_test by exactly one test file: this one compiles args.cc.
-#include "client/cli/args.cc"  // NOLINT(build/include)
 
+#include "client/cli/args.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

@@ -6,9 +6,7 @@
 #include <sstream>
 
 #include "absl/strings/str_split.h"
-#include "client/cli/commands.cc"          // NOLINT(build/include)
-#include "client/cli/commands_records.cc"  // NOLINT(build/include)
-#include "client/cli/commands_sync.cc"     // NOLINT(build/include)
+#include "client/cli/commands.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/client/fake_hubsync.h"

@@ -2,12 +2,11 @@
 //
 // Compiles client/cli/render.cc and render_sync.cc into client_test (see
 // args_test.cc for why).
-#include "client/cli/render.cc"  // NOLINT(build/include)
 
 #include <sstream>
 
 #include "absl/strings/str_split.h"
-#include "client/cli/render_sync.cc"  // NOLINT(build/include)
+#include "client/cli/render.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
