@@ -157,12 +157,17 @@ std::optional<Date> ParseDate(std::string_view text) {
       if (c < '0' || c > '9') return std::nullopt;
     }
   }
-  if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1) return std::nullopt;
+  const Date date{y, m, d};
+  if (!IsRealDate(date)) return std::nullopt;
+  return date;
+}
+
+bool IsRealDate(const Date& date) {
+  const int y = date.year, m = date.month, d = date.day;
+  if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1) return false;
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  const int days = kDays[m - 1] + (m == 2 && leap ? 1 : 0);
-  if (d > days) return std::nullopt;
-  return Date{y, m, d};
+  return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
 }
 
 MisParseResult ParsePlainCsv(std::string_view file_name, std::string_view data) {
@@ -272,19 +277,49 @@ std::vector<Problem> ValidateMisRecords(const MisSnapshot& snapshot) {
   std::set<std::string> ids, upns, class_ids;
   for (size_t i = 0; i < snapshot.classes.size(); ++i) {
     const MisClass& c = snapshot.classes[i];
-    if (!class_ids.insert(c.mis_id).second) {
-      problems.push_back({"pushed classes", static_cast<int>(i + 1), 0,
-                          absl::StrCat("class mis_id '", c.mis_id, "' is repeated")});
+    auto report = [&](std::string m) {
+      problems.push_back({"pushed classes", static_cast<int>(i + 1), 0, std::move(m)});
+    };
+    if (c.mis_id.empty()) {
+      report("class mis_id is empty");
+    } else if (!class_ids.insert(c.mis_id).second) {
+      report(absl::StrCat("class mis_id '", c.mis_id, "' is repeated"));
+    }
+    if (c.name.empty()) report(absl::StrCat("class '", c.mis_id, "' has an empty name"));
+    if (!c.year_group.empty() && !IsCanonicalYearGroup(c.year_group)) {
+      report(absl::StrCat("class year_group '", c.year_group,
+                          "' is not a canonical year group (N1, N2, R, 1-13)"));
     }
   }
   for (size_t i = 0; i < snapshot.learners.size(); ++i) {
     const MisLearner& l = snapshot.learners[i];
     const int line = static_cast<int>(i + 1);
     auto report = [&](std::string m) { problems.push_back({"pushed", line, 0, std::move(m)}); };
-    if (!ids.insert(l.mis_id).second) report(absl::StrCat("mis_id '", l.mis_id, "' is repeated"));
+    if (l.mis_id.empty()) {
+      report("mis_id is empty");
+    } else if (!ids.insert(l.mis_id).second) {
+      report(absl::StrCat("mis_id '", l.mis_id, "' is repeated"));
+    }
     if (l.legal_forename.empty()) report("legal_forename is empty");
     if (l.legal_surname.empty()) report("legal_surname is empty");
-    if (l.year_group.empty()) report("year_group is empty");
+    if (l.year_group.empty()) {
+      report("year_group is empty");
+    } else if (!IsCanonicalYearGroup(l.year_group)) {
+      report(absl::StrCat("year_group '", l.year_group,
+                          "' is not a canonical year group (N1, N2, R, 1-13)"));
+    }
+    if (l.date_of_birth && !IsRealDate(*l.date_of_birth)) {
+      report(absl::StrCat("date_of_birth '", FormatDate(*l.date_of_birth),
+                          "' is not a real date"));
+    }
+    for (const std::string* field :
+         {&l.mis_id, &l.upn, &l.legal_forename, &l.legal_surname, &l.preferred_forename,
+          &l.preferred_surname, &l.gender, &l.registration_group, &l.email}) {
+      if (field->size() > kMaxFieldBytes) {
+        report(absl::StrCat("a field is longer than ", kMaxFieldBytes, " bytes"));
+        break;
+      }
+    }
     if (IsValidUpn(l.upn) && !upns.insert(l.upn).second) {
       report(absl::StrCat("UPN ", l.upn, " is repeated"));
     }

@@ -4,6 +4,7 @@
 #define HUBSYNC_COMMON_MIS_IMPORT_H_
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,10 @@ std::vector<Problem> ValidateMisRecords(const MisSnapshot& snapshot);
 // Parses "2013-09-04" (also "04/09/2013" UK order). nullopt if invalid,
 // including impossible dates such as 31/02.
 std::optional<Date> ParseDate(std::string_view s);
+
+// True for a date that exists (leap years included) in the years 1900-2200,
+// the range ParseDate accepts.
+bool IsRealDate(const Date& date);
 
 }  // namespace hubsync
 

@@ -13,9 +13,14 @@ std::optional<std::string> CanonicalYearGroup(std::string_view raw) {
   std::string s = absl::AsciiStrToLower(absl::StripAsciiWhitespace(Av(raw)));
   s = absl::StrReplaceAll(s, {{" ", ""}, {"_", ""}, {"-", ""}});
   if (s.empty()) return std::nullopt;
-  if (s == "r" || s == "reception" || s == "kg" || s == "yr" || s == "rec") return "R";
-  if (s == "n1" || s == "it" || s == "pr") return "N1";
-  if (s == "n2" || s == "n" || s == "nursery" || s == "pk") return "N2";
+  // "Year R" is how many UK primary schools write Reception; "Nursery 1" and
+  // "Nursery 2" are the long forms of N1 and N2.
+  if (s == "r" || s == "reception" || s == "kg" || s == "yr" || s == "rec" ||
+      s == "yearr") {
+    return "R";
+  }
+  if (s == "n1" || s == "it" || s == "pr" || s == "nursery1") return "N1";
+  if (s == "n2" || s == "n" || s == "nursery" || s == "pk" || s == "nursery2") return "N2";
   for (std::string_view prefix : {"year", "yr", "y"}) {
     if (s.size() > prefix.size() && s.compare(0, prefix.size(), prefix) == 0) {
       s = s.substr(prefix.size());
@@ -29,6 +34,11 @@ std::optional<std::string> CanonicalYearGroup(std::string_view raw) {
   int n = 0;
   if (!absl::SimpleAtoi(s, &n) || n < 1 || n > 13) return std::nullopt;
   return std::to_string(n);
+}
+
+bool IsCanonicalYearGroup(std::string_view s) {
+  std::optional<std::string> c = CanonicalYearGroup(s);
+  return c.has_value() && *c == s;
 }
 
 int YearGroupOrder(std::string_view canonical) {

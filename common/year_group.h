@@ -13,6 +13,10 @@ namespace hubsync {
 // "PK" (-> N2), "Nursery" (-> N2) ... case-insensitively. nullopt if unknown.
 std::optional<std::string> CanonicalYearGroup(std::string_view raw);
 
+// True for exactly the canonical forms ("N1", "N2", "R", "1" .. "13"); "07"
+// and "Year 7" are not canonical.
+bool IsCanonicalYearGroup(std::string_view s);
+
 // Sort order: N1 < N2 < R < 1 < ... < 13.
 int YearGroupOrder(std::string_view canonical);
 

@@ -37,17 +37,17 @@ TEST(CanonicalYearGroup, YearPrefixes) {
 }
 
 TEST(CanonicalYearGroup, Reception) {
-  for (const char* s :
-       {"R", "r", "Reception", "RECEPTION", "KG", "kg", "YR", "Rec"}) {
+  for (const char* s : {"R", "r", "Reception", "RECEPTION", "KG", "kg", "YR",
+                        "Rec", "Year R", "year r"}) {
     EXPECT_EQ(CanonicalYearGroup(s), Y("R")) << s;
   }
 }
 
 TEST(CanonicalYearGroup, Nursery) {
-  for (const char* s : {"N2", "n2", "Nursery", "PK", "pk", "N"}) {
+  for (const char* s : {"N2", "n2", "Nursery", "PK", "pk", "N", "Nursery 2"}) {
     EXPECT_EQ(CanonicalYearGroup(s), Y("N2")) << s;
   }
-  for (const char* s : {"N1", "n1", "IT", "PR"}) {
+  for (const char* s : {"N1", "n1", "IT", "PR", "Nursery 1"}) {
     EXPECT_EQ(CanonicalYearGroup(s), Y("N1")) << s;
   }
 }
@@ -56,6 +56,20 @@ TEST(CanonicalYearGroup, UnknownValues) {
   for (const char* s : {"", "   ", "14", "0", "00", "19", "Year 14", "Year",
                         "Y", "007", "7A", "Seven", "N3", "TK"}) {
     EXPECT_EQ(CanonicalYearGroup(s), std::nullopt) << "'" << s << "'";
+  }
+}
+
+// Every canonical form maps to itself, and nothing else is canonical.
+TEST(IsCanonicalYearGroup, ExactlyTheCanonicalForms) {
+  std::vector<std::string> canonical = {"N1", "N2", "R"};
+  for (int i = 1; i <= 13; ++i) canonical.push_back(std::to_string(i));
+  for (const std::string& c : canonical) {
+    EXPECT_TRUE(IsCanonicalYearGroup(c)) << c;
+    EXPECT_EQ(CanonicalYearGroup(c), c) << c;
+  }
+  for (const char* s :
+       {"07", "Year 7", "r", "n1", "Reception", " 7", "", "14"}) {
+    EXPECT_FALSE(IsCanonicalYearGroup(s)) << "'" << s << "'";
   }
 }
 
