@@ -33,8 +33,9 @@ size_t Utf8Length(std::string_view s, size_t i) {
     cp = (cp << 6) | (cc & 0x3F);
   }
   // Overlong forms, surrogates and values past U+10FFFF are invalid.
-  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-      (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
+      (n == 4 && cp < 0x10000) || (cp >= 0xD800 && cp <= 0xDFFF) ||
+      cp > 0x10FFFF) {
     return 0;
   }
   return n;
@@ -62,8 +63,8 @@ CsvTable ParseCsv(std::string_view file_name, std::string_view data,
       size_t n = Utf8Length(data, i);
       if (n == 0) {
         if (line != last_bad_line) {
-          problems->push_back({file, line, col,
-                               "invalid UTF-8: save the file as UTF-8"});
+          problems->push_back(
+              {file, line, col, "invalid UTF-8: save the file as UTF-8"});
           last_bad_line = line;
         }
         n = 1;
@@ -87,8 +88,8 @@ CsvTable ParseCsv(std::string_view file_name, std::string_view data,
   record.line = 1;
 
   auto end_field = [&]() {
-    record.fields.push_back(field_quoted ? field
-                                         : std::string(absl::StripAsciiWhitespace(field)));
+    record.fields.push_back(
+        field_quoted ? field : std::string(absl::StripAsciiWhitespace(field)));
     field.clear();
     field_quoted = false;
   };
@@ -125,9 +126,10 @@ CsvTable ParseCsv(std::string_view file_name, std::string_view data,
     switch (c) {
       case '"':
         if (!absl::StripAsciiWhitespace(field).empty() || field_quoted) {
-          problems->push_back({file, line, col,
-                               "a quote inside an unquoted field: quote the whole "
-                               "field and double the quote (\"\")"});
+          problems->push_back(
+              {file, line, col,
+               "a quote inside an unquoted field: quote the whole "
+               "field and double the quote (\"\")"});
           record_bad = true;
         }
         field.clear();
@@ -151,8 +153,9 @@ CsvTable ParseCsv(std::string_view file_name, std::string_view data,
         break;
       default:
         if (field_quoted && c != ' ' && c != '\t') {
-          problems->push_back({file, line, col,
-                               "text after a closing quote: quote the whole field"});
+          problems->push_back(
+              {file, line, col,
+               "text after a closing quote: quote the whole field"});
           record_bad = true;
         }
         if (!field_quoted) field.push_back(c);
@@ -169,17 +172,19 @@ CsvTable ParseCsv(std::string_view file_name, std::string_view data,
   if (!field.empty() || !record.fields.empty() || field_quoted) end_record();
 
   if (records.empty()) {
-    problems->push_back({file, 1, 0, "the file is empty: a header row is required"});
+    problems->push_back(
+        {file, 1, 0, "the file is empty: a header row is required"});
     return table;
   }
   table.header = std::move(records.front().fields);
-  for (std::string& h : table.header) h = std::string(absl::StripAsciiWhitespace(h));
+  for (std::string& h : table.header)
+    h = std::string(absl::StripAsciiWhitespace(h));
   for (size_t r = 1; r < records.size(); ++r) {
     if (records[r].fields.size() != table.header.size()) {
-      problems->push_back(
-          {file, records[r].line, 0,
-           absl::StrCat("expected ", table.header.size(), " fields as in the header, got ",
-                        records[r].fields.size())});
+      problems->push_back({file, records[r].line, 0,
+                           absl::StrCat("expected ", table.header.size(),
+                                        " fields as in the header, got ",
+                                        records[r].fields.size())});
       continue;
     }
     table.records.push_back(std::move(records[r]));

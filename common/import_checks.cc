@@ -4,7 +4,8 @@ namespace hubsync {
 
 bool LooksLikeEmail(std::string_view s) {
   const size_t at = s.find('@');
-  if (at == std::string_view::npos || at == 0 || at + 1 >= s.size()) return false;
+  if (at == std::string_view::npos || at == 0 || at + 1 >= s.size())
+    return false;
   if (s.find('@', at + 1) != std::string_view::npos) return false;
   if (s.find_first_of(" \t,;<>") != std::string_view::npos) return false;
   const std::string_view domain = s.substr(at + 1);

@@ -23,16 +23,21 @@ namespace {
 const std::vector<std::pair<std::string, std::vector<std::string>>>& Aliases() {
   static const auto* aliases =
       new std::vector<std::pair<std::string, std::vector<std::string>>>{
-          {"mis_id", {"misid", "id", "sourcedid", "pupilid", "studentid", "adno"}},
+          {"mis_id",
+           {"misid", "id", "sourcedid", "pupilid", "studentid", "adno"}},
           {"upn", {"upn", "uniquepupilnumber"}},
-          {"legal_forename", {"legalforename", "forename", "firstname", "givenname"}},
-          {"legal_surname", {"legalsurname", "surname", "lastname", "familyname"}},
-          {"preferred_forename", {"preferredforename", "preferredfirstname", "knownas"}},
+          {"legal_forename",
+           {"legalforename", "forename", "firstname", "givenname"}},
+          {"legal_surname",
+           {"legalsurname", "surname", "lastname", "familyname"}},
+          {"preferred_forename",
+           {"preferredforename", "preferredfirstname", "knownas"}},
           {"preferred_surname", {"preferredsurname", "preferredlastname"}},
           {"date_of_birth", {"dateofbirth", "dob", "birthdate"}},
           {"gender", {"gender", "sex"}},
           {"year_group", {"yeargroup", "year", "ncyear"}},
-          {"registration_group", {"registrationgroup", "reggroup", "form", "tutorgroup"}},
+          {"registration_group",
+           {"registrationgroup", "reggroup", "form", "tutorgroup"}},
           {"classes", {"classes", "subjectclasses"}},
           {"email", {"email", "emailaddress"}},
       };
@@ -77,25 +82,29 @@ struct RowReader {
   }
   int Col(const std::string& name) const { return cols.at(name) + 1; }
   void Report(const std::string& name, std::string message) const {
-    problems->push_back({file, record.line, std::max(Col(name), 0), std::move(message)});
+    problems->push_back(
+        {file, record.line, std::max(Col(name), 0), std::move(message)});
   }
 };
 
 // Fills the fields shared by MIS and hub rows; returns false on a problem.
 bool ReadCommon(const RowReader& row, bool year_required, std::string* forename,
-                std::string* surname, std::string* pforename, std::string* psurname,
-                std::optional<Date>* dob, std::string* gender, std::string* upn,
-                std::string* year, std::string* reg, std::vector<std::string>* classes,
+                std::string* surname, std::string* pforename,
+                std::string* psurname, std::optional<Date>* dob,
+                std::string* gender, std::string* upn, std::string* year,
+                std::string* reg, std::vector<std::string>* classes,
                 std::string* email) {
   const size_t before = row.problems->size();
   for (const auto& [name, _] : Aliases()) {
     if (row.cols.at(name) >= 0 && row.Get(name).size() > kMaxFieldBytes) {
-      row.Report(name, absl::StrCat(name, " is longer than ", kMaxFieldBytes, " bytes"));
+      row.Report(name, absl::StrCat(name, " is longer than ", kMaxFieldBytes,
+                                    " bytes"));
     }
   }
   *forename = row.Get("legal_forename");
   *surname = row.Get("legal_surname");
-  if (forename->empty()) row.Report("legal_forename", "legal_forename is empty");
+  if (forename->empty())
+    row.Report("legal_forename", "legal_forename is empty");
   if (surname->empty()) row.Report("legal_surname", "legal_surname is empty");
   *pforename = row.Get("preferred_forename");
   *psurname = row.Get("preferred_surname");
@@ -103,8 +112,10 @@ bool ReadCommon(const RowReader& row, bool year_required, std::string* forename,
   if (!dob_text.empty()) {
     *dob = ParseDate(dob_text);
     if (!*dob) {
-      row.Report("date_of_birth", absl::StrCat("date_of_birth '", dob_text,
-                                               "' is not a real date (YYYY-MM-DD or DD/MM/YYYY)"));
+      row.Report(
+          "date_of_birth",
+          absl::StrCat("date_of_birth '", dob_text,
+                       "' is not a real date (YYYY-MM-DD or DD/MM/YYYY)"));
     }
   }
   *gender = row.Get("gender");
@@ -115,18 +126,21 @@ bool ReadCommon(const RowReader& row, bool year_required, std::string* forename,
   } else if (std::optional<std::string> y = CanonicalYearGroup(year_text)) {
     *year = *y;
   } else {
-    row.Report("year_group", absl::StrCat("year_group '", year_text,
-                                          "' is not a UK year group (N1, N2, R, 1-13)"));
+    row.Report("year_group",
+               absl::StrCat("year_group '", year_text,
+                            "' is not a UK year group (N1, N2, R, 1-13)"));
   }
   *reg = row.Get("registration_group");
-  for (absl::string_view c : absl::StrSplit(row.Get("classes"), ';', absl::SkipWhitespace())) {
+  for (absl::string_view c :
+       absl::StrSplit(row.Get("classes"), ';', absl::SkipWhitespace())) {
     classes->push_back(std::string(absl::StripAsciiWhitespace(c)));
   }
   std::sort(classes->begin(), classes->end());
   classes->erase(std::unique(classes->begin(), classes->end()), classes->end());
   *email = row.Get("email");
   if (!email->empty() && !LooksLikeEmail(*email)) {
-    row.Report("email", absl::StrCat("email '", *email, "' is not an email address"));
+    row.Report("email",
+               absl::StrCat("email '", *email, "' is not an email address"));
   }
   return row.problems->size() == before;
 }
@@ -165,22 +179,26 @@ std::optional<Date> ParseDate(std::string_view text) {
 bool IsRealDate(const Date& date) {
   const int y = date.year, m = date.month, d = date.day;
   if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1) return false;
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30,
+                                  31, 31, 30, 31, 30, 31};
   const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
 }
 
-MisParseResult ParsePlainCsv(std::string_view file_name, std::string_view data) {
+MisParseResult ParsePlainCsv(std::string_view file_name,
+                             std::string_view data) {
   MisParseResult result;
   result.snapshot.format = MisFormat::kPlainCsv;
   const std::string file(file_name);
   CsvTable table = ParseCsv(file_name, data, &result.problems);
   if (!result.problems.empty()) return result;
   const std::map<std::string, int> cols = MapColumns(table);
-  for (const char* required : {"mis_id", "legal_forename", "legal_surname", "year_group"}) {
+  for (const char* required :
+       {"mis_id", "legal_forename", "legal_surname", "year_group"}) {
     if (cols.at(required) < 0) {
       result.problems.push_back(
-          {file, 1, 0, absl::StrCat("missing required column '", required, "'")});
+          {file, 1, 0,
+           absl::StrCat("missing required column '", required, "'")});
     }
   }
   if (!result.problems.empty()) return result;
@@ -193,25 +211,28 @@ MisParseResult ParsePlainCsv(std::string_view file_name, std::string_view data) 
     l.mis_id = row.Get("mis_id");
     if (l.mis_id.empty()) {
       row.Report("mis_id", "mis_id is empty");
-    } else if (auto [it, fresh] = seen_ids.emplace(l.mis_id, record.line); !fresh) {
-      row.Report("mis_id", absl::StrCat("mis_id '", l.mis_id, "' is also on line ",
-                                        it->second));
+    } else if (auto [it, fresh] = seen_ids.emplace(l.mis_id, record.line);
+               !fresh) {
+      row.Report("mis_id", absl::StrCat("mis_id '", l.mis_id,
+                                        "' is also on line ", it->second));
     }
     if (!ReadCommon(row, true, &l.legal_forename, &l.legal_surname,
-                    &l.preferred_forename, &l.preferred_surname, &l.date_of_birth,
-                    &l.gender, &l.upn, &l.year_group, &l.registration_group,
-                    &l.classes, &l.email)) {
+                    &l.preferred_forename, &l.preferred_surname,
+                    &l.date_of_birth, &l.gender, &l.upn, &l.year_group,
+                    &l.registration_group, &l.classes, &l.email)) {
       continue;
     }
     if (IsValidUpn(l.upn)) {
       if (auto [it, fresh] = seen_upns.emplace(l.upn, record.line); !fresh) {
-        row.Report("upn", absl::StrCat("UPN ", l.upn, " is also on line ", it->second));
+        row.Report("upn", absl::StrCat("UPN ", l.upn, " is also on line ",
+                                       it->second));
       }
     }
     if (!l.registration_group.empty()) {
       l.registration_group_mis_id = "reg:" + l.registration_group;
       MisClass& c = classes[l.registration_group_mis_id];
-      c = {l.registration_group_mis_id, l.registration_group, ClassKind::kRegistration,
+      c = {l.registration_group_mis_id, l.registration_group,
+           ClassKind::kRegistration,
            c.year_group.empty() ? l.year_group : c.year_group};
     }
     for (const std::string& name : l.classes) {
@@ -223,11 +244,14 @@ MisParseResult ParsePlainCsv(std::string_view file_name, std::string_view data) 
   }
   for (auto& [id, c] : classes) result.snapshot.classes.push_back(std::move(c));
   std::sort(result.snapshot.learners.begin(), result.snapshot.learners.end(),
-            [](const MisLearner& a, const MisLearner& b) { return a.mis_id < b.mis_id; });
+            [](const MisLearner& a, const MisLearner& b) {
+              return a.mis_id < b.mis_id;
+            });
   return result;
 }
 
-HubImportResult ParseHubLearnersCsv(std::string_view file_name, std::string_view data) {
+HubImportResult ParseHubLearnersCsv(std::string_view file_name,
+                                    std::string_view data) {
   HubImportResult result;
   const std::string file(file_name);
   CsvTable table = ParseCsv(file_name, data, &result.problems);
@@ -236,7 +260,8 @@ HubImportResult ParseHubLearnersCsv(std::string_view file_name, std::string_view
   for (const char* required : {"legal_forename", "legal_surname"}) {
     if (cols.at(required) < 0) {
       result.problems.push_back(
-          {file, 1, 0, absl::StrCat("missing required column '", required, "'")});
+          {file, 1, 0,
+           absl::StrCat("missing required column '", required, "'")});
     }
   }
   if (!result.problems.empty()) return result;
@@ -244,9 +269,9 @@ HubImportResult ParseHubLearnersCsv(std::string_view file_name, std::string_view
     RowReader row{file, record, cols, &result.problems};
     HubLearner l;
     if (!ReadCommon(row, false, &l.legal_forename, &l.legal_surname,
-                    &l.preferred_forename, &l.preferred_surname, &l.date_of_birth,
-                    &l.gender, &l.upn, &l.year_group, &l.registration_group,
-                    &l.classes, &l.email)) {
+                    &l.preferred_forename, &l.preferred_surname,
+                    &l.date_of_birth, &l.gender, &l.upn, &l.year_group,
+                    &l.registration_group, &l.classes, &l.email)) {
       continue;
     }
     result.learners.push_back(std::move(l));
@@ -262,13 +287,15 @@ MisParseResult ParseMisUpload(MisFormat format, const UploadFiles& files) {
       MisParseResult result;
       result.problems.push_back(
           {files.empty() ? "" : files.begin()->first, 0, 0,
-           absl::StrCat("a plain CSV export is exactly one file; got ", files.size())});
+           absl::StrCat("a plain CSV export is exactly one file; got ",
+                        files.size())});
       return result;
     }
     return ParsePlainCsv(files.begin()->first, files.begin()->second);
   }
   MisParseResult result;
-  result.problems.push_back({"", 0, 0, "pushed records are not an upload format"});
+  result.problems.push_back(
+      {"", 0, 0, "pushed records are not an upload format"});
   return result;
 }
 
@@ -278,14 +305,16 @@ std::vector<Problem> ValidateMisRecords(const MisSnapshot& snapshot) {
   for (size_t i = 0; i < snapshot.classes.size(); ++i) {
     const MisClass& c = snapshot.classes[i];
     auto report = [&](std::string m) {
-      problems.push_back({"pushed classes", static_cast<int>(i + 1), 0, std::move(m)});
+      problems.push_back(
+          {"pushed classes", static_cast<int>(i + 1), 0, std::move(m)});
     };
     if (c.mis_id.empty()) {
       report("class mis_id is empty");
     } else if (!class_ids.insert(c.mis_id).second) {
       report(absl::StrCat("class mis_id '", c.mis_id, "' is repeated"));
     }
-    if (c.name.empty()) report(absl::StrCat("class '", c.mis_id, "' has an empty name"));
+    if (c.name.empty())
+      report(absl::StrCat("class '", c.mis_id, "' has an empty name"));
     if (!c.year_group.empty() && !IsCanonicalYearGroup(c.year_group)) {
       report(absl::StrCat("class year_group '", c.year_group,
                           "' is not a canonical year group (N1, N2, R, 1-13)"));
@@ -294,7 +323,9 @@ std::vector<Problem> ValidateMisRecords(const MisSnapshot& snapshot) {
   for (size_t i = 0; i < snapshot.learners.size(); ++i) {
     const MisLearner& l = snapshot.learners[i];
     const int line = static_cast<int>(i + 1);
-    auto report = [&](std::string m) { problems.push_back({"pushed", line, 0, std::move(m)}); };
+    auto report = [&](std::string m) {
+      problems.push_back({"pushed", line, 0, std::move(m)});
+    };
     if (l.mis_id.empty()) {
       report("mis_id is empty");
     } else if (!ids.insert(l.mis_id).second) {
@@ -313,10 +344,12 @@ std::vector<Problem> ValidateMisRecords(const MisSnapshot& snapshot) {
                           "' is not a real date"));
     }
     for (const std::string* field :
-         {&l.mis_id, &l.upn, &l.legal_forename, &l.legal_surname, &l.preferred_forename,
-          &l.preferred_surname, &l.gender, &l.registration_group, &l.email}) {
+         {&l.mis_id, &l.upn, &l.legal_forename, &l.legal_surname,
+          &l.preferred_forename, &l.preferred_surname, &l.gender,
+          &l.registration_group, &l.email}) {
       if (field->size() > kMaxFieldBytes) {
-        report(absl::StrCat("a field is longer than ", kMaxFieldBytes, " bytes"));
+        report(
+            absl::StrCat("a field is longer than ", kMaxFieldBytes, " bytes"));
         break;
       }
     }
@@ -327,12 +360,16 @@ std::vector<Problem> ValidateMisRecords(const MisSnapshot& snapshot) {
       report(absl::StrCat("email '", l.email, "' is not an email address"));
     }
     auto known = [&](const std::string& id) { return class_ids.count(id) > 0; };
-    if (!l.registration_group_mis_id.empty() && !known(l.registration_group_mis_id)) {
-      report(absl::StrCat("registration_group_mis_id '", l.registration_group_mis_id,
+    if (!l.registration_group_mis_id.empty() &&
+        !known(l.registration_group_mis_id)) {
+      report(absl::StrCat("registration_group_mis_id '",
+                          l.registration_group_mis_id,
                           "' is not among the pushed classes"));
     }
     for (const std::string& id : l.class_mis_ids) {
-      if (!known(id)) report(absl::StrCat("class '", id, "' is not among the pushed classes"));
+      if (!known(id))
+        report(
+            absl::StrCat("class '", id, "' is not among the pushed classes"));
     }
   }
   return problems;

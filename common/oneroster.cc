@@ -47,7 +47,8 @@ File Load(const UploadFiles& files, const std::string& name, bool required,
   if (problems->size() != before) return f;
   for (const char* c : columns) {
     if (f.table.Column(c) < 0) {
-      problems->push_back({name, 1, 0, absl::StrCat("missing required column '", c, "'")});
+      problems->push_back(
+          {name, 1, 0, absl::StrCat("missing required column '", c, "'")});
     }
   }
   f.ok = problems->size() == before;
@@ -63,20 +64,23 @@ std::vector<std::string> ListField(const std::string& s) {
 }
 
 // "{UPN:A123...}" entries of userIds, or an identifier shaped like a UPN.
-std::string FindUpn(const std::string& user_ids, const std::string& identifier) {
+std::string FindUpn(const std::string& user_ids,
+                    const std::string& identifier) {
   for (const std::string& entry : ListField(user_ids)) {
     absl::string_view e = entry;
     if (absl::StartsWith(e, "{")) e.remove_prefix(1);
     if (absl::EndsWith(e, "}")) e.remove_suffix(1);
     size_t colon = e.find(':');
     if (colon != std::string_view::npos &&
-        absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(e.substr(0, colon)), "UPN")) {
+        absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(e.substr(0, colon)),
+                               "UPN")) {
       absl::string_view v = e.substr(colon + 1);
       return NormaliseUpn(std::string_view(v.data(), v.size()));
     }
   }
   std::string id = NormaliseUpn(identifier);
-  if (id.size() == 13 && absl::ascii_isalpha(static_cast<unsigned char>(id[0]))) return id;
+  if (id.size() == 13 && absl::ascii_isalpha(static_cast<unsigned char>(id[0])))
+    return id;
   return "";
 }
 
@@ -88,37 +92,46 @@ MisParseResult ParseOneRoster(const UploadFiles& files) {
   MisSnapshot& snap = result.snapshot;
   snap.format = MisFormat::kOneRoster;
 
-  File manifest = Load(files, "manifest.csv", true, {"propertyName", "value"}, &problems);
+  File manifest =
+      Load(files, "manifest.csv", true, {"propertyName", "value"}, &problems);
   if (manifest.ok) {
     for (const CsvRecord& r : manifest.table.records) {
       if (manifest.Get(r, "propertyName") == "oneroster.version") {
         snap.oneroster_version = manifest.Get(r, "value");
-        if (snap.oneroster_version != "1.1" && snap.oneroster_version != "1.2") {
-          problems.push_back({"manifest.csv", r.line, manifest.Col("value"),
-                              absl::StrCat("oneroster.version '", snap.oneroster_version,
-                                           "' is not 1.1 or 1.2")});
+        if (snap.oneroster_version != "1.1" &&
+            snap.oneroster_version != "1.2") {
+          problems.push_back(
+              {"manifest.csv", r.line, manifest.Col("value"),
+               absl::StrCat("oneroster.version '", snap.oneroster_version,
+                            "' is not 1.1 or 1.2")});
         }
       }
     }
     if (snap.oneroster_version.empty()) {
-      problems.push_back({"manifest.csv", 0, 0, "oneroster.version is missing"});
+      problems.push_back(
+          {"manifest.csv", 0, 0, "oneroster.version is missing"});
     }
   }
   const bool v12 = snap.oneroster_version == "1.2";
-  File users = Load(files, "users.csv", true, {"sourcedId", "givenName", "familyName"},
-                    &problems);
-  File roles = Load(files, "roles.csv", false, {"userSourcedId", "role"}, &problems);
-  File classes = Load(files, "classes.csv", false, {"sourcedId", "title", "classType"},
-                      &problems);
-  File enrollments = Load(files, "enrollments.csv", false,
-                          {"classSourcedId", "userSourcedId", "role"}, &problems);
-  File demographics = Load(files, "demographics.csv", false, {"sourcedId"}, &problems);
+  File users = Load(files, "users.csv", true,
+                    {"sourcedId", "givenName", "familyName"}, &problems);
+  File roles =
+      Load(files, "roles.csv", false, {"userSourcedId", "role"}, &problems);
+  File classes = Load(files, "classes.csv", false,
+                      {"sourcedId", "title", "classType"}, &problems);
+  File enrollments =
+      Load(files, "enrollments.csv", false,
+           {"classSourcedId", "userSourcedId", "role"}, &problems);
+  File demographics =
+      Load(files, "demographics.csv", false, {"sourcedId"}, &problems);
   Load(files, "orgs.csv", false, {"sourcedId"}, &problems);
   // Without a role no user can be told from staff, and the set would read as
   // a school with no pupils: 1.1 keeps roles in users.csv, 1.2 in roles.csv.
-  if (users.ok && users.table.Column("role") < 0 && !(v12 && files.count("roles.csv"))) {
-    problems.push_back(v12 ? Problem{"roles.csv", 0, 0, "required file is missing"}
-                           : Problem{"users.csv", 1, 0, "missing required column 'role'"});
+  if (users.ok && users.table.Column("role") < 0 &&
+      !(v12 && files.count("roles.csv"))) {
+    problems.push_back(
+        v12 ? Problem{"roles.csv", 0, 0, "required file is missing"}
+            : Problem{"users.csv", 1, 0, "missing required column 'role'"});
   }
   if (!problems.empty()) return result;
 
@@ -126,7 +139,8 @@ MisParseResult ParseOneRoster(const UploadFiles& files) {
   std::set<std::string> students;
   if (v12 && roles.ok) {
     for (const CsvRecord& r : roles.table.records) {
-      if (!roles.Deleted(r) && absl::EqualsIgnoreCase(roles.Get(r, "role"), "student")) {
+      if (!roles.Deleted(r) &&
+          absl::EqualsIgnoreCase(roles.Get(r, "role"), "student")) {
         students.insert(roles.Get(r, "userSourcedId"));
       }
     }
@@ -137,41 +151,49 @@ MisParseResult ParseOneRoster(const UploadFiles& files) {
   for (const CsvRecord& r : users.table.records) {
     const std::string id = users.Get(r, "sourcedId");
     if (id.empty()) {
-      problems.push_back({"users.csv", r.line, users.Col("sourcedId"), "sourcedId is empty"});
+      problems.push_back(
+          {"users.csv", r.line, users.Col("sourcedId"), "sourcedId is empty"});
       continue;
     }
     if (auto [it, fresh] = user_lines.emplace(id, r.line); !fresh) {
-      problems.push_back({"users.csv", r.line, users.Col("sourcedId"),
-                          absl::StrCat("sourcedId '", id, "' is also on line ", it->second)});
+      problems.push_back(
+          {"users.csv", r.line, users.Col("sourcedId"),
+           absl::StrCat("sourcedId '", id, "' is also on line ", it->second)});
       continue;
     }
     if (users.Deleted(r)) continue;
-    const bool student = students.count(id) > 0 ||
-                         absl::EqualsIgnoreCase(users.Get(r, "role"), "student");
+    const bool student =
+        students.count(id) > 0 ||
+        absl::EqualsIgnoreCase(users.Get(r, "role"), "student");
     if (!student) continue;
     MisLearner l;
     l.mis_id = id;
     l.legal_forename = users.Get(r, "givenName");
     l.legal_surname = users.Get(r, "familyName");
     if (l.legal_forename.empty()) {
-      problems.push_back({"users.csv", r.line, users.Col("givenName"), "givenName is empty"});
+      problems.push_back(
+          {"users.csv", r.line, users.Col("givenName"), "givenName is empty"});
     }
     if (l.legal_surname.empty()) {
-      problems.push_back({"users.csv", r.line, users.Col("familyName"), "familyName is empty"});
+      problems.push_back({"users.csv", r.line, users.Col("familyName"),
+                          "familyName is empty"});
     }
     l.preferred_forename = users.Get(r, "preferredGivenName");
     l.preferred_surname = users.Get(r, "preferredFamilyName");
     l.upn = FindUpn(users.Get(r, "userIds"), users.Get(r, "identifier"));
     l.email = users.Get(r, "email");
     if (!l.email.empty() && !LooksLikeEmail(l.email)) {
-      problems.push_back({"users.csv", r.line, users.Col("email"),
-                          absl::StrCat("email '", l.email, "' is not an email address")});
+      problems.push_back(
+          {"users.csv", r.line, users.Col("email"),
+           absl::StrCat("email '", l.email, "' is not an email address")});
     }
-    for (const std::string& field : {l.legal_forename, l.legal_surname, l.preferred_forename,
-                                     l.preferred_surname, l.email}) {
+    for (const std::string& field :
+         {l.legal_forename, l.legal_surname, l.preferred_forename,
+          l.preferred_surname, l.email}) {
       if (field.size() > kMaxFieldBytes) {
         problems.push_back({"users.csv", r.line, 0,
-                            absl::StrCat("a field is longer than ", kMaxFieldBytes, " bytes")});
+                            absl::StrCat("a field is longer than ",
+                                         kMaxFieldBytes, " bytes")});
         break;
       }
     }
@@ -180,9 +202,10 @@ MisParseResult ParseOneRoster(const UploadFiles& files) {
         grades.empty() ? std::nullopt : CanonicalYearGroup(grades.front());
     if (!year) {
       problems.push_back({"users.csv", r.line, std::max(users.Col("grades"), 0),
-                          grades.empty() ? std::string("student has no grade (year group)")
-                                         : absl::StrCat("grade '", grades.front(),
-                                                        "' is not a UK year group")});
+                          grades.empty()
+                              ? std::string("student has no grade (year group)")
+                              : absl::StrCat("grade '", grades.front(),
+                                             "' is not a UK year group")});
     } else {
       l.year_group = *year;
     }
@@ -198,23 +221,29 @@ MisParseResult ParseOneRoster(const UploadFiles& files) {
       const std::string id = classes.Get(r, "sourcedId");
       if (auto [it, fresh] = class_lines.emplace(id, r.line); !fresh) {
         problems.push_back({"classes.csv", r.line, classes.Col("sourcedId"),
-                            absl::StrCat("sourcedId '", id, "' is also on line ", it->second)});
+                            absl::StrCat("sourcedId '", id,
+                                         "' is also on line ", it->second)});
         continue;
       }
       if (classes.Deleted(r)) continue;
       MisClass c;
       c.mis_id = id;
       c.name = classes.Get(r, "title");
-      const std::string type = absl::AsciiStrToLower(classes.Get(r, "classType"));
+      const std::string type =
+          absl::AsciiStrToLower(classes.Get(r, "classType"));
       if (type != "homeroom" && type != "scheduled") {
-        problems.push_back({"classes.csv", r.line, classes.Col("classType"),
-                            absl::StrCat("classType '", classes.Get(r, "classType"),
-                                         "' is not homeroom or scheduled")});
+        problems.push_back(
+            {"classes.csv", r.line, classes.Col("classType"),
+             absl::StrCat("classType '", classes.Get(r, "classType"),
+                          "' is not homeroom or scheduled")});
         continue;
       }
-      c.kind = type == "homeroom" ? ClassKind::kRegistration : ClassKind::kSubject;
-      const std::vector<std::string> grades = ListField(classes.Get(r, "grades"));
-      if (!grades.empty()) c.year_group = CanonicalYearGroup(grades.front()).value_or("");
+      c.kind =
+          type == "homeroom" ? ClassKind::kRegistration : ClassKind::kSubject;
+      const std::vector<std::string> grades =
+          ListField(classes.Get(r, "grades"));
+      if (!grades.empty())
+        c.year_group = CanonicalYearGroup(grades.front()).value_or("");
       class_by_id.emplace(id, std::move(c));
     }
   }
@@ -225,14 +254,16 @@ MisParseResult ParseOneRoster(const UploadFiles& files) {
       const std::string user = enrollments.Get(r, "userSourcedId");
       const std::string cls = enrollments.Get(r, "classSourcedId");
       if (!user_lines.count(user)) {
-        problems.push_back({"enrollments.csv", r.line, enrollments.Col("userSourcedId"),
-                            absl::StrCat("userSourcedId '", user, "' is not in users.csv")});
+        problems.push_back(
+            {"enrollments.csv", r.line, enrollments.Col("userSourcedId"),
+             absl::StrCat("userSourcedId '", user, "' is not in users.csv")});
         continue;
       }
       auto c = class_by_id.find(cls);
       if (c == class_by_id.end()) {
-        problems.push_back({"enrollments.csv", r.line, enrollments.Col("classSourcedId"),
-                            absl::StrCat("classSourcedId '", cls, "' is not in classes.csv")});
+        problems.push_back(
+            {"enrollments.csv", r.line, enrollments.Col("classSourcedId"),
+             absl::StrCat("classSourcedId '", cls, "' is not in classes.csv")});
         continue;
       }
       auto l = learners.find(user);
@@ -260,8 +291,9 @@ MisParseResult ParseOneRoster(const UploadFiles& files) {
       if (!birth.empty()) {
         l->second.date_of_birth = ParseDate(birth);
         if (!l->second.date_of_birth) {
-          problems.push_back({"demographics.csv", r.line, demographics.Col("birthDate"),
-                              absl::StrCat("birthDate '", birth, "' is not a real date")});
+          problems.push_back(
+              {"demographics.csv", r.line, demographics.Col("birthDate"),
+               absl::StrCat("birthDate '", birth, "' is not a real date")});
         }
       }
       l->second.gender = demographics.Get(r, "sex");
@@ -271,13 +303,16 @@ MisParseResult ParseOneRoster(const UploadFiles& files) {
   for (auto& [id, l] : learners) {
     std::sort(l.class_mis_ids.begin(), l.class_mis_ids.end());
     // A learner enrolled twice in one class (two date ranges) is in it once.
-    l.class_mis_ids.erase(std::unique(l.class_mis_ids.begin(), l.class_mis_ids.end()),
-                          l.class_mis_ids.end());
-    for (const std::string& c : l.class_mis_ids) l.classes.push_back(class_by_id[c].name);
+    l.class_mis_ids.erase(
+        std::unique(l.class_mis_ids.begin(), l.class_mis_ids.end()),
+        l.class_mis_ids.end());
+    for (const std::string& c : l.class_mis_ids)
+      l.classes.push_back(class_by_id[c].name);
     if (IsValidUpn(l.upn)) {
       if (auto [it, fresh] = upn_owner.emplace(l.upn, id); !fresh) {
-        problems.push_back({"users.csv", learner_lines[id], 0,
-                            absl::StrCat("UPN ", l.upn, " is also the UPN of ", it->second)});
+        problems.push_back(
+            {"users.csv", learner_lines[id], 0,
+             absl::StrCat("UPN ", l.upn, " is also the UPN of ", it->second)});
       }
     }
     snap.learners.push_back(std::move(l));

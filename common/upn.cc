@@ -64,7 +64,8 @@ std::string NormaliseUpn(std::string_view raw) {
   out.reserve(raw.size());
   for (char c : raw) {
     if (c == ' ' || c == '\t') continue;
-    out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    out.push_back(
+        static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
   }
   return out;
 }

@@ -20,7 +20,8 @@ std::optional<std::string> CanonicalYearGroup(std::string_view raw) {
     return "R";
   }
   if (s == "n1" || s == "it" || s == "pr" || s == "nursery1") return "N1";
-  if (s == "n2" || s == "n" || s == "nursery" || s == "pk" || s == "nursery2") return "N2";
+  if (s == "n2" || s == "n" || s == "nursery" || s == "pk" || s == "nursery2")
+    return "N2";
   for (std::string_view prefix : {"year", "yr", "y"}) {
     if (s.size() > prefix.size() && s.compare(0, prefix.size(), prefix) == 0) {
       s = s.substr(prefix.size());

@@ -127,22 +127,21 @@ UploadFiles V12() {
       "manifest.version,1.0\r\n"
       "oneroster.version,1.2\r\n"
       "file.roles,bulk\r\n";
-  f
-      ["users.csv"] =
-          "sourcedId,status,dateLastModified,enabledUser,username,userIds,"
-          "givenName,"
-          "familyName,middleName,identifier,email,sms,phone,agentSourcedIds,"
-          "grades,"
-          "password,userMasterIdentifier,resourceSourcedIds,preferredGivenName,"
-          "preferredMiddleName,preferredFamilyName,primaryOrgSourcedId,"
-          "pronouns\n"
-          "u-bob,,,true,bob.ray,,Bob,Ray,,M80120000500A,,,,,07,,,,Bobby,,,org1,"
-          "\n"  // 2
-          "t-tess,,,true,t.smith,,Tess,Smith,,,tess@school.example,,,,,,,,,,,"
-          "org1,\n"  // 3
-          "u-ann,,,true,ann.lee,\"{MIS:1002},{UPN:b801200005001}\",Ann,Lee,"
-          "Jane,1002,"
-          "ann@school.example,,,,\"07\",,,,Annie,,Leigh,org1,she/her\n";  // 4
+  f["users.csv"] =
+      "sourcedId,status,dateLastModified,enabledUser,username,userIds,"
+      "givenName,"
+      "familyName,middleName,identifier,email,sms,phone,agentSourcedIds,"
+      "grades,"
+      "password,userMasterIdentifier,resourceSourcedIds,preferredGivenName,"
+      "preferredMiddleName,preferredFamilyName,primaryOrgSourcedId,"
+      "pronouns\n"
+      "u-bob,,,true,bob.ray,,Bob,Ray,,M80120000500A,,,,,07,,,,Bobby,,,org1,"
+      "\n"  // 2
+      "t-tess,,,true,t.smith,,Tess,Smith,,,tess@school.example,,,,,,,,,,,"
+      "org1,\n"  // 3
+      "u-ann,,,true,ann.lee,\"{MIS:1002},{UPN:b801200005001}\",Ann,Lee,"
+      "Jane,1002,"
+      "ann@school.example,,,,\"07\",,,,Annie,,Leigh,org1,she/her\n";  // 4
   f["roles.csv"] =
       "sourcedId,status,dateLastModified,userSourcedId,roleType,role,beginDate,"
       "endDate,"
