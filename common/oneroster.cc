@@ -11,6 +11,7 @@
 #include "common/csv.h"
 #include "common/import_checks.h"
 #include "common/mis_import.h"
+#include "common/oneroster_manifest.h"
 #include "common/upn.h"
 #include "common/year_group.h"
 
@@ -55,6 +56,24 @@ File Load(const UploadFiles& files, const std::string& name, bool required,
   return f;
 }
 
+// Reports each repeated sourcedId of `f` among rows that are not
+// tobedeleted, naming the line it first appears on. users.csv and
+// classes.csv check theirs as they are read.
+void CheckUniqueIds(const File& f, std::vector<Problem>* problems) {
+  const int col = f.table.Column("sourcedId");
+  if (!f.ok || col < 0) return;
+  std::map<std::string, int> seen;
+  for (const CsvRecord& r : f.table.records) {
+    const std::string& id = r.fields[col];
+    if (id.empty() || f.Deleted(r)) continue;
+    if (auto [it, fresh] = seen.emplace(id, r.line); !fresh) {
+      problems->push_back(
+          {f.name, r.line, col + 1,
+           absl::StrCat("sourcedId '", id, "' is also on line ", it->second)});
+    }
+  }
+}
+
 std::vector<std::string> ListField(const std::string& s) {
   std::vector<std::string> out;
   for (absl::string_view p : absl::StrSplit(s, ',', absl::SkipWhitespace())) {
@@ -92,26 +111,7 @@ MisParseResult ParseOneRoster(const UploadFiles& files) {
   MisSnapshot& snap = result.snapshot;
   snap.format = MisFormat::kOneRoster;
 
-  File manifest =
-      Load(files, "manifest.csv", true, {"propertyName", "value"}, &problems);
-  if (manifest.ok) {
-    for (const CsvRecord& r : manifest.table.records) {
-      if (manifest.Get(r, "propertyName") == "oneroster.version") {
-        snap.oneroster_version = manifest.Get(r, "value");
-        if (snap.oneroster_version != "1.1" &&
-            snap.oneroster_version != "1.2") {
-          problems.push_back(
-              {"manifest.csv", r.line, manifest.Col("value"),
-               absl::StrCat("oneroster.version '", snap.oneroster_version,
-                            "' is not 1.1 or 1.2")});
-        }
-      }
-    }
-    if (snap.oneroster_version.empty()) {
-      problems.push_back(
-          {"manifest.csv", 0, 0, "oneroster.version is missing"});
-    }
-  }
+  snap.oneroster_version = ReadOneRosterManifest(files, &problems);
   const bool v12 = snap.oneroster_version == "1.2";
   File users = Load(files, "users.csv", true,
                     {"sourcedId", "givenName", "familyName"}, &problems);
@@ -125,6 +125,10 @@ MisParseResult ParseOneRoster(const UploadFiles& files) {
   File demographics =
       Load(files, "demographics.csv", false, {"sourcedId"}, &problems);
   Load(files, "orgs.csv", false, {"sourcedId"}, &problems);
+  // A repeated demographics row would give one learner two birth dates.
+  for (const File* f : {&roles, &enrollments, &demographics}) {
+    CheckUniqueIds(*f, &problems);
+  }
   // Without a role no user can be told from staff, and the set would read as
   // a school with no pupils: 1.1 keeps roles in users.csv, 1.2 in roles.csv.
   if (users.ok && users.table.Column("role") < 0 &&
@@ -187,14 +191,12 @@ MisParseResult ParseOneRoster(const UploadFiles& files) {
           {"users.csv", r.line, users.Col("email"),
            absl::StrCat("email '", l.email, "' is not an email address")});
     }
-    for (const std::string& field :
-         {l.legal_forename, l.legal_surname, l.preferred_forename,
-          l.preferred_surname, l.email}) {
-      if (field.size() > kMaxFieldBytes) {
-        problems.push_back({"users.csv", r.line, 0,
-                            absl::StrCat("a field is longer than ",
+    for (const char* column : {"givenName", "familyName", "preferredGivenName",
+                               "preferredFamilyName", "email"}) {
+      if (users.Get(r, column).size() > kMaxFieldBytes) {
+        problems.push_back({"users.csv", r.line, users.Col(column),
+                            absl::StrCat(column, " is longer than ",
                                          kMaxFieldBytes, " bytes")});
-        break;
       }
     }
     const std::vector<std::string> grades = ListField(users.Get(r, "grades"));
