@@ -53,16 +53,29 @@ std::string Squash(std::string_view s) {
   return out;
 }
 
-// Column indexes by canonical name; -1 when absent.
-std::map<std::string, int> MapColumns(const CsvTable& table) {
+// Column indexes by canonical name; -1 when absent. Two headers meaning the
+// same column ("Forename" and "Legal Forename") are a problem: which one
+// holds the legal name is a guess hubsync will not make.
+std::map<std::string, int> MapColumns(const CsvTable& table,
+                                      const std::string& file,
+                                      std::vector<Problem>* problems) {
   std::map<std::string, int> cols;
-  for (const auto& [name, spellings] : Aliases()) {
-    cols[name] = -1;
-    for (size_t i = 0; i < table.header.size(); ++i) {
-      const std::string h = Squash(table.header[i]);
-      if (std::find(spellings.begin(), spellings.end(), h) != spellings.end()) {
-        cols[name] = static_cast<int>(i);
-        break;
+  for (const auto& [name, spellings] : Aliases()) cols[name] = -1;
+  for (size_t i = 0; i < table.header.size(); ++i) {
+    const std::string h = Squash(table.header[i]);
+    for (const auto& [name, spellings] : Aliases()) {
+      if (std::find(spellings.begin(), spellings.end(), h) == spellings.end()) {
+        continue;
+      }
+      int& col = cols[name];
+      if (col >= 0) {
+        problems->push_back(
+            {file, 1, static_cast<int>(i) + 1,
+             absl::StrCat("columns ", col + 1, " ('", table.header[col],
+                          "') and ", i + 1, " ('", table.header[i],
+                          "') both mean ", name, ": keep one")});
+      } else {
+        col = static_cast<int>(i);
       }
     }
   }
@@ -192,7 +205,8 @@ MisParseResult ParsePlainCsv(std::string_view file_name,
   const std::string file(file_name);
   CsvTable table = ParseCsv(file_name, data, &result.problems);
   if (!result.problems.empty()) return result;
-  const std::map<std::string, int> cols = MapColumns(table);
+  const std::map<std::string, int> cols =
+      MapColumns(table, file, &result.problems);
   for (const char* required :
        {"mis_id", "legal_forename", "legal_surname", "year_group"}) {
     if (cols.at(required) < 0) {
@@ -205,6 +219,7 @@ MisParseResult ParsePlainCsv(std::string_view file_name,
 
   std::map<std::string, int> seen_ids, seen_upns;
   std::map<std::string, MisClass> classes;
+  std::set<std::string> mixed_years;
   for (const CsvRecord& record : table.records) {
     RowReader row{file, record, cols, &result.problems};
     MisLearner l;
@@ -231,9 +246,12 @@ MisParseResult ParsePlainCsv(std::string_view file_name,
     if (!l.registration_group.empty()) {
       l.registration_group_mis_id = "reg:" + l.registration_group;
       MisClass& c = classes[l.registration_group_mis_id];
-      c = {l.registration_group_mis_id, l.registration_group,
-           ClassKind::kRegistration,
-           c.year_group.empty() ? l.year_group : c.year_group};
+      if (c.mis_id.empty()) {
+        c = {l.registration_group_mis_id, l.registration_group,
+             ClassKind::kRegistration, l.year_group};
+      } else if (c.year_group != l.year_group) {
+        mixed_years.insert(c.mis_id);  // a vertical tutor group
+      }
     }
     for (const std::string& name : l.classes) {
       const std::string id = "cls:" + name;
@@ -242,6 +260,7 @@ MisParseResult ParsePlainCsv(std::string_view file_name,
     }
     result.snapshot.learners.push_back(std::move(l));
   }
+  for (const std::string& id : mixed_years) classes[id].year_group.clear();
   for (auto& [id, c] : classes) result.snapshot.classes.push_back(std::move(c));
   std::sort(result.snapshot.learners.begin(), result.snapshot.learners.end(),
             [](const MisLearner& a, const MisLearner& b) {
@@ -256,7 +275,8 @@ HubImportResult ParseHubLearnersCsv(std::string_view file_name,
   const std::string file(file_name);
   CsvTable table = ParseCsv(file_name, data, &result.problems);
   if (!result.problems.empty()) return result;
-  const std::map<std::string, int> cols = MapColumns(table);
+  const std::map<std::string, int> cols =
+      MapColumns(table, file, &result.problems);
   for (const char* required : {"legal_forename", "legal_surname"}) {
     if (cols.at(required) < 0) {
       result.problems.push_back(
@@ -297,82 +317,6 @@ MisParseResult ParseMisUpload(MisFormat format, const UploadFiles& files) {
   result.problems.push_back(
       {"", 0, 0, "pushed records are not an upload format"});
   return result;
-}
-
-std::vector<Problem> ValidateMisRecords(const MisSnapshot& snapshot) {
-  std::vector<Problem> problems;
-  std::set<std::string> ids, upns, class_ids;
-  for (size_t i = 0; i < snapshot.classes.size(); ++i) {
-    const MisClass& c = snapshot.classes[i];
-    auto report = [&](std::string m) {
-      problems.push_back(
-          {"pushed classes", static_cast<int>(i + 1), 0, std::move(m)});
-    };
-    if (c.mis_id.empty()) {
-      report("class mis_id is empty");
-    } else if (!class_ids.insert(c.mis_id).second) {
-      report(absl::StrCat("class mis_id '", c.mis_id, "' is repeated"));
-    }
-    if (c.name.empty())
-      report(absl::StrCat("class '", c.mis_id, "' has an empty name"));
-    if (!c.year_group.empty() && !IsCanonicalYearGroup(c.year_group)) {
-      report(absl::StrCat("class year_group '", c.year_group,
-                          "' is not a canonical year group (N1, N2, R, 1-13)"));
-    }
-  }
-  for (size_t i = 0; i < snapshot.learners.size(); ++i) {
-    const MisLearner& l = snapshot.learners[i];
-    const int line = static_cast<int>(i + 1);
-    auto report = [&](std::string m) {
-      problems.push_back({"pushed", line, 0, std::move(m)});
-    };
-    if (l.mis_id.empty()) {
-      report("mis_id is empty");
-    } else if (!ids.insert(l.mis_id).second) {
-      report(absl::StrCat("mis_id '", l.mis_id, "' is repeated"));
-    }
-    if (l.legal_forename.empty()) report("legal_forename is empty");
-    if (l.legal_surname.empty()) report("legal_surname is empty");
-    if (l.year_group.empty()) {
-      report("year_group is empty");
-    } else if (!IsCanonicalYearGroup(l.year_group)) {
-      report(absl::StrCat("year_group '", l.year_group,
-                          "' is not a canonical year group (N1, N2, R, 1-13)"));
-    }
-    if (l.date_of_birth && !IsRealDate(*l.date_of_birth)) {
-      report(absl::StrCat("date_of_birth '", FormatDate(*l.date_of_birth),
-                          "' is not a real date"));
-    }
-    for (const std::string* field :
-         {&l.mis_id, &l.upn, &l.legal_forename, &l.legal_surname,
-          &l.preferred_forename, &l.preferred_surname, &l.gender,
-          &l.registration_group, &l.email}) {
-      if (field->size() > kMaxFieldBytes) {
-        report(
-            absl::StrCat("a field is longer than ", kMaxFieldBytes, " bytes"));
-        break;
-      }
-    }
-    if (IsValidUpn(l.upn) && !upns.insert(l.upn).second) {
-      report(absl::StrCat("UPN ", l.upn, " is repeated"));
-    }
-    if (!l.email.empty() && !LooksLikeEmail(l.email)) {
-      report(absl::StrCat("email '", l.email, "' is not an email address"));
-    }
-    auto known = [&](const std::string& id) { return class_ids.count(id) > 0; };
-    if (!l.registration_group_mis_id.empty() &&
-        !known(l.registration_group_mis_id)) {
-      report(absl::StrCat("registration_group_mis_id '",
-                          l.registration_group_mis_id,
-                          "' is not among the pushed classes"));
-    }
-    for (const std::string& id : l.class_mis_ids) {
-      if (!known(id))
-        report(
-            absl::StrCat("class '", id, "' is not among the pushed classes"));
-    }
-  }
-  return problems;
 }
 
 }  // namespace hubsync

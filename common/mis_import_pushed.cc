@@ -1,0 +1,91 @@
+// ValidateMisRecords: MIS records pushed by a service, checked as the file
+// parsers check theirs.
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/import_checks.h"
+#include "common/mis_import.h"
+#include "common/upn.h"
+#include "common/year_group.h"
+
+namespace hubsync {
+
+std::vector<Problem> ValidateMisRecords(const MisSnapshot& snapshot) {
+  std::vector<Problem> problems;
+  std::set<std::string> ids, upns, class_ids;
+  for (size_t i = 0; i < snapshot.classes.size(); ++i) {
+    const MisClass& c = snapshot.classes[i];
+    auto report = [&](std::string m) {
+      problems.push_back(
+          {"pushed classes", static_cast<int>(i + 1), 0, std::move(m)});
+    };
+    if (c.mis_id.empty()) {
+      report("class mis_id is empty");
+    } else if (!class_ids.insert(c.mis_id).second) {
+      report(absl::StrCat("class mis_id '", c.mis_id, "' is repeated"));
+    }
+    if (c.name.empty())
+      report(absl::StrCat("class '", c.mis_id, "' has an empty name"));
+    if (!c.year_group.empty() && !IsCanonicalYearGroup(c.year_group)) {
+      report(absl::StrCat("class year_group '", c.year_group,
+                          "' is not a canonical year group (N1, N2, R, 1-13)"));
+    }
+  }
+  for (size_t i = 0; i < snapshot.learners.size(); ++i) {
+    const MisLearner& l = snapshot.learners[i];
+    const int line = static_cast<int>(i + 1);
+    auto report = [&](std::string m) {
+      problems.push_back({"pushed", line, 0, std::move(m)});
+    };
+    if (l.mis_id.empty()) {
+      report("mis_id is empty");
+    } else if (!ids.insert(l.mis_id).second) {
+      report(absl::StrCat("mis_id '", l.mis_id, "' is repeated"));
+    }
+    if (l.legal_forename.empty()) report("legal_forename is empty");
+    if (l.legal_surname.empty()) report("legal_surname is empty");
+    if (l.year_group.empty()) {
+      report("year_group is empty");
+    } else if (!IsCanonicalYearGroup(l.year_group)) {
+      report(absl::StrCat("year_group '", l.year_group,
+                          "' is not a canonical year group (N1, N2, R, 1-13)"));
+    }
+    if (l.date_of_birth && !IsRealDate(*l.date_of_birth)) {
+      report(absl::StrCat("date_of_birth '", FormatDate(*l.date_of_birth),
+                          "' is not a real date"));
+    }
+    for (const std::string* field :
+         {&l.mis_id, &l.upn, &l.legal_forename, &l.legal_surname,
+          &l.preferred_forename, &l.preferred_surname, &l.gender,
+          &l.registration_group, &l.email}) {
+      if (field->size() > kMaxFieldBytes) {
+        report(
+            absl::StrCat("a field is longer than ", kMaxFieldBytes, " bytes"));
+        break;
+      }
+    }
+    if (IsValidUpn(l.upn) && !upns.insert(l.upn).second) {
+      report(absl::StrCat("UPN ", l.upn, " is repeated"));
+    }
+    if (!l.email.empty() && !LooksLikeEmail(l.email)) {
+      report(absl::StrCat("email '", l.email, "' is not an email address"));
+    }
+    auto known = [&](const std::string& id) { return class_ids.count(id) > 0; };
+    if (!l.registration_group_mis_id.empty() &&
+        !known(l.registration_group_mis_id)) {
+      report(absl::StrCat("registration_group_mis_id '",
+                          l.registration_group_mis_id,
+                          "' is not among the pushed classes"));
+    }
+    for (const std::string& id : l.class_mis_ids) {
+      if (!known(id))
+        report(
+            absl::StrCat("class '", id, "' is not among the pushed classes"));
+    }
+  }
+  return problems;
+}
+
+}  // namespace hubsync
