@@ -41,6 +41,18 @@ size_t Utf8Length(std::string_view s, size_t i) {
   return n;
 }
 
+// A line ends at LF, at CRLF (on its LF) and at a CR on its own, which is
+// how "CSV (Macintosh)" files from older Excel end their lines.
+bool IsLineEnd(std::string_view s, size_t i) {
+  return s[i] == '\n' ||
+         (s[i] == '\r' && (i + 1 == s.size() || s[i + 1] != '\n'));
+}
+
+// Columns in problems count characters, not bytes: skip UTF-8 continuations.
+int Width(char c) {
+  return (static_cast<unsigned char>(c) & 0xC0) == 0x80 ? 0 : 1;
+}
+
 }  // namespace
 
 int CsvTable::Column(std::string_view name) const {
@@ -55,6 +67,12 @@ CsvTable ParseCsv(std::string_view file_name, std::string_view data,
   const std::string file(file_name);
   CsvTable table;
   if (data.substr(0, 3) == "\xEF\xBB\xBF") data.remove_prefix(3);
+  if (data.substr(0, 2) == "\xFF\xFE" || data.substr(0, 2) == "\xFE\xFF") {
+    problems->push_back({file, 1, 1,
+                         "the file is UTF-16 (Excel's \"Unicode Text\"): save "
+                         "it as CSV UTF-8"});
+    return table;
+  }
 
   // Encoding first: a file that is not UTF-8 is reported once per bad line.
   {
@@ -69,7 +87,7 @@ CsvTable ParseCsv(std::string_view file_name, std::string_view data,
         }
         n = 1;
       }
-      if (data[i] == '\n') {
+      if (IsLineEnd(data, i)) {
         ++line;
         col = 1;
       } else {
@@ -84,7 +102,7 @@ CsvTable ParseCsv(std::string_view file_name, std::string_view data,
   CsvRecord record;
   std::string field;
   bool in_quotes = false, field_quoted = false, record_bad = false;
-  int line = 1, col = 1, field_col = 1, quote_line = 0;
+  int line = 1, col = 1, quote_line = 0;
   record.line = 1;
 
   auto end_field = [&]() {
@@ -115,11 +133,11 @@ CsvTable ParseCsv(std::string_view file_name, std::string_view data,
       } else {
         field.push_back(c);
       }
-      if (c == '\n') {
+      if (IsLineEnd(data, i)) {
         ++line;
         col = 1;
       } else {
-        ++col;
+        col += Width(c);
       }
       continue;
     }
@@ -139,12 +157,10 @@ CsvTable ParseCsv(std::string_view file_name, std::string_view data,
         break;
       case ',':
         end_field();
-        field_col = col + 1;
         break;
       case '\r':
         if (i + 1 < data.size() && data[i + 1] == '\n') break;  // CRLF
-        field.push_back(c);
-        break;
+        [[fallthrough]];  // a line ended by CR alone
       case '\n':
         end_record();
         record.line = line + 1;
@@ -161,9 +177,8 @@ CsvTable ParseCsv(std::string_view file_name, std::string_view data,
         if (!field_quoted) field.push_back(c);
         break;
     }
-    ++col;
+    col += Width(c);
   }
-  (void)field_col;
   if (in_quotes) {
     problems->push_back({file, quote_line, 0,
                          "a quoted field is never closed (unbalanced quotes)"});

@@ -241,5 +241,40 @@ TEST(ParseCsv, AppendsToExistingProblems) {
                           ProblemAt("a.csv", 2, 0, "expected 1 fields")));
 }
 
+TEST(ParseCsv, LinesEndedByCrAloneAreLines) {
+  // Older Excel for Mac ("CSV (Macintosh)") ends lines with a bare CR.
+  std::vector<Problem> problems;
+  CsvTable t =
+      ParseCsv("a.csv", "id,name\r1,Ann\r2,\"Bo\rb\"\r3,Cy", &problems);
+  EXPECT_THAT(Rendered(problems), IsEmpty());
+  EXPECT_THAT(t.header, ElementsAre("id", "name"));
+  ASSERT_THAT(t.records, SizeIs(3));
+  EXPECT_THAT(t.records[1].fields, ElementsAre("2", "Bo\rb"));  // quoted: kept
+  EXPECT_EQ(t.records[2].line, 5);  // the quoted CR counts as a line too
+}
+
+TEST(ParseCsv, Utf16FileIsNamedAsSuch) {
+  for (const char* bom : {"\xFF\xFE", "\xFE\xFF"}) {
+    std::vector<Problem> problems;
+    CsvTable t =
+        ParseCsv("users.csv", std::string(bom) + std::string("i\0d\0\n\0", 6),
+                 &problems);
+    EXPECT_THAT(
+        Rendered(problems),
+        ElementsAre(ProblemAt("users.csv", 1, 1, "the file is UTF-16")));
+    EXPECT_THAT(t.header, IsEmpty());
+  }
+}
+
+TEST(ParseCsv, ColumnsCountCharactersNotBytes) {
+  std::vector<Problem> problems;
+  // "Zoë" is 4 bytes but 3 characters: the stray quote is character 6 of
+  // its line (byte 7).
+  ParseCsv("a.csv", "id,name\n1,Zo\xC3\xAB\"x\"\n", &problems);
+  EXPECT_THAT(Rendered(problems),
+              ElementsAre(ProblemAt("a.csv", 2, 6,
+                                    "a quote inside an unquoted field")));
+}
+
 }  // namespace
 }  // namespace hubsync
