@@ -221,6 +221,11 @@ MisParseResult ParseOneRoster(const UploadFiles& files) {
   if (classes.ok) {
     for (const CsvRecord& r : classes.table.records) {
       const std::string id = classes.Get(r, "sourcedId");
+      if (id.empty()) {
+        problems.push_back({"classes.csv", r.line, classes.Col("sourcedId"),
+                            "sourcedId is empty"});
+        continue;
+      }
       if (auto [it, fresh] = class_lines.emplace(id, r.line); !fresh) {
         problems.push_back({"classes.csv", r.line, classes.Col("sourcedId"),
                             absl::StrCat("sourcedId '", id,
@@ -249,7 +254,6 @@ MisParseResult ParseOneRoster(const UploadFiles& files) {
       class_by_id.emplace(id, std::move(c));
     }
   }
-  std::set<std::string> used_classes;
   if (enrollments.ok) {
     for (const CsvRecord& r : enrollments.table.records) {
       if (enrollments.Deleted(r)) continue;
@@ -273,7 +277,6 @@ MisParseResult ParseOneRoster(const UploadFiles& files) {
           !absl::EqualsIgnoreCase(enrollments.Get(r, "role"), "student")) {
         continue;
       }
-      used_classes.insert(cls);
       if (c->second.kind == ClassKind::kRegistration) {
         if (l->second.registration_group_mis_id.empty() ||
             cls < l->second.registration_group_mis_id) {

@@ -133,5 +133,13 @@ TEST(OneRosterStudents, OnlyStudentsAreLearners) {
   EXPECT_THAT(MisIds(r.snapshot), ElementsAre("u-ann", "u-bob"));
 }
 
+TEST(OneRosterIds, EmptyClassSourcedId) {
+  UploadFiles f = V11();
+  Append(&f, "classes.csv", ",,,7B,07,,7B,homeroom,,org1,t1,,,\n");  // line 5
+  EXPECT_THAT(
+      Rendered(ParseOneRoster(f).problems),
+      ElementsAre(ProblemAt("classes.csv", 5, 1, "sourcedId is empty")));
+}
+
 }  // namespace
 }  // namespace hubsync
