@@ -13,7 +13,7 @@ PY=/usr/bin/python3
 
 scripts/build.sh
 
-tmp="$(mktemp -d)"
+tmp="$(mktemp -d -t hubsync-demo.XXXXXX)"
 server_pid=""
 current_step="starting the server"
 cleanup() {

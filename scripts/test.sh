@@ -48,7 +48,7 @@ if ! ctest --test-dir "$BUILD_DIR" --output-on-failure -j2 --timeout "$CTEST_TIM
 fi
 
 step "reflection check against a real hubsyncd"
-tmp="$(mktemp -d)"
+tmp="$(mktemp -d -t hubsync-test.XXXXXX)"
 server_pid=""
 cleanup() {
   local rc=$?
