@@ -72,6 +72,13 @@ std::string ReadOneRosterManifest(const UploadFiles& files,
       continue;
     }
     const std::string file = name.substr(5);
+    // A delta holds only the changes: read as the whole roster it would make
+    // every learner it leaves out look like a leaver and desync them.
+    if (mode == "delta" && IsReadFile(file)) {
+      report(absl::StrCat(name, " is delta: hubsync needs the whole roster; "
+                          "export ", file, ".csv as bulk"));
+      continue;
+    }
     if (mode != "absent" && IsReadFile(file) &&
         files.find(file + ".csv") == files.end()) {
       report(absl::StrCat("the manifest lists ", file, ".csv as ", mode,

@@ -151,7 +151,7 @@ void PrintSaveSummary(const v1::SaveResponse& r, std::ostream& os) {
      << absl::StrFormat(
             "  desynced       %d  (kept in their class and year group)\n",
             s.desynced())
-     << absl::StrFormat("  unaffected     %d  (Not matched rows)\n",
+     << absl::StrFormat("  unaffected     %d  (Not matched, or already up to date)\n",
                         s.unaffected())
      << absl::StrFormat("  emails queued  %d  (verification emails)\n",
                         s.emails_queued())

@@ -34,13 +34,14 @@ TEST(OneRosterManifest, AFileListedAsBulkMustBeUploaded) {
                   "lists classes.csv as bulk, but it was not uploaded")));
 }
 
-TEST(OneRosterManifest, DeltaCountsAsPresentAbsentDoesNot) {
+TEST(OneRosterManifest, DeltaIsRejectedAbsentIsAllowed) {
+  // A delta export read as the whole roster would desync everyone it omits.
   UploadFiles f = V11();
   Append(&f, "manifest.csv", "file.enrollments,delta\n");  // line 6
-  f.erase("enrollments.csv");
   EXPECT_THAT(Rendered(ParseOneRoster(f).problems),
               ElementsAre(ProblemAt("manifest.csv", 6, 2,
-                                    "lists enrollments.csv as delta")));
+                                    "needs the whole roster; export "
+                                    "enrollments.csv as bulk")));
 
   f = V11();
   Append(&f, "manifest.csv", "file.enrollments,absent\n");
