@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <utility>
 
@@ -10,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/blocking.h"
 #include "common/match_score.h"
 #include "common/normalise.h"
 #include "common/year_group.h"
@@ -94,72 +96,40 @@ struct Candidate {
   bool contested = false;  // a rival within kRivalMargin
 };
 
-// Blocking: a MIS learner is scored against a hub learner only when they
-// share a valid UPN, a date of birth (or its day/month swap), a surname or
-// one of its words, or a forename within the same year group. Anything
-// that shares none of these cannot reach kMayMatchThreshold.
-class BlockIndex {
- public:
-  void Add(const PreparedLearner& p, int index) {
-    for (const std::string& k : Keys(p, /*swapped_dob=*/false)) {
-      auto& v = map_[k];
-      if (v.empty() || v.back() != index) v.push_back(index);
-    }
-  }
-  std::vector<int> Lookup(const PreparedLearner& p) const {
-    std::vector<int> out;
-    for (const std::string& k : Keys(p, /*swapped_dob=*/true)) {
-      auto it = map_.find(k);
-      if (it != map_.end())
-        out.insert(out.end(), it->second.begin(), it->second.end());
-    }
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
-    return out;
-  }
-
- private:
-  static std::vector<std::string> Keys(const PreparedLearner& p,
-                                       bool swapped_dob) {
-    std::vector<std::string> keys;
-    if (p.upn_valid) keys.push_back(absl::StrCat("u:", p.upn));
-    if (const auto& d = p.date_of_birth) {
-      keys.push_back(absl::StrCat("d:", FormatDate(*d)));
-      if (swapped_dob && d->day != d->month && d->day <= 12) {
-        keys.push_back(
-            absl::StrCat("d:", FormatDate({d->year, d->day, d->month})));
-      }
-    }
-    for (size_t i = 0; i < p.surname_keys.size(); ++i) {
-      keys.push_back(absl::StrCat("s:", p.surname_keys[i]));
-      if (p.surname_tokens[i].size() > 1) {
-        for (const std::string& t : p.surname_tokens[i]) {
-          keys.push_back(absl::StrCat("s:", t));
-        }
-      }
-    }
-    for (const std::string& f : p.forename_keys) {
-      keys.push_back(absl::StrCat("f:", f, "|", p.year_group));
-    }
-    return keys;
-  }
-
-  absl::flat_hash_map<std::string, std::vector<int>> map_;
-};
-
 // Scores every blocked pair and keeps the candidates, marking each as
 // contested (a rival within kRivalMargin on either side) and matched.
 std::vector<Candidate> FindCandidates(const std::vector<PreparedLearner>& hubs,
-                                      const std::vector<PreparedLearner>& mis) {
-  BlockIndex index;
-  for (size_t j = 0; j < mis.size(); ++j)
-    index.Add(mis[j], static_cast<int>(j));
+                                      const std::vector<PreparedLearner>& mis,
+                                      ClassifyStats* stats) {
+  const BlockIndex index(mis);
+  // Hub learners are scored in contiguous slices, one per thread, and the
+  // slices joined in order: the same candidates whatever the thread count.
+  const size_t threads = std::clamp<size_t>(
+      std::thread::hardware_concurrency(), 1, hubs.size() < 4096 ? 1 : 8);
+  std::vector<std::vector<Candidate>> parts(threads);
+  std::vector<int64_t> capped(threads, 0), scored(threads, 0);
+  auto work = [&](size_t t) {
+    const size_t begin = hubs.size() * t / threads;
+    const size_t end = hubs.size() * (t + 1) / threads;
+    for (size_t i = begin; i < end; ++i) {
+      for (int j : index.Lookup(hubs[i], &capped[t])) {
+        if (ScoreUpperBound(hubs[i], mis[j]) < kMayMatchThreshold) continue;
+        ++scored[t];
+        PairScore s = ScorePair(hubs[i], mis[j]);
+        if (IsCandidate(s)) parts[t].push_back({static_cast<int>(i), j, std::move(s)});
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (std::thread& th : pool) th.join();
   std::vector<Candidate> out;
-  for (size_t i = 0; i < hubs.size(); ++i) {
-    for (int j : index.Lookup(hubs[i])) {
-      if (ScoreUpperBound(hubs[i], mis[j]) < kMayMatchThreshold) continue;
-      PairScore s = ScorePair(hubs[i], mis[j]);
-      if (IsCandidate(s)) out.push_back({static_cast<int>(i), j, std::move(s)});
+  for (size_t t = 0; t < threads; ++t) {
+    for (Candidate& c : parts[t]) out.push_back(std::move(c));
+    if (stats != nullptr) {
+      stats->capped_lookups += capped[t];
+      stats->pairs_scored += scored[t];
     }
   }
   // The two best scores per learner decide whether a pair has a rival.
@@ -267,7 +237,7 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
   mis_p.reserve(free_mis.size());
   for (int i : unlinked) hub_p.push_back(Prepare(hub[i]));
   for (int j : free_mis) mis_p.push_back(Prepare(mis[j]));
-  std::vector<Candidate> cands = FindCandidates(hub_p, mis_p);
+  std::vector<Candidate> cands = FindCandidates(hub_p, mis_p, options.stats);
 
   // One-to-one, greedily: strongest decision, then score, then ids, so the
   // result does not depend on input order.

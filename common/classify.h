@@ -3,6 +3,7 @@
 #ifndef HUBSYNC_COMMON_CLASSIFY_H_
 #define HUBSYNC_COMMON_CLASSIFY_H_
 
+#include <cstdint>
 #include <functional>
 #include <vector>
 
@@ -10,9 +11,16 @@
 
 namespace hubsync {
 
+// What blocking did, for benchmarks and reports.
+struct ClassifyStats {
+  int64_t pairs_scored = 0;    // pairs fully scored
+  int64_t capped_lookups = 0;  // lookups into blocks over kMaxBlock, skipped
+};
+
 struct ClassifyOptions {
   // Rows are handed to on_batch in groups of about this many.
   size_t batch_size = 500;
+  ClassifyStats* stats = nullptr;  // filled in when set
 };
 
 // Decides every row of the sync screen for `scope`:

@@ -1,0 +1,129 @@
+#include "common/blocking.h"
+
+#include <algorithm>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "absl/strings/str_cat.h"
+#include "common/year_group.h"
+
+namespace hubsync {
+namespace {
+
+// Key kinds; the tag keeps "surname Rose" apart from "date 2013-..." etc.
+enum Tag : char { kUpn = 'u', kDob = 'd', kSurnameInitial = 'i', kSurname = 's' };
+
+uint64_t Key(Tag tag, std::string_view a, char initial = 0) {
+  std::string buf;
+  buf.reserve(a.size() + 3);
+  buf.push_back(tag);
+  buf.append(a.data(), a.size());
+  if (initial != 0) {
+    buf.push_back('|');
+    buf.push_back(initial);
+  }
+  return std::hash<std::string>()(buf);
+}
+
+// A date of birth with a forename ('f') or surname ('s') initial: a date
+// alone would put hundreds of children of a trust in one block, almost all
+// of them with different names.
+uint64_t DobKey(const Date& d, char which, char initial) {
+  const char raw[] = {static_cast<char>(d.year & 0xff), static_cast<char>(d.year >> 8),
+                      static_cast<char>(d.month), static_cast<char>(d.day), which};
+  return Key(kDob, std::string_view(raw, sizeof raw), initial);
+}
+
+// A surname alone is a weak key (every Smith in a trust): it only finds
+// pairs among learners with a rare surname, such as a nickname with no date
+// of birth. The other keys are selective and use the general cap.
+size_t Cap(Tag tag) { return tag == kSurname ? kMaxBlock / 16 : kMaxBlock; }
+
+// Distinct first letters of a learner's forename keys.
+std::string Initials(const std::vector<std::string>& keys) {
+  std::string out;
+  for (const std::string& k : keys) {
+    if (!k.empty() && out.find(k[0]) == std::string::npos) out.push_back(k[0]);
+  }
+  return out;
+}
+
+template <typename F>
+void ForEachKey(const PreparedLearner& p, bool probe, F&& emit) {
+  if (p.upn_valid) emit(kUpn, Key(kUpn, p.upn));
+  const std::string initials = Initials(p.forename_keys);
+  const std::string surname_initials = Initials(p.surname_keys);
+  if (p.date_of_birth) {
+    const Date& d = *p.date_of_birth;
+    std::vector<Date> dates = {d};
+    if (probe && d.day != d.month && d.day <= 12) dates.push_back({d.year, d.day, d.month});
+    for (const Date& date : dates) {
+      for (char c : initials) emit(kDob, DobKey(date, 'f', c));
+      for (char c : surname_initials) emit(kDob, DobKey(date, 's', c));
+    }
+  }
+  // Surname and forename initial, narrowed by the birth year or, on a hub
+  // record without a date of birth, by the year group (this year's or, as
+  // hub records lag, the next).
+  std::vector<std::string> narrow;
+  if (p.date_of_birth) narrow.push_back(absl::StrCat("y", p.date_of_birth->year));
+  if (!probe) {
+    if (!p.year_group.empty()) narrow.push_back("g" + p.year_group);
+  } else if (!p.date_of_birth && !p.year_group.empty()) {
+    narrow.push_back("g" + p.year_group);
+    const int order = YearGroupOrder(p.year_group);
+    if (order >= 0 && order < 13) narrow.push_back(absl::StrCat("g", order + 1));
+  }
+  for (size_t i = 0; i < p.surname_keys.size(); ++i) {
+    const std::string& s = p.surname_keys[i];
+    for (const std::string& n : narrow) {
+      for (char c : initials) emit(kSurnameInitial, Key(kSurnameInitial, s + "|" + n, c));
+    }
+    emit(kSurname, Key(kSurname, s));
+    if (p.surname_tokens[i].size() > 1) {
+      for (const std::string& t : p.surname_tokens[i]) emit(kSurname, Key(kSurname, t));
+    }
+  }
+  if (probe) {
+    // Forename and surname swapped: the hub's forename as a MIS surname.
+    for (const std::string& f : p.forename_keys) {
+      for (const std::string& n : narrow) {
+        for (char c : surname_initials) {
+          emit(kSurnameInitial, Key(kSurnameInitial, f + "|" + n, c));
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+BlockIndex::BlockIndex(const std::vector<PreparedLearner>& mis) {
+  blocks_.reserve(mis.size() * 4);
+  for (size_t j = 0; j < mis.size(); ++j) {
+    const int index = static_cast<int>(j);
+    ForEachKey(mis[j], /*probe=*/false, [&](Tag, uint64_t key) {
+      std::vector<int>& block = blocks_[key];
+      if (block.empty() || block.back() != index) block.push_back(index);
+    });
+  }
+}
+
+std::vector<int> BlockIndex::Lookup(const PreparedLearner& hub, int64_t* capped) const {
+  std::vector<int> out;
+  ForEachKey(hub, /*probe=*/true, [&](Tag tag, uint64_t key) {
+    auto it = blocks_.find(key);
+    if (it == blocks_.end()) return;
+    if (it->second.size() > Cap(tag)) {
+      ++*capped;
+      return;
+    }
+    out.insert(out.end(), it->second.begin(), it->second.end());
+  });
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+}  // namespace hubsync

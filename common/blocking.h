@@ -1,0 +1,38 @@
+// Blocking for the classifier: which MIS learners a hub learner is scored
+// against. Keys are hashed; a block larger than the cap is not searched
+// (its lookups are counted and reported), so cost grows about linearly
+// with the school even for the commonest surnames and birthdays.
+#ifndef HUBSYNC_COMMON_BLOCKING_H_
+#define HUBSYNC_COMMON_BLOCKING_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "common/match_score.h"
+
+namespace hubsync {
+
+// Blocks with more members than this are skipped at lookup (a surname alone
+// has a smaller cap, see blocking.cc).
+inline constexpr size_t kMaxBlock = 1000;
+
+class BlockIndex {
+ public:
+  // Indexes MIS learners by: valid UPN; date of birth with a forename
+  // initial, and with a surname initial; each surname with each forename
+  // initial; each surname alone; each word of a multi-word surname.
+  explicit BlockIndex(const std::vector<PreparedLearner>& mis);
+
+  // The MIS learners sharing a key with `hub` (also its date of birth with
+  // day and month swapped, and its forename and surname swapped), sorted
+  // and distinct. `capped` counts the oversized blocks skipped.
+  std::vector<int> Lookup(const PreparedLearner& hub, int64_t* capped) const;
+
+ private:
+  absl::flat_hash_map<uint64_t, std::vector<int>> blocks_;
+};
+
+}  // namespace hubsync
+
+#endif  // HUBSYNC_COMMON_BLOCKING_H_
