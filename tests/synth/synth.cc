@@ -139,12 +139,17 @@ class Generator {
       }
     }
     if (Chance(rng_, p_.mis_email_rate)) {
+      // Accents go before the initial is taken: the first byte of "Ł" alone
+      // is not UTF-8.
       m.email = absl::StrCat(
-          internal::AsciiLower(internal::StripAccents(
-              m.legal_forename.substr(0, 1) + m.legal_surname)),
+          internal::AsciiLower(internal::StripAccents(m.legal_forename).substr(0, 1) +
+                               internal::StripAccents(m.legal_surname)),
           Below(rng_, 100), "@pupils.example.sch.uk");
       m.email.erase(std::remove_if(m.email.begin(), m.email.end(),
-                                   [](char c) { return c == ' ' || c == '\''; }),
+                                   [](char c) {
+                                     return c == ' ' || c == '\'' ||
+                                            static_cast<unsigned char>(c) >= 0x80;
+                                   }),
                     m.email.end());
     }
     return m;
