@@ -47,6 +47,11 @@ if ! ctest --test-dir "$BUILD_DIR" --output-on-failure -j2 --timeout "$CTEST_TIM
   fail "ctest"
 fi
 
+step "benchmarks still run (scripts/bench.sh --quick)"
+if ! BUILD_DIR="$BUILD_DIR" scripts/bench.sh --quick; then
+  fail "bench --quick"
+fi
+
 step "reflection check against a real hubsyncd"
 tmp="$(mktemp -d -t hubsync-test.XXXXXX)"
 server_pid=""
@@ -99,7 +104,7 @@ fi
 echo
 verdict=done
 if ((${#failures[@]} == 0)); then
-  echo "test.sh: PASS (build, layering, ctest, reflection)"
+  echo "test.sh: PASS (build, layering, ctest, bench --quick, reflection)"
 else
   echo "test.sh: FAIL (${failures[*]})"
   exit 1
