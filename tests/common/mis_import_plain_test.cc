@@ -8,6 +8,7 @@
 #include "common/types.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/problem_matchers.h"
 
 namespace hubsync {
 namespace {
@@ -18,21 +19,6 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
-
-std::vector<std::string> Rendered(const std::vector<Problem>& problems) {
-  std::vector<std::string> out;
-  for (const Problem& p : problems) {
-    out.push_back(
-        absl::StrCat(p.file, ":", p.line, ":", p.column, ": ", p.message));
-  }
-  return out;
-}
-
-::testing::Matcher<std::string> ProblemAt(const std::string& file, int line,
-                                          int column, const std::string& text) {
-  return AllOf(StartsWith(absl::StrCat(file, ":", line, ":", column, ": ")),
-               HasSubstr(text));
-}
 
 TEST(ParsePlainCsv, EveryAliasSpelling) {
   MisParseResult r = ParsePlainCsv(

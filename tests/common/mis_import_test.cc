@@ -9,6 +9,7 @@
 #include "common/upn.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/problem_matchers.h"
 
 namespace hubsync {
 namespace {
@@ -19,23 +20,6 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
-
-// Problems as the user reads them: "file:line:column: message".
-std::vector<std::string> Rendered(const std::vector<Problem>& problems) {
-  std::vector<std::string> out;
-  for (const Problem& p : problems) {
-    out.push_back(
-        absl::StrCat(p.file, ":", p.line, ":", p.column, ": ", p.message));
-  }
-  return out;
-}
-
-// A problem at file:line:column whose message contains `text`.
-::testing::Matcher<std::string> ProblemAt(const std::string& file, int line,
-                                          int column, const std::string& text) {
-  return AllOf(StartsWith(absl::StrCat(file, ":", line, ":", column, ": ")),
-               HasSubstr(text));
-}
 
 std::optional<Date> D(int y, int m, int d) { return Date{y, m, d}; }
 

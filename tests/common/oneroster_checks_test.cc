@@ -15,8 +15,6 @@ namespace {
 using oneroster_testing::Append;
 using oneroster_testing::Edit;
 using oneroster_testing::MisIds;
-using oneroster_testing::ProblemAt;
-using oneroster_testing::Rendered;
 using oneroster_testing::V11;
 using oneroster_testing::V12;
 using ::testing::ElementsAre;

@@ -14,28 +14,10 @@
 #include "common/types.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/problem_matchers.h"
 
 namespace hubsync {
 namespace oneroster_testing {
-
-// Problems as the user reads them: "file:line:column: message".
-inline std::vector<std::string> Rendered(const std::vector<Problem>& problems) {
-  std::vector<std::string> out;
-  for (const Problem& p : problems) {
-    out.push_back(
-        absl::StrCat(p.file, ":", p.line, ":", p.column, ": ", p.message));
-  }
-  return out;
-}
-
-// A problem at file:line:column whose message contains `text`.
-inline ::testing::Matcher<std::string> ProblemAt(const std::string& file,
-                                                 int line, int column,
-                                                 const std::string& text) {
-  return ::testing::AllOf(
-      ::testing::StartsWith(absl::StrCat(file, ":", line, ":", column, ": ")),
-      ::testing::HasSubstr(text));
-}
 
 inline std::optional<Date> D(int y, int m, int d) { return Date{y, m, d}; }
 

@@ -17,8 +17,6 @@ using oneroster_testing::Append;
 using oneroster_testing::D;
 using oneroster_testing::Edit;
 using oneroster_testing::MisIds;
-using oneroster_testing::ProblemAt;
-using oneroster_testing::Rendered;
 using oneroster_testing::V11;
 using oneroster_testing::V12;
 using ::testing::AllOf;
