@@ -204,11 +204,22 @@ absl::StatusOr<std::vector<SessionView>> SessionManager::List(
   absl::StatusOr<std::vector<SessionRecord>> records =
       store_->ListSessions(school_id);
   if (!records.ok()) return records.status();
+  // Sessions already in memory report their row counts; the others are not
+  // loaded just to be listed (a saved session's rows can be many).
   std::vector<SessionView> out;
   for (const SessionRecord& r : *records) {
-    absl::StatusOr<SessionView> view = Get(r.id);
-    if (!view.ok()) return view.status();
-    out.push_back(*std::move(view));
+    std::shared_ptr<Live> live;
+    {
+      absl::MutexLock lock(&mu_);
+      auto it = live_.find(r.id);
+      if (it != live_.end()) live = it->second;
+    }
+    if (live == nullptr) {
+      out.push_back(SessionView{r, {}});
+      continue;
+    }
+    absl::MutexLock lock(&live->mu);
+    out.push_back(View(*live));
   }
   return out;
 }

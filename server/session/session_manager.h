@@ -74,6 +74,8 @@ class SessionManager {
                                     const std::string& snapshot_id,
                                     const std::string& admin);
   absl::StatusOr<SessionView> Get(const std::string& session_id);
+  // Newest first. Row counts only for sessions in memory; GetSession has
+  // them for any session.
   absl::StatusOr<std::vector<SessionView>> List(const std::string& school_id);
 
   // CLASS_SYNC: syncs classes, to PUPILS_PANEL. PUPILS_PANEL: starts
