@@ -1,6 +1,7 @@
 #include "common/classify.h"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -18,6 +19,11 @@
 
 namespace hubsync {
 namespace {
+
+// Scores closer than this are a tie: no pair is made on either side.
+constexpr double kTieMargin = 0.5;
+constexpr char kTieReason[] =
+    "Two records fit equally well (twins?), so no pair was made: match by hand.";
 
 std::string CanonicalOrTrimmed(std::string_view raw) {
   std::string_view t = TrimAscii(raw);
@@ -251,9 +257,38 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
               return order(a) < order(b);
             });
   std::vector<bool> hub_paired(hub_p.size()), mis_paired(mis_p.size());
+  std::vector<bool> hub_tied(hub_p.size()), mis_tied(mis_p.size());
+  // Each hub learner's candidates, to spot a tie with a MIS learner still
+  // free.
+  std::vector<std::vector<int>> by_hub(hub_p.size());
+  for (size_t k = 0; k < cands.size(); ++k) {
+    by_hub[cands[k].hub].push_back(static_cast<int>(k));
+  }
+  // A tie between two MIS learners still free blocks the pair: the MIS is
+  // the authority, so they are two different children (twins, often). Two
+  // hub records tied for one MIS learner are usually one child entered
+  // twice; one of them is offered as May match, as the contract asks.
+  auto tied = [&](const Candidate& c) {
+    for (int k : by_hub[c.hub]) {
+      const Candidate& o = cands[k];
+      if (&o != &c && !mis_paired[o.mis] &&
+          std::abs(o.score.score - c.score.score) < kTieMargin) {
+        return true;
+      }
+    }
+    return false;
+  };
   std::vector<std::pair<SortKey, Row>> matched, may_match;
   for (Candidate& c : cands) {
     if (hub_paired[c.hub] || mis_paired[c.mis]) continue;
+    if (tied(c)) {
+      // Two partners fit equally well (a twin, say): picking one by id
+      // would be a coin toss on a child's record. Neither side is paired;
+      // the admin can Match by hand.
+      hub_paired[c.hub] = mis_paired[c.mis] = true;
+      hub_tied[c.hub] = mis_tied[c.mis] = true;
+      continue;
+    }
     hub_paired[c.hub] = mis_paired[c.mis] = true;
     const HubLearner& h = hub[unlinked[c.hub]];
     Row row;
@@ -275,18 +310,20 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
   std::vector<std::pair<SortKey, Row>> not_matched, new_rows;
   for (size_t k = 0; k < hub_p.size(); ++k) {
     const HubLearner& h = hub[unlinked[k]];
-    if (hub_paired[k] || !scope_test.InScope(h)) continue;
+    if (!hub_tied[k] && (hub_paired[k] || !scope_test.InScope(h))) continue;
     Row row;
     row.status = RowStatus::kNotMatched;
     row.hub_learner_id = h.id;
+    if (hub_tied[k]) row.explanation.reason = kTieReason;
     not_matched.emplace_back(NameOrder(h, h.id), std::move(row));
   }
   for (size_t k = 0; k < mis_p.size(); ++k) {
-    if (mis_paired[k]) continue;
+    if (mis_paired[k] && !mis_tied[k]) continue;
     const MisLearner& m = mis[free_mis[k]];
     Row row;
     row.status = RowStatus::kNew;
     row.mis_id = m.mis_id;
+    if (mis_tied[k]) row.explanation.reason = kTieReason;
     new_rows.emplace_back(NameOrder(m, m.mis_id), std::move(row));
   }
   for (auto* group : {&matched, &may_match, &not_matched, &new_rows}) {
