@@ -29,10 +29,12 @@ uint64_t Key(Tag tag, std::string_view a, char initial = 0) {
 // A date of birth with a forename ('f') or surname ('s') initial: a date
 // alone would put hundreds of children of a trust in one block, almost all
 // of them with different names.
-uint64_t DobKey(const Date& d, char which, char initial) {
+uint64_t DobKey(const Date& d, char which, std::string_view prefix) {
   const char raw[] = {static_cast<char>(d.year & 0xff), static_cast<char>(d.year >> 8),
-                      static_cast<char>(d.month), static_cast<char>(d.day), which};
-  return Key(kDob, std::string_view(raw, sizeof raw), initial);
+                      static_cast<char>(d.month), static_cast<char>(d.day), which,
+                      prefix.empty() ? '\0' : prefix[0],
+                      prefix.size() < 2 ? '\0' : prefix[1]};
+  return Key(kDob, std::string_view(raw, sizeof raw));
 }
 
 // A surname alone is a weak key (every Smith in a trust): it only finds
@@ -49,6 +51,20 @@ std::string Initials(const std::vector<std::string>& keys) {
   return out;
 }
 
+// Distinct first two letters of the keys, packed in a char pair each: a
+// date of birth holds hundreds of a trust's children, so the date keys are
+// narrowed by two letters of a name rather than one.
+std::vector<std::string> Prefixes2(const std::vector<std::string>& keys) {
+  std::vector<std::string> out;
+  for (const std::string& k : keys) {
+    std::string p = k.substr(0, 2);
+    if (!p.empty() && std::find(out.begin(), out.end(), p) == out.end()) {
+      out.push_back(std::move(p));
+    }
+  }
+  return out;
+}
+
 template <typename F>
 void ForEachKey(const PreparedLearner& p, bool probe, F&& emit) {
   if (p.upn_valid) emit(kUpn, Key(kUpn, p.upn));
@@ -58,9 +74,11 @@ void ForEachKey(const PreparedLearner& p, bool probe, F&& emit) {
     const Date& d = *p.date_of_birth;
     std::vector<Date> dates = {d};
     if (probe && d.day != d.month && d.day <= 12) dates.push_back({d.year, d.day, d.month});
+    const std::vector<std::string> fp = Prefixes2(p.forename_keys);
+    const std::vector<std::string> sp = Prefixes2(p.surname_keys);
     for (const Date& date : dates) {
-      for (char c : initials) emit(kDob, DobKey(date, 'f', c));
-      for (char c : surname_initials) emit(kDob, DobKey(date, 's', c));
+      for (const std::string& c : fp) emit(kDob, DobKey(date, 'f', c));
+      for (const std::string& c : sp) emit(kDob, DobKey(date, 's', c));
     }
   }
   // Surname and forename initial, narrowed by the birth year or, on a hub

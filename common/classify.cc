@@ -1,6 +1,7 @@
 #include "common/classify.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <string>
 #include <thread>
@@ -15,6 +16,7 @@
 #include "common/blocking.h"
 #include "common/match_score.h"
 #include "common/normalise.h"
+#include "common/upn.h"
 #include "common/year_group.h"
 
 namespace hubsync {
@@ -57,14 +59,76 @@ class ScopeTest {
   absl::flat_hash_set<std::string> values_;
 };
 
-// Rows sort by normalised surname, then forename, then id, so that the
-// order of the input never shows in the output.
-using SortKey = std::tuple<std::string, std::string, std::string>;
-
-template <typename L>
-SortKey NameOrder(const L& l, const std::string& id) {
-  return {NormaliseName(l.legal_surname), NormaliseName(l.legal_forename), id};
+// Runs body(t, begin, end) over [0, n) in contiguous slices, one per
+// thread (up to 8; one below 4,096 items, where threads cost more than they
+// save). Slices are fixed by n and the thread count only, and callers join
+// per-slice results in slice order, so results never depend on scheduling.
+template <typename Body>
+void ParallelSlices(size_t n, size_t threads, Body&& body) {
+  if (threads <= 1) {
+    body(size_t{0}, size_t{0}, n);
+    return;
+  }
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) {
+    pool.emplace_back([&body, n, threads, t] {
+      body(t, n * t / threads, n * (t + 1) / threads);
+    });
+  }
+  body(size_t{0}, size_t{0}, n / threads);
+  for (std::thread& th : pool) th.join();
 }
+
+size_t ThreadsFor(size_t n) {
+  return std::clamp<size_t>(std::thread::hardware_concurrency(), 1,
+                            n < 4096 ? 1 : 8);
+}
+
+template <typename F>
+void ParallelFor(size_t n, F&& f) {
+  ParallelSlices(n, ThreadsFor(n), [&f](size_t, size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) f(i);
+  });
+}
+
+// Rows sort by normalised surname, then forename, then id, so that the
+// order of the input never shows in the output. NameRanks gives each
+// learner its position in that order once; rows then sort by an integer.
+template <typename L, typename IdOf>
+std::vector<int> NameRanks(const std::vector<L>& ls, IdOf id_of) {
+  struct Key {
+    std::string surname, forename;
+  };
+  std::vector<Key> keys(ls.size());
+  ParallelFor(ls.size(), [&](size_t i) {
+    keys[i] = {NormaliseName(ls[i].legal_surname),
+               NormaliseName(ls[i].legal_forename)};
+  });
+  std::vector<int> order(ls.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+  auto less = [&](int a, int b) {
+    if (int c = keys[a].surname.compare(keys[b].surname); c != 0) return c < 0;
+    if (int c = keys[a].forename.compare(keys[b].forename); c != 0) return c < 0;
+    return id_of(ls[a]) < id_of(ls[b]);
+  };
+  // Two halves sorted on two threads, then merged: the same order as one
+  // sort, since the key is total.
+  const size_t mid = ls.size() >= 8192 ? ls.size() / 2 : 0;
+  if (mid > 0) {
+    std::thread other([&] { std::sort(order.begin() + mid, order.end(), less); });
+    std::sort(order.begin(), order.begin() + mid, less);
+    other.join();
+    std::inplace_merge(order.begin(), order.begin() + mid, order.end(), less);
+  } else {
+    std::sort(order.begin(), order.end(), less);
+  }
+  std::vector<int> rank(ls.size());
+  for (size_t r = 0; r < order.size(); ++r) rank[order[r]] = static_cast<int>(r);
+  return rank;
+}
+
+// Rows waiting to be emitted, each with the rank of the learner it sorts by.
+using RankedRows = std::vector<std::pair<int, Row>>;
 
 // Numbers rows 1..N and hands them to on_batch in groups of batch_size.
 class Emitter {
@@ -76,6 +140,13 @@ class Emitter {
     row.row_id = static_cast<int64_t>(all_.size()) + 1;
     all_.push_back(std::move(row));
     if (all_.size() - flushed_ >= batch_size_) Flush();
+  }
+  // Sorts the group by rank and emits it.
+  void AddSorted(RankedRows* group) {
+    std::sort(group->begin(), group->end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& [rank, row] : *group) Add(std::move(row));
+    RankedRows().swap(*group);
   }
   void Flush() {
     if (!on_batch_ || flushed_ == all_.size()) return;
@@ -110,13 +181,10 @@ std::vector<Candidate> FindCandidates(const std::vector<PreparedLearner>& hubs,
   const BlockIndex index(mis);
   // Hub learners are scored in contiguous slices, one per thread, and the
   // slices joined in order: the same candidates whatever the thread count.
-  const size_t threads = std::clamp<size_t>(
-      std::thread::hardware_concurrency(), 1, hubs.size() < 4096 ? 1 : 8);
+  const size_t threads = ThreadsFor(hubs.size());
   std::vector<std::vector<Candidate>> parts(threads);
   std::vector<int64_t> capped(threads, 0), scored(threads, 0);
-  auto work = [&](size_t t) {
-    const size_t begin = hubs.size() * t / threads;
-    const size_t end = hubs.size() * (t + 1) / threads;
+  ParallelSlices(hubs.size(), threads, [&](size_t t, size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
       for (int j : index.Lookup(hubs[i], &capped[t])) {
         if (ScoreUpperBound(hubs[i], mis[j]) < kMayMatchThreshold) continue;
@@ -125,11 +193,7 @@ std::vector<Candidate> FindCandidates(const std::vector<PreparedLearner>& hubs,
         if (IsCandidate(s)) parts[t].push_back({static_cast<int>(i), j, std::move(s)});
       }
     }
-  };
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
-  work(0);
-  for (std::thread& th : pool) th.join();
+  });
   std::vector<Candidate> out;
   for (size_t t = 0; t < threads; ++t) {
     for (Candidate& c : parts[t]) out.push_back(std::move(c));
@@ -178,17 +242,39 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
                           const ClassifyOptions& options) {
   const ScopeTest scope_test(scope);
   Emitter emit(on_batch, options.batch_size);
+  auto phase_start = std::chrono::steady_clock::now();
+  auto mark = [&](const char* phase) {
+    const auto now = std::chrono::steady_clock::now();
+    if (options.stats != nullptr) {
+      options.stats->phase_ms.emplace_back(
+          phase, std::chrono::duration<double, std::milli>(now - phase_start).count());
+    }
+    phase_start = now;
+  };
 
-  // In-scope MIS learners by id (the first record wins a duplicate id).
-  absl::flat_hash_map<std::string, int> mis_in_scope;
+  // Every MIS id (the first record wins a duplicate id) and whether it is in
+  // scope.
+  absl::flat_hash_map<std::string_view, int> mis_by_id;
+  mis_by_id.reserve(mis.size());
+  std::vector<bool> mis_in_scope(mis.size());
   for (size_t j = 0; j < mis.size(); ++j) {
-    if (scope_test.InScope(mis[j])) mis_in_scope.try_emplace(mis[j].mis_id, j);
+    mis_in_scope[j] = scope_test.InScope(mis[j]);
+    mis_by_id.try_emplace(mis[j].mis_id, static_cast<int>(j));
   }
+  auto find_in_scope = [&](std::string_view id) {
+    auto it = mis_by_id.find(id);
+    return it != mis_by_id.end() && mis_in_scope[it->second] ? it->second : -1;
+  };
+  const std::vector<int> hub_rank =
+      NameRanks(hub, [](const HubLearner& h) -> const std::string& { return h.id; });
+  const std::vector<int> mis_rank =
+      NameRanks(mis, [](const MisLearner& m) -> const std::string& { return m.mis_id; });
+  mark("order");
 
   // 1. Linked hub learners: Synced or Desynced. If two hub learners link the
   // same MIS record, the SYNCED one (then the lower id) keeps it.
   std::vector<int> linked, unlinked;
-  absl::flat_hash_set<std::string> linked_mis;
+  absl::flat_hash_set<std::string_view> linked_mis;
   for (size_t i = 0; i < hub.size(); ++i) {
     const bool is_linked =
         hub[i].sync_state != SyncState::kUnsynced && !hub[i].mis_id.empty();
@@ -196,81 +282,159 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
     if (is_linked) linked_mis.insert(hub[i].mis_id);
   }
   std::sort(linked.begin(), linked.end(), [&](int a, int b) {
-    return std::make_pair(hub[a].sync_state != SyncState::kSynced, hub[a].id) <
-           std::make_pair(hub[b].sync_state != SyncState::kSynced, hub[b].id);
+    const bool a_synced = hub[a].sync_state == SyncState::kSynced;
+    const bool b_synced = hub[b].sync_state == SyncState::kSynced;
+    if (a_synced != b_synced) return a_synced;
+    return hub[a].id < hub[b].id;
   });
-  std::vector<std::pair<SortKey, Row>> synced, desynced;
-  absl::flat_hash_set<std::string> claimed;
+  struct Link {
+    int rank, hub, mis;
+  };
+  std::vector<Link> synced;
+  std::vector<int> desynced, vanished;  // hub indices
+  absl::flat_hash_set<std::string_view> claimed;
   for (int i : linked) {
     const HubLearner& h = hub[i];
-    auto it = mis_in_scope.find(h.mis_id);
-    Row row;
-    row.hub_learner_id = h.id;
-    if (it != mis_in_scope.end() && claimed.insert(h.mis_id).second) {
-      row.status = RowStatus::kSynced;
-      row.mis_id = h.mis_id;
-      row.explanation = Explain(h, mis[it->second]);
-      row.explanation.reason =
-          absl::StrCat("Linked by an earlier sync. ", row.explanation.reason);
-      synced.emplace_back(NameOrder(h, h.id), std::move(row));
+    const int j = find_in_scope(h.mis_id);
+    if (j >= 0 && claimed.insert(h.mis_id).second) {
+      synced.push_back({hub_rank[i], i, j});
     } else if (scope_test.InScope(h)) {
-      row.status = RowStatus::kDesynced;
-      row.explanation.reason =
-          it != mis_in_scope.end()
-              ? "Another hub learner is linked to the same MIS record."
-              : "The linked MIS record is not in the MIS data for this scope.";
-      desynced.emplace_back(NameOrder(h, h.id), std::move(row));
+      // A MIS id in no MIS record at all may have been re-keyed (2a).
+      (j < 0 && !mis_by_id.contains(h.mis_id) ? vanished : desynced).push_back(i);
     }
   }
-  for (auto* group : {&synced, &desynced}) {
-    std::sort(group->begin(), group->end(),
-              [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (auto& [key, row] : *group) emit.Add(std::move(row));
+  // Synced rows go out first, in name order, a slice at a time: each
+  // slice's evidence is computed on every core and emitted at once, so the
+  // first rows reach the admin long before the matching is done.
+  std::sort(synced.begin(), synced.end(),
+            [](const Link& a, const Link& b) { return a.rank < b.rank; });
+  constexpr size_t kSyncedSlice = 8192;
+  std::vector<Row> slice;
+  for (size_t begin = 0; begin < synced.size(); begin += kSyncedSlice) {
+    const size_t n = std::min(kSyncedSlice, synced.size() - begin);
+    slice.assign(n, Row{});
+    ParallelFor(n, [&](size_t k) {
+      const Link& l = synced[begin + k];
+      Row& row = slice[k];
+      row.status = RowStatus::kSynced;
+      row.hub_learner_id = hub[l.hub].id;
+      row.mis_id = mis[l.mis].mis_id;
+      row.explanation = Explain(hub[l.hub], mis[l.mis]);
+      row.explanation.reason =
+          absl::StrCat("Linked by an earlier sync. ", row.explanation.reason);
+    });
+    for (Row& row : slice) emit.Add(std::move(row));
   }
+  mark("synced");
 
   // 2. Pairs: unlinked hub learners (any scope) x in-scope MIS learners
-  // that no hub learner links to. Everything is normalised once here.
+  // that no hub learner links to.
   std::vector<int> free_mis;
   for (size_t j = 0; j < mis.size(); ++j) {
-    auto it = mis_in_scope.find(mis[j].mis_id);
-    if (it != mis_in_scope.end() && it->second == static_cast<int>(j) &&
+    if (mis_in_scope[j] && mis_by_id.at(mis[j].mis_id) == static_cast<int>(j) &&
         !linked_mis.contains(mis[j].mis_id)) {
       free_mis.push_back(static_cast<int>(j));
     }
   }
-  std::vector<PreparedLearner> hub_p, mis_p;
-  hub_p.reserve(unlinked.size());
-  mis_p.reserve(free_mis.size());
-  for (int i : unlinked) hub_p.push_back(Prepare(hub[i]));
-  for (int j : free_mis) mis_p.push_back(Prepare(mis[j]));
+
+  // 2a. Re-keyed records: a linked hub learner whose MIS id is in no MIS
+  // record, while a free MIS record carries the same valid UPN (the school
+  // changed MIS provider, or the MIS re-keyed its records), is offered as a
+  // re-link instead of a Desynced row and a New one.
+  RankedRows matched, may_match;
+  std::vector<bool> mis_taken(mis.size());
+  if (!vanished.empty()) {
+    absl::flat_hash_map<std::string, int> free_by_upn;  // -1: UPN not unique
+    for (int j : free_mis) {
+      std::string upn = NormaliseUpn(mis[j].upn);
+      if (!IsValidUpn(upn)) continue;
+      auto [it, inserted] = free_by_upn.try_emplace(std::move(upn), j);
+      if (!inserted) it->second = -1;
+    }
+    for (int i : vanished) {
+      const HubLearner& h = hub[i];
+      auto it = free_by_upn.find(NormaliseUpn(h.upn));
+      if (it != free_by_upn.end() && it->second >= 0 && !mis_taken[it->second]) {
+        const int j = it->second;
+        const PairScore score = ScorePair(Prepare(h), Prepare(mis[j]));
+        if (score.upn == UpnLevel::kSame && IsCandidate(score)) {
+          mis_taken[j] = true;
+          const bool sure = MeetsMatchedRule(score);
+          Row row;
+          row.status = sure ? RowStatus::kMatched : RowStatus::kMayMatch;
+          row.hub_learner_id = h.id;
+          row.mis_id = mis[j].mis_id;
+          row.explanation = Describe(score);
+          row.explanation.reason = absl::StrCat(
+              "Re-link: the MIS record this learner was linked to (", h.mis_id,
+              ") is gone and this one has the same UPN, as when the MIS is "
+              "re-keyed or the school changes MIS provider. ",
+              row.explanation.reason);
+          (sure ? matched : may_match).emplace_back(hub_rank[i], std::move(row));
+          continue;
+        }
+      }
+      desynced.push_back(i);
+    }
+    free_mis.erase(std::remove_if(free_mis.begin(), free_mis.end(),
+                                  [&](int j) { return mis_taken[j]; }),
+                   free_mis.end());
+  }
+  {
+    RankedRows rows;
+    rows.reserve(desynced.size());
+    for (int i : desynced) {
+      Row row;
+      row.status = RowStatus::kDesynced;
+      row.hub_learner_id = hub[i].id;
+      row.explanation.reason =
+          find_in_scope(hub[i].mis_id) >= 0
+              ? "Another hub learner is linked to the same MIS record."
+              : "The linked MIS record is not in the MIS data for this scope.";
+      rows.emplace_back(hub_rank[i], std::move(row));
+    }
+    emit.AddSorted(&rows);
+  }
+  mark("linked");
+
+  // Everything is normalised once here.
+  std::vector<PreparedLearner> hub_p(unlinked.size()), mis_p(free_mis.size());
+  ParallelFor(unlinked.size(), [&](size_t k) { hub_p[k] = Prepare(hub[unlinked[k]]); });
+  ParallelFor(free_mis.size(), [&](size_t k) { mis_p[k] = Prepare(mis[free_mis[k]]); });
+  mark("prepare");
   std::vector<Candidate> cands = FindCandidates(hub_p, mis_p, options.stats);
+  mark("candidates");
 
   // One-to-one, greedily: strongest decision, then score, then ids, so the
   // result does not depend on input order.
-  auto order = [&](const Candidate& c) {
-    return std::make_tuple(!c.matched, -c.score.score,
-                           std::string_view(hub_p[c.hub].id),
-                           std::string_view(mis_p[c.mis].id));
-  };
   std::sort(cands.begin(), cands.end(),
             [&](const Candidate& a, const Candidate& b) {
-              return order(a) < order(b);
+              if (a.matched != b.matched) return a.matched;
+              if (a.score.score != b.score.score) return a.score.score > b.score.score;
+              if (a.hub != b.hub) return hub_p[a.hub].id < hub_p[b.hub].id;
+              return mis_p[a.mis].id < mis_p[b.mis].id;
             });
   std::vector<bool> hub_paired(hub_p.size()), mis_paired(mis_p.size());
   std::vector<bool> hub_tied(hub_p.size()), mis_tied(mis_p.size());
-  // Each hub learner's candidates, to spot a tie with a MIS learner still
-  // free.
-  std::vector<std::vector<int>> by_hub(hub_p.size());
-  for (size_t k = 0; k < cands.size(); ++k) {
-    by_hub[cands[k].hub].push_back(static_cast<int>(k));
+  // Each hub learner's candidates (indices into cands, CSR), to spot a tie
+  // with a MIS learner still free.
+  std::vector<int> by_hub_start(hub_p.size() + 1, 0);
+  for (const Candidate& c : cands) ++by_hub_start[c.hub + 1];
+  for (size_t k = 0; k < hub_p.size(); ++k) by_hub_start[k + 1] += by_hub_start[k];
+  std::vector<int> by_hub(cands.size());
+  {
+    std::vector<int> fill(by_hub_start.begin(), by_hub_start.end() - 1);
+    for (size_t k = 0; k < cands.size(); ++k) {
+      by_hub[fill[cands[k].hub]++] = static_cast<int>(k);
+    }
   }
   // A tie between two MIS learners still free blocks the pair: the MIS is
   // the authority, so they are two different children (twins, often). Two
   // hub records tied for one MIS learner are usually one child entered
   // twice; one of them is offered as May match, as the contract asks.
   auto tied = [&](const Candidate& c) {
-    for (int k : by_hub[c.hub]) {
-      const Candidate& o = cands[k];
+    for (int p = by_hub_start[c.hub]; p < by_hub_start[c.hub + 1]; ++p) {
+      const Candidate& o = cands[by_hub[p]];
       if (&o != &c && !mis_paired[o.mis] &&
           std::abs(o.score.score - c.score.score) < kTieMargin) {
         return true;
@@ -278,7 +442,6 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
     }
     return false;
   };
-  std::vector<std::pair<SortKey, Row>> matched, may_match;
   for (Candidate& c : cands) {
     if (hub_paired[c.hub] || mis_paired[c.mis]) continue;
     if (tied(c)) {
@@ -290,10 +453,10 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
       continue;
     }
     hub_paired[c.hub] = mis_paired[c.mis] = true;
-    const HubLearner& h = hub[unlinked[c.hub]];
+    const int i = unlinked[c.hub];
     Row row;
     row.status = c.matched ? RowStatus::kMatched : RowStatus::kMayMatch;
-    row.hub_learner_id = h.id;
+    row.hub_learner_id = hub[i].id;
     row.mis_id = mis_p[c.mis].id;
     row.explanation = Describe(c.score);
     if (c.contested) {
@@ -302,36 +465,37 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
                                       "points, so check this pair.",
                                       kRivalMargin));
     }
-    (c.matched ? matched : may_match)
-        .emplace_back(NameOrder(h, h.id), std::move(row));
+    (c.matched ? matched : may_match).emplace_back(hub_rank[i], std::move(row));
   }
+  std::vector<Candidate>().swap(cands);
+  mark("assign");
 
   // 3. What is left: in-scope hub learners Not matched, MIS learners New.
-  std::vector<std::pair<SortKey, Row>> not_matched, new_rows;
+  RankedRows not_matched, new_rows;
   for (size_t k = 0; k < hub_p.size(); ++k) {
-    const HubLearner& h = hub[unlinked[k]];
-    if (!hub_tied[k] && (hub_paired[k] || !scope_test.InScope(h))) continue;
+    const int i = unlinked[k];
+    if (!hub_tied[k] && (hub_paired[k] || !scope_test.InScope(hub[i]))) continue;
     Row row;
     row.status = RowStatus::kNotMatched;
-    row.hub_learner_id = h.id;
+    row.hub_learner_id = hub[i].id;
     if (hub_tied[k]) row.explanation.reason = kTieReason;
-    not_matched.emplace_back(NameOrder(h, h.id), std::move(row));
+    not_matched.emplace_back(hub_rank[i], std::move(row));
   }
   for (size_t k = 0; k < mis_p.size(); ++k) {
     if (mis_paired[k] && !mis_tied[k]) continue;
-    const MisLearner& m = mis[free_mis[k]];
+    const int j = free_mis[k];
     Row row;
     row.status = RowStatus::kNew;
-    row.mis_id = m.mis_id;
+    row.mis_id = mis[j].mis_id;
     if (mis_tied[k]) row.explanation.reason = kTieReason;
-    new_rows.emplace_back(NameOrder(m, m.mis_id), std::move(row));
+    new_rows.emplace_back(mis_rank[j], std::move(row));
   }
-  for (auto* group : {&matched, &may_match, &not_matched, &new_rows}) {
-    std::sort(group->begin(), group->end(),
-              [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (auto& [key, row] : *group) emit.Add(std::move(row));
+  for (RankedRows* group : {&matched, &may_match, &not_matched, &new_rows}) {
+    emit.AddSorted(group);
   }
-  return emit.Finish();
+  std::vector<Row> rows = emit.Finish();
+  mark("rest");
+  return rows;
 }
 
 Explanation Explain(const HubLearner& hub, const MisLearner& mis) {

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "common/types.h"
@@ -15,6 +17,9 @@ namespace hubsync {
 struct ClassifyStats {
   int64_t pairs_scored = 0;    // pairs fully scored
   int64_t capped_lookups = 0;  // lookups into blocks over kMaxBlock, skipped
+  // Wall time of each phase in milliseconds, in order ("linked", "prepare",
+  // "candidates", "assign", "rest"): where the time goes, for benchmarks.
+  std::vector<std::pair<std::string, double>> phase_ms;
 };
 
 struct ClassifyOptions {

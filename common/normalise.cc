@@ -3,6 +3,8 @@
 #include <memory>
 #include <mutex>
 
+#include "absl/container/flat_hash_map.h"
+
 #include "unicode/translit.h"
 #include "unicode/unistr.h"
 #include "unicode/utypes.h"
@@ -50,8 +52,7 @@ bool IsAscii(std::string_view s) {
 
 // Most names are plain ASCII: they skip ICU entirely, which keeps
 // normalising a whole school well under a millisecond per hundred names.
-std::string ToAsciiLower(std::string_view name) {
-  if (IsAscii(name)) return std::string(name);
+std::string Transliterate(std::string_view name) {
   icu::UnicodeString text = icu::UnicodeString::fromUTF8(
       icu::StringPiece(name.data(), static_cast<int32_t>(name.size())));
   if (icu::Transliterator* t = ThreadTransliterator(); t != nullptr) {
@@ -64,6 +65,23 @@ std::string ToAsciiLower(std::string_view name) {
                       icu::UnicodeString());
   std::string out;
   text.toUTF8String(out);
+  return out;
+}
+
+// Transliteration costs microseconds a name, and a school's non-ASCII names
+// repeat (every Zoë, every Łukasz): each thread remembers the ones it has
+// done, up to a bound, then starts afresh.
+std::string ToAsciiLower(std::string_view name) {
+  if (IsAscii(name)) return std::string(name);
+  constexpr size_t kCacheLimit = 8192;
+  thread_local absl::flat_hash_map<std::string, std::string> cache;
+  if (auto it = cache.find(absl::string_view(name.data(), name.size()));
+      it != cache.end()) {
+    return it->second;
+  }
+  std::string out = Transliterate(name);
+  if (cache.size() >= kCacheLimit) cache.clear();
+  cache.emplace(std::string(name), out);
   return out;
 }
 

@@ -106,7 +106,9 @@ int Run(const Flags& flags) {
                 s.mis.size(), s.hub.size(), Ms(t1 - t0));
     return 0;
   }
-  const std::vector<Row> rows = Classify(s.hub, s.mis, Scope{});
+  ClassifyStats stats;
+  const std::vector<Row> rows =
+      Classify(s.hub, s.mis, Scope{}, nullptr, {.stats = &stats});
   const auto t2 = std::chrono::steady_clock::now();
 
   absl::flat_hash_map<std::string, const MisLearner*> mis_by_id;
@@ -214,6 +216,11 @@ int Run(const Flags& flags) {
        s.mis.size() <= 2000
            ? (classify_ms <= 50 ? "<= 50 at 2,000 (met)" : "<= 50 at 2,000 (MISSED)")
            : "");
+  for (const auto& [phase, ms] : stats.phase_ms) {
+    line(absl::StrCat("  ", phase, " (ms)").c_str(), absl::StrFormat("%.1f", ms), "");
+  }
+  line("pairs scored / capped lookups",
+       absl::StrCat(stats.pairs_scored, " / ", stats.capped_lookups), "");
   const double p_matched = Pct(matched_ok, matched);
   const double p_pairs = Pct(matched_ok + may_ok, matched + may);
   const double recall = Pct(matched_ok + may_ok, true_pairs);
