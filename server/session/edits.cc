@@ -93,8 +93,9 @@ absl::StatusOr<RowDelta> RowEditor::Match(const std::string& learner_id,
   return delta;
 }
 
-absl::StatusOr<RowDelta> RowEditor::Unmatch(const std::string& learner_id,
-                                            const std::string& mis_id) {
+absl::StatusOr<RowDelta> RowEditor::Unmatch(
+    const std::string& learner_id, const std::string& mis_id,
+    const std::function<bool(const std::string&)>& hub_is_linked) {
   const bool by_hub = !learner_id.empty();
   const std::string who = by_hub ? absl::StrCat("hub learner ", learner_id)
                                  : absl::StrCat("MIS learner ", mis_id);
@@ -116,12 +117,16 @@ absl::StatusOr<RowDelta> RowEditor::Unmatch(const std::string& learner_id,
   new_row.sync_email = row->sync_email;
   new_row.decided_by_admin = true;
 
-  row->status = RowStatus::kNotMatched;
+  const bool linked = hub_is_linked && hub_is_linked(row->hub_learner_id);
+  row->status = linked ? RowStatus::kDesynced : RowStatus::kNotMatched;
   row->mis_id.clear();
   row->sync_email = false;
   row->decided_by_admin = true;
   row->explanation = Explanation{};
-  row->explanation.reason = "unmatched by the admin";
+  row->explanation.reason =
+      linked ? "unmatched by the admin; the MIS record it was linked to is "
+               "gone, so it will be desynced"
+             : "unmatched by the admin";
 
   RowDelta delta;
   delta.changed.push_back(*row);

@@ -5,6 +5,7 @@
 #ifndef HUBSYNC_SERVER_SESSION_EDITS_H_
 #define HUBSYNC_SERVER_SESSION_EDITS_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -37,9 +38,12 @@ class RowEditor {
   // Splits a Matched / May match row into Not matched (hub) and a new New
   // row (MIS) with Import? ticked.
   // The row is named by its hub learner or, if learner_id is empty, by its
-  // MIS learner.
-  absl::StatusOr<RowDelta> Unmatch(const std::string& learner_id,
-                                   const std::string& mis_id = "");
+  // MIS learner. A hub learner still linked to a MIS record that is gone (a
+  // re-link row, see Classify) becomes Desynced instead of Not matched:
+  // hub_is_linked tells which hub learners are linked.
+  absl::StatusOr<RowDelta> Unmatch(
+      const std::string& learner_id, const std::string& mis_id = "",
+      const std::function<bool(const std::string&)>& hub_is_linked = nullptr);
   // Email ticks; has_email says whether a MIS learner has an email.
   template <typename HasEmail>
   absl::StatusOr<RowDelta> SetSyncEmail(const std::string& mis_id, bool sync,

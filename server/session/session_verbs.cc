@@ -158,9 +158,13 @@ absl::StatusOr<SessionEvent> SessionManager::Unmatch(
     const std::string& session_id, int64_t expected_version,
     const std::string& learner_id, const std::string& mis_id) {
   return Edit(session_id, expected_version, "Unmatch",
-              [&](Live& live, const RowContext&) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+              [&](Live& live, const RowContext& ctx) ABSL_NO_THREAD_SAFETY_ANALYSIS {
                 return RowEditor(&live.rows, &live.next_row_id)
-                    .Unmatch(learner_id, mis_id);
+                    .Unmatch(learner_id, mis_id, [&](const std::string& id) {
+                      const HubLearner* h = ctx.FindHub(id);
+                      return h != nullptr && h->sync_state != SyncState::kUnsynced &&
+                             !h->mis_id.empty();
+                    });
               });
 }
 

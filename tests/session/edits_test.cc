@@ -54,6 +54,20 @@ TEST(EditsTest, UnmatchSplitsIntoNotMatchedAndTickedNew) {
   EXPECT_EQ(delta->changed.size(), 2u);
 }
 
+TEST(EditsTest, UnmatchOfARelinkLeavesTheLinkedLearnerDesynced) {
+  // Row 3 re-links a hub learner whose old MIS record is gone (Classify's
+  // re-link): undoing it must not leave the learner synced to nothing.
+  std::vector<Row> rows = Screen();
+  int64_t next = 8;
+  auto delta = RowEditor(&rows, &next).Unmatch(
+      "", "m-c", [](const std::string& id) { return id == "lrn_c"; });
+  ASSERT_THAT(delta, IsOk());
+  EXPECT_EQ(Find(rows, "lrn_c")->status, RowStatus::kDesynced);
+  EXPECT_THAT(Find(rows, "lrn_c")->explanation.reason, HasSubstr("desynced"));
+  EXPECT_EQ(Find(rows, "m-c")->status, RowStatus::kNew);
+  EXPECT_TRUE(Find(rows, "m-c")->import);
+}
+
 TEST(EditsTest, UnmatchOfOtherStatusesIsRefusedAndChangesNothing) {
   for (const char* id : {"lrn_a", "lrn_b", "lrn_e", "m-f"}) {
     std::vector<Row> rows = Screen();
