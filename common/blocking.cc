@@ -14,16 +14,47 @@ namespace {
 // Key kinds; the tag keeps "surname Rose" apart from "date 2013-..." etc.
 enum Tag : char { kUpn = 'u', kDob = 'd', kSurnameInitial = 'i', kSurname = 's' };
 
-uint64_t Key(Tag tag, std::string_view a, char initial = 0) {
-  std::string buf;
-  buf.reserve(a.size() + 3);
-  buf.push_back(tag);
-  buf.append(a.data(), a.size());
-  if (initial != 0) {
-    buf.push_back('|');
-    buf.push_back(initial);
+// FNV-1a over the parts, then a final mix: no string is built per key. A
+// collision only puts an extra learner in a block, who is then scored and
+// found different.
+class KeyHash {
+ public:
+  explicit KeyHash(Tag tag) { Byte(static_cast<unsigned char>(tag)); }
+  KeyHash& Add(std::string_view s) {
+    for (unsigned char c : s) Byte(c);
+    Byte(0xff);  // a separator no UTF-8 text contains
+    return *this;
   }
-  return std::hash<std::string>()(buf);
+  KeyHash& Add(char c) {
+    Byte(static_cast<unsigned char>(c));
+    Byte(0xff);
+    return *this;
+  }
+  uint64_t Done() const {
+    uint64_t h = h_;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h;
+  }
+
+ private:
+  void Byte(unsigned char c) {
+    h_ ^= c;
+    h_ *= 0x100000001b3ULL;
+  }
+  uint64_t h_ = 0xcbf29ce484222325ULL;
+};
+
+uint64_t Key(Tag tag, std::string_view a, char initial = 0) {
+  KeyHash h(tag);
+  h.Add(a);
+  if (initial != 0) h.Add(initial);
+  return h.Done();
+}
+
+uint64_t Key(Tag tag, std::string_view a, std::string_view b, char initial) {
+  return KeyHash(tag).Add(a).Add(b).Add(initial).Done();
 }
 
 // A date of birth with a forename ('f') or surname ('s') initial: a date
@@ -96,7 +127,7 @@ void ForEachKey(const PreparedLearner& p, bool probe, F&& emit) {
   for (size_t i = 0; i < p.surname_keys.size(); ++i) {
     const std::string& s = p.surname_keys[i];
     for (const std::string& n : narrow) {
-      for (char c : initials) emit(kSurnameInitial, Key(kSurnameInitial, s + "|" + n, c));
+      for (char c : initials) emit(kSurnameInitial, Key(kSurnameInitial, s, n, c));
     }
     emit(kSurname, Key(kSurname, s));
     if (p.surname_tokens[i].size() > 1) {
@@ -108,7 +139,7 @@ void ForEachKey(const PreparedLearner& p, bool probe, F&& emit) {
     for (const std::string& f : p.forename_keys) {
       for (const std::string& n : narrow) {
         for (char c : surname_initials) {
-          emit(kSurnameInitial, Key(kSurnameInitial, f + "|" + n, c));
+          emit(kSurnameInitial, Key(kSurnameInitial, f, n, c));
         }
       }
     }
@@ -118,13 +149,25 @@ void ForEachKey(const PreparedLearner& p, bool probe, F&& emit) {
 }  // namespace
 
 BlockIndex::BlockIndex(const std::vector<PreparedLearner>& mis) {
-  blocks_.reserve(mis.size() * 4);
+  // (key, learner) entries, sorted: each block is a run of one key.
+  std::vector<std::pair<uint64_t, int>> entries;
+  entries.reserve(mis.size() * 6);
   for (size_t j = 0; j < mis.size(); ++j) {
-    const int index = static_cast<int>(j);
     ForEachKey(mis[j], /*probe=*/false, [&](Tag, uint64_t key) {
-      std::vector<int>& block = blocks_[key];
-      if (block.empty() || block.back() != index) block.push_back(index);
+      entries.emplace_back(key, static_cast<int>(j));
     });
+  }
+  std::sort(entries.begin(), entries.end());
+  entries.erase(std::unique(entries.begin(), entries.end()), entries.end());
+  members_.reserve(entries.size());
+  blocks_.reserve(entries.size() / 2);
+  for (size_t k = 0; k < entries.size();) {
+    const uint64_t key = entries[k].first;
+    const auto start = static_cast<uint32_t>(members_.size());
+    for (; k < entries.size() && entries[k].first == key; ++k) {
+      members_.push_back(entries[k].second);
+    }
+    blocks_.emplace(key, std::make_pair(start, static_cast<uint32_t>(members_.size()) - start));
   }
 }
 
@@ -133,11 +176,12 @@ std::vector<int> BlockIndex::Lookup(const PreparedLearner& hub, int64_t* capped)
   ForEachKey(hub, /*probe=*/true, [&](Tag tag, uint64_t key) {
     auto it = blocks_.find(key);
     if (it == blocks_.end()) return;
-    if (it->second.size() > Cap(tag)) {
+    const auto [start, size] = it->second;
+    if (size > Cap(tag)) {
       ++*capped;
       return;
     }
-    out.insert(out.end(), it->second.begin(), it->second.end());
+    out.insert(out.end(), members_.begin() + start, members_.begin() + start + size);
   });
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());

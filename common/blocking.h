@@ -6,6 +6,7 @@
 #define HUBSYNC_COMMON_BLOCKING_H_
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -30,7 +31,9 @@ class BlockIndex {
   std::vector<int> Lookup(const PreparedLearner& hub, int64_t* capped) const;
 
  private:
-  absl::flat_hash_map<uint64_t, std::vector<int>> blocks_;
+  // Each key's block as (start, size) in members_.
+  absl::flat_hash_map<uint64_t, std::pair<uint32_t, uint32_t>> blocks_;
+  std::vector<int> members_;
 };
 
 }  // namespace hubsync

@@ -178,7 +178,13 @@ struct Candidate {
 std::vector<Candidate> FindCandidates(const std::vector<PreparedLearner>& hubs,
                                       const std::vector<PreparedLearner>& mis,
                                       ClassifyStats* stats) {
+  const auto start = std::chrono::steady_clock::now();
   const BlockIndex index(mis);
+  if (stats != nullptr) {
+    stats->phase_ms.emplace_back(
+        "index", std::chrono::duration<double, std::milli>(
+                     std::chrono::steady_clock::now() - start).count());
+  }
   // Hub learners are scored in contiguous slices, one per thread, and the
   // slices joined in order: the same candidates whatever the thread count.
   const size_t threads = ThreadsFor(hubs.size());
