@@ -92,28 +92,42 @@ void ParallelFor(size_t n, F&& f) {
 }
 
 // Rows sort by normalised surname, then forename, then id, so that the
-// order of the input never shows in the output. NameRanks gives each
-// learner its position in that order once; rows then sort by an integer.
+// order of the input never shows in the output.
+struct NameKey {
+  uint64_t prefix = 0;  // the surname's first 8 bytes, big-endian: most
+                        // comparisons end here, without touching strings
+  std::string surname, forename;
+};
+
+NameKey MakeNameKey(std::string_view surname, std::string_view forename) {
+  NameKey k{0, NormaliseName(surname), NormaliseName(forename)};
+  for (size_t b = 0; b < 8; ++b) {
+    k.prefix = (k.prefix << 8) |
+               (b < k.surname.size() ? static_cast<unsigned char>(k.surname[b]) : 0);
+  }
+  return k;
+}
+
+// Sorts `indices` of `ls` by name, then id: on two threads (two sorted
+// halves merged) when there are many.
 template <typename L, typename IdOf>
-std::vector<int> NameRanks(const std::vector<L>& ls, IdOf id_of) {
-  struct Key {
-    std::string surname, forename;
-  };
-  std::vector<Key> keys(ls.size());
-  ParallelFor(ls.size(), [&](size_t i) {
-    keys[i] = {NormaliseName(ls[i].legal_surname),
-               NormaliseName(ls[i].legal_forename)};
+void SortByName(const std::vector<L>& ls, IdOf id_of, std::vector<int>* indices) {
+  std::vector<NameKey> keys(indices->size());
+  ParallelFor(keys.size(), [&](size_t k) {
+    const L& l = ls[(*indices)[k]];
+    keys[k] = MakeNameKey(l.legal_surname, l.legal_forename);
   });
-  std::vector<int> order(ls.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+  std::vector<int> order(keys.size());
+  for (size_t k = 0; k < order.size(); ++k) order[k] = static_cast<int>(k);
   auto less = [&](int a, int b) {
-    if (int c = keys[a].surname.compare(keys[b].surname); c != 0) return c < 0;
-    if (int c = keys[a].forename.compare(keys[b].forename); c != 0) return c < 0;
-    return id_of(ls[a]) < id_of(ls[b]);
+    const NameKey& x = keys[a];
+    const NameKey& y = keys[b];
+    if (x.prefix != y.prefix) return x.prefix < y.prefix;
+    if (int c = x.surname.compare(y.surname); c != 0) return c < 0;
+    if (int c = x.forename.compare(y.forename); c != 0) return c < 0;
+    return id_of(ls[(*indices)[a]]) < id_of(ls[(*indices)[b]]);
   };
-  // Two halves sorted on two threads, then merged: the same order as one
-  // sort, since the key is total.
-  const size_t mid = ls.size() >= 8192 ? ls.size() / 2 : 0;
+  const size_t mid = order.size() >= 8192 ? order.size() / 2 : 0;
   if (mid > 0) {
     std::thread other([&] { std::sort(order.begin() + mid, order.end(), less); });
     std::sort(order.begin(), order.begin() + mid, less);
@@ -122,6 +136,17 @@ std::vector<int> NameRanks(const std::vector<L>& ls, IdOf id_of) {
   } else {
     std::sort(order.begin(), order.end(), less);
   }
+  std::vector<int> sorted(order.size());
+  for (size_t k = 0; k < order.size(); ++k) sorted[k] = (*indices)[order[k]];
+  *indices = std::move(sorted);
+}
+
+// Each learner's position in name order.
+template <typename L, typename IdOf>
+std::vector<int> NameRanks(const std::vector<L>& ls, IdOf id_of) {
+  std::vector<int> order(ls.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+  SortByName(ls, id_of, &order);
   std::vector<int> rank(ls.size());
   for (size_t r = 0; r < order.size(); ++r) rank[order[r]] = static_cast<int>(r);
   return rank;
@@ -273,8 +298,6 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
   };
   const std::vector<int> hub_rank =
       NameRanks(hub, [](const HubLearner& h) -> const std::string& { return h.id; });
-  const std::vector<int> mis_rank =
-      NameRanks(mis, [](const MisLearner& m) -> const std::string& { return m.mis_id; });
   mark("order");
 
   // 1. Linked hub learners: Synced or Desynced. If two hub learners link the
@@ -420,6 +443,7 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
               if (a.hub != b.hub) return hub_p[a.hub].id < hub_p[b.hub].id;
               return mis_p[a.mis].id < mis_p[b.mis].id;
             });
+  mark("sort");
   std::vector<bool> hub_paired(hub_p.size()), mis_paired(mis_p.size());
   std::vector<bool> hub_tied(hub_p.size()), mis_tied(mis_p.size());
   // Each hub learner's candidates (indices into cands, CSR), to spot a tie
@@ -448,6 +472,7 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
     }
     return false;
   };
+  std::vector<const Candidate*> chosen;
   for (Candidate& c : cands) {
     if (hub_paired[c.hub] || mis_paired[c.mis]) continue;
     if (tied(c)) {
@@ -459,10 +484,15 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
       continue;
     }
     hub_paired[c.hub] = mis_paired[c.mis] = true;
-    const int i = unlinked[c.hub];
-    Row row;
+    chosen.push_back(&c);
+  }
+  // The chosen pairs' rows, their explanations written on every core.
+  std::vector<Row> pair_rows(chosen.size());
+  ParallelFor(chosen.size(), [&](size_t k) {
+    const Candidate& c = *chosen[k];
+    Row& row = pair_rows[k];
     row.status = c.matched ? RowStatus::kMatched : RowStatus::kMayMatch;
-    row.hub_learner_id = hub[i].id;
+    row.hub_learner_id = hub[unlinked[c.hub]].id;
     row.mis_id = mis_p[c.mis].id;
     row.explanation = Describe(c.score);
     if (c.contested) {
@@ -471,13 +501,21 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
                                       "points, so check this pair.",
                                       kRivalMargin));
     }
-    (c.matched ? matched : may_match).emplace_back(hub_rank[i], std::move(row));
+  });
+  for (size_t k = 0; k < chosen.size(); ++k) {
+    const Candidate& c = *chosen[k];
+    (c.matched ? matched : may_match)
+        .emplace_back(hub_rank[unlinked[c.hub]], std::move(pair_rows[k]));
   }
+  std::vector<Row>().swap(pair_rows);
+  std::vector<const Candidate*>().swap(chosen);
   std::vector<Candidate>().swap(cands);
   mark("assign");
 
   // 3. What is left: in-scope hub learners Not matched, MIS learners New.
-  RankedRows not_matched, new_rows;
+  RankedRows not_matched;
+  std::vector<int> new_mis;  // MIS indices of New rows
+  absl::flat_hash_set<std::string_view> mis_tied_ids;
   for (size_t k = 0; k < hub_p.size(); ++k) {
     const int i = unlinked[k];
     if (!hub_tied[k] && (hub_paired[k] || !scope_test.InScope(hub[i]))) continue;
@@ -489,15 +527,20 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
   }
   for (size_t k = 0; k < mis_p.size(); ++k) {
     if (mis_paired[k] && !mis_tied[k]) continue;
-    const int j = free_mis[k];
+    new_mis.push_back(free_mis[k]);
+    if (mis_tied[k]) mis_tied_ids.insert(mis[free_mis[k]].mis_id);
+  }
+  for (RankedRows* group : {&matched, &may_match, &not_matched}) {
+    emit.AddSorted(group);
+  }
+  SortByName(mis, [](const MisLearner& m) -> const std::string& { return m.mis_id; },
+             &new_mis);
+  for (int j : new_mis) {
     Row row;
     row.status = RowStatus::kNew;
     row.mis_id = mis[j].mis_id;
-    if (mis_tied[k]) row.explanation.reason = kTieReason;
-    new_rows.emplace_back(mis_rank[j], std::move(row));
-  }
-  for (RankedRows* group : {&matched, &may_match, &not_matched, &new_rows}) {
-    emit.AddSorted(group);
+    if (mis_tied_ids.contains(row.mis_id)) row.explanation.reason = kTieReason;
+    emit.Add(std::move(row));
   }
   std::vector<Row> rows = emit.Finish();
   mark("rest");
