@@ -477,10 +477,17 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
     if (hub_paired[c.hub] || mis_paired[c.mis]) continue;
     if (tied(c)) {
       // Two partners fit equally well (a twin, say): picking one by id
-      // would be a coin toss on a child's record. Neither side is paired;
-      // the admin can Match by hand.
-      hub_paired[c.hub] = mis_paired[c.mis] = true;
-      hub_tied[c.hub] = mis_tied[c.mis] = true;
+      // would be a coin toss on a child's record. The hub learner is left
+      // for the admin to Match by hand; the MIS learners stay free for
+      // their own records (the twin's exact hub record, say).
+      hub_paired[c.hub] = true;
+      hub_tied[c.hub] = true;
+      for (int p = by_hub_start[c.hub]; p < by_hub_start[c.hub + 1]; ++p) {
+        const Candidate& o = cands[by_hub[p]];
+        if (!mis_paired[o.mis] && std::abs(o.score.score - c.score.score) < kTieMargin) {
+          mis_tied[o.mis] = true;
+        }
+      }
       continue;
     }
     hub_paired[c.hub] = mis_paired[c.mis] = true;
@@ -526,7 +533,7 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
     not_matched.emplace_back(hub_rank[i], std::move(row));
   }
   for (size_t k = 0; k < mis_p.size(); ++k) {
-    if (mis_paired[k] && !mis_tied[k]) continue;
+    if (mis_paired[k]) continue;
     new_mis.push_back(free_mis[k]);
     if (mis_tied[k]) mis_tied_ids.insert(mis[free_mis[k]].mis_id);
   }

@@ -101,6 +101,10 @@ Explanation Describe(const PairScore& s) {
     }
   }
 
+  if (s.names_swapped) {
+    e.fields.push_back({"names_swapped", "yes", w.names_swapped});
+    notes.push_back("forename and surname are swapped");
+  }
   e.fields.push_back({"date_of_birth", DobLevelName(s.dob), w.date_of_birth});
   switch (s.dob) {
     case DobLevel::kExact:

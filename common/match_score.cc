@@ -31,6 +31,9 @@ constexpr double kSurnameExact = 8.0;
 constexpr double kSurnameOverlap = 5.0;  // double-barrel added or removed
 constexpr double kSurnameTypo = 4.5;
 constexpr double kSurnameDifferent = -4.0;
+// Forename and surname typed into each other's boxes: both names agree
+// crosswise, which is strong evidence, but less than agreeing in place.
+constexpr double kNamesSwapped = -3.0;
 // Date of birth: one day in ~2,500 across a school's birth years.
 constexpr double kDobExact = 11.0;
 constexpr double kDobSwapped = 5.0;   // 04/09 typed as 09/04
@@ -58,10 +61,23 @@ bool TokenSubset(const std::vector<std::string>& a,
 }
 
 bool IsTypo(std::string_view a, std::string_view b) {
-  if (std::min(a.size(), b.size()) >= 4 && DamerauLevenshtein(a, b) <= 1) {
+  // One keystroke in a name of four letters or more; in a shorter name only
+  // when the first letter agrees (Mx / Max, Aa / Ada, not Ian / Ivan's
+  // cousin Jan).
+  const size_t shorter = std::min(a.size(), b.size());
+  if ((shorter >= 4 || (shorter >= 2 && a[0] == b[0])) &&
+      DamerauLevenshtein(a, b) <= 1) {
     return true;
   }
   return JaroWinkler(a, b) >= 0.92;
+}
+
+// Some key of `a` equals some key of `b`.
+bool Crosses(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  for (const std::string& x : a) {
+    if (std::find(b.begin(), b.end(), x) != b.end()) return true;
+  }
+  return false;
 }
 
 double ForenameWeight(NameLevel l) {
@@ -222,7 +238,7 @@ double WeakWeight(WeakLevel l, double same, double different) {
 double FieldSum(const PairScore& s) {
   const FieldWeights w = WeighFields(s);
   return w.upn + w.forename + w.surname + w.date_of_birth + w.gender +
-         w.year_group + w.registration_group;
+         w.year_group + w.registration_group + w.names_swapped;
 }
 
 }  // namespace
@@ -234,7 +250,8 @@ FieldWeights WeighFields(const PairScore& s) {
           DobWeight(s.dob),
           WeakWeight(s.gender, kGenderSame, kGenderDifferent),
           WeakWeight(s.year_group, kYearSame, kYearDifferent),
-          WeakWeight(s.registration_group, kRegSame, kRegDifferent)};
+          WeakWeight(s.registration_group, kRegSame, kRegDifferent),
+          s.names_swapped ? kNamesSwapped : 0.0};
 }
 
 double ScoreUpperBound(const PreparedLearner& h, const PreparedLearner& m) {
@@ -259,6 +276,13 @@ PairScore ScorePair(const PreparedLearner& h, const PreparedLearner& m) {
   s.upn_given = !h.upn.empty() && !m.upn.empty();
   s.forename = BestForename(h, m);
   s.surname = BestSurname(h, m);
+  if (s.forename == NameLevel::kDifferent && s.surname == NameLevel::kDifferent &&
+      Crosses(h.forename_keys, m.surname_keys) &&
+      Crosses(h.surname_keys, m.forename_keys)) {
+    s.names_swapped = true;
+    s.forename = NameLevel::kExact;
+    s.surname = NameLevel::kExact;
+  }
   s.identical_legal_names = !h.legal_forename_key.empty() &&
                             !h.legal_surname_key.empty() &&
                             h.legal_forename_key == m.legal_forename_key &&

@@ -67,6 +67,9 @@ struct PairScore {
   WeakLevel year_group = WeakLevel::kMissing;
   WeakLevel registration_group = WeakLevel::kMissing;
   bool identical_legal_names = false;  // normalised legal forename + surname
+  // Forename and surname agree only crosswise (hub "Smith John", MIS "John
+  // Smith"): the name levels then describe the crosswise comparison.
+  bool names_swapped = false;
   double score = 0;                    // the sum of the field weights
 };
 
@@ -81,7 +84,7 @@ double ScoreUpperBound(const PreparedLearner& hub, const PreparedLearner& mis);
 // Each field's contribution to PairScore::score (log2 likelihood ratio).
 struct FieldWeights {
   double upn, forename, surname, date_of_birth, gender, year_group,
-      registration_group;
+      registration_group, names_swapped;
 };
 FieldWeights WeighFields(const PairScore& s);
 
