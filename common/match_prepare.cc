@@ -13,14 +13,18 @@
 namespace hubsync {
 namespace {
 
-void AddName(std::string_view raw, std::vector<std::string>* names,
-             std::vector<std::string>* keys) {
+// Adds a name and its compact key unless the key is there already; returns
+// the key ("" for no name), so that the legal name is normalised only once.
+std::string AddName(std::string_view raw, std::vector<std::string>* names,
+                    std::vector<std::string>* keys) {
   std::string n = NormaliseName(raw);
-  if (n.empty()) return;
+  if (n.empty()) return "";
   std::string k = CompactNormalised(n);
-  if (std::find(keys->begin(), keys->end(), k) != keys->end()) return;
-  names->push_back(std::move(n));
-  keys->push_back(std::move(k));
+  if (std::find(keys->begin(), keys->end(), k) == keys->end()) {
+    names->push_back(std::move(n));
+    keys->push_back(k);
+  }
+  return k;
 }
 
 std::string NormaliseGender(std::string_view raw) {
@@ -35,19 +39,17 @@ template <typename L>
 PreparedLearner PrepareCommon(const L& l, std::string id) {
   PreparedLearner p;
   p.id = std::move(id);
-  AddName(l.legal_forename, &p.forenames, &p.forename_keys);
+  p.legal_forename_key = AddName(l.legal_forename, &p.forenames, &p.forename_keys);
   AddName(l.preferred_forename, &p.forenames, &p.forename_keys);
   for (const std::string& f : p.forenames) {
     p.forename_tokens.push_back(SplitNormalised(f));
   }
   std::vector<std::string> surnames;
-  AddName(l.legal_surname, &surnames, &p.surname_keys);
+  p.legal_surname_key = AddName(l.legal_surname, &surnames, &p.surname_keys);
   AddName(l.preferred_surname, &surnames, &p.surname_keys);
   for (const std::string& s : surnames) {
     p.surname_tokens.push_back(SplitNormalised(s));
   }
-  p.legal_forename_key = CompactNameKey(l.legal_forename);
-  p.legal_surname_key = CompactNameKey(l.legal_surname);
   p.date_of_birth = l.date_of_birth;
   p.upn = NormaliseUpn(l.upn);
   p.upn_valid = IsValidUpn(p.upn);
