@@ -5,6 +5,7 @@
 //   hubsync_eval [--size N] [--seed S] [--worst K] [--classify 0|1]
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -12,12 +13,15 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "common/blocking.h"
 #include "common/classify.h"
 #include "common/import_checks.h"
+#include "common/match_score.h"
 #include "tests/synth/synth.h"
 
 namespace hubsync::synth {
@@ -91,6 +95,50 @@ void PrintWorst(const char* title, std::vector<Mistake> v, size_t k) {
     std::printf("  %s\n", v[i].text.c_str());
   }
 }
+
+// Why a true pair was missed, as the classifier's own parts see it: its MIS
+// record was linked to another hub learner, the pair scores below the
+// May-match rules, blocking never offered it, the hub learner was tied
+// between two records, or another pair took one side first.
+enum Miss { kMissLinked, kMissScore, kMissBlocking, kMissTie, kMissTaken, kMissKinds };
+constexpr const char* kMissNames[] = {
+    "MIS record linked to another hub learner", "not a candidate (score or veto)",
+    "not offered by blocking", "tied between two MIS records",
+    "taken by another pair"};
+
+class MissDiagnosis {
+ public:
+  explicit MissDiagnosis(const School& s) {
+    absl::flat_hash_set<std::string> linked;
+    for (const HubLearner& h : s.hub) {
+      if (h.sync_state != SyncState::kUnsynced && !h.mis_id.empty()) linked.insert(h.mis_id);
+    }
+    for (const MisLearner& m : s.mis) {
+      if (linked.contains(m.mis_id)) continue;
+      free_[m.mis_id] = static_cast<int>(prepared_.size());
+      prepared_.push_back(Prepare(m));
+    }
+    index_ = std::make_unique<BlockIndex>(prepared_);
+  }
+  Miss Why(const HubLearner& h, const std::string& true_mis, const Row& row) const {
+    auto it = free_.find(true_mis);
+    if (it == free_.end()) return kMissLinked;
+    const PreparedLearner hp = Prepare(h);
+    if (!IsCandidate(ScorePair(hp, prepared_[it->second]))) return kMissScore;
+    int64_t capped = 0;
+    const std::vector<int> block = index_->Lookup(hp, &capped);
+    if (!std::binary_search(block.begin(), block.end(), it->second) ||
+        ScoreUpperBound(hp, prepared_[it->second]) < kMayMatchThreshold) {
+      return kMissBlocking;
+    }
+    return row.explanation.reason.rfind("Two records fit", 0) == 0 ? kMissTie : kMissTaken;
+  }
+
+ private:
+  std::vector<PreparedLearner> prepared_;
+  absl::flat_hash_map<std::string, int> free_;
+  std::unique_ptr<BlockIndex> index_;
+};
 
 int Run(const Flags& flags) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -166,6 +214,16 @@ int Run(const Flags& flags) {
 
   // True pairs: unlinked hub records whose child is on the MIS.
   size_t true_pairs = 0, no_dob_no_upn = 0;
+  // May match rows and true pairs among hub records that have a date of
+  // birth or a UPN: the pairs the contract allows to be Matched at all.
+  size_t may_matchable = 0, true_matchable = 0;
+  for (const Row& r : rows) {
+    if (r.status != RowStatus::kMayMatch) continue;
+    const HubLearner& h = *hub_by_id.at(r.hub_learner_id);
+    may_matchable += h.date_of_birth.has_value() || !h.upn.empty();
+  }
+  size_t miss_kinds[kMissKinds] = {};
+  const MissDiagnosis diagnosis(s);
   struct PerBit {
     size_t n = 0, matched = 0, may = 0;
   } per_bit[kPerturbationBits];
@@ -174,6 +232,7 @@ int Run(const Flags& flags) {
     if (t.linked || t.mis_id.empty()) continue;
     ++true_pairs;
     no_dob_no_upn += (t.flags & kMissingDob) && (t.flags & kMissingUpn);
+    true_matchable += h.date_of_birth.has_value() || !h.upn.empty();
     const Row* r = row_of_hub.at(h.id);
     const bool found = r->mis_id == t.mis_id;
     for (int b = 0; b < kPerturbationBits; ++b) {
@@ -183,15 +242,18 @@ int Run(const Flags& flags) {
       per_bit[b].may += found && r->status == RowStatus::kMayMatch;
     }
     if (found) continue;
+    const Miss why = diagnosis.Why(h, t.mis_id, *r);
+    ++miss_kinds[why];
     const Explanation e = Explain(h, *mis_by_id.at(t.mis_id));
     missed.push_back(
         {e.score, absl::StrFormat("%.1f  hub %s [%s]\n        mis %s\n"
-                                  "        %s -> %s%s",
+                                  "        %s -> %s%s (%s)",
                                   e.score, Describe(h), FlagNames(t.flags),
                                   Describe(*mis_by_id.at(t.mis_id)), e.reason,
                                   RowStatusName(r->status),
                                   r->mis_id.empty() ? ""
-                                                    : " with another record")});
+                                                    : " with another record",
+                                  kMissNames[why])});
   }
 
   const size_t matched = by_status[static_cast<int>(RowStatus::kMatched)];
@@ -237,6 +299,8 @@ int Run(const Flags& flags) {
        absl::StrCat("<= 5 %", ok(may_share <= 5)).c_str());
   line("true pairs with no DOB and no UPN on hub",
        pct(Pct(no_dob_no_upn, true_pairs)), "May match at best (contract)");
+  line("May match share, hub has DOB or UPN", pct(Pct(may_matchable, true_matchable)),
+       "(pairs the contract lets be Matched)");
   line("twin errors (crossed Matched / May match)",
        absl::StrCat(twin_matched, " / ", twin_may),
        absl::StrCat("0", ok(twin_errors == 0)).c_str());
@@ -258,6 +322,11 @@ int Run(const Flags& flags) {
     std::printf("%-22s %8zu %9.1f%% %9.1f%% %9.2f%%\n",
                 PerturbationName(1u << b), p.n, Pct(p.matched, p.n),
                 Pct(p.may, p.n), Pct(p.n - p.matched - p.may, p.n));
+  }
+  std::printf("\n%-44s %8s %8s\n", "missed true pairs, why", "pairs", "of true");
+  for (int k = 0; k < kMissKinds; ++k) {
+    std::printf("%-44s %8zu %7.3f%%\n", kMissNames[k], miss_kinds[k],
+                Pct(miss_kinds[k], true_pairs));
   }
   PrintWorst("Wrong Matched", std::move(wrong_matched), flags.worst);
   PrintWorst("Wrong May match", std::move(wrong_may), flags.worst);
