@@ -22,6 +22,8 @@ const char* NameLevelName(NameLevel l) {
       return "overlap";
     case NameLevel::kTypo:
       return "typo";
+    case NameLevel::kNicknameTypo:
+      return "nickname_typo";
     case NameLevel::kPrefix:
       return "prefix";
     case NameLevel::kInitial:
@@ -86,6 +88,9 @@ Explanation Describe(const PairScore& s) {
       case NameLevel::kTypo:
         notes.push_back(w + "s differ by a typo");
         break;
+      case NameLevel::kNicknameTypo:
+        notes.push_back(w + " is a known short form with a typo");
+        break;
       case NameLevel::kPrefix:
         notes.push_back(w + " is shortened");
         break;
@@ -137,10 +142,14 @@ Explanation Describe(const PairScore& s) {
   };
   for (const auto& f : weak) {
     const char* level = f.level == WeakLevel::kExact       ? "exact"
+                        : f.level == WeakLevel::kLastYear  ? "last_year"
                         : f.level == WeakLevel::kDifferent ? "different"
                                                            : "missing";
     e.fields.push_back({f.field, level, f.weight});
     if (f.level == WeakLevel::kDifferent) differs.push_back(f.words);
+    if (f.level == WeakLevel::kLastYear) {
+      notes.push_back(std::string("hub has last year's ") + f.words);
+    }
   }
   for (const FieldEvidence& f : e.fields) e.score += f.weight;
 

@@ -58,6 +58,17 @@ PreparedLearner PrepareCommon(const L& l, std::string id) {
   p.year_group = CanonicalYearGroup(year).value_or(std::string(year));
   p.registration_group =
       absl::AsciiStrToLower(std::string(TrimAscii(l.registration_group)));
+  const int order = p.year_group.empty() ? -1 : YearGroupOrder(p.year_group);
+  p.year_order = order >= 0 && order < 100 ? order : -1;  // no nursery, no "unknown"
+  size_t digits = 0;
+  while (digits < p.registration_group.size() && digits < 2 &&
+         absl::ascii_isdigit(static_cast<unsigned char>(p.registration_group[digits]))) {
+    ++digits;
+  }
+  if (digits > 0 && digits < p.registration_group.size()) {
+    p.registration_year = std::stoi(p.registration_group.substr(0, digits));
+    p.registration_rest = p.registration_group.substr(digits);
+  }
   return p;
 }
 

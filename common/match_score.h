@@ -36,6 +36,12 @@ struct PreparedLearner {
   std::string gender;              // "m", "f", another lower-case word, or ""
   std::string year_group;          // canonical when recognised
   std::string registration_group;  // trimmed, lower-case
+  // For "last year's groups": the year group's order (YearGroupOrder, -1
+  // when unknown), and the registration group split into its leading year
+  // number (-1 when none) and the rest ("8qt" -> 8, "qt").
+  int year_order = -1;
+  int registration_year = -1;
+  std::string registration_rest;
 };
 
 PreparedLearner Prepare(const HubLearner& hub);
@@ -48,12 +54,15 @@ enum class NameLevel {
   kNickname,
   kOverlap,
   kTypo,
+  kNicknameTypo,  // one keystroke from a known short form ("chalrie")
   kPrefix,
   kInitial,
   kDifferent
 };
 enum class DobLevel { kMissing, kExact, kSwapped, kOneDigit, kDifferent };
-enum class WeakLevel { kMissing, kExact, kDifferent };
+// kLastYear: the hub holds last year's group, the MIS this year's (hub year
+// 8, MIS year 9; hub "8QT", MIS "9QT"): hand-made records lag a year.
+enum class WeakLevel { kMissing, kExact, kLastYear, kDifferent };
 
 // The levels of every field and the score. Plain values: the pair loop
 // scores many pairs and builds words only for the rows it keeps.

@@ -1,152 +1,73 @@
 #include "common/nicknames.h"
 
+#include <algorithm>
 #include <string>
-#include <utility>
+#include <vector>
 
-#include "absl/container/flat_hash_set.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_split.h"
+#include "common/normalise.h"
 
 namespace hubsync {
+
+// common/data/nicknames.csv, embedded by CMake (common/data/embed_text.cmake).
+extern const char kNicknamesCsv[];
+
 namespace {
 
-// {short form, full form}. Prefixes (Sam/Samuel, Alex/Alexander) are graded
-// separately and need no entry here.
-constexpr std::pair<const char*, const char*> kPairs[] = {
-    {"bill", "william"},      {"will", "william"},
-    {"billy", "william"},     {"liam", "william"},
-    {"bob", "robert"},        {"rob", "robert"},
-    {"bobby", "robert"},      {"robbie", "robert"},
-    {"tom", "thomas"},        {"tommy", "thomas"},
-    {"jim", "james"},         {"jimmy", "james"},
-    {"jamie", "james"},       {"jack", "john"},
-    {"johnny", "john"},       {"dick", "richard"},
-    {"rich", "richard"},      {"ricky", "richard"},
-    {"harry", "henry"},       {"hal", "henry"},
-    {"ted", "edward"},        {"ed", "edward"},
-    {"eddie", "edward"},      {"ned", "edward"},
-    {"charlie", "charles"},   {"chuck", "charles"},
-    {"chas", "charles"},      {"mike", "michael"},
-    {"mikey", "michael"},     {"mick", "michael"},
-    {"dan", "daniel"},        {"danny", "daniel"},
-    {"joe", "joseph"},        {"joey", "joseph"},
-    {"ben", "benjamin"},      {"benny", "benjamin"},
-    {"alfie", "alfred"},      {"freddie", "frederick"},
-    {"freddie", "alfred"},    {"fred", "frederick"},
-    {"archie", "archibald"},  {"ollie", "oliver"},
-    {"olly", "oliver"},       {"toby", "tobias"},
-    {"kit", "christopher"},   {"chris", "christopher"},
-    {"matt", "matthew"},      {"nick", "nicholas"},
-    {"tony", "anthony"},      {"andy", "andrew"},
-    {"drew", "andrew"},       {"steve", "stephen"},
-    {"steve", "steven"},      {"pete", "peter"},
-    {"sandy", "alexander"},   {"lexi", "alexandra"},
-    {"zander", "alexander"},  {"kate", "katherine"},
-    {"katie", "katherine"},   {"kate", "catherine"},
-    {"katie", "catherine"},   {"cathy", "catherine"},
-    {"kathy", "katherine"},   {"kitty", "katherine"},
-    {"liz", "elizabeth"},     {"lizzie", "elizabeth"},
-    {"beth", "elizabeth"},    {"betty", "elizabeth"},
-    {"eliza", "elizabeth"},   {"libby", "elizabeth"},
-    {"ellie", "eleanor"},     {"nell", "eleanor"},
-    {"ella", "eleanor"},      {"maggie", "margaret"},
-    {"meg", "margaret"},      {"peggy", "margaret"},
-    {"molly", "mary"},        {"polly", "mary"},
-    {"jenny", "jennifer"},    {"jen", "jennifer"},
-    {"becky", "rebecca"},     {"becca", "rebecca"},
-    {"abbie", "abigail"},     {"abby", "abigail"},
-    {"millie", "amelia"},     {"milly", "amelia"},
-    {"millie", "millicent"},  {"evie", "evelyn"},
-    {"izzy", "isabel"},       {"izzy", "isabella"},
-    {"bella", "isabella"},    {"issy", "isabella"},
-    {"rosie", "rose"},        {"sophie", "sophia"},
-    {"annie", "anne"},        {"annie", "anna"},
-    {"hattie", "harriet"},    {"lottie", "charlotte"},
-    {"charlie", "charlotte"}, {"tilly", "matilda"},
-    {"tillie", "matilda"},    {"sue", "susan"},
-    {"suzy", "susan"},        {"vicky", "victoria"},
-    {"tori", "victoria"},     {"jess", "jessica"},
-    {"jessie", "jessica"},    {"debbie", "deborah"},
-    {"mandy", "amanda"},      {"gabby", "gabriella"},
-    {"gabe", "gabriel"},      {"manny", "emmanuel"},
-    {"theo", "theodore"},     {"teddy", "theodore"},
-    {"sasha", "alexandra"},   {"nat", "natalie"},
-    {"nat", "nathaniel"},
-    // Forms common in UK schools today.
-    {"josh", "joshua"},       {"jake", "jacob"},
-    {"jakey", "jacob"},       {"zach", "zachary"},
-    {"zac", "zachary"},       {"zack", "zachary"},
-    {"luke", "lucas"},        {"lukas", "lucas"},
-    {"kuba", "jakub"},        {"kuba", "jakob"},
-    {"frank", "francis"},     {"frankie", "francis"},
-    {"frankie", "francesca"}, {"fran", "francesca"},
-    {"flo", "florence"},      {"florrie", "florence"},
-    {"flossie", "florence"},  {"izzy", "isabelle"},
-    {"bella", "isabelle"},    {"issy", "isabelle"},
-    {"izzy", "isobel"},       {"issy", "isobel"},
-    {"liv", "olivia"},        {"livvy", "olivia"},
-    {"livvie", "olivia"},     {"nate", "nathan"},
-    {"nate", "nathaniel"},    {"paddy", "patrick"},
-    {"pat", "patrick"},       {"mo", "mohammed"},
-    {"mo", "muhammad"},       {"mo", "mohammad"},
-    {"benji", "benjamin"},    {"haz", "harry"},
-    {"alf", "alfred"},        {"dom", "dominic"},
-    {"jon", "jonathan"},      {"jonny", "jonathan"},
-    {"eli", "elijah"},        {"max", "maximilian"},
-    {"max", "maxwell"},       {"penny", "penelope"},
-    {"josie", "josephine"},   {"jo", "josephine"},
-    {"jo", "joanna"},         {"bea", "beatrice"},
-    {"bee", "beatrice"},      {"trixie", "beatrice"},
-    {"annie", "annabelle"},   {"bella", "annabelle"},
-    {"gus", "angus"},         {"gus", "augustus"},
-    {"ozzy", "oscar"},        {"ossie", "oscar"},
-    {"stan", "stanley"},      {"reggie", "reginald"},
-    {"len", "leonard"},       {"lenny", "leonard"},
-    {"leo", "leonardo"},      {"finn", "finlay"},
-    {"finn", "finley"},       {"fin", "finlay"},
-    {"georgie", "georgia"},   {"georgie", "george"},
-    {"gracie", "grace"},      {"maddie", "madison"},
-    {"maddie", "madeleine"},  {"maddy", "madeleine"},
-    {"maddie", "madeline"},   {"lexie", "alexis"},
-    {"ally", "alison"},       {"ellie", "ellen"},
-    {"ellie", "elena"},       {"lily", "lillian"},
-    {"rosie", "rosalind"},    {"rosie", "rosemary"},
-    {"katy", "katherine"},    {"katy", "catherine"},
-    {"lucy", "lucinda"},      {"lou", "louise"},
-    {"lou", "louis"},         {"lulu", "louise"},
-    {"amy", "amelia"},        {"emmy", "emily"},
-    {"em", "emily"},          {"em", "emma"},
-    {"ronnie", "ronald"},     {"ronnie", "veronica"},
-    {"vinnie", "vincent"},    {"rick", "richard"},
-    {"bertie", "albert"},     {"bertie", "herbert"},
-    {"bert", "albert"},       {"al", "albert"},
-    {"al", "alan"},           {"tom", "tomas"},
-    {"tommy", "tomas"},       {"harry", "harrison"},
-    {"harry", "harold"},      {"sid", "sidney"},
-    {"sid", "sydney"},        {"wilf", "wilfred"},
-    {"wilf", "wilfrid"},      {"kit", "katherine"},
-    {"kiki", "kiara"},        {"tash", "natasha"},
-    {"tasha", "natasha"},     {"nico", "nicholas"},
-    {"cory", "corey"},        {"jojo", "joanna"},
+struct Table {
+  absl::flat_hash_map<std::string, std::vector<std::string>> variants;
+  size_t pairs = 0;
 };
 
-using PairSet = absl::flat_hash_set<std::pair<std::string, std::string>>;
+void Link(Table* t, const std::string& a, const std::string& b) {
+  std::vector<std::string>& v = t->variants[a];
+  if (std::find(v.begin(), v.end(), b) == v.end()) v.push_back(b);
+}
 
-const PairSet& Pairs() {
-  static const PairSet* const pairs = [] {
-    auto* s = new PairSet();
-    for (const auto& [nick, full] : kPairs) {
-      s->emplace(nick, full);
-      s->emplace(full, nick);
+// Lines are "full,short,short,..."; '#' starts a comment line. Names are
+// compacted as the matcher compacts them, so the file may use capitals.
+const Table& GetTable() {
+  static const Table* const table = [] {
+    auto* t = new Table();
+    // (Debian's Abseil has its own string_view: split into strings.)
+    const std::vector<std::string> lines = absl::StrSplit(kNicknamesCsv, '\n');
+    for (const std::string& raw : lines) {
+      const std::string_view line = TrimAscii(raw);
+      if (line.empty() || line[0] == '#') continue;
+      std::vector<std::string> names;
+      const std::vector<std::string> fields = absl::StrSplit(std::string(line), ',');
+      for (const std::string& field : fields) {
+        std::string k = CompactNormalised(TrimAscii(field));
+        if (!k.empty()) names.push_back(std::move(k));
+      }
+      for (size_t i = 1; i < names.size(); ++i) {
+        if (names[i] == names[0]) continue;
+        Link(t, names[0], names[i]);
+        Link(t, names[i], names[0]);
+        ++t->pairs;
+      }
     }
-    return s;
+    return t;
   }();
-  return *pairs;
+  return *table;
 }
 
 }  // namespace
 
 bool IsKnownNickname(std::string_view a, std::string_view b) {
   if (a == b) return false;
-  return Pairs().contains(std::make_pair(std::string(a), std::string(b)));
+  const std::vector<std::string>& v = NicknameVariants(a);
+  return std::find(v.begin(), v.end(), b) != v.end();
 }
+
+const std::vector<std::string>& NicknameVariants(std::string_view name) {
+  static const std::vector<std::string> kNone;
+  const Table& t = GetTable();
+  auto it = t.variants.find(absl::string_view(name.data(), name.size()));
+  return it == t.variants.end() ? kNone : it->second;
+}
+
+size_t NicknamePairCount() { return GetTable().pairs; }
 
 }  // namespace hubsync

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "common/nicknames.h"
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -67,6 +69,93 @@ TEST(MatchScore, OneKeystrokeInAShortNameIsATypoOnlyWithTheSameInitial) {
   EXPECT_EQ(Score(Hub("Mx", "Lee"), Mis("Max", "Lee")).forename, NameLevel::kTypo);
   EXPECT_EQ(Score(Hub("Aa", "Lee"), Mis("Ada", "Lee")).forename, NameLevel::kTypo);
   EXPECT_EQ(Score(Hub("Ian", "Lee"), Mis("Jan", "Lee")).forename, NameLevel::kDifferent);
+}
+
+TEST(MatchScore, NicknameTableIsShippedAndWorksBothWays) {
+  EXPECT_GE(NicknamePairCount(), 150u);
+  for (auto [nick, full] :
+       {std::pair{"Izzy", "Isabella"}, std::pair{"Seb", "Sebastian"},
+        std::pair{"Zach", "Zachary"}, std::pair{"Flo", "Florence"},
+        std::pair{"Alfie", "Alfred"}, std::pair{"Harry", "Henry"},
+        std::pair{"Ollie", "Oliver"}, std::pair{"Sammy", "Samuel"}}) {
+    SCOPED_TRACE(nick);
+    EXPECT_EQ(Score(Hub(nick, "Patel"), Mis(full, "Patel")).forename, NameLevel::kNickname);
+    EXPECT_EQ(Score(Hub(full, "Patel"), Mis(nick, "Patel")).forename, NameLevel::kNickname);
+  }
+  EXPECT_FALSE(IsKnownNickname("oliver", "olivia"));
+  EXPECT_FALSE(IsKnownNickname("jack", "jack"));
+}
+
+TEST(MatchScore, TypoInAShortFormIsNamedAndIsACandidate) {
+  const PairScore s = Score(Hub("Chalrie", "Hopkins"), Mis("Charlotte", "Hopkins"));
+  EXPECT_EQ(s.forename, NameLevel::kNicknameTypo);
+  EXPECT_TRUE(IsCandidate(s));
+  EXPECT_THAT(Describe(s).reason, HasSubstr("short form with a typo"));
+  // Not just any name one keystroke from some short form.
+  EXPECT_EQ(Score(Hub("Bill", "Hopkins"), Mis("Charlotte", "Hopkins")).forename,
+            NameLevel::kDifferent);
+}
+
+TEST(MatchScore, SwappedNamesWithATypoAreStillASwap) {
+  const PairScore s = Score(Hub("Potter", "Josua"), Mis("Joshua", "Potter"));
+  EXPECT_TRUE(s.names_swapped);
+  EXPECT_EQ(s.forename, NameLevel::kTypo);
+  EXPECT_EQ(s.surname, NameLevel::kExact);
+  EXPECT_TRUE(IsCandidate(s));
+  EXPECT_FALSE(MeetsMatchedRule(s));
+}
+
+TEST(MatchScore, LastYearsGroupsAreNotCountedAgainst) {
+  HubLearner h = Hub("Tom", "Powell");
+  h.date_of_birth.reset();
+  h.year_group = "8";
+  h.registration_group = "8QT";
+  MisLearner m = Mis("Thomas", "Powell");
+  m.year_group = "9";
+  m.registration_group = "9QT";
+  const PairScore s = Score(h, m);
+  EXPECT_EQ(s.year_group, WeakLevel::kLastYear);
+  EXPECT_EQ(s.registration_group, WeakLevel::kLastYear);
+  EXPECT_TRUE(IsCandidate(s)) << "a hand-made record a year out of date";
+  const Explanation e = Describe(s);
+  EXPECT_THAT(e.reason, HasSubstr("last year's registration group"));
+  // The other way round (hub a year ahead) is a plain disagreement.
+  m.year_group = "7";
+  m.registration_group = "7QT";
+  const PairScore ahead = Score(h, m);
+  EXPECT_EQ(ahead.year_group, WeakLevel::kDifferent);
+  EXPECT_EQ(ahead.registration_group, WeakLevel::kDifferent);
+  EXPECT_LT(ahead.score, s.score);
+}
+
+TEST(MatchScore, NicknameOrOneTypoWithEverythingElseExactMeetsTheMatchedRule) {
+  EXPECT_TRUE(MeetsMatchedRule(Score(Hub("Izzy", "Patel"), Mis("Isabella", "Patel"))));
+  EXPECT_TRUE(MeetsMatchedRule(Score(Hub("Jasmine", "Cooke"), Mis("Jasmine", "Cook"))));
+  EXPECT_TRUE(MeetsMatchedRule(Score(Hub("Jaz", "Cook"), Mis("Jas", "Cook"))));
+  // Two changes, or a shared word of a double barrel, stay May match.
+  EXPECT_FALSE(MeetsMatchedRule(Score(Hub("Izzy", "Patell"), Mis("Isabella", "Patel"))));
+  EXPECT_FALSE(MeetsMatchedRule(Score(Hub("Isla", "Smith"), Mis("Isla", "Smith-Jones"))));
+  // A nickname with another date of birth is not enough.
+  HubLearner h = Hub("Izzy", "Patel");
+  h.date_of_birth = Date{2012, 9, 5};  // day and month swapped
+  EXPECT_FALSE(MeetsMatchedRule(Score(h, Mis("Isabella", "Patel"))));
+}
+
+TEST(MatchScore, TwinsWithDifferentForenamesAreNeverCandidates) {
+  // Same surname, birthday, year and class: only the forename tells twins
+  // apart, and it vetoes the pair whatever else agrees.
+  HubLearner h = Hub("Jack", "Jones");
+  h.year_group = "7";
+  h.registration_group = "7A";
+  h.gender = "Male";
+  MisLearner twin = Mis("Oscar", "Jones");
+  twin.year_group = "7";
+  twin.registration_group = "7A";
+  twin.gender = "M";
+  const PairScore s = Score(h, twin);
+  EXPECT_EQ(s.forename, NameLevel::kDifferent);
+  EXPECT_FALSE(IsCandidate(s));
+  EXPECT_FALSE(MeetsMatchedRule(s));
 }
 
 }  // namespace
