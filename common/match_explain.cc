@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "common/match_score.h"
 
@@ -106,6 +107,14 @@ Explanation Describe(const PairScore& s) {
     }
   }
 
+  for (auto [delta, what] : {std::pair{w.forename_frequency, "forename"},
+                              std::pair{w.surname_frequency, "surname"}}) {
+    if (delta == 0) continue;
+    const bool rare = delta > 0;
+    e.fields.push_back({std::string(what) + "_frequency", rare ? "rare" : "common", delta});
+    notes.push_back(absl::StrFormat("%s %s counts %s (%+.1f)", rare ? "a rare" : "a common",
+                                    what, rare ? "more" : "less", delta));
+  }
   if (s.names_swapped) {
     e.fields.push_back({"names_swapped", "yes", w.names_swapped});
     notes.push_back("forename and surname are swapped");

@@ -270,7 +270,23 @@ double WeakWeight(WeakLevel l, double same, double different,
 double FieldSum(const PairScore& s) {
   const FieldWeights w = WeighFields(s);
   return w.upn + w.forename + w.surname + w.date_of_birth + w.gender +
-         w.year_group + w.registration_group + w.names_swapped;
+         w.year_group + w.registration_group + w.names_swapped +
+         w.forename_frequency + w.surname_frequency;
+}
+
+// For an exact agreement, the term-frequency weight of the rarest name
+// both sides share, minus the fixed weight; 0 without frequencies.
+double FrequencyDelta(NameLevel level, bool weighted, const std::vector<std::string>& hub_keys,
+                      const std::vector<std::string>& mis_keys,
+                      const std::array<float, 2>& mis_weights, double fixed) {
+  if (level != NameLevel::kExact || !weighted) return 0;
+  double best = -1;
+  for (const std::string& h : hub_keys) {
+    for (size_t j = 0; j < mis_keys.size() && j < mis_weights.size(); ++j) {
+      if (h == mis_keys[j]) best = std::max<double>(best, mis_weights[j]);
+    }
+  }
+  return best < 0 ? 0 : best - fixed;
 }
 
 }  // namespace
@@ -283,7 +299,9 @@ FieldWeights WeighFields(const PairScore& s) {
           WeakWeight(s.gender, kGenderSame, kGenderDifferent),
           WeakWeight(s.year_group, kYearSame, kYearDifferent, kYearLastYear),
           WeakWeight(s.registration_group, kRegSame, kRegDifferent, kRegLastYear),
-          s.names_swapped ? kNamesSwapped : 0.0};
+          s.names_swapped ? kNamesSwapped : 0.0,
+          s.forename_frequency,
+          s.surname_frequency};
 }
 
 double ScoreUpperBound(const PreparedLearner& h, const PreparedLearner& m) {
@@ -296,7 +314,18 @@ double ScoreUpperBound(const PreparedLearner& h, const PreparedLearner& m) {
   s.gender = CompareWeak(h.gender, m.gender);
   s.year_group = CompareYear(h, m);
   s.registration_group = CompareRegistration(h, m);
-  return FieldSum(s) + kForenameExact + kSurnameExact;
+  // With term frequencies, a rare name can count for more than the fixed
+  // weight.
+  double forename = kForenameExact, surname = kSurnameExact;
+  if (m.name_weights) {
+    for (size_t j = 0; j < m.forename_keys.size() && j < 2; ++j) {
+      forename = std::max<double>(forename, m.forename_weights[j]);
+    }
+    for (size_t j = 0; j < m.surname_keys.size() && j < 2; ++j) {
+      surname = std::max<double>(surname, m.surname_weights[j]);
+    }
+  }
+  return FieldSum(s) + forename + surname;
 }
 
 PairScore ScorePair(const PreparedLearner& h, const PreparedLearner& m) {
@@ -319,6 +348,12 @@ PairScore ScorePair(const PreparedLearner& h, const PreparedLearner& m) {
       s.forename = f;
       s.surname = l;
     }
+  }
+  if (!s.names_swapped) {
+    s.forename_frequency = FrequencyDelta(s.forename, m.name_weights, h.forename_keys,
+                                          m.forename_keys, m.forename_weights, kForenameExact);
+    s.surname_frequency = FrequencyDelta(s.surname, m.name_weights, h.surname_keys,
+                                         m.surname_keys, m.surname_weights, kSurnameExact);
   }
   s.identical_legal_names = !h.legal_forename_key.empty() &&
                             !h.legal_surname_key.empty() &&
@@ -371,9 +406,12 @@ bool MeetsMatchedRule(const PairScore& s) {
       s.gender == WeakLevel::kDifferent) {
     return false;
   }
-  const bool near_forename = s.forename == NameLevel::kNickname ||
+  // A twin whose forename is also near the hub's is a rival candidate, and
+  // the caller's rival check keeps the pair May match; a twin whose forename
+  // differs is no candidate at all (IsCandidate's veto).
+  const bool near_forename = (s.forename == NameLevel::kNickname ||
                              s.forename == NameLevel::kTypo ||
-                             s.forename == NameLevel::kNicknameTypo;
+                             s.forename == NameLevel::kNicknameTypo);
   return (s.surname == NameLevel::kExact &&
           (s.forename == NameLevel::kExact || near_forename)) ||
          (s.forename == NameLevel::kExact && s.surname == NameLevel::kTypo);

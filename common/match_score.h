@@ -8,6 +8,7 @@
 #ifndef HUBSYNC_COMMON_MATCH_SCORE_H_
 #define HUBSYNC_COMMON_MATCH_SCORE_H_
 
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +43,14 @@ struct PreparedLearner {
   int year_order = -1;
   int registration_year = -1;
   std::string registration_rest;
+  // Filled on the MIS side by AnnotateNameFrequencies (name_frequencies.h);
+  // without it (name_weights false) scoring uses the fixed weights. The
+  // weight of exact agreement on each forename key and surname key (same
+  // order as the keys: there are at most two, legal and preferred), from
+  // how common the name is among the MIS learners.
+  bool name_weights = false;
+  std::array<float, 2> forename_weights{};
+  std::array<float, 2> surname_weights{};
 };
 
 PreparedLearner Prepare(const HubLearner& hub);
@@ -79,6 +88,11 @@ struct PairScore {
   // Forename and surname agree only crosswise (hub "Smith John", MIS "John
   // Smith"): the name levels then describe the crosswise comparison.
   bool names_swapped = false;
+  // Term frequency: how much an exact forename / surname agreement counts
+  // above (rare name) or below (common name) the fixed weight. 0 without
+  // AnnotateNameFrequencies.
+  double forename_frequency = 0;
+  double surname_frequency = 0;
   double score = 0;                    // the sum of the field weights
 };
 
@@ -93,7 +107,7 @@ double ScoreUpperBound(const PreparedLearner& hub, const PreparedLearner& mis);
 // Each field's contribution to PairScore::score (log2 likelihood ratio).
 struct FieldWeights {
   double upn, forename, surname, date_of_birth, gender, year_group,
-      registration_group, names_swapped;
+      registration_group, names_swapped, forename_frequency, surname_frequency;
 };
 FieldWeights WeighFields(const PairScore& s);
 
