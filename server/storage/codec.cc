@@ -172,61 +172,288 @@ absl::StatusOr<std::vector<FieldEvidence>> DecodeEvidence(absl::string_view s) {
   return out;
 }
 
-std::string JsonString(absl::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);  // UTF-8 passes through unchanged
+namespace {
+
+// The audit fields in order. Text of each for HubLearner `l`:
+constexpr int kAuditFields = 14;
+constexpr char kClassSep = '\x1d', kItemSep = '\x1e', kFieldSep = '\x1f';
+
+std::string AuditField(const HubLearner& l, int i) {
+  switch (i) {
+    case 0: return l.id;
+    case 1: return l.legal_forename;
+    case 2: return l.legal_surname;
+    case 3: return l.preferred_forename;
+    case 4: return l.preferred_surname;
+    case 5: return l.date_of_birth ? FormatDate(*l.date_of_birth) : "";
+    case 6: return l.gender;
+    case 7: return l.upn;
+    case 8: return l.year_group;
+    case 9: return l.registration_group;
+    case 10: {
+      std::string out;
+      for (size_t c = 0; c < l.classes.size(); ++c) {
+        if (c) out.push_back(kClassSep);
+        out += l.classes[c];
+      }
+      return out;
+    }
+    case 11: return l.email;
+    case 12: return l.mis_id;
+    case 13: return std::string(ToText(l.sync_state));
+  }
+  return "";
+}
+
+absl::Status SetAuditField(HubLearner& l, int i, absl::string_view v) {
+  switch (i) {
+    case 0: l.id = std::string(v); break;
+    case 1: l.legal_forename = std::string(v); break;
+    case 2: l.legal_surname = std::string(v); break;
+    case 3: l.preferred_forename = std::string(v); break;
+    case 4: l.preferred_surname = std::string(v); break;
+    case 5: {
+      absl::StatusOr<std::optional<Date>> d = DateFromText(v);
+      if (!d.ok()) return d.status();
+      l.date_of_birth = *d;
+      break;
+    }
+    case 6: l.gender = std::string(v); break;
+    case 7: l.upn = std::string(v); break;
+    case 8: l.year_group = std::string(v); break;
+    case 9: l.registration_group = std::string(v); break;
+    case 10:
+      l.classes.clear();
+      if (!v.empty()) {
+        for (absl::string_view c : absl::StrSplit(v, kClassSep)) {
+          l.classes.emplace_back(c);
         }
+      }
+      break;
+    case 11: l.email = std::string(v); break;
+    case 12: l.mis_id = std::string(v); break;
+    case 13: {
+      absl::StatusOr<SyncState> st = SyncStateFromText(v);
+      if (!st.ok()) return st.status();
+      l.sync_state = *st;
+      break;
+    }
+    default:
+      return absl::InternalError(absl::StrCat("database holds audit field ", i));
+  }
+  return absl::OkStatus();
+}
+
+// Backslash and the separators are escaped as \\ and \x1d.. -> \d \e \f.
+void AppendAuditText(std::string* out, absl::string_view v, bool keep_class_sep) {
+  for (char c : v) {
+    if (c == '\\') {
+      out->append("\\\\");
+    } else if ((c == kClassSep && !keep_class_sep) || c == kItemSep ||
+               c == kFieldSep) {
+      out->push_back('\\');
+      out->push_back(c == kClassSep ? 'd' : c == kItemSep ? 'e' : 'f');
+    } else {
+      out->push_back(c);
     }
   }
-  out += '"';
+}
+
+std::string UnescapeAudit(absl::string_view v) {
+  std::string out;
+  out.reserve(v.size());
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] == '\\' && i + 1 < v.size()) {
+      char n = v[++i];
+      out.push_back(n == 'd' ? kClassSep : n == 'e' ? kItemSep : n == 'f' ? kFieldSep : n);
+    } else {
+      out.push_back(v[i]);
+    }
+  }
   return out;
 }
 
-std::string LearnerJson(const HubLearner& l) {
-  std::string classes = "[";
-  for (size_t i = 0; i < l.classes.size(); ++i) {
-    absl::StrAppend(&classes, i ? "," : "", JsonString(l.classes[i]));
+// Splits on `sep` where it is not escaped (escapes never produce a raw
+// separator, so a plain split is exact).
+std::vector<absl::string_view> SplitRaw(absl::string_view s, char sep) {
+  return absl::StrSplit(s, sep);
+}
+
+void AppendAuditField(std::string* out, const HubLearner& l, int i) {
+  if (i == 10) {
+    // Class names are escaped one by one, joined with a raw kClassSep.
+    for (size_t c = 0; c < l.classes.size(); ++c) {
+      if (c) out->push_back(kClassSep);
+      AppendAuditText(out, l.classes[c], /*keep_class_sep=*/false);
+    }
+    return;
   }
-  classes += "]";
-  auto field = [](absl::string_view name, absl::string_view value) {
-    return absl::StrCat(JsonString(name), ":", JsonString(value));
+  AppendAuditText(out, AuditField(l, i), false);
+}
+
+absl::StatusOr<HubLearner> DecodeFields(HubLearner l, absl::string_view s,
+                                        bool delta) {
+  if (s.empty()) return l;
+  for (absl::string_view item :
+       SplitRaw(s, delta ? kItemSep : kFieldSep)) {
+    int index = 0;
+    absl::string_view value = item;
+    if (delta) {
+      size_t eq = item.find(kFieldSep);
+      if (eq == absl::string_view::npos ||
+          !absl::SimpleAtoi(item.substr(0, eq), &index)) {
+        return absl::InternalError("database holds a malformed audit delta");
+      }
+      value = item.substr(eq + 1);
+    }
+    if (index < 0 || index >= kAuditFields) {
+      return absl::InternalError("database holds a malformed audit record");
+    }
+    if (index == 10) {
+      l.classes.clear();
+      if (!value.empty()) {
+        for (absl::string_view c : SplitRaw(value, kClassSep)) {
+          l.classes.push_back(UnescapeAudit(c));
+        }
+      }
+    } else if (absl::Status st = SetAuditField(l, index, UnescapeAudit(value));
+               !st.ok()) {
+      return st;
+    }
+    if (!delta) ++index;
+  }
+  return l;
+}
+
+}  // namespace
+
+void EncodeAuditLearner(std::string* out, const HubLearner& l) {
+  for (int i = 0; i < kAuditFields; ++i) {
+    if (i) out->push_back(kFieldSep);
+    AppendAuditField(out, l, i);
+  }
+}
+
+void EncodeAuditDelta(std::string* out, const HubLearner& before,
+                      const HubLearner& after) {
+  bool first = true;
+  for (int i = 0; i < kAuditFields; ++i) {
+    if (AuditField(before, i) == AuditField(after, i)) continue;
+    if (!first) out->push_back(kItemSep);
+    first = false;
+    absl::StrAppend(out, i);
+    out->push_back(kFieldSep);
+    AppendAuditField(out, after, i);
+  }
+}
+
+absl::StatusOr<HubLearner> DecodeAuditLearner(absl::string_view s) {
+  // Positional: field i is the i-th item.
+  HubLearner l;
+  std::vector<absl::string_view> items = SplitRaw(s, kFieldSep);
+  if (items.size() != kAuditFields) {
+    return absl::InternalError("database holds a malformed audit learner");
+  }
+  for (int i = 0; i < kAuditFields; ++i) {
+    if (i == 10) {
+      if (!items[i].empty()) {
+        for (absl::string_view c : SplitRaw(items[i], kClassSep)) {
+          l.classes.push_back(UnescapeAudit(c));
+        }
+      }
+      continue;
+    }
+    if (absl::Status st = SetAuditField(l, i, UnescapeAudit(items[i])); !st.ok()) {
+      return st;
+    }
+  }
+  return l;
+}
+
+absl::StatusOr<HubLearner> ApplyAuditDelta(HubLearner before,
+                                           absl::string_view delta) {
+  return DecodeFields(std::move(before), delta, /*delta=*/true);
+}
+
+void AppendJsonString(std::string* out, absl::string_view s) {
+  out->push_back('"');
+  size_t run = 0;  // start of the current run of characters copied as is
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;  // UTF-8 passes through
+    out->append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      default: {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out->append(buf);
+      }
+    }
+  }
+  out->append(s.data() + run, s.size() - run);
+  out->push_back('"');
+}
+
+std::string JsonString(absl::string_view s) {
+  std::string out;
+  AppendJsonString(&out, s);
+  return out;
+}
+
+void AppendLearnerJson(std::string* out, const HubLearner& l) {
+  // Keys need no escaping; values do.
+  auto field = [out](absl::string_view key, absl::string_view value) {
+    out->append(key.data(), key.size());
+    AppendJsonString(out, value);
   };
-  return absl::StrCat(
-      "{", field("id", l.id), ",", field("legal_forename", l.legal_forename),
-      ",", field("legal_surname", l.legal_surname), ",",
-      field("preferred_forename", l.preferred_forename), ",",
-      field("preferred_surname", l.preferred_surname), ",",
-      JsonString("date_of_birth"), ":",
-      l.date_of_birth ? JsonString(FormatDate(*l.date_of_birth)) : "null", ",",
-      field("gender", l.gender), ",", field("upn", l.upn), ",",
-      field("year_group", l.year_group), ",",
-      field("registration_group", l.registration_group), ",",
-      JsonString("classes"), ":", classes, ",", field("email", l.email), ",",
-      field("mis_id", l.mis_id), ",",
-      field("sync_state", SyncStateName(l.sync_state)), "}");
+  out->reserve(out->size() + 320);
+  field("{\"id\":", l.id);
+  field(",\"legal_forename\":", l.legal_forename);
+  field(",\"legal_surname\":", l.legal_surname);
+  field(",\"preferred_forename\":", l.preferred_forename);
+  field(",\"preferred_surname\":", l.preferred_surname);
+  out->append(",\"date_of_birth\":");
+  if (l.date_of_birth) {
+    AppendJsonString(out, FormatDate(*l.date_of_birth));
+  } else {
+    out->append("null");
+  }
+  field(",\"gender\":", l.gender);
+  field(",\"upn\":", l.upn);
+  field(",\"year_group\":", l.year_group);
+  field(",\"registration_group\":", l.registration_group);
+  out->append(",\"classes\":[");
+  for (size_t i = 0; i < l.classes.size(); ++i) {
+    if (i) out->push_back(',');
+    AppendJsonString(out, l.classes[i]);
+  }
+  out->push_back(']');
+  field(",\"email\":", l.email);
+  field(",\"mis_id\":", l.mis_id);
+  field(",\"sync_state\":", SyncStateName(l.sync_state));
+  out->push_back('}');
+}
+
+std::string LearnerJson(const HubLearner& l) {
+  std::string out;
+  AppendLearnerJson(&out, l);
+  return out;
 }
 
 }  // namespace hubsync::storage

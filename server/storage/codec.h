@@ -44,10 +44,25 @@ std::vector<std::string> SplitList(absl::string_view joined);
 std::string EncodeEvidence(const std::vector<FieldEvidence>& fields);
 absl::StatusOr<std::vector<FieldEvidence>> DecodeEvidence(absl::string_view s);
 
+// Compact audit records (audit_log.encoding 1): the "before" learner as its
+// fields joined with U+001F (special characters escaped), and the "after" as
+// only the fields that differ from "before" (an import: from an empty
+// learner). A third of the bytes of the JSON, and cheaper to make; ListAudit
+// turns both back into the same JSON as LearnerJson.
+void EncodeAuditLearner(std::string* out, const HubLearner& l);
+void EncodeAuditDelta(std::string* out, const HubLearner& before,
+                      const HubLearner& after);
+absl::StatusOr<HubLearner> DecodeAuditLearner(absl::string_view s);
+absl::StatusOr<HubLearner> ApplyAuditDelta(HubLearner before,
+                                           absl::string_view delta);
+
 // A JSON string literal, quotes included.
 std::string JsonString(absl::string_view s);
+void AppendJsonString(std::string* out, absl::string_view s);
 // The learner's fields as one JSON object (for the audit log).
 std::string LearnerJson(const HubLearner& l);
+// The same, appended to *out (no temporaries: a save writes two per learner).
+void AppendLearnerJson(std::string* out, const HubLearner& l);
 
 }  // namespace hubsync::storage
 

@@ -1,13 +1,63 @@
 #include "server/storage/learner_rows.h"
 
+#include <algorithm>
+#include <iterator>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "server/storage/codec.h"
 #include "server/storage/status_macros.h"
 
 namespace hubsync::storage {
+
+namespace {
+
+constexpr absl::string_view kLearnerColumns =
+    "l.id, l.school_id, l.legal_forename, l.legal_surname, "
+    "l.preferred_forename, l.preferred_surname, l.date_of_birth, "
+    "l.gender, l.upn, l.year_group, l.registration_group, l.email, "
+    "l.mis_id, l.sync_state, l.update_time";
+
+// Reads the kLearnerColumns of the current row (classes left empty).
+absl::Status DecodeLearner(const Statement& st, HubLearner& l) {
+  l.id = st.Text(0);
+  l.school_id = st.Text(1);
+  l.legal_forename = st.Text(2);
+  l.legal_surname = st.Text(3);
+  l.preferred_forename = st.Text(4);
+  l.preferred_surname = st.Text(5);
+  STORE_ASSIGN_OR_RETURN(l.date_of_birth, DateFromText(st.Text(6)));
+  l.gender = st.Text(7);
+  l.upn = st.Text(8);
+  l.year_group = st.Text(9);
+  l.registration_group = st.Text(10);
+  l.email = st.Text(11);
+  l.mis_id = st.Text(12);
+  STORE_ASSIGN_OR_RETURN(l.sync_state, SyncStateFromText(st.Text(13)));
+  l.update_time_unix = st.Int(14);
+  return absl::OkStatus();
+}
+
+// The columns LearnerWriter::Update may set, by bit; parameter numbers are
+// those of the upsert statement (?1 id, ?2 school_id, ?3.. the columns).
+struct UpdColumn {
+  const char* name;
+  int param;
+};
+constexpr UpdColumn kUpdColumns[] = {
+    {"legal_forename", 3},  {"legal_surname", 4}, {"preferred_forename", 5},
+    {"preferred_surname", 6}, {"date_of_birth", 7}, {"gender", 8},
+    {"upn", 9},             {"year_group", 10},   {"registration_group", 11},
+    {"email", 12},          {"mis_id", 13},
+};
+
+std::string DateText(const HubLearner& l) {
+  return l.date_of_birth ? FormatDate(*l.date_of_birth) : "";
+}
+
+}  // namespace
 
 absl::StatusOr<std::vector<HubLearner>> ReadLearners(Db* db,
                                                      absl::string_view where,
@@ -15,10 +65,7 @@ absl::StatusOr<std::vector<HubLearner>> ReadLearners(Db* db,
   STORE_ASSIGN_OR_RETURN(
       Statement st,
       db->Prepare(absl::StrCat(
-          "SELECT l.id, l.school_id, l.legal_forename, l.legal_surname, "
-          "l.preferred_forename, l.preferred_surname, l.date_of_birth, "
-          "l.gender, l.upn, l.year_group, l.registration_group, l.email, "
-          "l.mis_id, l.sync_state, l.update_time FROM hub_learners l WHERE ",
+          "SELECT ", kLearnerColumns, " FROM hub_learners l WHERE ",
           where, " ORDER BY l.legal_surname, l.legal_forename, l.id")));
   st.Bind(1, arg);
   std::vector<HubLearner> out;
@@ -27,21 +74,7 @@ absl::StatusOr<std::vector<HubLearner>> ReadLearners(Db* db,
     STORE_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
     HubLearner& l = out.emplace_back();
-    l.id = st.Text(0);
-    l.school_id = st.Text(1);
-    l.legal_forename = st.Text(2);
-    l.legal_surname = st.Text(3);
-    l.preferred_forename = st.Text(4);
-    l.preferred_surname = st.Text(5);
-    STORE_ASSIGN_OR_RETURN(l.date_of_birth, DateFromText(st.Text(6)));
-    l.gender = st.Text(7);
-    l.upn = st.Text(8);
-    l.year_group = st.Text(9);
-    l.registration_group = st.Text(10);
-    l.email = st.Text(11);
-    l.mis_id = st.Text(12);
-    STORE_ASSIGN_OR_RETURN(l.sync_state, SyncStateFromText(st.Text(13)));
-    l.update_time_unix = st.Int(14);
+    STORE_RETURN_IF_ERROR(DecodeLearner(st, l));
     index[l.id] = out.size() - 1;
   }
   if (out.empty()) return out;
@@ -60,6 +93,46 @@ absl::StatusOr<std::vector<HubLearner>> ReadLearners(Db* db,
     if (it != index.end()) out[it->second].classes.push_back(classes.Text(1));
   }
   return out;
+}
+
+absl::StatusOr<LearnerReader> LearnerReader::Create(Db* db) {
+  // One step per learner: its memberships come along as one text column,
+  // "class_id US kind US name" joined with RS (ids and names never hold
+  // those control characters; see JoinList).
+  STORE_ASSIGN_OR_RETURN(
+      Statement learner,
+      db->Prepare(absl::StrCat(
+          "SELECT ", kLearnerColumns,
+          ", (SELECT group_concat(m.class_id || char(31) || c.kind || "
+          "char(31) || c.name, char(30)) FROM hub_class_members m "
+          "JOIN hub_classes c ON c.id = m.class_id WHERE m.learner_id = l.id) "
+          "FROM hub_learners l WHERE l.id = ?1 AND l.school_id = ?2")));
+  return LearnerReader(std::move(learner));
+}
+
+absl::StatusOr<bool> LearnerReader::Get(const std::string& school_id,
+                                        const std::string& learner_id,
+                                        StoredLearner* out) {
+  learner_.Reset().BindRef(1, learner_id).BindRef(2, school_id);
+  STORE_ASSIGN_OR_RETURN(bool found, learner_.Step());
+  if (!found) return false;
+  out->learner = HubLearner{};
+  STORE_RETURN_IF_ERROR(DecodeLearner(learner_, out->learner));
+  out->class_ids.clear();
+  const std::string members = learner_.Text(15);
+  learner_.Reset();
+  for (absl::string_view m : absl::StrSplit(members, '\x1e', absl::SkipEmpty())) {
+    std::vector<absl::string_view> parts = absl::StrSplit(m, '\x1f');
+    if (parts.size() != 3) {
+      return absl::InternalError(absl::StrCat(
+          "learner ", learner_id, ": malformed class membership \"", m, "\""));
+    }
+    out->class_ids.emplace_back(parts[0]);
+    if (parts[1] == "subject") out->learner.classes.emplace_back(parts[2]);
+  }
+  std::sort(out->class_ids.begin(), out->class_ids.end());
+  std::sort(out->learner.classes.begin(), out->learner.classes.end());
+  return true;
 }
 
 absl::StatusOr<LearnerWriter> LearnerWriter::Create(Db* db) {
@@ -83,6 +156,14 @@ absl::StatusOr<LearnerWriter> LearnerWriter::Create(Db* db) {
           "sync_state = excluded.sync_state, "
           "update_time = excluded.update_time"));
   STORE_ASSIGN_OR_RETURN(
+      Statement insert,
+      db->Prepare(
+          "INSERT INTO hub_learners (id, school_id, legal_forename, "
+          "legal_surname, preferred_forename, preferred_surname, "
+          "date_of_birth, gender, upn, year_group, registration_group, email, "
+          "mis_id, sync_state, update_time) "
+          "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)"));
+  STORE_ASSIGN_OR_RETURN(
       Statement set_state,
       db->Prepare("UPDATE hub_learners SET sync_state = ?2, update_time = ?3 "
                   "WHERE id = ?1"));
@@ -93,33 +174,99 @@ absl::StatusOr<LearnerWriter> LearnerWriter::Create(Db* db) {
       Statement add,
       db->Prepare("INSERT OR IGNORE INTO hub_class_members (learner_id, "
                   "class_id) VALUES (?, ?)"));
-  return LearnerWriter(std::move(upsert), std::move(set_state),
-                       std::move(clear), std::move(add));
+  STORE_ASSIGN_OR_RETURN(
+      Statement remove,
+      db->Prepare("DELETE FROM hub_class_members WHERE learner_id = ? AND "
+                  "class_id = ?"));
+  return LearnerWriter(db, std::move(upsert), std::move(insert),
+                       std::move(set_state), std::move(clear), std::move(add),
+                       std::move(remove));
 }
 
-absl::Status LearnerWriter::Upsert(const HubLearner& l) {
-  upsert_.Reset()
-      .Bind(1, l.id)
-      .Bind(2, l.school_id)
-      .Bind(3, l.legal_forename)
-      .Bind(4, l.legal_surname)
-      .Bind(5, l.preferred_forename)
-      .Bind(6, l.preferred_surname)
-      .BindOptional(7, l.date_of_birth ? FormatDate(*l.date_of_birth) : "")
-      .Bind(8, l.gender)
-      .Bind(9, l.upn)
-      .Bind(10, l.year_group)
-      .Bind(11, l.registration_group)
-      .Bind(12, l.email)
+namespace {
+
+// Binds every parameter of the upsert / insert statement.
+void BindLearner(Statement& st, const HubLearner& l, const std::string& date) {
+  st.BindRef(1, l.id)
+      .BindRef(2, l.school_id)
+      .BindRef(3, l.legal_forename)
+      .BindRef(4, l.legal_surname)
+      .BindRef(5, l.preferred_forename)
+      .BindRef(6, l.preferred_surname)
+      .BindOptional(7, date)
+      .BindRef(8, l.gender)
+      .BindRef(9, l.upn)
+      .BindRef(10, l.year_group)
+      .BindRef(11, l.registration_group)
+      .BindRef(12, l.email)
       .BindOptional(13, l.mis_id)
       .Bind(14, ToText(l.sync_state))
       .Bind(15, l.update_time_unix);
-  absl::Status s = upsert_.Run();
-  if (!s.ok()) {
-    return absl::Status(s.code(),
-                        absl::StrCat("learner ", l.id, ": ", s.message()));
+}
+
+absl::Status Named(const HubLearner& l, absl::Status s) {
+  if (s.ok()) return s;
+  return absl::Status(s.code(),
+                      absl::StrCat("learner ", l.id, ": ", s.message()));
+}
+
+}  // namespace
+
+absl::Status LearnerWriter::Upsert(const HubLearner& l) {
+  const std::string date = DateText(l);
+  BindLearner(upsert_.Reset(), l, date);
+  return Named(l, upsert_.Run());
+}
+
+absl::Status LearnerWriter::Insert(const HubLearner& l) {
+  const std::string date = DateText(l);
+  BindLearner(insert_.Reset(), l, date);
+  return Named(l, insert_.Run());
+}
+
+absl::Status LearnerWriter::Update(const HubLearner& before,
+                                   const HubLearner& after) {
+  const bool differs[] = {
+      before.legal_forename != after.legal_forename,
+      before.legal_surname != after.legal_surname,
+      before.preferred_forename != after.preferred_forename,
+      before.preferred_surname != after.preferred_surname,
+      before.date_of_birth != after.date_of_birth,
+      before.gender != after.gender,
+      before.upn != after.upn,
+      before.year_group != after.year_group,
+      before.registration_group != after.registration_group,
+      before.email != after.email,
+      before.mis_id != after.mis_id,
+  };
+  uint32_t mask = 0;
+  for (size_t i = 0; i < std::size(differs); ++i) {
+    if (differs[i]) mask |= 1u << i;
   }
-  return s;
+  auto it = updates_.find(mask);
+  if (it == updates_.end()) {
+    // sync_state (?14) and update_time (?15) are always set, so every
+    // statement has the same 15 parameters.
+    std::string sql = "UPDATE hub_learners SET ";
+    for (size_t i = 0; i < std::size(kUpdColumns); ++i) {
+      if (mask & (1u << i)) {
+        absl::StrAppend(&sql, kUpdColumns[i].name, " = ?", kUpdColumns[i].param,
+                        ", ");
+      }
+    }
+    absl::StrAppend(&sql, "sync_state = ?14, update_time = ?15 WHERE id = ?1 "
+                          "AND school_id = ?2");
+    STORE_ASSIGN_OR_RETURN(Statement st, db_->Prepare(sql));
+    it = updates_.emplace(mask, std::move(st)).first;
+  }
+  Statement& st = it->second;
+  const std::string date = DateText(after);
+  BindLearner(st.Reset(), after, date);
+  STORE_RETURN_IF_ERROR(Named(after, st.Run()));
+  if (db_->Changes() != 1) {
+    return absl::NotFoundError(absl::StrCat("learner ", after.id, " not found"));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status LearnerWriter::SetState(const std::string& learner_id,
@@ -138,6 +285,27 @@ absl::Status LearnerWriter::SetClasses(
   for (const std::string& class_id : class_ids) {
     add_.Reset().Bind(1, learner_id).Bind(2, class_id);
     STORE_RETURN_IF_ERROR(add_.Run());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LearnerWriter::SetClasses(const std::string& learner_id,
+                                       const std::vector<std::string>& current,
+                                       std::vector<std::string> wanted) {
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  size_t i = 0, j = 0;
+  while (i < current.size() || j < wanted.size()) {
+    if (j == wanted.size() || (i < current.size() && current[i] < wanted[j])) {
+      remove_.Reset().Bind(1, learner_id).Bind(2, current[i++]);
+      STORE_RETURN_IF_ERROR(remove_.Run());
+    } else if (i == current.size() || wanted[j] < current[i]) {
+      add_.Reset().Bind(1, learner_id).Bind(2, wanted[j++]);
+      STORE_RETURN_IF_ERROR(add_.Run());
+    } else {
+      ++i;
+      ++j;
+    }
   }
   return absl::OkStatus();
 }

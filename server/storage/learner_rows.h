@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/types.h"
@@ -20,6 +21,28 @@ absl::StatusOr<std::vector<HubLearner>> ReadLearners(Db* db,
                                                      absl::string_view where,
                                                      const std::string& arg);
 
+// One stored learner as a save sees it: the record (subject class names
+// sorted, as ReadLearners gives them) and the ids of every hub class it is a
+// member of (registration groups included), sorted.
+struct StoredLearner {
+  HubLearner learner;
+  std::vector<std::string> class_ids;
+};
+
+// Prepared statements for reading single learners by id, reused across one
+// call (a save reads only the learners it changes, not the whole school).
+class LearnerReader {
+ public:
+  static absl::StatusOr<LearnerReader> Create(Db* db);
+  // false when the school has no learner with that id.
+  absl::StatusOr<bool> Get(const std::string& school_id,
+                           const std::string& learner_id, StoredLearner* out);
+
+ private:
+  explicit LearnerReader(Statement learner) : learner_(std::move(learner)) {}
+  Statement learner_;
+};
+
 // Prepared statements for writing learners, reused across one call.
 class LearnerWriter {
  public:
@@ -28,24 +51,43 @@ class LearnerWriter {
   // Inserts the learner, or overwrites every column but id and school_id.
   // Classes are not touched (see SetClasses).
   absl::Status Upsert(const HubLearner& l);
+  // Inserts a new learner (an existing id is a conflict).
+  absl::Status Insert(const HubLearner& l);
+  // Writes the columns in which `after` differs from `before` (the stored
+  // record with the same id); sync_state and update_time always. One
+  // prepared statement per set of changed columns, kept for the call.
+  absl::Status Update(const HubLearner& before, const HubLearner& after);
   // Sets only sync_state and update_time.
   absl::Status SetState(const std::string& learner_id, SyncState state,
                         int64_t update_time);
   // Replaces the learner's memberships with `class_ids` (hub class ids).
   absl::Status SetClasses(const std::string& learner_id,
                           const std::vector<std::string>& class_ids);
+  // The same, knowing the current memberships (`current`, sorted): deletes
+  // and inserts only the difference. `wanted` need not be sorted.
+  absl::Status SetClasses(const std::string& learner_id,
+                          const std::vector<std::string>& current,
+                          std::vector<std::string> wanted);
 
  private:
-  LearnerWriter(Statement upsert, Statement set_state, Statement clear,
-                Statement add)
-      : upsert_(std::move(upsert)),
+  LearnerWriter(Db* db, Statement upsert, Statement insert,
+                Statement set_state, Statement clear, Statement add,
+                Statement remove)
+      : db_(db),
+        upsert_(std::move(upsert)),
+        insert_(std::move(insert)),
         set_state_(std::move(set_state)),
         clear_(std::move(clear)),
-        add_(std::move(add)) {}
+        add_(std::move(add)),
+        remove_(std::move(remove)) {}
+  Db* db_;
   Statement upsert_;
+  Statement insert_;
   Statement set_state_;
   Statement clear_;
   Statement add_;
+  Statement remove_;
+  absl::flat_hash_map<uint32_t, Statement> updates_;  // by changed-column mask
 };
 
 }  // namespace hubsync::storage

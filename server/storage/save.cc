@@ -54,12 +54,9 @@ absl::StatusOr<SaveSummary> SqliteStore::ApplySave(
   }
   STORE_RETURN_IF_ERROR(CheckSessionVersionLocked(session));
 
-  // The school's learners as they are now (for the audit "before") and its
-  // MIS-synced classes by MIS id.
-  STORE_ASSIGN_OR_RETURN(std::vector<HubLearner> current,
-                         ReadLearners(&db_, "l.school_id = ?", school_id));
-  absl::flat_hash_map<std::string, HubLearner*> learner_by_id;
-  for (HubLearner& l : current) learner_by_id[l.id] = &l;
+  // The school's MIS-synced classes by MIS id. Learners are read one by one
+  // as the plan names them (the audit "before" is the stored record), so a
+  // save costs what it changes, not the size of the school.
   absl::flat_hash_map<std::string, ClassRef> class_by_mis_id;
   {
     STORE_ASSIGN_OR_RETURN(
@@ -75,12 +72,13 @@ absl::StatusOr<SaveSummary> SqliteStore::ApplySave(
     }
   }
 
+  STORE_ASSIGN_OR_RETURN(LearnerReader reader, LearnerReader::Create(&db_));
   STORE_ASSIGN_OR_RETURN(LearnerWriter writer, LearnerWriter::Create(&db_));
   STORE_ASSIGN_OR_RETURN(
       Statement audit,
       db_.Prepare("INSERT INTO audit_log (school_id, session_id, actor, verb, "
-                  "learner_id, before_json, after_json, time) "
-                  "VALUES (?,?,?,?,?,?,?,?)"));
+                  "learner_id, before_json, after_json, time, encoding) "
+                  "VALUES (?,?,?,?,?,?,?,?,1)"));
   STORE_ASSIGN_OR_RETURN(
       Statement email,
       db_.Prepare("INSERT INTO email_outbox (school_id, learner_id, address, "
@@ -90,25 +88,47 @@ absl::StatusOr<SaveSummary> SqliteStore::ApplySave(
   const int64_t now = clock_->NowUnixSeconds();
   SaveSummary summary;
   summary.unaffected = plan.unaffected;
-  for (size_t i = 0; i < plan.changes.size(); ++i) {
+  // Learners are written in id order (the order of the id index and of the
+  // membership table, so each B-tree page is visited once rather than at
+  // random), imports last in plan order; audit and outbox rows then follow
+  // the plan's order.
+  const size_t n = plan.changes.size();
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    const PlannedChange& x = plan.changes[a];
+    const PlannedChange& y = plan.changes[b];
+    const bool xi = x.change == LearnerChange::kImport;
+    const bool yi = y.change == LearnerChange::kImport;
+    if (xi != yi) return yi;
+    return !xi && x.before.id < y.before.id;
+  });
+  struct Written {
+    std::string learner_id, before, after, email;
+  };
+  std::vector<Written> written(n);
+  StoredLearner stored;
+  std::vector<std::string> class_ids;
+  for (size_t i : order) {
     const PlannedChange& change = plan.changes[i];
     HubLearner after;
-    std::string before_json;
-    if (change.change == LearnerChange::kImport) {
+    std::string& before_json = written[i].before;
+    const bool import = change.change == LearnerChange::kImport;
+    if (import) {
       after = change.after;
       after.id = ids_->NewId("lrn");
       ++summary.imported;
     } else {
-      auto it = learner_by_id.find(change.before.id);
-      if (it == learner_by_id.end()) {
+      STORE_ASSIGN_OR_RETURN(bool found,
+                             reader.Get(school_id, change.before.id, &stored));
+      if (!found) {
         return absl::NotFoundError(
             absl::StrCat("change ", i, ": learner ", change.before.id,
                          " not found in school ", school_id));
       }
-      const HubLearner& stored = *it->second;
-      before_json = LearnerJson(stored);
+      EncodeAuditLearner(&before_json, stored.learner);
       if (change.change == LearnerChange::kDesync) {
-        after = stored;  // class, year, memberships and MIS id all kept
+        after = stored.learner;  // class, year, memberships and MIS id all kept
         after.sync_state = SyncState::kDesynced;
         after.update_time_unix = now;
         STORE_RETURN_IF_ERROR(
@@ -116,7 +136,7 @@ absl::StatusOr<SaveSummary> SqliteStore::ApplySave(
         ++summary.desynced;
       } else {
         after = change.after;
-        after.id = stored.id;
+        after.id = stored.learner.id;
         ++(change.change == LearnerChange::kLink ? summary.linked
                                                  : summary.refreshed);
       }
@@ -130,7 +150,7 @@ absl::StatusOr<SaveSummary> SqliteStore::ApplySave(
       after.school_id = school_id;
       after.sync_state = SyncState::kSynced;
       after.update_time_unix = now;
-      std::vector<std::string> class_ids;
+      class_ids.clear();
       after.classes.clear();
       for (const std::string& mis_id : change.class_mis_ids) {
         auto c = class_by_mis_id.find(mis_id);
@@ -142,30 +162,43 @@ absl::StatusOr<SaveSummary> SqliteStore::ApplySave(
         if (c->second.subject) after.classes.push_back(c->second.name);
       }
       std::sort(after.classes.begin(), after.classes.end());
-      STORE_RETURN_IF_ERROR(writer.Upsert(after));
-      STORE_RETURN_IF_ERROR(writer.SetClasses(after.id, class_ids));
+      if (import) {
+        STORE_RETURN_IF_ERROR(writer.Insert(after));
+        STORE_RETURN_IF_ERROR(writer.SetClasses(after.id, {}, class_ids));
+      } else {
+        STORE_RETURN_IF_ERROR(writer.Update(stored.learner, after));
+        STORE_RETURN_IF_ERROR(
+            writer.SetClasses(after.id, stored.class_ids, class_ids));
+      }
     }
+    EncodeAuditDelta(&written[i].after, import ? HubLearner{} : stored.learner,
+                     after);
+    if (change.queue_verification_email && after.email.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "change ", i, ": learner ", after.id,
+          " has no email address to send a verification email to"));
+    }
+    written[i].email = std::move(after.email);
+    written[i].learner_id = std::move(after.id);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const Written& w = written[i];
     audit.Reset()
-        .Bind(1, school_id)
-        .Bind(2, plan.session_id)
-        .Bind(3, plan.actor)
-        .Bind(4, Verb(change.change))
-        .Bind(5, after.id)
-        .Bind(6, before_json)
-        .Bind(7, LearnerJson(after))
+        .BindRef(1, school_id)
+        .BindRef(2, plan.session_id)
+        .BindRef(3, plan.actor)
+        .Bind(4, Verb(plan.changes[i].change))
+        .BindRef(5, w.learner_id)
+        .BindRef(6, w.before)
+        .BindRef(7, w.after)
         .Bind(8, now);
     STORE_RETURN_IF_ERROR(audit.Run());
     ++summary.audit_records;
-    if (change.queue_verification_email) {
-      if (after.email.empty()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "change ", i, ": learner ", after.id,
-            " has no email address to send a verification email to"));
-      }
+    if (plan.changes[i].queue_verification_email) {
       email.Reset()
-          .Bind(1, school_id)
-          .Bind(2, after.id)
-          .Bind(3, after.email)
+          .BindRef(1, school_id)
+          .BindRef(2, w.learner_id)
+          .BindRef(3, w.email)
           .Bind(4, now);
       STORE_RETURN_IF_ERROR(email.Run());
       ++summary.emails_queued;

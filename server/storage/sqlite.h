@@ -75,6 +75,10 @@ class Statement {
     return Bind(index, static_cast<int64_t>(value ? 1 : 0));
   }
   Statement& Bind(int index, double value);
+  // Binds without copying: `text` must stay unchanged until the statement
+  // is reset or bound again (a temporary does not compile).
+  Statement& BindRef(int index, const std::string& text);
+  Statement& BindRef(int index, std::string&& text) = delete;
   Statement& BindNull(int index);
   // Empty text binds NULL (optional columns such as mis_id).
   Statement& BindOptional(int index, absl::string_view text);

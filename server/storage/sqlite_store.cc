@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "server/storage/codec.h"
 #include "server/storage/schema.h"
 #include "server/storage/status_macros.h"
 
@@ -121,7 +122,7 @@ absl::StatusOr<std::vector<AuditRecord>> SqliteStore::ListAudit(
   STORE_ASSIGN_OR_RETURN(
       Statement st,
       db_.Prepare("SELECT id, school_id, session_id, actor, verb, learner_id, "
-                  "before_json, after_json, time FROM audit_log "
+                  "before_json, after_json, time, encoding FROM audit_log "
                   "WHERE school_id = ? ORDER BY id"));
   st.Bind(1, school_id);
   std::vector<AuditRecord> out;
@@ -135,9 +136,20 @@ absl::StatusOr<std::vector<AuditRecord>> SqliteStore::ListAudit(
     a.actor = st.Text(3);
     a.verb = st.Text(4);
     a.learner_id = st.Text(5);
-    a.before_json = st.Text(6);
-    a.after_json = st.Text(7);
     a.time_unix = st.Int(8);
+    if (st.Int(9) == 0) {  // JSON, as schema version 1 wrote it
+      a.before_json = st.Text(6);
+      a.after_json = st.Text(7);
+      continue;
+    }
+    const std::string before = st.Text(6);
+    HubLearner b;
+    if (!before.empty()) {
+      STORE_ASSIGN_OR_RETURN(b, DecodeAuditLearner(before));
+      a.before_json = LearnerJson(b);
+    }
+    STORE_ASSIGN_OR_RETURN(HubLearner after, ApplyAuditDelta(std::move(b), st.Text(7)));
+    a.after_json = LearnerJson(after);
   }
   return out;
 }

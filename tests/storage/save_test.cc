@@ -326,5 +326,56 @@ TEST(ApplySaveTest, LinkingAnAlreadyLinkedMisIdFails) {
   EXPECT_EQ(Dump(*w), before);
 }
 
+// Audit records are stored compactly (the stored fields and the changed
+// ones); ListAudit gives exactly the JSON of the learner before and after,
+// whatever characters the fields hold.
+TEST(ApplySaveTest, AuditJsonIsExactForAwkwardValues) {
+  auto w = MakeWorld();
+  HubLearner odd = SampleHubLearner("Zo\xc3\xab \"Jo\"", "O'Brien\\Smith");
+  odd.preferred_forename = std::string("a\x1f" "b\x1e" "c\x1d" "d\\e", 11);
+  odd.classes = {"Set\\1", "x\x1dy"};
+  odd.gender = "";
+  odd.date_of_birth.reset();
+  HubLearner made = w->store->CreateLearners(w->school.id, {odd})->front();
+  const HubLearner stored = *w->store->GetLearner(made.id);
+  SavePlan plan = Plan(*w);
+  PlannedChange link = LinkTo(stored, w->snapshot.learners[0]);
+  link.after.preferred_surname = "tab\there\nnewline";
+  plan.changes.push_back(link);
+  PlannedChange import =
+      LinkTo(HubLearner{}, w->snapshot.learners[1], LearnerChange::kImport);
+  plan.changes.push_back(import);
+  ASSERT_THAT(w->store->ApplySave(plan, Saved(*w)), IsOk());
+
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<AuditRecord> audit,
+                               w->store->ListAudit(w->school.id));
+  ASSERT_THAT(audit, SizeIs(2));
+  EXPECT_EQ(audit[0].verb, "link");
+  EXPECT_EQ(audit[0].before_json, storage::LearnerJson(stored));
+  EXPECT_EQ(audit[0].after_json,
+            storage::LearnerJson(*w->store->GetLearner(made.id)));
+  EXPECT_EQ(audit[1].verb, "import");
+  EXPECT_EQ(audit[1].before_json, "");
+  EXPECT_EQ(audit[1].after_json,
+            storage::LearnerJson(*w->store->GetLearner(audit[1].learner_id)));
+}
+
+// Audit and outbox rows follow the plan's order even though learners are
+// written in id order.
+TEST(ApplySaveTest, AuditFollowsThePlanOrder) {
+  auto w = MakeWorld();
+  SavePlan plan = Plan(*w);
+  // oliver's id sorts after amelia's (sequential ids); plan him first.
+  ASSERT_LT(w->amelia.id, w->oliver.id);
+  plan.changes.push_back(LinkTo(w->oliver, w->snapshot.learners[1]));
+  plan.changes.push_back(LinkTo(w->amelia, w->snapshot.learners[0]));
+  ASSERT_THAT(w->store->ApplySave(plan, Saved(*w)), IsOk());
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<AuditRecord> audit,
+                               w->store->ListAudit(w->school.id));
+  ASSERT_THAT(audit, SizeIs(2));
+  EXPECT_EQ(audit[0].learner_id, w->oliver.id);
+  EXPECT_EQ(audit[1].learner_id, w->amelia.id);
+}
+
 }  // namespace
 }  // namespace hubsync::testing

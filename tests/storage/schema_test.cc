@@ -33,6 +33,35 @@ TEST(SchemaTest, NewFileIsMigratedToLatestVersion) {
   EXPECT_EQ(QueryInt(t->path, "PRAGMA user_version"), latest);
 }
 
+// A file of schema version 1 holds audit JSON; after migrating to version 2
+// ListAudit gives those rows back unchanged.
+TEST(SchemaTest, Version1AuditJsonReadsBackAfterMigrating) {
+  TempDir dir;
+  const std::string path = dir.File("hub.db");
+  {
+    HUBSYNC_ASSERT_OK_AND_ASSIGN(Db db, Db::Open(path));
+    HUBSYNC_ASSERT_OK_AND_ASSIGN(int version, storage::MigrateTo(&db, 1));
+    ASSERT_EQ(version, 1);
+    ASSERT_THAT(db.Exec("INSERT INTO schools (id, name, create_time) "
+                        "VALUES ('sch_1', 'Oak', 0);"
+                        "INSERT INTO audit_log (school_id, session_id, actor, "
+                        "verb, learner_id, before_json, after_json, time) "
+                        "VALUES ('sch_1', 'ses_1', 'me', 'link', 'lrn_1', "
+                        "'{\"id\":\"lrn_1\"}', '{\"id\":\"lrn_1\",\"x\":1}', 5)"),
+                IsOk());
+  }
+  FakeClock clock;
+  SequentialIds ids;
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store,
+                               Store::Open(path, &clock, &ids));
+  EXPECT_EQ(store->SchemaVersion(), 2);
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<AuditRecord> audit,
+                               store->ListAudit("sch_1"));
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].before_json, "{\"id\":\"lrn_1\"}");
+  EXPECT_EQ(audit[0].after_json, "{\"id\":\"lrn_1\",\"x\":1}");
+}
+
 TEST(SchemaTest, WalModeAndForeignKeysAreOn) {
   TempDir dir;
   const std::string path = dir.File("hub.db");
