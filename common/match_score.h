@@ -93,6 +93,9 @@ struct PairScore {
   // AnnotateNameFrequencies.
   double forename_frequency = 0;
   double surname_frequency = 0;
+  // A typo level above is one keystroke in a name of five letters or more
+  // with the initial kept (the kind MeetsMatchedRule accepts).
+  bool clear_typo = false;
   double score = 0;                    // the sum of the field weights
 };
 
