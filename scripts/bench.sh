@@ -8,7 +8,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 BUILD_DIR="${BUILD_DIR:-build}"
 filter='.*'
 if [[ "${1:-}" == "--quick" ]]; then
-  filter='/2000'
+  filter='/2000(/|$)'
 fi
 BUILD_DIR="$BUILD_DIR" scripts/build.sh >/dev/null
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"

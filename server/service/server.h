@@ -19,6 +19,9 @@ struct ServerOptions {
   Limits limits;
   Clock* clock = nullptr;     // default: the real clock
   IdGenerator* ids = nullptr; // default: random ids
+  // What sessions classify with (default: Classify); the benchmark's
+  // load-and-stream baseline passes UnclassifiedRows.
+  ClassifyFn classify;
 };
 
 class HubsyncServer {

@@ -32,8 +32,38 @@ bool RowFilter::Accepts(RowStatus s) const {
          std::find(statuses.begin(), statuses.end(), s) != statuses.end();
 }
 
-SessionManager::SessionManager(Store* store, Clock* clock)
-    : store_(store), clock_(clock) {}
+std::vector<Row> UnclassifiedRows(
+    const std::vector<HubLearner>& hub, const std::vector<MisLearner>& mis,
+    const Scope&, const std::function<void(std::vector<Row>)>& on_batch) {
+  constexpr size_t kBatch = 500;
+  std::vector<Row> batch;
+  int64_t row_id = 0;
+  auto flush = [&](bool last) {
+    if (batch.empty() || (!last && batch.size() < kBatch)) return;
+    if (on_batch) on_batch(std::move(batch));
+    batch.clear();
+  };
+  for (const HubLearner& h : hub) {
+    Row& r = batch.emplace_back();
+    r.row_id = ++row_id;
+    r.status = RowStatus::kNotMatched;
+    r.hub_learner_id = h.id;
+    flush(false);
+  }
+  for (const MisLearner& m : mis) {
+    Row& r = batch.emplace_back();
+    r.row_id = ++row_id;
+    r.status = RowStatus::kNew;
+    r.mis_id = m.mis_id;
+    r.sync_email = !m.email.empty();
+    flush(false);
+  }
+  flush(true);
+  return {};
+}
+
+SessionManager::SessionManager(Store* store, Clock* clock, ClassifyFn classify)
+    : store_(store), clock_(clock), classify_(std::move(classify)) {}
 
 SessionManager::~SessionManager() {
   Shutdown();
@@ -306,12 +336,18 @@ void SessionManager::Classification(std::shared_ptr<Live> live,
   }
   // Every row also goes to live->rows through on_batch, in order, so the
   // returned copy is dropped at once.
-  (void)Classify(context->hub(), context->snapshot().learners, at_start.scope,
-                 [&](std::vector<Row> batch) {
-                   absl::MutexLock lock(&live->mu);
-                   for (Row& r : batch) live->rows.push_back(std::move(r));
-                   live->changed.SignalAll();
-                 });
+  auto on_batch = [&](std::vector<Row> batch) {
+    absl::MutexLock lock(&live->mu);
+    for (Row& r : batch) live->rows.push_back(std::move(r));
+    live->changed.SignalAll();
+  };
+  if (classify_) {
+    (void)classify_(context->hub(), context->snapshot().learners, at_start.scope,
+                    on_batch);
+  } else {
+    (void)Classify(context->hub(), context->snapshot().learners, at_start.scope,
+                   on_batch);
+  }
   absl::MutexLock lock(&live->mu);
   live->classifying = false;
   if (live->closed || live->record.version != at_start.version ||

@@ -62,9 +62,25 @@ struct RowFilter {
   bool Accepts(RowStatus s) const;
 };
 
+// What a session runs to decide its rows: Classify (common/classify.h) with
+// its on_batch; the returned rows are not used (they arrive through
+// on_batch). Benchmarks swap in UnclassifiedRows to measure the rest of the
+// server path.
+using ClassifyFn = std::function<std::vector<Row>(
+    const std::vector<HubLearner>& hub, const std::vector<MisLearner>& mis,
+    const Scope& scope, const std::function<void(std::vector<Row>)>& on_batch)>;
+
+// The benchmark baseline: every hub learner as Not matched, then every MIS
+// learner as New, in batches of 500, without comparing anything. Ignores the
+// scope. Returns nothing (the rows went to on_batch).
+std::vector<Row> UnclassifiedRows(
+    const std::vector<HubLearner>& hub, const std::vector<MisLearner>& mis,
+    const Scope& scope, const std::function<void(std::vector<Row>)>& on_batch);
+
 class SessionManager {
  public:
-  SessionManager(Store* store, Clock* clock);
+  // classify: nullptr = Classify.
+  SessionManager(Store* store, Clock* clock, ClassifyFn classify = nullptr);
   ~SessionManager();  // stops streams and waits for classification
   SessionManager(const SessionManager&) = delete;
   SessionManager& operator=(const SessionManager&) = delete;
@@ -159,6 +175,7 @@ class SessionManager {
 
   Store* const store_;
   Clock* const clock_;
+  const ClassifyFn classify_;
 
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<Live>> live_

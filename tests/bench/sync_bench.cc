@@ -2,14 +2,25 @@
 // Run through scripts/bench.sh; results go to docs/BENCHMARKS.md.
 //
 //   BM_Classify/N         the classifier alone, N hub x N MIS learners
-//   BM_ProceedToLastRow/N a real server on a real SQLite file: Proceed on the
+//   BM_ProceedToLastRow/N a server in a child process (this binary, started
+//                         with --serve) on a real SQLite file: Proceed on the
 //                         Pupils panel until a client has the last row;
-//                         counters: first_batch_ms, rows, peak_rss_mb
+//                         counters: first_batch_ms, rows, server_peak_mb
+//                         (the child's VmHWM), setup_s (generate + fill db)
+//   BM_LoadAndStream/N    the same path with the classifier swapped for
+//                         UnclassifiedRows (every hub learner Not matched,
+//                         every MIS learner New): the baseline that matching
+//                         is compared against
 //   BM_UploadPlainCsv/N   client upload + server parse/validate + store
-//   BM_Save/N             Save and sync pupils with N changed learners
+//   BM_Save/N             Save and sync pupils; "changed" learners counted
+#include <signal.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <climits>
+#include <cstdio>
+#include <fstream>
 #include <map>
 
 #include "absl/strings/str_cat.h"
@@ -18,8 +29,10 @@
 #include "common/classify.h"
 #include "common/upn.h"
 #include "server/service/server.h"
+#include "server/session/session_manager.h"
 #include "tests/synth/synth.h"
 #include "tests/testing/fakes.h"
+#include "tests/testing/subprocess.h"
 
 namespace hubsync {
 namespace {
@@ -36,12 +49,6 @@ School MakeSchool(int n, uint64_t seed = 1) {
     std::abort();
   }
   return *std::move(s);
-}
-
-double PeakRssMb() {
-  rusage u;
-  getrusage(RUSAGE_SELF, &u);
-  return u.ru_maxrss / 1024.0;
 }
 
 void BM_Classify(benchmark::State& state) {
@@ -62,17 +69,11 @@ struct Served {
   std::string school;
 };
 
-std::unique_ptr<Served> Serve(const School& s) {
-  auto out = std::make_unique<Served>();
-  ServerOptions options;
-  options.listen = "127.0.0.1:0";
-  options.db_path = out->dir.File("hub.db");
-  out->server = *HubsyncServer::Start(options);
-  out->client = client::HubsyncClient::Connect(absl::StrCat("127.0.0.1:", out->server->port()));
-  Store* store = out->server->store();
-  out->school = store->CreateSchool("Bench Trust")->id;
+// Fills `store` with one school and one snapshot; returns the school id.
+std::string Populate(Store* store, const School& s) {
+  const std::string school = store->CreateSchool("Bench Trust")->id;
   MisSnapshot snap;
-  snap.school_id = out->school;
+  snap.school_id = school;
   snap.learners = s.mis;
   std::map<std::string, MisClass> classes;
   for (MisLearner& m : snap.learners) {
@@ -84,26 +85,26 @@ std::unique_ptr<Served> Serve(const School& s) {
   }
   for (auto& [id, c] : classes) snap.classes.push_back(c);
   (void)store->SaveSnapshot(std::move(snap));
-  (void)store->SyncClasses(out->school, store->ListSnapshots(out->school)->front().id);
+  (void)store->SyncClasses(school, store->ListSnapshots(school)->front().id);
   // Linked hub records arrive as a first sync would leave them (imported
   // through Store::ApplySave); the rest are hand-made, unlinked copies.
-  const std::string snapshot_id = store->ListSnapshots(out->school)->front().id;
+  const std::string snapshot_id = store->ListSnapshots(school)->front().id;
   SessionRecord first;
-  first.school_id = out->school;
+  first.school_id = school;
   first.snapshot_id = snapshot_id;
   first.admin = "bench";
   first = *store->CreateSession(first);
   SavePlan plan;
-  plan.school_id = out->school;
+  plan.school_id = school;
   plan.session_id = first.id;
-  plan.expected_hub_version = *store->HubVersion(out->school);
+  plan.expected_hub_version = *store->HubVersion(school);
   std::map<std::string, const MisLearner*> by_mis_id;
   for (const MisLearner& m : s.mis) by_mis_id[m.mis_id] = &m;
   std::vector<HubLearner> unlinked;
   for (size_t i = 0; i < s.hub.size(); ++i) {
     HubLearner h = s.hub[i];
     h.id.clear();
-    h.school_id = out->school;
+    h.school_id = school;
     h.classes.clear();
     if (h.sync_state != SyncState::kUnsynced && !h.mis_id.empty()) {
       PlannedChange c;
@@ -123,45 +124,154 @@ std::unique_ptr<Served> Serve(const School& s) {
   saved.step = SessionStep::kSaved;
   saved.version = first.version + 1;
   if (!plan.changes.empty()) (void)store->ApplySave(plan, saved);
-  if (!unlinked.empty()) (void)store->CreateLearners(out->school, std::move(unlinked));
+  if (!unlinked.empty()) (void)store->CreateLearners(school, std::move(unlinked));
+  return school;
+}
+
+std::unique_ptr<Served> Serve(const School& s) {
+  auto out = std::make_unique<Served>();
+  ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.db_path = out->dir.File("hub.db");
+  out->server = *HubsyncServer::Start(options);
+  out->client = client::HubsyncClient::Connect(absl::StrCat("127.0.0.1:", out->server->port()));
+  out->school = Populate(out->server->store(), s);
   return out;
 }
 
+// One generated school and its filled database per size, shared by the
+// benchmarks of that size (generating and filling 1,000,000 takes a while).
+struct Prepared {
+  int n = 0;
+  School school;
+  testing::TempDir dir;
+  std::string db_path;
+  std::string school_id;
+  double setup_s = 0;
+};
+
+Prepared& PreparedOf(int n) {
+  static std::unique_ptr<Prepared> cached;
+  if (cached == nullptr || cached->n != n) {
+    cached.reset();
+    auto t0 = std::chrono::steady_clock::now();
+    cached = std::make_unique<Prepared>();
+    cached->n = n;
+    cached->school = MakeSchool(n);
+    cached->db_path = cached->dir.File("hub.db");
+    {
+      std::unique_ptr<Store> store =
+          *Store::Open(cached->db_path, Clock::Real(), IdGenerator::Real());
+      cached->school_id = Populate(store.get(), cached->school);
+    }
+    cached->setup_s = std::chrono::duration<double>(
+                          std::chrono::steady_clock::now() - t0)
+                          .count();
+  }
+  return *cached;
+}
+
+std::string SelfExe() {
+  char buf[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) std::abort();
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+// A server in a child process (this binary with --serve), so that its
+// memory is measured apart from the generated data and the client.
+struct ChildServer {
+  std::unique_ptr<testing::Child> child;
+  std::unique_ptr<client::HubsyncClient> client;
+
+  ChildServer(const std::string& db_path, bool unclassified) {
+    std::vector<std::string> argv = {SelfExe(), "--serve", db_path};
+    if (unclassified) argv.push_back("--unclassified");
+    child = std::make_unique<testing::Child>(argv);
+    std::string line = child->WaitForLine("listening on", 120);
+    if (line.empty()) {
+      std::fprintf(stderr, "the child server did not start\n");
+      std::abort();
+    }
+    const std::string port = line.substr(line.rfind(' ') + 1);
+    client = client::HubsyncClient::Connect(absl::StrCat("127.0.0.1:", port));
+  }
+  ~ChildServer() {
+    client.reset();
+    child->Stop(SIGKILL);
+  }
+  // "VmHWM" (peak resident) or "VmRSS" of the child, in MiB.
+  double MemoryMb(const char* key) const {
+    std::ifstream status(absl::StrCat("/proc/", child->pid(), "/status"));
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind(key, 0) == 0) {
+        return std::atof(line.c_str() + std::strlen(key) + 1) / 1024.0;
+      }
+    }
+    return 0;
+  }
+};
+
+// The child's side: serve the database until killed.
+int ServeMain(int argc, char** argv) {
+  if (argc < 3) return 2;
+  ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.db_path = argv[2];
+  if (argc > 3 && std::string(argv[3]) == "--unclassified") {
+    options.classify = UnclassifiedRows;
+  }
+  absl::StatusOr<std::unique_ptr<HubsyncServer>> server = HubsyncServer::Start(options);
+  if (!server.ok()) {
+    std::fprintf(stderr, "%s\n", server.status().ToString().c_str());
+    return 1;
+  }
+  std::printf("listening on %d\n", (*server)->port());
+  std::fflush(stdout);
+  (*server)->Wait();
+  return 0;
+}
+
 // Start, class sync, scope all: a session waiting on the Pupils panel.
-std::string ToPupilsPanel(Served& s) {
+std::string ToPupilsPanel(client::HubsyncClient& client, const std::string& school) {
   v1::StartSessionRequest start;
-  start.set_school_id(s.school);
-  std::string id = s.client->StartSession(start)->session_id();
+  start.set_school_id(school);
+  std::string id = client.StartSession(start)->session_id();
   v1::ProceedRequest proceed;
   proceed.set_session_id(id);
-  (void)s.client->Proceed(proceed);
+  (void)client.Proceed(proceed);
   v1::SetScopeRequest scope;
   scope.set_session_id(id);
   scope.mutable_scope()->set_kind(v1::SCOPE_KIND_ALL);
-  (void)s.client->SetScope(scope);
+  (void)client.SetScope(scope);
   return id;
 }
+std::string ToPupilsPanel(Served& s) { return ToPupilsPanel(*s.client, s.school); }
 
-void BM_ProceedToLastRow(benchmark::State& state) {
+// Proceed until the client holds the last row, on a fresh child server per
+// benchmark (its peak memory is this path's alone).
+void ProceedToLastRow(benchmark::State& state, bool unclassified) {
   const int n = static_cast<int>(state.range(0));
-  School school = MakeSchool(n);
-  std::unique_ptr<Served> served = Serve(school);
+  Prepared& prepared = PreparedOf(n);
+  ChildServer server(prepared.db_path, unclassified);
+  const double idle_mb = server.MemoryMb("VmRSS");
   double first_ms = 0;
   int64_t rows = 0;
   for (auto _ : state) {
     state.PauseTiming();
-    std::string id = ToPupilsPanel(*served);
+    std::string id = ToPupilsPanel(*server.client, prepared.school_id);
     state.ResumeTiming();
     auto t0 = std::chrono::steady_clock::now();
     v1::ProceedRequest proceed;
     proceed.set_session_id(id);
-    (void)served->client->Proceed(proceed);
+    (void)server.client->Proceed(proceed);
     v1::StreamRowsRequest req;
     req.set_session_id(id);
     req.set_batch_size(5000);
     bool first = true;
     rows = 0;
-    (void)served->client->StreamRows(req, [&](const v1::RowBatch& b) {
+    absl::Status streamed = server.client->StreamRows(req, [&](const v1::RowBatch& b) {
       if (first && b.rows_size() > 0) {
         first = false;
         first_ms = std::chrono::duration<double, std::milli>(
@@ -171,24 +281,46 @@ void BM_ProceedToLastRow(benchmark::State& state) {
       rows += b.rows_size();
       return true;
     });
+    if (!streamed.ok()) {
+      state.SkipWithError(std::string(streamed.message()).c_str());
+      break;
+    }
   }
   state.counters["first_batch_ms"] = first_ms;
   state.counters["rows"] = static_cast<double>(rows);
-  state.counters["peak_rss_mb"] = PeakRssMb();
+  state.counters["server_idle_mb"] = idle_mb;
+  state.counters["server_peak_mb"] = server.MemoryMb("VmHWM");
+  state.counters["setup_s"] = prepared.setup_s;
 }
+
+void BM_ProceedToLastRow(benchmark::State& state) { ProceedToLastRow(state, false); }
+void BM_LoadAndStream(benchmark::State& state) { ProceedToLastRow(state, true); }
+
+BENCHMARK(BM_LoadAndStream)
+    ->Arg(2000)
+    ->Arg(100000)
+    ->Arg(1000000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(1);
 BENCHMARK(BM_ProceedToLastRow)
     ->Arg(2000)
     ->Arg(100000)
+    ->Arg(1000000)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
-    ->Iterations(2);
+    ->Iterations(1);
 
+// Every New row is ticked for import, so the save links, refreshes, imports
+// and desyncs: "changed" counts all four (the audit records written).
 void BM_Save(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
   School school = MakeSchool(n);
+  std::unique_ptr<Served> served;  // destroyed outside the timed region
   for (auto _ : state) {
     state.PauseTiming();
-    std::unique_ptr<Served> served = Serve(school);
+    served.reset();
+    served = Serve(school);
     std::string id = ToPupilsPanel(*served);
     v1::ProceedRequest proceed;
     proceed.set_session_id(id);
@@ -196,15 +328,27 @@ void BM_Save(benchmark::State& state) {
     v1::StreamRowsRequest req;
     req.set_session_id(id);
     (void)served->client->StreamRows(req, [](const v1::RowBatch&) { return true; });
+    v1::SetImportAllRequest import_all;
+    import_all.set_session_id(id);
+    import_all.set_import(true);
+    (void)served->client->SetImportAll(import_all);
     state.ResumeTiming();
     v1::SaveRequest save;
     save.set_session_id(id);
     auto saved = served->client->SaveAndSyncPupils(save);
-    if (!saved.ok()) state.SkipWithError(std::string(saved.status().message()).c_str());
-    state.counters["linked"] = saved.ok() ? saved->summary().linked() : 0;
+    if (!saved.ok()) {
+      state.SkipWithError(std::string(saved.status().message()).c_str());
+      break;
+    }
+    const v1::SaveSummary& sum = saved->summary();
+    state.counters["linked"] = static_cast<double>(sum.linked());
+    state.counters["refreshed"] = static_cast<double>(sum.refreshed());
+    state.counters["imported"] = static_cast<double>(sum.imported());
+    state.counters["desynced"] = static_cast<double>(sum.desynced());
+    state.counters["changed"] = static_cast<double>(sum.audit_records());
   }
 }
-BENCHMARK(BM_Save)->Arg(2000)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime()
+BENCHMARK(BM_Save)->Arg(2000)->Arg(200000)->Unit(benchmark::kMillisecond)->UseRealTime()
     ->Iterations(1);
 
 void BM_UploadPlainCsv(benchmark::State& state) {
@@ -226,10 +370,17 @@ void BM_UploadPlainCsv(benchmark::State& state) {
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * csv.size()));
 }
-BENCHMARK(BM_UploadPlainCsv)->Arg(2000)->Arg(100000)->Unit(benchmark::kMillisecond)
+BENCHMARK(BM_UploadPlainCsv)->Arg(2000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond)
     ->UseRealTime()->Iterations(1);
 
 }  // namespace
 }  // namespace hubsync
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "--serve") return hubsync::ServeMain(argc, argv);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
