@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "common/match_score.h"
+#include "common/nicknames.h"
 #include "common/normalise.h"
 #include "common/upn.h"
 #include "common/year_group.h"
@@ -43,6 +44,9 @@ PreparedLearner PrepareCommon(const L& l, std::string id) {
   AddName(l.preferred_forename, &p.forenames, &p.forename_keys);
   for (const std::string& f : p.forenames) {
     p.forename_tokens.push_back(SplitNormalised(f));
+  }
+  for (const std::string& k : p.forename_keys) {
+    p.forename_variants.push_back(&NicknameVariants(k));
   }
   std::vector<std::string> surnames;
   p.legal_surname_key = AddName(l.legal_surname, &surnames, &p.surname_keys);

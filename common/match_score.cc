@@ -133,20 +133,37 @@ double SurnameWeight(NameLevel l) {
   }
 }
 
-// One name list of each side: compact keys and, same order, their words.
+// One name list of each side: compact keys and, same order, their words
+// and (forenames only) their known short / full forms.
 struct Names {
   const std::vector<std::string>& keys;
   const std::vector<std::vector<std::string>>& tokens;
+  const std::vector<const std::vector<std::string>*>* variants = nullptr;
 };
-Names Forenames(const PreparedLearner& p) { return {p.forename_keys, p.forename_tokens}; }
+Names Forenames(const PreparedLearner& p) {
+  return {p.forename_keys, p.forename_tokens, &p.forename_variants};
+}
 Names Surnames(const PreparedLearner& p) { return {p.surname_keys, p.surname_tokens}; }
 
-// `a` is the hub's name (typed by hand), `b` the MIS's.
-NameLevel CompareForename(const std::string& a_key, const std::vector<std::string>& a_tokens,
-                          const std::string& b_key, const std::vector<std::string>& b_tokens) {
+// The known short / full forms of b's name j (a learner that was not
+// Prepare()d, or a surname, has none listed: look the name up).
+const std::vector<std::string>& VariantsOf(const Names& b, size_t j) {
+  if (b.variants != nullptr && j < b.variants->size() && (*b.variants)[j] != nullptr) {
+    return *(*b.variants)[j];
+  }
+  return NicknameVariants(b.keys[j]);
+}
+
+// `a` is the hub's name i (typed by hand), `b` the MIS's name j.
+NameLevel CompareForename(const Names& a, size_t i, const Names& b, size_t j) {
+  const std::string& a_key = a.keys[i];
+  const std::string& b_key = b.keys[j];
   if (a_key == b_key) return NameLevel::kExact;
-  if (IsKnownNickname(a_key, b_key)) return NameLevel::kNickname;
-  if (TokenSubset(a_tokens, b_tokens)) return NameLevel::kOverlap;
+  const std::vector<std::string>& b_forms = VariantsOf(b, j);
+  if (std::find(b_forms.begin(), b_forms.end(), a_key) != b_forms.end()) {
+    return NameLevel::kNickname;
+  }
+  if (TokenSubset(a.tokens[i], b.tokens[j])) return NameLevel::kOverlap;
   if (IsTypo(a_key, b_key)) return NameLevel::kTypo;
   const std::string& s = a_key.size() <= b_key.size() ? a_key : b_key;
   const std::string& l = a_key.size() <= b_key.size() ? b_key : a_key;
@@ -155,19 +172,23 @@ NameLevel CompareForename(const std::string& a_key, const std::vector<std::strin
   if (s.size() == 1 && l[0] == s[0]) return NameLevel::kInitial;
   // A typo in a short form ("chalrie" for Charlotte via Charlie, "harr"
   // for Henry via Harry): the hub side is the one typed by hand.
+  // One keystroke only (Damerau-Levenshtein 1, the initial kept): most
+  // forms fail on the initial or the length without computing anything.
   if (a_key.size() >= 3) {
-    for (const std::string& v : NicknameVariants(b_key)) {
-      if (v[0] == a_key[0] && IsTypo(a_key, v)) return NameLevel::kNicknameTypo;
+    for (const std::string& v : b_forms) {
+      if (v[0] == a_key[0] && v.size() + 1 >= a_key.size() && a_key.size() + 1 >= v.size() &&
+          DamerauLevenshtein(a_key, v) <= 1) {
+        return NameLevel::kNicknameTypo;
+      }
     }
   }
   return NameLevel::kDifferent;
 }
 
-NameLevel CompareSurname(const std::string& a_key, const std::vector<std::string>& a_tokens,
-                         const std::string& b_key, const std::vector<std::string>& b_tokens) {
-  if (a_key == b_key) return NameLevel::kExact;
-  if (TokenSubset(a_tokens, b_tokens)) return NameLevel::kOverlap;
-  if (IsTypo(a_key, b_key)) return NameLevel::kTypo;
+NameLevel CompareSurname(const Names& a, size_t i, const Names& b, size_t j) {
+  if (a.keys[i] == b.keys[j]) return NameLevel::kExact;
+  if (TokenSubset(a.tokens[i], b.tokens[j])) return NameLevel::kOverlap;
+  if (IsTypo(a.keys[i], b.keys[j])) return NameLevel::kTypo;
   return NameLevel::kDifferent;
 }
 
@@ -179,7 +200,7 @@ NameLevel Best(const Names& h, const Names& m, Compare compare, Weight weight) {
   NameLevel best = NameLevel::kDifferent;
   for (size_t i = 0; i < h.keys.size(); ++i) {
     for (size_t j = 0; j < m.keys.size(); ++j) {
-      NameLevel l = compare(h.keys[i], h.tokens[i], m.keys[j], m.tokens[j]);
+      NameLevel l = compare(h, i, m, j);
       if (weight(l) > weight(best)) best = l;
     }
   }
@@ -192,6 +213,14 @@ NameLevel BestForename(const Names& h, const Names& m) {
 
 NameLevel BestSurname(const Names& h, const Names& m) {
   return Best(h, m, CompareSurname, SurnameWeight);
+}
+
+// Some key of `a` equals some key of `b`.
+bool SharesKey(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  for (const std::string& x : a) {
+    if (std::find(b.begin(), b.end(), x) != b.end()) return true;
+  }
+  return false;
 }
 
 DobLevel CompareDob(const std::optional<Date>& a,
@@ -355,7 +384,9 @@ PairScore ScorePair(const PreparedLearner& h, const PreparedLearner& m) {
   s.upn_given = !h.upn.empty() && !m.upn.empty();
   s.forename = BestForename(Forenames(h), Forenames(m));
   s.surname = BestSurname(Surnames(h), Surnames(m));
-  if (s.forename == NameLevel::kDifferent && s.surname == NameLevel::kDifferent) {
+  if (s.forename == NameLevel::kDifferent && s.surname == NameLevel::kDifferent &&
+      (SharesKey(h.surname_keys, m.forename_keys) ||
+       SharesKey(h.forename_keys, m.surname_keys))) {
     // Typed into each other's boxes ("Smith John"): graded crosswise, and
     // a swap only when both names agree at least as a typo or short form.
     const NameLevel f = BestForename(Surnames(h), Forenames(m));

@@ -26,6 +26,9 @@ struct PreparedLearner {
   std::vector<std::string> forenames;
   std::vector<std::string> forename_keys;
   std::vector<std::vector<std::string>> forename_tokens;
+  // Each forename's known short / full forms (NicknameVariants), looked up
+  // once here rather than per pair; same order.
+  std::vector<const std::vector<std::string>*> forename_variants;
   // Distinct normalised surnames, their compact keys and words.
   std::vector<std::string> surname_keys;
   std::vector<std::vector<std::string>> surname_tokens;
