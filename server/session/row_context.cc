@@ -2,8 +2,11 @@
 
 namespace hubsync {
 
-RowContext::RowContext(std::vector<HubLearner> hub, MisSnapshot snapshot)
-    : hub_(std::move(hub)), snapshot_(std::move(snapshot)) {
+RowContext::RowContext(std::vector<HubLearner> hub, MisSnapshot snapshot,
+                       int64_t hub_version)
+    : hub_(std::move(hub)),
+      snapshot_(std::move(snapshot)),
+      hub_version_(hub_version) {
   hub_index_.reserve(hub_.size());
   for (size_t i = 0; i < hub_.size(); ++i) hub_index_[hub_[i].id] = i;
   mis_index_.reserve(snapshot_.learners.size());

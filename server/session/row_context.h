@@ -14,8 +14,12 @@ namespace hubsync {
 
 class RowContext {
  public:
-  RowContext(std::vector<HubLearner> hub, MisSnapshot snapshot);
+  // hub_version: the school's hub version the learners were read at (-1:
+  // unknown), so a context can be reused while the hub has not changed.
+  RowContext(std::vector<HubLearner> hub, MisSnapshot snapshot,
+             int64_t hub_version = -1);
 
+  int64_t hub_version() const { return hub_version_; }
   const std::vector<HubLearner>& hub() const { return hub_; }
   const MisSnapshot& snapshot() const { return snapshot_; }
   // nullptr when unknown.
@@ -29,6 +33,7 @@ class RowContext {
  private:
   std::vector<HubLearner> hub_;
   MisSnapshot snapshot_;
+  int64_t hub_version_ = -1;
   absl::flat_hash_map<std::string, size_t> hub_index_;
   absl::flat_hash_map<std::string, size_t> mis_index_;
 };

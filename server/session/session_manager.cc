@@ -133,14 +133,11 @@ absl::StatusOr<std::shared_ptr<SessionManager::Live>> SessionManager::Load(
 absl::StatusOr<std::shared_ptr<const RowContext>> SessionManager::Context(
     Live& live) {
   if (live.context) return live.context;
-  absl::StatusOr<std::vector<HubLearner>> hub =
-      store_->ListLearners(live.record.school_id);
-  if (!hub.ok()) return hub.status();
-  absl::StatusOr<MisSnapshot> snapshot =
-      store_->GetSnapshot(live.record.snapshot_id);
-  if (!snapshot.ok()) return snapshot.status();
-  live.context = std::make_shared<const RowContext>(*std::move(hub),
-                                                    *std::move(snapshot));
+  absl::StatusOr<Store::ClassifyInput> in =
+      store_->LoadForClassification(live.record.school_id, live.record.snapshot_id);
+  if (!in.ok()) return in.status();
+  live.context = std::make_shared<const RowContext>(
+      std::move(in->hub), std::move(in->snapshot), in->hub_version);
   return live.context;
 }
 
@@ -277,7 +274,8 @@ absl::StatusOr<SessionView> SessionManager::Proceed(
       next.step = SessionStep::kClassifying;
       live->rows.clear();
       live->next_row_id = 1;
-      live->context.reset();
+      // live->context (loaded by SetScope) is kept: the worker reuses it if
+      // the hub has not changed since, so classification starts at once.
       absl::StatusOr<SessionEvent> e = Commit(*live, next, "Proceed", {}, {}, true);
       if (!e.ok()) return e.status();
       StartClassification(live);
@@ -302,26 +300,35 @@ void SessionManager::StartClassification(std::shared_ptr<Live> live) {
   // Loading both sides happens on the worker, so Proceed answers at once and
   // the first rows reach StreamRows as soon as they are decided.
   workers_.emplace_back([this, live, at_start]() {
-    // Read the hub version before the learners: a change in between makes
-    // the session's version stale, so Save refuses rather than miss it.
-    absl::StatusOr<int64_t> hub_version = store_->HubVersion(at_start.school_id);
-    absl::StatusOr<std::vector<HubLearner>> hub =
-        hub_version.ok() ? store_->ListLearners(at_start.school_id)
-                         : absl::StatusOr<std::vector<HubLearner>>(hub_version.status());
-    absl::StatusOr<MisSnapshot> snapshot =
-        hub.ok() ? store_->GetSnapshot(at_start.snapshot_id)
-                 : absl::StatusOr<MisSnapshot>(hub.status());
+    // Both sides as the Pupils panel loaded them (SetScope), if the hub is
+    // still at that version; else read again. The version and the learners
+    // are read together, so a change after that makes Save refuse.
+    std::shared_ptr<const RowContext> context;
     {
       absl::MutexLock l(&live->mu);
-      if (!snapshot.ok()) {
+      context = live->context;
+    }
+    absl::StatusOr<int64_t> now = store_->HubVersion(at_start.school_id);
+    if (!now.ok()) context.reset();
+    if (now.ok() && (context == nullptr || context->hub_version() != *now)) {
+      context.reset();
+      absl::StatusOr<Store::ClassifyInput> in =
+          store_->LoadForClassification(at_start.school_id, at_start.snapshot_id);
+      if (in.ok()) {
+        context = std::make_shared<const RowContext>(
+            std::move(in->hub), std::move(in->snapshot), in->hub_version);
+      }
+    }
+    {
+      absl::MutexLock l(&live->mu);
+      if (context == nullptr) {
         live->classifying = false;
         live->closed = true;  // the next call reloads and tries again
         live->changed.SignalAll();
         return;
       }
-      live->context =
-          std::make_shared<const RowContext>(*std::move(hub), *std::move(snapshot));
-      live->record.hub_version = *hub_version;
+      live->context = context;
+      live->record.hub_version = context->hub_version();
     }
     Classification(live, at_start);
   });

@@ -95,6 +95,44 @@ absl::StatusOr<std::vector<HubLearner>> ReadLearners(Db* db,
   return out;
 }
 
+absl::StatusOr<std::vector<HubLearner>> ReadSchoolLearners(
+    Db* db, const std::string& school_id) {
+  STORE_ASSIGN_OR_RETURN(
+      Statement st,
+      db->Prepare(absl::StrCat(
+          "SELECT ", kLearnerColumns,
+          " FROM hub_learners l INDEXED BY hub_learners_by_school "
+          "WHERE l.school_id = ?")));
+  st.BindRef(1, school_id);
+  std::vector<HubLearner> out;
+  absl::flat_hash_map<std::string, size_t> index;
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    HubLearner& l = out.emplace_back();
+    STORE_RETURN_IF_ERROR(DecodeLearner(st, l));
+    index.emplace(l.id, out.size() - 1);
+  }
+  if (out.empty()) return out;
+  // Memberships of subject classes, class by class (a school has few).
+  STORE_ASSIGN_OR_RETURN(
+      Statement classes,
+      db->Prepare("SELECT m.learner_id, c.name FROM hub_classes c "
+                  "JOIN hub_class_members m ON m.class_id = c.id "
+                  "WHERE c.school_id = ? AND c.kind = 'subject'"));
+  classes.BindRef(1, school_id);
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, classes.Step());
+    if (!row) break;
+    auto it = index.find(classes.Text(0));
+    if (it != index.end()) out[it->second].classes.push_back(classes.Text(1));
+  }
+  for (HubLearner& l : out) {
+    if (l.classes.size() > 1) std::sort(l.classes.begin(), l.classes.end());
+  }
+  return out;
+}
+
 absl::StatusOr<LearnerReader> LearnerReader::Create(Db* db) {
   // One step per learner: its memberships come along as one text column,
   // "class_id US kind US name" joined with RS (ids and names never hold

@@ -29,6 +29,12 @@ struct StoredLearner {
   std::vector<std::string> class_ids;
 };
 
+// Every learner of the school with its subject class names (sorted), in
+// storage order: a scan of the school index in rowid order, so the table is
+// read front to back.
+absl::StatusOr<std::vector<HubLearner>> ReadSchoolLearners(
+    Db* db, const std::string& school_id);
+
 // Prepared statements for reading single learners by id, reused across one
 // call (a save reads only the learners it changes, not the whole school).
 class LearnerReader {

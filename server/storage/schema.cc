@@ -174,10 +174,18 @@ constexpr absl::string_view kV2 = R"sql(
 ALTER TABLE audit_log ADD COLUMN encoding INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Migration 3: the school's learners in rowid order, for loading a whole
+// school front to back (LoadForClassification) instead of through the name
+// index, whose order sends every row to a random table page.
+constexpr absl::string_view kV3 = R"sql(
+CREATE INDEX hub_learners_by_school ON hub_learners(school_id);
+)sql";
+
 }  // namespace
 
 const std::vector<absl::string_view>& Migrations() {
-  static const auto* migrations = new std::vector<absl::string_view>{kV1, kV2};
+  static const auto* migrations =
+      new std::vector<absl::string_view>{kV1, kV2, kV3};
   return *migrations;
 }
 

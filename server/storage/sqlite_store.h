@@ -40,6 +40,8 @@ class SqliteStore : public Store {
       const std::string& school_id) override;
 
   absl::StatusOr<MisSnapshot> SaveSnapshot(MisSnapshot snapshot) override;
+  absl::StatusOr<ClassifyInput> LoadForClassification(
+      const std::string& school_id, const std::string& snapshot_id) override;
   absl::StatusOr<MisSnapshot> GetSnapshot(
       const std::string& snapshot_id) override;
   absl::StatusOr<std::vector<MisSnapshot>> ListSnapshots(
@@ -76,6 +78,8 @@ class SqliteStore : public Store {
   absl::Status BumpHubVersionLocked(const std::string& school_id);
   absl::Status CheckSessionVersionLocked(const SessionRecord& s);
   absl::Status WriteSessionLocked(const SessionRecord& s, bool insert);
+  absl::StatusOr<MisSnapshot> ReadSnapshotLocked(const std::string& snapshot_id,
+                                                 bool file_order);
 
   std::mutex mu_;
   Db db_;  // guarded by mu_

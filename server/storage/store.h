@@ -68,6 +68,18 @@ class Store {
   virtual absl::StatusOr<Counts> SnapshotCounts(
       const std::string& snapshot_id) = 0;
 
+  // What a session classifies: the school's hub version, its learners and
+  // the snapshot, read in one transaction (so the version and the learners
+  // agree) in storage order, not sorted (the classifier does not care, and a
+  // million learners load several times faster unsorted).
+  struct ClassifyInput {
+    int64_t hub_version = 0;
+    std::vector<HubLearner> hub;
+    MisSnapshot snapshot;
+  };
+  virtual absl::StatusOr<ClassifyInput> LoadForClassification(
+      const std::string& school_id, const std::string& snapshot_id) = 0;
+
   // Class sync: creates hub classes for MIS classes whose MIS id the school
   // lacks, refreshes name/kind/year of linked ones, and stamps the school's
   // classes_synced_time. Bumps the hub version if anything changed.

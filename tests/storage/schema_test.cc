@@ -54,7 +54,8 @@ TEST(SchemaTest, Version1AuditJsonReadsBackAfterMigrating) {
   SequentialIds ids;
   HUBSYNC_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store,
                                Store::Open(path, &clock, &ids));
-  EXPECT_EQ(store->SchemaVersion(), 2);
+  EXPECT_EQ(store->SchemaVersion(),
+            static_cast<int>(storage::Migrations().size()));
   HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<AuditRecord> audit,
                                store->ListAudit("sch_1"));
   ASSERT_EQ(audit.size(), 1u);
