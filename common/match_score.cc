@@ -4,8 +4,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "common/nicknames.h"
-#include "common/similarity.h"
+#include "common/name_compare.h"
 
 namespace hubsync {
 namespace {
@@ -51,49 +50,6 @@ constexpr double kRegSame = 1.0;
 constexpr double kRegLastYear = 0.5;  // "8QT" then "9QT": the same form group
 constexpr double kRegDifferent = -0.5;
 
-// Every word of the shorter list appears in the longer one.
-bool TokenSubset(const std::vector<std::string>& a,
-                 const std::vector<std::string>& b) {
-  const auto& small = a.size() <= b.size() ? a : b;
-  const auto& large = a.size() <= b.size() ? b : a;
-  if (small.empty()) return false;
-  for (const std::string& t : small) {
-    if (std::find(large.begin(), large.end(), t) == large.end()) return false;
-  }
-  return true;
-}
-
-bool IsTypo(std::string_view a, std::string_view b) {
-  // One keystroke in a name of four letters or more; in a shorter name only
-  // when the first letter agrees (Mx / Max, Aa / Ada, not Ian / Ivan's
-  // cousin Jan).
-  const size_t shorter = std::min(a.size(), b.size());
-  if ((shorter >= 4 || (shorter >= 2 && a[0] == b[0])) &&
-      DamerauLevenshtein(a, b) <= 1) {
-    return true;
-  }
-  return JaroWinkler(a, b) >= 0.92;
-}
-
-// A typo safe enough for Matched: one keystroke, the initial kept, in a
-// name of five letters or more. Measured at 1,000,000 learners, shorter or
-// re-initialled "typos" are often two real names (Jason / Mason, Priya /
-// Riya, Ball / Bell, Lily / Lilly), and Jaro-Winkler alone (Mason /
-// Madison) is no single keystroke.
-bool IsClearTypo(const std::string& a, const std::string& b) {
-  return std::min(a.size(), b.size()) >= 5 && a[0] == b[0] && DamerauLevenshtein(a, b) == 1;
-}
-
-// Some key of `a` is a clear typo of some key of `b`.
-bool AnyClearTypo(const std::vector<std::string>& a, const std::vector<std::string>& b) {
-  for (const std::string& x : a) {
-    for (const std::string& y : b) {
-      if (IsClearTypo(x, y)) return true;
-    }
-  }
-  return false;
-}
-
 double ForenameWeight(NameLevel l) {
   switch (l) {
     case NameLevel::kExact:
@@ -131,96 +87,6 @@ double SurnameWeight(NameLevel l) {
     default:
       return 0;
   }
-}
-
-// One name list of each side: compact keys and, same order, their words
-// and (forenames only) their known short / full forms.
-struct Names {
-  const std::vector<std::string>& keys;
-  const std::vector<std::vector<std::string>>& tokens;
-  const std::vector<const std::vector<std::string>*>* variants = nullptr;
-};
-Names Forenames(const PreparedLearner& p) {
-  return {p.forename_keys, p.forename_tokens, &p.forename_variants};
-}
-Names Surnames(const PreparedLearner& p) { return {p.surname_keys, p.surname_tokens}; }
-
-// The known short / full forms of b's name j (a learner that was not
-// Prepare()d, or a surname, has none listed: look the name up).
-const std::vector<std::string>& VariantsOf(const Names& b, size_t j) {
-  if (b.variants != nullptr && j < b.variants->size() && (*b.variants)[j] != nullptr) {
-    return *(*b.variants)[j];
-  }
-  return NicknameVariants(b.keys[j]);
-}
-
-// `a` is the hub's name i (typed by hand), `b` the MIS's name j.
-NameLevel CompareForename(const Names& a, size_t i, const Names& b, size_t j) {
-  const std::string& a_key = a.keys[i];
-  const std::string& b_key = b.keys[j];
-  if (a_key == b_key) return NameLevel::kExact;
-  const std::vector<std::string>& b_forms = VariantsOf(b, j);
-  if (std::find(b_forms.begin(), b_forms.end(), a_key) != b_forms.end()) {
-    return NameLevel::kNickname;
-  }
-  if (TokenSubset(a.tokens[i], b.tokens[j])) return NameLevel::kOverlap;
-  if (IsTypo(a_key, b_key)) return NameLevel::kTypo;
-  const std::string& s = a_key.size() <= b_key.size() ? a_key : b_key;
-  const std::string& l = a_key.size() <= b_key.size() ? b_key : a_key;
-  if (s.size() >= 3 && l.compare(0, s.size(), s) == 0)
-    return NameLevel::kPrefix;
-  if (s.size() == 1 && l[0] == s[0]) return NameLevel::kInitial;
-  // A typo in a short form ("chalrie" for Charlotte via Charlie, "harr"
-  // for Henry via Harry): the hub side is the one typed by hand.
-  // One keystroke only (Damerau-Levenshtein 1, the initial kept): most
-  // forms fail on the initial or the length without computing anything.
-  if (a_key.size() >= 3) {
-    for (const std::string& v : b_forms) {
-      if (v[0] == a_key[0] && v.size() + 1 >= a_key.size() && a_key.size() + 1 >= v.size() &&
-          DamerauLevenshtein(a_key, v) <= 1) {
-        return NameLevel::kNicknameTypo;
-      }
-    }
-  }
-  return NameLevel::kDifferent;
-}
-
-NameLevel CompareSurname(const Names& a, size_t i, const Names& b, size_t j) {
-  if (a.keys[i] == b.keys[j]) return NameLevel::kExact;
-  if (TokenSubset(a.tokens[i], b.tokens[j])) return NameLevel::kOverlap;
-  if (IsTypo(a.keys[i], b.keys[j])) return NameLevel::kTypo;
-  return NameLevel::kDifferent;
-}
-
-// The best level over every pair of names (legal and preferred on each
-// side), graded by `compare` and ranked by `weight`.
-template <typename Compare, typename Weight>
-NameLevel Best(const Names& h, const Names& m, Compare compare, Weight weight) {
-  if (h.keys.empty() || m.keys.empty()) return NameLevel::kMissing;
-  NameLevel best = NameLevel::kDifferent;
-  for (size_t i = 0; i < h.keys.size(); ++i) {
-    for (size_t j = 0; j < m.keys.size(); ++j) {
-      NameLevel l = compare(h, i, m, j);
-      if (weight(l) > weight(best)) best = l;
-    }
-  }
-  return best;
-}
-
-NameLevel BestForename(const Names& h, const Names& m) {
-  return Best(h, m, CompareForename, ForenameWeight);
-}
-
-NameLevel BestSurname(const Names& h, const Names& m) {
-  return Best(h, m, CompareSurname, SurnameWeight);
-}
-
-// Some key of `a` equals some key of `b`.
-bool SharesKey(const std::vector<std::string>& a, const std::vector<std::string>& b) {
-  for (const std::string& x : a) {
-    if (std::find(b.begin(), b.end(), x) != b.end()) return true;
-  }
-  return false;
 }
 
 DobLevel CompareDob(const std::optional<Date>& a,
@@ -382,15 +248,15 @@ PairScore ScorePair(const PreparedLearner& h, const PreparedLearner& m) {
     s.upn = h.upn == m.upn ? UpnLevel::kSame : UpnLevel::kDifferent;
   }
   s.upn_given = !h.upn.empty() && !m.upn.empty();
-  s.forename = BestForename(Forenames(h), Forenames(m));
-  s.surname = BestSurname(Surnames(h), Surnames(m));
+  s.forename = BestForename(Forenames(h), Forenames(m), ForenameWeight);
+  s.surname = BestSurname(Surnames(h), Surnames(m), SurnameWeight);
   if (s.forename == NameLevel::kDifferent && s.surname == NameLevel::kDifferent &&
       (SharesKey(h.surname_keys, m.forename_keys) ||
        SharesKey(h.forename_keys, m.surname_keys))) {
     // Typed into each other's boxes ("Smith John"): graded crosswise, and
     // a swap only when both names agree at least as a typo or short form.
-    const NameLevel f = BestForename(Surnames(h), Forenames(m));
-    const NameLevel l = BestSurname(Forenames(h), Surnames(m));
+    const NameLevel f = BestForename(Surnames(h), Forenames(m), ForenameWeight);
+    const NameLevel l = BestSurname(Forenames(h), Surnames(m), SurnameWeight);
     if (f != NameLevel::kDifferent && f != NameLevel::kMissing &&
         l != NameLevel::kDifferent && l != NameLevel::kMissing &&
         (f == NameLevel::kExact || l == NameLevel::kExact)) {

@@ -11,7 +11,8 @@
 
 namespace hubsync {
 
-// Fills forename_weights and surname_weights of every learner in `mis` (Prepare()d MIS learners; call once, before scoring).
+// Fills forename_weights and surname_weights of every learner in `mis`
+// (Prepare()d MIS learners; call once, before scoring).
 // The weight of agreeing on a name is log2(1 / f), f being the name's share
 // of the learners, smoothed towards the fixed weight's share (1 in 128 for
 // forenames, 1 in 256 for surnames) as if 500 more learners had been seen,
