@@ -2,10 +2,13 @@
 // and validation shared with pushed records. OneRoster is in oneroster.cc.
 #include "common/mis_import.h"
 
+#include "absl/container/flat_hash_map.h"
+
 #include <algorithm>
 #include <map>
 #include <set>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -217,9 +220,13 @@ MisParseResult ParsePlainCsv(std::string_view file_name,
   }
   if (!result.problems.empty()) return result;
 
-  std::map<std::string, int> seen_ids, seen_upns;
-  std::map<std::string, MisClass> classes;
+  // Hash maps (a million-learner export), classes sorted by id at the end.
+  absl::flat_hash_map<std::string, int> seen_ids, seen_upns;
+  seen_ids.reserve(table.records.size());
+  seen_upns.reserve(table.records.size());
+  absl::flat_hash_map<std::string, MisClass> classes;
   std::set<std::string> mixed_years;
+  result.snapshot.learners.reserve(table.records.size());
   for (const CsvRecord& record : table.records) {
     RowReader row{file, record, cols, &result.problems};
     MisLearner l;
@@ -262,10 +269,19 @@ MisParseResult ParsePlainCsv(std::string_view file_name,
   }
   for (const std::string& id : mixed_years) classes[id].year_group.clear();
   for (auto& [id, c] : classes) result.snapshot.classes.push_back(std::move(c));
-  std::sort(result.snapshot.learners.begin(), result.snapshot.learners.end(),
-            [](const MisLearner& a, const MisLearner& b) {
-              return a.mis_id < b.mis_id;
-            });
+  std::sort(result.snapshot.classes.begin(), result.snapshot.classes.end(),
+            [](const MisClass& a, const MisClass& b) { return a.mis_id < b.mis_id; });
+  // Learners by mis_id: sort small (id, index) pairs, then move each
+  // learner once, rather than swapping whole records.
+  std::vector<MisLearner>& learners = result.snapshot.learners;
+  std::vector<std::pair<std::string_view, size_t>> order(learners.size());
+  for (size_t i = 0; i < learners.size(); ++i) order[i] = {learners[i].mis_id, i};
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<MisLearner> sorted;
+  sorted.reserve(learners.size());
+  for (const auto& [id, i] : order) sorted.push_back(std::move(learners[i]));
+  learners = std::move(sorted);
   return result;
 }
 

@@ -30,6 +30,7 @@ absl::Status ValidateSnapshot(const MisSnapshot& s) {
     }
   }
   seen.clear();
+  seen.reserve(s.learners.size());
   for (size_t i = 0; i < s.learners.size(); ++i) {
     if (s.learners[i].mis_id.empty()) {
       return absl::InvalidArgumentError(
@@ -86,25 +87,30 @@ absl::StatusOr<MisSnapshot> SqliteStore::SaveSnapshot(MisSnapshot snapshot) {
                   "registration_group, registration_group_mis_id, "
                   "class_mis_ids, classes, email) "
                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+  std::string date, class_ids, class_names;
   for (size_t i = 0; i < snapshot.learners.size(); ++i) {
     const MisLearner& l = snapshot.learners[i];
+    date = l.date_of_birth ? FormatDate(*l.date_of_birth) : "";
+    class_ids = JoinList(l.class_mis_ids);
+    class_names = JoinList(l.classes);
+    // Every bound string outlives the step: bound without copies.
     lrn.Reset()
-        .Bind(1, snapshot.id)
-        .Bind(2, l.mis_id)
+        .BindRef(1, snapshot.id)
+        .BindRef(2, l.mis_id)
         .Bind(3, static_cast<int64_t>(i))
-        .Bind(4, l.upn)
-        .Bind(5, l.legal_forename)
-        .Bind(6, l.legal_surname)
-        .Bind(7, l.preferred_forename)
-        .Bind(8, l.preferred_surname)
-        .BindOptional(9, l.date_of_birth ? FormatDate(*l.date_of_birth) : "")
-        .Bind(10, l.gender)
-        .Bind(11, l.year_group)
-        .Bind(12, l.registration_group)
-        .Bind(13, l.registration_group_mis_id)
-        .Bind(14, JoinList(l.class_mis_ids))
-        .Bind(15, JoinList(l.classes))
-        .Bind(16, l.email);
+        .BindRef(4, l.upn)
+        .BindRef(5, l.legal_forename)
+        .BindRef(6, l.legal_surname)
+        .BindRef(7, l.preferred_forename)
+        .BindRef(8, l.preferred_surname)
+        .BindOptional(9, date)
+        .BindRef(10, l.gender)
+        .BindRef(11, l.year_group)
+        .BindRef(12, l.registration_group)
+        .BindRef(13, l.registration_group_mis_id)
+        .BindRef(14, class_ids)
+        .BindRef(15, class_names)
+        .BindRef(16, l.email);
     STORE_RETURN_IF_ERROR(lrn.Run());
   }
   STORE_RETURN_IF_ERROR(txn.Commit());
