@@ -147,12 +147,29 @@ std::vector<std::string> SplitList(absl::string_view joined) {
   return absl::StrSplit(joined, kListSeparator);
 }
 
+void AppendEvidence(std::string* out, const std::vector<FieldEvidence>& fields) {
+  auto escaped = [out](const std::string& v) {
+    if (v.find_first_of("\\\t\n") == std::string::npos) {
+      out->append(v);  // the usual case: nothing to escape
+    } else {
+      out->append(Escape(v));
+    }
+  };
+  char buf[32];
+  for (const FieldEvidence& f : fields) {
+    escaped(f.field);
+    out->push_back('\t');
+    escaped(f.level);
+    out->push_back('\t');
+    const int n = std::snprintf(buf, sizeof buf, "%.17g", f.weight);
+    out->append(buf, static_cast<size_t>(n));
+    out->push_back('\n');
+  }
+}
+
 std::string EncodeEvidence(const std::vector<FieldEvidence>& fields) {
   std::string out;
-  for (const FieldEvidence& f : fields) {
-    absl::StrAppend(&out, Escape(f.field), "\t", Escape(f.level), "\t",
-                    absl::StrFormat("%.17g", f.weight), "\n");
-  }
+  AppendEvidence(&out, fields);
   return out;
 }
 

@@ -42,6 +42,7 @@ std::vector<std::string> SplitList(absl::string_view joined);
 // Explanation evidence, one line per field; tabs, newlines and backslashes
 // inside a field or level are escaped. Weights round-trip exactly.
 std::string EncodeEvidence(const std::vector<FieldEvidence>& fields);
+void AppendEvidence(std::string* out, const std::vector<FieldEvidence>& fields);
 absl::StatusOr<std::vector<FieldEvidence>> DecodeEvidence(absl::string_view s);
 
 // Compact audit records (audit_log.encoding 1): the "before" learner as its

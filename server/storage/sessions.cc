@@ -217,25 +217,32 @@ absl::Status SqliteStore::UpdateSession(
     clear.Bind(1, s.id);
     STORE_RETURN_IF_ERROR(clear.Run());
   }
+  // After replace_all_rows the table holds none of the session's rows: a
+  // plain INSERT skips the REPLACE's delete attempt (the Classified commit
+  // writes every row of the screen, two million at trust scale).
   STORE_ASSIGN_OR_RETURN(
       Statement upsert,
-      db_.Prepare("INSERT OR REPLACE INTO session_rows (session_id, row_id, "
-                  "status, hub_learner_id, mis_id, import, sync_email, "
-                  "decided_by_admin, score, reason, fields) "
-                  "VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
+      db_.Prepare(absl::StrCat(
+          replace_all_rows ? "INSERT" : "INSERT OR REPLACE",
+          " INTO session_rows (session_id, row_id, status, hub_learner_id, "
+          "mis_id, import, sync_email, decided_by_admin, score, reason, "
+          "fields) VALUES (?,?,?,?,?,?,?,?,?,?,?)")));
+  std::string fields;
   for (const Row& r : changed) {
+    fields.clear();
+    AppendEvidence(&fields, r.explanation.fields);
     upsert.Reset()
-        .Bind(1, s.id)
+        .BindRef(1, s.id)
         .Bind(2, r.row_id)
         .Bind(3, ToText(r.status))
-        .Bind(4, r.hub_learner_id)
-        .Bind(5, r.mis_id)
+        .BindRef(4, r.hub_learner_id)
+        .BindRef(5, r.mis_id)
         .Bind(6, r.import)
         .Bind(7, r.sync_email)
         .Bind(8, r.decided_by_admin)
         .Bind(9, r.explanation.score)
-        .Bind(10, r.explanation.reason)
-        .Bind(11, EncodeEvidence(r.explanation.fields));
+        .BindRef(10, r.explanation.reason)
+        .BindRef(11, fields);
     STORE_RETURN_IF_ERROR(upsert.Run());
   }
   STORE_ASSIGN_OR_RETURN(
