@@ -306,20 +306,20 @@ void ProceedToLastRow(benchmark::State& state, bool unclassified) {
 void BM_ProceedToLastRow(benchmark::State& state) { ProceedToLastRow(state, false); }
 void BM_LoadAndStream(benchmark::State& state) { ProceedToLastRow(state, true); }
 
-BENCHMARK(BM_LoadAndStream)
-    ->Arg(2000)
-    ->Arg(100000)
-    ->Arg(1000000)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime()
-    ->Iterations(1);
-BENCHMARK(BM_ProceedToLastRow)
-    ->Arg(2000)
-    ->Arg(100000)
-    ->Arg(1000000)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime()
-    ->Iterations(1);
+// Registered size by size (see main) so that each generated school and its
+// database serve both benchmarks of that size.
+void RegisterProceedBenchmarks() {
+  for (int n : {2000, 100000, 1000000}) {
+    for (auto [name, fn] : {std::pair{"BM_LoadAndStream", &BM_LoadAndStream},
+                            std::pair{"BM_ProceedToLastRow", &BM_ProceedToLastRow}}) {
+      benchmark::RegisterBenchmark(name, fn)
+          ->Arg(n)
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime()
+          ->Iterations(1);
+    }
+  }
+}
 
 // Every New row is ticked for import, so the save links, refreshes, imports
 // and desyncs: "changed" counts all four (the audit records written).
@@ -388,6 +388,7 @@ BENCHMARK(BM_UploadPlainCsv)->Arg(2000)->Arg(100000)->Arg(1000000)->Unit(benchma
 
 int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "--serve") return hubsync::ServeMain(argc, argv);
+  hubsync::RegisterProceedBenchmarks();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();
