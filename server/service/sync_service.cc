@@ -1,6 +1,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/arena.h"
 #include "server/service/convert.h"
 #include "server/service/services.h"
 #include "server/service/status.h"
@@ -117,7 +118,10 @@ grpc::Status SyncServiceImpl::StreamRows(grpc::ServerContext* context,
   absl::Status streamed = sessions_->StreamRows(
       req->session_id(), filter, req->after_row_id(), batch_size,
       [&](const RowBatchOut& batch) {
-        v1::RowBatch out;
+        // A batch is thousands of rows of nested messages: built on an
+        // arena, freed at once.
+        google::protobuf::Arena arena;
+        v1::RowBatch& out = *google::protobuf::Arena::CreateMessage<v1::RowBatch>(&arena);
         for (const Row& r : batch.rows) ToProto(r, batch.context.get(), out.add_rows());
         out.set_cursor(batch.cursor);
         out.set_classified(batch.classified);

@@ -335,7 +335,8 @@ void SessionManager::StartClassification(std::shared_ptr<Live> live) {
 }
 
 void SessionManager::Classification(std::shared_ptr<Live> live,
-                                    SessionRecord at_start) {
+                                    SessionRecord at_start)
+    ABSL_NO_THREAD_SAFETY_ANALYSIS {  // live->rows is read unlocked; see below
   std::shared_ptr<const RowContext> context;
   {
     absl::MutexLock lock(&live->mu);
@@ -355,21 +356,51 @@ void SessionManager::Classification(std::shared_ptr<Live> live,
     (void)Classify(context->hub(), context->snapshot().learners, at_start.scope,
                    on_batch);
   }
+  SessionRecord next;
+  {
+    absl::MutexLock lock(&live->mu);
+    if (live->closed || live->record.version != at_start.version ||
+        live->record.step != SessionStep::kClassifying) {
+      live->classifying = false;
+      live->rows.clear();  // cancelled meanwhile: drop the result
+      live->changed.SignalAll();
+      return;
+    }
+    live->next_row_id = live->rows.empty() ? 1 : live->rows.back().row_id + 1;
+    next = live->record;
+    next.step = SessionStep::kSyncScreen;
+    next.version = live->record.version + 1;
+    next.update_time_unix = clock_->NowUnixSeconds();
+  }
+  // The rows and the step are written together, without holding live->mu:
+  // streams keep sending rows meanwhile (a million rows take seconds to
+  // write). Nothing else changes live->rows now (verbs wait for
+  // SYNC_SCREEN), and `classifying` stays true, so the last batch (done)
+  // goes out only once the rows are stored and the step is SYNC_SCREEN.
+  absl::Status written = store_->UpdateSession(next, live->rows, {}, true);
   absl::MutexLock lock(&live->mu);
   live->classifying = false;
-  if (live->closed || live->record.version != at_start.version ||
-      live->record.step != SessionStep::kClassifying) {
-    live->rows.clear();  // cancelled meanwhile: drop the result
+  if (!written.ok() || live->closed ||
+      live->record.version != at_start.version) {
+    // Not stored, or something else committed meanwhile (that commit then
+    // failed its version check): reload from the database next time.
+    live->closed = true;
     live->changed.SignalAll();
+    absl::MutexLock l(&mu_);
+    auto it = live_.find(live->record.id);
+    if (it != live_.end() && it->second == live) live_.erase(it);
     return;
   }
-  live->next_row_id = live->rows.empty() ? 1 : live->rows.back().row_id + 1;
-  SessionRecord next = live->record;
-  next.step = SessionStep::kSyncScreen;
-  // The rows and the step are written together; watchers get the rows from
-  // StreamRows, not in the event.
-  (void)Commit(*live, next, "Classified", live->rows, {}, true,
-               /*rows_in_event=*/false);
+  live->record = next;
+  // Watchers get the rows from StreamRows, not in the event.
+  SessionEvent event;
+  event.version = next.version;
+  event.verb = "Classified";
+  event.session = View(*live);
+  event.time_unix = next.update_time_unix;
+  event.context = live->context;
+  live->events.push_back(std::move(event));
+  live->changed.SignalAll();
 }
 
 }  // namespace hubsync
