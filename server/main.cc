@@ -16,6 +16,11 @@ ABSL_FLAG(std::string, db, "hubsync.db",
 ABSL_FLAG(int64_t, max_upload_bytes, int64_t{512} << 20,
           "largest accepted MIS export or learner CSV, all files together");
 
+ABSL_FLAG(double, max_desync_percent, 10.0,
+          "a save that would desync more than this percentage of a school's "
+          "synced learners is refused unless the admin confirms the count "
+          "(0-100; 100 turns the guard off)");
+
 namespace {
 sem_t stop;
 void OnSignal(int) { sem_post(&stop); }  // async-signal-safe
@@ -35,6 +40,13 @@ int main(int argc, char** argv) {
   }
   options.limits.max_upload_bytes =
       static_cast<size_t>(absl::GetFlag(FLAGS_max_upload_bytes));
+  const double max_desync = absl::GetFlag(FLAGS_max_desync_percent);
+  if (!(max_desync >= 0 && max_desync <= 100)) {
+    std::fprintf(stderr,
+                 "hubsyncd: --max_desync_percent must be between 0 and 100\n");
+    return 2;
+  }
+  options.max_desync_percent = max_desync;
 
   sem_init(&stop, 0, 0);
   std::signal(SIGINT, OnSignal);

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <istream>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -26,6 +27,9 @@ inline constexpr int kExitUsage = 2;
 struct Io {
   std::ostream& out;
   std::ostream& err;
+  // Where a command that asks (sync save, before a mass desync) reads the
+  // answer; nullptr = nobody to ask, so the command fails instead.
+  std::istream* in = nullptr;
 };
 
 using Handler = int (*)(const Parsed&, client::HubsyncClient&, Io&);

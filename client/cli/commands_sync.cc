@@ -176,10 +176,30 @@ int EmailAll(const Parsed& p, client::HubsyncClient& c, Io& io) {
   return ShowEdit(c.SetSyncEmailAll(req), p, io);
 }
 
+// Saves; when the mass-desync guard refuses, shows the count and, unless
+// --confirm-desync was given, asks for it on io.in and saves again with it.
 int Save(const Parsed& p, client::HubsyncClient& c, Io& io) {
   auto req = Mutating<v1::SaveRequest>(p);
   req.set_request_id(p.Get("request-id"));
-  return Show(c.SaveAndSyncPupils(req), p, io,
+  req.set_confirm_desync_count(p.Number("confirm-desync"));
+  v1::MassDesync guard;
+  absl::StatusOr<v1::SaveResponse> saved = c.SaveAndSyncPupils(req, &guard);
+  if (!saved.ok() && guard.desync_count() > 0) {
+    io.err << MassDesyncWarning(guard);
+    if (p.Has("confirm-desync") || io.in == nullptr) return Fail(saved.status(), io);
+    io.err << "Type " << guard.desync_count()
+           << " to desync them and save, anything else to stop: ";
+    io.err.flush();
+    std::string answer;
+    if (!std::getline(*io.in, answer) ||
+        absl::StripAsciiWhitespace(answer) != absl::StrCat(guard.desync_count())) {
+      io.err << "\nnot saved: the count was not confirmed (nothing changed)\n";
+      return Fail(saved.status(), io);
+    }
+    req.set_confirm_desync_count(guard.desync_count());
+    saved = c.SaveAndSyncPupils(req, &guard);
+  }
+  return Show(saved, p, io,
               [&](const v1::SaveResponse& r) { PrintSaveSummary(r, io.out); });
 }
 
@@ -351,10 +371,17 @@ std::vector<Command> SyncCommands() {
         .positionals = {"SESSION"},
         .flags = {Text("request-id", "ID",
                        "a retry with the same id is applied once"),
+                  Number("confirm-desync", "N",
+                         "confirm a save that desyncs N learners, more than "
+                         "the server allows unasked (N must be the exact "
+                         "count); without it the command shows the count "
+                         "and asks"),
                   Expect()},
         .summary = "Save and sync pupils, in one transaction.\n"
                    "Prints what happened: linked, refreshed, imported, "
-                   "desynced, emails queued.",
+                   "desynced, emails queued. A save that would desync more "
+                   "than the server's share (default 10%) of the school's "
+                   "synced learners shows the count and asks first.",
         .example = "hubsync sync save ses_... --request-id 7f3c"},
        Save},
       {{.path = "sync cancel",

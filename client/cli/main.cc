@@ -10,7 +10,7 @@ int main(int argc, char** argv) {
   const char* env = std::getenv("HUBSYNC_SERVER");
   const std::string default_server =
       env != nullptr && *env ? env : "127.0.0.1:50051";
-  hubsync::cli::Io io{std::cout, std::cerr};
+  hubsync::cli::Io io{std::cout, std::cerr, &std::cin};
   return hubsync::cli::RunCli(std::vector<std::string>(argv + 1, argv + argc),
                               default_server,
                               &hubsync::client::HubsyncClient::Connect, io);

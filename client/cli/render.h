@@ -73,6 +73,9 @@ void PrintRows(const std::vector<v1::Row>& rows, const RowsView& view,
                std::ostream& os);
 void PrintEdit(const v1::EditResponse& r, std::ostream& os);
 void PrintSaveSummary(const v1::SaveResponse& r, std::ostream& os);
+// What the mass-desync guard refused, for a person: the count, the share
+// and what it usually means.
+std::string MassDesyncWarning(const v1::MassDesync& guard);
 void PrintEmails(const v1::ListVerificationEmailsResponse& r, std::ostream& os);
 void PrintAudit(const v1::ListAuditRecordsResponse& r, std::ostream& os);
 void PrintEvent(const v1::SessionEvent& e, std::ostream& os);

@@ -272,8 +272,22 @@ absl::StatusOr<v1::EditResponse> HubsyncClient::SetSyncEmailAll(
 }
 
 absl::StatusOr<v1::SaveResponse> HubsyncClient::SaveAndSyncPupils(
-    const v1::SaveRequest& req) {
-  return Unary(sync_.get(), &v1::SyncService::Stub::SaveAndSyncPupils, req);
+    const v1::SaveRequest& req, v1::MassDesync* mass_desync) {
+  if (mass_desync != nullptr) mass_desync->Clear();
+  std::unique_ptr<grpc::ClientContext> ctx = Context();
+  v1::SaveResponse resp;
+  grpc::Status s = sync_->SaveAndSyncPupils(ctx.get(), req, &resp);
+  if (s.ok()) return resp;
+  if (mass_desync != nullptr) {
+    const auto& md = ctx->GetServerTrailingMetadata();
+    auto it = md.find(kMassDesyncKey);
+    if (it != md.end() &&
+        !mass_desync->ParseFromArray(it->second.data(),
+                                     static_cast<int>(it->second.size()))) {
+      mass_desync->Clear();  // garbled: the status message still has the count
+    }
+  }
+  return FromGrpcStatus(s);
 }
 
 absl::StatusOr<v1::Session> HubsyncClient::CancelSession(

@@ -38,6 +38,9 @@ inline constexpr size_t kUploadChunkBytes = 64 * 1024;
 
 // Trailing metadata of a rejected upload: a serialized v1::UploadProblems.
 inline constexpr char kUploadProblemsKey[] = "hubsync-upload-problems-bin";
+// Trailing metadata of a save refused by the mass-desync guard: a serialized
+// v1::MassDesync.
+inline constexpr char kMassDesyncKey[] = "hubsync-mass-desync-bin";
 
 class HubsyncClient {
  public:
@@ -113,8 +116,12 @@ class HubsyncClient {
       const v1::SetSyncEmailRequest& req);
   absl::StatusOr<v1::EditResponse> SetSyncEmailAll(
       const v1::SetSyncEmailAllRequest& req);
+  // A save refused by the mass-desync guard fails with FAILED_PRECONDITION
+  // and, if `mass_desync` is set, fills it with the count to confirm (set
+  // req.confirm_desync_count to desync_count and call again); it is left
+  // clear for any other outcome.
   absl::StatusOr<v1::SaveResponse> SaveAndSyncPupils(
-      const v1::SaveRequest& req);
+      const v1::SaveRequest& req, v1::MassDesync* mass_desync = nullptr);
   absl::StatusOr<v1::Session> CancelSession(
       const v1::CancelSessionRequest& req);
   // Calls on_event for every change, in version order, until the session is

@@ -21,8 +21,8 @@ absl::StatusOr<std::unique_ptr<HubsyncServer>> HubsyncServer::Start(
       Store::Open(options.db_path, clock, ids);
   if (!store.ok()) return store.status();
   s->store_ = *std::move(store);
-  s->sessions_ = std::make_unique<SessionManager>(s->store_.get(), clock,
-                                                  options.classify);
+  s->sessions_ = std::make_unique<SessionManager>(
+      s->store_.get(), clock, options.classify, options.max_desync_percent);
   s->schools_ = std::make_unique<SchoolServiceImpl>(s->store_.get());
   s->hub_ = std::make_unique<HubServiceImpl>(s->store_.get(), options.limits);
   s->mis_ = std::make_unique<MisServiceImpl>(s->store_.get(), options.limits);

@@ -22,6 +22,9 @@ struct ServerOptions {
   // What sessions classify with (default: Classify); the benchmark's
   // load-and-stream baseline passes UnclassifiedRows.
   ClassifyFn classify;
+  // Save refuses, unless confirmed, to desync more than this share of a
+  // school's synced learners (hubsyncd --max_desync_percent).
+  double max_desync_percent = 10.0;
 };
 
 class HubsyncServer {

@@ -1,3 +1,4 @@
+#include <optional>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -9,6 +10,7 @@
 namespace hubsync {
 namespace {
 
+constexpr char kMassDesyncMetadataKey[] = "hubsync-mass-desync-bin";
 constexpr int kDefaultBatch = 200;
 constexpr int kMaxBatch = 5000;
 
@@ -195,7 +197,7 @@ grpc::Status SyncServiceImpl::SetSyncEmailAll(grpc::ServerContext*,
                out);
 }
 
-grpc::Status SyncServiceImpl::SaveAndSyncPupils(grpc::ServerContext*,
+grpc::Status SyncServiceImpl::SaveAndSyncPupils(grpc::ServerContext* context,
                                                 const v1::SaveRequest* req,
                                                 v1::SaveResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
@@ -203,9 +205,24 @@ grpc::Status SyncServiceImpl::SaveAndSyncPupils(grpc::ServerContext*,
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "request_id: longer than 128 bytes");
   }
+  if (req->confirm_desync_count() < 0) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "confirm_desync_count must not be negative");
+  }
   absl::StatusOr<SaveOutcome> saved =
-      sessions_->Save(req->session_id(), req->expected_version(), req->request_id());
-  if (!saved.ok()) return ToGrpcStatus(saved.status());
+      sessions_->Save(req->session_id(), req->expected_version(),
+                      req->request_id(), req->confirm_desync_count());
+  if (!saved.ok()) {
+    if (std::optional<MassDesyncInfo> guard = ParseMassDesync(saved.status())) {
+      v1::MassDesync details;
+      details.set_desync_count(guard->desync_count);
+      details.set_synced_learners(guard->synced_learners);
+      details.set_max_percent(guard->max_percent);
+      context->AddTrailingMetadata(kMassDesyncMetadataKey,
+                                   details.SerializeAsString());
+    }
+    return ToGrpcStatus(saved.status());
+  }
   ToProto(saved->session, out->mutable_session());
   ToProto(saved->summary, out->mutable_summary());
   return grpc::Status::OK;

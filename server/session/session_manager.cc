@@ -62,8 +62,12 @@ std::vector<Row> UnclassifiedRows(
   return {};
 }
 
-SessionManager::SessionManager(Store* store, Clock* clock, ClassifyFn classify)
-    : store_(store), clock_(clock), classify_(std::move(classify)) {}
+SessionManager::SessionManager(Store* store, Clock* clock, ClassifyFn classify,
+                               double max_desync_percent)
+    : store_(store),
+      clock_(clock),
+      classify_(std::move(classify)),
+      max_desync_percent_(max_desync_percent) {}
 
 SessionManager::~SessionManager() {
   Shutdown();

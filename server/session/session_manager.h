@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -77,10 +78,36 @@ std::vector<Row> UnclassifiedRows(
     const std::vector<HubLearner>& hub, const std::vector<MisLearner>& mis,
     const Scope& scope, const std::function<void(std::vector<Row>)>& on_batch);
 
+// The payload type URL of the status Save returns when the mass-desync guard
+// refuses it; the payload is "DESYNC_COUNT SYNCED_LEARNERS MAX_PERCENT"
+// (decimal, space-separated), parsed by ParseMassDesync.
+inline constexpr char kMassDesyncPayload[] = "hubsync/mass-desync";
+
+struct MassDesyncInfo {
+  int64_t desync_count = 0;
+  int64_t synced_learners = 0;
+  double max_percent = 0;
+};
+// Reads the guard's payload from a status; nullopt when it has none.
+std::optional<MassDesyncInfo> ParseMassDesync(const absl::Status& status);
+
+// Whether desyncing `desync_count` of `synced_learners` is more than
+// `max_percent` of them (and so needs an explicit confirmation).
+bool IsMassDesync(int64_t desync_count, int64_t synced_learners,
+                  double max_percent);
+
+// The guard's refusal of a save of `session_id`; `confirmed` is the
+// confirmation the caller gave (0 = none).
+absl::Status MassDesyncRefusal(const std::string& session_id,
+                               const MassDesyncInfo& info, int64_t confirmed);
+
 class SessionManager {
  public:
-  // classify: nullptr = Classify.
-  SessionManager(Store* store, Clock* clock, ClassifyFn classify = nullptr);
+  // classify: nullptr = Classify. max_desync_percent: Save refuses, unless
+  // confirmed, to desync more than this share of the school's synced
+  // learners (100 turns the guard off).
+  SessionManager(Store* store, Clock* clock, ClassifyFn classify = nullptr,
+                 double max_desync_percent = 10.0);
   ~SessionManager();  // stops streams and waits for classification
   SessionManager(const SessionManager&) = delete;
   SessionManager& operator=(const SessionManager&) = delete;
@@ -125,10 +152,14 @@ class SessionManager {
 
   // Applies the screen in one transaction. A repeat with the same request id
   // (or any repeat on a saved session with no request id) returns the first
-  // outcome and writes nothing.
+  // outcome and writes nothing. A save that would desync more than
+  // max_desync_percent of the school's synced learners fails with
+  // FAILED_PRECONDITION (payload kMassDesyncPayload) unless
+  // confirm_desync_count equals the number it would desync.
   absl::StatusOr<SaveOutcome> Save(const std::string& session_id,
                                    int64_t expected_version,
-                                   const std::string& request_id);
+                                   const std::string& request_id,
+                                   int64_t confirm_desync_count = 0);
   absl::StatusOr<SessionView> Cancel(const std::string& session_id,
                                      int64_t expected_version);
 
@@ -176,6 +207,7 @@ class SessionManager {
   Store* const store_;
   Clock* const clock_;
   const ClassifyFn classify_;
+  const double max_desync_percent_;
 
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<Live>> live_

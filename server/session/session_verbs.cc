@@ -205,7 +205,8 @@ absl::StatusOr<SessionEvent> SessionManager::SetSyncEmailAll(
 
 absl::StatusOr<SaveOutcome> SessionManager::Save(const std::string& session_id,
                                                  int64_t expected_version,
-                                                 const std::string& request_id) {
+                                                 const std::string& request_id,
+                                                 int64_t confirm_desync_count) {
   absl::StatusOr<std::shared_ptr<Live>> loaded = Load(session_id);
   if (!loaded.ok()) return loaded.status();
   Live& live = **loaded;
@@ -223,6 +224,32 @@ absl::StatusOr<SaveOutcome> SessionManager::Save(const std::string& session_id,
   absl::StatusOr<SavePlan> plan = BuildSavePlan(live.record, live.rows, **context);
   if (!plan.ok()) return plan.status();
   plan->request_id = request_id;
+  {
+    // A hub changed since classification is the first thing to say (the
+    // store checks it again inside the save's transaction): the counts below
+    // would be stale.
+    absl::StatusOr<int64_t> hub_version = store_->HubVersion(live.record.school_id);
+    if (!hub_version.ok()) return hub_version.status();
+    if (*hub_version != plan->expected_hub_version) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the hub changed since this session classified it (hub version ",
+          *hub_version, ", session saw ", plan->expected_hub_version,
+          "); classify again"));
+    }
+    MassDesyncInfo guard;
+    guard.max_percent = max_desync_percent_;
+    for (const PlannedChange& c : plan->changes) {
+      if (c.change == LearnerChange::kDesync) ++guard.desync_count;
+    }
+    for (const HubLearner& h : (*context)->hub()) {
+      if (h.sync_state == SyncState::kSynced) ++guard.synced_learners;
+    }
+    if (IsMassDesync(guard.desync_count, guard.synced_learners,
+                     max_desync_percent_) &&
+        confirm_desync_count != guard.desync_count) {
+      return MassDesyncRefusal(live.record.id, guard, confirm_desync_count);
+    }
+  }
   SessionRecord next = live.record;
   next.step = SessionStep::kSaved;
   next.version = live.record.version + 1;

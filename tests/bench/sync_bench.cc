@@ -135,6 +135,9 @@ std::unique_ptr<Served> Serve(const School& s) {
   ServerOptions options;
   options.listen = "127.0.0.1:0";
   options.db_path = out->dir.File("hub.db");
+  // BM_Save desyncs more than the guard's 10 %; the guard still counts (its
+  // cost is measured) but lets the save through unconfirmed.
+  options.max_desync_percent = 100.0;
   out->server = *HubsyncServer::Start(options);
   out->client = client::HubsyncClient::Connect(absl::StrCat("127.0.0.1:", out->server->port()));
   out->school = Populate(out->server->store(), s);

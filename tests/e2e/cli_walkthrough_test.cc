@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -28,10 +29,10 @@ class Cli {
  public:
   explicit Cli(int port) : server_(absl::StrCat("127.0.0.1:", port)) {}
 
-  RunResult Run(std::vector<std::string> args) {
+  RunResult Run(std::vector<std::string> args, const std::string& input = "") {
     std::vector<std::string> argv = {kBin + "/hubsync", "--server", server_};
     argv.insert(argv.end(), args.begin(), args.end());
-    return testing::Run(argv);
+    return testing::RunWithInput(argv, input);
   }
   // Runs with --json, expects success, and parses each output line as M.
   template <typename M>
@@ -167,7 +168,36 @@ TEST(CliWalkthroughTest, FullSyncThroughTheRealBinaries) {
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_THAT(bad.err, HasSubstr("MIS_ID"));
 
-  v1::SaveResponse saved = cli.One<v1::SaveResponse>({"sync", "save", second});
+  // Oliver leaving is 1 of the school's 2 synced learners: more than the
+  // server's 10 %, so the CLI shows the count and asks. Nobody answers:
+  // nothing is saved.
+  RunResult unasked = cli.Run({"sync", "save", second});
+  EXPECT_EQ(unasked.exit_code, 1);
+  EXPECT_THAT(unasked.err, HasSubstr("desync 1 of the school's 2 synced learners (50.0%"));
+  EXPECT_THAT(unasked.err, HasSubstr("Type 1 to desync them and save"));
+  EXPECT_THAT(unasked.err, HasSubstr("not saved"));
+  EXPECT_THAT(unasked.err, HasSubstr("FAILED_PRECONDITION"));
+  // A wrong answer does not save either, nor a confirmation of another count
+  // given as a flag (which asks nothing).
+  RunResult wrong = cli.Run({"sync", "save", second}, "yes\n");
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_THAT(wrong.err, HasSubstr("not saved"));
+  RunResult stale = cli.Run({"sync", "save", second, "--confirm-desync", "2"}, "1\n");
+  EXPECT_EQ(stale.exit_code, 1);
+  EXPECT_THAT(stale.err, HasSubstr("was for 2, not 1"));
+  EXPECT_THAT(stale.err, ::testing::Not(HasSubstr("Type 1")));
+  EXPECT_EQ(cli.One<v1::Session>({"sync", "show", second}).step(),
+            v1::SESSION_STEP_SYNC_SCREEN);
+  EXPECT_EQ(cli.Json<v1::VerificationEmail>({"emails", "list", "--school", school}).size(), 0u);
+
+  // The admin types the count: saved.
+  RunResult confirmed = cli.Run({"--json", "sync", "save", second}, "1\n");
+  ASSERT_EQ(confirmed.exit_code, 0) << confirmed.err;
+  v1::SaveResponse saved;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                  std::string(absl::StripAsciiWhitespace(confirmed.out)), &saved)
+                  .ok())
+      << confirmed.out;
   EXPECT_EQ(saved.summary().imported(), 2);  // Noah, and Isla's MIS record
   EXPECT_EQ(saved.summary().linked(), 2);    // Freddie, Ellie/Eleanor
   EXPECT_EQ(saved.summary().desynced(), 1);

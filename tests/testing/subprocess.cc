@@ -15,9 +15,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-pid_t Spawn(const std::vector<std::string>& argv, int out_fd, int err_fd) {
+// in_fd < 0: the child's stdin is /dev/null, so nothing it asks can block.
+pid_t Spawn(const std::vector<std::string>& argv, int out_fd, int err_fd,
+            int in_fd = -1) {
   pid_t pid = fork();
   if (pid == 0) {
+    if (in_fd < 0) in_fd = open("/dev/null", O_RDONLY);
+    if (in_fd >= 0) dup2(in_fd, 0);
     dup2(out_fd, 1);
     dup2(err_fd, 2);
     std::vector<char*> args;
@@ -55,9 +59,22 @@ int WaitFor(pid_t pid, int timeout_s) {
 }  // namespace
 
 RunResult Run(const std::vector<std::string>& argv, int timeout_s) {
-  int out[2], err[2];
-  if (pipe(out) != 0 || pipe(err) != 0) std::abort();
-  pid_t pid = Spawn(argv, out[1], err[1]);
+  return RunWithInput(argv, "", timeout_s);
+}
+
+RunResult RunWithInput(const std::vector<std::string>& argv,
+                       const std::string& input, int timeout_s) {
+  int out[2], err[2], in[2];
+  if (pipe(out) != 0 || pipe(err) != 0 || pipe(in) != 0) std::abort();
+  // The input is small (an answer to a prompt): it fits the pipe's buffer,
+  // so it is written whole before the child runs.
+  if (!input.empty() &&
+      write(in[1], input.data(), input.size()) != static_cast<ssize_t>(input.size())) {
+    std::abort();
+  }
+  close(in[1]);
+  pid_t pid = Spawn(argv, out[1], err[1], in[0]);
+  close(in[0]);
   close(out[1]);
   close(err[1]);
   RunResult result;

@@ -16,8 +16,11 @@ struct RunResult {
 };
 
 // Runs argv[0] with argv, waits (killing it after timeout_s), and captures
-// stdout and stderr.
+// stdout and stderr. Its stdin is empty.
 RunResult Run(const std::vector<std::string>& argv, int timeout_s = 60);
+// The same, with `input` (at most a few KiB) on its stdin.
+RunResult RunWithInput(const std::vector<std::string>& argv,
+                       const std::string& input, int timeout_s = 60);
 
 // A long-running child whose stdout is read line by line.
 class Child {

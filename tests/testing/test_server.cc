@@ -9,8 +9,10 @@
 
 namespace hubsync::testing {
 
-TestServer::TestServer(Limits limits)
-    : db_path_(dir_.File("hub.db")), limits_(limits) {
+TestServer::TestServer(Limits limits, double max_desync_percent)
+    : db_path_(dir_.File("hub.db")),
+      limits_(limits),
+      max_desync_percent_(max_desync_percent) {
   StartServer();
 }
 
@@ -21,6 +23,7 @@ void TestServer::StartServer() {
   options.listen = "127.0.0.1:0";
   options.db_path = db_path_;
   options.limits = limits_;
+  options.max_desync_percent = max_desync_percent_;
   options.clock = &clock_;
   auto server = HubsyncServer::Start(options);
   if (!server.ok()) {

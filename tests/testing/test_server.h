@@ -20,7 +20,8 @@ namespace hubsync::testing {
 
 class TestServer {
  public:
-  explicit TestServer(Limits limits = {});
+  // max_desync_percent: the mass-desync guard's limit (hubsyncd's default).
+  explicit TestServer(Limits limits = {}, double max_desync_percent = 10.0);
   ~TestServer();
 
   // Stops the server (as a shutdown would) and starts a new one on the same
@@ -45,6 +46,7 @@ class TestServer {
   TempDir dir_;
   std::string db_path_;
   Limits limits_;
+  double max_desync_percent_;
   FakeClock clock_;
   std::unique_ptr<HubsyncServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
