@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
+#include "common/nicknames.h"
 #include "common/year_group.h"
 
 namespace hubsync {
@@ -96,10 +97,36 @@ std::vector<std::string> Prefixes2(const std::vector<std::string>& keys) {
   return out;
 }
 
+// American Soundex of a compact key ("smith" -> "s530"): one typo that is
+// not on the initial usually keeps it.
+std::string Soundex(const std::string& k) {
+  static const char kCode[] = "01230120022455012623010202";
+  std::string out;
+  if (k.empty()) return out;
+  out.push_back(k[0]);
+  char last = (k[0] >= 'a' && k[0] <= 'z') ? kCode[k[0] - 'a'] : '0';
+  for (size_t i = 1; i < k.size() && out.size() < 4; ++i) {
+    const char c = k[i];
+    if (c < 'a' || c > 'z') continue;
+    const char d = kCode[c - 'a'];
+    if (d != '0' && d != last) out.push_back(d);
+    if (c != 'h' && c != 'w') last = d;
+  }
+  out.resize(4, '0');
+  return out;
+}
+
 template <typename F>
 void ForEachKey(const PreparedLearner& p, bool probe, F&& emit) {
   if (p.upn_valid) emit(kUpn, Key(kUpn, p.upn));
-  const std::string initials = Initials(p.forename_keys);
+  std::string initials = Initials(p.forename_keys);
+  if (probe) {
+    for (const std::string& k : p.forename_keys) {
+      for (const std::string& v : NicknameVariants(k)) {
+        if (initials.find(v[0]) == std::string::npos) initials.push_back(v[0]);
+      }
+    }
+  }
   const std::string surname_initials = Initials(p.surname_keys);
   if (p.date_of_birth) {
     const Date& d = *p.date_of_birth;
@@ -119,7 +146,7 @@ void ForEachKey(const PreparedLearner& p, bool probe, F&& emit) {
   if (p.date_of_birth) narrow.push_back(absl::StrCat("y", p.date_of_birth->year));
   if (!probe) {
     if (!p.year_group.empty()) narrow.push_back("g" + p.year_group);
-  } else if (!p.date_of_birth && !p.year_group.empty()) {
+  } else if (!p.year_group.empty()) {
     narrow.push_back("g" + p.year_group);
     const int order = YearGroupOrder(p.year_group);
     if (order >= 0 && order < 13) narrow.push_back(absl::StrCat("g", order + 1));
@@ -129,9 +156,23 @@ void ForEachKey(const PreparedLearner& p, bool probe, F&& emit) {
     for (const std::string& n : narrow) {
       for (char c : initials) emit(kSurnameInitial, Key(kSurnameInitial, s, n, c));
     }
+    for (const std::string& n : narrow) {
+      const std::string sx = "~" + Soundex(s);
+      for (char c : initials) emit(kSurnameInitial, Key(kSurnameInitial, sx, n, c));
+      if (p.surname_tokens[i].size() > 1) {
+        for (const std::string& t : p.surname_tokens[i]) {
+          for (char c : initials) emit(kSurnameInitial, Key(kSurnameInitial, t, n, c));
+        }
+      }
+    }
     emit(kSurname, Key(kSurname, s));
     if (p.surname_tokens[i].size() > 1) {
       for (const std::string& t : p.surname_tokens[i]) emit(kSurname, Key(kSurname, t));
+    }
+  }
+  for (const std::string& f : p.forename_keys) {
+    for (const std::string& n : narrow) {
+      for (char c : surname_initials) emit(kSurnameInitial, Key(kSurnameInitial, "=" + f, n, c));
     }
   }
   if (probe) {
@@ -171,8 +212,8 @@ BlockIndex::BlockIndex(const std::vector<PreparedLearner>& mis) {
   }
 }
 
-std::vector<int> BlockIndex::Lookup(const PreparedLearner& hub, int64_t* capped) const {
-  std::vector<int> out;
+void BlockIndex::Visit(const PreparedLearner& hub, int64_t* capped,
+                       absl::FunctionRef<void(int)> visit) const {
   ForEachKey(hub, /*probe=*/true, [&](Tag tag, uint64_t key) {
     auto it = blocks_.find(key);
     if (it == blocks_.end()) return;
@@ -181,8 +222,13 @@ std::vector<int> BlockIndex::Lookup(const PreparedLearner& hub, int64_t* capped)
       ++*capped;
       return;
     }
-    out.insert(out.end(), members_.begin() + start, members_.begin() + start + size);
+    for (uint32_t k = start; k < start + size; ++k) visit(members_[k]);
   });
+}
+
+std::vector<int> BlockIndex::Lookup(const PreparedLearner& hub, int64_t* capped) const {
+  std::vector<int> out;
+  Visit(hub, capped, [&](int j) { out.push_back(j); });
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "common/match_score.h"
 
 namespace hubsync {
@@ -29,6 +30,12 @@ class BlockIndex {
   // day and month swapped, and its forename and surname swapped), sorted
   // and distinct. `capped` counts the oversized blocks skipped.
   std::vector<int> Lookup(const PreparedLearner& hub, int64_t* capped) const;
+
+  // The same learners as Lookup, unsorted and possibly repeated (a learner
+  // in two of hub's blocks comes twice): for the pair loop, which drops
+  // repeats itself more cheaply than sorting.
+  void Visit(const PreparedLearner& hub, int64_t* capped,
+             absl::FunctionRef<void(int)> visit) const;
 
  private:
   // Each key's block as (start, size) in members_.

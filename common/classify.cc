@@ -15,6 +15,7 @@
 #include "absl/strings/str_format.h"
 #include "common/blocking.h"
 #include "common/match_score.h"
+#include "common/name_frequencies.h"
 #include "common/normalise.h"
 #include "common/upn.h"
 #include "common/year_group.h"
@@ -156,38 +157,48 @@ std::vector<int> NameRanks(const std::vector<L>& ls, IdOf id_of) {
 using RankedRows = std::vector<std::pair<int, Row>>;
 
 // Numbers rows 1..N and hands them to on_batch in groups of batch_size.
+// With on_batch the rows are moved out, not kept: the caller holds the only
+// copy (a million rows with their evidence are hundreds of megabytes).
 class Emitter {
  public:
   Emitter(const std::function<void(std::vector<Row>)>& on_batch, size_t batch)
       : on_batch_(on_batch), batch_size_(std::max<size_t>(1, batch)) {}
 
   void Add(Row row) {
-    row.row_id = static_cast<int64_t>(all_.size()) + 1;
-    all_.push_back(std::move(row));
-    if (all_.size() - flushed_ >= batch_size_) Flush();
+    row.row_id = ++emitted_;
+    pending_.push_back(std::move(row));
+    if (on_batch_ && pending_.size() >= batch_size_) Flush();
   }
   // Sorts the group by rank and emits it.
+  // Ranks are distinct (one per learner), so the order is total; the rows
+  // themselves are moved once, not shuffled by the sort.
   void AddSorted(RankedRows* group) {
-    std::sort(group->begin(), group->end(),
-              [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (auto& [rank, row] : *group) Add(std::move(row));
+    std::vector<std::pair<int, uint32_t>> order(group->size());
+    for (size_t k = 0; k < order.size(); ++k) {
+      order[k] = {(*group)[k].first, static_cast<uint32_t>(k)};
+    }
+    std::sort(order.begin(), order.end());
+    for (const auto& [rank, k] : order) Add(std::move((*group)[k].second));
     RankedRows().swap(*group);
   }
   void Flush() {
-    if (!on_batch_ || flushed_ == all_.size()) return;
-    on_batch_(std::vector<Row>(all_.begin() + flushed_, all_.end()));
-    flushed_ = all_.size();
+    if (!on_batch_ || pending_.empty()) return;
+    std::vector<Row> batch;
+    batch.swap(pending_);
+    pending_.reserve(batch_size_);
+    on_batch_(std::move(batch));
   }
+  // All rows when there is no on_batch; else none (on_batch had them).
   std::vector<Row> Finish() {
     Flush();
-    return std::move(all_);
+    return std::move(pending_);
   }
 
  private:
   const std::function<void(std::vector<Row>)>& on_batch_;
   const size_t batch_size_;
-  std::vector<Row> all_;
-  size_t flushed_ = 0;
+  std::vector<Row> pending_;
+  int64_t emitted_ = 0;
 };
 
 struct Candidate {
@@ -215,14 +226,41 @@ std::vector<Candidate> FindCandidates(const std::vector<PreparedLearner>& hubs,
   const size_t threads = ThreadsFor(hubs.size());
   std::vector<std::vector<Candidate>> parts(threads);
   std::vector<int64_t> capped(threads, 0), scored(threads, 0);
+  // The MIS side's bound fields, packed side by side: the loop below reads
+  // them for every blocked pair, most of which the bound rejects.
+  std::vector<QuickFields> mis_quick(mis.size());
+  ParallelFor(mis.size(), [&](size_t j) { mis_quick[j] = Quick(mis[j]); });
   ParallelSlices(hubs.size(), threads, [&](size_t t, size_t begin, size_t end) {
+    // seen[j] == i + 1: MIS learner j was already visited for hub i (it can
+    // sit in several of i's blocks).
+    std::vector<uint32_t> seen(mis.size(), 0);
+    // Forename levels by (hub, MIS) forename hash: a block pairs the same
+    // few forenames over and over (every Jack Smith against every James
+    // Smith), and most pairs end at the forename veto.
+    absl::flat_hash_map<std::pair<uint64_t, uint64_t>, NameLevel> forename_memo;
     for (size_t i = begin; i < end; ++i) {
-      for (int j : index.Lookup(hubs[i], &capped[t])) {
-        if (ScoreUpperBound(hubs[i], mis[j]) < kMayMatchThreshold) continue;
+      const PreparedLearner& h = hubs[i];
+      const QuickFields hq = Quick(h);
+      const auto stamp = static_cast<uint32_t>(i + 1);
+      index.Visit(h, &capped[t], [&](int j) {
+        if (seen[j] == stamp) return;
+        seen[j] = stamp;
+        const QuickFields& mq = mis_quick[j];
+        if (QuickUpperBound(hq, mq) < kMayMatchThreshold) return;
+        if (forename_memo.size() >= (size_t{1} << 20)) forename_memo.clear();
+        auto [it, added] = forename_memo.try_emplace(
+            std::make_pair(h.forename_hash, mis[j].forename_hash), NameLevel::kMissing);
+        if (added) it->second = ForenameLevel(h, mis[j]);
+        const NameLevel forename = it->second;
+        // IsCandidate's veto, decided without scoring the rest.
+        if (forename == NameLevel::kDifferent && (hq.upn == 0 || hq.upn != mq.upn) &&
+            !MaybeSwapped(h, mis[j])) {
+          return;
+        }
         ++scored[t];
-        PairScore s = ScorePair(hubs[i], mis[j]);
+        PairScore s = ScorePair(h, mis[j], forename);
         if (IsCandidate(s)) parts[t].push_back({static_cast<int>(i), j, std::move(s)});
-      }
+      });
     }
   });
   std::vector<Candidate> out;
@@ -430,6 +468,7 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
   std::vector<PreparedLearner> hub_p(unlinked.size()), mis_p(free_mis.size());
   ParallelFor(unlinked.size(), [&](size_t k) { hub_p[k] = Prepare(hub[unlinked[k]]); });
   ParallelFor(free_mis.size(), [&](size_t k) { mis_p[k] = Prepare(mis[free_mis[k]]); });
+  AnnotateNameFrequencies(&mis_p);
   mark("prepare");
   std::vector<Candidate> cands = FindCandidates(hub_p, mis_p, options.stats);
   mark("candidates");

@@ -41,7 +41,8 @@ struct ClassifyOptions {
 //   in-scope unpaired hub learners are Not matched; unpaired MIS: New.
 // Rows get row_id 1..N in the order they are emitted. If on_batch is set it
 // receives the rows in order as they are decided (Synced/Desynced first,
-// then pairs, then Not matched and New). Returns all rows.
+// then pairs, then Not matched and New), moved out batch by batch, and
+// the returned vector is empty; without on_batch, returns all rows.
 std::vector<Row> Classify(const std::vector<HubLearner>& hub,
                           const std::vector<MisLearner>& mis,
                           const Scope& scope,

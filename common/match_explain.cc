@@ -1,8 +1,10 @@
 // Describe(): a PairScore in words, for the admin.
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -53,7 +55,32 @@ const char* DobLevelName(DobLevel l) {
 
 }  // namespace
 
+namespace {
+Explanation Build(const PairScore& s);
+}  // namespace
+
+// The words depend only on the levels and weights, and a classification
+// describes the same few combinations again and again (every Synced
+// learner whose fields all agree): each thread keeps the ones it built.
 Explanation Describe(const PairScore& s) {
+  using Key = std::tuple<UpnLevel, bool, NameLevel, NameLevel, DobLevel, WeakLevel,
+                         WeakLevel, WeakLevel, bool, bool, double, double, bool, double>;
+  const Key key{s.upn, s.upn_given, s.forename, s.surname, s.dob, s.gender,
+                s.year_group, s.registration_group, s.identical_legal_names,
+                s.names_swapped, s.forename_frequency, s.surname_frequency,
+                s.clear_typo, s.score};
+  constexpr size_t kCacheLimit = 4096;
+  thread_local absl::flat_hash_map<Key, Explanation> cache;
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  Explanation e = Build(s);
+  if (cache.size() >= kCacheLimit) cache.clear();
+  cache.emplace(key, e);
+  return e;
+}
+
+namespace {
+
+Explanation Build(const PairScore& s) {
   Explanation e;
   const FieldWeights w = WeighFields(s);
   std::vector<std::string> agree;    // fields that agree exactly
@@ -111,7 +138,9 @@ Explanation Describe(const PairScore& s) {
                               std::pair{w.surname_frequency, "surname"}}) {
     if (delta == 0) continue;
     const bool rare = delta > 0;
-    e.fields.push_back({std::string(what) + "_frequency", rare ? "rare" : "common", delta});
+    e.fields.push_back({std::string_view(what) == "forename" ? "forename_frequency"
+                                                             : "surname_frequency",
+                        rare ? "rare" : "common", delta});
     notes.push_back(absl::StrFormat("%s %s counts %s (%+.1f)", rare ? "a rare" : "a common",
                                     what, rare ? "more" : "less", delta));
   }
@@ -173,5 +202,7 @@ Explanation Describe(const PairScore& s) {
   e.reason = reason + ".";
   return e;
 }
+
+}  // namespace
 
 }  // namespace hubsync

@@ -48,6 +48,24 @@ PreparedLearner PrepareCommon(const L& l, std::string id) {
   for (const std::string& k : p.forename_keys) {
     p.forename_variants.push_back(&NicknameVariants(k));
   }
+  {
+    // FNV-1a over the keys and words, each ended by a byte no name holds.
+    uint64_t h = 0xcbf29ce484222325ULL;
+    auto add = [&h](std::string_view text) {
+      for (unsigned char c : text) {
+        h ^= c;
+        h *= 0x100000001b3ULL;
+      }
+      h ^= 0xff;
+      h *= 0x100000001b3ULL;
+    };
+    for (size_t k = 0; k < p.forename_keys.size(); ++k) {
+      add(p.forename_keys[k]);
+      for (const std::string& t : p.forename_tokens[k]) add(t);
+      add("|");
+    }
+    p.forename_hash = h;
+  }
   std::vector<std::string> surnames;
   p.legal_surname_key = AddName(l.legal_surname, &surnames, &p.surname_keys);
   AddName(l.preferred_surname, &surnames, &p.surname_keys);

@@ -89,12 +89,15 @@ double SurnameWeight(NameLevel l) {
   }
 }
 
-DobLevel CompareDob(const std::optional<Date>& a,
-                    const std::optional<Date>& b) {
-  if (!a || !b) return DobLevel::kMissing;
-  if (*a == *b) return DobLevel::kExact;
-  if (a->year == b->year && a->day == b->month && a->month == b->day) {
+DobLevel CompareDates(const Date& a, const Date& b) {
+  if (a == b) return DobLevel::kExact;
+  if (a.year == b.year && a.day == b.month && a.month == b.day) {
     return DobLevel::kSwapped;
+  }
+  // One digit off means exactly one of year, month and day differs (most
+  // pairs differ in two: no divisions for them).
+  if ((a.year != b.year) + (a.month != b.month) + (a.day != b.day) != 1) {
+    return DobLevel::kDifferent;
   }
   // One mistyped digit in YYYY-MM-DD (no formatting: this runs per pair).
   auto digits_differ = [](int x, int y, int width) {
@@ -102,13 +105,18 @@ DobLevel CompareDob(const std::optional<Date>& a,
     for (int i = 0; i < width; ++i, x /= 10, y /= 10) n += (x % 10) != (y % 10);
     return n;
   };
-  if (digits_differ(a->year, b->year, 4) +
-          digits_differ(a->month, b->month, 2) +
-          digits_differ(a->day, b->day, 2) ==
+  if (digits_differ(a.year, b.year, 4) + digits_differ(a.month, b.month, 2) +
+          digits_differ(a.day, b.day, 2) ==
       1) {
     return DobLevel::kOneDigit;
   }
   return DobLevel::kDifferent;
+}
+
+DobLevel CompareDob(const std::optional<Date>& a,
+                    const std::optional<Date>& b) {
+  if (!a || !b) return DobLevel::kMissing;
+  return CompareDates(*a, *b);
 }
 
 double DobWeight(DobLevel l) {
@@ -218,6 +226,25 @@ FieldWeights WeighFields(const PairScore& s) {
           s.surname_frequency};
 }
 
+namespace {
+
+// The most a MIS learner's two names can add to a score: with term
+// frequencies, a rare name counts for more than the fixed weight.
+double NameMax(const PreparedLearner& m) {
+  double forename = kForenameExact, surname = kSurnameExact;
+  if (m.name_weights) {
+    for (size_t j = 0; j < m.forename_keys.size() && j < 2; ++j) {
+      forename = std::max<double>(forename, m.forename_weights[j]);
+    }
+    for (size_t j = 0; j < m.surname_keys.size() && j < 2; ++j) {
+      surname = std::max<double>(surname, m.surname_weights[j]);
+    }
+  }
+  return forename + surname;
+}
+
+}  // namespace
+
 double ScoreUpperBound(const PreparedLearner& h, const PreparedLearner& m) {
   PairScore s;
   if (h.upn_valid && m.upn_valid) {
@@ -228,31 +255,100 @@ double ScoreUpperBound(const PreparedLearner& h, const PreparedLearner& m) {
   s.gender = CompareWeak(h.gender, m.gender);
   s.year_group = CompareYear(h, m);
   s.registration_group = CompareRegistration(h, m);
-  // With term frequencies, a rare name can count for more than the fixed
-  // weight.
-  double forename = kForenameExact, surname = kSurnameExact;
-  if (m.name_weights) {
-    for (size_t j = 0; j < m.forename_keys.size() && j < 2; ++j) {
-      forename = std::max<double>(forename, m.forename_weights[j]);
-    }
-    for (size_t j = 0; j < m.surname_keys.size() && j < 2; ++j) {
-      surname = std::max<double>(surname, m.surname_weights[j]);
-    }
-  }
-  return FieldSum(s) + forename + surname;
+  return FieldSum(s) + NameMax(m);
 }
 
-PairScore ScorePair(const PreparedLearner& h, const PreparedLearner& m) {
+namespace {
+
+// 32 bits of a string's hash, never 0 (0 means empty).
+uint32_t Hash32(std::string_view s) {
+  if (s.empty()) return 0;
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  h ^= h >> 29;
+  const auto out = static_cast<uint32_t>(h ^ (h >> 32));
+  return out == 0 ? 1 : out;
+}
+
+Date Unpack(uint32_t d) {
+  return {static_cast<int>(d >> 9), static_cast<int>((d >> 5) & 15),
+          static_cast<int>(d & 31)};
+}
+
+WeakLevel QuickWeak(uint32_t a, uint32_t b) {
+  if (a == 0 || b == 0) return WeakLevel::kMissing;
+  return a == b ? WeakLevel::kExact : WeakLevel::kDifferent;
+}
+
+}  // namespace
+
+QuickFields Quick(const PreparedLearner& p) {
+  QuickFields q;
+  if (p.upn_valid) {
+    const uint64_t h = (uint64_t{Hash32(p.upn)} << 32) | Hash32(p.upn + "#");
+    q.upn = h == 0 ? 1 : h;
+  }
+  if (p.date_of_birth) {
+    const Date& d = *p.date_of_birth;
+    q.dob = static_cast<uint32_t>(d.year) << 9 | static_cast<uint32_t>(d.month & 15) << 5 |
+            static_cast<uint32_t>(d.day & 31);
+  }
+  q.gender = Hash32(p.gender);
+  q.year_group = Hash32(p.year_group);
+  q.registration_group = Hash32(p.registration_group);
+  q.registration_rest = Hash32(p.registration_rest);
+  q.year_order = static_cast<int16_t>(p.year_order);
+  q.registration_year = static_cast<int16_t>(p.registration_year);
+  // Rounded up, so the float never undercuts the double sum.
+  q.name_max = static_cast<float>(NameMax(p)) + 1e-3f;
+  return q;
+}
+
+double QuickUpperBound(const QuickFields& h, const QuickFields& m) {
+  PairScore s;
+  if (h.upn != 0 && m.upn != 0) {
+    if (h.upn == m.upn) return kUpnSame + 1000;  // always scored
+    s.upn = UpnLevel::kDifferent;
+  }
+  if (h.dob != 0 && m.dob != 0) s.dob = CompareDates(Unpack(h.dob), Unpack(m.dob));
+  s.gender = QuickWeak(h.gender, m.gender);
+  s.year_group = QuickWeak(h.year_group, m.year_group);
+  if (s.year_group == WeakLevel::kDifferent && h.year_order >= 0 &&
+      h.year_order + 1 == m.year_order) {
+    s.year_group = WeakLevel::kLastYear;
+  }
+  s.registration_group = QuickWeak(h.registration_group, m.registration_group);
+  if (s.registration_group == WeakLevel::kDifferent && h.registration_year >= 0 &&
+      h.registration_year + 1 == m.registration_year &&
+      h.registration_rest == m.registration_rest) {
+    s.registration_group = WeakLevel::kLastYear;
+  }
+  return FieldSum(s) + m.name_max;
+}
+
+NameLevel ForenameLevel(const PreparedLearner& h, const PreparedLearner& m) {
+  return BestForename(Forenames(h), Forenames(m), ForenameWeight);
+}
+
+bool MaybeSwapped(const PreparedLearner& h, const PreparedLearner& m) {
+  return SharesKey(h.surname_keys, m.forename_keys) ||
+         SharesKey(h.forename_keys, m.surname_keys);
+}
+
+PairScore ScorePair(const PreparedLearner& h, const PreparedLearner& m,
+                    std::optional<NameLevel> forename) {
   PairScore s;
   if (h.upn_valid && m.upn_valid) {
     s.upn = h.upn == m.upn ? UpnLevel::kSame : UpnLevel::kDifferent;
   }
   s.upn_given = !h.upn.empty() && !m.upn.empty();
-  s.forename = BestForename(Forenames(h), Forenames(m), ForenameWeight);
+  s.forename = forename ? *forename : ForenameLevel(h, m);
   s.surname = BestSurname(Surnames(h), Surnames(m), SurnameWeight);
   if (s.forename == NameLevel::kDifferent && s.surname == NameLevel::kDifferent &&
-      (SharesKey(h.surname_keys, m.forename_keys) ||
-       SharesKey(h.forename_keys, m.surname_keys))) {
+      MaybeSwapped(h, m)) {
     // Typed into each other's boxes ("Smith John"): graded crosswise, and
     // a swap only when both names agree at least as a typo or short form.
     const NameLevel f = BestForename(Surnames(h), Forenames(m), ForenameWeight);

@@ -9,6 +9,7 @@
 #define HUBSYNC_COMMON_MATCH_SCORE_H_
 
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,6 +52,9 @@ struct PreparedLearner {
   // weight of exact agreement on each forename key and surname key (same
   // order as the keys: there are at most two, legal and preferred), from
   // how common the name is among the MIS learners.
+  // A hash of the forename keys and words: two learners with equal hashes
+  // grade alike against any third (memoised forename levels).
+  uint64_t forename_hash = 0;
   bool name_weights = false;
   std::array<float, 2> forename_weights{};
   std::array<float, 2> surname_weights{};
@@ -102,13 +106,44 @@ struct PairScore {
   double score = 0;                    // the sum of the field weights
 };
 
-PairScore ScorePair(const PreparedLearner& hub, const PreparedLearner& mis);
+// `forename`, when given, is ForenameLevel(hub, mis), already known.
+PairScore ScorePair(const PreparedLearner& hub, const PreparedLearner& mis,
+                    std::optional<NameLevel> forename = std::nullopt);
+
+// The forename level ScorePair gives before any swap check: a function of
+// the two learners' forenames only (so of their forename_hash values).
+NameLevel ForenameLevel(const PreparedLearner& hub, const PreparedLearner& mis);
+
+// A forename of one side equals a surname of the other: the only case in
+// which ScorePair grades names crosswise. Without it (and without a shared
+// valid UPN) a kDifferent forename level means "not a candidate".
+bool MaybeSwapped(const PreparedLearner& hub, const PreparedLearner& mis);
 
 // At least ScorePair(hub, mis).score, without comparing names (the costly
 // part): most blocked pairs (same surname, another birthday) fall below
 // kMayMatchThreshold on this bound alone. Pairs that share a valid UPN are
 // always worth scoring, so their bound is effectively unlimited.
 double ScoreUpperBound(const PreparedLearner& hub, const PreparedLearner& mis);
+
+// The fields ScoreUpperBound reads, packed without strings into half a
+// cache line, so that the pair loop rejects most blocked pairs without
+// touching either learner's strings.
+struct QuickFields {
+  uint64_t upn = 0;                  // hash of a valid UPN; 0 when none
+  uint32_t dob = 0;                  // year << 9 | month << 5 | day; 0 when missing
+  uint32_t gender = 0;               // hashes of the normalised fields; 0 when empty
+  uint32_t year_group = 0;
+  uint32_t registration_group = 0;
+  uint32_t registration_rest = 0;
+  int16_t year_order = -1;
+  int16_t registration_year = -1;
+  float name_max = 0;  // the most the two names can add (term frequencies too)
+};
+QuickFields Quick(const PreparedLearner& p);
+
+// ScoreUpperBound from the packed fields: never below it (two different
+// values that hash alike only make the bound looser), and equal otherwise.
+double QuickUpperBound(const QuickFields& hub, const QuickFields& mis);
 
 // Each field's contribution to PairScore::score (log2 likelihood ratio).
 struct FieldWeights {

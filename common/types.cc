@@ -1,6 +1,9 @@
 #include "common/types.h"
 
 #include <cstdio>
+#include <mutex>
+#include <string>
+#include <unordered_set>
 
 #include "common/session_types.h"
 
@@ -59,6 +62,14 @@ StatusCounts CountRows(const std::vector<Row>& rows) {
     if (r.sync_email) ++c.email_ticked;
   }
   return c;
+}
+
+std::string_view InternEvidenceWord(std::string_view word) {
+  static std::mutex mu;
+  // Node-based: the strings never move, so views of them stay valid.
+  static auto* words = new std::unordered_set<std::string>();
+  std::lock_guard<std::mutex> lock(mu);
+  return *words->emplace(word).first;
 }
 
 }  // namespace hubsync

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hubsync {
@@ -119,11 +120,19 @@ struct Problem {
 enum class RowStatus { kNotMatched, kNew, kMatched, kMayMatch, kSynced, kDesynced };
 
 // How one field compared between a hub learner and a MIS learner.
+// Field and level names come from a small fixed vocabulary
+// (match_explain.cc), so evidence holds views of text that lives as long as
+// the program, not copies: a million rows would otherwise carry hundreds of
+// megabytes of the same few words.
 struct FieldEvidence {
-  std::string field;   // "upn", "forename", "surname", "date_of_birth", ...
-  std::string level;   // "exact", "nickname", "typo", "missing", "different"...
-  double weight = 0;   // contribution to the score (log-likelihood ratio)
+  std::string_view field;  // "upn", "forename", "surname", "date_of_birth", ...
+  std::string_view level;  // "exact", "nickname", "typo", "missing", "different"...
+  double weight = 0;       // contribution to the score (log-likelihood ratio)
 };
+
+// A view of `word` valid for the rest of the program, the same view for the
+// same word: for evidence read back from storage.
+std::string_view InternEvidenceWord(std::string_view word);
 
 struct Explanation {
   double score = 0;

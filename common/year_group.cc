@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_replace.h"
@@ -9,7 +10,9 @@
 
 namespace hubsync {
 
-std::optional<std::string> CanonicalYearGroup(std::string_view raw) {
+namespace {
+
+std::optional<std::string> Canonicalise(std::string_view raw) {
   std::string s = absl::AsciiStrToLower(absl::StripAsciiWhitespace(Av(raw)));
   s = absl::StrReplaceAll(s, {{" ", ""}, {"_", ""}, {"-", ""}});
   if (s.empty()) return std::nullopt;
@@ -35,6 +38,22 @@ std::optional<std::string> CanonicalYearGroup(std::string_view raw) {
   int n = 0;
   if (!absl::SimpleAtoi(s, &n) || n < 1 || n > 13) return std::nullopt;
   return std::to_string(n);
+}
+
+}  // namespace
+
+// A school writes its year groups a handful of ways, and classification
+// asks for every learner: each thread remembers the answers (bounded).
+std::optional<std::string> CanonicalYearGroup(std::string_view raw) {
+  constexpr size_t kCacheLimit = 4096;
+  thread_local absl::flat_hash_map<std::string, std::optional<std::string>> cache;
+  if (auto it = cache.find(absl::string_view(raw.data(), raw.size())); it != cache.end()) {
+    return it->second;
+  }
+  std::optional<std::string> out = Canonicalise(raw);
+  if (cache.size() >= kCacheLimit) cache.clear();
+  cache.emplace(std::string(raw), out);
+  return out;
 }
 
 bool IsCanonicalYearGroup(std::string_view s) {

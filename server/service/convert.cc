@@ -262,8 +262,8 @@ void ToProto(const Row& in, const RowContext* context, v1::Row* out) {
     e->set_reason(in.explanation.reason);
     for (const FieldEvidence& f : in.explanation.fields) {
       v1::FieldEvidence* pf = e->add_fields();
-      pf->set_field(f.field);
-      pf->set_level(f.level);
+      pf->set_field(f.field.data(), f.field.size());
+      pf->set_level(f.level.data(), f.level.size());
       pf->set_weight(f.weight);
     }
   }

@@ -148,11 +148,11 @@ std::vector<std::string> SplitList(absl::string_view joined) {
 }
 
 void AppendEvidence(std::string* out, const std::vector<FieldEvidence>& fields) {
-  auto escaped = [out](const std::string& v) {
-    if (v.find_first_of("\\\t\n") == std::string::npos) {
+  auto escaped = [out](std::string_view v) {
+    if (v.find_first_of("\\\t\n") == std::string_view::npos) {
       out->append(v);  // the usual case: nothing to escape
     } else {
-      out->append(Escape(v));
+      out->append(Escape(std::string(v)));
     }
   };
   char buf[32];
@@ -182,8 +182,8 @@ absl::StatusOr<std::vector<FieldEvidence>> DecodeEvidence(absl::string_view s) {
       return absl::InternalError(
           absl::StrCat("database holds malformed evidence \"", line, "\""));
     }
-    f.field = Unescape(parts[0]);
-    f.level = Unescape(parts[1]);
+    f.field = InternEvidenceWord(Unescape(parts[0]));
+    f.level = InternEvidenceWord(Unescape(parts[1]));
     out.push_back(std::move(f));
   }
   return out;

@@ -4,7 +4,9 @@
 
 #include <string>
 
+#include "common/name_frequencies.h"
 #include "common/nicknames.h"
+#include "tests/synth/synth.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -166,6 +168,45 @@ TEST(MatchScore, TwinsWithDifferentForenamesAreNeverCandidates) {
   EXPECT_EQ(s.forename, NameLevel::kDifferent);
   EXPECT_FALSE(IsCandidate(s));
   EXPECT_FALSE(MeetsMatchedRule(s));
+}
+
+}  // namespace
+}  // namespace hubsync
+
+namespace hubsync {
+namespace {
+
+// The pair loop rejects blocked pairs on QuickUpperBound; a bound below the
+// real one would drop true pairs silently. Every hub record of a generated
+// school against a spread of MIS records (same surname block or not), with
+// term frequencies on: the packed bound equals ScoreUpperBound, which is at
+// least the score.
+TEST(MatchScore, PackedBoundEqualsTheBoundAndNeverUndercutsTheScore) {
+  absl::StatusOr<synth::School> school = synth::Generate(2000, 7);
+  ASSERT_TRUE(school.ok()) << school.status();
+  std::vector<PreparedLearner> hub, mis;
+  for (const HubLearner& h : school->hub) hub.push_back(Prepare(h));
+  for (const MisLearner& m : school->mis) mis.push_back(Prepare(m));
+  AnnotateNameFrequencies(&mis);
+  std::vector<QuickFields> mis_quick;
+  for (const PreparedLearner& m : mis) mis_quick.push_back(Quick(m));
+  int64_t compared = 0, above_threshold = 0;
+  for (size_t i = 0; i < hub.size(); ++i) {
+    const QuickFields hq = Quick(hub[i]);
+    for (size_t j = i % 13; j < mis.size(); j += 13) {
+      const double bound = ScoreUpperBound(hub[i], mis[j]);
+      const double quick = QuickUpperBound(hq, mis_quick[j]);
+      ASSERT_GE(quick, bound) << hub[i].id << " / " << mis[j].id;
+      ASSERT_NEAR(quick, bound, 0.01) << hub[i].id << " / " << mis[j].id;
+      ASSERT_GE(bound, ScorePair(hub[i], mis[j]).score) << hub[i].id << " / " << mis[j].id;
+      above_threshold += quick >= kMayMatchThreshold;
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 300000);
+  // Both outcomes occur, so the comparison covered rejected and kept pairs.
+  EXPECT_GT(above_threshold, 0);
+  EXPECT_LT(above_threshold, compared);
 }
 
 }  // namespace
