@@ -63,7 +63,7 @@ int CsvTable::Column(std::string_view name) const {
 }
 
 CsvTable ParseCsv(std::string_view file_name, std::string_view data,
-                  std::vector<Problem>* problems) {
+                  std::vector<Problem>* problems, size_t max_records) {
   const std::string file(file_name);
   CsvTable table;
   if (data.substr(0, 3) == "\xEF\xBB\xBF") data.remove_prefix(3);
@@ -75,11 +75,21 @@ CsvTable ParseCsv(std::string_view file_name, std::string_view data,
   }
 
   // Encoding first: a file that is not UTF-8 is reported once per bad line.
+  // A NUL byte is valid UTF-8 but never text: most often a UTF-16 file saved
+  // without its byte order mark.
   {
     int line = 1, col = 1, last_bad_line = 0;
     for (size_t i = 0; i < data.size();) {
       size_t n = Utf8Length(data, i);
-      if (n == 0) {
+      if (n == 1 && data[i] == '\0') {
+        if (line != last_bad_line) {
+          problems->push_back({file, line, col,
+                               "NUL byte: this is not a text CSV (UTF-16 "
+                               "without a byte order mark?): save it as CSV "
+                               "UTF-8"});
+          last_bad_line = line;
+        }
+      } else if (n == 0) {
         if (line != last_bad_line) {
           problems->push_back(
               {file, line, col, "invalid UTF-8: save the file as UTF-8"});
@@ -114,12 +124,22 @@ CsvTable ParseCsv(std::string_view file_name, std::string_view data,
   auto end_record = [&]() {
     end_field();
     const bool blank = record.fields.size() == 1 && record.fields[0].empty();
-    if (!blank && !record_bad) records.push_back(std::move(record));
+    if (!blank && !record_bad) {
+      if (records.size() > max_records) {  // the header plus max_records
+        problems->push_back(
+            {file, record.line, 0,
+             absl::StrCat("more than ", max_records,
+                          " rows (the server's row limit): split the file")});
+        table.too_many_records = true;
+      } else {
+        records.push_back(std::move(record));
+      }
+    }
     record = CsvRecord{};
     record_bad = false;
   };
 
-  for (size_t i = 0; i < data.size(); ++i) {
+  for (size_t i = 0; i < data.size() && !table.too_many_records; ++i) {
     const char c = data[i];
     if (in_quotes) {
       if (c == '"') {
@@ -179,6 +199,7 @@ CsvTable ParseCsv(std::string_view file_name, std::string_view data,
     }
     col += Width(c);
   }
+  if (table.too_many_records) return table;
   if (in_quotes) {
     problems->push_back({file, quote_line, 0,
                          "a quoted field is never closed (unbalanced quotes)"});

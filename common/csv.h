@@ -18,16 +18,21 @@ struct CsvRecord {
 struct CsvTable {
   std::vector<std::string> header;  // trimmed, BOM removed
   std::vector<CsvRecord> records;   // excludes the header; blank lines skipped
+  // True when the file had more than `max_records` records after the header:
+  // a problem says so and the parse stopped there.
+  bool too_many_records = false;
   // Index of `name` in header (case-insensitive), or -1.
   int Column(std::string_view name) const;
 };
 
 // Parses `data` (UTF-8, optional BOM, LF or CRLF, quoted or unquoted fields).
-// Appends every problem (invalid UTF-8, unbalanced quotes, a record with the
-// wrong number of fields) to `problems` with `file_name`; records with
-// problems are left out of the table.
+// Appends every problem (invalid UTF-8, NUL bytes, unbalanced quotes, a
+// record with the wrong number of fields, more than `max_records` records
+// after the header) to `problems` with `file_name`; records with problems are
+// left out of the table.
 CsvTable ParseCsv(std::string_view file_name, std::string_view data,
-                  std::vector<Problem>* problems);
+                  std::vector<Problem>* problems,
+                  size_t max_records = static_cast<size_t>(-1));
 
 }  // namespace hubsync
 

@@ -3,20 +3,48 @@
 #define HUBSYNC_COMMON_IMPORT_CHECKS_H_
 
 #include <cstddef>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/strings/string_view.h"
+#include "common/types.h"
 
 namespace hubsync {
 
 // Debian's Abseil has its own string_view type: convert explicitly.
 inline absl::string_view Av(std::string_view s) { return {s.data(), s.size()}; }
 
-// Longest accepted value of any one field of a record.
+// Default longest accepted value of any one field of a record.
 inline constexpr size_t kMaxFieldBytes = 256;
+
+// Limits on one uploaded file set (hubsyncd --max_field_bytes,
+// --max_upload_rows). A file past them is reported like any other problem,
+// with the limit in the message, and the parse result says so (over_limit),
+// so the server can answer RESOURCE_EXHAUSTED rather than INVALID_ARGUMENT.
+struct ParseLimits {
+  size_t max_field_bytes = kMaxFieldBytes;
+  size_t max_rows = 2'000'000;  // data rows (not the header) in any one file
+};
 
 // One '@' with text on both sides, a dot in the domain, no spaces.
 bool LooksLikeEmail(std::string_view s);
+
+// Empty if `value` is one line of text; otherwise what is wrong with it, for
+// a problem message ("has a control character (U+0009, tab) at character
+// 3"). C0 controls (tab, CR and LF included) and DEL are refused: no name,
+// id or email holds one, and a tab or CR leading a value is a spreadsheet
+// formula trick.
+std::string ControlCharacterProblem(std::string_view value);
+
+// Checks one value read from `file` at line/column: appends a problem if it
+// is longer than limits.max_field_bytes (and sets *over_limit) or holds a
+// control character. `name` is the column as the message should call it.
+// Returns true when the value is fine.
+bool CheckValue(const std::string& file, int line, int column,
+                std::string_view name, std::string_view value,
+                const ParseLimits& limits, std::vector<Problem>* problems,
+                bool* over_limit);
 
 }  // namespace hubsync
 

@@ -91,6 +91,8 @@ struct RowReader {
   const CsvRecord& record;
   const std::map<std::string, int>& cols;
   std::vector<Problem>* problems;
+  const ParseLimits& limits;
+  bool* over_limit;
 
   std::string Get(const std::string& name) const {
     int c = cols.at(name);
@@ -112,9 +114,9 @@ bool ReadCommon(const RowReader& row, bool year_required, std::string* forename,
                 std::string* email) {
   const size_t before = row.problems->size();
   for (const auto& [name, _] : Aliases()) {
-    if (row.cols.at(name) >= 0 && row.Get(name).size() > kMaxFieldBytes) {
-      row.Report(name, absl::StrCat(name, " is longer than ", kMaxFieldBytes,
-                                    " bytes"));
+    if (row.cols.at(name) >= 0) {
+      CheckValue(row.file, row.record.line, row.Col(name), name, row.Get(name),
+                 row.limits, row.problems, row.over_limit);
     }
   }
   *forename = row.Get("legal_forename");
@@ -202,11 +204,12 @@ bool IsRealDate(const Date& date) {
 }
 
 MisParseResult ParsePlainCsv(std::string_view file_name,
-                             std::string_view data) {
+                             std::string_view data, const ParseLimits& limits) {
   MisParseResult result;
   result.snapshot.format = MisFormat::kPlainCsv;
   const std::string file(file_name);
-  CsvTable table = ParseCsv(file_name, data, &result.problems);
+  CsvTable table = ParseCsv(file_name, data, &result.problems, limits.max_rows);
+  result.over_limit = table.too_many_records;
   if (!result.problems.empty()) return result;
   const std::map<std::string, int> cols =
       MapColumns(table, file, &result.problems);
@@ -228,7 +231,8 @@ MisParseResult ParsePlainCsv(std::string_view file_name,
   std::set<std::string> mixed_years;
   result.snapshot.learners.reserve(table.records.size());
   for (const CsvRecord& record : table.records) {
-    RowReader row{file, record, cols, &result.problems};
+    RowReader row{file, record, cols, &result.problems, limits,
+                  &result.over_limit};
     MisLearner l;
     l.mis_id = row.Get("mis_id");
     if (l.mis_id.empty()) {
@@ -286,10 +290,12 @@ MisParseResult ParsePlainCsv(std::string_view file_name,
 }
 
 HubImportResult ParseHubLearnersCsv(std::string_view file_name,
-                                    std::string_view data) {
+                                    std::string_view data,
+                                    const ParseLimits& limits) {
   HubImportResult result;
   const std::string file(file_name);
-  CsvTable table = ParseCsv(file_name, data, &result.problems);
+  CsvTable table = ParseCsv(file_name, data, &result.problems, limits.max_rows);
+  result.over_limit = table.too_many_records;
   if (!result.problems.empty()) return result;
   const std::map<std::string, int> cols =
       MapColumns(table, file, &result.problems);
@@ -302,7 +308,8 @@ HubImportResult ParseHubLearnersCsv(std::string_view file_name,
   }
   if (!result.problems.empty()) return result;
   for (const CsvRecord& record : table.records) {
-    RowReader row{file, record, cols, &result.problems};
+    RowReader row{file, record, cols, &result.problems, limits,
+                  &result.over_limit};
     HubLearner l;
     if (!ReadCommon(row, false, &l.legal_forename, &l.legal_surname,
                     &l.preferred_forename, &l.preferred_surname,
@@ -316,8 +323,9 @@ HubImportResult ParseHubLearnersCsv(std::string_view file_name,
   return result;
 }
 
-MisParseResult ParseMisUpload(MisFormat format, const UploadFiles& files) {
-  if (format == MisFormat::kOneRoster) return ParseOneRoster(files);
+MisParseResult ParseMisUpload(MisFormat format, const UploadFiles& files,
+                              const ParseLimits& limits) {
+  if (format == MisFormat::kOneRoster) return ParseOneRoster(files, limits);
   if (format == MisFormat::kPlainCsv) {
     if (files.size() != 1) {
       MisParseResult result;
@@ -327,7 +335,7 @@ MisParseResult ParseMisUpload(MisFormat format, const UploadFiles& files) {
                         files.size())});
       return result;
     }
-    return ParsePlainCsv(files.begin()->first, files.begin()->second);
+    return ParsePlainCsv(files.begin()->first, files.begin()->second, limits);
   }
   MisParseResult result;
   result.problems.push_back(

@@ -12,7 +12,8 @@
 
 namespace hubsync {
 
-std::vector<Problem> ValidateMisRecords(const MisSnapshot& snapshot) {
+std::vector<Problem> ValidateMisRecords(const MisSnapshot& snapshot,
+                                        size_t max_field_bytes) {
   std::vector<Problem> problems;
   std::set<std::string> ids, upns, class_ids;
   for (size_t i = 0; i < snapshot.classes.size(); ++i) {
@@ -28,6 +29,17 @@ std::vector<Problem> ValidateMisRecords(const MisSnapshot& snapshot) {
     }
     if (c.name.empty())
       report(absl::StrCat("class '", c.mis_id, "' has an empty name"));
+    for (const auto& [name, field] :
+         {std::pair<const char*, const std::string*>{"mis_id", &c.mis_id},
+          {"name", &c.name}}) {
+      if (field->size() > max_field_bytes) {
+        report(absl::StrCat("class ", name, " is longer than ",
+                            max_field_bytes, " bytes"));
+      } else if (std::string bad = ControlCharacterProblem(*field);
+                 !bad.empty()) {
+        report(absl::StrCat("class ", name, " ", bad));
+      }
+    }
     if (!c.year_group.empty() && !IsCanonicalYearGroup(c.year_group)) {
       report(absl::StrCat("class year_group '", c.year_group,
                           "' is not a canonical year group (N1, N2, R, 1-13)"));
@@ -56,14 +68,21 @@ std::vector<Problem> ValidateMisRecords(const MisSnapshot& snapshot) {
       report(absl::StrCat("date_of_birth '", FormatDate(*l.date_of_birth),
                           "' is not a real date"));
     }
-    for (const std::string* field :
-         {&l.mis_id, &l.upn, &l.legal_forename, &l.legal_surname,
-          &l.preferred_forename, &l.preferred_surname, &l.gender,
-          &l.registration_group, &l.email}) {
-      if (field->size() > kMaxFieldBytes) {
-        report(
-            absl::StrCat("a field is longer than ", kMaxFieldBytes, " bytes"));
-        break;
+    for (const auto& [name, field] :
+         {std::pair<const char*, const std::string*>{"mis_id", &l.mis_id},
+          {"upn", &l.upn},
+          {"legal_forename", &l.legal_forename},
+          {"legal_surname", &l.legal_surname},
+          {"preferred_forename", &l.preferred_forename},
+          {"preferred_surname", &l.preferred_surname},
+          {"gender", &l.gender},
+          {"registration_group", &l.registration_group},
+          {"email", &l.email}}) {
+      if (field->size() > max_field_bytes) {
+        report(absl::StrCat(name, " is longer than ", max_field_bytes, " bytes"));
+      } else if (std::string bad = ControlCharacterProblem(*field);
+                 !bad.empty()) {
+        report(absl::StrCat(name, " ", bad));
       }
     }
     if (IsValidUpn(l.upn) && !upns.insert(l.upn).second) {

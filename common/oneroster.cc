@@ -34,8 +34,8 @@ struct File {
 };
 
 File Load(const UploadFiles& files, const std::string& name, bool required,
-          std::initializer_list<const char*> columns,
-          std::vector<Problem>* problems) {
+          std::initializer_list<const char*> columns, const ParseLimits& limits,
+          std::vector<Problem>* problems, bool* over_limit) {
   File f;
   f.name = name;
   auto it = files.find(name);
@@ -44,8 +44,19 @@ File Load(const UploadFiles& files, const std::string& name, bool required,
     return f;
   }
   const size_t before = problems->size();
-  f.table = ParseCsv(name, it->second, problems);
+  f.table = ParseCsv(name, it->second, problems, limits.max_rows);
+  if (f.table.too_many_records) *over_limit = true;
   if (problems->size() != before) return f;
+  // A column named twice: which one holds the data is not hubsync's guess.
+  for (size_t i = 0; i < f.table.header.size(); ++i) {
+    const int first = f.table.Column(f.table.header[i]);
+    if (!f.table.header[i].empty() && first != static_cast<int>(i)) {
+      problems->push_back(
+          {name, 1, static_cast<int>(i) + 1,
+           absl::StrCat("columns ", first + 1, " and ", i + 1, " are both '",
+                        f.table.header[i], "': keep one")});
+    }
+  }
   for (const char* c : columns) {
     if (f.table.Column(c) < 0) {
       problems->push_back(
@@ -105,7 +116,8 @@ std::string FindUpn(const std::string& user_ids,
 
 }  // namespace
 
-MisParseResult ParseOneRoster(const UploadFiles& files) {
+MisParseResult ParseOneRoster(const UploadFiles& files,
+                              const ParseLimits& limits) {
   MisParseResult result;
   std::vector<Problem>& problems = result.problems;
   MisSnapshot& snap = result.snapshot;
@@ -114,17 +126,23 @@ MisParseResult ParseOneRoster(const UploadFiles& files) {
   snap.oneroster_version = ReadOneRosterManifest(files, &problems);
   const bool v12 = snap.oneroster_version == "1.2";
   File users = Load(files, "users.csv", true,
-                    {"sourcedId", "givenName", "familyName"}, &problems);
+                    {"sourcedId", "givenName", "familyName"}, limits, &problems,
+           &result.over_limit);
   File roles =
-      Load(files, "roles.csv", false, {"userSourcedId", "role"}, &problems);
+      Load(files, "roles.csv", false, {"userSourcedId", "role"}, limits, &problems,
+           &result.over_limit);
   File classes = Load(files, "classes.csv", false,
-                      {"sourcedId", "title", "classType"}, &problems);
+                      {"sourcedId", "title", "classType"}, limits, &problems,
+           &result.over_limit);
   File enrollments =
       Load(files, "enrollments.csv", false,
-           {"classSourcedId", "userSourcedId", "role"}, &problems);
+           {"classSourcedId", "userSourcedId", "role"}, limits, &problems,
+           &result.over_limit);
   File demographics =
-      Load(files, "demographics.csv", false, {"sourcedId"}, &problems);
-  Load(files, "orgs.csv", false, {"sourcedId"}, &problems);
+      Load(files, "demographics.csv", false, {"sourcedId"}, limits, &problems,
+           &result.over_limit);
+  Load(files, "orgs.csv", false, {"sourcedId"}, limits, &problems,
+           &result.over_limit);
   // A repeated demographics row would give one learner two birth dates.
   for (const File* f : {&roles, &enrollments, &demographics}) {
     CheckUniqueIds(*f, &problems);
@@ -191,12 +209,12 @@ MisParseResult ParseOneRoster(const UploadFiles& files) {
           {"users.csv", r.line, users.Col("email"),
            absl::StrCat("email '", l.email, "' is not an email address")});
     }
-    for (const char* column : {"givenName", "familyName", "preferredGivenName",
-                               "preferredFamilyName", "email"}) {
-      if (users.Get(r, column).size() > kMaxFieldBytes) {
-        problems.push_back({"users.csv", r.line, users.Col(column),
-                            absl::StrCat(column, " is longer than ",
-                                         kMaxFieldBytes, " bytes")});
+    for (const char* column : {"sourcedId", "givenName", "familyName",
+                               "preferredGivenName", "preferredFamilyName",
+                               "email", "userIds", "identifier"}) {
+      if (users.Col(column) > 0) {
+        CheckValue("users.csv", r.line, users.Col(column), column,
+                   users.Get(r, column), limits, &problems, &result.over_limit);
       }
     }
     const std::vector<std::string> grades = ListField(users.Get(r, "grades"));
@@ -236,6 +254,10 @@ MisParseResult ParseOneRoster(const UploadFiles& files) {
       MisClass c;
       c.mis_id = id;
       c.name = classes.Get(r, "title");
+      for (const char* column : {"sourcedId", "title"}) {
+        CheckValue("classes.csv", r.line, classes.Col(column), column,
+                   classes.Get(r, column), limits, &problems, &result.over_limit);
+      }
       const std::string type =
           absl::AsciiStrToLower(classes.Get(r, "classType"));
       if (type != "homeroom" && type != "scheduled") {
@@ -302,6 +324,10 @@ MisParseResult ParseOneRoster(const UploadFiles& files) {
         }
       }
       l->second.gender = demographics.Get(r, "sex");
+      if (demographics.Col("sex") > 0) {
+        CheckValue("demographics.csv", r.line, demographics.Col("sex"), "sex",
+                   l->second.gender, limits, &problems, &result.over_limit);
+      }
     }
   }
   std::map<std::string, std::string> upn_owner;

@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "client/cli/commands.h"
+#include "client/cli/csv_export.h"
 
 namespace hubsync::cli {
 namespace {
@@ -132,6 +133,28 @@ int LearnerList(const Parsed& p, client::HubsyncClient& c, Io& io) {
       [&](const v1::ListLearnersResponse& r) {
         PrintLearners({r.learners().begin(), r.learners().end()}, io.out);
       });
+}
+
+// CSV of the school's hub learners, to stdout or --output FILE, with
+// formula-like values neutralised (csv_export.h).
+int LearnerExport(const Parsed& p, client::HubsyncClient& c, Io& io) {
+  auto r = c.ListLearners(p.Get("school"));
+  if (!r.ok()) return Fail(r.status(), io);
+  const std::string csv =
+      LearnersCsv({r->learners().begin(), r->learners().end()});
+  if (!p.Has("output")) {
+    io.out << csv;
+    return kExitOk;
+  }
+  const std::string path = p.Get("output");
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file << csv;
+  file.close();
+  if (!file) {
+    return Fail(absl::UnavailableError(absl::StrCat("cannot write ", path)), io);
+  }
+  io.err << "wrote " << r->learners_size() << " learner(s) to " << path << "\n";
+  return kExitOk;
 }
 
 int LearnerGet(const Parsed& p, client::HubsyncClient& c, Io& io) {
@@ -273,6 +296,16 @@ std::vector<Command> RecordCommands() {
         .summary = "List a school's hub learners.",
         .example = "hubsync learner list --school sch_..."},
        LearnerList},
+      {{.path = "learner export",
+        .flags = {SchoolFlag(),
+                  RecordFlag("output", "FILE", "write to FILE, not stdout")},
+        .summary =
+            "Write a school's hub learners as CSV (UTF-8, CRLF).\n"
+            "A value starting with =, +, -, @, tab or carriage return is\n"
+            "written quoted with a leading apostrophe ('=SUM(A1)) so that a\n"
+            "spreadsheet shows it as text and never runs it as a formula.",
+        .example = "hubsync learner export --school sch_... --output learners.csv"},
+       LearnerExport},
       {{.path = "learner get",
         .positionals = {"LEARNER_ID"},
         .summary = "Show one hub learner.",

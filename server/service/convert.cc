@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/import_checks.h"
 #include "common/mis_import.h"
+#include "common/normalise.h"
 #include "common/year_group.h"
 
 namespace hubsync {
@@ -72,6 +74,9 @@ absl::Status CheckLengths(std::initializer_list<std::pair<const char*, const std
     if (value->size() > kMaxField) {
       return Bad(absl::StrCat(prefix, ".", name),
                  absl::StrCat("longer than ", kMaxField, " bytes"));
+    }
+    if (std::string bad = ControlCharacterProblem(*value); !bad.empty()) {
+      return Bad(absl::StrCat(prefix, ".", name), bad);
     }
   }
   return absl::OkStatus();
@@ -312,15 +317,43 @@ absl::StatusOr<Scope> FromProto(const v1::Scope& in) {
     case v1::SCOPE_KIND_YEAR_GROUPS:
       out.kind = ScopeKind::kYearGroups;
       out.values.assign(in.year_groups().begin(), in.year_groups().end());
-      return out;
+      if (in.registration_groups_size()) {
+        return Bad("scope.registration_groups", "must be empty with SCOPE_KIND_YEAR_GROUPS");
+      }
+      break;
     case v1::SCOPE_KIND_REGISTRATION_GROUPS:
       out.kind = ScopeKind::kRegistrationGroups;
       out.values.assign(in.registration_groups().begin(),
                         in.registration_groups().end());
-      return out;
+      if (in.year_groups_size()) {
+        return Bad("scope.year_groups",
+                   "must be empty with SCOPE_KIND_REGISTRATION_GROUPS");
+      }
+      break;
     default:
       return Bad("scope.kind", absl::StrCat("unknown kind ", in.kind()));
   }
+  // What can be checked without the snapshot, checked before the step is:
+  // a bad request is INVALID_ARGUMENT whatever step the session is at.
+  // Registration group names are checked against the snapshot by SetScope.
+  const bool years = out.kind == ScopeKind::kYearGroups;
+  const std::string field = years ? "scope.year_groups" : "scope.registration_groups";
+  if (out.values.empty()) {
+    return Bad(field, "is empty: name at least one, or choose all students");
+  }
+  if (out.values.size() > 1000) return Bad(field, "more than 1000 entries");
+  for (size_t i = 0; i < out.values.size(); ++i) {
+    const std::string name = absl::StrCat(field, "[", i, "]");
+    const std::string& v = out.values[i];
+    if (v.size() > kMaxField) {
+      return Bad(name, absl::StrCat("longer than ", kMaxField, " bytes"));
+    }
+    if (std::string bad = ControlCharacterProblem(v); !bad.empty()) return Bad(name, bad);
+    if (years && !CanonicalYearGroup(v)) {
+      return Bad(name, absl::StrCat("'", v, "' is not a UK year group (N1, N2, R, 1-13)"));
+    }
+  }
+  return out;
 }
 
 absl::StatusOr<HubLearner> FromProto(const v1::Learner& in,
@@ -331,8 +364,25 @@ absl::StatusOr<HubLearner> FromProto(const v1::Learner& in,
       in.sync_state() != v1::SYNC_STATE_UNSYNCED) {
     return Bad(field + ".sync_state", "is set only by a sync");
   }
-  if (in.legal_forename().empty()) return Bad(field + ".legal_forename", "is required");
-  if (in.legal_surname().empty()) return Bad(field + ".legal_surname", "is required");
+  if (TrimAscii(in.legal_forename()).empty()) {
+    return Bad(field + ".legal_forename", "is required");
+  }
+  if (TrimAscii(in.legal_surname()).empty()) {
+    return Bad(field + ".legal_surname", "is required");
+  }
+  if (in.classes_size() > 1000) {
+    return Bad(field + ".classes", "more than 1000 classes");
+  }
+  for (int i = 0; i < in.classes_size(); ++i) {
+    const std::string name = absl::StrCat(field, ".classes[", i, "]");
+    if (TrimAscii(in.classes(i)).empty()) return Bad(name, "is empty");
+    if (in.classes(i).size() > kMaxField) {
+      return Bad(name, absl::StrCat("longer than ", kMaxField, " bytes"));
+    }
+    if (std::string bad = ControlCharacterProblem(in.classes(i)); !bad.empty()) {
+      return Bad(name, bad);
+    }
+  }
   if (absl::Status s = CheckLengths(
           {{"legal_forename", &in.legal_forename()},
            {"legal_surname", &in.legal_surname()},
@@ -403,8 +453,14 @@ absl::StatusOr<MisClass> FromProto(const v1::MisClassRecord& in,
   MisClass out;
   out.mis_id = in.mis_id();
   out.name = in.name();
-  out.kind = in.kind() == v1::CLASS_KIND_REGISTRATION ? ClassKind::kRegistration
-                                                      : ClassKind::kSubject;
+  switch (in.kind()) {
+    case v1::CLASS_KIND_REGISTRATION: out.kind = ClassKind::kRegistration; break;
+    case v1::CLASS_KIND_SUBJECT: out.kind = ClassKind::kSubject; break;
+    default:
+      return Bad(field + ".kind",
+                 absl::StrCat("must be CLASS_KIND_REGISTRATION or "
+                              "CLASS_KIND_SUBJECT, not ", in.kind()));
+  }
   absl::StatusOr<std::string> year = YearFromProto(in.year_group(), field + ".year_group");
   if (!year.ok()) return year.status();
   out.year_group = *year;

@@ -8,6 +8,7 @@
 #include "server/service/convert.h"
 #include "server/service/services.h"
 #include "server/service/status.h"
+#include "server/service/validate.h"
 
 namespace hubsync {
 namespace {
@@ -22,11 +23,12 @@ std::string ProblemLine(const Problem& p) {
   return absl::StrCat(p.file, ":", p.line, ":", p.column, ": ", p.message);
 }
 
-// INVALID_ARGUMENT listing the problems; all of them that fit go into the
-// trailing metadata as an UploadProblems message.
+// INVALID_ARGUMENT (RESOURCE_EXHAUSTED when a limit was passed) listing the
+// problems; all of them that fit go into the trailing metadata as an
+// UploadProblems message.
 grpc::Status Rejected(grpc::ServerContext* context,
                       const std::vector<Problem>& problems,
-                      const std::string& what) {
+                      const std::string& what, bool over_limit = false) {
   std::string message = absl::StrCat(what, " rejected with ", problems.size(),
                                      " problem(s); nothing was stored:");
   size_t shown = 0;
@@ -52,7 +54,9 @@ grpc::Status Rejected(grpc::ServerContext* context,
     }
   }
   context->AddTrailingMetadata(kProblemsKey, details.SerializeAsString());
-  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message);
+  return grpc::Status(over_limit ? grpc::StatusCode::RESOURCE_EXHAUSTED
+                                  : grpc::StatusCode::INVALID_ARGUMENT,
+                      message);
 }
 
 grpc::Status TooLarge(size_t limit) {
@@ -61,21 +65,12 @@ grpc::Status TooLarge(size_t limit) {
                                    " bytes; nothing was stored"));
 }
 
-grpc::Status Required(const char* field) {
-  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                      absl::StrCat(field, " is required"));
-}
-
 }  // namespace
 
 grpc::Status SchoolServiceImpl::CreateSchool(grpc::ServerContext*,
                                              const v1::CreateSchoolRequest* req,
                                              v1::School* out) {
-  if (req->name().empty()) return Required("name");
-  if (req->name().size() > 256) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        "name: longer than 256 bytes");
-  }
+  HUBSYNC_RETURN_IF_INVALID(CheckText("name", req->name(), /*required=*/true));
   absl::StatusOr<School> school = store_->CreateSchool(req->name());
   if (!school.ok()) return ToGrpcStatus(school.status());
   ToProto(*school, out);
@@ -85,7 +80,7 @@ grpc::Status SchoolServiceImpl::CreateSchool(grpc::ServerContext*,
 grpc::Status SchoolServiceImpl::GetSchool(grpc::ServerContext*,
                                           const v1::GetSchoolRequest* req,
                                           v1::School* out) {
-  if (req->school_id().empty()) return Required("school_id");
+  HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
   absl::StatusOr<School> school = store_->GetSchool(req->school_id());
   if (!school.ok()) return ToGrpcStatus(school.status());
   ToProto(*school, out);
@@ -104,8 +99,13 @@ grpc::Status SchoolServiceImpl::ListSchools(grpc::ServerContext*,
 grpc::Status HubServiceImpl::CreateLearner(grpc::ServerContext*,
                                            const v1::CreateLearnerRequest* req,
                                            v1::Learner* out) {
-  if (req->school_id().empty()) return Required("school_id");
+  HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
   if (!req->has_learner()) return Required("learner");
+  if (!req->learner().school_id().empty() &&
+      req->learner().school_id() != req->school_id()) {
+    return InvalidField("learner.school_id",
+                        "must be empty or the same as school_id");
+  }
   absl::StatusOr<HubLearner> learner = FromProto(req->learner(), "learner");
   if (!learner.ok()) return ToGrpcStatus(learner.status());
   absl::StatusOr<std::vector<HubLearner>> created =
@@ -127,6 +127,7 @@ grpc::Status HubServiceImpl::ImportLearners(
         return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                             "school_id changed in the middle of the upload");
       }
+      HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req.school_id()));
       school_id = req.school_id();
     }
     if (data.size() + req.chunk().size() > limits_.max_upload_bytes) {
@@ -137,9 +138,10 @@ grpc::Status HubServiceImpl::ImportLearners(
   if (school_id.empty()) return Required("school_id");
   absl::StatusOr<School> school = store_->GetSchool(school_id);
   if (!school.ok()) return ToGrpcStatus(school.status());
-  HubImportResult parsed = ParseHubLearnersCsv("learners.csv", data);
+  HubImportResult parsed =
+      ParseHubLearnersCsv("learners.csv", data, limits_.parse());
   if (!parsed.problems.empty()) {
-    return Rejected(context, parsed.problems, "learner import");
+    return Rejected(context, parsed.problems, "learner import", parsed.over_limit);
   }
   absl::StatusOr<std::vector<HubLearner>> created =
       store_->CreateLearners(school_id, std::move(parsed.learners));
@@ -152,7 +154,7 @@ grpc::Status HubServiceImpl::ImportLearners(
 grpc::Status HubServiceImpl::GetLearner(grpc::ServerContext*,
                                         const v1::GetLearnerRequest* req,
                                         v1::Learner* out) {
-  if (req->learner_id().empty()) return Required("learner_id");
+  HUBSYNC_RETURN_IF_INVALID(CheckId("learner_id", req->learner_id()));
   absl::StatusOr<HubLearner> learner = store_->GetLearner(req->learner_id());
   if (!learner.ok()) return ToGrpcStatus(learner.status());
   ToProto(*learner, out);
@@ -162,7 +164,7 @@ grpc::Status HubServiceImpl::GetLearner(grpc::ServerContext*,
 grpc::Status HubServiceImpl::ListLearners(grpc::ServerContext*,
                                           const v1::ListLearnersRequest* req,
                                           v1::ListLearnersResponse* out) {
-  if (req->school_id().empty()) return Required("school_id");
+  HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
   absl::StatusOr<School> school = store_->GetSchool(req->school_id());
   if (!school.ok()) return ToGrpcStatus(school.status());
   absl::StatusOr<std::vector<HubLearner>> learners =
@@ -175,7 +177,7 @@ grpc::Status HubServiceImpl::ListLearners(grpc::ServerContext*,
 grpc::Status HubServiceImpl::ListClasses(grpc::ServerContext*,
                                          const v1::ListClassesRequest* req,
                                          v1::ListClassesResponse* out) {
-  if (req->school_id().empty()) return Required("school_id");
+  HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
   absl::StatusOr<School> school = store_->GetSchool(req->school_id());
   if (!school.ok()) return ToGrpcStatus(school.status());
   absl::StatusOr<std::vector<HubClass>> classes = store_->ListClasses(req->school_id());
@@ -204,7 +206,7 @@ grpc::Status MisServiceImpl::UploadMisExport(
                         "with school_id and format");
   }
   const v1::UploadHeader header = req.header();
-  if (header.school_id().empty()) return Required("header.school_id");
+  HUBSYNC_RETURN_IF_INVALID(CheckId("header.school_id", header.school_id()));
   MisFormat format;
   switch (header.format()) {
     case v1::MIS_FORMAT_ONEROSTER: format = MisFormat::kOneRoster; break;
@@ -224,7 +226,9 @@ grpc::Status MisServiceImpl::UploadMisExport(
                           "only the first message of an upload may be a header");
     }
     const std::string& name = req.chunk().file_name();
-    if (name.empty() || name.find('/') != std::string::npos || name.size() > 128) {
+    if (name.empty() || name.size() > 128 ||
+        name.find_first_of("/\\") != std::string::npos || name == "." ||
+        name == ".." || !ControlCharacterProblem(name).empty()) {
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                           absl::StrCat("chunk.file_name '", name.substr(0, 128),
                                        "' must be a plain file name"));
@@ -237,8 +241,10 @@ grpc::Status MisServiceImpl::UploadMisExport(
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "the upload has no files");
   }
-  MisParseResult parsed = ParseMisUpload(format, files);
-  if (!parsed.problems.empty()) return Rejected(context, parsed.problems, "MIS export");
+  MisParseResult parsed = ParseMisUpload(format, files, limits_.parse());
+  if (!parsed.problems.empty()) {
+    return Rejected(context, parsed.problems, "MIS export", parsed.over_limit);
+  }
   parsed.snapshot.school_id = header.school_id();
   parsed.snapshot.format = format;
   return StoreSnapshot(std::move(parsed.snapshot), out);
@@ -247,12 +253,13 @@ grpc::Status MisServiceImpl::UploadMisExport(
 grpc::Status MisServiceImpl::PushMisRecords(grpc::ServerContext* context,
                                             const v1::PushMisRecordsRequest* req,
                                             v1::MisSnapshot* out) {
-  if (req->school_id().empty()) return Required("school_id");
+  HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
   if (static_cast<size_t>(req->learners_size() + req->classes_size()) >
       limits_.max_push_records) {
     return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                         absl::StrCat("more than ", limits_.max_push_records,
-                                     " records in one push"));
+                                     " records in one push (the server's "
+                                     "--max_push_records)"));
   }
   absl::StatusOr<School> school = store_->GetSchool(req->school_id());
   if (!school.ok()) return ToGrpcStatus(school.status());
@@ -270,7 +277,8 @@ grpc::Status MisServiceImpl::PushMisRecords(grpc::ServerContext* context,
     if (!l.ok()) return ToGrpcStatus(l.status());
     snapshot.learners.push_back(*std::move(l));
   }
-  std::vector<Problem> problems = ValidateMisRecords(snapshot);
+  std::vector<Problem> problems =
+      ValidateMisRecords(snapshot, limits_.max_field_bytes);
   if (!problems.empty()) return Rejected(context, problems, "pushed records");
   std::sort(snapshot.learners.begin(), snapshot.learners.end(),
             [](const MisLearner& a, const MisLearner& b) { return a.mis_id < b.mis_id; });
@@ -280,7 +288,7 @@ grpc::Status MisServiceImpl::PushMisRecords(grpc::ServerContext* context,
 grpc::Status MisServiceImpl::ListSnapshots(grpc::ServerContext*,
                                            const v1::ListSnapshotsRequest* req,
                                            v1::ListSnapshotsResponse* out) {
-  if (req->school_id().empty()) return Required("school_id");
+  HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
   absl::StatusOr<School> school = store_->GetSchool(req->school_id());
   if (!school.ok()) return ToGrpcStatus(school.status());
   absl::StatusOr<std::vector<MisSnapshot>> snapshots =
@@ -297,7 +305,7 @@ grpc::Status MisServiceImpl::ListSnapshots(grpc::ServerContext*,
 grpc::Status MisServiceImpl::ListMisLearners(grpc::ServerContext*,
                                              const v1::ListMisLearnersRequest* req,
                                              v1::ListMisLearnersResponse* out) {
-  if (req->snapshot_id().empty()) return Required("snapshot_id");
+  HUBSYNC_RETURN_IF_INVALID(CheckId("snapshot_id", req->snapshot_id()));
   absl::StatusOr<MisSnapshot> snapshot = store_->GetSnapshot(req->snapshot_id());
   if (!snapshot.ok()) return ToGrpcStatus(snapshot.status());
   for (const MisLearner& l : snapshot->learners) ToProto(l, out->add_learners());
@@ -308,7 +316,7 @@ grpc::Status MisServiceImpl::ListMisLearners(grpc::ServerContext*,
 grpc::Status AccountServiceImpl::ListVerificationEmails(
     grpc::ServerContext*, const v1::ListVerificationEmailsRequest* req,
     v1::ListVerificationEmailsResponse* out) {
-  if (req->school_id().empty()) return Required("school_id");
+  HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
   absl::StatusOr<School> school = store_->GetSchool(req->school_id());
   if (!school.ok()) return ToGrpcStatus(school.status());
   absl::StatusOr<std::vector<OutboxEmail>> emails = store_->ListOutbox(req->school_id());
@@ -320,7 +328,7 @@ grpc::Status AccountServiceImpl::ListVerificationEmails(
 grpc::Status AccountServiceImpl::ListAuditRecords(
     grpc::ServerContext*, const v1::ListAuditRecordsRequest* req,
     v1::ListAuditRecordsResponse* out) {
-  if (req->school_id().empty()) return Required("school_id");
+  HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
   absl::StatusOr<School> school = store_->GetSchool(req->school_id());
   if (!school.ok()) return ToGrpcStatus(school.status());
   absl::StatusOr<std::vector<AuditRecord>> records = store_->ListAudit(req->school_id());

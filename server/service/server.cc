@@ -1,6 +1,8 @@
 #include "server/service/server.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -36,7 +38,8 @@ absl::StatusOr<std::unique_ptr<HubsyncServer>> HubsyncServer::Start(
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
                            &s->port_);
-  builder.SetMaxReceiveMessageSize(64 << 20);
+  builder.SetMaxReceiveMessageSize(
+      static_cast<int>(std::min<size_t>(options.limits.max_message_bytes, INT32_MAX)));
   builder.RegisterService(s->schools_.get());
   builder.RegisterService(s->hub_.get());
   builder.RegisterService(s->mis_.get());

@@ -10,14 +10,25 @@
 #include "hubsync/v1/hub.grpc.pb.h"
 #include "hubsync/v1/mis.grpc.pb.h"
 #include "hubsync/v1/sync.grpc.pb.h"
+#include "common/import_checks.h"
 #include "server/session/session_manager.h"
 #include "server/storage/store.h"
 
 namespace hubsync {
 
+// What one call may carry (hubsyncd flags of the same names). Past any of
+// them a call fails with RESOURCE_EXHAUSTED naming the limit, and nothing is
+// stored.
 struct Limits {
   size_t max_upload_bytes = size_t{512} << 20;  // per upload, all files
+  size_t max_upload_rows = 2'000'000;  // data rows in any one uploaded file
+  size_t max_field_bytes = 256;        // any one value of an uploaded record
   size_t max_push_records = 2'000'000;
+  // Largest single gRPC message the server accepts (a PushMisRecords call;
+  // uploads stream in chunks of any size up to this).
+  size_t max_message_bytes = size_t{64} << 20;
+
+  ParseLimits parse() const { return {max_field_bytes, max_upload_rows}; }
 };
 
 class SchoolServiceImpl final : public v1::SchoolService::Service {

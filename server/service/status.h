@@ -20,6 +20,13 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
     if (!_st.ok()) return ::hubsync::ToGrpcStatus(_st);     \
   } while (0)
 
+// For handlers: returns a grpc::Status expression that is not OK.
+#define HUBSYNC_RETURN_IF_INVALID(expr)                     \
+  do {                                                      \
+    ::grpc::Status _gs = (expr);                            \
+    if (!_gs.ok()) return _gs;                              \
+  } while (0)
+
 }  // namespace hubsync
 
 #endif  // HUBSYNC_SERVER_SERVICE_STATUS_H_

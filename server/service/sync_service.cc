@@ -6,6 +6,7 @@
 #include "server/service/convert.h"
 #include "server/service/services.h"
 #include "server/service/status.h"
+#include "server/service/validate.h"
 
 namespace hubsync {
 namespace {
@@ -13,11 +14,6 @@ namespace {
 constexpr char kMassDesyncMetadataKey[] = "hubsync-mass-desync-bin";
 constexpr int kDefaultBatch = 200;
 constexpr int kMaxBatch = 5000;
-
-grpc::Status Required(const char* field) {
-  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                      absl::StrCat(field, " is required"));
-}
 
 grpc::Status CheckVersionField(int64_t v) {
   if (v < 0) {
@@ -29,7 +25,7 @@ grpc::Status CheckVersionField(int64_t v) {
 
 template <typename Req>
 grpc::Status CheckCommon(const Req& req) {
-  if (req.session_id().empty()) return Required("session_id");
+  HUBSYNC_RETURN_IF_INVALID(CheckId("session_id", req.session_id()));
   return CheckVersionField(req.expected_version());
 }
 
@@ -55,24 +51,23 @@ grpc::Status Reply(const absl::StatusOr<SessionEvent>& event,
 grpc::Status SyncServiceImpl::StartSession(grpc::ServerContext*,
                                            const v1::StartSessionRequest* req,
                                            v1::Session* out) {
-  if (req->school_id().empty()) return Required("school_id");
-  if (req->admin().size() > 256) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "admin: longer than 256 bytes");
-  }
+  HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
+  HUBSYNC_RETURN_IF_INVALID(CheckOptionalId("snapshot_id", req->snapshot_id()));
+  HUBSYNC_RETURN_IF_INVALID(CheckText("admin", req->admin(), /*required=*/false));
   return Reply(sessions_->Start(req->school_id(), req->snapshot_id(), req->admin()), out);
 }
 
 grpc::Status SyncServiceImpl::GetSession(grpc::ServerContext*,
                                          const v1::GetSessionRequest* req,
                                          v1::Session* out) {
-  if (req->session_id().empty()) return Required("session_id");
+  HUBSYNC_RETURN_IF_INVALID(CheckId("session_id", req->session_id()));
   return Reply(sessions_->Get(req->session_id()), out);
 }
 
 grpc::Status SyncServiceImpl::ListSessions(grpc::ServerContext*,
                                            const v1::ListSessionsRequest* req,
                                            v1::ListSessionsResponse* out) {
-  if (req->school_id().empty()) return Required("school_id");
+  HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
   absl::StatusOr<std::vector<SessionView>> views = sessions_->List(req->school_id());
   if (!views.ok()) return ToGrpcStatus(views.status());
   for (const SessionView& v : *views) ToProto(v, out->add_sessions());
@@ -100,7 +95,7 @@ grpc::Status SyncServiceImpl::SetScope(grpc::ServerContext*,
 grpc::Status SyncServiceImpl::StreamRows(grpc::ServerContext* context,
                                          const v1::StreamRowsRequest* req,
                                          grpc::ServerWriter<v1::RowBatch>* writer) {
-  if (req->session_id().empty()) return Required("session_id");
+  HUBSYNC_RETURN_IF_INVALID(CheckId("session_id", req->session_id()));
   if (req->batch_size() < 0 || req->batch_size() > kMaxBatch) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         absl::StrCat("batch_size must be 0 (default ", kDefaultBatch,
@@ -139,7 +134,7 @@ grpc::Status SyncServiceImpl::SetImport(grpc::ServerContext*,
                                         const v1::SetImportRequest* req,
                                         v1::EditResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
-  if (req->mis_id().empty()) return Required("mis_id");
+  HUBSYNC_RETURN_IF_INVALID(CheckId("mis_id", req->mis_id(), kMaxMisIdBytes));
   return Reply(sessions_->SetImport(req->session_id(), req->expected_version(),
                                     req->mis_id(), req->import()),
                out);
@@ -157,8 +152,8 @@ grpc::Status SyncServiceImpl::SetImportAll(grpc::ServerContext*,
 grpc::Status SyncServiceImpl::Match(grpc::ServerContext*, const v1::MatchRequest* req,
                                     v1::EditResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
-  if (req->learner_id().empty()) return Required("learner_id");
-  if (req->mis_id().empty()) return Required("mis_id");
+  HUBSYNC_RETURN_IF_INVALID(CheckId("learner_id", req->learner_id()));
+  HUBSYNC_RETURN_IF_INVALID(CheckId("mis_id", req->mis_id(), kMaxMisIdBytes));
   return Reply(sessions_->Match(req->session_id(), req->expected_version(),
                                 req->learner_id(), req->mis_id()),
                out);
@@ -173,6 +168,9 @@ grpc::Status SyncServiceImpl::Unmatch(grpc::ServerContext*,
                         "name the row to unmatch by exactly one of learner_id "
                         "and mis_id");
   }
+  HUBSYNC_RETURN_IF_INVALID(CheckOptionalId("learner_id", req->learner_id()));
+  HUBSYNC_RETURN_IF_INVALID(
+      CheckOptionalId("mis_id", req->mis_id(), kMaxMisIdBytes));
   return Reply(sessions_->Unmatch(req->session_id(), req->expected_version(),
                                   req->learner_id(), req->mis_id()),
                out);
@@ -182,7 +180,7 @@ grpc::Status SyncServiceImpl::SetSyncEmail(grpc::ServerContext*,
                                            const v1::SetSyncEmailRequest* req,
                                            v1::EditResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
-  if (req->mis_id().empty()) return Required("mis_id");
+  HUBSYNC_RETURN_IF_INVALID(CheckId("mis_id", req->mis_id(), kMaxMisIdBytes));
   return Reply(sessions_->SetSyncEmail(req->session_id(), req->expected_version(),
                                        req->mis_id(), req->sync()),
                out);
@@ -201,10 +199,7 @@ grpc::Status SyncServiceImpl::SaveAndSyncPupils(grpc::ServerContext* context,
                                                 const v1::SaveRequest* req,
                                                 v1::SaveResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
-  if (req->request_id().size() > 128) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        "request_id: longer than 128 bytes");
-  }
+  HUBSYNC_RETURN_IF_INVALID(CheckOptionalId("request_id", req->request_id(), 128));
   if (req->confirm_desync_count() < 0) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "confirm_desync_count must not be negative");
@@ -238,7 +233,7 @@ grpc::Status SyncServiceImpl::CancelSession(grpc::ServerContext*,
 grpc::Status SyncServiceImpl::WatchSession(grpc::ServerContext* context,
                                            const v1::WatchSessionRequest* req,
                                            grpc::ServerWriter<v1::SessionEvent>* writer) {
-  if (req->session_id().empty()) return Required("session_id");
+  HUBSYNC_RETURN_IF_INVALID(CheckId("session_id", req->session_id()));
   if (req->after_version() < 0) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "after_version must not be negative");

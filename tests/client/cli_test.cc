@@ -226,7 +226,8 @@ TEST(CliTest, EveryCommandHasHelpWithAnExample) {
   EXPECT_THAT(paths, ::testing::IsSupersetOf(
                          {"school create",   "school list",    "school get",
                           "learner create",  "learner import", "learner list",
-                          "learner get",     "class list",     "mis upload",
+                          "learner get",     "learner export", "class list",
+                          "mis upload",
                           "mis snapshots",   "mis learners",   "sync start",
                           "sync show",       "sync list",      "sync proceed",
                           "sync scope",      "sync rows",      "sync import",
@@ -234,7 +235,7 @@ TEST(CliTest, EveryCommandHasHelpWithAnExample) {
                           "sync email",      "sync email-all", "sync save",
                           "sync cancel",     "sync watch",     "emails list",
                           "audit list"}));
-  EXPECT_THAT(paths, SizeIs(28));
+  EXPECT_THAT(paths, SizeIs(29));
 }
 
 TEST(CliTest, MutatingSyncVerbsAcceptExpectVersion) {

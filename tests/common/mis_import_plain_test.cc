@@ -79,9 +79,13 @@ TEST(ParsePlainCsv, QuotedCommasQuotesAndNewlinesInNames) {
                     "m1,\"Mary, Jane\",\"O\"\"Brien\",7,\"7x/Ma1;7x/Sc1\"\r\n"
                     "m2,Ann,\"Lee\r\nSmith\",7,\r\n"
                     "m3,Bob,,7,\r\n");  // line 5, after the two-line record
+  // A line break inside a name is refused (names are one line of text); the
+  // record after it is still numbered by its line in the file.
   EXPECT_THAT(
       Rendered(r.problems),
-      ElementsAre(ProblemAt("export.csv", 5, 3, "legal_surname is empty")));
+      ElementsAre(ProblemAt("export.csv", 3, 3,
+                            "legal_surname has a control character (U+000D"),
+                  ProblemAt("export.csv", 5, 3, "legal_surname is empty")));
   r = ParsePlainCsv("export.csv",
                     "mis_id,legal_forename,legal_surname,year_group,classes\n"
                     "m1,\"Mary, Jane\",\"O\"\"Brien\",7,\"7x/Ma1;7x/Sc1\"\n");

@@ -1,0 +1,30 @@
+// CSV written by the CLI (`learner export`). Every cell that a spreadsheet
+// would read as a formula is neutralised as OWASP's "CSV Injection" page
+// advises: a value starting with '=', '+', '-', '@', tab or carriage return
+// gets a leading apostrophe and is quoted, so Excel and LibreOffice show
+// the text instead of running it.
+#ifndef HUBSYNC_CLIENT_CLI_CSV_EXPORT_H_
+#define HUBSYNC_CLIENT_CLI_CSV_EXPORT_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hubsync/v1/records.pb.h"
+
+namespace hubsync::cli {
+
+// One RFC 4180 cell: quoted when it holds a comma, a quote, CR or LF, or is
+// neutralised (quotes inside doubled).
+std::string CsvCell(std::string_view value);
+
+// Cells joined by commas, ended by CRLF (RFC 4180).
+std::string CsvRow(const std::vector<std::string>& cells);
+
+// The header and one row per learner: the hub learner CSV columns
+// (docs/FORMATS.md), plus learner_id, mis_id and sync_state.
+std::string LearnersCsv(const std::vector<v1::Learner>& learners);
+
+}  // namespace hubsync::cli
+
+#endif  // HUBSYNC_CLIENT_CLI_CSV_EXPORT_H_
