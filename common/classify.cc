@@ -94,51 +94,61 @@ void ParallelFor(size_t n, F&& f) {
 
 // Rows sort by normalised surname, then forename, then id, so that the
 // order of the input never shows in the output.
+//
+// The sort moves 24-byte keys holding each name's first 8 bytes
+// (big-endian, so integer order is byte order): most comparisons end there,
+// and only names longer than 8 bytes that share those bytes look at the
+// full strings.
 struct NameKey {
-  uint64_t prefix = 0;  // the surname's first 8 bytes, big-endian: most
-                        // comparisons end here, without touching strings
-  std::string surname, forename;
+  uint64_t surname8 = 0, forename8 = 0;
+  uint32_t index = 0;  // into the full names and `indices`
+  bool surname_long = false, forename_long = false;
 };
 
-NameKey MakeNameKey(std::string_view surname, std::string_view forename) {
-  NameKey k{0, NormaliseName(surname), NormaliseName(forename)};
+uint64_t Prefix8(const std::string& s) {
+  uint64_t p = 0;
   for (size_t b = 0; b < 8; ++b) {
-    k.prefix = (k.prefix << 8) |
-               (b < k.surname.size() ? static_cast<unsigned char>(k.surname[b]) : 0);
+    p = (p << 8) | (b < s.size() ? static_cast<unsigned char>(s[b]) : 0);
   }
-  return k;
+  return p;
 }
 
 // Sorts `indices` of `ls` by name, then id: on two threads (two sorted
 // halves merged) when there are many.
 template <typename L, typename IdOf>
 void SortByName(const std::vector<L>& ls, IdOf id_of, std::vector<int>* indices) {
-  std::vector<NameKey> keys(indices->size());
-  ParallelFor(keys.size(), [&](size_t k) {
+  const size_t n = indices->size();
+  std::vector<std::string> surnames(n), forenames(n);
+  std::vector<NameKey> keys(n);
+  ParallelFor(n, [&](size_t k) {
     const L& l = ls[(*indices)[k]];
-    keys[k] = MakeNameKey(l.legal_surname, l.legal_forename);
+    surnames[k] = NormaliseName(l.legal_surname);
+    forenames[k] = NormaliseName(l.legal_forename);
+    keys[k] = {Prefix8(surnames[k]), Prefix8(forenames[k]), static_cast<uint32_t>(k),
+               surnames[k].size() > 8, forenames[k].size() > 8};
   });
-  std::vector<int> order(keys.size());
-  for (size_t k = 0; k < order.size(); ++k) order[k] = static_cast<int>(k);
-  auto less = [&](int a, int b) {
-    const NameKey& x = keys[a];
-    const NameKey& y = keys[b];
-    if (x.prefix != y.prefix) return x.prefix < y.prefix;
-    if (int c = x.surname.compare(y.surname); c != 0) return c < 0;
-    if (int c = x.forename.compare(y.forename); c != 0) return c < 0;
-    return id_of(ls[(*indices)[a]]) < id_of(ls[(*indices)[b]]);
+  auto less = [&](const NameKey& x, const NameKey& y) {
+    if (x.surname8 != y.surname8) return x.surname8 < y.surname8;
+    if (x.surname_long || y.surname_long) {
+      if (int c = surnames[x.index].compare(surnames[y.index]); c != 0) return c < 0;
+    }
+    if (x.forename8 != y.forename8) return x.forename8 < y.forename8;
+    if (x.forename_long || y.forename_long) {
+      if (int c = forenames[x.index].compare(forenames[y.index]); c != 0) return c < 0;
+    }
+    return id_of(ls[(*indices)[x.index]]) < id_of(ls[(*indices)[y.index]]);
   };
-  const size_t mid = order.size() >= 8192 ? order.size() / 2 : 0;
+  const size_t mid = n >= 8192 ? n / 2 : 0;
   if (mid > 0) {
-    std::thread other([&] { std::sort(order.begin() + mid, order.end(), less); });
-    std::sort(order.begin(), order.begin() + mid, less);
+    std::thread other([&] { std::sort(keys.begin() + mid, keys.end(), less); });
+    std::sort(keys.begin(), keys.begin() + mid, less);
     other.join();
-    std::inplace_merge(order.begin(), order.begin() + mid, order.end(), less);
+    std::inplace_merge(keys.begin(), keys.begin() + mid, keys.end(), less);
   } else {
-    std::sort(order.begin(), order.end(), less);
+    std::sort(keys.begin(), keys.end(), less);
   }
-  std::vector<int> sorted(order.size());
-  for (size_t k = 0; k < order.size(); ++k) sorted[k] = (*indices)[order[k]];
+  std::vector<int> sorted(n);
+  for (size_t k = 0; k < n; ++k) sorted[k] = (*indices)[keys[k].index];
   *indices = std::move(sorted);
 }
 
@@ -375,10 +385,11 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
   // first rows reach the admin long before the matching is done.
   std::sort(synced.begin(), synced.end(),
             [](const Link& a, const Link& b) { return a.rank < b.rank; });
-  constexpr size_t kSyncedSlice = 8192;
+  // The first slice is small, so that the first rows go out at once.
+  constexpr size_t kFirstSyncedSlice = 1024, kSyncedSlice = 8192;
   std::vector<Row> slice;
-  for (size_t begin = 0; begin < synced.size(); begin += kSyncedSlice) {
-    const size_t n = std::min(kSyncedSlice, synced.size() - begin);
+  for (size_t begin = 0, n = 0; begin < synced.size(); begin += n) {
+    n = std::min(begin == 0 ? kFirstSyncedSlice : kSyncedSlice, synced.size() - begin);
     slice.assign(n, Row{});
     ParallelFor(n, [&](size_t k) {
       const Link& l = synced[begin + k];
@@ -391,6 +402,7 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
           absl::StrCat("Linked by an earlier sync. ", row.explanation.reason);
     });
     for (Row& row : slice) emit.Add(std::move(row));
+    if (begin == 0) emit.Flush();
   }
   mark("synced");
 

@@ -40,7 +40,8 @@ struct ClassifyOptions {
 //   learners that no hub learner links to: Matched / May match, one-to-one;
 //   in-scope unpaired hub learners are Not matched; unpaired MIS: New.
 // Rows get row_id 1..N in the order they are emitted. If on_batch is set it
-// receives the rows in order as they are decided (Synced/Desynced first,
+// receives the rows in order as they are decided, in batches of at most
+// batch_size (the first Synced rows early, in a shorter one) (Synced/Desynced first,
 // then pairs, then Not matched and New), moved out batch by batch, and
 // the returned vector is empty; without on_batch, returns all rows.
 std::vector<Row> Classify(const std::vector<HubLearner>& hub,

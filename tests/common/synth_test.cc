@@ -3,7 +3,9 @@
 // shape docs/MATCHING.md claims.
 #include "tests/synth/synth.h"
 
+#include <algorithm>
 #include <string>
+#include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -178,6 +180,28 @@ TEST(SynthNames, TablesLoadWithSkewAndEveryAccentStrips) {
   EXPECT_FALSE(absl::StatusOr<internal::NameTables>(
                    internal::LoadNameTables("/nonexistent"))
                    .ok());
+}
+
+// Surnames are spread out as in life by default (docs/MATCHING.md), and
+// the table-only "hard" profile is still there for stress runs.
+TEST(Synth, SurnamesHaveALongTailUnlessTheHardProfileIsAsked) {
+  auto shape = [](const School& s) {
+    absl::flat_hash_map<std::string, int> count;
+    int top = 0;
+    for (const MisLearner& m : s.mis) top = std::max(top, ++count[m.legal_surname]);
+    return std::make_pair(count.size(), static_cast<double>(top) / s.mis.size());
+  };
+  absl::StatusOr<School> spread = Generate(20000, 3);
+  Profile hard_profile;
+  hard_profile.surname_tail_share = 0;
+  absl::StatusOr<School> hard = Generate(20000, 3, hard_profile);
+  ASSERT_TRUE(spread.ok() && hard.ok());
+  const auto [spread_distinct, spread_top] = shape(*spread);
+  const auto [hard_distinct, hard_top] = shape(*hard);
+  EXPECT_GT(spread_distinct, 5000u);
+  EXPECT_LT(spread_top, 0.015);  // Smith about 1 %, as in England and Wales
+  EXPECT_LE(hard_distinct, 400u);  // the table (and the odd double barrel)
+  EXPECT_GT(hard_top, 0.02);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "tests/synth/synth.h"
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <optional>
 #include <utility>
@@ -17,6 +18,7 @@ using internal::Below;
 using internal::Chance;
 using internal::NameTables;
 using internal::Rng;
+using internal::WeightedNames;
 namespace chr = std::chrono;
 
 constexpr int kFirstYear = 7;
@@ -48,11 +50,50 @@ bool ValidDate(int y, int m, int d) {
   return chr::year_month_day(chr::year(y), chr::month(m), chr::day(d)).ok();
 }
 
+// The long tail of surnames (Profile::surname_tail_share): first part,
+// optional middle, ending, each combination once; weights fall off as
+// rank^-0.7 in an order fixed by these tables alone (no draw from the
+// school's generator, so the rest of the school does not move).
+WeightedNames SurnameTail() {
+  static constexpr const char* kFirst[] = {
+      "Ash", "Brad", "Brook", "Bur", "Carl", "Chad", "Clay", "Crom", "Dal", "Dun",
+      "Elm", "Fair", "Fen", "Gold", "Green", "Hal", "Hart", "Hay", "Hol", "Kirk",
+      "Lang", "Lind", "Marl", "Mel", "Mid", "Mor", "New", "Nor", "Oak", "Pem",
+      "Pen", "Rad", "Red", "Rock", "Ros", "Rud", "Sal", "Sand", "Shel", "Stan",
+      "Stock", "Thorn", "Thur", "Wake", "Wal", "War", "Wes", "Whit", "Wil", "Win",
+      "Wood", "Wor", "Ald", "Bel", "Bram", "Cal", "Dar", "Ed", "Har", "Lyn"};
+  static constexpr const char* kMiddle[] = {"", "en", "er", "in", "le", "den",
+                                            "ling", "ing", "bor", "mer", "rid"};
+  static constexpr const char* kEnd[] = {
+      "ford", "ley", "ton", "wood", "field", "worth", "by", "ham", "well", "more",
+      "hurst", "stone", "bridge", "dale", "cott", "wick", "land", "son", "man", "ridge",
+      "brook", "croft", "den", "bury", "combe", "holt", "mere", "thorpe", "shaw", "side",
+      "gate", "hill", "low", "ney", "stead", "ward", "win", "wright", "cliffe", "lock"};
+  std::vector<std::string> names;
+  for (const char* a : kFirst) {
+    for (const char* b : kMiddle) {
+      for (const char* c : kEnd) names.push_back(absl::StrCat(a, b, c));
+    }
+  }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  // A fixed shuffle, so that rank does not follow the alphabet.
+  for (size_t i = names.size(); i > 1; --i) {
+    std::swap(names[i - 1], names[Mix(i * 0x9e3779b97f4a7c15ULL) % i]);
+  }
+  WeightedNames tail;
+  for (size_t r = 0; r < names.size(); ++r) {
+    tail.Add(std::move(names[r]), std::pow(static_cast<double>(r + 1), -0.7));
+  }
+  return tail;
+}
+
 class Generator {
  public:
   Generator(size_t size, uint64_t seed, const Profile& p, NameTables names)
       : size_(size), p_(p), names_(std::move(names)), rng_(seed),
-        id_salt_(Mix(seed ^ 0x5eed5eed5eed5eedULL)) {
+        id_salt_(Mix(seed ^ 0x5eed5eed5eed5eedULL)),
+        tail_(p.surname_tail_share > 0 ? SurnameTail() : WeightedNames()) {
     const size_t per_year =
         std::max<size_t>(1, size / (kLastYear - kFirstYear + 1));
     groups_per_year_ = std::max<size_t>(
@@ -109,6 +150,14 @@ class Generator {
     return (male ? names_.male : names_.female).Pick(rng_);
   }
 
+  // The table-only profile draws nothing extra, so it stays as it was.
+  const std::string& Surname() {
+    if (p_.surname_tail_share > 0 && Chance(rng_, p_.surname_tail_share)) {
+      return tail_.Pick(rng_);
+    }
+    return names_.surnames.Pick(rng_);
+  }
+
   MisLearner NewChild() {
     MisLearner m;
     m.mis_id = NextId("mis_");
@@ -116,7 +165,7 @@ class Generator {
     const bool male = Chance(rng_, 0.5);
     m.gender = male ? "M" : "F";
     m.legal_forename = Forename(male);
-    m.legal_surname = names_.surnames.Pick(rng_);
+    m.legal_surname = Surname();
     const int year = kFirstYear + static_cast<int>(Below(rng_, 5));
     m.year_group = absl::StrCat(year);
     // Born 1 September (Y-year-5) to 31 August (Y-year-4): UK school years.
@@ -237,6 +286,7 @@ class Generator {
   const NameTables names_;
   Rng rng_;
   const uint64_t id_salt_;
+  const WeightedNames tail_;
   uint64_t ids_ = 0;
   uint64_t upns_ = 0;
   size_t groups_per_year_ = 1;
@@ -282,7 +332,7 @@ std::pair<HubLearner, uint32_t> Generator::HandMade(const MisLearner& m) {
   }
   if (Chance(rng_, p_.surname_changed)) {
     std::string s = m.legal_surname;
-    while (s == m.legal_surname) s = names_.surnames.Pick(rng_);
+    while (s == m.legal_surname) s = Surname();
     h.legal_surname = s;
     f |= kSurnameChanged;
   } else if (Chance(rng_, p_.double_barrel)) {
@@ -291,7 +341,7 @@ std::pair<HubLearner, uint32_t> Generator::HandMade(const MisLearner& m) {
       h.legal_surname = Chance(rng_, 0.5) ? m.legal_surname.substr(0, dash)
                                           : m.legal_surname.substr(dash + 1);
     } else {
-      const std::string& other = names_.surnames.Pick(rng_);
+      const std::string& other = Surname();
       h.legal_surname = Chance(rng_, 0.5)
                             ? absl::StrCat(m.legal_surname, "-", other)
                             : absl::StrCat(other, "-", m.legal_surname);

@@ -51,6 +51,14 @@ struct Profile {
   double mis_upn_missing = 0.01;   // MIS records without a UPN
   double mis_preferred_rate = 0.05;  // a preferred forename (a short form)
   double mis_email_rate = 0.7;
+  // Share of children whose surname comes from a long tail of generated
+  // British-style surnames (about 26,000: "Ashenford", "Pendleby") rather
+  // than the 313-name table. Real surnames are that spread out: the 313
+  // commonest in England and Wales hold roughly a third of people, so with
+  // the table alone a trust of 1,000,000 would have ~3,000 children per
+  // surname, and same-name, different-child pairs far commoner than in
+  // life. 0 reproduces the table-only ("hard") profile exactly.
+  double surname_tail_share = 0.6;
   // Hub side, per MIS child that has a hub record.
   double linked_rate = 0.55;  // SYNCED with mis_id by an earlier sync
   // Extra hub records, as a share of the MIS roll.
