@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds hubsync and runs every check: the layering rule, the unit and
-# end-to-end tests (ctest), and the reflection check against a real server.
+# end-to-end tests (ctest), a short libFuzzer run per parser, and the
+# reflection check against a real server.
 # Exits non-zero on any failure; the last line says PASS or FAIL.
 # BUILD_DIR overrides the build directory (default: build).
 set -euo pipefail
@@ -8,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export BUILD_DIR="${BUILD_DIR:-build}"
 CTEST_TIMEOUT="${CTEST_TIMEOUT:-600}"  # seconds per test without its own TIMEOUT
+FUZZ_SECONDS="${FUZZ_SECONDS:-20}"   # per fuzz target
 
 failures=()
 verdict=""
@@ -45,6 +47,15 @@ fi
 step "ctest"
 if ! ctest --test-dir "$BUILD_DIR" --output-on-failure -j2 --timeout "$CTEST_TIMEOUT"; then
   fail "ctest"
+fi
+
+# libFuzzer on the CSV and OneRoster parsers and the name normaliser, briefly
+# (scripts/fuzz.sh SECONDS for a long run; README).
+step "fuzz (scripts/fuzz.sh $FUZZ_SECONDS)"
+if [[ "${SKIP_FUZZ:-0}" == 1 ]]; then
+  echo "skipped (SKIP_FUZZ=1)"
+elif ! scripts/fuzz.sh "$FUZZ_SECONDS"; then
+  fail "fuzz"
 fi
 
 step "benchmarks still run (scripts/bench.sh --quick)"
@@ -104,7 +115,7 @@ fi
 echo
 verdict=done
 if ((${#failures[@]} == 0)); then
-  echo "test.sh: PASS (build, layering, ctest, bench --quick, reflection)"
+  echo "test.sh: PASS (build, layering, ctest, fuzz, bench --quick, reflection)"
 else
   echo "test.sh: FAIL (${failures[*]})"
   exit 1

@@ -18,6 +18,9 @@ namespace {
 constexpr size_t kMaxMessageBytes = 3000;
 constexpr size_t kMaxDetailBytes = 3500;
 constexpr char kProblemsKey[] = "hubsync-upload-problems-bin";
+// A OneRoster set is at most a dozen files; the cap stops an upload of
+// endless empty files from growing the server's memory.
+constexpr size_t kMaxUploadFiles = 64;
 
 std::string ProblemLine(const Problem& p) {
   return absl::StrCat(p.file, ":", p.line, ":", p.column, ": ", p.message);
@@ -235,6 +238,11 @@ grpc::Status MisServiceImpl::UploadMisExport(
     }
     total += req.chunk().data().size();
     if (total > limits_.max_upload_bytes) return TooLarge(limits_.max_upload_bytes);
+    if (!files.count(name) && files.size() >= kMaxUploadFiles) {
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          absl::StrCat("more than ", kMaxUploadFiles,
+                                       " files in one upload; nothing was stored"));
+    }
     files[name] += req.chunk().data();
   }
   if (files.empty()) {

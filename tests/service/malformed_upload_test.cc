@@ -397,6 +397,18 @@ TEST(UploadLimitsTest, MessageSizeIsConfigurable) {
   EXPECT_EQ(snap.learner_count(), 200);
 }
 
+TEST(UploadLimitsTest, AtMost64FilesInOneUpload) {
+  TestServer server;
+  TwoTerms t = SetUpTwoTerms(server);
+  const std::string before = HubAndSnapshots(server, t.school);
+  Files files = Term1();
+  for (int i = 0; files.size() < 65; ++i) files[absl::StrCat("extra", i, ".csv")] = "";
+  Reply r = Upload(server, t.school, v1::MIS_FORMAT_ONEROSTER, files);
+  EXPECT_EQ(r.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(r.status.error_message(), HasSubstr("more than 64 files"));
+  EXPECT_EQ(HubAndSnapshots(server, t.school), before);
+}
+
 TEST(UploadLimitsTest, TotalBytesNameTheLimit) {
   Limits limits;
   limits.max_upload_bytes = 1000;
