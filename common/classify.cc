@@ -312,6 +312,24 @@ std::vector<Candidate> FindCandidates(const std::vector<PreparedLearner>& hubs,
   return out;
 }
 
+// The fields Prepare reads, hub against MIS, byte for byte.
+bool SameMatchFields(const HubLearner& h, const MisLearner& m) {
+  return h.legal_forename == m.legal_forename && h.preferred_forename == m.preferred_forename &&
+         h.legal_surname == m.legal_surname && h.preferred_surname == m.preferred_surname &&
+         h.date_of_birth == m.date_of_birth && h.upn == m.upn && h.gender == m.gender &&
+         h.year_group == m.year_group && h.registration_group == m.registration_group;
+}
+
+// Explain for a Synced pair. A learner refreshed by the last sync usually
+// holds exactly the MIS record's fields, and then both sides prepare alike:
+// one Prepare instead of two (the same explanation, as Prepare reads only
+// those fields).
+Explanation ExplainLinked(const HubLearner& h, const MisLearner& m) {
+  if (!SameMatchFields(h, m)) return Explain(h, m);
+  const PreparedLearner p = Prepare(m);
+  return Describe(ScorePair(p, p));
+}
+
 }  // namespace
 
 std::vector<Row> Classify(const std::vector<HubLearner>& hub,
@@ -397,7 +415,7 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
       row.status = RowStatus::kSynced;
       row.hub_learner_id = hub[l.hub].id;
       row.mis_id = mis[l.mis].mis_id;
-      row.explanation = Explain(hub[l.hub], mis[l.mis]);
+      row.explanation = ExplainLinked(hub[l.hub], mis[l.mis]);
       row.explanation.reason =
           absl::StrCat("Linked by an earlier sync. ", row.explanation.reason);
     });

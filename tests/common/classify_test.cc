@@ -479,5 +479,34 @@ TEST(Classify, NewRowsComeInNameOrderWhateverTheNames) {
   }
 }
 
+TEST(Classify, SyncedRowsExplainThemselvesLikeExplain) {
+  // One learner exactly as the MIS holds it (the usual Synced row, which
+  // takes a shorter path), one whose hub record still has a nickname and an
+  // old registration group.
+  MisLearner same = Mis("m1", "Zoë", "O'Brien", D(2012, 3, 4), "8", "8QT");
+  same.upn = "A820400100006";  // may be invalid: the explanation says so either way
+  same.gender = "F";
+  HubLearner same_hub = Linked(Hub("h1", "Zoë", "O'Brien", D(2012, 3, 4), "8", "8QT"), "m1");
+  same_hub.upn = same.upn;
+  same_hub.gender = "F";
+  const MisLearner other = Mis("m2", "Oliver", "Smith", D(2011, 5, 6), "9", "9B");
+  const HubLearner other_hub = Linked(Hub("h2", "Ollie", "Smith", D(2011, 5, 6), "9", "8B"), "m2");
+  const std::vector<Row> rows = Classify({same_hub, other_hub}, {same, other}, kAll);
+  ASSERT_EQ(rows.size(), 2u);
+  for (const Row& r : rows) {
+    ASSERT_EQ(r.status, RowStatus::kSynced);
+    const bool first = r.hub_learner_id == "h1";
+    const Explanation want = first ? Explain(same_hub, same) : Explain(other_hub, other);
+    EXPECT_EQ(r.explanation.score, want.score) << r.hub_learner_id;
+    EXPECT_THAT(r.explanation.reason, testing::HasSubstr(want.reason)) << r.hub_learner_id;
+    ASSERT_EQ(r.explanation.fields.size(), want.fields.size());
+    for (size_t k = 0; k < want.fields.size(); ++k) {
+      EXPECT_EQ(r.explanation.fields[k].field, want.fields[k].field);
+      EXPECT_EQ(r.explanation.fields[k].level, want.fields[k].level);
+      EXPECT_EQ(r.explanation.fields[k].weight, want.fields[k].weight);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace hubsync
