@@ -332,6 +332,22 @@ Explanation ExplainLinked(const HubLearner& h, const MisLearner& m) {
 
 }  // namespace
 
+ClassifyIndex IndexForClassify(const std::vector<HubLearner>& hub,
+                               const std::vector<MisLearner>& mis) {
+  ClassifyIndex index;
+  // The MIS ids on one thread while the names sort on the others.
+  std::thread ids([&] {
+    index.mis_by_id.reserve(mis.size());
+    for (size_t j = 0; j < mis.size(); ++j) {
+      index.mis_by_id.try_emplace(mis[j].mis_id, static_cast<int>(j));
+    }
+  });
+  index.hub_rank =
+      NameRanks(hub, [](const HubLearner& h) -> const std::string& { return h.id; });
+  ids.join();
+  return index;
+}
+
 std::vector<Row> Classify(const std::vector<HubLearner>& hub,
                           const std::vector<MisLearner>& mis,
                           const Scope& scope,
@@ -349,21 +365,23 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
     phase_start = now;
   };
 
-  // Every MIS id (the first record wins a duplicate id) and whether it is in
-  // scope.
-  absl::flat_hash_map<std::string_view, int> mis_by_id;
-  mis_by_id.reserve(mis.size());
-  std::vector<bool> mis_in_scope(mis.size());
-  for (size_t j = 0; j < mis.size(); ++j) {
-    mis_in_scope[j] = scope_test.InScope(mis[j]);
-    mis_by_id.try_emplace(mis[j].mis_id, static_cast<int>(j));
+  // Every MIS id (the first record wins a duplicate id) and each hub
+  // learner's name rank: from the caller when it built them in advance.
+  ClassifyIndex local;
+  const ClassifyIndex& index =
+      options.index != nullptr && options.index->hub_rank.size() == hub.size()
+          ? *options.index
+          : (local = IndexForClassify(hub, mis));
+  const absl::flat_hash_map<std::string_view, int>& mis_by_id = index.mis_by_id;
+  const std::vector<int>& hub_rank = index.hub_rank;
+  std::vector<bool> mis_in_scope(mis.size(), true);
+  if (scope.kind != ScopeKind::kAll) {
+    for (size_t j = 0; j < mis.size(); ++j) mis_in_scope[j] = scope_test.InScope(mis[j]);
   }
   auto find_in_scope = [&](std::string_view id) {
     auto it = mis_by_id.find(id);
     return it != mis_by_id.end() && mis_in_scope[it->second] ? it->second : -1;
   };
-  const std::vector<int> hub_rank =
-      NameRanks(hub, [](const HubLearner& h) -> const std::string& { return h.id; });
   mark("order");
 
   // 1. Linked hub learners: Synced or Desynced. If two hub learners link the

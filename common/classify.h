@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "common/types.h"
 
 namespace hubsync {
@@ -22,10 +24,23 @@ struct ClassifyStats {
   std::vector<std::pair<std::string, double>> phase_ms;
 };
 
+// The work of classification that depends only on the learners, not on the
+// scope: a server builds it once when a session loads both sides (before
+// Proceed), so that classification starts emitting rows at once. It holds
+// views into `mis`, which must outlive it and stay unchanged.
+struct ClassifyIndex {
+  std::vector<int> hub_rank;  // each hub learner's position in name order
+  absl::flat_hash_map<std::string_view, int> mis_by_id;  // first record wins
+};
+ClassifyIndex IndexForClassify(const std::vector<HubLearner>& hub,
+                               const std::vector<MisLearner>& mis);
+
 struct ClassifyOptions {
   // Rows are handed to on_batch in groups of about this many.
   size_t batch_size = 500;
   ClassifyStats* stats = nullptr;  // filled in when set
+  // IndexForClassify(hub, mis) of these very vectors, or null (built here).
+  const ClassifyIndex* index = nullptr;
 };
 
 // Decides every row of the sync screen for `scope`:

@@ -13,6 +13,7 @@ RowContext::RowContext(std::vector<HubLearner> hub, MisSnapshot snapshot,
   for (size_t i = 0; i < snapshot_.learners.size(); ++i) {
     mis_index_[snapshot_.learners[i].mis_id] = i;
   }
+  classify_index_ = IndexForClassify(hub_, snapshot_.learners);
 }
 
 const HubLearner* RowContext::FindHub(const std::string& learner_id) const {

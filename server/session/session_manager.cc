@@ -358,7 +358,7 @@ void SessionManager::Classification(std::shared_ptr<Live> live,
                     on_batch);
   } else {
     (void)Classify(context->hub(), context->snapshot().learners, at_start.scope,
-                   on_batch);
+                   on_batch, {.index = &context->classify_index()});
   }
   SessionRecord next;
   {
