@@ -1,9 +1,11 @@
 #include "common/clock.h"
 
+#include <sys/random.h>
+
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <mutex>
-#include <random>
+#include <cstdlib>
 
 namespace hubsync {
 namespace {
@@ -17,13 +19,24 @@ class RealClock : public Clock {
   }
 };
 
+// Ids come from the kernel's CSPRNG (getrandom), not a seeded PRNG: a key
+// for one school sees many ids, and a Mersenne Twister's outputs give away
+// its state, so every later id (another school's too) could be predicted.
+// 64 unpredictable bits per id cannot be enumerated through the API.
 class RandomIdGenerator : public IdGenerator {
  public:
   std::string NewId(std::string_view prefix) override {
-    uint64_t v;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      v = rng_();
+    uint64_t v = 0;
+    char* p = reinterpret_cast<char*>(&v);
+    size_t got = 0;
+    while (got < sizeof v) {
+      const ssize_t n = getrandom(p + got, sizeof v - got, 0);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        std::perror("hubsync: getrandom");  // no entropy: nothing safe to do
+        std::abort();
+      }
+      got += static_cast<size_t>(n);
     }
     char buf[17];
     std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
@@ -32,10 +45,6 @@ class RandomIdGenerator : public IdGenerator {
     id += buf;
     return id;
   }
-
- private:
-  std::mutex mu_;
-  std::mt19937_64 rng_{std::random_device{}()};
 };
 
 }  // namespace

@@ -34,6 +34,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The first operator key: printed once by the server command, never by the API.
+OPERATOR_KEY="$("$BUILD_DIR/hubsyncd" --db "$tmp/hub.db" --init-operator-key --key-label demo-operator)"
 "$BUILD_DIR/hubsyncd" --listen 127.0.0.1:0 --db "$tmp/hub.db" >"$tmp/server.log" 2>&1 &
 server_pid=$!
 port=""
@@ -106,10 +108,18 @@ sys.exit("pick: no object with " + field + " " + " ".join(sys.argv[2:]))
 echo "hubsyncd listening on $SERVER (database $tmp/hub.db)"
 
 # ---------------------------------------------------------------- setup ----
-step "1. Create the school"
+step "1. Create the school and its admin's API key (as the operator)"
+echo "\$ build/hubsyncd --db hub.db --init-operator-key   # printed the operator key once"
+export HUBSYNC_API_KEY="$OPERATOR_KEY"
 hubsync school create "Riverside Academy"
 SCHOOL="$(hubsync_json school list | pick schoolId name="Riverside Academy")"
 echo "school id: $SCHOOL"
+show_command key create --school "$SCHOOL" --role admin --label "Riverside admin"
+ADMIN_KEY="$("$BUILD_DIR/hubsync" --server "$SERVER" key create --school "$SCHOOL" --role admin --label "Riverside admin")"
+hubsync key list
+# From here on, the school's admin key: the operator key reads no pupil data.
+export HUBSYNC_API_KEY="$ADMIN_KEY"
+echo "export HUBSYNC_API_KEY=hsk_...   # the admin key just printed"
 
 step "2. Import the Admin Hub's hand-made learners ($DATA/hub_seed.csv)"
 hubsync learner import --school "$SCHOOL" "$DATA/hub_seed.csv"

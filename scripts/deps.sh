@@ -8,7 +8,7 @@ set -euo pipefail
 PACKAGES=(
   cmake ninja-build g++ pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libabsl-dev grpc-proto libsqlite3-dev
+  libabsl-dev grpc-proto libsqlite3-dev libsodium-dev openssl
   libgtest-dev libgmock-dev libbenchmark-dev libicu-dev
   python3-grpcio python3-protobuf
   tmux sqlite3

@@ -33,7 +33,7 @@ fi
 step "layering"
 transport_re='^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]((grpcpp|grpc\+\+|grpc|google/protobuf)/[^>"]*|[^>"]*\.pb\.h)[>"]'
 layering_ok=1
-for dir in common server/storage server/session; do
+for dir in common server/storage server/session server/auth; do
   if hits="$(grep -rnE --include='*.h' --include='*.cc' "$transport_re" "$dir" 2>/dev/null)"; then
     printf '%s must not include gRPC or protobuf headers:\n%s\n' "$dir/" "$hits" >&2
     layering_ok=0
@@ -45,7 +45,7 @@ if hits="$(grep -rnE --include='*.h' --include='*.cc' "$sqlite_re" common 2>/dev
   layering_ok=0
 fi
 if ((layering_ok)); then
-  echo "layering: ok (common/, server/storage/, server/session/ are transport-free)"
+  echo "layering: ok (common/, server/storage/, server/session/, server/auth/ are transport-free)"
 else
   fail "layering"
 fi
@@ -116,6 +116,13 @@ trap cleanup EXIT
 # and sets $port from the line it prints when ready.
 port=""
 start_server() {
+  # The first operator key, printed once; the check creates the rest.
+  if ! HUBSYNC_OPERATOR_KEY="$("$BUILD_DIR/hubsyncd" --db "$tmp/hub.db" --init-operator-key 2>"$tmp/init.log")"; then
+    echo "hubsyncd --init-operator-key failed:" >&2
+    cat "$tmp/init.log" >&2
+    return 1
+  fi
+  export HUBSYNC_OPERATOR_KEY
   "$BUILD_DIR/hubsyncd" --listen 127.0.0.1:0 --db "$tmp/hub.db" >"$tmp/server.log" 2>&1 &
   server_pid=$!
   local i

@@ -2,12 +2,15 @@
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <semaphore.h>
 #include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "server/auth/authorizer.h"
 #include "server/service/server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -25,6 +28,20 @@ ABSL_FLAG(int64_t, max_push_records, 2'000'000,
           "most learners and classes together in one PushMisRecords call");
 ABSL_FLAG(int64_t, max_message_bytes, int64_t{64} << 20,
           "largest single gRPC message the server accepts");
+ABSL_FLAG(std::string, tls_cert, "", "TLS: the server's certificate chain (PEM)");
+ABSL_FLAG(std::string, tls_key, "", "TLS: the server's private key (PEM)");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "TLS: require client certificates signed by this CA (PEM)");
+ABSL_FLAG(bool, allow_plaintext_remote, false,
+          "serve plaintext on a non-loopback address (only behind something "
+          "that encrypts, e.g. a TLS-terminating proxy)");
+ABSL_FLAG(bool, init_operator_key, false,
+          "create the first operator API key, print it once on stdout, and exit; "
+          "refuses if one exists");
+ABSL_FLAG(bool, add_operator_key, false,
+          "like --init-operator-key, but adds another even if one exists");
+ABSL_FLAG(std::string, key_label, "first operator",
+          "label of the key made by --init-operator-key / --add-operator-key");
 
 ABSL_FLAG(double, max_desync_percent, 10.0,
           "a save that would desync more than this percentage of a school's "
@@ -34,16 +51,72 @@ ABSL_FLAG(double, max_desync_percent, 10.0,
 namespace {
 sem_t stop;
 void OnSignal(int) { sem_post(&stop); }  // async-signal-safe
+
+// Abseil flag names use '_'; accept the documented '-' spelling too
+// (--tls-cert, --init-operator-key).
+std::vector<char*> DashesToUnderscores(int argc, char** argv,
+                                       std::vector<std::string>* storage) {
+  storage->reserve(static_cast<size_t>(argc));
+  std::vector<char*> out;
+  for (int i = 0; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (i > 0 && arg.rfind("--", 0) == 0 && arg.size() > 2) {
+      const size_t end = std::min(arg.find('='), arg.size());
+      for (size_t j = 2; j < end; ++j) {
+        if (arg[j] == '-') arg[j] = '_';
+      }
+    }
+    storage->push_back(std::move(arg));
+    out.push_back(storage->back().data());
+  }
+  return out;
+}
+
+int MakeOperatorKey(const std::string& db_path, bool another) {
+  auto store = hubsync::Store::Open(db_path, hubsync::Clock::Real(),
+                                    hubsync::IdGenerator::Real());
+  if (!store.ok()) {
+    std::fprintf(stderr, "hubsyncd: %s\n", store.status().ToString().c_str());
+    return 1;
+  }
+  auto key = hubsync::auth::InitOperatorKey(
+      store->get(), hubsync::Clock::Real(), absl::GetFlag(FLAGS_key_label), another);
+  if (!key.ok()) {
+    std::fprintf(stderr, "hubsyncd: %s\n", key.status().ToString().c_str());
+    return 1;
+  }
+  std::fprintf(stderr,
+               "hubsyncd: operator key %s created in %s. It is shown once, "
+               "below; keep it secret (e.g. export HUBSYNC_API_KEY=...).\n",
+               key->record.id.c_str(), db_path.c_str());
+  std::printf("%s\n", key->secret.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "hubsyncd --listen 127.0.0.1:50051 --db hubsync.db\n"
-      "Serves the hubsync.v1 API (reflection and grpc.health.v1 included).");
-  absl::ParseCommandLine(argc, argv);
+      "hubsyncd --listen 127.0.0.1:50051 --db hubsync.db "
+      "[--tls-cert F --tls-key F [--tls-client-ca F]]\n"
+      "hubsyncd --db hubsync.db --init-operator-key\n"
+      "Serves the hubsync.v1 API (reflection and grpc.health.v1 included).\n"
+      "Every call but health and reflection needs an API key "
+      "(docs/SECURITY.md).");
+  std::vector<std::string> storage;
+  std::vector<char*> args = DashesToUnderscores(argc, argv, &storage);
+  absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+  if (absl::GetFlag(FLAGS_init_operator_key) || absl::GetFlag(FLAGS_add_operator_key)) {
+    return MakeOperatorKey(absl::GetFlag(FLAGS_db),
+                           absl::GetFlag(FLAGS_add_operator_key));
+  }
   hubsync::ServerOptions options;
   options.listen = absl::GetFlag(FLAGS_listen);
   options.db_path = absl::GetFlag(FLAGS_db);
+  options.tls_cert_path = absl::GetFlag(FLAGS_tls_cert);
+  options.tls_key_path = absl::GetFlag(FLAGS_tls_key);
+  options.tls_client_ca_path = absl::GetFlag(FLAGS_tls_client_ca);
+  options.allow_plaintext_remote = absl::GetFlag(FLAGS_allow_plaintext_remote);
   struct LimitFlag {
     const char* name;
     int64_t value;
@@ -88,8 +161,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   const std::string host = options.listen.substr(0, options.listen.rfind(':'));
-  std::printf("hubsyncd listening on %s:%d (database %s)\n", host.c_str(),
-              (*server)->port(), options.db_path.c_str());
+  std::printf("hubsyncd listening on %s:%d (database %s, %s)\n", host.c_str(),
+              (*server)->port(), options.db_path.c_str(),
+              options.tls_cert_path.empty() ? "plaintext" : "TLS");
   std::fflush(stdout);
   while (sem_wait(&stop) != 0) {
   }

@@ -15,6 +15,15 @@ const std::vector<FlagSpec>& GlobalFlags() {
   static const auto* flags = new std::vector<FlagSpec>{
       {"server", FlagKind::kString, "HOST:PORT",
        "hubsyncd address (default $HUBSYNC_SERVER, else 127.0.0.1:50051)"},
+      {"api-key", FlagKind::kString, "KEY",
+       "API key (default $HUBSYNC_API_KEY; prefer the variable: arguments "
+       "show in ps)"},
+      {"tls-ca", FlagKind::kString, "FILE",
+       "TLS: the CA (PEM) that signed the server's certificate; plaintext "
+       "without it"},
+      {"tls-cert", FlagKind::kString, "FILE",
+       "TLS: client certificate (PEM), for servers that require one"},
+      {"tls-key", FlagKind::kString, "FILE", "TLS: the client certificate's key"},
       {"json", FlagKind::kSwitch, "",
        "JSON Lines output: one JSON object per line"},
       {"timeout", FlagKind::kNumber, "SECONDS",
@@ -143,6 +152,10 @@ std::string Parse(const std::vector<std::string>& args,
     if (std::string e = TakeValue(*g, args, &i, has_value, &value); !e.empty())
       return e;
     if (name == "server") out->globals.server = value;
+    if (name == "api-key") out->globals.api_key = value;
+    if (name == "tls-ca") out->globals.tls_ca = value;
+    if (name == "tls-cert") out->globals.tls_cert = value;
+    if (name == "tls-key") out->globals.tls_key = value;
     if (name == "json") out->globals.json = true;
     if (name == "help") out->help = true;
     if (name == "timeout")
@@ -279,7 +292,8 @@ std::string TopLevelHelp(const std::vector<CommandSpec>& commands) {
   std::string out =
       "hubsync: bring the Admin Hub in line with the MIS (a client of "
       "hubsyncd)\n\n"
-      "usage: hubsync [--server HOST:PORT] [--json] [--timeout SECONDS] "
+      "usage: hubsync [--server HOST:PORT] [--tls-ca FILE] [--json] "
+      "[--timeout SECONDS] "
       "COMMAND [ARGS] "
       "[--help]\n\ncommands:\n";
   for (const CommandSpec& c : commands) {
@@ -294,7 +308,8 @@ std::string TopLevelHelp(const std::vector<CommandSpec>& commands) {
       &out,
       "\n'hubsync COMMAND --help' shows a command's arguments and an example.\n"
       "Errors print 'error: CODE: message' to stderr and exit 1; usage errors "
-      "exit 2.\n\n"
+      "exit 2.\n"
+      "Every command but --help needs an API key: export HUBSYNC_API_KEY=hsk_...\n\n"
       "example:\n  hubsync --server 127.0.0.1:50051 sync rows ses_... "
       "--explain\n");
   return out;

@@ -41,6 +41,10 @@ struct CommandSpec {
 
 struct Globals {
   std::string server;
+  std::string api_key;  // --api-key, else $HUBSYNC_API_KEY (RunCli)
+  std::string tls_ca;
+  std::string tls_cert;
+  std::string tls_key;
   bool json = false;
   int64_t timeout_s = 30;
 };

@@ -26,6 +26,7 @@ const std::vector<Command>& AllCommands() {
   static const auto* all = [] {
     auto* v = new std::vector<Command>(RecordCommands());
     for (Command& c : SyncCommands()) v->push_back(std::move(c));
+    for (Command& c : KeyCommands()) v->push_back(std::move(c));
     return v;
   }();
   return *all;
@@ -38,7 +39,8 @@ std::vector<CommandSpec> AllSpecs() {
 }
 
 int RunCli(const std::vector<std::string>& args,
-           const std::string& default_server, Connector connect, Io& io) {
+           const std::string& default_server, Connector connect, Io& io,
+           const std::string& default_api_key) {
   const std::vector<Command>& commands = AllCommands();
   std::vector<CommandSpec> specs = AllSpecs();
   Parsed parsed;
@@ -63,8 +65,17 @@ int RunCli(const std::vector<std::string>& args,
     io.out << CommandHelp(command->spec);
     return kExitOk;
   }
-  std::unique_ptr<client::HubsyncClient> client =
-      connect(parsed.globals.server);
+  client::ConnectOptions options;
+  options.target = parsed.globals.server;
+  options.api_key = parsed.globals.api_key.empty() ? default_api_key
+                                                   : parsed.globals.api_key;
+  options.tls_ca = parsed.globals.tls_ca;
+  options.tls_cert = parsed.globals.tls_cert;
+  options.tls_key = parsed.globals.tls_key;
+  absl::StatusOr<std::unique_ptr<client::HubsyncClient>> connected =
+      connect(options);
+  if (!connected.ok()) return Fail(connected.status(), io);
+  std::unique_ptr<client::HubsyncClient> client = *std::move(connected);
   client->set_timeout(std::chrono::seconds(parsed.globals.timeout_s));
   return command->run(parsed, *client, io);
 }

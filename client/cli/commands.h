@@ -44,14 +44,18 @@ std::vector<CommandSpec> AllSpecs();
 std::vector<Command>
 RecordCommands();  // school, learner, class, mis, emails, audit
 std::vector<Command> SyncCommands();  // sync ...
+std::vector<Command> KeyCommands();   // key ...
 
 // Parses `args` (argv without the program name) and runs the command against
 // a client made by `connect` (called only when a command will run). Prints
 // help, usage errors and RPC errors; returns the exit code.
-using Connector = std::function<std::unique_ptr<client::HubsyncClient>(
-    const std::string& target)>;
+// `default_api_key` ($HUBSYNC_API_KEY) is used when --api-key is absent.
+using Connector =
+    std::function<absl::StatusOr<std::unique_ptr<client::HubsyncClient>>(
+        const client::ConnectOptions& options)>;
 int RunCli(const std::vector<std::string>& args,
-           const std::string& default_server, Connector connect, Io& io);
+           const std::string& default_server, Connector connect, Io& io,
+           const std::string& default_api_key = "");
 
 // Prints "error: CODE: message" on io.err; returns kExitError.
 int Fail(const absl::Status& status, Io& io);

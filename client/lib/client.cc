@@ -1,5 +1,9 @@
 #include "client/lib/client.h"
 
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
 #include "client/lib/status.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
@@ -25,12 +29,27 @@ void ReadProblems(const grpc::ClientContext& ctx,
   }
 }
 
-std::shared_ptr<grpc::Channel> InsecureChannel(const std::string& target) {
+grpc::ChannelArguments Arguments() {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(256
                                 << 20);  // a whole school's rows in one reply
+  return args;
+}
+
+std::shared_ptr<grpc::Channel> InsecureChannel(const std::string& target) {
   return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(),
-                                   args);
+                                   Arguments());
+}
+
+absl::StatusOr<std::string> ReadPem(const std::string& path, const char* flag) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream data;
+  if (in) data << in.rdbuf();
+  if (!in || data.str().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, ": cannot read a PEM file at ", path));
+  }
+  return data.str();
 }
 
 }  // namespace
@@ -38,9 +57,38 @@ std::shared_ptr<grpc::Channel> InsecureChannel(const std::string& target) {
 HubsyncClient::HubsyncClient(const std::string& target)
     : HubsyncClient(InsecureChannel(target)) {}
 
-std::unique_ptr<HubsyncClient> HubsyncClient::Connect(
-    const std::string& target) {
-  return std::make_unique<HubsyncClient>(target);
+absl::StatusOr<std::unique_ptr<HubsyncClient>> HubsyncClient::Connect(
+    const ConnectOptions& o) {
+  std::shared_ptr<grpc::ChannelCredentials> creds;
+  if (o.tls_ca.empty()) {
+    if (!o.tls_cert.empty() || !o.tls_key.empty()) {
+      return absl::InvalidArgumentError(
+          "--tls-cert and --tls-key need --tls-ca (the server's CA)");
+    }
+    creds = grpc::InsecureChannelCredentials();
+  } else {
+    grpc::SslCredentialsOptions ssl;
+    absl::StatusOr<std::string> ca = ReadPem(o.tls_ca, "--tls-ca");
+    if (!ca.ok()) return ca.status();
+    ssl.pem_root_certs = *ca;
+    if (o.tls_cert.empty() != o.tls_key.empty()) {
+      return absl::InvalidArgumentError(
+          "a client certificate needs both --tls-cert and --tls-key");
+    }
+    if (!o.tls_cert.empty()) {
+      absl::StatusOr<std::string> cert = ReadPem(o.tls_cert, "--tls-cert");
+      if (!cert.ok()) return cert.status();
+      absl::StatusOr<std::string> key = ReadPem(o.tls_key, "--tls-key");
+      if (!key.ok()) return key.status();
+      ssl.pem_cert_chain = *cert;
+      ssl.pem_private_key = *key;
+    }
+    creds = grpc::SslCredentials(ssl);
+  }
+  auto client = std::make_unique<HubsyncClient>(
+      grpc::CreateCustomChannel(o.target, creds, Arguments()));
+  client->set_api_key(o.api_key);
+  return client;
 }
 
 HubsyncClient::HubsyncClient(std::shared_ptr<grpc::Channel> channel)
@@ -49,11 +97,17 @@ HubsyncClient::HubsyncClient(std::shared_ptr<grpc::Channel> channel)
       hub_(v1::HubService::NewStub(channel_)),
       mis_(v1::MisService::NewStub(channel_)),
       sync_(v1::SyncService::NewStub(channel_)),
-      accounts_(v1::AccountService::NewStub(channel_)) {}
+      accounts_(v1::AccountService::NewStub(channel_)),
+      keys_(v1::KeyService::NewStub(channel_)) {}
+
+void HubsyncClient::Authorize(grpc::ClientContext& ctx) const {
+  if (!api_key_.empty()) ctx.AddMetadata("authorization", "Bearer " + api_key_);
+}
 
 std::unique_ptr<grpc::ClientContext> HubsyncClient::Context() const {
   auto ctx = std::make_unique<grpc::ClientContext>();
   ctx->set_deadline(std::chrono::system_clock::now() + timeout_);
+  Authorize(*ctx);
   return ctx;
 }
 
@@ -237,6 +291,7 @@ absl::Status HubsyncClient::StreamRows(
     const v1::StreamRowsRequest& req,
     const std::function<bool(const v1::RowBatch&)>& on_batch) {
   grpc::ClientContext ctx;  // no deadline: see set_timeout
+  Authorize(ctx);
   auto reader = sync_->StreamRows(&ctx, req);
   return Drain(ctx, *reader, on_batch);
 }
@@ -299,6 +354,7 @@ absl::Status HubsyncClient::WatchSession(
     const v1::WatchSessionRequest& req,
     const std::function<bool(const v1::SessionEvent&)>& on_event) {
   grpc::ClientContext ctx;  // no deadline: see set_timeout
+  Authorize(ctx);
   auto reader = sync_->WatchSession(&ctx, req);
   return Drain(ctx, *reader, on_event);
 }
@@ -317,6 +373,24 @@ absl::StatusOr<v1::ListAuditRecordsResponse> HubsyncClient::ListAuditRecords(
   req.set_school_id(school_id);
   return Unary(accounts_.get(), &v1::AccountService::Stub::ListAuditRecords,
                req);
+}
+
+absl::StatusOr<v1::CreateApiKeyResponse> HubsyncClient::CreateApiKey(
+    const v1::CreateApiKeyRequest& req) {
+  return Unary(keys_.get(), &v1::KeyService::Stub::CreateApiKey, req);
+}
+
+absl::StatusOr<v1::ListApiKeysResponse> HubsyncClient::ListApiKeys(
+    const std::string& school_id) {
+  v1::ListApiKeysRequest req;
+  req.set_school_id(school_id);
+  return Unary(keys_.get(), &v1::KeyService::Stub::ListApiKeys, req);
+}
+
+absl::StatusOr<v1::ApiKey> HubsyncClient::RevokeApiKey(const std::string& key_id) {
+  v1::RevokeApiKeyRequest req;
+  req.set_key_id(key_id);
+  return Unary(keys_.get(), &v1::KeyService::Stub::RevokeApiKey, req);
 }
 
 }  // namespace hubsync::client

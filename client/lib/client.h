@@ -23,6 +23,7 @@
 #include "hubsync/v1/accounts.grpc.pb.h"
 #include "hubsync/v1/admin.grpc.pb.h"
 #include "hubsync/v1/hub.grpc.pb.h"
+#include "hubsync/v1/keys.grpc.pb.h"
 #include "hubsync/v1/mis.grpc.pb.h"
 #include "hubsync/v1/sync.grpc.pb.h"
 
@@ -42,15 +43,32 @@ inline constexpr char kUploadProblemsKey[] = "hubsync-upload-problems-bin";
 // v1::MassDesync.
 inline constexpr char kMassDesyncKey[] = "hubsync-mass-desync-bin";
 
+// How to reach a server. TLS when tls_ca is set (PEM file of the CA that
+// signed the server's certificate), with a client certificate when
+// tls_cert and tls_key are set too; plaintext otherwise.
+struct ConnectOptions {
+  std::string target;   // "host:port"
+  std::string api_key;  // sent as "authorization: Bearer <api_key>"
+  std::string tls_ca;
+  std::string tls_cert;
+  std::string tls_key;
+};
+
 class HubsyncClient {
  public:
-  // A plaintext (insecure credentials) channel to "host:port"; TLS comes later.
+  // A plaintext (insecure credentials) channel to "host:port", no API key.
   // Connecting is lazy: an unreachable server shows as UNAVAILABLE on the
   // first call.
   explicit HubsyncClient(const std::string& target);
-  static std::unique_ptr<HubsyncClient> Connect(const std::string& target);
+  // INVALID_ARGUMENT if a TLS file cannot be read or only one of
+  // tls_cert / tls_key is given.
+  static absl::StatusOr<std::unique_ptr<HubsyncClient>> Connect(
+      const ConnectOptions& options);
   // Any channel, e.g. a server's InProcessChannel in tests.
   explicit HubsyncClient(std::shared_ptr<grpc::Channel> channel);
+
+  // The API key every call carries (empty: none). Set before sharing.
+  void set_api_key(std::string key) { api_key_ = std::move(key); }
 
   // The deadline of every unary call and of each upload, counted from the
   // call's start (default 30 s). The two server streams have none: a large
@@ -136,7 +154,16 @@ class HubsyncClient {
   absl::StatusOr<v1::ListAuditRecordsResponse> ListAuditRecords(
       const std::string& school_id);
 
+  // API keys. CreateApiKey's reply holds the key's secret, shown once.
+  absl::StatusOr<v1::CreateApiKeyResponse> CreateApiKey(
+      const v1::CreateApiKeyRequest& req);
+  absl::StatusOr<v1::ListApiKeysResponse> ListApiKeys(
+      const std::string& school_id);
+  absl::StatusOr<v1::ApiKey> RevokeApiKey(const std::string& key_id);
+
  private:
+  // Adds the API key to a call's metadata.
+  void Authorize(grpc::ClientContext& ctx) const;
   std::unique_ptr<grpc::ClientContext> Context() const;
   // Reads a server stream into `on_message` until it ends or the callback
   // returns false (then cancels; a cancel of our own is not an error).
@@ -156,6 +183,8 @@ class HubsyncClient {
   std::unique_ptr<v1::MisService::Stub> mis_;
   std::unique_ptr<v1::SyncService::Stub> sync_;
   std::unique_ptr<v1::AccountService::Stub> accounts_;
+  std::unique_ptr<v1::KeyService::Stub> keys_;
+  std::string api_key_;
   std::chrono::milliseconds timeout_{std::chrono::seconds(30)};
 };
 

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/mis_import.h"
+#include "server/service/authorize.h"
 #include "server/service/convert.h"
 #include "server/service/services.h"
 #include "server/service/status.h"
@@ -70,39 +71,52 @@ grpc::Status TooLarge(size_t limit) {
 
 }  // namespace
 
-grpc::Status SchoolServiceImpl::CreateSchool(grpc::ServerContext*,
+grpc::Status SchoolServiceImpl::CreateSchool(grpc::ServerContext* context,
                                              const v1::CreateSchoolRequest* req,
                                              v1::School* out) {
   HUBSYNC_RETURN_IF_INVALID(CheckText("name", req->name(), /*required=*/true));
+  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kCreateSchool);
   absl::StatusOr<School> school = store_->CreateSchool(req->name());
   if (!school.ok()) return ToGrpcStatus(school.status());
   ToProto(*school, out);
   return grpc::Status::OK;
 }
 
-grpc::Status SchoolServiceImpl::GetSchool(grpc::ServerContext*,
+grpc::Status SchoolServiceImpl::GetSchool(grpc::ServerContext* context,
                                           const v1::GetSchoolRequest* req,
                                           v1::School* out) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
+  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kGetSchool,
+                    auth::Target{Resource::kSchool, req->school_id(), "school_id"});
   absl::StatusOr<School> school = store_->GetSchool(req->school_id());
   if (!school.ok()) return ToGrpcStatus(school.status());
   ToProto(*school, out);
   return grpc::Status::OK;
 }
 
-grpc::Status SchoolServiceImpl::ListSchools(grpc::ServerContext*,
+grpc::Status SchoolServiceImpl::ListSchools(grpc::ServerContext* context,
                                             const v1::ListSchoolsRequest*,
                                             v1::ListSchoolsResponse* out) {
+  absl::StatusOr<auth::Principal> who =
+      Authorize(*auth_, context, auth::Verb::kListSchools);
+  if (!who.ok()) return ToGrpcStatus(who.status());
   absl::StatusOr<std::vector<School>> schools = store_->ListSchools();
   if (!schools.ok()) return ToGrpcStatus(schools.status());
-  for (const School& s : *schools) ToProto(s, out->add_schools());
+  // A school's key sees its own school only.
+  for (const School& s : *schools) {
+    if (who->role == Role::kOperator || s.id == who->school_id) {
+      ToProto(s, out->add_schools());
+    }
+  }
   return grpc::Status::OK;
 }
 
-grpc::Status HubServiceImpl::CreateLearner(grpc::ServerContext*,
+grpc::Status HubServiceImpl::CreateLearner(grpc::ServerContext* context,
                                            const v1::CreateLearnerRequest* req,
                                            v1::Learner* out) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
+  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kCreateLearner,
+                    auth::Target{Resource::kSchool, req->school_id(), "school_id"});
   if (!req->has_learner()) return Required("learner");
   if (!req->learner().school_id().empty() &&
       req->learner().school_id() != req->school_id()) {
@@ -121,6 +135,9 @@ grpc::Status HubServiceImpl::CreateLearner(grpc::ServerContext*,
 grpc::Status HubServiceImpl::ImportLearners(
     grpc::ServerContext* context, grpc::ServerReader<v1::ImportLearnersRequest>* reader,
     v1::ImportLearnersResponse* out) {
+  absl::StatusOr<auth::Principal> who =
+      Authorize(*auth_, context, auth::Verb::kImportLearners);
+  if (!who.ok()) return ToGrpcStatus(who.status());
   std::string school_id;
   std::string data;
   v1::ImportLearnersRequest req;
@@ -131,7 +148,14 @@ grpc::Status HubServiceImpl::ImportLearners(
                             "school_id changed in the middle of the upload");
       }
       HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req.school_id()));
+      if (school_id.empty()) {  // checked once, before any data is kept
+        HUBSYNC_RETURN_IF_ERROR_GRPC(auth_->CheckTarget(
+            *who, auth::Target{Resource::kSchool, req.school_id(), "school_id"}));
+      }
       school_id = req.school_id();
+    } else if (school_id.empty()) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "school_id is required on the first message");
     }
     if (data.size() + req.chunk().size() > limits_.max_upload_bytes) {
       return TooLarge(limits_.max_upload_bytes);
@@ -154,20 +178,24 @@ grpc::Status HubServiceImpl::ImportLearners(
   return grpc::Status::OK;
 }
 
-grpc::Status HubServiceImpl::GetLearner(grpc::ServerContext*,
+grpc::Status HubServiceImpl::GetLearner(grpc::ServerContext* context,
                                         const v1::GetLearnerRequest* req,
                                         v1::Learner* out) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("learner_id", req->learner_id()));
+  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kGetLearner,
+                    auth::Target{Resource::kLearner, req->learner_id(), "learner_id"});
   absl::StatusOr<HubLearner> learner = store_->GetLearner(req->learner_id());
   if (!learner.ok()) return ToGrpcStatus(learner.status());
   ToProto(*learner, out);
   return grpc::Status::OK;
 }
 
-grpc::Status HubServiceImpl::ListLearners(grpc::ServerContext*,
+grpc::Status HubServiceImpl::ListLearners(grpc::ServerContext* context,
                                           const v1::ListLearnersRequest* req,
                                           v1::ListLearnersResponse* out) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
+  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kListLearners,
+                    auth::Target{Resource::kSchool, req->school_id(), "school_id"});
   absl::StatusOr<School> school = store_->GetSchool(req->school_id());
   if (!school.ok()) return ToGrpcStatus(school.status());
   absl::StatusOr<std::vector<HubLearner>> learners =
@@ -177,10 +205,12 @@ grpc::Status HubServiceImpl::ListLearners(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status HubServiceImpl::ListClasses(grpc::ServerContext*,
+grpc::Status HubServiceImpl::ListClasses(grpc::ServerContext* context,
                                          const v1::ListClassesRequest* req,
                                          v1::ListClassesResponse* out) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
+  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kListClasses,
+                    auth::Target{Resource::kSchool, req->school_id(), "school_id"});
   absl::StatusOr<School> school = store_->GetSchool(req->school_id());
   if (!school.ok()) return ToGrpcStatus(school.status());
   absl::StatusOr<std::vector<HubClass>> classes = store_->ListClasses(req->school_id());
@@ -202,6 +232,9 @@ grpc::Status MisServiceImpl::StoreSnapshot(MisSnapshot snapshot,
 grpc::Status MisServiceImpl::UploadMisExport(
     grpc::ServerContext* context,
     grpc::ServerReader<v1::UploadMisExportRequest>* reader, v1::MisSnapshot* out) {
+  absl::StatusOr<auth::Principal> who =
+      Authorize(*auth_, context, auth::Verb::kUploadMisExport);
+  if (!who.ok()) return ToGrpcStatus(who.status());
   v1::UploadMisExportRequest req;
   if (!reader->Read(&req) || !req.has_header()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
@@ -210,6 +243,8 @@ grpc::Status MisServiceImpl::UploadMisExport(
   }
   const v1::UploadHeader header = req.header();
   HUBSYNC_RETURN_IF_INVALID(CheckId("header.school_id", header.school_id()));
+  HUBSYNC_RETURN_IF_ERROR_GRPC(auth_->CheckTarget(
+      *who, auth::Target{Resource::kSchool, header.school_id(), "header.school_id"}));
   MisFormat format;
   switch (header.format()) {
     case v1::MIS_FORMAT_ONEROSTER: format = MisFormat::kOneRoster; break;
@@ -262,6 +297,8 @@ grpc::Status MisServiceImpl::PushMisRecords(grpc::ServerContext* context,
                                             const v1::PushMisRecordsRequest* req,
                                             v1::MisSnapshot* out) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
+  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kPushMisRecords,
+                    auth::Target{Resource::kSchool, req->school_id(), "school_id"});
   if (static_cast<size_t>(req->learners_size() + req->classes_size()) >
       limits_.max_push_records) {
     return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
@@ -293,10 +330,12 @@ grpc::Status MisServiceImpl::PushMisRecords(grpc::ServerContext* context,
   return StoreSnapshot(std::move(snapshot), out);
 }
 
-grpc::Status MisServiceImpl::ListSnapshots(grpc::ServerContext*,
+grpc::Status MisServiceImpl::ListSnapshots(grpc::ServerContext* context,
                                            const v1::ListSnapshotsRequest* req,
                                            v1::ListSnapshotsResponse* out) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
+  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kListSnapshots,
+                    auth::Target{Resource::kSchool, req->school_id(), "school_id"});
   absl::StatusOr<School> school = store_->GetSchool(req->school_id());
   if (!school.ok()) return ToGrpcStatus(school.status());
   absl::StatusOr<std::vector<MisSnapshot>> snapshots =
@@ -310,10 +349,12 @@ grpc::Status MisServiceImpl::ListSnapshots(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status MisServiceImpl::ListMisLearners(grpc::ServerContext*,
+grpc::Status MisServiceImpl::ListMisLearners(grpc::ServerContext* context,
                                              const v1::ListMisLearnersRequest* req,
                                              v1::ListMisLearnersResponse* out) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("snapshot_id", req->snapshot_id()));
+  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kListMisLearners,
+                    auth::Target{Resource::kSnapshot, req->snapshot_id(), "snapshot_id"});
   absl::StatusOr<MisSnapshot> snapshot = store_->GetSnapshot(req->snapshot_id());
   if (!snapshot.ok()) return ToGrpcStatus(snapshot.status());
   for (const MisLearner& l : snapshot->learners) ToProto(l, out->add_learners());
@@ -322,9 +363,11 @@ grpc::Status MisServiceImpl::ListMisLearners(grpc::ServerContext*,
 }
 
 grpc::Status AccountServiceImpl::ListVerificationEmails(
-    grpc::ServerContext*, const v1::ListVerificationEmailsRequest* req,
+    grpc::ServerContext* context, const v1::ListVerificationEmailsRequest* req,
     v1::ListVerificationEmailsResponse* out) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
+  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kListVerificationEmails,
+                    auth::Target{Resource::kSchool, req->school_id(), "school_id"});
   absl::StatusOr<School> school = store_->GetSchool(req->school_id());
   if (!school.ok()) return ToGrpcStatus(school.status());
   absl::StatusOr<std::vector<OutboxEmail>> emails = store_->ListOutbox(req->school_id());
@@ -334,9 +377,11 @@ grpc::Status AccountServiceImpl::ListVerificationEmails(
 }
 
 grpc::Status AccountServiceImpl::ListAuditRecords(
-    grpc::ServerContext*, const v1::ListAuditRecordsRequest* req,
+    grpc::ServerContext* context, const v1::ListAuditRecordsRequest* req,
     v1::ListAuditRecordsResponse* out) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
+  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kListAuditRecords,
+                    auth::Target{Resource::kSchool, req->school_id(), "school_id"});
   absl::StatusOr<School> school = store_->GetSchool(req->school_id());
   if (!school.ok()) return ToGrpcStatus(school.status());
   absl::StatusOr<std::vector<AuditRecord>> records = store_->ListAudit(req->school_id());

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <fstream>
+#include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -13,9 +16,69 @@
 #include "grpc/health/v1/health.pb.h"
 
 namespace hubsync {
+namespace {
+
+absl::StatusOr<std::string> ReadPem(const std::string& path, const char* flag) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream data;
+  if (in) data << in.rdbuf();
+  if (!in || data.str().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, ": cannot read a PEM file at ", path));
+  }
+  return data.str();
+}
+
+// "127.0.0.1:50051", "localhost:0", "[::1]:50051" are loopback; "0.0.0.0",
+// "[::]" and every other address are not.
+bool IsLoopback(const std::string& listen) {
+  std::string host = listen.substr(0, listen.rfind(':'));
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
+    const ServerOptions& o) {
+  const bool tls = !o.tls_cert_path.empty() || !o.tls_key_path.empty() ||
+                   !o.tls_client_ca_path.empty();
+  if (!tls) {
+    if (!IsLoopback(o.listen) && !o.allow_plaintext_remote) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "refusing to serve plaintext on ", o.listen,
+          ", which is not a loopback address: give --tls-cert and --tls-key, or "
+          "pass --allow-plaintext-remote if something else encrypts the traffic"));
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  if (o.tls_cert_path.empty() || o.tls_key_path.empty()) {
+    return absl::InvalidArgumentError(
+        "TLS needs both --tls-cert and --tls-key");
+  }
+  absl::StatusOr<std::string> cert = ReadPem(o.tls_cert_path, "--tls-cert");
+  if (!cert.ok()) return cert.status();
+  absl::StatusOr<std::string> key = ReadPem(o.tls_key_path, "--tls-key");
+  if (!key.ok()) return key.status();
+  grpc::SslServerCredentialsOptions ssl(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  if (!o.tls_client_ca_path.empty()) {
+    absl::StatusOr<std::string> ca = ReadPem(o.tls_client_ca_path, "--tls-client-ca");
+    if (!ca.ok()) return ca.status();
+    ssl.pem_root_certs = *ca;
+    ssl.client_certificate_request =
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  ssl.pem_key_cert_pairs.push_back({*key, *cert});
+  return grpc::SslServerCredentials(ssl);
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<HubsyncServer>> HubsyncServer::Start(
     const ServerOptions& options) {
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      Credentials(options);
+  if (!credentials.ok()) return credentials.status();
   std::unique_ptr<HubsyncServer> s(new HubsyncServer);
   Clock* clock = options.clock ? options.clock : Clock::Real();
   IdGenerator* ids = options.ids ? options.ids : IdGenerator::Real();
@@ -25,19 +88,21 @@ absl::StatusOr<std::unique_ptr<HubsyncServer>> HubsyncServer::Start(
   s->store_ = *std::move(store);
   s->sessions_ = std::make_unique<SessionManager>(
       s->store_.get(), clock, options.classify, options.max_desync_percent);
-  s->schools_ = std::make_unique<SchoolServiceImpl>(s->store_.get());
-  s->hub_ = std::make_unique<HubServiceImpl>(s->store_.get(), options.limits);
-  s->mis_ = std::make_unique<MisServiceImpl>(s->store_.get(), options.limits);
-  s->accounts_ = std::make_unique<AccountServiceImpl>(s->store_.get());
-  s->sync_ = std::make_unique<SyncServiceImpl>(s->sessions_.get());
+  s->authorizer_ = std::make_unique<auth::Authorizer>(s->store_.get());
+  const auth::Authorizer* authz = s->authorizer_.get();
+  s->schools_ = std::make_unique<SchoolServiceImpl>(s->store_.get(), authz);
+  s->hub_ = std::make_unique<HubServiceImpl>(s->store_.get(), options.limits, authz);
+  s->mis_ = std::make_unique<MisServiceImpl>(s->store_.get(), options.limits, authz);
+  s->accounts_ = std::make_unique<AccountServiceImpl>(s->store_.get(), authz);
+  s->sync_ = std::make_unique<SyncServiceImpl>(s->sessions_.get(), authz);
+  s->keys_ = std::make_unique<KeyServiceImpl>(s->store_.get(), clock, authz);
 
   // Make sure the health descriptors are in the generated pool.
   (void)grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
-                           &s->port_);
+  builder.AddListeningPort(options.listen, *credentials, &s->port_);
   builder.SetMaxReceiveMessageSize(
       static_cast<int>(std::min<size_t>(options.limits.max_message_bytes, INT32_MAX)));
   builder.RegisterService(s->schools_.get());
@@ -45,6 +110,7 @@ absl::StatusOr<std::unique_ptr<HubsyncServer>> HubsyncServer::Start(
   builder.RegisterService(s->mis_.get());
   builder.RegisterService(s->accounts_.get());
   builder.RegisterService(s->sync_.get());
+  builder.RegisterService(s->keys_.get());
   s->server_ = builder.BuildAndStart();
   if (s->server_ == nullptr || s->port_ == 0) {
     return absl::UnavailableError(

@@ -16,6 +16,13 @@ namespace hubsync {
 struct ServerOptions {
   std::string listen = "127.0.0.1:50051";  // port 0 picks a free port
   std::string db_path = "hubsync.db";
+  // TLS: PEM files. With a client CA, clients must present a certificate it
+  // signed. Without cert and key the server speaks plaintext, and then only
+  // on a loopback address unless allow_plaintext_remote.
+  std::string tls_cert_path;
+  std::string tls_key_path;
+  std::string tls_client_ca_path;
+  bool allow_plaintext_remote = false;
   Limits limits;
   Clock* clock = nullptr;     // default: the real clock
   IdGenerator* ids = nullptr; // default: random ids
@@ -30,7 +37,10 @@ struct ServerOptions {
 class HubsyncServer {
  public:
   // Opens the database and starts serving. FAILED_PRECONDITION/UNAVAILABLE
-  // if the database cannot be opened or the address cannot be bound.
+  // if the database cannot be opened or the address cannot be bound;
+  // INVALID_ARGUMENT for unreadable or incomplete TLS files;
+  // FAILED_PRECONDITION for plaintext on a non-loopback address.
+  // Every RPC but health and reflection needs an API key.
   static absl::StatusOr<std::unique_ptr<HubsyncServer>> Start(
       const ServerOptions& options);
   ~HubsyncServer();
@@ -48,6 +58,8 @@ class HubsyncServer {
 
   std::unique_ptr<Store> store_;
   std::unique_ptr<SessionManager> sessions_;
+  std::unique_ptr<auth::Authorizer> authorizer_;
+  std::unique_ptr<KeyServiceImpl> keys_;
   std::unique_ptr<SchoolServiceImpl> schools_;
   std::unique_ptr<HubServiceImpl> hub_;
   std::unique_ptr<MisServiceImpl> mis_;

@@ -1,5 +1,6 @@
-// The gRPC services of hubsync.v1 (sync API). Each handler converts the
-// request, calls the store or the session manager, and maps the status.
+// The gRPC services of hubsync.v1 (sync API). Each handler first authorises
+// the call (server/service/authorize.h), then converts the request, calls the
+// store or the session manager, and maps the status.
 #ifndef HUBSYNC_SERVER_SERVICE_SERVICES_H_
 #define HUBSYNC_SERVER_SERVICE_SERVICES_H_
 
@@ -8,9 +9,11 @@
 #include "hubsync/v1/accounts.grpc.pb.h"
 #include "hubsync/v1/admin.grpc.pb.h"
 #include "hubsync/v1/hub.grpc.pb.h"
+#include "hubsync/v1/keys.grpc.pb.h"
 #include "hubsync/v1/mis.grpc.pb.h"
 #include "hubsync/v1/sync.grpc.pb.h"
 #include "common/import_checks.h"
+#include "server/auth/authorizer.h"
 #include "server/session/session_manager.h"
 #include "server/storage/store.h"
 
@@ -33,7 +36,8 @@ struct Limits {
 
 class SchoolServiceImpl final : public v1::SchoolService::Service {
  public:
-  explicit SchoolServiceImpl(Store* store) : store_(store) {}
+  SchoolServiceImpl(Store* store, const auth::Authorizer* auth)
+      : store_(store), auth_(auth) {}
   grpc::Status CreateSchool(grpc::ServerContext*, const v1::CreateSchoolRequest*,
                             v1::School*) override;
   grpc::Status GetSchool(grpc::ServerContext*, const v1::GetSchoolRequest*,
@@ -43,11 +47,13 @@ class SchoolServiceImpl final : public v1::SchoolService::Service {
 
  private:
   Store* store_;
+  const auth::Authorizer* auth_;
 };
 
 class HubServiceImpl final : public v1::HubService::Service {
  public:
-  HubServiceImpl(Store* store, Limits limits) : store_(store), limits_(limits) {}
+  HubServiceImpl(Store* store, Limits limits, const auth::Authorizer* auth)
+      : store_(store), limits_(limits), auth_(auth) {}
   grpc::Status CreateLearner(grpc::ServerContext*, const v1::CreateLearnerRequest*,
                              v1::Learner*) override;
   grpc::Status ImportLearners(grpc::ServerContext*,
@@ -63,11 +69,13 @@ class HubServiceImpl final : public v1::HubService::Service {
  private:
   Store* store_;
   Limits limits_;
+  const auth::Authorizer* auth_;
 };
 
 class MisServiceImpl final : public v1::MisService::Service {
  public:
-  MisServiceImpl(Store* store, Limits limits) : store_(store), limits_(limits) {}
+  MisServiceImpl(Store* store, Limits limits, const auth::Authorizer* auth)
+      : store_(store), limits_(limits), auth_(auth) {}
   grpc::Status UploadMisExport(grpc::ServerContext*,
                                grpc::ServerReader<v1::UploadMisExportRequest>*,
                                v1::MisSnapshot*) override;
@@ -83,11 +91,13 @@ class MisServiceImpl final : public v1::MisService::Service {
   grpc::Status StoreSnapshot(MisSnapshot snapshot, v1::MisSnapshot* out);
   Store* store_;
   Limits limits_;
+  const auth::Authorizer* auth_;
 };
 
 class AccountServiceImpl final : public v1::AccountService::Service {
  public:
-  explicit AccountServiceImpl(Store* store) : store_(store) {}
+  AccountServiceImpl(Store* store, const auth::Authorizer* auth)
+      : store_(store), auth_(auth) {}
   grpc::Status ListVerificationEmails(grpc::ServerContext*,
                                       const v1::ListVerificationEmailsRequest*,
                                       v1::ListVerificationEmailsResponse*) override;
@@ -97,11 +107,13 @@ class AccountServiceImpl final : public v1::AccountService::Service {
 
  private:
   Store* store_;
+  const auth::Authorizer* auth_;
 };
 
 class SyncServiceImpl final : public v1::SyncService::Service {
  public:
-  explicit SyncServiceImpl(SessionManager* sessions) : sessions_(sessions) {}
+  SyncServiceImpl(SessionManager* sessions, const auth::Authorizer* auth)
+      : sessions_(sessions), auth_(auth) {}
   grpc::Status StartSession(grpc::ServerContext*, const v1::StartSessionRequest*,
                             v1::Session*) override;
   grpc::Status GetSession(grpc::ServerContext*, const v1::GetSessionRequest*,
@@ -136,6 +148,24 @@ class SyncServiceImpl final : public v1::SyncService::Service {
 
  private:
   SessionManager* sessions_;
+  const auth::Authorizer* auth_;
+};
+
+class KeyServiceImpl final : public v1::KeyService::Service {
+ public:
+  KeyServiceImpl(Store* store, Clock* clock, const auth::Authorizer* auth)
+      : store_(store), clock_(clock), auth_(auth) {}
+  grpc::Status CreateApiKey(grpc::ServerContext*, const v1::CreateApiKeyRequest*,
+                            v1::CreateApiKeyResponse*) override;
+  grpc::Status ListApiKeys(grpc::ServerContext*, const v1::ListApiKeysRequest*,
+                           v1::ListApiKeysResponse*) override;
+  grpc::Status RevokeApiKey(grpc::ServerContext*, const v1::RevokeApiKeyRequest*,
+                            v1::ApiKey*) override;
+
+ private:
+  Store* store_;
+  Clock* clock_;
+  const auth::Authorizer* auth_;
 };
 
 }  // namespace hubsync

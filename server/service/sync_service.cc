@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/arena.h"
+#include "server/service/authorize.h"
 #include "server/service/convert.h"
 #include "server/service/services.h"
 #include "server/service/status.h"
@@ -48,43 +49,53 @@ grpc::Status Reply(const absl::StatusOr<SessionEvent>& event,
 
 }  // namespace
 
-grpc::Status SyncServiceImpl::StartSession(grpc::ServerContext*,
+grpc::Status SyncServiceImpl::StartSession(grpc::ServerContext* context,
                                            const v1::StartSessionRequest* req,
                                            v1::Session* out) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
   HUBSYNC_RETURN_IF_INVALID(CheckOptionalId("snapshot_id", req->snapshot_id()));
   HUBSYNC_RETURN_IF_INVALID(CheckText("admin", req->admin(), /*required=*/false));
+  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kStartSession,
+                    auth::Target{Resource::kSchool, req->school_id(), "school_id"});
   return Reply(sessions_->Start(req->school_id(), req->snapshot_id(), req->admin()), out);
 }
 
-grpc::Status SyncServiceImpl::GetSession(grpc::ServerContext*,
+grpc::Status SyncServiceImpl::GetSession(grpc::ServerContext* context,
                                          const v1::GetSessionRequest* req,
                                          v1::Session* out) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("session_id", req->session_id()));
+  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kGetSession,
+                    auth::Target{Resource::kSession, req->session_id(), "session_id"});
   return Reply(sessions_->Get(req->session_id()), out);
 }
 
-grpc::Status SyncServiceImpl::ListSessions(grpc::ServerContext*,
+grpc::Status SyncServiceImpl::ListSessions(grpc::ServerContext* context,
                                            const v1::ListSessionsRequest* req,
                                            v1::ListSessionsResponse* out) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
+  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kListSessions,
+                    auth::Target{Resource::kSchool, req->school_id(), "school_id"});
   absl::StatusOr<std::vector<SessionView>> views = sessions_->List(req->school_id());
   if (!views.ok()) return ToGrpcStatus(views.status());
   for (const SessionView& v : *views) ToProto(v, out->add_sessions());
   return grpc::Status::OK;
 }
 
-grpc::Status SyncServiceImpl::Proceed(grpc::ServerContext*,
+grpc::Status SyncServiceImpl::Proceed(grpc::ServerContext* context,
                                       const v1::ProceedRequest* req,
                                       v1::Session* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
+  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kProceed,
+                    auth::Target{Resource::kSession, req->session_id(), "session_id"});
   return Reply(sessions_->Proceed(req->session_id(), req->expected_version()), out);
 }
 
-grpc::Status SyncServiceImpl::SetScope(grpc::ServerContext*,
+grpc::Status SyncServiceImpl::SetScope(grpc::ServerContext* context,
                                        const v1::SetScopeRequest* req,
                                        v1::Session* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
+  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kSetScope,
+                    auth::Target{Resource::kSession, req->session_id(), "session_id"});
   absl::StatusOr<Scope> scope = FromProto(req->scope());
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   return Reply(sessions_->SetScope(req->session_id(), req->expected_version(),
@@ -96,6 +107,8 @@ grpc::Status SyncServiceImpl::StreamRows(grpc::ServerContext* context,
                                          const v1::StreamRowsRequest* req,
                                          grpc::ServerWriter<v1::RowBatch>* writer) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("session_id", req->session_id()));
+  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kStreamRows,
+                    auth::Target{Resource::kSession, req->session_id(), "session_id"});
   if (req->batch_size() < 0 || req->batch_size() > kMaxBatch) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         absl::StrCat("batch_size must be 0 (default ", kDefaultBatch,
@@ -130,28 +143,34 @@ grpc::Status SyncServiceImpl::StreamRows(grpc::ServerContext* context,
   return ToGrpcStatus(streamed);
 }
 
-grpc::Status SyncServiceImpl::SetImport(grpc::ServerContext*,
+grpc::Status SyncServiceImpl::SetImport(grpc::ServerContext* context,
                                         const v1::SetImportRequest* req,
                                         v1::EditResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
+  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kSetImport,
+                    auth::Target{Resource::kSession, req->session_id(), "session_id"});
   HUBSYNC_RETURN_IF_INVALID(CheckId("mis_id", req->mis_id(), kMaxMisIdBytes));
   return Reply(sessions_->SetImport(req->session_id(), req->expected_version(),
                                     req->mis_id(), req->import()),
                out);
 }
 
-grpc::Status SyncServiceImpl::SetImportAll(grpc::ServerContext*,
+grpc::Status SyncServiceImpl::SetImportAll(grpc::ServerContext* context,
                                            const v1::SetImportAllRequest* req,
                                            v1::EditResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
+  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kSetImportAll,
+                    auth::Target{Resource::kSession, req->session_id(), "session_id"});
   return Reply(sessions_->SetImportAll(req->session_id(), req->expected_version(),
                                        req->import()),
                out);
 }
 
-grpc::Status SyncServiceImpl::Match(grpc::ServerContext*, const v1::MatchRequest* req,
+grpc::Status SyncServiceImpl::Match(grpc::ServerContext* context, const v1::MatchRequest* req,
                                     v1::EditResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
+  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kMatch,
+                    auth::Target{Resource::kSession, req->session_id(), "session_id"});
   HUBSYNC_RETURN_IF_INVALID(CheckId("learner_id", req->learner_id()));
   HUBSYNC_RETURN_IF_INVALID(CheckId("mis_id", req->mis_id(), kMaxMisIdBytes));
   return Reply(sessions_->Match(req->session_id(), req->expected_version(),
@@ -159,10 +178,12 @@ grpc::Status SyncServiceImpl::Match(grpc::ServerContext*, const v1::MatchRequest
                out);
 }
 
-grpc::Status SyncServiceImpl::Unmatch(grpc::ServerContext*,
+grpc::Status SyncServiceImpl::Unmatch(grpc::ServerContext* context,
                                       const v1::UnmatchRequest* req,
                                       v1::EditResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
+  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kUnmatch,
+                    auth::Target{Resource::kSession, req->session_id(), "session_id"});
   if (req->learner_id().empty() == req->mis_id().empty()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "name the row to unmatch by exactly one of learner_id "
@@ -176,20 +197,24 @@ grpc::Status SyncServiceImpl::Unmatch(grpc::ServerContext*,
                out);
 }
 
-grpc::Status SyncServiceImpl::SetSyncEmail(grpc::ServerContext*,
+grpc::Status SyncServiceImpl::SetSyncEmail(grpc::ServerContext* context,
                                            const v1::SetSyncEmailRequest* req,
                                            v1::EditResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
+  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kSetSyncEmail,
+                    auth::Target{Resource::kSession, req->session_id(), "session_id"});
   HUBSYNC_RETURN_IF_INVALID(CheckId("mis_id", req->mis_id(), kMaxMisIdBytes));
   return Reply(sessions_->SetSyncEmail(req->session_id(), req->expected_version(),
                                        req->mis_id(), req->sync()),
                out);
 }
 
-grpc::Status SyncServiceImpl::SetSyncEmailAll(grpc::ServerContext*,
+grpc::Status SyncServiceImpl::SetSyncEmailAll(grpc::ServerContext* context,
                                               const v1::SetSyncEmailAllRequest* req,
                                               v1::EditResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
+  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kSetSyncEmailAll,
+                    auth::Target{Resource::kSession, req->session_id(), "session_id"});
   return Reply(sessions_->SetSyncEmailAll(req->session_id(), req->expected_version(),
                                           req->sync()),
                out);
@@ -199,6 +224,8 @@ grpc::Status SyncServiceImpl::SaveAndSyncPupils(grpc::ServerContext* context,
                                                 const v1::SaveRequest* req,
                                                 v1::SaveResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
+  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kSaveAndSyncPupils,
+                    auth::Target{Resource::kSession, req->session_id(), "session_id"});
   HUBSYNC_RETURN_IF_INVALID(CheckOptionalId("request_id", req->request_id(), 128));
   if (req->confirm_desync_count() < 0) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
@@ -223,10 +250,12 @@ grpc::Status SyncServiceImpl::SaveAndSyncPupils(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status SyncServiceImpl::CancelSession(grpc::ServerContext*,
+grpc::Status SyncServiceImpl::CancelSession(grpc::ServerContext* context,
                                             const v1::CancelSessionRequest* req,
                                             v1::Session* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
+  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kCancelSession,
+                    auth::Target{Resource::kSession, req->session_id(), "session_id"});
   return Reply(sessions_->Cancel(req->session_id(), req->expected_version()), out);
 }
 
@@ -234,6 +263,8 @@ grpc::Status SyncServiceImpl::WatchSession(grpc::ServerContext* context,
                                            const v1::WatchSessionRequest* req,
                                            grpc::ServerWriter<v1::SessionEvent>* writer) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("session_id", req->session_id()));
+  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kWatchSession,
+                    auth::Target{Resource::kSession, req->session_id(), "session_id"});
   if (req->after_version() < 0) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "after_version must not be negative");

@@ -181,11 +181,28 @@ constexpr absl::string_view kV3 = R"sql(
 CREATE INDEX hub_learners_by_school ON hub_learners(school_id);
 )sql";
 
+// Migration 4: API keys (docs/SECURITY.md). Only a hash of each key is kept;
+// operator keys have no school (NULL).
+constexpr absl::string_view kV4 = R"sql(
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY,
+  school_id TEXT REFERENCES schools(id),
+  role TEXT NOT NULL CHECK (role IN ('operator', 'admin', 'service', 'viewer')),
+  label TEXT NOT NULL,
+  secret_hash TEXT NOT NULL,
+  create_time INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  revoke_time INTEGER NOT NULL DEFAULT 0,
+  CHECK ((role = 'operator') = (school_id IS NULL))
+);
+CREATE INDEX api_keys_by_school ON api_keys(school_id, create_time);
+)sql";
+
 }  // namespace
 
 const std::vector<absl::string_view>& Migrations() {
   static const auto* migrations =
-      new std::vector<absl::string_view>{kV1, kV2, kV3};
+      new std::vector<absl::string_view>{kV1, kV2, kV3, kV4};
   return *migrations;
 }
 

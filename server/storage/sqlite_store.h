@@ -70,6 +70,15 @@ class SqliteStore : public Store {
   absl::StatusOr<std::vector<OutboxEmail>> ListOutbox(
       const std::string& school_id) override;
 
+  absl::Status CreateApiKey(const ApiKeyRecord& key) override;
+  absl::StatusOr<ApiKeyRecord> GetApiKey(const std::string& key_id) override;
+  absl::StatusOr<std::vector<ApiKeyRecord>> ListApiKeys(
+      const std::string& school_id) override;
+  absl::StatusOr<ApiKeyRecord> RevokeApiKey(const std::string& key_id) override;
+  absl::StatusOr<int64_t> CountActiveOperatorKeys() override;
+  absl::StatusOr<std::string> SchoolOf(Resource kind,
+                                       const std::string& id) override;
+
  private:
   // Helpers named *Locked expect mu_ held (std::mutex carries no thread
   // annotations under GCC, so this is by convention).

@@ -18,6 +18,7 @@
 #include "common/clock.h"
 #include "common/session_types.h"
 #include "common/types.h"
+#include "server/storage/api_key_record.h"
 
 namespace hubsync {
 
@@ -119,6 +120,25 @@ class Store {
       const std::string& school_id) = 0;
   virtual absl::StatusOr<std::vector<OutboxEmail>> ListOutbox(
       const std::string& school_id) = 0;
+
+  // API keys (hashes only). CreateApiKey: NOT_FOUND if school_id is set and
+  // unknown, ALREADY_EXISTS for a duplicate id.
+  virtual absl::Status CreateApiKey(const ApiKeyRecord& key) = 0;
+  // NOT_FOUND "key ID not found".
+  virtual absl::StatusOr<ApiKeyRecord> GetApiKey(const std::string& key_id) = 0;
+  // One school's keys, or every key when school_id is empty; by create time.
+  virtual absl::StatusOr<std::vector<ApiKeyRecord>> ListApiKeys(
+      const std::string& school_id) = 0;
+  // Sets the revoke time (kept if already revoked); NOT_FOUND if unknown.
+  virtual absl::StatusOr<ApiKeyRecord> RevokeApiKey(const std::string& key_id) = 0;
+  // Operator keys not revoked.
+  virtual absl::StatusOr<int64_t> CountActiveOperatorKeys() = 0;
+
+  // The school an id belongs to, read cheaply (no rows loaded). NOT_FOUND
+  // with the same message as the full read of that id ("session ID not
+  // found", ...), so an id of another school reads as one that does not exist.
+  virtual absl::StatusOr<std::string> SchoolOf(Resource kind,
+                                               const std::string& id) = 0;
 };
 
 }  // namespace hubsync

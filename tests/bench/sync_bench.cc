@@ -30,6 +30,7 @@
 #include "client/lib/client.h"
 #include "common/classify.h"
 #include "common/upn.h"
+#include "server/auth/keys.h"
 #include "server/service/server.h"
 #include "server/session/session_manager.h"
 #include "tests/synth/synth.h"
@@ -70,6 +71,24 @@ struct Served {
   std::unique_ptr<client::HubsyncClient> client;
   std::string school;
 };
+
+// An admin key of `school`, made as `hubsync key create` would; every server
+// call of the benchmarks carries one, as a real client's do.
+std::string AdminKey(Store* store, const std::string& school) {
+  ApiKeyRecord record;
+  record.school_id = school;
+  record.role = Role::kAdmin;
+  record.label = "bench";
+  auth::NewKey key = auth::MakeKey(std::move(record));
+  if (!store->CreateApiKey(key.record).ok()) std::abort();
+  return key.secret;
+}
+
+std::unique_ptr<client::HubsyncClient> ConnectWithKey(int port, const std::string& key) {
+  auto c = std::make_unique<client::HubsyncClient>(absl::StrCat("127.0.0.1:", port));
+  c->set_api_key(key);
+  return c;
+}
 
 // Fills `store` with one school and one snapshot; returns the school id.
 std::string Populate(Store* store, const School& s) {
@@ -139,8 +158,8 @@ std::unique_ptr<Served> Serve(const School& s) {
   // cost is measured) but lets the save through unconfirmed.
   options.max_desync_percent = 100.0;
   out->server = *HubsyncServer::Start(options);
-  out->client = client::HubsyncClient::Connect(absl::StrCat("127.0.0.1:", out->server->port()));
   out->school = Populate(out->server->store(), s);
+  out->client = ConnectWithKey(out->server->port(), AdminKey(out->server->store(), out->school));
   return out;
 }
 
@@ -152,6 +171,7 @@ struct Prepared {
   testing::TempDir dir;
   std::string db_path;
   std::string school_id;
+  std::string api_key;
   double setup_s = 0;
 };
 
@@ -168,6 +188,7 @@ Prepared& PreparedOf(int n) {
       std::unique_ptr<Store> store =
           *Store::Open(cached->db_path, Clock::Real(), IdGenerator::Real());
       cached->school_id = Populate(store.get(), cached->school);
+      cached->api_key = AdminKey(store.get(), cached->school_id);
     }
     cached->setup_s = std::chrono::duration<double>(
                           std::chrono::steady_clock::now() - t0)
@@ -189,7 +210,8 @@ struct ChildServer {
   std::unique_ptr<testing::Child> child;
   std::unique_ptr<client::HubsyncClient> client;
 
-  ChildServer(const std::string& db_path, bool unclassified) {
+  ChildServer(const std::string& db_path, const std::string& api_key,
+              bool unclassified) {
     std::vector<std::string> argv = {SelfExe(), "--serve", db_path};
     if (unclassified) argv.push_back("--unclassified");
     child = std::make_unique<testing::Child>(argv);
@@ -199,7 +221,7 @@ struct ChildServer {
       std::abort();
     }
     const std::string port = line.substr(line.rfind(' ') + 1);
-    client = client::HubsyncClient::Connect(absl::StrCat("127.0.0.1:", port));
+    client = ConnectWithKey(std::stoi(port), api_key);
   }
   ~ChildServer() {
     client.reset();
@@ -259,7 +281,7 @@ std::string ToPupilsPanel(Served& s) { return ToPupilsPanel(*s.client, s.school)
 void ProceedToLastRow(benchmark::State& state, bool unclassified) {
   const int n = static_cast<int>(state.range(0));
   Prepared& prepared = PreparedOf(n);
-  ChildServer server(prepared.db_path, unclassified);
+  ChildServer server(prepared.db_path, prepared.api_key, unclassified);
   const double idle_mb = server.MemoryMb("VmRSS");
   double first_ms = 0, panel_ms = 0;
   int64_t rows = 0;

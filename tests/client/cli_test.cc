@@ -32,7 +32,7 @@ Result RunAgainst(testing::FakeHubsync& fake, std::vector<std::string> args) {
   Io io{out, err};
   int code = RunCli(
       args, "127.0.0.1:50051",
-      [&](const std::string&) { return fake.NewClient(); }, io);
+      [&](const client::ConnectOptions&) { return fake.NewClient(); }, io);
   return {code, out.str(), err.str()};
 }
 
@@ -201,7 +201,7 @@ TEST(CliTest, HelpNeedsNoServer) {
     out.str("");
     EXPECT_EQ(RunCli(
                   args, "x:1",
-                  [&](const std::string&) {
+                  [&](const client::ConnectOptions&) {
                     connected = true;
                     return fake.NewClient();
                   },

@@ -28,9 +28,11 @@ const std::string kBin = HUBSYNC_BINARY_DIR;
 class Cli {
  public:
   explicit Cli(int port) : server_(absl::StrCat("127.0.0.1:", port)) {}
+  void set_key(const std::string& key) { key_ = key; }
 
   RunResult Run(std::vector<std::string> args, const std::string& input = "") {
-    std::vector<std::string> argv = {kBin + "/hubsync", "--server", server_};
+    std::vector<std::string> argv = {kBin + "/hubsync", "--server", server_,
+                                     "--api-key", key_};
     argv.insert(argv.end(), args.begin(), args.end());
     return testing::RunWithInput(argv, input);
   }
@@ -62,6 +64,7 @@ class Cli {
 
  private:
   std::string server_;
+  std::string key_;
 };
 
 void WriteFile(const std::string& path, const std::string& text) {
@@ -74,15 +77,23 @@ const char kHeader[] =
 
 TEST(CliWalkthroughTest, FullSyncThroughTheRealBinaries) {
   TempDir dir;
+  RunResult init = testing::Run({kBin + "/hubsyncd", "--db", dir.File("hub.db"), "--init-operator-key"});
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  const std::string operator_key(absl::StripAsciiWhitespace(init.out));
   Child server({kBin + "/hubsyncd", "--listen", "127.0.0.1:0", "--db", dir.File("hub.db")});
   std::string line = server.WaitForLine("listening on");
   ASSERT_FALSE(line.empty()) << "hubsyncd did not start";
-  const int port = std::stoi(line.substr(line.rfind(':') + 1));
+  const int port = std::stoi(line.substr(line.find(':', line.find("127.0.0.1")) + 1));
   Cli cli(port);
 
+  cli.set_key(operator_key);
   const std::string school =
       cli.One<v1::School>({"school", "create", "Walkthrough Academy"}).school_id();
   ASSERT_FALSE(school.empty());
+  RunResult admin = cli.Run({"key", "create", "--school", school, "--role", "admin",
+                             "--label", "Ms Admin"});
+  ASSERT_EQ(admin.exit_code, 0) << admin.err;
+  cli.set_key(std::string(absl::StripAsciiWhitespace(admin.out)));
   const std::string upn = Upn("801200005001");
   auto learner = [&](std::vector<std::string> extra) {
     std::vector<std::string> args = {"learner", "create", "--school", school};

@@ -40,6 +40,7 @@ EXPECTED_SERVICES = {
     "hubsync.v1.MisService",
     "hubsync.v1.SyncService",
     "hubsync.v1.AccountService",
+    "hubsync.v1.KeyService",
     "grpc.health.v1.Health",
     "grpc.reflection.v1alpha.ServerReflection",
 }
@@ -166,10 +167,12 @@ class Caller:
         service_name, method_name = method.split("/")
         return self._pool.FindServiceByName(service_name).methods_by_name[method_name]
 
-    def call(self, method, body):
+    def call(self, method, body, key=None):
         """Parses `body` (a JSON object) into the request type, calls
-        `method`, and returns the reply as a dict (lowerCamel names), or for a
+        `method` (with `authorization: Bearer key` when a key is given), and
+        returns the reply as a dict (lowerCamel names), or for a
         server-streaming method the list of replies."""
+        metadata = [("authorization", f"Bearer {key}")] if key else None
         m = self._method(method)
         request_class = message_class(m.input_type)
         reply_class = message_class(m.output_type)
@@ -182,14 +185,14 @@ class Caller:
                     path, request_serializer=request_class.SerializeToString,
                     response_deserializer=reply_class.FromString)
                 replies = []
-                for reply in stub(request, timeout=TIMEOUT):
+                for reply in stub(request, timeout=TIMEOUT, metadata=metadata):
                     print(json_format.MessageToJson(reply, indent=None))
                     replies.append(json_format.MessageToDict(reply))
                 return replies
             stub = self._channel.unary_unary(
                 path, request_serializer=request_class.SerializeToString,
                 response_deserializer=reply_class.FromString)
-            reply = stub(request, timeout=TIMEOUT)
+            reply = stub(request, timeout=TIMEOUT, metadata=metadata)
         except grpc.RpcError as e:
             raise CheckFailed(f"{method} failed: {e.code().name}: {e.details()}") from None
         print(json_format.MessageToJson(reply, indent=None))
@@ -239,6 +242,9 @@ def readme_grpcurl_calls(readme_text):
             except ValueError as e:
                 raise CheckFailed(f"README.md line {i + 1}: the body for {method.group(1)} "
                                   f"is not JSON ({e})") from None
+        if method.group(1).startswith("hubsync.") and "-H " not in line:
+            raise CheckFailed(f"README.md line {i + 1}: grpcurl {method.group(1)} sends no API key "
+                              f"(-H \"authorization: Bearer ...\")")
         calls.append((method.group(1), body, i + 1))
     return calls
 
@@ -286,13 +292,23 @@ def run(args):
         print(describe(pool, s))
 
     caller = Caller(channel, pool)
+    # Without a key, every hubsync call is refused.
+    try:
+        caller.call("hubsync.v1.SchoolService/ListSchools", {})
+        raise CheckFailed("ListSchools without an API key was answered")
+    except CheckFailed as e:
+        expect("UNAUTHENTICATED" in str(e), f"ListSchools without an API key: {e}")
+        print("  (refused, as it should be)")
     ids = {}
     replies = {}
+    keys = {"operator": args.operator_key, "none": None}
     for c in calls:
         body = substitute(copy.deepcopy(c["body"]), ids)
-        reply = caller.call(c["method"], body)
+        reply = caller.call(c["method"], body, keys[c.get("key", "none")])
         replies[c["name"]] = reply
         check_reply(c["name"], c["body"], reply, ids, replies)
+        if c["name"] == "create_key":
+            keys["admin"] = reply["secret"]
     print("\nreflection_check: every call answered as expected")
 
 
@@ -304,6 +320,10 @@ def check_reply(name, body, reply, ids, replies):
         expect(reply.get("schoolId", "").startswith("sch_"),
                f"CreateSchool: schoolId {reply.get('schoolId')!r} does not start with sch_")
         ids["$SCHOOL"] = reply["schoolId"]
+    elif name == "create_key":
+        expect(reply.get("secret", "").startswith("hsk_"), "CreateApiKey: no hsk_ secret in the reply")
+        expect(reply.get("key", {}).get("schoolId") == ids["$SCHOOL"], f"CreateApiKey: {reply.get('key')}")
+        expect(reply.get("key", {}).get("role") == "ROLE_ADMIN", f"CreateApiKey: {reply.get('key')}")
     elif name == "list_schools":
         listed = {s.get("schoolId") for s in reply.get("schools", [])}
         expect(ids["$SCHOOL"] in listed, f"ListSchools does not list {ids['$SCHOOL']}")
@@ -359,10 +379,15 @@ def check_rows(batches, pushed):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--server", required=True, help="HOST:PORT of a running hubsyncd")
+    parser.add_argument("--operator-key", default=os.environ.get("HUBSYNC_OPERATOR_KEY", ""),
+                        help="an operator key of the server (hubsyncd --init-operator-key); "
+                             "default $HUBSYNC_OPERATOR_KEY")
     parser.add_argument("--calls", default=os.path.join(HERE, "readme_calls.json"))
     parser.add_argument("--readme", default=os.path.join(REPO, "README.md"),
                         help="README to check against the calls ('' to skip)")
     args = parser.parse_args()
+    if not args.operator_key:
+        parser.error("--operator-key (or $HUBSYNC_OPERATOR_KEY) is required")
     try:
         run(args)
     except CheckFailed as e:

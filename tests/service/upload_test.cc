@@ -116,6 +116,7 @@ TEST(UploadTest, UploadOverTheLimitIsResourceExhausted) {
 
 TEST(UploadTest, UnknownSchoolAndMissingHeader) {
   TestServer server;
+  CreateSchool(server, "Upload School");  // its admin key asks about another id
   UploadResult r = Upload(server, "sch_missing", v1::MIS_FORMAT_PLAIN_CSV,
                           {{"pupils.csv", kHeader}});
   EXPECT_EQ(r.status.error_code(), grpc::StatusCode::NOT_FOUND);

@@ -12,11 +12,13 @@ std::string Upn(const std::string& body12) {
 }
 
 std::string CreateSchool(TestServer& server, const std::string& name) {
+  server.UseKey(server.operator_key());
   v1::CreateSchoolRequest req;
   req.set_name(name);
   v1::School school;
   grpc::Status s = server.schools().CreateSchool(Ctx().get(), req, &school);
   EXPECT_TRUE(s.ok()) << s.error_message();
+  if (s.ok()) server.UseKey(server.NewKey(school.school_id(), Role::kAdmin));
   return school.school_id();
 }
 

@@ -15,6 +15,8 @@ namespace hubsync::testing {
 // A valid UPN from a 12-character body (check letter computed).
 std::string Upn(const std::string& body12);
 
+// Creates the school with the operator key, then switches the server's stubs
+// to a new admin key of that school (TestServer::UseKey).
 std::string CreateSchool(TestServer& server, const std::string& name);
 
 struct LearnerSpec {
