@@ -234,8 +234,9 @@ TEST(CliTest, EveryCommandHasHelpWithAnExample) {
                           "sync import-all", "sync match",     "sync unmatch",
                           "sync email",      "sync email-all", "sync save",
                           "sync cancel",     "sync watch",     "emails list",
-                          "audit list"}));
-  EXPECT_THAT(paths, SizeIs(29));
+                          "audit list",      "key create",     "key list",
+                          "key revoke"}));
+  EXPECT_THAT(paths, SizeIs(32));
 }
 
 TEST(CliTest, MutatingSyncVerbsAcceptExpectVersion) {
