@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "client/lib/client.h"
@@ -54,6 +55,10 @@ std::string Dob(int i) {
   return absl::StrFormat("2012-%02d-%02d", 1 + i % 12, 1 + i % 28);
 }
 
+// The key the clients send: the operator's until the school exists, then its
+// admin's (both live in the database, so copies of it carry them).
+std::string g_api_key;
+
 // A running hubsyncd on `db` and a client of it.
 struct Server {
   std::unique_ptr<Child> child;
@@ -67,8 +72,9 @@ Server StartServer(const std::string& db) {
   std::string line = s.child->WaitForLine("listening on");
   EXPECT_FALSE(line.empty()) << "hubsyncd did not start on " << db;
   if (line.empty()) return s;
-  const int port = std::stoi(line.substr(line.rfind(':') + 1));
-  s.client = client::HubsyncClient::Connect(absl::StrCat("127.0.0.1:", port));
+  const int port = std::stoi(line.substr(line.find(':', line.find("127.0.0.1")) + 1));
+  s.client = std::make_unique<client::HubsyncClient>(absl::StrCat("127.0.0.1:", port));
+  s.client->set_api_key(g_api_key);
   return s;
 }
 
@@ -213,10 +219,18 @@ TEST(CrashTest, SigkillDuringALargeSaveLeavesBeforeOrAfterNeverHalf) {
   std::string school, session;
   std::set<std::string> known_ids;
   {
+    RunResult init = testing::Run({kBin + "/hubsyncd", "--db", template_db, "--init-operator-key"});
+    ASSERT_EQ(init.exit_code, 0) << init.err;
+    g_api_key = std::string(absl::StripAsciiWhitespace(init.out));
     Server srv = StartServer(template_db);
     ASSERT_NE(srv.client, nullptr);
     client::HubsyncClient& c = *srv.client;
     school = Must(c.CreateSchool("Crash Test Academy"), "CreateSchool").school_id();
+    v1::CreateApiKeyRequest key;
+    key.set_school_id(school);
+    key.set_role(v1::ROLE_ADMIN);
+    g_api_key = Must(c.CreateApiKey(key), "CreateApiKey").secret();
+    c.set_api_key(g_api_key);
     Must(c.ImportLearners(school, HubCsv(0, kLinked, true)), "ImportLearners");
     std::vector<v1::MisLearnerRecord> term1;
     for (int i = 0; i < kLinked; ++i) term1.push_back(Mis(i, absl::StrCat("m-", i), "8A", false));

@@ -41,7 +41,9 @@ std::string Seen(TestServer& server, const std::string& school,
 }
 
 std::unique_ptr<client::HubsyncClient> NewClient(TestServer& server) {
-  return client::HubsyncClient::Connect(absl::StrCat("127.0.0.1:", server.port()));
+  auto c = std::make_unique<client::HubsyncClient>(absl::StrCat("127.0.0.1:", server.port()));
+  c->set_api_key(server.current_key());
+  return c;
 }
 
 using Verb = std::function<absl::Status(client::HubsyncClient&, int64_t version)>;

@@ -101,6 +101,11 @@ void TestServer::UseKey(const std::string& key) {
   key_box_->key = key;
 }
 
+std::string TestServer::current_key() const {
+  std::lock_guard<std::mutex> lock(key_box_->mu);
+  return key_box_->key;
+}
+
 std::string TestServer::NewKey(const std::string& school_id, Role role,
                                const std::string& label) {
   ApiKeyRecord record;

@@ -41,6 +41,7 @@ class TestServer {
   // The key the stubs send from now on ("" = none).
   void UseKey(const std::string& key);
   const std::string& operator_key() const { return operator_key_; }
+  std::string current_key() const;  // what UseKey set last
   // A new key of `role` for `school_id` ("" for operator), made through the
   // store as hubsyncd --init-operator-key would; returns the key string.
   std::string NewKey(const std::string& school_id, Role role,
