@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/ascii.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/fakes.h"
@@ -25,24 +26,36 @@ struct Server {
     std::vector<std::string> argv = {kBin + "/hubsyncd", "--listen", "127.0.0.1:0",
                                      "--db", dir.File("hub.db")};
     argv.insert(argv.end(), flags.begin(), flags.end());
+    RunResult init = Run({kBin + "/hubsyncd", "--db", dir.File("hub.db"), "--init-operator-key"});
+    EXPECT_EQ(init.exit_code, 0) << init.err;
+    key = std::string(absl::StripAsciiWhitespace(init.out));
     child = std::make_unique<Child>(argv);
     const std::string line = child->WaitForLine("listening on");
-    if (!line.empty()) address = "127.0.0.1:" + line.substr(line.rfind(':') + 1);
+    if (!line.empty()) {
+      const size_t colon = line.find(':', line.find("127.0.0.1"));
+      address = "127.0.0.1:" + std::to_string(std::stoi(line.substr(colon + 1)));
+    }
   }
   RunResult Cli(std::vector<std::string> args) const {
-    std::vector<std::string> argv = {kBin + "/hubsync", "--server", address};
+    std::vector<std::string> argv = {kBin + "/hubsync", "--server", address, "--api-key", key};
     argv.insert(argv.end(), args.begin(), args.end());
     return Run(argv);
   }
-  // The school id printed by `school create --json`.
-  std::string CreateSchool(const std::string& name) const {
+  // The school id printed by `school create --json` (as the operator); the
+  // CLI then uses a new admin key of that school.
+  std::string CreateSchool(const std::string& name) {
     RunResult r = Cli({"--json", "school", "create", name});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     const size_t at = r.out.find("sch_");
-    return at == std::string::npos ? "" : r.out.substr(at, 20);
+    const std::string school = at == std::string::npos ? "" : r.out.substr(at, 20);
+    RunResult admin = Cli({"key", "create", "--school", school, "--role", "admin"});
+    EXPECT_EQ(admin.exit_code, 0) << admin.err;
+    key = std::string(absl::StripAsciiWhitespace(admin.out));
+    return school;
   }
   std::unique_ptr<Child> child;
   std::string address;
+  std::string key;  // the operator's, then the school's admin's
 };
 
 void WriteFile(const std::string& path, const std::string& text) {
