@@ -4,23 +4,15 @@
 
 #include <algorithm>
 #include <fstream>
-#include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "client/cli/commands.h"
 #include "client/cli/csv_export.h"
+#include "common/read_file.h"
 
 namespace hubsync::cli {
 namespace {
-
-absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read file ", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::string BaseName(const std::string& path) {
   size_t slash = path.find_last_of('/');
@@ -57,7 +49,7 @@ absl::StatusOr<std::vector<client::UploadFile>> CollectFiles(
   }
   std::vector<client::UploadFile> out;
   for (const std::string& f : files) {
-    absl::StatusOr<std::string> data = ReadWholeFile(f);
+    absl::StatusOr<std::string> data = ReadFileToString(f);
     if (!data.ok()) return data.status();
     out.push_back({BaseName(f), *std::move(data)});
   }
@@ -116,7 +108,7 @@ int LearnerCreate(const Parsed& p, client::HubsyncClient& c, Io& io) {
 }
 
 int LearnerImport(const Parsed& p, client::HubsyncClient& c, Io& io) {
-  absl::StatusOr<std::string> csv = ReadWholeFile(p.positionals[0]);
+  absl::StatusOr<std::string> csv = ReadFileToString(p.positionals[0]);
   if (!csv.ok()) return Fail(csv.status(), io);
   v1::UploadProblems problems;
   auto r = c.ImportLearners(p.Get("school"), *csv, &problems);

@@ -1,10 +1,9 @@
 #include "client/lib/client.h"
 
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "client/lib/status.h"
+#include "common/read_file.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -41,17 +40,6 @@ std::shared_ptr<grpc::Channel> InsecureChannel(const std::string& target) {
                                    Arguments());
 }
 
-absl::StatusOr<std::string> ReadPem(const std::string& path, const char* flag) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream data;
-  if (in) data << in.rdbuf();
-  if (!in || data.str().empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(flag, ": cannot read a PEM file at ", path));
-  }
-  return data.str();
-}
-
 }  // namespace
 
 HubsyncClient::HubsyncClient(const std::string& target)
@@ -68,7 +56,7 @@ absl::StatusOr<std::unique_ptr<HubsyncClient>> HubsyncClient::Connect(
     creds = grpc::InsecureChannelCredentials();
   } else {
     grpc::SslCredentialsOptions ssl;
-    absl::StatusOr<std::string> ca = ReadPem(o.tls_ca, "--tls-ca");
+    absl::StatusOr<std::string> ca = ReadPemFile(o.tls_ca, "--tls-ca");
     if (!ca.ok()) return ca.status();
     ssl.pem_root_certs = *ca;
     if (o.tls_cert.empty() != o.tls_key.empty()) {
@@ -76,9 +64,9 @@ absl::StatusOr<std::unique_ptr<HubsyncClient>> HubsyncClient::Connect(
           "a client certificate needs both --tls-cert and --tls-key");
     }
     if (!o.tls_cert.empty()) {
-      absl::StatusOr<std::string> cert = ReadPem(o.tls_cert, "--tls-cert");
+      absl::StatusOr<std::string> cert = ReadPemFile(o.tls_cert, "--tls-cert");
       if (!cert.ok()) return cert.status();
-      absl::StatusOr<std::string> key = ReadPem(o.tls_key, "--tls-key");
+      absl::StatusOr<std::string> key = ReadPemFile(o.tls_key, "--tls-key");
       if (!key.ok()) return key.status();
       ssl.pem_cert_chain = *cert;
       ssl.pem_private_key = *key;

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -15,19 +13,10 @@
 // Linked in so that reflection can describe grpc.health.v1.Health.
 #include "grpc/health/v1/health.pb.h"
 
+#include "common/read_file.h"
+
 namespace hubsync {
 namespace {
-
-absl::StatusOr<std::string> ReadPem(const std::string& path, const char* flag) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream data;
-  if (in) data << in.rdbuf();
-  if (!in || data.str().empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(flag, ": cannot read a PEM file at ", path));
-  }
-  return data.str();
-}
 
 // "127.0.0.1:50051", "localhost:0", "[::1]:50051" are loopback; "0.0.0.0",
 // "[::]" and every other address are not.
@@ -56,13 +45,13 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
     return absl::InvalidArgumentError(
         "TLS needs both --tls-cert and --tls-key");
   }
-  absl::StatusOr<std::string> cert = ReadPem(o.tls_cert_path, "--tls-cert");
+  absl::StatusOr<std::string> cert = ReadPemFile(o.tls_cert_path, "--tls-cert");
   if (!cert.ok()) return cert.status();
-  absl::StatusOr<std::string> key = ReadPem(o.tls_key_path, "--tls-key");
+  absl::StatusOr<std::string> key = ReadPemFile(o.tls_key_path, "--tls-key");
   if (!key.ok()) return key.status();
   grpc::SslServerCredentialsOptions ssl(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
   if (!o.tls_client_ca_path.empty()) {
-    absl::StatusOr<std::string> ca = ReadPem(o.tls_client_ca_path, "--tls-client-ca");
+    absl::StatusOr<std::string> ca = ReadPemFile(o.tls_client_ca_path, "--tls-client-ca");
     if (!ca.ok()) return ca.status();
     ssl.pem_root_certs = *ca;
     ssl.client_certificate_request =
