@@ -212,8 +212,12 @@ int EmailsList(const Parsed& p, client::HubsyncClient& c, Io& io) {
 }
 
 int AuditList(const Parsed& p, client::HubsyncClient& c, Io& io) {
+  v1::ListAuditRecordsRequest req;
+  req.set_school_id(p.Get("school"));
+  req.set_session_id(p.Get("session"));
+  req.set_learner_id(p.Get("learner"));
   return ShowList(
-      c.ListAuditRecords(p.Get("school")), p, io,
+      c.ListAuditRecords(req), p, io,
       [](const auto& r) -> const auto& { return r.records(); },
       [&](const v1::ListAuditRecordsResponse& r) { PrintAudit(r, io.out); });
 }
@@ -338,10 +342,20 @@ std::vector<Command> RecordCommands() {
         .example = "hubsync emails list --school sch_..."},
        EmailsList},
       {{.path = "audit list",
-        .flags = {SchoolFlag()},
+        .flags = {SchoolFlag(),
+                  {.name = "session",
+                   .kind = FlagKind::kString,
+                   .value = "SESSION",
+                   .help = "only what this session's Save changed"},
+                  {.name = "learner",
+                   .kind = FlagKind::kString,
+                   .value = "LEARNER_ID",
+                   .help = "only this learner's records"}},
         .summary =
-            "List the audit trail: who changed which learner, when, and how.",
-        .example = "hubsync audit list --school sch_..."},
+            "List the audit trail: who changed which learner, when, how\n"
+            "(create, link, refresh, import, desync) and which fields went\n"
+            "from what to what. --json gives the whole before and after.",
+        .example = "hubsync audit list --school sch_... --learner lrn_..."},
        AuditList},
   };
 }

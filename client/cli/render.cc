@@ -2,9 +2,11 @@
 #include "client/cli/render.h"
 
 #include <algorithm>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -229,18 +231,61 @@ void PrintEmails(const v1::ListVerificationEmailsResponse& r,
   t.Print(os);
 }
 
-void PrintAudit(const v1::ListAuditRecordsResponse& r, std::ostream& os) {
-  Table t({"AUDIT", "TIME", "SESSION", "ACTOR", "VERB", "LEARNER", "AFTER"});
-  for (const auto& a : r.records()) {
-    std::string after = a.after_json();
-    if (Utf8Width(after) > 60) {
-      size_t cut = 57;
-      while (cut > 0 && (static_cast<unsigned char>(after[cut]) & 0xC0) == 0x80)
-        --cut;
-      after = after.substr(0, cut) + "...";
+namespace {
+
+std::string ValueText(const google::protobuf::Value& v) {
+  switch (v.kind_case()) {
+    case google::protobuf::Value::kStringValue:
+      return v.string_value();
+    case google::protobuf::Value::kListValue: {
+      std::vector<std::string> items;
+      for (const auto& item : v.list_value().values()) items.push_back(ValueText(item));
+      return absl::StrCat("[", absl::StrJoin(items, ","), "]");
     }
-    t.Add({absl::StrCat(a.audit_id()), TimeLabel(a.time()), a.session_id(),
-           a.actor(), a.verb(), a.learner_id(), after});
+    case google::protobuf::Value::kNumberValue:
+      return absl::StrCat(v.number_value());
+    case google::protobuf::Value::kBoolValue:
+      return v.bool_value() ? "true" : "false";
+    default:
+      return "";
+  }
+}
+
+}  // namespace
+
+std::string AuditChanges(const v1::AuditRecord& a) {
+  google::protobuf::Struct before, after;
+  if (!google::protobuf::util::JsonStringToMessage(a.after_json(), &after).ok()) {
+    return a.after_json();
+  }
+  if (a.before_json().empty()) {
+    auto text = [&](const char* key) {
+      auto it = after.fields().find(key);
+      return it == after.fields().end() ? std::string() : ValueText(it->second);
+    };
+    return absl::StrCat("created ", text("legal_forename"), " ", text("legal_surname"));
+  }
+  if (!google::protobuf::util::JsonStringToMessage(a.before_json(), &before).ok()) {
+    return a.after_json();
+  }
+  std::map<std::string, google::protobuf::Value> sorted(after.fields().begin(),
+                                                        after.fields().end());
+  std::vector<std::string> changes;
+  for (const auto& [key, value] : sorted) {
+    auto old = before.fields().find(key);
+    const std::string was = old == before.fields().end() ? "" : ValueText(old->second);
+    const std::string now = ValueText(value);
+    if (was != now) changes.push_back(absl::StrCat(key, ": ", was, " -> ", now));
+  }
+  return changes.empty() ? "no field changed" : absl::StrJoin(changes, "; ");
+}
+
+void PrintAudit(const v1::ListAuditRecordsResponse& r, std::ostream& os) {
+  Table t({"AUDIT", "TIME", "SESSION", "ACTOR", "VERB", "LEARNER", "CHANGES"});
+  for (const auto& a : r.records()) {
+    t.Add({absl::StrCat(a.audit_id()), TimeLabel(a.time()),
+           a.session_id().empty() ? "-" : a.session_id(), a.actor(), a.verb(),
+           a.learner_id(), AuditChanges(a)});
   }
   t.Print(os);
 }

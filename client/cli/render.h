@@ -73,6 +73,9 @@ void PrintRows(const std::vector<v1::Row>& rows, const RowsView& view,
                std::ostream& os);
 void PrintEdit(const v1::EditResponse& r, std::ostream& os);
 void PrintSaveSummary(const v1::SaveResponse& r, std::ostream& os);
+// An audit record's changed fields, "field: before -> after; ...", or
+// "created NAME" for a new learner.
+std::string AuditChanges(const v1::AuditRecord& a);
 // What the mass-desync guard refused, for a person: the count, the share
 // and what it usually means.
 std::string MassDesyncWarning(const v1::MassDesync& guard);

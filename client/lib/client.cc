@@ -359,6 +359,11 @@ absl::StatusOr<v1::ListAuditRecordsResponse> HubsyncClient::ListAuditRecords(
     const std::string& school_id) {
   v1::ListAuditRecordsRequest req;
   req.set_school_id(school_id);
+  return ListAuditRecords(req);
+}
+
+absl::StatusOr<v1::ListAuditRecordsResponse> HubsyncClient::ListAuditRecords(
+    const v1::ListAuditRecordsRequest& req) {
   return Unary(accounts_.get(), &v1::AccountService::Stub::ListAuditRecords,
                req);
 }

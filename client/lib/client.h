@@ -153,6 +153,8 @@ class HubsyncClient {
       const std::string& school_id);
   absl::StatusOr<v1::ListAuditRecordsResponse> ListAuditRecords(
       const std::string& school_id);
+  absl::StatusOr<v1::ListAuditRecordsResponse> ListAuditRecords(
+      const v1::ListAuditRecordsRequest& req);
 
   // API keys. CreateApiKey's reply holds the key's secret, shown once.
   absl::StatusOr<v1::CreateApiKeyResponse> CreateApiKey(

@@ -22,7 +22,8 @@ absl::Status Required(size_t index, absl::string_view field) {
 }  // namespace
 
 absl::StatusOr<std::vector<HubLearner>> SqliteStore::CreateLearners(
-    const std::string& school_id, std::vector<HubLearner> learners) {
+    const std::string& school_id, std::vector<HubLearner> learners,
+    const std::string& actor) {
   // Validate the whole batch before touching the database.
   absl::flat_hash_set<std::string> batch_mis_ids;
   for (size_t i = 0; i < learners.size(); ++i) {
@@ -61,6 +62,13 @@ absl::StatusOr<std::vector<HubLearner>> SqliteStore::CreateLearners(
       db_.Prepare("SELECT id FROM hub_learners WHERE school_id = ? AND "
                   "mis_id = ?"));
   STORE_ASSIGN_OR_RETURN(LearnerWriter writer, LearnerWriter::Create(&db_));
+  // The audit trail: one "create" per learner, in the same transaction.
+  STORE_ASSIGN_OR_RETURN(
+      Statement audit,
+      db_.Prepare("INSERT INTO audit_log (school_id, session_id, actor, verb, "
+                  "learner_id, before_json, after_json, time, encoding) "
+                  "VALUES (?, '', ?, 'create', ?, '', ?, ?, 1)"));
+  std::string audit_after;
 
   const int64_t now = clock_->NowUnixSeconds();
   for (size_t i = 0; i < learners.size(); ++i) {
@@ -97,6 +105,15 @@ absl::StatusOr<std::vector<HubLearner>> SqliteStore::CreateLearners(
     }
     STORE_RETURN_IF_ERROR(writer.Upsert(l));
     STORE_RETURN_IF_ERROR(writer.SetClasses(l.id, class_ids));
+    audit_after.clear();
+    EncodeAuditDelta(&audit_after, HubLearner{}, l);
+    audit.Reset()
+        .BindRef(1, school_id)
+        .BindRef(2, actor)
+        .BindRef(3, l.id)
+        .BindRef(4, audit_after)
+        .Bind(5, now);
+    STORE_RETURN_IF_ERROR(audit.Run());
   }
   if (!learners.empty()) STORE_RETURN_IF_ERROR(BumpHubVersionLocked(school_id));
   STORE_RETURN_IF_ERROR(txn.Commit());

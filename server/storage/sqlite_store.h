@@ -32,7 +32,8 @@ class SqliteStore : public Store {
   absl::StatusOr<int64_t> HubVersion(const std::string& school_id) override;
 
   absl::StatusOr<std::vector<HubLearner>> CreateLearners(
-      const std::string& school_id, std::vector<HubLearner> learners) override;
+      const std::string& school_id, std::vector<HubLearner> learners,
+      const std::string& actor = "") override;
   absl::StatusOr<HubLearner> GetLearner(const std::string& learner_id) override;
   absl::StatusOr<std::vector<HubLearner>> ListLearners(
       const std::string& school_id) override;

@@ -42,9 +42,11 @@ class Store {
   virtual absl::StatusOr<int64_t> HubVersion(const std::string& school_id) = 0;
 
   // Hub learners. CreateLearners assigns ids, sets UNSYNCED and writes all
-  // or none (one transaction); it rejects a mis_id already linked.
+  // or none (one transaction); it rejects a mis_id already linked. Each
+  // learner gets an audit record (verb "create", no session) naming `actor`.
   virtual absl::StatusOr<std::vector<HubLearner>> CreateLearners(
-      const std::string& school_id, std::vector<HubLearner> learners) = 0;
+      const std::string& school_id, std::vector<HubLearner> learners,
+      const std::string& actor = "") = 0;
   virtual absl::StatusOr<HubLearner> GetLearner(
       const std::string& learner_id) = 0;
   // Sorted by surname, forename, id.

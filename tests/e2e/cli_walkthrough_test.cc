@@ -250,6 +250,21 @@ TEST(CliWalkthroughTest, FullSyncThroughTheRealBinaries) {
       cli.Json<v1::VerificationEmail>({"emails", "list", "--school", school});
   EXPECT_EQ(emails.size(), 2u);
 
+  // The audit trail of one learner, as a person reads it: created by hand,
+  // linked in term 1, refreshed in term 2 with the fields that changed.
+  RunResult audit = cli.Run({"audit", "list", "--school", school, "--learner", amelia});
+  EXPECT_EQ(audit.exit_code, 0) << audit.err;
+  EXPECT_THAT(audit.out, HasSubstr("created Amelia Jones"));
+  EXPECT_THAT(audit.out, HasSubstr("link"));
+  EXPECT_THAT(audit.out, HasSubstr("registration_group: 8A -> 8B"));
+  EXPECT_THAT(audit.out, HasSubstr("email:  -> amelia@example.org"));
+  EXPECT_EQ(cli.Json<v1::AuditRecord>({"audit", "list", "--school", school, "--learner", amelia})
+                .size(),
+            3u);
+  EXPECT_EQ(cli.Json<v1::AuditRecord>({"audit", "list", "--school", school, "--session", second})
+                .size(),
+            static_cast<size_t>(saved.summary().audit_records()));
+
   EXPECT_EQ(server.Stop(SIGTERM), 0) << "hubsyncd shuts down cleanly on SIGTERM";
 }
 

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "gmock/gmock.h"
+#include "server/storage/codec.h"
 #include "gtest/gtest.h"
 #include "tests/storage/store_fixture.h"
 #include "tests/testing/status_matchers.h"
@@ -160,6 +161,34 @@ TEST(LearnerTest, BadRecordWritesNothing) {
   EXPECT_THAT(t->store->ListLearners(school.id), IsOkAndHolds(SizeIs(1)));
   EXPECT_THAT(t->store->ListClasses(school.id), IsOkAndHolds(IsEmpty()));
   EXPECT_THAT(t->store->HubVersion(school.id), IsOkAndHolds(1));
+}
+
+TEST(LearnerTest, EveryCreatedLearnerIsAuditedInTheSameTransaction) {
+  auto t = NewStore();
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(School school, t->store->CreateSchool("Oak"));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(
+      std::vector<HubLearner> made,
+      t->store->CreateLearners(school.id,
+                               {SampleHubLearner("Amy", "Ash"), SampleHubLearner("Ben", "Bell")},
+                               "key:office"));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<AuditRecord> audit,
+                               t->store->ListAudit(school.id));
+  ASSERT_THAT(audit, SizeIs(2));
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(audit[i].verb, "create");
+    EXPECT_EQ(audit[i].actor, "key:office");
+    EXPECT_EQ(audit[i].session_id, "");
+    EXPECT_EQ(audit[i].learner_id, made[i].id);
+    EXPECT_EQ(audit[i].before_json, "");
+    EXPECT_EQ(audit[i].after_json, storage::LearnerJson(made[i]));
+  }
+  // A rejected batch leaves no audit record behind.
+  HubLearner linked = SampleHubLearner("Cat", "Cole");
+  linked.mis_id = "m1";
+  ASSERT_THAT(t->store->CreateLearners(school.id, {linked}), IsOk());
+  EXPECT_THAT(t->store->CreateLearners(school.id, {SampleHubLearner("Dan", "Dee"), linked}),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(t->store->ListAudit(school.id), IsOkAndHolds(SizeIs(3)));
 }
 
 TEST(SnapshotTest, RoundTripsEveryField) {
