@@ -96,6 +96,11 @@ if ! BUILD_DIR="$BUILD_DIR" scripts/bench.sh --quick; then
   fail "bench --quick"
 fi
 
+step "load smoke run (scripts/load.sh, 3 clients x 3 s)"
+if ! BUILD_DIR="$BUILD_DIR" scripts/load.sh --clients 3 --duration 3 --readers 1 --learners 20; then
+  fail "load smoke"
+fi
+
 step "reflection check against a real hubsyncd"
 tmp="$(mktemp -d -t hubsync-test.XXXXXX)"
 server_pid=""
@@ -155,7 +160,7 @@ fi
 echo
 verdict=done
 if ((${#failures[@]} == 0)); then
-  echo "test.sh: PASS (build, layering, ctest, fuzz, bench --quick, reflection)"
+  echo "test.sh: PASS (build, layering, ctest, fuzz, bench --quick, load smoke, reflection)"
 else
   echo "test.sh: FAIL (${failures[*]})"
   exit 1

@@ -36,7 +36,7 @@ constexpr int kLinked = 3000;    // linked in term 1
 constexpr int kLeavers = 400;    // of those, gone in term 2: desynced
 constexpr int kHandMade = 500;   // unlinked hub records the MIS matches
 constexpr int kJoiners = 500;    // new in term 2: imported
-constexpr int kKills = 14;       // SIGKILLs during a save
+constexpr int kKills = 12;       // SIGKILLs during a save
 
 // "Aab", "Aac", ...: names without digits, distinct per number.
 std::string Letters(int n) {

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Load test: starts hubsyncd on loopback (port 0, a fresh database in a temp
+# directory), runs hubsync_load against it (N concurrent admins doing whole
+# sync sessions on their own schools, plus readers streaming rows), stops the
+# server, and exits non-zero unless there were no errors and every school's
+# hub is exactly what its sessions saved.
+#   scripts/load.sh                          50 clients x 60 s, 5 readers
+#   scripts/load.sh --clients 20 --duration 30 --readers 5 --learners 100
+# Record the figures, the machine and the command in docs/BENCHMARKS.md ("Load").
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+BUILD_DIR="${BUILD_DIR:-build}"
+
+clients=50 duration=60 readers=5 learners=100
+while (($#)); do
+  case "$1" in
+    --clients) clients="$2"; shift 2 ;;
+    --duration) duration="$2"; shift 2 ;;
+    --readers) readers="$2"; shift 2 ;;
+    --learners) learners="$2"; shift 2 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "load.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+BUILD_DIR="$BUILD_DIR" scripts/build.sh >/dev/null
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+
+tmp="$(mktemp -d -t hubsync-load.XXXXXX)"
+server_pid=""
+cleanup() {
+  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+"$BUILD_DIR/hubsyncd" --listen 127.0.0.1:0 --db "$tmp/hub.db" >"$tmp/server.log" 2>&1 &
+server_pid=$!
+port=""
+for ((i = 0; i < 200; i++)); do
+  port="$(sed -nE 's/^hubsyncd listening on 127\.0\.0\.1:([0-9]+).*/\1/p' "$tmp/server.log" | head -n1)"
+  [[ -n "$port" ]] && break
+  kill -0 "$server_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if [[ -z "$port" ]]; then
+  echo "load.sh: hubsyncd did not start:" >&2
+  cat "$tmp/server.log" >&2
+  exit 1
+fi
+
+status=0
+"$BUILD_DIR/hubsync_load" --server "127.0.0.1:$port" --clients "$clients" \
+  --duration "$duration" --readers "$readers" --learners "$learners" || status=$?
+echo "database: $(du -h "$tmp/hub.db" | cut -f1) after the run"
+kill "$server_pid"
+if ! wait "$server_pid"; then
+  echo "load.sh: hubsyncd did not shut down cleanly:" >&2
+  tail -n 20 "$tmp/server.log" >&2
+  status=1
+fi
+server_pid=""
+exit "$status"
