@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Load test: starts hubsyncd on loopback (port 0, a fresh database in a temp
 # directory), runs hubsync_load against it (N concurrent admins doing whole
-# sync sessions on their own schools, plus readers streaming rows), stops the
-# server, and exits non-zero unless there were no errors and every school's
-# hub is exactly what its sessions saved.
+# sync sessions on their own schools, each with its school's admin key, plus
+# readers streaming rows with viewer keys), stops the server, and exits
+# non-zero unless there were no errors and every school's hub is exactly what
+# its sessions saved.
 #   scripts/load.sh                          50 clients x 60 s, 5 readers
 #   scripts/load.sh --clients 20 --duration 30 --readers 5 --learners 100
 # Record the figures, the machine and the command in docs/BENCHMARKS.md ("Load").
@@ -37,6 +38,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The first operator key, made the documented way (docs/SECURITY.md); the
+# driver creates each school and its admin and viewer keys with it.
+if ! HUBSYNC_OPERATOR_KEY="$("$BUILD_DIR/hubsyncd" --db "$tmp/hub.db" --init-operator-key 2>"$tmp/init.log")"; then
+  echo "load.sh: hubsyncd --init-operator-key failed:" >&2
+  cat "$tmp/init.log" >&2
+  exit 1
+fi
+export HUBSYNC_OPERATOR_KEY
 "$BUILD_DIR/hubsyncd" --listen 127.0.0.1:0 --db "$tmp/hub.db" >"$tmp/server.log" 2>&1 &
 server_pid=$!
 port=""

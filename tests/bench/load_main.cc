@@ -13,10 +13,17 @@
 // then Save. So after the last saved session L the hub must hold every
 // learner linked and in L's group, joiners j0 .. jL imported, and the
 // emails of the learners ticked so far, each with one verification email.
+//
+// Credentials (docs/SECURITY.md): the operator key in $HUBSYNC_OPERATOR_KEY
+// (scripts/load.sh makes it with `hubsyncd --init-operator-key`) creates each
+// school and, through KeyService, an admin key and a viewer key of that
+// school. Each admin works with its own school's admin key; readers stream a
+// school's rows with that school's viewer key. The operator key reads nothing.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <random>
@@ -88,24 +95,47 @@ struct Stats {
   }
 };
 
-// The sessions readers stream: each client's newest.
+// The sessions readers stream: each client's newest, and the viewer-key
+// client of each school to stream it with (set before the threads start).
 struct Board {
   std::mutex mu;
   std::vector<std::string> sessions;
+  std::vector<client::HubsyncClient*> viewers;
 };
+
+// A client of `server` sending `key` on every call.
+std::unique_ptr<client::HubsyncClient> ClientWithKey(const std::string& server,
+                                                     const std::string& key) {
+  auto c = std::make_unique<client::HubsyncClient>(server);
+  c->set_api_key(key);
+  return c;
+}
 
 class Admin {
  public:
   Admin(int index, const std::string& server, Stats* stats, Board* board)
-      : index_(index), client_(client::HubsyncClient::Connect(server)), stats_(stats),
-        board_(board) {}
+      : index_(index), server_(server), stats_(stats), board_(board) {}
 
-  // Creates the school and its hand-made learners.
-  bool SetUp(int learners) {
+  // With the operator's client: creates the school and its admin and viewer
+  // keys; then, with the admin key, the hand-made learners.
+  bool SetUp(client::HubsyncClient& op, int learners) {
     learners_ = learners;
-    auto school = client_->CreateSchool(absl::StrCat("Load School ", index_));
+    auto school = op.CreateSchool(absl::StrCat("Load School ", index_));
     if (!Ok(school.status(), "CreateSchool")) return false;
     school_ = school->school_id();
+    auto key = [&](v1::Role role, const std::string& label) -> std::string {
+      v1::CreateApiKeyRequest req;
+      req.set_school_id(school_);
+      req.set_role(role);
+      req.set_label(label);
+      auto made = op.CreateApiKey(req);
+      return Ok(made.status(), "CreateApiKey") ? made->secret() : "";
+    };
+    const std::string admin_key = key(v1::ROLE_ADMIN, absl::StrCat("load admin ", index_));
+    const std::string viewer_key = key(v1::ROLE_VIEWER, absl::StrCat("load reader ", index_));
+    if (admin_key.empty() || viewer_key.empty()) return false;
+    client_ = ClientWithKey(server_, admin_key);
+    viewer_ = ClientWithKey(server_, viewer_key);
     std::string csv =
         "legal_forename,legal_surname,preferred_forename,preferred_surname,"
         "date_of_birth,gender,upn,year_group,registration_group,classes,email\n";
@@ -278,6 +308,7 @@ class Admin {
   }
 
   int last_saved() const { return last_saved_; }
+  client::HubsyncClient* viewer() const { return viewer_.get(); }
 
  private:
   static std::string Dob(int i) {
@@ -342,7 +373,9 @@ class Admin {
   }
 
   const int index_;
-  std::unique_ptr<client::HubsyncClient> client_;
+  const std::string server_;
+  std::unique_ptr<client::HubsyncClient> client_;  // the school's admin key
+  std::unique_ptr<client::HubsyncClient> viewer_;  // the school's viewer key
   Stats* stats_;
   Board* board_;
   std::string school_;
@@ -364,6 +397,14 @@ int Main() {
                  "--learners >= 2\n");
     return 2;
   }
+  const char* op_key = std::getenv("HUBSYNC_OPERATOR_KEY");
+  if (op_key == nullptr || *op_key == '\0') {
+    std::fprintf(stderr,
+                 "hubsync_load: set HUBSYNC_OPERATOR_KEY to an operator key "
+                 "(hubsyncd --db DB --init-operator-key prints one)\n");
+    return 2;
+  }
+  std::unique_ptr<client::HubsyncClient> op = ClientWithKey(server, op_key);
   Stats stats;
   Board board;
   board.sessions.resize(clients);
@@ -375,7 +416,8 @@ int Main() {
               clients, duration, readers, learners, server.c_str());
   std::fflush(stdout);
   for (auto& a : admins) {
-    if (!a->SetUp(learners)) return 1;
+    if (!a->SetUp(*op, learners)) return 1;
+    board.viewers.push_back(a->viewer());
   }
 
   const auto start = Steady::now();
@@ -392,13 +434,15 @@ int Main() {
   std::vector<std::thread> reader_threads;
   for (int r = 0; r < readers; ++r) {
     reader_threads.emplace_back([&, r] {
-      auto c = client::HubsyncClient::Connect(server);
       std::mt19937 rng(r);
       while (!stop.load()) {
         std::string id;
+        client::HubsyncClient* c = nullptr;
         {
           std::lock_guard<std::mutex> l(board.mu);
-          id = board.sessions[rng() % board.sessions.size()];
+          const size_t school = rng() % board.sessions.size();
+          id = board.sessions[school];
+          c = board.viewers[school];
         }
         if (id.empty()) {
           std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -465,7 +509,8 @@ int Main() {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "hubsync_load --server HOST:PORT [--clients 50] [--duration 60] [--readers 5]\n"
+      "HUBSYNC_OPERATOR_KEY=hsk_... hubsync_load --server HOST:PORT [--clients 50]\n"
+      "    [--duration 60] [--readers 5]\n"
       "Concurrent whole sync sessions, one school per client; see scripts/load.sh.");
   absl::ParseCommandLine(argc, argv);
   return hubsync::Main();

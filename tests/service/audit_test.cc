@@ -168,6 +168,7 @@ TEST(AuditTest, KeptWhenASessionIsCancelledOrDeleted) {
 TEST(AuditTest, AnotherSchoolsTrailIsSeparate) {
   TestServer server;
   TwoTerms t = SetUpTwoTerms(server);
+  const std::string first_admin = server.current_key();
   const std::string other = CreateSchool(server, "Other School");
   CreateLearner(server, other, {"Zed", "Other", "", "", "7", "7A", ""});
   for (const auto& r : Audit(server, other)) {
@@ -175,6 +176,7 @@ TEST(AuditTest, AnotherSchoolsTrailIsSeparate) {
     EXPECT_EQ(Field(r.after_json(), "legal_forename"), "Zed");
   }
   EXPECT_EQ(Audit(server, other).size(), 1u);
+  server.UseKey(first_admin);  // each school's trail is read with its own key
   for (const auto& r : Audit(server, t.school)) EXPECT_EQ(r.school_id(), t.school);
   v1::ListAuditRecordsRequest req;
   req.set_school_id("sch_nope");
