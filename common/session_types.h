@@ -90,10 +90,20 @@ struct PlannedChange {
   std::vector<std::string> class_mis_ids;
 };
 
+// Who made a change: the API key the server authenticated the call with
+// (docs/SECURITY.md), never a name the request carries. Empty for changes
+// made by hubsyncd itself (e.g. --init-operator-key) or by code that calls
+// the store directly.
+struct Actor {
+  std::string key_id;  // "key_..."
+  std::string name;    // the key's label
+  std::string role;    // "operator", "admin", "service" or "viewer"
+};
+
 struct SavePlan {
   std::string session_id;
   std::string school_id;
-  std::string actor;
+  Actor actor;  // who saves: the authenticated caller
   std::string request_id;
   int64_t expected_hub_version = 0;
   std::vector<PlannedChange> changes;
@@ -101,13 +111,21 @@ struct SavePlan {
 };
 
 
+// One entry of a school's audit trail (docs/SECURITY.md, "Audit trail").
 struct AuditRecord {
   int64_t id = 0;
   std::string school_id;
-  std::string session_id;
-  std::string actor;
-  std::string verb;  // "link", "refresh", "import", "desync"
-  std::string learner_id;
+  std::string session_id;  // the session it happened in, if any
+  Actor actor;
+  // Learners: "create", and a Save's "link", "refresh", "import", "desync".
+  // Sessions: "start_session", "class_sync", "set_scope", "classify",
+  // "set_import", "set_import_all", "match", "unmatch", "set_sync_email",
+  // "set_sync_email_all", "cancel_session". Classes: "class_create",
+  // "class_update". Administration: "create_school", "create_key",
+  // "revoke_key".
+  std::string verb;
+  std::string learner_id;  // the learner, for learner verbs
+  std::string record_id;   // the class, key or school, for those verbs
   std::string before_json;  // "" when created
   std::string after_json;
   int64_t time_unix = 0;

@@ -346,15 +346,17 @@ std::vector<Command> RecordCommands() {
                   {.name = "session",
                    .kind = FlagKind::kString,
                    .value = "SESSION",
-                   .help = "only what this session's Save changed"},
+                   .help = "only what happened in this session"},
                   {.name = "learner",
                    .kind = FlagKind::kString,
                    .value = "LEARNER_ID",
                    .help = "only this learner's records"}},
         .summary =
-            "List the audit trail: who changed which learner, when, how\n"
-            "(create, link, refresh, import, desync) and which fields went\n"
-            "from what to what. --json gives the whole before and after.",
+            "List the audit trail: which API key (label, role, id) did\n"
+            "what, when, to which record: learners (create, link, refresh,\n"
+            "import, desync), session edits with their rows, class sync,\n"
+            "schools and keys; and what went from what to what. --json\n"
+            "gives the whole before and after.",
         .example = "hubsync audit list --school sch_... --learner lrn_..."},
        AuditList},
   };

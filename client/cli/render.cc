@@ -253,23 +253,84 @@ std::string ValueText(const google::protobuf::Value& v) {
 
 }  // namespace
 
+namespace {
+
+// "row 3 (m1): import false -> true; row 5 removed; row 7 added: New m1".
+std::string RowChanges(const google::protobuf::Struct& before,
+                       const google::protobuf::Struct& after) {
+  auto rows = [](const google::protobuf::Struct& s) {
+    std::map<int64_t, const google::protobuf::Struct*> out;
+    auto it = s.fields().find("rows");
+    if (it == s.fields().end()) return out;
+    for (const auto& v : it->second.list_value().values()) {
+      auto id = v.struct_value().fields().find("row_id");
+      if (id != v.struct_value().fields().end()) {
+        out[static_cast<int64_t>(id->second.number_value())] = &v.struct_value();
+      }
+    }
+    return out;
+  };
+  auto field = [](const google::protobuf::Struct* s, const std::string& key) {
+    auto it = s->fields().find(key);
+    return it == s->fields().end() ? std::string() : ValueText(it->second);
+  };
+  const auto was = rows(before), now = rows(after);
+  std::vector<std::string> changes;
+  for (const auto& [id, row] : now) {
+    auto old = was.find(id);
+    if (old == was.end()) {
+      changes.push_back(absl::StrCat("row ", id, " added: ", field(row, "status"), " ",
+                                     field(row, "learner_id"), field(row, "mis_id")));
+      continue;
+    }
+    std::vector<std::string> diff;
+    for (const auto& [key, value] : row->fields()) {
+      const std::string a = field(old->second, key), b = ValueText(value);
+      if (a != b) diff.push_back(absl::StrCat(key, " ", a, " -> ", b));
+    }
+    std::sort(diff.begin(), diff.end());
+    const std::string who =
+        field(row, "mis_id").empty() ? field(row, "learner_id") : field(row, "mis_id");
+    changes.push_back(absl::StrCat("row ", id, " (", who, "): ", absl::StrJoin(diff, ", ")));
+  }
+  for (const auto& [id, row] : was) {
+    if (!now.count(id)) changes.push_back(absl::StrCat("row ", id, " removed"));
+  }
+  return changes.empty() ? "no row changed" : absl::StrJoin(changes, "; ");
+}
+
+}  // namespace
+
 std::string AuditChanges(const v1::AuditRecord& a) {
   google::protobuf::Struct before, after;
   if (!google::protobuf::util::JsonStringToMessage(a.after_json(), &after).ok()) {
     return a.after_json();
   }
+  if (after.fields().count("rows")) {
+    if (!google::protobuf::util::JsonStringToMessage(a.before_json(), &before).ok()) {
+      return a.after_json();
+    }
+    return RowChanges(before, after);
+  }
+  std::map<std::string, google::protobuf::Value> sorted(after.fields().begin(),
+                                                        after.fields().end());
   if (a.before_json().empty()) {
     auto text = [&](const char* key) {
       auto it = after.fields().find(key);
       return it == after.fields().end() ? std::string() : ValueText(it->second);
     };
-    return absl::StrCat("created ", text("legal_forename"), " ", text("legal_surname"));
+    if (after.fields().count("legal_forename")) {
+      return absl::StrCat("created ", text("legal_forename"), " ", text("legal_surname"));
+    }
+    std::vector<std::string> fields;
+    for (const auto& [key, value] : sorted) {
+      fields.push_back(absl::StrCat(key, ": ", ValueText(value)));
+    }
+    return absl::StrCat("created ", absl::StrJoin(fields, "; "));
   }
   if (!google::protobuf::util::JsonStringToMessage(a.before_json(), &before).ok()) {
     return a.after_json();
   }
-  std::map<std::string, google::protobuf::Value> sorted(after.fields().begin(),
-                                                        after.fields().end());
   std::vector<std::string> changes;
   for (const auto& [key, value] : sorted) {
     auto old = before.fields().find(key);
@@ -281,11 +342,18 @@ std::string AuditChanges(const v1::AuditRecord& a) {
 }
 
 void PrintAudit(const v1::ListAuditRecordsResponse& r, std::ostream& os) {
-  Table t({"AUDIT", "TIME", "SESSION", "ACTOR", "VERB", "LEARNER", "CHANGES"});
+  Table t({"AUDIT", "TIME", "SESSION", "ACTOR", "VERB", "RECORD", "CHANGES"});
   for (const auto& a : r.records()) {
+    const std::string actor =
+        a.actor_key_id().empty()
+            ? (a.actor().empty() ? "-" : a.actor())
+            : absl::StrCat(a.actor(), " (", a.actor_role(), ", ", a.actor_key_id(), ")");
+    const std::string record = !a.learner_id().empty()  ? a.learner_id()
+                               : !a.record_id().empty() ? a.record_id()
+                                                        : "-";
     t.Add({absl::StrCat(a.audit_id()), TimeLabel(a.time()),
-           a.session_id().empty() ? "-" : a.session_id(), a.actor(), a.verb(),
-           a.learner_id(), AuditChanges(a)});
+           a.session_id().empty() ? "-" : a.session_id(), actor, a.verb(), record,
+           AuditChanges(a)});
   }
   t.Print(os);
 }

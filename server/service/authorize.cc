@@ -24,4 +24,8 @@ absl::StatusOr<auth::Principal> Authorize(const auth::Authorizer& authorizer,
   return who;
 }
 
+Actor ActorOf(const auth::Principal& who) {
+  return Actor{who.key_id, who.label, RoleName(who.role)};
+}
+
 }  // namespace hubsync

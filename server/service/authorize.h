@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "grpcpp/server_context.h"
+#include "common/session_types.h"
 #include "server/auth/authorizer.h"
 
 namespace hubsync {
@@ -16,12 +17,25 @@ absl::StatusOr<auth::Principal> Authorize(
     const auth::Authorizer& authorizer, const grpc::ServerContext* context,
     auth::Verb verb, const std::optional<auth::Target>& target = std::nullopt);
 
+// Who the audit trail names for a call: the authenticated key's id, label
+// and role. Never anything the request says about itself.
+Actor ActorOf(const auth::Principal& who);
+
 // Returns the converted status from the handler when the call is refused.
 #define HUBSYNC_AUTHORIZE(...)                                              \
   do {                                                                      \
     const auto _who = ::hubsync::Authorize(__VA_ARGS__);                    \
     if (!_who.ok()) return ::hubsync::ToGrpcStatus(_who.status());          \
   } while (0)
+
+// The same, keeping the caller as `const Actor actor_var` for the audit
+// trail.
+#define HUBSYNC_AUTHORIZE_AS(actor_var, ...)                                  \
+  const auto actor_var##_who = ::hubsync::Authorize(__VA_ARGS__);             \
+  if (!actor_var##_who.ok()) {                                                \
+    return ::hubsync::ToGrpcStatus(actor_var##_who.status());                 \
+  }                                                                           \
+  const ::hubsync::Actor actor_var = ::hubsync::ActorOf(*actor_var##_who)
 
 }  // namespace hubsync
 

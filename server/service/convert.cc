@@ -287,9 +287,12 @@ void ToProto(const AuditRecord& in, v1::AuditRecord* out) {
   out->set_audit_id(in.id);
   out->set_school_id(in.school_id);
   out->set_session_id(in.session_id);
-  out->set_actor(in.actor);
+  out->set_actor(in.actor.name);
+  out->set_actor_key_id(in.actor.key_id);
+  out->set_actor_role(in.actor.role);
   out->set_verb(in.verb);
   out->set_learner_id(in.learner_id);
+  out->set_record_id(in.record_id);
   out->set_before_json(in.before_json);
   out->set_after_json(in.after_json);
   ToProto(in.time_unix, out->mutable_time());

@@ -76,7 +76,7 @@ grpc::Status KeyServiceImpl::CreateApiKey(grpc::ServerContext* context,
   record.created_by = who->key_id;
   record.create_time_unix = clock_->NowUnixSeconds();
   auth::NewKey key = auth::MakeKey(std::move(record));
-  HUBSYNC_RETURN_IF_ERROR_GRPC(store_->CreateApiKey(key.record));
+  HUBSYNC_RETURN_IF_ERROR_GRPC(store_->CreateApiKey(key.record, ActorOf(*who)));
   ToProto(key.record, out->mutable_key());
   out->set_secret(key.secret);
   return grpc::Status::OK;
@@ -105,9 +105,9 @@ grpc::Status KeyServiceImpl::ListApiKeys(grpc::ServerContext* context,
 grpc::Status KeyServiceImpl::RevokeApiKey(grpc::ServerContext* context,
                                           const v1::RevokeApiKeyRequest* req,
                                           v1::ApiKey* out) {
-  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kRevokeApiKey,
-                    auth::Target{Resource::kKey, req->key_id(), "key_id"});
-  absl::StatusOr<ApiKeyRecord> key = store_->RevokeApiKey(req->key_id());
+  HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kRevokeApiKey,
+                       auth::Target{Resource::kKey, req->key_id(), "key_id"});
+  absl::StatusOr<ApiKeyRecord> key = store_->RevokeApiKey(req->key_id(), actor);
   if (!key.ok()) return ToGrpcStatus(key.status());
   ToProto(*key, out);
   return grpc::Status::OK;

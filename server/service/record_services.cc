@@ -69,19 +69,14 @@ grpc::Status TooLarge(size_t limit) {
                                    " bytes; nothing was stored"));
 }
 
-// Who the audit trail names for a hub change made outside a session. There
-// are no credentials yet, so every caller is "api"; once API keys exist this
-// is the key's name.
-std::string Caller(const grpc::ServerContext*) { return "api"; }
-
 }  // namespace
 
 grpc::Status SchoolServiceImpl::CreateSchool(grpc::ServerContext* context,
                                              const v1::CreateSchoolRequest* req,
                                              v1::School* out) {
   HUBSYNC_RETURN_IF_INVALID(CheckText("name", req->name(), /*required=*/true));
-  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kCreateSchool);
-  absl::StatusOr<School> school = store_->CreateSchool(req->name());
+  HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kCreateSchool);
+  absl::StatusOr<School> school = store_->CreateSchool(req->name(), actor);
   if (!school.ok()) return ToGrpcStatus(school.status());
   ToProto(*school, out);
   return grpc::Status::OK;
@@ -120,7 +115,7 @@ grpc::Status HubServiceImpl::CreateLearner(grpc::ServerContext* context,
                                            const v1::CreateLearnerRequest* req,
                                            v1::Learner* out) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
-  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kCreateLearner,
+  HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kCreateLearner,
                     auth::Target{Resource::kSchool, req->school_id(), "school_id"});
   if (!req->has_learner()) return Required("learner");
   if (!req->learner().school_id().empty() &&
@@ -131,7 +126,7 @@ grpc::Status HubServiceImpl::CreateLearner(grpc::ServerContext* context,
   absl::StatusOr<HubLearner> learner = FromProto(req->learner(), "learner");
   if (!learner.ok()) return ToGrpcStatus(learner.status());
   absl::StatusOr<std::vector<HubLearner>> created =
-      store_->CreateLearners(req->school_id(), {*std::move(learner)}, Caller(context));
+      store_->CreateLearners(req->school_id(), {*std::move(learner)}, actor);
   if (!created.ok()) return ToGrpcStatus(created.status());
   ToProto(created->front(), out);
   return grpc::Status::OK;
@@ -176,7 +171,7 @@ grpc::Status HubServiceImpl::ImportLearners(
     return Rejected(context, parsed.problems, "learner import", parsed.over_limit);
   }
   absl::StatusOr<std::vector<HubLearner>> created =
-      store_->CreateLearners(school_id, std::move(parsed.learners), Caller(context));
+      store_->CreateLearners(school_id, std::move(parsed.learners), ActorOf(*who));
   if (!created.ok()) return ToGrpcStatus(created.status());
   out->set_created(static_cast<int64_t>(created->size()));
   for (const HubLearner& l : *created) out->add_learner_ids(l.id);

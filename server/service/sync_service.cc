@@ -55,9 +55,9 @@ grpc::Status SyncServiceImpl::StartSession(grpc::ServerContext* context,
   HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
   HUBSYNC_RETURN_IF_INVALID(CheckOptionalId("snapshot_id", req->snapshot_id()));
   HUBSYNC_RETURN_IF_INVALID(CheckText("admin", req->admin(), /*required=*/false));
-  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kStartSession,
+  HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kStartSession,
                     auth::Target{Resource::kSchool, req->school_id(), "school_id"});
-  return Reply(sessions_->Start(req->school_id(), req->snapshot_id(), req->admin()), out);
+  return Reply(sessions_->Start(req->school_id(), req->snapshot_id(), req->admin(), actor), out);
 }
 
 grpc::Status SyncServiceImpl::GetSession(grpc::ServerContext* context,
@@ -85,21 +85,21 @@ grpc::Status SyncServiceImpl::Proceed(grpc::ServerContext* context,
                                       const v1::ProceedRequest* req,
                                       v1::Session* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
-  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kProceed,
+  HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kProceed,
                     auth::Target{Resource::kSession, req->session_id(), "session_id"});
-  return Reply(sessions_->Proceed(req->session_id(), req->expected_version()), out);
+  return Reply(sessions_->Proceed(req->session_id(), req->expected_version(), actor), out);
 }
 
 grpc::Status SyncServiceImpl::SetScope(grpc::ServerContext* context,
                                        const v1::SetScopeRequest* req,
                                        v1::Session* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
-  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kSetScope,
+  HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kSetScope,
                     auth::Target{Resource::kSession, req->session_id(), "session_id"});
   absl::StatusOr<Scope> scope = FromProto(req->scope());
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   return Reply(sessions_->SetScope(req->session_id(), req->expected_version(),
-                                   *scope, req->sync_email_addresses()),
+                                   *scope, req->sync_email_addresses(), actor),
                out);
 }
 
@@ -147,11 +147,11 @@ grpc::Status SyncServiceImpl::SetImport(grpc::ServerContext* context,
                                         const v1::SetImportRequest* req,
                                         v1::EditResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
-  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kSetImport,
+  HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kSetImport,
                     auth::Target{Resource::kSession, req->session_id(), "session_id"});
   HUBSYNC_RETURN_IF_INVALID(CheckId("mis_id", req->mis_id(), kMaxMisIdBytes));
   return Reply(sessions_->SetImport(req->session_id(), req->expected_version(),
-                                    req->mis_id(), req->import()),
+                                    req->mis_id(), req->import(), actor),
                out);
 }
 
@@ -159,22 +159,22 @@ grpc::Status SyncServiceImpl::SetImportAll(grpc::ServerContext* context,
                                            const v1::SetImportAllRequest* req,
                                            v1::EditResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
-  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kSetImportAll,
+  HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kSetImportAll,
                     auth::Target{Resource::kSession, req->session_id(), "session_id"});
   return Reply(sessions_->SetImportAll(req->session_id(), req->expected_version(),
-                                       req->import()),
+                                       req->import(), actor),
                out);
 }
 
 grpc::Status SyncServiceImpl::Match(grpc::ServerContext* context, const v1::MatchRequest* req,
                                     v1::EditResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
-  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kMatch,
+  HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kMatch,
                     auth::Target{Resource::kSession, req->session_id(), "session_id"});
   HUBSYNC_RETURN_IF_INVALID(CheckId("learner_id", req->learner_id()));
   HUBSYNC_RETURN_IF_INVALID(CheckId("mis_id", req->mis_id(), kMaxMisIdBytes));
   return Reply(sessions_->Match(req->session_id(), req->expected_version(),
-                                req->learner_id(), req->mis_id()),
+                                req->learner_id(), req->mis_id(), actor),
                out);
 }
 
@@ -182,7 +182,7 @@ grpc::Status SyncServiceImpl::Unmatch(grpc::ServerContext* context,
                                       const v1::UnmatchRequest* req,
                                       v1::EditResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
-  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kUnmatch,
+  HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kUnmatch,
                     auth::Target{Resource::kSession, req->session_id(), "session_id"});
   if (req->learner_id().empty() == req->mis_id().empty()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
@@ -193,7 +193,7 @@ grpc::Status SyncServiceImpl::Unmatch(grpc::ServerContext* context,
   HUBSYNC_RETURN_IF_INVALID(
       CheckOptionalId("mis_id", req->mis_id(), kMaxMisIdBytes));
   return Reply(sessions_->Unmatch(req->session_id(), req->expected_version(),
-                                  req->learner_id(), req->mis_id()),
+                                  req->learner_id(), req->mis_id(), actor),
                out);
 }
 
@@ -201,11 +201,11 @@ grpc::Status SyncServiceImpl::SetSyncEmail(grpc::ServerContext* context,
                                            const v1::SetSyncEmailRequest* req,
                                            v1::EditResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
-  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kSetSyncEmail,
+  HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kSetSyncEmail,
                     auth::Target{Resource::kSession, req->session_id(), "session_id"});
   HUBSYNC_RETURN_IF_INVALID(CheckId("mis_id", req->mis_id(), kMaxMisIdBytes));
   return Reply(sessions_->SetSyncEmail(req->session_id(), req->expected_version(),
-                                       req->mis_id(), req->sync()),
+                                       req->mis_id(), req->sync(), actor),
                out);
 }
 
@@ -213,10 +213,10 @@ grpc::Status SyncServiceImpl::SetSyncEmailAll(grpc::ServerContext* context,
                                               const v1::SetSyncEmailAllRequest* req,
                                               v1::EditResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
-  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kSetSyncEmailAll,
+  HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kSetSyncEmailAll,
                     auth::Target{Resource::kSession, req->session_id(), "session_id"});
   return Reply(sessions_->SetSyncEmailAll(req->session_id(), req->expected_version(),
-                                          req->sync()),
+                                          req->sync(), actor),
                out);
 }
 
@@ -224,7 +224,7 @@ grpc::Status SyncServiceImpl::SaveAndSyncPupils(grpc::ServerContext* context,
                                                 const v1::SaveRequest* req,
                                                 v1::SaveResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
-  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kSaveAndSyncPupils,
+  HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kSaveAndSyncPupils,
                     auth::Target{Resource::kSession, req->session_id(), "session_id"});
   HUBSYNC_RETURN_IF_INVALID(CheckOptionalId("request_id", req->request_id(), 128));
   if (req->confirm_desync_count() < 0) {
@@ -233,7 +233,7 @@ grpc::Status SyncServiceImpl::SaveAndSyncPupils(grpc::ServerContext* context,
   }
   absl::StatusOr<SaveOutcome> saved =
       sessions_->Save(req->session_id(), req->expected_version(),
-                      req->request_id(), req->confirm_desync_count());
+                      req->request_id(), req->confirm_desync_count(), actor);
   if (!saved.ok()) {
     if (std::optional<MassDesyncInfo> guard = ParseMassDesync(saved.status())) {
       v1::MassDesync details;
@@ -254,9 +254,9 @@ grpc::Status SyncServiceImpl::CancelSession(grpc::ServerContext* context,
                                             const v1::CancelSessionRequest* req,
                                             v1::Session* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
-  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kCancelSession,
+  HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kCancelSession,
                     auth::Target{Resource::kSession, req->session_id(), "session_id"});
-  return Reply(sessions_->Cancel(req->session_id(), req->expected_version()), out);
+  return Reply(sessions_->Cancel(req->session_id(), req->expected_version(), actor), out);
 }
 
 grpc::Status SyncServiceImpl::WatchSession(grpc::ServerContext* context,

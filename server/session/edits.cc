@@ -34,6 +34,7 @@ absl::StatusOr<RowDelta> RowEditor::SetImport(const std::string& mis_id,
   }
   RowDelta delta;
   if (row->import != import) {
+    delta.before.push_back(*row);
     row->import = import;
     delta.changed.push_back(*row);
   }
@@ -44,6 +45,7 @@ absl::StatusOr<RowDelta> RowEditor::SetImportAll(bool import) {
   RowDelta delta;
   for (Row& row : *rows_) {
     if (row.status == RowStatus::kNew && row.import != import) {
+      delta.before.push_back(row);
       row.import = import;
       delta.changed.push_back(row);
     }
@@ -75,6 +77,7 @@ absl::StatusOr<RowDelta> RowEditor::Match(const std::string& learner_id,
                      RowStatusName(mis_row->status)));
   }
   RowDelta delta;
+  delta.before = {*hub_row, *mis_row};
   const int64_t removed = mis_row->row_id;
   const bool sync_email = mis_row->sync_email;
   hub_row->status = RowStatus::kMatched;
@@ -109,6 +112,8 @@ absl::StatusOr<RowDelta> RowEditor::Unmatch(
         absl::StrCat("Unmatch applies to Matched and May match rows; ", who,
                      " is ", RowStatusName(row->status)));
   }
+  RowDelta delta;
+  delta.before.push_back(*row);
   Row new_row;
   new_row.row_id = (*next_row_id_)++;
   new_row.status = RowStatus::kNew;
@@ -128,7 +133,6 @@ absl::StatusOr<RowDelta> RowEditor::Unmatch(
                "gone, so it will be desynced"
              : "unmatched by the admin";
 
-  RowDelta delta;
   delta.changed.push_back(*row);
   delta.changed.push_back(new_row);
   rows_->push_back(std::move(new_row));
@@ -155,6 +159,7 @@ absl::StatusOr<RowDelta> RowEditor::SetSyncEmailImpl(const std::string& mis_id,
   }
   RowDelta delta;
   if (row->sync_email != sync) {
+    delta.before.push_back(*row);
     row->sync_email = sync;
     delta.changed.push_back(*row);
   }

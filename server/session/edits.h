@@ -14,10 +14,11 @@
 
 namespace hubsync {
 
-// The rows an edit touched, for persistence and for watchers.
+// The rows an edit touched, for persistence, watchers and the audit trail.
 struct RowDelta {
   std::vector<Row> changed;          // new state of changed or added rows
   std::vector<int64_t> removed_ids;  // rows that no longer exist
+  std::vector<Row> before;  // rows changed or removed, as they were before
 };
 
 
@@ -82,6 +83,7 @@ absl::StatusOr<RowDelta> RowEditor::SetSyncEmailAll(bool sync,
     bool want = sync && StatusCanSyncEmail(row.status) && !row.mis_id.empty() &&
                 has_email(row.mis_id);
     if (row.sync_email != want) {
+      delta.before.push_back(row);
       row.sync_email = want;
       delta.changed.push_back(row);
     }

@@ -76,7 +76,6 @@ absl::StatusOr<SavePlan> BuildSavePlan(const SessionRecord& session,
   SavePlan plan;
   plan.session_id = session.id;
   plan.school_id = session.school_id;
-  plan.actor = session.admin;
   plan.expected_hub_version = session.hub_version;
   plan.changes.reserve(rows.size());  // no moves of a 100,000-change plan
   for (const Row& row : rows) {

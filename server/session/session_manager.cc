@@ -10,6 +10,7 @@
 #include "server/session/edits.h"
 #include "server/session/live_session.h"
 #include "server/session/save_plan.h"
+#include "server/session/session_audit.h"
 
 namespace hubsync {
 namespace {
@@ -159,11 +160,12 @@ absl::Status SessionManager::CheckVersion(const Live& live,
 absl::StatusOr<SessionEvent> SessionManager::Commit(
     Live& live, SessionRecord next, const std::string& verb,
     const std::vector<Row>& changed, std::vector<int64_t> removed,
-    bool replace_all_rows, bool rows_in_event) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    bool replace_all_rows, bool rows_in_event,
+    const std::vector<AuditRecord>& audit) ABSL_NO_THREAD_SAFETY_ANALYSIS {
   next.version = live.record.version + 1;
   next.update_time_unix = clock_->NowUnixSeconds();
   absl::Status written =
-      store_->UpdateSession(next, changed, removed, replace_all_rows);
+      store_->UpdateSession(next, changed, removed, replace_all_rows, audit);
   if (!written.ok()) {
     // Memory may already hold the edit; drop it so the next call reloads.
     live.closed = true;
@@ -190,7 +192,7 @@ absl::StatusOr<SessionEvent> SessionManager::Commit(
 
 absl::StatusOr<SessionView> SessionManager::Start(
     const std::string& school_id, const std::string& snapshot_id,
-    const std::string& admin) {
+    const std::string& admin, const Actor& actor) {
   if (school_id.empty()) return absl::InvalidArgumentError("school_id is required");
   absl::StatusOr<School> school = store_->GetSchool(school_id);
   if (!school.ok()) return school.status();
@@ -216,7 +218,7 @@ absl::StatusOr<SessionView> SessionManager::Start(
     }
     record.snapshot_id = snapshot_id;
   }
-  absl::StatusOr<SessionRecord> created = store_->CreateSession(record);
+  absl::StatusOr<SessionRecord> created = store_->CreateSession(record, actor);
   if (!created.ok()) return created.status();
   return SessionView{*std::move(created), {}};
 }
@@ -256,7 +258,7 @@ absl::StatusOr<std::vector<SessionView>> SessionManager::List(
 }
 
 absl::StatusOr<SessionView> SessionManager::Proceed(
-    const std::string& session_id, int64_t expected_version) {
+    const std::string& session_id, int64_t expected_version, const Actor& actor) {
   absl::StatusOr<std::shared_ptr<Live>> loaded = Load(session_id);
   if (!loaded.ok()) return loaded.status();
   std::shared_ptr<Live> live = *loaded;
@@ -265,12 +267,19 @@ absl::StatusOr<SessionView> SessionManager::Proceed(
   SessionRecord next = live->record;
   switch (live->record.step) {
     case SessionStep::kClassSync: {
+      // Each class created or changed is audited inside SyncClasses.
       absl::StatusOr<ClassSyncResult> synced =
-          store_->SyncClasses(next.school_id, next.snapshot_id);
+          store_->SyncClasses(next.school_id, next.snapshot_id, actor, next.id);
       if (!synced.ok()) return synced.status();
       next.class_sync = *synced;
       next.step = SessionStep::kPupilsPanel;
-      absl::StatusOr<SessionEvent> e = Commit(*live, next, "Proceed", {}, {}, false);
+      AuditRecord audit = SessionAudit("class_sync", actor, live->record, next);
+      audit.after_json = absl::StrCat(
+          audit.after_json.substr(0, audit.after_json.size() - 1),
+          ",\"classes_created\":", synced->created, ",\"classes_updated\":",
+          synced->updated, ",\"classes_unchanged\":", synced->unchanged, "}");
+      absl::StatusOr<SessionEvent> e =
+          Commit(*live, next, "Proceed", {}, {}, false, true, {audit});
       if (!e.ok()) return e.status();
       return e->session;
     }
@@ -280,7 +289,9 @@ absl::StatusOr<SessionView> SessionManager::Proceed(
       live->next_row_id = 1;
       // live->context (loaded by SetScope) is kept: the worker reuses it if
       // the hub has not changed since, so classification starts at once.
-      absl::StatusOr<SessionEvent> e = Commit(*live, next, "Proceed", {}, {}, true);
+      absl::StatusOr<SessionEvent> e =
+          Commit(*live, next, "Proceed", {}, {}, true, true,
+                 {SessionAudit("classify", actor, live->record, next)});
       if (!e.ok()) return e.status();
       StartClassification(live);
       return View(*live);

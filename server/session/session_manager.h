@@ -7,6 +7,11 @@
 // FAILED_PRECONDITION for a verb in the wrong step or a row in the wrong
 // status, ABORTED when expected_version (if non-zero) is not the session's
 // version, INVALID_ARGUMENT for a malformed scope. On error nothing changes.
+//
+// Every verb that changes something takes the `actor` (the API key the
+// service authenticated) and writes an audit record naming it in the same
+// transaction as the change (docs/SECURITY.md, "Audit trail"). An edit that
+// changes no row writes none.
 #ifndef HUBSYNC_SERVER_SESSION_SESSION_MANAGER_H_
 #define HUBSYNC_SERVER_SESSION_SESSION_MANAGER_H_
 
@@ -115,7 +120,7 @@ class SessionManager {
   // snapshot_id empty = the school's newest snapshot.
   absl::StatusOr<SessionView> Start(const std::string& school_id,
                                     const std::string& snapshot_id,
-                                    const std::string& admin);
+                                    const std::string& admin, const Actor& actor);
   absl::StatusOr<SessionView> Get(const std::string& session_id);
   // Newest first. Row counts only for sessions in memory; GetSession has
   // them for any session.
@@ -124,31 +129,36 @@ class SessionManager {
   // CLASS_SYNC: syncs classes, to PUPILS_PANEL. PUPILS_PANEL: starts
   // classification (CLASSIFYING; SYNC_SCREEN when every row is decided).
   absl::StatusOr<SessionView> Proceed(const std::string& session_id,
-                                      int64_t expected_version);
+                                      int64_t expected_version, const Actor& actor);
   absl::StatusOr<SessionView> SetScope(const std::string& session_id,
                                        int64_t expected_version,
-                                       const Scope& scope, bool sync_emails);
+                                       const Scope& scope, bool sync_emails,
+                                       const Actor& actor);
 
   absl::StatusOr<SessionEvent> SetImport(const std::string& session_id,
                                          int64_t expected_version,
-                                         const std::string& mis_id, bool on);
+                                         const std::string& mis_id, bool on,
+                                         const Actor& actor);
   absl::StatusOr<SessionEvent> SetImportAll(const std::string& session_id,
-                                            int64_t expected_version, bool on);
+                                            int64_t expected_version, bool on,
+                                            const Actor& actor);
   absl::StatusOr<SessionEvent> Match(const std::string& session_id,
                                      int64_t expected_version,
                                      const std::string& learner_id,
-                                     const std::string& mis_id);
-  // The row is named by its hub learner, or by its MIS learner.
+                                     const std::string& mis_id, const Actor& actor);
+  // The row is named by its hub learner, or (learner_id empty) by its MIS
+  // learner.
   absl::StatusOr<SessionEvent> Unmatch(const std::string& session_id,
                                        int64_t expected_version,
                                        const std::string& learner_id,
-                                       const std::string& mis_id = "");
+                                       const std::string& mis_id, const Actor& actor);
   absl::StatusOr<SessionEvent> SetSyncEmail(const std::string& session_id,
                                             int64_t expected_version,
-                                            const std::string& mis_id, bool on);
+                                            const std::string& mis_id, bool on,
+                                            const Actor& actor);
   absl::StatusOr<SessionEvent> SetSyncEmailAll(const std::string& session_id,
                                                int64_t expected_version,
-                                               bool on);
+                                               bool on, const Actor& actor);
 
   // Applies the screen in one transaction. A repeat with the same request id
   // (or any repeat on a saved session with no request id) returns the first
@@ -159,9 +169,9 @@ class SessionManager {
   absl::StatusOr<SaveOutcome> Save(const std::string& session_id,
                                    int64_t expected_version,
                                    const std::string& request_id,
-                                   int64_t confirm_desync_count = 0);
+                                   int64_t confirm_desync_count, const Actor& actor);
   absl::StatusOr<SessionView> Cancel(const std::string& session_id,
-                                     int64_t expected_version);
+                                     int64_t expected_version, const Actor& actor);
 
   // Sends rows with row_id > after_row_id that pass `filter`, in batches, as
   // they are classified; the last batch has done = true. Stops early (OK)
@@ -188,17 +198,20 @@ class SessionManager {
   absl::StatusOr<std::shared_ptr<const RowContext>> Context(Live& live)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(live.mu);
   absl::Status CheckVersion(const Live& live, int64_t expected_version) const;
+  // audit_verb: the verb's name in the audit trail ("set_import").
   absl::StatusOr<SessionEvent> Edit(
       const std::string& session_id, int64_t expected_version,
-      const std::string& verb,
+      const std::string& verb, const std::string& audit_verb, const Actor& actor,
       const std::function<absl::StatusOr<struct RowDelta>(Live&, const RowContext&)>& fn);
-  // Commits `next` (version bumped) with the rows of `delta`.
+  // Commits `next` (version bumped) with the rows of `delta` and `audit`, in
+  // one transaction.
   absl::StatusOr<SessionEvent> Commit(Live& live, SessionRecord next,
                                       const std::string& verb,
                                       const std::vector<Row>& changed,
                                       std::vector<int64_t> removed,
                                       bool replace_all_rows,
-                                      bool rows_in_event = true);
+                                      bool rows_in_event = true,
+                                      const std::vector<AuditRecord>& audit = {});
   void StartClassification(std::shared_ptr<Live> live)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(live->mu);
   void Classification(std::shared_ptr<Live> live, SessionRecord at_start);

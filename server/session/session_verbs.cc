@@ -12,6 +12,7 @@
 #include "server/session/edits.h"
 #include "server/session/live_session.h"
 #include "server/session/save_plan.h"
+#include "server/session/session_audit.h"
 #include "server/session/session_manager.h"
 
 namespace hubsync {
@@ -78,7 +79,7 @@ absl::StatusOr<Scope> ValidateScope(const Scope& scope,
 
 absl::StatusOr<SessionView> SessionManager::SetScope(
     const std::string& session_id, int64_t expected_version, const Scope& scope,
-    bool sync_emails) {
+    bool sync_emails, const Actor& actor) {
   absl::StatusOr<std::shared_ptr<Live>> loaded = Load(session_id);
   if (!loaded.ok()) return loaded.status();
   Live& live = **loaded;
@@ -97,14 +98,16 @@ absl::StatusOr<SessionView> SessionManager::SetScope(
   SessionRecord next = live.record;
   next.scope = *valid;
   next.sync_emails = sync_emails;
-  absl::StatusOr<SessionEvent> e = Commit(live, next, "SetScope", {}, {}, false);
+  absl::StatusOr<SessionEvent> e =
+      Commit(live, next, "SetScope", {}, {}, false, true,
+             {SessionAudit("set_scope", actor, live.record, next)});
   if (!e.ok()) return e.status();
   return e->session;
 }
 
 absl::StatusOr<SessionEvent> SessionManager::Edit(
     const std::string& session_id, int64_t expected_version,
-    const std::string& verb,
+    const std::string& verb, const std::string& audit_verb, const Actor& actor,
     const std::function<absl::StatusOr<RowDelta>(Live&, const RowContext&)>& fn) {
   absl::StatusOr<std::shared_ptr<Live>> loaded = Load(session_id);
   if (!loaded.ok()) return loaded.status();
@@ -118,22 +121,28 @@ absl::StatusOr<SessionEvent> SessionManager::Edit(
   if (!context.ok()) return context.status();
   absl::StatusOr<RowDelta> delta = fn(live, **context);
   if (!delta.ok()) return delta.status();
+  // An edit that changed no row is not audited: nothing happened.
+  std::vector<AuditRecord> audit;
+  if (!delta->changed.empty() || !delta->removed_ids.empty()) {
+    audit.push_back(RowEditAudit(audit_verb, actor, *delta));
+  }
   return Commit(live, live.record, verb, std::move(delta->changed),
-                std::move(delta->removed_ids), false);
+                std::move(delta->removed_ids), false, true, audit);
 }
 
 absl::StatusOr<SessionEvent> SessionManager::SetImport(
     const std::string& session_id, int64_t expected_version,
-    const std::string& mis_id, bool on) {
-  return Edit(session_id, expected_version, "SetImport",
+    const std::string& mis_id, bool on, const Actor& actor) {
+  return Edit(session_id, expected_version, "SetImport", "set_import", actor,
               [&](Live& live, const RowContext&) ABSL_NO_THREAD_SAFETY_ANALYSIS {
                 return RowEditor(&live.rows, &live.next_row_id).SetImport(mis_id, on);
               });
 }
 
 absl::StatusOr<SessionEvent> SessionManager::SetImportAll(
-    const std::string& session_id, int64_t expected_version, bool on) {
-  return Edit(session_id, expected_version, "SetImportAll",
+    const std::string& session_id, int64_t expected_version, bool on,
+    const Actor& actor) {
+  return Edit(session_id, expected_version, "SetImportAll", "set_import_all", actor,
               [&](Live& live, const RowContext&) ABSL_NO_THREAD_SAFETY_ANALYSIS {
                 return RowEditor(&live.rows, &live.next_row_id).SetImportAll(on);
               });
@@ -141,8 +150,8 @@ absl::StatusOr<SessionEvent> SessionManager::SetImportAll(
 
 absl::StatusOr<SessionEvent> SessionManager::Match(
     const std::string& session_id, int64_t expected_version,
-    const std::string& learner_id, const std::string& mis_id) {
-  return Edit(session_id, expected_version, "Match",
+    const std::string& learner_id, const std::string& mis_id, const Actor& actor) {
+  return Edit(session_id, expected_version, "Match", "match", actor,
               [&](Live& live, const RowContext& ctx)
                   ABSL_NO_THREAD_SAFETY_ANALYSIS -> absl::StatusOr<RowDelta> {
                 const HubLearner* hub = ctx.FindHub(learner_id);
@@ -156,8 +165,8 @@ absl::StatusOr<SessionEvent> SessionManager::Match(
 
 absl::StatusOr<SessionEvent> SessionManager::Unmatch(
     const std::string& session_id, int64_t expected_version,
-    const std::string& learner_id, const std::string& mis_id) {
-  return Edit(session_id, expected_version, "Unmatch",
+    const std::string& learner_id, const std::string& mis_id, const Actor& actor) {
+  return Edit(session_id, expected_version, "Unmatch", "unmatch", actor,
               [&](Live& live, const RowContext& ctx) ABSL_NO_THREAD_SAFETY_ANALYSIS {
                 return RowEditor(&live.rows, &live.next_row_id)
                     .Unmatch(learner_id, mis_id, [&](const std::string& id) {
@@ -170,8 +179,8 @@ absl::StatusOr<SessionEvent> SessionManager::Unmatch(
 
 absl::StatusOr<SessionEvent> SessionManager::SetSyncEmail(
     const std::string& session_id, int64_t expected_version,
-    const std::string& mis_id, bool on) {
-  return Edit(session_id, expected_version, "SetSyncEmail",
+    const std::string& mis_id, bool on, const Actor& actor) {
+  return Edit(session_id, expected_version, "SetSyncEmail", "set_sync_email", actor,
               [&](Live& live, const RowContext& ctx)
                   ABSL_NO_THREAD_SAFETY_ANALYSIS -> absl::StatusOr<RowDelta> {
                 if (!live.record.sync_emails) {
@@ -187,8 +196,10 @@ absl::StatusOr<SessionEvent> SessionManager::SetSyncEmail(
 }
 
 absl::StatusOr<SessionEvent> SessionManager::SetSyncEmailAll(
-    const std::string& session_id, int64_t expected_version, bool on) {
-  return Edit(session_id, expected_version, "SetSyncEmailAll",
+    const std::string& session_id, int64_t expected_version, bool on,
+    const Actor& actor) {
+  return Edit(session_id, expected_version, "SetSyncEmailAll", "set_sync_email_all",
+              actor,
               [&](Live& live, const RowContext& ctx)
                   ABSL_NO_THREAD_SAFETY_ANALYSIS -> absl::StatusOr<RowDelta> {
                 if (!live.record.sync_emails) {
@@ -206,7 +217,8 @@ absl::StatusOr<SessionEvent> SessionManager::SetSyncEmailAll(
 absl::StatusOr<SaveOutcome> SessionManager::Save(const std::string& session_id,
                                                  int64_t expected_version,
                                                  const std::string& request_id,
-                                                 int64_t confirm_desync_count) {
+                                                 int64_t confirm_desync_count,
+                                                 const Actor& actor) {
   absl::StatusOr<std::shared_ptr<Live>> loaded = Load(session_id);
   if (!loaded.ok()) return loaded.status();
   Live& live = **loaded;
@@ -224,6 +236,7 @@ absl::StatusOr<SaveOutcome> SessionManager::Save(const std::string& session_id,
   absl::StatusOr<SavePlan> plan = BuildSavePlan(live.record, live.rows, **context);
   if (!plan.ok()) return plan.status();
   plan->request_id = request_id;
+  plan->actor = actor;
   {
     // A hub changed since classification is the first thing to say (the
     // store checks it again inside the save's transaction): the counts below
@@ -284,7 +297,8 @@ absl::StatusOr<SaveOutcome> SessionManager::Save(const std::string& session_id,
 }
 
 absl::StatusOr<SessionView> SessionManager::Cancel(const std::string& session_id,
-                                                   int64_t expected_version) {
+                                                   int64_t expected_version,
+                                                   const Actor& actor) {
   absl::StatusOr<std::shared_ptr<Live>> loaded = Load(session_id);
   if (!loaded.ok()) return loaded.status();
   Live& live = **loaded;
@@ -298,7 +312,9 @@ absl::StatusOr<SessionView> SessionManager::Cancel(const std::string& session_id
   }
   SessionRecord next = live.record;
   next.step = SessionStep::kCancelled;
-  absl::StatusOr<SessionEvent> e = Commit(live, next, "CancelSession", {}, {}, false);
+  absl::StatusOr<SessionEvent> e =
+      Commit(live, next, "CancelSession", {}, {}, false, true,
+             {SessionAudit("cancel_session", actor, live.record, next)});
   if (!e.ok()) return e.status();
   return e->session;
 }

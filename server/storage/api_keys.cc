@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "server/storage/codec.h"
 #include "server/storage/sqlite_store.h"
 #include "server/storage/status_macros.h"
 
@@ -53,9 +54,17 @@ absl::Status KeyNotFound(const std::string& id) {
   return absl::NotFoundError(absl::StrCat("key ", id, " not found"));
 }
 
+// What the audit trail keeps of a key: never its secret or the hash.
+std::string KeyJson(const ApiKeyRecord& k) {
+  return absl::StrCat("{\"key_id\":", JsonString(k.id), ",\"school_id\":",
+                      JsonString(k.school_id), ",\"role\":", JsonString(RoleName(k.role)),
+                      ",\"label\":", JsonString(k.label), ",\"revoked\":",
+                      k.revoke_time_unix != 0 ? "true" : "false", "}");
+}
+
 }  // namespace
 
-absl::Status SqliteStore::CreateApiKey(const ApiKeyRecord& key) {
+absl::Status SqliteStore::CreateApiKey(const ApiKeyRecord& key, const Actor& actor) {
   std::lock_guard<std::mutex> lock(mu_);
   STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(&db_));
   if (!key.school_id.empty()) {
@@ -74,6 +83,15 @@ absl::Status SqliteStore::CreateApiKey(const ApiKeyRecord& key) {
       .Bind(7, key.created_by)
       .Bind(8, key.revoke_time_unix);
   STORE_RETURN_IF_ERROR(st.Run());
+  if (!key.school_id.empty()) {
+    AuditRecord audit;
+    audit.school_id = key.school_id;
+    audit.actor = actor;
+    audit.verb = "create_key";
+    audit.record_id = key.id;
+    audit.after_json = KeyJson(key);
+    STORE_RETURN_IF_ERROR(WriteAuditLocked(audit));
+  }
   return txn.Commit();
 }
 
@@ -105,7 +123,8 @@ absl::StatusOr<std::vector<ApiKeyRecord>> SqliteStore::ListApiKeys(
   return out;
 }
 
-absl::StatusOr<ApiKeyRecord> SqliteStore::RevokeApiKey(const std::string& key_id) {
+absl::StatusOr<ApiKeyRecord> SqliteStore::RevokeApiKey(const std::string& key_id,
+                                                       const Actor& actor) {
   std::lock_guard<std::mutex> lock(mu_);
   STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(&db_));
   STORE_ASSIGN_OR_RETURN(
@@ -114,6 +133,7 @@ absl::StatusOr<ApiKeyRecord> SqliteStore::RevokeApiKey(const std::string& key_id
                   "WHERE id = ? AND revoke_time = 0"));
   st.Bind(1, clock_->NowUnixSeconds()).Bind(2, key_id);
   STORE_RETURN_IF_ERROR(st.Run());
+  const bool revoked_now = db_.Changes() > 0;
   STORE_ASSIGN_OR_RETURN(
       Statement read, db_.Prepare(absl::StrCat("SELECT ", kKeyColumns,
                                                " FROM api_keys WHERE id = ?")));
@@ -121,6 +141,18 @@ absl::StatusOr<ApiKeyRecord> SqliteStore::RevokeApiKey(const std::string& key_id
   STORE_ASSIGN_OR_RETURN(bool found, read.Step());
   if (!found) return KeyNotFound(key_id);
   ApiKeyRecord key = ReadKey(read);
+  if (revoked_now && !key.school_id.empty()) {
+    ApiKeyRecord before = key;
+    before.revoke_time_unix = 0;
+    AuditRecord audit;
+    audit.school_id = key.school_id;
+    audit.actor = actor;
+    audit.verb = "revoke_key";
+    audit.record_id = key.id;
+    audit.before_json = KeyJson(before);
+    audit.after_json = KeyJson(key);
+    STORE_RETURN_IF_ERROR(WriteAuditLocked(audit));
+  }
   STORE_RETURN_IF_ERROR(txn.Commit());
   return key;
 }

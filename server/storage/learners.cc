@@ -23,7 +23,7 @@ absl::Status Required(size_t index, absl::string_view field) {
 
 absl::StatusOr<std::vector<HubLearner>> SqliteStore::CreateLearners(
     const std::string& school_id, std::vector<HubLearner> learners,
-    const std::string& actor) {
+    const Actor& actor) {
   // Validate the whole batch before touching the database.
   absl::flat_hash_set<std::string> batch_mis_ids;
   for (size_t i = 0; i < learners.size(); ++i) {
@@ -65,9 +65,10 @@ absl::StatusOr<std::vector<HubLearner>> SqliteStore::CreateLearners(
   // The audit trail: one "create" per learner, in the same transaction.
   STORE_ASSIGN_OR_RETURN(
       Statement audit,
-      db_.Prepare("INSERT INTO audit_log (school_id, session_id, actor, verb, "
-                  "learner_id, before_json, after_json, time, encoding) "
-                  "VALUES (?, '', ?, 'create', ?, '', ?, ?, 1)"));
+      db_.Prepare("INSERT INTO audit_log (school_id, session_id, actor, "
+                  "actor_key_id, actor_role, verb, learner_id, before_json, "
+                  "after_json, time, encoding) "
+                  "VALUES (?1, '', ?2, ?6, ?7, 'create', ?3, '', ?4, ?5, 1)"));
   std::string audit_after;
 
   const int64_t now = clock_->NowUnixSeconds();
@@ -109,10 +110,12 @@ absl::StatusOr<std::vector<HubLearner>> SqliteStore::CreateLearners(
     EncodeAuditDelta(&audit_after, HubLearner{}, l);
     audit.Reset()
         .BindRef(1, school_id)
-        .BindRef(2, actor)
+        .BindRef(2, actor.name)
         .BindRef(3, l.id)
         .BindRef(4, audit_after)
-        .Bind(5, now);
+        .Bind(5, now)
+        .BindRef(6, actor.key_id)
+        .BindRef(7, actor.role);
     STORE_RETURN_IF_ERROR(audit.Run());
   }
   if (!learners.empty()) STORE_RETURN_IF_ERROR(BumpHubVersionLocked(school_id));

@@ -77,8 +77,8 @@ absl::StatusOr<SaveSummary> SqliteStore::ApplySave(
   STORE_ASSIGN_OR_RETURN(
       Statement audit,
       db_.Prepare("INSERT INTO audit_log (school_id, session_id, actor, verb, "
-                  "learner_id, before_json, after_json, time, encoding) "
-                  "VALUES (?,?,?,?,?,?,?,?,1)"));
+                  "learner_id, before_json, after_json, time, actor_key_id, "
+                  "actor_role, encoding) VALUES (?,?,?,?,?,?,?,?,?,?,1)"));
   STORE_ASSIGN_OR_RETURN(
       Statement email,
       db_.Prepare("INSERT INTO email_outbox (school_id, learner_id, address, "
@@ -186,12 +186,14 @@ absl::StatusOr<SaveSummary> SqliteStore::ApplySave(
     audit.Reset()
         .BindRef(1, school_id)
         .BindRef(2, plan.session_id)
-        .BindRef(3, plan.actor)
+        .BindRef(3, plan.actor.name)
         .Bind(4, Verb(plan.changes[i].change))
         .BindRef(5, w.learner_id)
         .BindRef(6, w.before)
         .BindRef(7, w.after)
-        .Bind(8, now);
+        .Bind(8, now)
+        .BindRef(9, plan.actor.key_id)
+        .BindRef(10, plan.actor.role);
     STORE_RETURN_IF_ERROR(audit.Run());
     ++summary.audit_records;
     if (plan.changes[i].queue_verification_email) {

@@ -198,11 +198,21 @@ CREATE TABLE api_keys (
 CREATE INDEX api_keys_by_school ON api_keys(school_id, create_time);
 )sql";
 
+// Migration 5: the audit trail names the API key that acted (its id and
+// role; `actor` holds its label) and, for classes, keys and schools, the
+// record (docs/SECURITY.md, "Audit trail"). Rows from before stay as they
+// were: actor is the free-text name of that time, key id and role empty.
+constexpr absl::string_view kV5 = R"sql(
+ALTER TABLE audit_log ADD COLUMN actor_key_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_log ADD COLUMN actor_role TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_log ADD COLUMN record_id TEXT NOT NULL DEFAULT '';
+)sql";
+
 }  // namespace
 
 const std::vector<absl::string_view>& Migrations() {
   static const auto* migrations =
-      new std::vector<absl::string_view>{kV1, kV2, kV3, kV4};
+      new std::vector<absl::string_view>{kV1, kV2, kV3, kV4, kV5};
   return *migrations;
 }
 

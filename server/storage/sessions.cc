@@ -116,7 +116,8 @@ absl::Status SqliteStore::CheckSessionVersionLocked(const SessionRecord& s) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<SessionRecord> SqliteStore::CreateSession(SessionRecord s) {
+absl::StatusOr<SessionRecord> SqliteStore::CreateSession(SessionRecord s,
+                                                         const Actor& actor) {
   std::lock_guard<std::mutex> lock(mu_);
   STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(&db_));
   STORE_RETURN_IF_ERROR(GetSchoolLocked(s.school_id).status());
@@ -132,6 +133,18 @@ absl::StatusOr<SessionRecord> SqliteStore::CreateSession(SessionRecord s) {
   s.id = ids_->NewId("ses");
   s.create_time_unix = s.update_time_unix = clock_->NowUnixSeconds();
   STORE_RETURN_IF_ERROR(WriteSessionLocked(s, /*insert=*/true));
+  AuditRecord audit;
+  audit.school_id = s.school_id;
+  audit.session_id = s.id;
+  audit.actor = actor;
+  audit.verb = "start_session";
+  audit.record_id = s.id;
+  audit.after_json = absl::StrCat(
+      "{\"session_id\":", JsonString(s.id), ",\"snapshot_id\":",
+      JsonString(s.snapshot_id), ",\"admin\":", JsonString(s.admin),
+      ",\"step\":", JsonString(ToText(s.step)), "}");
+  audit.time_unix = s.create_time_unix;
+  STORE_RETURN_IF_ERROR(WriteAuditLocked(audit));
   STORE_RETURN_IF_ERROR(txn.Commit());
   return s;
 }
@@ -205,7 +218,8 @@ absl::StatusOr<std::vector<Row>> SqliteStore::LoadRows(
 
 absl::Status SqliteStore::UpdateSession(
     const SessionRecord& s, const std::vector<Row>& changed,
-    const std::vector<int64_t>& removed_row_ids, bool replace_all_rows) {
+    const std::vector<int64_t>& removed_row_ids, bool replace_all_rows,
+    const std::vector<AuditRecord>& audit) {
   std::lock_guard<std::mutex> lock(mu_);
   STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(&db_));
   STORE_RETURN_IF_ERROR(CheckSessionVersionLocked(s));
@@ -252,6 +266,12 @@ absl::Status SqliteStore::UpdateSession(
   for (int64_t row_id : removed_row_ids) {
     remove.Reset().Bind(1, s.id).Bind(2, row_id);
     STORE_RETURN_IF_ERROR(remove.Run());
+  }
+  for (AuditRecord a : audit) {
+    a.school_id = s.school_id;
+    a.session_id = s.id;
+    if (a.time_unix == 0) a.time_unix = s.update_time_unix;
+    STORE_RETURN_IF_ERROR(WriteAuditLocked(a));
   }
   return txn.Commit();
 }

@@ -247,7 +247,8 @@ absl::StatusOr<Store::Counts> SqliteStore::SnapshotCounts(
 }
 
 absl::StatusOr<ClassSyncResult> SqliteStore::SyncClasses(
-    const std::string& school_id, const std::string& snapshot_id) {
+    const std::string& school_id, const std::string& snapshot_id,
+    const Actor& actor, const std::string& session_id) {
   std::lock_guard<std::mutex> lock(mu_);
   STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(&db_));
   STORE_RETURN_IF_ERROR(GetSchoolLocked(school_id).status());
@@ -309,6 +310,30 @@ absl::StatusOr<ClassSyncResult> SqliteStore::SyncClasses(
       db_.Prepare("UPDATE hub_classes SET name = ?, kind = ?, year_group = ? "
                   "WHERE id = ?"));
   ClassSyncResult result;
+  // One audit record per class created or changed, in this transaction.
+  auto class_json = [](const std::string& id, const std::string& mis_id,
+                       const std::string& name, const std::string& kind,
+                       const std::string& year) {
+    return absl::StrCat("{\"class_id\":", JsonString(id), ",\"mis_id\":",
+                        mis_id.empty() ? "null" : JsonString(mis_id),
+                        ",\"name\":", JsonString(name), ",\"kind\":", JsonString(kind),
+                        ",\"year_group\":", JsonString(year), "}");
+  };
+  auto audit = [&](const char* verb, const std::string& id, std::string before,
+                   std::string after) {
+    AuditRecord a;
+    a.school_id = school_id;
+    a.session_id = session_id;
+    a.actor = actor;
+    a.verb = verb;
+    a.record_id = id;
+    a.before_json = std::move(before);
+    a.after_json = std::move(after);
+    return WriteAuditLocked(a);
+  };
+  STORE_ASSIGN_OR_RETURN(
+      Statement hand_made_class,
+      db_.Prepare("SELECT name, kind, year_group FROM hub_classes WHERE id = ?"));
   mis.Bind(1, snapshot_id);
   while (true) {
     STORE_ASSIGN_OR_RETURN(bool row, mis.Step());
@@ -319,26 +344,42 @@ absl::StatusOr<ClassSyncResult> SqliteStore::SyncClasses(
     auto named = hand_made.find(name);
     if (it == by_mis_id.end() && named != hand_made.end() &&
         named->second.size() == 1) {
-      link.Reset().Bind(1, mis_id).Bind(2, kind).Bind(3, year).Bind(
-          4, named->second.front());
+      const std::string id = named->second.front();
+      hand_made_class.Reset().Bind(1, id);
+      STORE_ASSIGN_OR_RETURN(bool was, hand_made_class.Step());
+      std::string before =
+          was ? class_json(id, "", hand_made_class.Text(0), hand_made_class.Text(1),
+                           hand_made_class.Text(2))
+              : "";
+      link.Reset().Bind(1, mis_id).Bind(2, kind).Bind(3, year).Bind(4, id);
       STORE_RETURN_IF_ERROR(link.Run());
+      STORE_RETURN_IF_ERROR(audit("class_update", id, std::move(before),
+                                  class_json(id, mis_id, name, kind, year)));
       hand_made.erase(named);
       ++result.updated;
     } else if (it == by_mis_id.end()) {
+      const std::string id = ids_->NewId("cls");
       insert.Reset()
-          .Bind(1, ids_->NewId("cls"))
+          .Bind(1, id)
           .Bind(2, school_id)
           .Bind(3, mis_id)
           .Bind(4, name)
           .Bind(5, kind)
           .Bind(6, year);
       STORE_RETURN_IF_ERROR(insert.Run());
+      STORE_RETURN_IF_ERROR(
+          audit("class_create", id, "", class_json(id, mis_id, name, kind, year)));
       ++result.created;
     } else if (it->second.name != name || it->second.kind != kind ||
                it->second.year_group != year) {
       update.Reset().Bind(1, name).Bind(2, kind).Bind(3, year).Bind(
           4, it->second.id);
       STORE_RETURN_IF_ERROR(update.Run());
+      STORE_RETURN_IF_ERROR(audit(
+          "class_update", it->second.id,
+          class_json(it->second.id, mis_id, it->second.name, it->second.kind,
+                     it->second.year_group),
+          class_json(it->second.id, mis_id, name, kind, year)));
       ++result.updated;
     } else {
       ++result.unchanged;

@@ -1,4 +1,5 @@
-// Store::Open, schools, hub versions, and the audit and outbox reads.
+// Store::Open, schools, hub versions, and the outbox read (the audit trail
+// is in audit.cc).
 #include "server/storage/sqlite_store.h"
 
 #include <memory>
@@ -37,7 +38,8 @@ School ReadSchool(const Statement& st) {
 
 }  // namespace
 
-absl::StatusOr<School> SqliteStore::CreateSchool(const std::string& name) {
+absl::StatusOr<School> SqliteStore::CreateSchool(const std::string& name,
+                                                 const Actor& actor) {
   if (name.empty())
     return absl::InvalidArgumentError("school name is required");
   std::lock_guard<std::mutex> lock(mu_);
@@ -45,12 +47,22 @@ absl::StatusOr<School> SqliteStore::CreateSchool(const std::string& name) {
   s.id = ids_->NewId("sch");
   s.name = name;
   s.create_time_unix = clock_->NowUnixSeconds();
+  STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(&db_));
   STORE_ASSIGN_OR_RETURN(
       Statement st,
       db_.Prepare(
           "INSERT INTO schools (id, name, create_time) VALUES (?,?,?)"));
   st.Bind(1, s.id).Bind(2, s.name).Bind(3, s.create_time_unix);
   STORE_RETURN_IF_ERROR(st.Run());
+  AuditRecord audit;
+  audit.school_id = s.id;
+  audit.actor = actor;
+  audit.verb = "create_school";
+  audit.record_id = s.id;
+  audit.after_json = absl::StrCat("{\"school_id\":", JsonString(s.id),
+                                  ",\"name\":", JsonString(s.name), "}");
+  STORE_RETURN_IF_ERROR(WriteAuditLocked(audit));
+  STORE_RETURN_IF_ERROR(txn.Commit());
   return s;
 }
 
@@ -113,45 +125,6 @@ absl::Status SqliteStore::BumpHubVersionLocked(const std::string& school_id) {
           "UPDATE schools SET hub_version = hub_version + 1 WHERE id = ?"));
   st.Bind(1, school_id);
   return st.Run();
-}
-
-absl::StatusOr<std::vector<AuditRecord>> SqliteStore::ListAudit(
-    const std::string& school_id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  STORE_RETURN_IF_ERROR(GetSchoolLocked(school_id).status());
-  STORE_ASSIGN_OR_RETURN(
-      Statement st,
-      db_.Prepare("SELECT id, school_id, session_id, actor, verb, learner_id, "
-                  "before_json, after_json, time, encoding FROM audit_log "
-                  "WHERE school_id = ? ORDER BY id"));
-  st.Bind(1, school_id);
-  std::vector<AuditRecord> out;
-  while (true) {
-    STORE_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) break;
-    AuditRecord& a = out.emplace_back();
-    a.id = st.Int(0);
-    a.school_id = st.Text(1);
-    a.session_id = st.Text(2);
-    a.actor = st.Text(3);
-    a.verb = st.Text(4);
-    a.learner_id = st.Text(5);
-    a.time_unix = st.Int(8);
-    if (st.Int(9) == 0) {  // JSON, as schema version 1 wrote it
-      a.before_json = st.Text(6);
-      a.after_json = st.Text(7);
-      continue;
-    }
-    const std::string before = st.Text(6);
-    HubLearner b;
-    if (!before.empty()) {
-      STORE_ASSIGN_OR_RETURN(b, DecodeAuditLearner(before));
-      a.before_json = LearnerJson(b);
-    }
-    STORE_ASSIGN_OR_RETURN(HubLearner after, ApplyAuditDelta(std::move(b), st.Text(7)));
-    a.after_json = LearnerJson(after);
-  }
-  return out;
 }
 
 absl::StatusOr<std::vector<OutboxEmail>> SqliteStore::ListOutbox(

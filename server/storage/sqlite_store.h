@@ -26,14 +26,15 @@ class SqliteStore : public Store {
 
   int SchemaVersion() override { return schema_version_; }
 
-  absl::StatusOr<School> CreateSchool(const std::string& name) override;
+  absl::StatusOr<School> CreateSchool(const std::string& name,
+                                      const Actor& actor) override;
   absl::StatusOr<School> GetSchool(const std::string& school_id) override;
   absl::StatusOr<std::vector<School>> ListSchools() override;
   absl::StatusOr<int64_t> HubVersion(const std::string& school_id) override;
 
   absl::StatusOr<std::vector<HubLearner>> CreateLearners(
       const std::string& school_id, std::vector<HubLearner> learners,
-      const std::string& actor = "") override;
+      const Actor& actor) override;
   absl::StatusOr<HubLearner> GetLearner(const std::string& learner_id) override;
   absl::StatusOr<std::vector<HubLearner>> ListLearners(
       const std::string& school_id) override;
@@ -50,9 +51,11 @@ class SqliteStore : public Store {
   absl::StatusOr<Counts> SnapshotCounts(
       const std::string& snapshot_id) override;
   absl::StatusOr<ClassSyncResult> SyncClasses(
-      const std::string& school_id, const std::string& snapshot_id) override;
+      const std::string& school_id, const std::string& snapshot_id,
+      const Actor& actor, const std::string& session_id) override;
 
-  absl::StatusOr<SessionRecord> CreateSession(SessionRecord s) override;
+  absl::StatusOr<SessionRecord> CreateSession(SessionRecord s,
+                                              const Actor& actor) override;
   absl::StatusOr<SessionRecord> GetSession(
       const std::string& session_id) override;
   absl::StatusOr<std::vector<SessionRecord>> ListSessions(
@@ -62,7 +65,8 @@ class SqliteStore : public Store {
   absl::Status UpdateSession(const SessionRecord& s,
                              const std::vector<Row>& changed,
                              const std::vector<int64_t>& removed_row_ids,
-                             bool replace_all_rows) override;
+                             bool replace_all_rows,
+                             const std::vector<AuditRecord>& audit) override;
 
   absl::StatusOr<SaveSummary> ApplySave(const SavePlan& plan,
                                         const SessionRecord& session) override;
@@ -71,11 +75,12 @@ class SqliteStore : public Store {
   absl::StatusOr<std::vector<OutboxEmail>> ListOutbox(
       const std::string& school_id) override;
 
-  absl::Status CreateApiKey(const ApiKeyRecord& key) override;
+  absl::Status CreateApiKey(const ApiKeyRecord& key, const Actor& actor) override;
   absl::StatusOr<ApiKeyRecord> GetApiKey(const std::string& key_id) override;
   absl::StatusOr<std::vector<ApiKeyRecord>> ListApiKeys(
       const std::string& school_id) override;
-  absl::StatusOr<ApiKeyRecord> RevokeApiKey(const std::string& key_id) override;
+  absl::StatusOr<ApiKeyRecord> RevokeApiKey(const std::string& key_id,
+                                            const Actor& actor) override;
   absl::StatusOr<int64_t> CountActiveOperatorKeys() override;
   absl::StatusOr<std::string> SchoolOf(Resource kind,
                                        const std::string& id) override;
@@ -88,6 +93,9 @@ class SqliteStore : public Store {
   absl::Status BumpHubVersionLocked(const std::string& school_id);
   absl::Status CheckSessionVersionLocked(const SessionRecord& s);
   absl::Status WriteSessionLocked(const SessionRecord& s, bool insert);
+  // One audit record, in the caller's transaction (JSON as given; the time
+  // is now unless set).
+  absl::Status WriteAuditLocked(const AuditRecord& a);
   absl::StatusOr<MisSnapshot> ReadSnapshotLocked(const std::string& snapshot_id,
                                                  bool file_order);
 

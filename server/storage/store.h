@@ -35,7 +35,12 @@ class Store {
   virtual int SchemaVersion() = 0;
 
   // Schools.
-  virtual absl::StatusOr<School> CreateSchool(const std::string& name) = 0;
+  // Every change below writes its audit record(s) (AuditRecord, naming
+  // `actor`) in the same transaction as the change: nothing is audited that
+  // did not happen, nothing changes unaudited. The service layer passes the
+  // authenticated caller; the default (no actor) is for tests and tools.
+  virtual absl::StatusOr<School> CreateSchool(const std::string& name,
+                                              const Actor& actor = {}) = 0;
   virtual absl::StatusOr<School> GetSchool(const std::string& school_id) = 0;
   virtual absl::StatusOr<std::vector<School>> ListSchools() = 0;
   // Bumped by every change to a school's hub learners or classes.
@@ -46,7 +51,7 @@ class Store {
   // learner gets an audit record (verb "create", no session) naming `actor`.
   virtual absl::StatusOr<std::vector<HubLearner>> CreateLearners(
       const std::string& school_id, std::vector<HubLearner> learners,
-      const std::string& actor = "") = 0;
+      const Actor& actor = {}) = 0;
   virtual absl::StatusOr<HubLearner> GetLearner(
       const std::string& learner_id) = 0;
   // Sorted by surname, forename, id.
@@ -85,12 +90,17 @@ class Store {
 
   // Class sync: creates hub classes for MIS classes whose MIS id the school
   // lacks, refreshes name/kind/year of linked ones, and stamps the school's
-  // classes_synced_time. Bumps the hub version if anything changed.
+  // classes_synced_time. Bumps the hub version if anything changed. Each
+  // class created or changed gets an audit record ("class_create",
+  // "class_update") with `session_id`.
   virtual absl::StatusOr<ClassSyncResult> SyncClasses(
-      const std::string& school_id, const std::string& snapshot_id) = 0;
+      const std::string& school_id, const std::string& snapshot_id,
+      const Actor& actor = {}, const std::string& session_id = "") = 0;
 
   // Sessions and their rows.
-  virtual absl::StatusOr<SessionRecord> CreateSession(SessionRecord s) = 0;
+  // Audited as "start_session".
+  virtual absl::StatusOr<SessionRecord> CreateSession(SessionRecord s,
+                                                      const Actor& actor = {}) = 0;
   virtual absl::StatusOr<SessionRecord> GetSession(
       const std::string& session_id) = 0;
   virtual absl::StatusOr<std::vector<SessionRecord>> ListSessions(
@@ -101,11 +111,13 @@ class Store {
   // Writes `s` (whose version must be exactly one more than the stored
   // version, else ABORTED), upserts `changed` rows by row_id, deletes
   // `removed_row_ids`; all in one transaction. With replace_all_rows, every
-  // existing row is deleted first.
+  // existing row is deleted first. `audit` (school and session ids filled
+  // in from `s`) is written in the same transaction.
   virtual absl::Status UpdateSession(const SessionRecord& s,
                                      const std::vector<Row>& changed,
                                      const std::vector<int64_t>& removed_row_ids,
-                                     bool replace_all_rows = false) = 0;
+                                     bool replace_all_rows = false,
+                                     const std::vector<AuditRecord>& audit = {}) = 0;
 
   // Applies a save in one transaction: checks the school's hub version equals
   // plan.expected_hub_version (else FAILED_PRECONDITION "hub changed since
@@ -118,21 +130,27 @@ class Store {
   virtual absl::StatusOr<SaveSummary> ApplySave(const SavePlan& plan,
                                                 const SessionRecord& session) = 0;
 
+  // Oldest first.
   virtual absl::StatusOr<std::vector<AuditRecord>> ListAudit(
       const std::string& school_id) = 0;
   virtual absl::StatusOr<std::vector<OutboxEmail>> ListOutbox(
       const std::string& school_id) = 0;
 
   // API keys (hashes only). CreateApiKey: NOT_FOUND if school_id is set and
-  // unknown, ALREADY_EXISTS for a duplicate id.
-  virtual absl::Status CreateApiKey(const ApiKeyRecord& key) = 0;
+  // unknown, ALREADY_EXISTS for a duplicate id. A school's key is audited
+  // in that school ("create_key": id, role, label; never the secret or its
+  // hash). Operator keys belong to no school and are not in any trail.
+  virtual absl::Status CreateApiKey(const ApiKeyRecord& key,
+                                    const Actor& actor = {}) = 0;
   // NOT_FOUND "key ID not found".
   virtual absl::StatusOr<ApiKeyRecord> GetApiKey(const std::string& key_id) = 0;
   // One school's keys, or every key when school_id is empty; by create time.
   virtual absl::StatusOr<std::vector<ApiKeyRecord>> ListApiKeys(
       const std::string& school_id) = 0;
   // Sets the revoke time (kept if already revoked); NOT_FOUND if unknown.
-  virtual absl::StatusOr<ApiKeyRecord> RevokeApiKey(const std::string& key_id) = 0;
+  // A school key's first revocation is audited ("revoke_key").
+  virtual absl::StatusOr<ApiKeyRecord> RevokeApiKey(const std::string& key_id,
+                                                    const Actor& actor = {}) = 0;
   // Operator keys not revoked.
   virtual absl::StatusOr<int64_t> CountActiveOperatorKeys() = 0;
 

@@ -251,19 +251,38 @@ TEST(CliWalkthroughTest, FullSyncThroughTheRealBinaries) {
   EXPECT_EQ(emails.size(), 2u);
 
   // The audit trail of one learner, as a person reads it: created by hand,
-  // linked in term 1, refreshed in term 2 with the fields that changed.
+  // linked in term 1, email ticked and refreshed in term 2 with the fields
+  // that changed.
   RunResult audit = cli.Run({"audit", "list", "--school", school, "--learner", amelia});
   EXPECT_EQ(audit.exit_code, 0) << audit.err;
   EXPECT_THAT(audit.out, HasSubstr("created Amelia Jones"));
   EXPECT_THAT(audit.out, HasSubstr("link"));
   EXPECT_THAT(audit.out, HasSubstr("registration_group: 8A -> 8B"));
   EXPECT_THAT(audit.out, HasSubstr("email:  -> amelia@example.org"));
-  EXPECT_EQ(cli.Json<v1::AuditRecord>({"audit", "list", "--school", school, "--learner", amelia})
-                .size(),
-            3u);
-  EXPECT_EQ(cli.Json<v1::AuditRecord>({"audit", "list", "--school", school, "--session", second})
-                .size(),
-            static_cast<size_t>(saved.summary().audit_records()));
+  // Who: the admin's key, by label, role and id; never a name typed in.
+  EXPECT_THAT(audit.out, HasSubstr("Ms Admin (admin, key_"));
+  // The email tick on the sync screen, row by row.
+  EXPECT_THAT(audit.out, HasSubstr("set_sync_email"));
+  EXPECT_THAT(audit.out, HasSubstr("(m-amelia): sync_email false -> true"));
+  std::vector<std::string> verbs;
+  for (const auto& r :
+       cli.Json<v1::AuditRecord>({"audit", "list", "--school", school, "--learner", amelia})) {
+    verbs.push_back(r.verb());
+  }
+  EXPECT_THAT(verbs, ::testing::ElementsAre("create", "link", "set_sync_email", "refresh"));
+  size_t saves = 0, edits = 0;
+  for (const auto& r :
+       cli.Json<v1::AuditRecord>({"audit", "list", "--school", school, "--session", second})) {
+    EXPECT_EQ(r.actor(), "Ms Admin");
+    if (r.verb() == "link" || r.verb() == "refresh" || r.verb() == "import" ||
+        r.verb() == "desync") {
+      ++saves;
+    } else {
+      ++edits;
+    }
+  }
+  EXPECT_EQ(saves, static_cast<size_t>(saved.summary().audit_records()));
+  EXPECT_GT(edits, 0u);
 
   EXPECT_EQ(server.Stop(SIGTERM), 0) << "hubsyncd shuts down cleanly on SIGTERM";
 }

@@ -1,12 +1,14 @@
 // The audit trail per school: who, when, which verb, which learner, before
 // and after; readable by RPC (filtered by session or learner); kept when a
-// session is cancelled or deleted.
+// session is cancelled or deleted. (audit_keys_test.cc: who is the key;
+// audit_verbs_test.cc: every mutating verb.)
 #include <sqlite3.h>
 
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "server/auth/keys.h"
 #include "tests/service/two_terms.h"
 
 namespace hubsync::testing {
@@ -40,11 +42,14 @@ std::string Field(const std::string& json, const std::string& key) {
 TEST(AuditTest, EveryHubChangeIsRecordedWithWhoWhenVerbAndBeforeAndAfter) {
   TestServer server;
   TwoTerms t = SetUpTwoTerms(server);
-  // Hand-made learners: one "create" each, by the API caller, no session.
+  const std::string admin_key_id = *auth::KeyIdOf(server.current_key());
+  // Hand-made learners: one "create" each, by the calling key, no session.
   std::vector<v1::AuditRecord> isla = Audit(server, t.school, "", t.isla);
   ASSERT_EQ(isla.size(), 1u);
   EXPECT_EQ(isla[0].verb(), "create");
-  EXPECT_EQ(isla[0].actor(), "api");
+  EXPECT_EQ(isla[0].actor(), "test");  // the admin key's label (TestServer::NewKey)
+  EXPECT_EQ(isla[0].actor_key_id(), admin_key_id);
+  EXPECT_EQ(isla[0].actor_role(), "admin");
   EXPECT_EQ(isla[0].session_id(), "");
   EXPECT_EQ(isla[0].before_json(), "");
   EXPECT_EQ(Field(isla[0].after_json(), "legal_forename"), "Isla");
@@ -80,14 +85,17 @@ TEST(AuditTest, EveryHubChangeIsRecordedWithWhoWhenVerbAndBeforeAndAfter) {
   grpc::Status s = server.sync().SaveAndSyncPupils(Ctx().get(), save, &saved);
   ASSERT_TRUE(s.ok()) << s.error_message();
 
-  std::vector<v1::AuditRecord> in_session = Audit(server, t.school, id);
+  std::vector<v1::AuditRecord> in_session;
+  for (const auto& r : Audit(server, t.school, id)) {
+    EXPECT_EQ(r.session_id(), id);
+    // "Ms Patel" is only what the client called itself: the trail names the key.
+    EXPECT_EQ(r.actor(), "test");
+    EXPECT_EQ(r.actor_key_id(), admin_key_id);
+    if (IsSaveVerb(r.verb())) in_session.push_back(r);
+  }
   EXPECT_EQ(static_cast<int64_t>(in_session.size()), saved.summary().audit_records());
   std::map<std::string, v1::AuditRecord> by_learner;
-  for (const auto& r : in_session) {
-    EXPECT_EQ(r.actor(), "Ms Patel");
-    EXPECT_EQ(r.session_id(), id);
-    by_learner[r.learner_id()] = r;
-  }
+  for (const auto& r : in_session) by_learner[r.learner_id()] = r;
   const v1::AuditRecord& amelia = by_learner[t.amelia];
   EXPECT_EQ(amelia.verb(), "refresh");
   EXPECT_EQ(Field(amelia.before_json(), "registration_group"), "8A");
@@ -127,16 +135,32 @@ TEST(AuditTest, KeptWhenASessionIsCancelledOrDeleted) {
   ASSERT_TRUE(server.sync().ListSessions(Ctx().get(), list, &sessions).ok());
   ASSERT_EQ(sessions.sessions_size(), 1);
   const std::string term1 = sessions.sessions(0).session_id();
-  const std::vector<v1::AuditRecord> before = Audit(server, t.school);
-  ASSERT_EQ(Audit(server, t.school, term1).size(), 2u);
+  auto saves = [&](const std::string& session) {
+    int n = 0;
+    for (const auto& r : Audit(server, t.school, session)) n += IsSaveVerb(r.verb());
+    return n;
+  };
+  ASSERT_EQ(saves(term1), 2);
 
-  // A cancelled session writes nothing and removes nothing.
+  // A cancelled session removes nothing: the trail only grows by its own
+  // verbs, the last being the cancel, and no hub learner changed.
+  const std::vector<v1::AuditRecord> first = Audit(server, t.school);
   const std::string other = ToSyncScreen(server, t.school, AllStudents(), false, nullptr);
   v1::CancelSessionRequest cancel;
   cancel.set_session_id(other);
   v1::Session cancelled;
   ASSERT_TRUE(server.sync().CancelSession(Ctx().get(), cancel, &cancelled).ok());
-  EXPECT_EQ(Audit(server, t.school).size(), before.size());
+  const std::vector<v1::AuditRecord> before = Audit(server, t.school);
+  ASSERT_GT(before.size(), first.size());
+  for (size_t i = 0; i < before.size(); ++i) {
+    if (i < first.size()) {
+      EXPECT_EQ(before[i].SerializeAsString(), first[i].SerializeAsString());
+    } else {
+      EXPECT_EQ(before[i].session_id(), other);
+      EXPECT_FALSE(IsSaveVerb(before[i].verb())) << before[i].verb();
+    }
+  }
+  EXPECT_EQ(before.back().verb(), "cancel_session");
 
   // Sessions deleted from the database (as a clean-up of old sessions would
   // do; foreign keys on, rows cascading): the audit trail stays whole.
@@ -162,7 +186,8 @@ TEST(AuditTest, KeptWhenASessionIsCancelledOrDeleted) {
   for (size_t i = 0; i < after.size(); ++i) {
     EXPECT_EQ(after[i].SerializeAsString(), before[i].SerializeAsString());
   }
-  EXPECT_EQ(Audit(server, t.school, term1).size(), 2u);
+  EXPECT_EQ(saves(term1), 2);
+  EXPECT_EQ(Audit(server, t.school, other).back().verb(), "cancel_session");
 }
 
 TEST(AuditTest, AnotherSchoolsTrailIsSeparate) {
@@ -171,11 +196,15 @@ TEST(AuditTest, AnotherSchoolsTrailIsSeparate) {
   const std::string first_admin = server.current_key();
   const std::string other = CreateSchool(server, "Other School");
   CreateLearner(server, other, {"Zed", "Other", "", "", "7", "7A", ""});
-  for (const auto& r : Audit(server, other)) {
-    EXPECT_EQ(r.school_id(), other);
-    EXPECT_EQ(Field(r.after_json(), "legal_forename"), "Zed");
-  }
-  EXPECT_EQ(Audit(server, other).size(), 1u);
+  const std::vector<v1::AuditRecord> trail = Audit(server, other);
+  for (const auto& r : trail) EXPECT_EQ(r.school_id(), other);
+  // The school, its admin key (made as hubsyncd would, by no caller), Zed.
+  ASSERT_EQ(trail.size(), 3u);
+  EXPECT_EQ(trail[0].verb(), "create_school");
+  EXPECT_EQ(trail[1].verb(), "create_key");
+  EXPECT_EQ(trail[1].actor_key_id(), "");
+  EXPECT_EQ(trail[2].verb(), "create");
+  EXPECT_EQ(Field(trail[2].after_json(), "legal_forename"), "Zed");
   server.UseKey(first_admin);  // each school's trail is read with its own key
   for (const auto& r : Audit(server, t.school)) EXPECT_EQ(r.school_id(), t.school);
   v1::ListAuditRecordsRequest req;

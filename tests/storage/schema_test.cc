@@ -59,6 +59,8 @@ TEST(SchemaTest, Version1AuditJsonReadsBackAfterMigrating) {
   HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<AuditRecord> audit,
                                store->ListAudit("sch_1"));
   ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].actor.name, "me");  // a name of that time; no key
+  EXPECT_EQ(audit[0].actor.key_id, "");
   EXPECT_EQ(audit[0].before_json, "{\"id\":\"lrn_1\"}");
   EXPECT_EQ(audit[0].after_json, "{\"id\":\"lrn_1\",\"x\":1}");
 }

@@ -194,5 +194,35 @@ TEST(SessionStoreTest, StaleVersionIsAbortedAndChangesNothing) {
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("ses_nope")));
 }
 
+// An edit's audit records are written with it, in its transaction: the
+// store fills in the school and session; a stale edit writes none.
+TEST(SessionStoreTest, AuditRecordsAreWrittenOnlyWithTheirEdit) {
+  auto s = MakeSession();
+  auto trail = [&] { return s->t->store->ListAudit(s->school.id).value(); };
+  const size_t at_start = trail().size();  // create_school, start_session
+  AuditRecord edit;
+  edit.actor = Actor{"key_00000000000000ab", "office", "admin"};
+  edit.verb = "set_import";
+  edit.before_json = "{\"rows\":[]}";
+  edit.after_json = "{\"rows\":[]}";
+  SessionRecord next = s->session;
+  next.version = 2;
+  next.update_time_unix = 1790000500;
+  ASSERT_THAT(s->t->store->UpdateSession(next, {PairedRow(1)}, {}, false, {edit}), IsOk());
+  std::vector<AuditRecord> after = trail();
+  ASSERT_EQ(after.size(), at_start + 1);
+  EXPECT_EQ(after.back().school_id, s->school.id);
+  EXPECT_EQ(after.back().session_id, s->session.id);
+  EXPECT_EQ(after.back().actor.key_id, "key_00000000000000ab");
+  EXPECT_EQ(after.back().time_unix, 1790000500);
+  EXPECT_EQ(after.back().after_json, "{\"rows\":[]}");
+
+  SessionRecord stale = s->session;  // version 2 again
+  stale.version = 2;
+  EXPECT_THAT(s->t->store->UpdateSession(stale, {}, {}, false, {edit}),
+              StatusIs(absl::StatusCode::kAborted));
+  EXPECT_EQ(trail().size(), at_start + 1);
+}
+
 }  // namespace
 }  // namespace hubsync::testing

@@ -170,13 +170,17 @@ TEST(LearnerTest, EveryCreatedLearnerIsAuditedInTheSameTransaction) {
       std::vector<HubLearner> made,
       t->store->CreateLearners(school.id,
                                {SampleHubLearner("Amy", "Ash"), SampleHubLearner("Ben", "Bell")},
-                               "key:office"));
+                               Actor{"key_00000000000000ff", "office", "admin"}));
   HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<AuditRecord> audit,
                                t->store->ListAudit(school.id));
-  ASSERT_THAT(audit, SizeIs(2));
+  ASSERT_THAT(audit, SizeIs(3));
+  EXPECT_EQ(audit[0].verb, "create_school");  // CreateSchool's own record
+  audit.erase(audit.begin());
   for (size_t i = 0; i < 2; ++i) {
     EXPECT_EQ(audit[i].verb, "create");
-    EXPECT_EQ(audit[i].actor, "key:office");
+    EXPECT_EQ(audit[i].actor.name, "office");
+    EXPECT_EQ(audit[i].actor.key_id, "key_00000000000000ff");
+    EXPECT_EQ(audit[i].actor.role, "admin");
     EXPECT_EQ(audit[i].session_id, "");
     EXPECT_EQ(audit[i].learner_id, made[i].id);
     EXPECT_EQ(audit[i].before_json, "");
@@ -188,7 +192,7 @@ TEST(LearnerTest, EveryCreatedLearnerIsAuditedInTheSameTransaction) {
   ASSERT_THAT(t->store->CreateLearners(school.id, {linked}), IsOk());
   EXPECT_THAT(t->store->CreateLearners(school.id, {SampleHubLearner("Dan", "Dee"), linked}),
               StatusIs(absl::StatusCode::kFailedPrecondition));
-  EXPECT_THAT(t->store->ListAudit(school.id), IsOkAndHolds(SizeIs(3)));
+  EXPECT_THAT(t->store->ListAudit(school.id), IsOkAndHolds(SizeIs(4)));  // + school
 }
 
 TEST(SnapshotTest, RoundTripsEveryField) {

@@ -44,6 +44,12 @@ std::vector<v1::Row> StreamAll(TestServer& server, const std::string& session_id
                                v1::StatusSummary* summary = nullptr);
 v1::Session GetSession(TestServer& server, const std::string& session_id);
 std::vector<v1::Learner> Learners(TestServer& server, const std::string& school_id);
+
+// Whether an audit verb is one a Save writes (one per learner it changed):
+// the trail also holds the session's own verbs (start_session, the edits...).
+inline bool IsSaveVerb(const std::string& verb) {
+  return verb == "link" || verb == "refresh" || verb == "import" || verb == "desync";
+}
 v1::Learner FindLearner(const std::vector<v1::Learner>& all, const std::string& forename);
 // The row whose hub learner or MIS learner has this id; a default row if none.
 v1::Row RowOf(const std::vector<v1::Row>& rows, const std::string& id);

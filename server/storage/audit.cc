@@ -1,0 +1,78 @@
+// The audit trail: writing one record inside the caller's transaction, and
+// reading a school's trail back (docs/SECURITY.md, "Audit trail").
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "server/storage/codec.h"
+#include "server/storage/sqlite_store.h"
+#include "server/storage/status_macros.h"
+
+namespace hubsync::storage {
+
+absl::Status SqliteStore::WriteAuditLocked(const AuditRecord& a) {
+  STORE_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.Prepare("INSERT INTO audit_log (school_id, session_id, actor, "
+                  "actor_key_id, actor_role, verb, learner_id, record_id, "
+                  "before_json, after_json, time, encoding) "
+                  "VALUES (?,?,?,?,?,?,?,?,?,?,?,0)"));
+  st.Bind(1, a.school_id)
+      .Bind(2, a.session_id)
+      .Bind(3, a.actor.name)
+      .Bind(4, a.actor.key_id)
+      .Bind(5, a.actor.role)
+      .Bind(6, a.verb)
+      .Bind(7, a.learner_id)
+      .Bind(8, a.record_id)
+      .Bind(9, a.before_json)
+      .Bind(10, a.after_json)
+      .Bind(11, a.time_unix != 0 ? a.time_unix : clock_->NowUnixSeconds());
+  return st.Run();
+}
+
+absl::StatusOr<std::vector<AuditRecord>> SqliteStore::ListAudit(
+    const std::string& school_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  STORE_RETURN_IF_ERROR(GetSchoolLocked(school_id).status());
+  STORE_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.Prepare("SELECT id, school_id, session_id, actor, verb, learner_id, "
+                  "before_json, after_json, time, encoding, actor_key_id, "
+                  "actor_role, record_id FROM audit_log "
+                  "WHERE school_id = ? ORDER BY id"));
+  st.Bind(1, school_id);
+  std::vector<AuditRecord> out;
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    AuditRecord& a = out.emplace_back();
+    a.id = st.Int(0);
+    a.school_id = st.Text(1);
+    a.session_id = st.Text(2);
+    a.actor.name = st.Text(3);
+    a.actor.key_id = st.Text(10);
+    a.actor.role = st.Text(11);
+    a.verb = st.Text(4);
+    a.learner_id = st.Text(5);
+    a.record_id = st.Text(12);
+    a.time_unix = st.Int(8);
+    if (st.Int(9) == 0) {  // JSON as written
+      a.before_json = st.Text(6);
+      a.after_json = st.Text(7);
+      continue;
+    }
+    const std::string before = st.Text(6);
+    HubLearner b;
+    if (!before.empty()) {
+      STORE_ASSIGN_OR_RETURN(b, DecodeAuditLearner(before));
+      a.before_json = LearnerJson(b);
+    }
+    STORE_ASSIGN_OR_RETURN(HubLearner after, ApplyAuditDelta(std::move(b), st.Text(7)));
+    a.after_json = LearnerJson(after);
+  }
+  return out;
+}
+
+}  // namespace hubsync::storage
