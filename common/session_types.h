@@ -121,8 +121,8 @@ struct AuditRecord {
   // Sessions: "start_session", "class_sync", "set_scope", "classify",
   // "set_import", "set_import_all", "match", "unmatch", "set_sync_email",
   // "set_sync_email_all", "cancel_session". Classes: "class_create",
-  // "class_update". Administration: "create_school", "create_key",
-  // "revoke_key".
+  // "class_update". MIS data: "save_snapshot". Administration:
+  // "create_school", "create_key", "revoke_key".
   std::string verb;
   std::string learner_id;  // the learner, for learner verbs
   std::string record_id;   // the class, key or school, for those verbs

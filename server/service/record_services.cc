@@ -116,7 +116,7 @@ grpc::Status HubServiceImpl::CreateLearner(grpc::ServerContext* context,
                                            v1::Learner* out) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
   HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kCreateLearner,
-                    auth::Target{Resource::kSchool, req->school_id(), "school_id"});
+                       auth::Target{Resource::kSchool, req->school_id(), "school_id"});
   if (!req->has_learner()) return Required("learner");
   if (!req->learner().school_id().empty() &&
       req->learner().school_id() != req->school_id()) {
@@ -219,11 +219,11 @@ grpc::Status HubServiceImpl::ListClasses(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status MisServiceImpl::StoreSnapshot(MisSnapshot snapshot,
+grpc::Status MisServiceImpl::StoreSnapshot(MisSnapshot snapshot, const Actor& actor,
                                            v1::MisSnapshot* out) {
   const int64_t learners = static_cast<int64_t>(snapshot.learners.size());
   const int64_t classes = static_cast<int64_t>(snapshot.classes.size());
-  absl::StatusOr<MisSnapshot> saved = store_->SaveSnapshot(std::move(snapshot));
+  absl::StatusOr<MisSnapshot> saved = store_->SaveSnapshot(std::move(snapshot), actor);
   if (!saved.ok()) return ToGrpcStatus(saved.status());
   ToProto(*saved, learners, classes, out);
   return grpc::Status::OK;
@@ -290,15 +290,15 @@ grpc::Status MisServiceImpl::UploadMisExport(
   }
   parsed.snapshot.school_id = header.school_id();
   parsed.snapshot.format = format;
-  return StoreSnapshot(std::move(parsed.snapshot), out);
+  return StoreSnapshot(std::move(parsed.snapshot), ActorOf(*who), out);
 }
 
 grpc::Status MisServiceImpl::PushMisRecords(grpc::ServerContext* context,
                                             const v1::PushMisRecordsRequest* req,
                                             v1::MisSnapshot* out) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
-  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kPushMisRecords,
-                    auth::Target{Resource::kSchool, req->school_id(), "school_id"});
+  HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kPushMisRecords,
+                       auth::Target{Resource::kSchool, req->school_id(), "school_id"});
   if (static_cast<size_t>(req->learners_size() + req->classes_size()) >
       limits_.max_push_records) {
     return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
@@ -327,7 +327,7 @@ grpc::Status MisServiceImpl::PushMisRecords(grpc::ServerContext* context,
   if (!problems.empty()) return Rejected(context, problems, "pushed records");
   std::sort(snapshot.learners.begin(), snapshot.learners.end(),
             [](const MisLearner& a, const MisLearner& b) { return a.mis_id < b.mis_id; });
-  return StoreSnapshot(std::move(snapshot), out);
+  return StoreSnapshot(std::move(snapshot), actor, out);
 }
 
 grpc::Status MisServiceImpl::ListSnapshots(grpc::ServerContext* context,

@@ -88,7 +88,8 @@ class MisServiceImpl final : public v1::MisService::Service {
                                v1::ListMisLearnersResponse*) override;
 
  private:
-  grpc::Status StoreSnapshot(MisSnapshot snapshot, v1::MisSnapshot* out);
+  grpc::Status StoreSnapshot(MisSnapshot snapshot, const Actor& actor,
+                             v1::MisSnapshot* out);
   Store* store_;
   Limits limits_;
   const auth::Authorizer* auth_;

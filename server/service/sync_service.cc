@@ -56,7 +56,7 @@ grpc::Status SyncServiceImpl::StartSession(grpc::ServerContext* context,
   HUBSYNC_RETURN_IF_INVALID(CheckOptionalId("snapshot_id", req->snapshot_id()));
   HUBSYNC_RETURN_IF_INVALID(CheckText("admin", req->admin(), /*required=*/false));
   HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kStartSession,
-                    auth::Target{Resource::kSchool, req->school_id(), "school_id"});
+                       auth::Target{Resource::kSchool, req->school_id(), "school_id"});
   return Reply(sessions_->Start(req->school_id(), req->snapshot_id(), req->admin(), actor), out);
 }
 
@@ -86,7 +86,7 @@ grpc::Status SyncServiceImpl::Proceed(grpc::ServerContext* context,
                                       v1::Session* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
   HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kProceed,
-                    auth::Target{Resource::kSession, req->session_id(), "session_id"});
+                       auth::Target{Resource::kSession, req->session_id(), "session_id"});
   return Reply(sessions_->Proceed(req->session_id(), req->expected_version(), actor), out);
 }
 
@@ -95,7 +95,7 @@ grpc::Status SyncServiceImpl::SetScope(grpc::ServerContext* context,
                                        v1::Session* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
   HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kSetScope,
-                    auth::Target{Resource::kSession, req->session_id(), "session_id"});
+                       auth::Target{Resource::kSession, req->session_id(), "session_id"});
   absl::StatusOr<Scope> scope = FromProto(req->scope());
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   return Reply(sessions_->SetScope(req->session_id(), req->expected_version(),
@@ -148,7 +148,7 @@ grpc::Status SyncServiceImpl::SetImport(grpc::ServerContext* context,
                                         v1::EditResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
   HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kSetImport,
-                    auth::Target{Resource::kSession, req->session_id(), "session_id"});
+                       auth::Target{Resource::kSession, req->session_id(), "session_id"});
   HUBSYNC_RETURN_IF_INVALID(CheckId("mis_id", req->mis_id(), kMaxMisIdBytes));
   return Reply(sessions_->SetImport(req->session_id(), req->expected_version(),
                                     req->mis_id(), req->import(), actor),
@@ -160,7 +160,7 @@ grpc::Status SyncServiceImpl::SetImportAll(grpc::ServerContext* context,
                                            v1::EditResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
   HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kSetImportAll,
-                    auth::Target{Resource::kSession, req->session_id(), "session_id"});
+                       auth::Target{Resource::kSession, req->session_id(), "session_id"});
   return Reply(sessions_->SetImportAll(req->session_id(), req->expected_version(),
                                        req->import(), actor),
                out);
@@ -170,7 +170,7 @@ grpc::Status SyncServiceImpl::Match(grpc::ServerContext* context, const v1::Matc
                                     v1::EditResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
   HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kMatch,
-                    auth::Target{Resource::kSession, req->session_id(), "session_id"});
+                       auth::Target{Resource::kSession, req->session_id(), "session_id"});
   HUBSYNC_RETURN_IF_INVALID(CheckId("learner_id", req->learner_id()));
   HUBSYNC_RETURN_IF_INVALID(CheckId("mis_id", req->mis_id(), kMaxMisIdBytes));
   return Reply(sessions_->Match(req->session_id(), req->expected_version(),
@@ -183,7 +183,7 @@ grpc::Status SyncServiceImpl::Unmatch(grpc::ServerContext* context,
                                       v1::EditResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
   HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kUnmatch,
-                    auth::Target{Resource::kSession, req->session_id(), "session_id"});
+                       auth::Target{Resource::kSession, req->session_id(), "session_id"});
   if (req->learner_id().empty() == req->mis_id().empty()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "name the row to unmatch by exactly one of learner_id "
@@ -202,7 +202,7 @@ grpc::Status SyncServiceImpl::SetSyncEmail(grpc::ServerContext* context,
                                            v1::EditResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
   HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kSetSyncEmail,
-                    auth::Target{Resource::kSession, req->session_id(), "session_id"});
+                       auth::Target{Resource::kSession, req->session_id(), "session_id"});
   HUBSYNC_RETURN_IF_INVALID(CheckId("mis_id", req->mis_id(), kMaxMisIdBytes));
   return Reply(sessions_->SetSyncEmail(req->session_id(), req->expected_version(),
                                        req->mis_id(), req->sync(), actor),
@@ -214,7 +214,7 @@ grpc::Status SyncServiceImpl::SetSyncEmailAll(grpc::ServerContext* context,
                                               v1::EditResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
   HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kSetSyncEmailAll,
-                    auth::Target{Resource::kSession, req->session_id(), "session_id"});
+                       auth::Target{Resource::kSession, req->session_id(), "session_id"});
   return Reply(sessions_->SetSyncEmailAll(req->session_id(), req->expected_version(),
                                           req->sync(), actor),
                out);
@@ -225,7 +225,7 @@ grpc::Status SyncServiceImpl::SaveAndSyncPupils(grpc::ServerContext* context,
                                                 v1::SaveResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
   HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kSaveAndSyncPupils,
-                    auth::Target{Resource::kSession, req->session_id(), "session_id"});
+                       auth::Target{Resource::kSession, req->session_id(), "session_id"});
   HUBSYNC_RETURN_IF_INVALID(CheckOptionalId("request_id", req->request_id(), 128));
   if (req->confirm_desync_count() < 0) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
@@ -255,7 +255,7 @@ grpc::Status SyncServiceImpl::CancelSession(grpc::ServerContext* context,
                                             v1::Session* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
   HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kCancelSession,
-                    auth::Target{Resource::kSession, req->session_id(), "session_id"});
+                       auth::Target{Resource::kSession, req->session_id(), "session_id"});
   return Reply(sessions_->Cancel(req->session_id(), req->expected_version(), actor), out);
 }
 

@@ -47,7 +47,8 @@ absl::Status ValidateSnapshot(const MisSnapshot& s) {
 
 }  // namespace
 
-absl::StatusOr<MisSnapshot> SqliteStore::SaveSnapshot(MisSnapshot snapshot) {
+absl::StatusOr<MisSnapshot> SqliteStore::SaveSnapshot(MisSnapshot snapshot,
+                                                      const Actor& actor) {
   STORE_RETURN_IF_ERROR(ValidateSnapshot(snapshot));
   std::lock_guard<std::mutex> lock(mu_);
   STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(&db_));
@@ -113,6 +114,17 @@ absl::StatusOr<MisSnapshot> SqliteStore::SaveSnapshot(MisSnapshot snapshot) {
         .BindRef(16, l.email);
     STORE_RETURN_IF_ERROR(lrn.Run());
   }
+  AuditRecord audit;
+  audit.school_id = snapshot.school_id;
+  audit.actor = actor;
+  audit.verb = "save_snapshot";
+  audit.record_id = snapshot.id;
+  audit.after_json = absl::StrCat(
+      "{\"snapshot_id\":", JsonString(snapshot.id), ",\"format\":",
+      JsonString(ToText(snapshot.format)), ",\"learners\":", snapshot.learners.size(),
+      ",\"classes\":", snapshot.classes.size(), "}");
+  audit.time_unix = snapshot.create_time_unix;
+  STORE_RETURN_IF_ERROR(WriteAuditLocked(audit));
   STORE_RETURN_IF_ERROR(txn.Commit());
   return snapshot;
 }

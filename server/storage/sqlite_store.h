@@ -41,7 +41,8 @@ class SqliteStore : public Store {
   absl::StatusOr<std::vector<HubClass>> ListClasses(
       const std::string& school_id) override;
 
-  absl::StatusOr<MisSnapshot> SaveSnapshot(MisSnapshot snapshot) override;
+  absl::StatusOr<MisSnapshot> SaveSnapshot(MisSnapshot snapshot,
+                                           const Actor& actor) override;
   absl::StatusOr<ClassifyInput> LoadForClassification(
       const std::string& school_id, const std::string& snapshot_id) override;
   absl::StatusOr<MisSnapshot> GetSnapshot(

@@ -60,8 +60,10 @@ class Store {
   virtual absl::StatusOr<std::vector<HubClass>> ListClasses(
       const std::string& school_id) = 0;
 
-  // MIS snapshots. SaveSnapshot assigns id and create time.
-  virtual absl::StatusOr<MisSnapshot> SaveSnapshot(MisSnapshot snapshot) = 0;
+  // MIS snapshots. SaveSnapshot assigns id and create time; audited as
+  // "save_snapshot" (id, format, counts; no learner data).
+  virtual absl::StatusOr<MisSnapshot> SaveSnapshot(MisSnapshot snapshot,
+                                                   const Actor& actor = {}) = 0;
   // With classes and learners.
   virtual absl::StatusOr<MisSnapshot> GetSnapshot(
       const std::string& snapshot_id) = 0;

@@ -214,10 +214,12 @@ TEST(AuditVerbsTest, ClassSyncRecordsEachClassCreatedOrChanged) {
   const std::string school = CreateSchool(server, "Class Academy");
   const v1::MisLearnerRecord pupil =
       MisRecord("m-1", {"Kit", "Class", "2013-01-01", "", "7", "7A", ""});
-  Push(server, school, {RegClass("reg-7A", "7A", "7")}, {pupil});
+  const std::string first =
+      Push(server, school, {RegClass("reg-7A", "7A", "7")}, {pupil});
   ToSyncScreen(server, school, AllStudents(), false, nullptr);
-  Push(server, school, {RegClass("reg-7A", "7A (Smith)", "7"), RegClass("reg-7B", "7B", "7")},
-       {pupil});
+  const std::string second = Push(
+      server, school, {RegClass("reg-7A", "7A (Smith)", "7"), RegClass("reg-7B", "7B", "7")},
+      {pupil});
   ToSyncScreen(server, school, AllStudents(), false, nullptr);
 
   v1::ListClassesRequest list;
@@ -226,12 +228,21 @@ TEST(AuditVerbsTest, ClassSyncRecordsEachClassCreatedOrChanged) {
   ASSERT_TRUE(server.hub().ListClasses(Ctx().get(), list, &classes).ok());
   std::map<std::string, std::string> id_of;  // MIS id -> hub class id
   for (const auto& c : classes.classes()) id_of[c.mis_id()] = c.class_id();
-  std::vector<v1::AuditRecord> class_records;
+  std::vector<v1::AuditRecord> class_records, snapshots;
   for (const auto& r : Trail(server, school)) {
     if (r.verb().rfind("class_", 0) == 0 && r.verb() != "class_sync") {
       class_records.push_back(r);
     }
+    if (r.verb() == "save_snapshot") snapshots.push_back(r);
   }
+  // Each MIS snapshot pushed: its id, format and counts, no pupil's data.
+  ASSERT_EQ(snapshots.size(), 2u);
+  EXPECT_EQ(snapshots[0].record_id(), first);
+  EXPECT_EQ(snapshots[1].record_id(), second);
+  EXPECT_EQ(Text(Json(snapshots[1].after_json()), "learners"), "1");
+  EXPECT_EQ(Text(Json(snapshots[1].after_json()), "classes"), "2");
+  EXPECT_THAT(snapshots[1].after_json(), Not(HasSubstr("Kit")));
+  EXPECT_EQ(snapshots[1].session_id(), "");
   ASSERT_EQ(class_records.size(), 3u);
   EXPECT_EQ(class_records[0].verb(), "class_create");
   EXPECT_EQ(class_records[0].record_id(), id_of["reg-7A"]);
