@@ -13,7 +13,13 @@ namespace hubsync {
 namespace {
 
 // Key kinds; the tag keeps "surname Rose" apart from "date 2013-..." etc.
-enum Tag : char { kUpn = 'u', kDob = 'd', kSurnameInitial = 'i', kSurname = 's' };
+enum Tag : char {
+  kUpn = 'u',
+  kDob = 'd',
+  kSurnameInitial = 'i',
+  kSurname = 's',
+  kRefined = 'r',  // part of a loose key's block, split by a name
+};
 
 // FNV-1a over the parts, then a final mix: no string is built per key. A
 // collision only puts an extra learner in a block, who is then scored and
@@ -116,14 +122,65 @@ std::string Soundex(const std::string& k) {
   return out;
 }
 
+// How a loose key's block is narrowed when it holds more than kRefineAbove
+// MIS learners (a common surname in a big trust: every Jack, James and
+// Jessica Smith of one year shares "smith, y2013, j"). The block is split
+// by parts of a name: its first three letters and its last two. One typo (a
+// letter changed, added or dropped, or two swapped) leaves one of the two
+// intact in a name of six letters or more. Shorter names add a part that
+// survives what breaks both: a name of four or five letters its letters in
+// order ("jack" and "jcak" are both "acjk"); a name of three letters or
+// fewer the part "short" (a typo that keeps the length keeps it there, one
+// that changes the length keeps the first three or last two letters). So the split
+// keeps the pairs that the loose key found, at a cost that no longer grows
+// with the number of children who share a surname.
+struct Refine {
+  const std::vector<std::string>* forms = nullptr;  // the names to split by
+  char initial = 0;  // only the forms starting with this letter
+};
+
+// Calls part(key) for each refined key of `coarse` and `refine`.
+template <typename F>
+void ForEachRefined(uint64_t coarse, const Refine& refine, F&& part) {
+  char coarse_bytes[8];
+  for (int b = 0; b < 8; ++b) coarse_bytes[b] = static_cast<char>(coarse >> (8 * b));
+  const std::string_view c(coarse_bytes, sizeof coarse_bytes);
+  for (const std::string& f : *refine.forms) {
+    if (f.empty() || f[0] != refine.initial) continue;
+    const std::string_view name(f);
+    part(KeyHash(kRefined).Add(c).Add('<').Add(name.substr(0, 3)).Done());
+    const size_t tail = name.size() - std::min<size_t>(2, name.size());
+    part(KeyHash(kRefined).Add(c).Add('>').Add(name.substr(tail)).Done());
+    if (name.size() <= 3) {
+      part(KeyHash(kRefined).Add(c).Add('#').Done());
+    } else if (name.size() <= 5) {
+      std::string letters(name);
+      std::sort(letters.begin(), letters.end());
+      part(KeyHash(kRefined).Add(c).Add('%').Add(letters).Done());
+    }
+  }
+}
+
+// Every blocking key of a learner: emit(tag, key, refine), where refine
+// says how to split the key's block if it is big (forms == nullptr: never).
+// A MIS learner is indexed under its keys; a hub learner (probe) looks up
+// the same keys and also its nickname forms, its date of birth with day and
+// month swapped, the next year group (hub records lag), and its forename as
+// a surname (names swapped).
 template <typename F>
 void ForEachKey(const PreparedLearner& p, bool probe, F&& emit) {
-  if (p.upn_valid) emit(kUpn, Key(kUpn, p.upn));
+  const Refine none;
+  if (p.upn_valid) emit(kUpn, Key(kUpn, p.upn), none);
   std::string initials = Initials(p.forename_keys);
+  // The forename forms a block is split by: the hub side adds nicknames.
+  std::vector<std::string> forename_forms = p.forename_keys;
   if (probe) {
     for (const std::string& k : p.forename_keys) {
       for (const std::string& v : NicknameVariants(k)) {
         if (initials.find(v[0]) == std::string::npos) initials.push_back(v[0]);
+        if (std::find(forename_forms.begin(), forename_forms.end(), v) == forename_forms.end()) {
+          forename_forms.push_back(v);
+        }
       }
     }
   }
@@ -135,8 +192,8 @@ void ForEachKey(const PreparedLearner& p, bool probe, F&& emit) {
     const std::vector<std::string> fp = Prefixes2(p.forename_keys);
     const std::vector<std::string> sp = Prefixes2(p.surname_keys);
     for (const Date& date : dates) {
-      for (const std::string& c : fp) emit(kDob, DobKey(date, 'f', c));
-      for (const std::string& c : sp) emit(kDob, DobKey(date, 's', c));
+      for (const std::string& c : fp) emit(kDob, DobKey(date, 'f', c), none);
+      for (const std::string& c : sp) emit(kDob, DobKey(date, 's', c), none);
     }
   }
   // Surname and forename initial, narrowed by the birth year or, on a hub
@@ -151,36 +208,46 @@ void ForEachKey(const PreparedLearner& p, bool probe, F&& emit) {
     const int order = YearGroupOrder(p.year_group);
     if (order >= 0 && order < 13) narrow.push_back(absl::StrCat("g", order + 1));
   }
+  auto by_forename = [&](char c) { return Refine{&forename_forms, c}; };
   for (size_t i = 0; i < p.surname_keys.size(); ++i) {
     const std::string& s = p.surname_keys[i];
     for (const std::string& n : narrow) {
-      for (char c : initials) emit(kSurnameInitial, Key(kSurnameInitial, s, n, c));
+      for (char c : initials) {
+        emit(kSurnameInitial, Key(kSurnameInitial, s, n, c), by_forename(c));
+      }
     }
     for (const std::string& n : narrow) {
       const std::string sx = "~" + Soundex(s);
-      for (char c : initials) emit(kSurnameInitial, Key(kSurnameInitial, sx, n, c));
+      for (char c : initials) {
+        emit(kSurnameInitial, Key(kSurnameInitial, sx, n, c), by_forename(c));
+      }
       if (p.surname_tokens[i].size() > 1) {
         for (const std::string& t : p.surname_tokens[i]) {
-          for (char c : initials) emit(kSurnameInitial, Key(kSurnameInitial, t, n, c));
+          for (char c : initials) {
+            emit(kSurnameInitial, Key(kSurnameInitial, t, n, c), by_forename(c));
+          }
         }
       }
     }
-    emit(kSurname, Key(kSurname, s));
+    emit(kSurname, Key(kSurname, s), none);
     if (p.surname_tokens[i].size() > 1) {
-      for (const std::string& t : p.surname_tokens[i]) emit(kSurname, Key(kSurname, t));
+      for (const std::string& t : p.surname_tokens[i]) emit(kSurname, Key(kSurname, t), none);
     }
   }
   for (const std::string& f : p.forename_keys) {
     for (const std::string& n : narrow) {
-      for (char c : surname_initials) emit(kSurnameInitial, Key(kSurnameInitial, "=" + f, n, c));
+      for (char c : surname_initials) {
+        emit(kSurnameInitial, Key(kSurnameInitial, "=" + f, n, c), Refine{&p.surname_keys, c});
+      }
     }
   }
   if (probe) {
-    // Forename and surname swapped: the hub's forename as a MIS surname.
+    // Forename and surname swapped: the hub's forename as a MIS surname,
+    // the hub's surname as the MIS forename that splits a big block.
     for (const std::string& f : p.forename_keys) {
       for (const std::string& n : narrow) {
         for (char c : surname_initials) {
-          emit(kSurnameInitial, Key(kSurnameInitial, f, n, c));
+          emit(kSurnameInitial, Key(kSurnameInitial, f, n, c), Refine{&p.surname_keys, c});
         }
       }
     }
@@ -190,39 +257,64 @@ void ForEachKey(const PreparedLearner& p, bool probe, F&& emit) {
 }  // namespace
 
 BlockIndex::BlockIndex(const std::vector<PreparedLearner>& mis) {
-  // (key, learner) entries, sorted: each block is a run of one key.
+  // (key, learner) entries, sorted and distinct: each block is a run of one
+  // key. Refined keys are added (second pass) only for the big loose blocks.
   std::vector<std::pair<uint64_t, int>> entries;
-  entries.reserve(mis.size() * 6);
+  entries.reserve(mis.size() * 12);
   for (size_t j = 0; j < mis.size(); ++j) {
-    ForEachKey(mis[j], /*probe=*/false, [&](Tag, uint64_t key) {
+    ForEachKey(mis[j], /*probe=*/false, [&](Tag, uint64_t key, const Refine&) {
       entries.emplace_back(key, static_cast<int>(j));
     });
   }
-  std::sort(entries.begin(), entries.end());
-  entries.erase(std::unique(entries.begin(), entries.end()), entries.end());
+  auto add_blocks = [this](std::vector<std::pair<uint64_t, int>>* e) {
+    std::sort(e->begin(), e->end());
+    e->erase(std::unique(e->begin(), e->end()), e->end());
+    for (size_t k = 0; k < e->size();) {
+      const uint64_t key = (*e)[k].first;
+      const auto start = static_cast<uint32_t>(members_.size());
+      for (; k < e->size() && (*e)[k].first == key; ++k) members_.push_back((*e)[k].second);
+      blocks_.emplace(key,
+                      std::make_pair(start, static_cast<uint32_t>(members_.size()) - start));
+    }
+  };
   members_.reserve(entries.size());
   blocks_.reserve(entries.size() / 2);
-  for (size_t k = 0; k < entries.size();) {
-    const uint64_t key = entries[k].first;
-    const auto start = static_cast<uint32_t>(members_.size());
-    for (; k < entries.size() && entries[k].first == key; ++k) {
-      members_.push_back(entries[k].second);
-    }
-    blocks_.emplace(key, std::make_pair(start, static_cast<uint32_t>(members_.size()) - start));
+  add_blocks(&entries);
+  std::vector<std::pair<uint64_t, int>>().swap(entries);
+  for (size_t j = 0; j < mis.size(); ++j) {
+    ForEachKey(mis[j], /*probe=*/false, [&](Tag, uint64_t key, const Refine& refine) {
+      if (refine.forms == nullptr) return;
+      auto it = blocks_.find(key);
+      if (it == blocks_.end() || it->second.second <= kRefineAbove) return;
+      ForEachRefined(key, refine,
+                     [&](uint64_t part) { entries.emplace_back(part, static_cast<int>(j)); });
+    });
   }
+  add_blocks(&entries);
 }
 
 void BlockIndex::Visit(const PreparedLearner& hub, int64_t* capped,
                        absl::FunctionRef<void(int)> visit) const {
-  ForEachKey(hub, /*probe=*/true, [&](Tag tag, uint64_t key) {
+  auto visit_block = [&](uint64_t key, size_t cap) {
     auto it = blocks_.find(key);
     if (it == blocks_.end()) return;
     const auto [start, size] = it->second;
-    if (size > Cap(tag)) {
+    if (size > cap) {
       ++*capped;
       return;
     }
     for (uint32_t k = start; k < start + size; ++k) visit(members_[k]);
+  };
+  ForEachKey(hub, /*probe=*/true, [&](Tag tag, uint64_t key, const Refine& refine) {
+    if (refine.forms != nullptr) {
+      auto it = blocks_.find(key);
+      if (it == blocks_.end()) return;
+      if (it->second.second > kRefineAbove) {
+        ForEachRefined(key, refine, [&](uint64_t part) { visit_block(part, kMaxBlock); });
+        return;
+      }
+    }
+    visit_block(key, Cap(tag));
   });
 }
 

@@ -19,6 +19,12 @@ namespace hubsync {
 // has a smaller cap, see blocking.cc).
 inline constexpr size_t kMaxBlock = 1000;
 
+// A loose key (surname with a forename initial and a year, and the like)
+// whose block is bigger than this is searched through its parts, split by
+// letters of a name (see blocking.cc), not whole: the cost per learner then
+// stays about the same as the trust grows.
+inline constexpr size_t kRefineAbove = 4;
+
 class BlockIndex {
  public:
   // Indexes MIS learners by: valid UPN; date of birth with a forename

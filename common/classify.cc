@@ -152,17 +152,6 @@ void SortByName(const std::vector<L>& ls, IdOf id_of, std::vector<int>* indices)
   *indices = std::move(sorted);
 }
 
-// Each learner's position in name order.
-template <typename L, typename IdOf>
-std::vector<int> NameRanks(const std::vector<L>& ls, IdOf id_of) {
-  std::vector<int> order(ls.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
-  SortByName(ls, id_of, &order);
-  std::vector<int> rank(ls.size());
-  for (size_t r = 0; r < order.size(); ++r) rank[order[r]] = static_cast<int>(r);
-  return rank;
-}
-
 // Rows waiting to be emitted, each with the rank of the learner it sorts by.
 using RankedRows = std::vector<std::pair<int, Row>>;
 
@@ -235,7 +224,7 @@ std::vector<Candidate> FindCandidates(const std::vector<PreparedLearner>& hubs,
   // slices joined in order: the same candidates whatever the thread count.
   const size_t threads = ThreadsFor(hubs.size());
   std::vector<std::vector<Candidate>> parts(threads);
-  std::vector<int64_t> capped(threads, 0), scored(threads, 0);
+  std::vector<int64_t> capped(threads, 0), scored(threads, 0), visited(threads, 0);
   // The MIS side's bound fields, packed side by side: the loop below reads
   // them for every blocked pair, most of which the bound rejects.
   std::vector<QuickFields> mis_quick(mis.size());
@@ -255,6 +244,7 @@ std::vector<Candidate> FindCandidates(const std::vector<PreparedLearner>& hubs,
       index.Visit(h, &capped[t], [&](int j) {
         if (seen[j] == stamp) return;
         seen[j] = stamp;
+        ++visited[t];
         const QuickFields& mq = mis_quick[j];
         if (QuickUpperBound(hq, mq) < kMayMatchThreshold) return;
         if (forename_memo.size() >= (size_t{1} << 20)) forename_memo.clear();
@@ -279,6 +269,7 @@ std::vector<Candidate> FindCandidates(const std::vector<PreparedLearner>& hubs,
     if (stats != nullptr) {
       stats->capped_lookups += capped[t];
       stats->pairs_scored += scored[t];
+      stats->pairs_visited += visited[t];
     }
   }
   // The two best scores per learner decide whether a pair has a rival.
@@ -338,13 +329,45 @@ ClassifyIndex IndexForClassify(const std::vector<HubLearner>& hub,
   // The MIS ids on one thread while the names sort on the others.
   std::thread ids([&] {
     index.mis_by_id.reserve(mis.size());
+    index.mis_first.assign(mis.size(), false);
     for (size_t j = 0; j < mis.size(); ++j) {
-      index.mis_by_id.try_emplace(mis[j].mis_id, static_cast<int>(j));
+      index.mis_first[j] =
+          index.mis_by_id.try_emplace(mis[j].mis_id, static_cast<int>(j)).second;
     }
   });
-  index.hub_rank =
-      NameRanks(hub, [](const HubLearner& h) -> const std::string& { return h.id; });
+  index.hub_by_rank.resize(hub.size());
+  for (size_t i = 0; i < hub.size(); ++i) index.hub_by_rank[i] = static_cast<int>(i);
+  SortByName(hub, [](const HubLearner& h) -> const std::string& { return h.id; },
+             &index.hub_by_rank);
+  index.hub_rank.resize(hub.size());
+  for (size_t r = 0; r < hub.size(); ++r) {
+    index.hub_rank[index.hub_by_rank[r]] = static_cast<int>(r);
+  }
   ids.join();
+  // Who keeps a MIS record that several hub learners link: SYNCED first,
+  // then the lower id.
+  index.hub_link.assign(hub.size(), -1);
+  index.keeps_link.assign(hub.size(), false);
+  index.mis_linked.assign(mis.size(), false);
+  absl::flat_hash_map<std::string_view, int> keeper;
+  auto better = [&](int a, int b) {
+    const bool a_synced = hub[a].sync_state == SyncState::kSynced;
+    const bool b_synced = hub[b].sync_state == SyncState::kSynced;
+    if (a_synced != b_synced) return a_synced;
+    return hub[a].id < hub[b].id;
+  };
+  for (size_t i = 0; i < hub.size(); ++i) {
+    const HubLearner& h = hub[i];
+    if (h.sync_state == SyncState::kUnsynced || h.mis_id.empty()) continue;
+    auto [it, added] = keeper.try_emplace(h.mis_id, static_cast<int>(i));
+    if (!added && better(static_cast<int>(i), it->second)) it->second = static_cast<int>(i);
+    auto m = index.mis_by_id.find(h.mis_id);
+    if (m != index.mis_by_id.end()) {
+      index.hub_link[i] = m->second;
+      index.mis_linked[m->second] = true;
+    }
+  }
+  for (const auto& [id, i] : keeper) index.keeps_link[i] = true;
   return index;
 }
 
@@ -365,62 +388,61 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
     phase_start = now;
   };
 
-  // Every MIS id (the first record wins a duplicate id) and each hub
-  // learner's name rank: from the caller when it built them in advance.
+  // Every MIS id (the first record wins a duplicate id), each hub learner's
+  // name rank and link: from the caller when it built them in advance.
   ClassifyIndex local;
   const ClassifyIndex& index =
-      options.index != nullptr && options.index->hub_rank.size() == hub.size()
+      options.index != nullptr && options.index->hub_rank.size() == hub.size() &&
+              options.index->mis_first.size() == mis.size()
           ? *options.index
           : (local = IndexForClassify(hub, mis));
-  const absl::flat_hash_map<std::string_view, int>& mis_by_id = index.mis_by_id;
   const std::vector<int>& hub_rank = index.hub_rank;
   std::vector<bool> mis_in_scope(mis.size(), true);
   if (scope.kind != ScopeKind::kAll) {
     for (size_t j = 0; j < mis.size(); ++j) mis_in_scope[j] = scope_test.InScope(mis[j]);
   }
-  auto find_in_scope = [&](std::string_view id) {
-    auto it = mis_by_id.find(id);
-    return it != mis_by_id.end() && mis_in_scope[it->second] ? it->second : -1;
+  auto linked_in_scope = [&](int i) {
+    const int j = index.hub_link[i];
+    return j >= 0 && mis_in_scope[j] ? j : -1;
+  };
+  auto is_linked = [&](const HubLearner& h) {
+    return h.sync_state != SyncState::kUnsynced && !h.mis_id.empty();
   };
   mark("order");
 
   // 1. Linked hub learners: Synced or Desynced. If two hub learners link the
-  // same MIS record, the SYNCED one (then the lower id) keeps it.
-  std::vector<int> linked, unlinked;
-  absl::flat_hash_set<std::string_view> linked_mis;
+  // same MIS record, the SYNCED one (then the lower id) keeps it. Walked in
+  // name order, so the Synced rows come out sorted.
+  std::vector<int> unlinked;
   for (size_t i = 0; i < hub.size(); ++i) {
-    const bool is_linked =
-        hub[i].sync_state != SyncState::kUnsynced && !hub[i].mis_id.empty();
-    (is_linked ? linked : unlinked).push_back(static_cast<int>(i));
-    if (is_linked) linked_mis.insert(hub[i].mis_id);
+    if (!is_linked(hub[i])) unlinked.push_back(static_cast<int>(i));
   }
-  std::sort(linked.begin(), linked.end(), [&](int a, int b) {
-    const bool a_synced = hub[a].sync_state == SyncState::kSynced;
-    const bool b_synced = hub[b].sync_state == SyncState::kSynced;
-    if (a_synced != b_synced) return a_synced;
-    return hub[a].id < hub[b].id;
-  });
   struct Link {
     int rank, hub, mis;
   };
   std::vector<Link> synced;
   std::vector<int> desynced, vanished;  // hub indices
-  absl::flat_hash_set<std::string_view> claimed;
-  for (int i : linked) {
+  for (int i : index.hub_by_rank) {
     const HubLearner& h = hub[i];
-    const int j = find_in_scope(h.mis_id);
-    if (j >= 0 && claimed.insert(h.mis_id).second) {
+    if (!is_linked(h)) continue;
+    const int j = linked_in_scope(i);
+    if (j >= 0 && index.keeps_link[i]) {
       synced.push_back({hub_rank[i], i, j});
     } else if (scope_test.InScope(h)) {
       // A MIS id in no MIS record at all may have been re-keyed (2a).
-      (j < 0 && !mis_by_id.contains(h.mis_id) ? vanished : desynced).push_back(i);
+      (index.hub_link[i] < 0 ? vanished : desynced).push_back(i);
     }
   }
+  // Re-links are decided in this order (SYNCED first, then by id).
+  std::sort(vanished.begin(), vanished.end(), [&](int a, int b) {
+    const bool a_synced = hub[a].sync_state == SyncState::kSynced;
+    const bool b_synced = hub[b].sync_state == SyncState::kSynced;
+    if (a_synced != b_synced) return a_synced;
+    return hub[a].id < hub[b].id;
+  });
   // Synced rows go out first, in name order, a slice at a time: each
   // slice's evidence is computed on every core and emitted at once, so the
   // first rows reach the admin long before the matching is done.
-  std::sort(synced.begin(), synced.end(),
-            [](const Link& a, const Link& b) { return a.rank < b.rank; });
   // The first slice is small, so that the first rows go out at once.
   constexpr size_t kFirstSyncedSlice = 1024, kSyncedSlice = 8192;
   std::vector<Row> slice;
@@ -446,8 +468,7 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
   // that no hub learner links to.
   std::vector<int> free_mis;
   for (size_t j = 0; j < mis.size(); ++j) {
-    if (mis_in_scope[j] && mis_by_id.at(mis[j].mis_id) == static_cast<int>(j) &&
-        !linked_mis.contains(mis[j].mis_id)) {
+    if (mis_in_scope[j] && index.mis_first[j] && !index.mis_linked[j]) {
       free_mis.push_back(static_cast<int>(j));
     }
   }
@@ -503,7 +524,7 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
       row.status = RowStatus::kDesynced;
       row.hub_learner_id = hub[i].id;
       row.explanation.reason =
-          find_in_scope(hub[i].mis_id) >= 0
+          linked_in_scope(i) >= 0
               ? "Another hub learner is linked to the same MIS record."
               : "The linked MIS record is not in the MIS data for this scope.";
       rows.emplace_back(hub_rank[i], std::move(row));

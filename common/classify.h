@@ -17,6 +17,7 @@ namespace hubsync {
 
 // What blocking did, for benchmarks and reports.
 struct ClassifyStats {
+  int64_t pairs_visited = 0;   // distinct pairs the blocking offered
   int64_t pairs_scored = 0;    // pairs fully scored
   int64_t capped_lookups = 0;  // lookups into blocks over kMaxBlock, skipped
   // Wall time of each phase in milliseconds, in order ("linked", "prepare",
@@ -29,8 +30,16 @@ struct ClassifyStats {
 // Proceed), so that classification starts emitting rows at once. It holds
 // views into `mis`, which must outlive it and stay unchanged.
 struct ClassifyIndex {
-  std::vector<int> hub_rank;  // each hub learner's position in name order
+  std::vector<int> hub_rank;     // each hub learner's position in name order
+  std::vector<int> hub_by_rank;  // the hub learners in name order
   absl::flat_hash_map<std::string_view, int> mis_by_id;  // first record wins
+  // For a linked hub learner: the MIS record carrying its MIS id (-1 when
+  // none does), and whether it keeps that record when several hub learners
+  // link the same one (the SYNCED one, then the lower id).
+  std::vector<int> hub_link;
+  std::vector<bool> keeps_link;
+  // For each MIS record: the first with its id, and linked by a hub learner.
+  std::vector<bool> mis_first, mis_linked;
 };
 ClassifyIndex IndexForClassify(const std::vector<HubLearner>& hub,
                                const std::vector<MisLearner>& mis);

@@ -290,6 +290,7 @@ int Run(const Flags& flags) {
   for (const auto& [phase, ms] : stats.phase_ms) {
     line(absl::StrCat("  ", phase, " (ms)").c_str(), absl::StrFormat("%.1f", ms), "");
   }
+  line("pairs offered by blocking", absl::StrCat(stats.pairs_visited), "");
   line("pairs scored / capped lookups",
        absl::StrCat(stats.pairs_scored, " / ", stats.capped_lookups), "");
   const double p_matched = Pct(matched_ok, matched);
