@@ -356,6 +356,10 @@ void SessionManager::Classification(std::shared_ptr<Live> live,
   {
     absl::MutexLock lock(&live->mu);
     context = live->context;
+    // At most one row per learner of either side: reserved (address space,
+    // not memory, until used) so that a million rows are never copied to a
+    // vector twice the size while the screen is being filled.
+    live->rows.reserve(context->hub().size() + context->snapshot().learners.size());
   }
   // Every row also goes to live->rows through on_batch, in order, so the
   // returned copy is dropped at once.
