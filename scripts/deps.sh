@@ -11,7 +11,7 @@ PACKAGES=(
   libabsl-dev grpc-proto libsqlite3-dev libsodium-dev openssl
   libgtest-dev libgmock-dev libbenchmark-dev libicu-dev
   python3-grpcio python3-protobuf
-  tmux sqlite3
+  libncurses-dev tmux sqlite3  # the console (ncursesw) and its tests (tmux)
   clang libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh)
 )
 

@@ -69,7 +69,7 @@ else
   if cmake -S . -B "$SAN_BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DHUBSYNC_WERROR=ON -DHUBSYNC_SANITIZE=ON >/dev/null &&
       ninja -C "$SAN_BUILD_DIR" -j "$(nproc)" hubsyncd hubsync common_test storage_test \
-        session_test service_test client_test e2e_test; then
+        session_test service_test client_test console_test e2e_test; then
     if ! ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:abort_on_error=1" \
         UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
         ctest --test-dir "$SAN_BUILD_DIR" --output-on-failure -j2 \

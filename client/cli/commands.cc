@@ -27,6 +27,7 @@ const std::vector<Command>& AllCommands() {
     auto* v = new std::vector<Command>(RecordCommands());
     for (Command& c : SyncCommands()) v->push_back(std::move(c));
     for (Command& c : KeyCommands()) v->push_back(std::move(c));
+    for (Command& c : ConsoleCommands()) v->push_back(std::move(c));
     return v;
   }();
   return *all;

@@ -45,6 +45,7 @@ std::vector<Command>
 RecordCommands();  // school, learner, class, mis, emails, audit
 std::vector<Command> SyncCommands();  // sync ...
 std::vector<Command> KeyCommands();   // key ...
+std::vector<Command> ConsoleCommands();  // console
 
 // Parses `args` (argv without the program name) and runs the command against
 // a client made by `connect` (called only when a command will run). Prints

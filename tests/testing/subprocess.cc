@@ -24,6 +24,11 @@ pid_t Spawn(const std::vector<std::string>& argv, int out_fd, int err_fd,
     if (in_fd >= 0) dup2(in_fd, 0);
     dup2(out_fd, 1);
     dup2(err_fd, 2);
+    // Close the originals: a daemon the child starts (tmux's server) would
+    // otherwise hold our pipes open, and Run would wait for its timeout.
+    if (in_fd > 2) close(in_fd);
+    if (out_fd > 2) close(out_fd);
+    if (err_fd > 2 && err_fd != out_fd) close(err_fd);
     std::vector<char*> args;
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);

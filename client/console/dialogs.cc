@@ -1,0 +1,158 @@
+#include "client/console/dialogs.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace hubsync::console {
+namespace {
+
+std::string Cell(const std::string& label, const std::string& v) {
+  return v.empty() ? "" : absl::StrCat(label, v);
+}
+
+}  // namespace
+
+std::string ExplainTitle(const v1::Row& r) {
+  return absl::StrCat("Row ", r.row_id(), ": ", StatusName(r.status()),
+                      r.decided_by_admin() ? " (decided by an admin)" : "");
+}
+
+std::vector<std::string> ExplainLines(const v1::Row& r) {
+  std::vector<std::string> lines;
+  if (HasHub(r)) {
+    const v1::Learner& h = r.hub();
+    lines.push_back(absl::StrCat(
+        "Hub: ", HubName(r), "  ", h.learner_id(),
+        Cell("  year ", h.year_group()), Cell("  reg ", h.registration_group()),
+        Cell("  born ", h.date_of_birth()), Cell("  UPN ", h.upn()),
+        Cell("  MIS id ", h.mis_id())));
+  }
+  if (HasMis(r)) {
+    const v1::MisLearnerRecord& m = r.mis();
+    lines.push_back(absl::StrCat(
+        "MIS: ", MisName(r), "  ", m.mis_id(), Cell("  year ", m.year_group()),
+        Cell("  reg ", m.registration_group()),
+        Cell("  born ", m.date_of_birth()), Cell("  UPN ", m.upn()),
+        Cell("  email ", m.email())));
+  }
+  lines.push_back("");
+  if (HasHub(r) && HasMis(r) && r.has_explanation() &&
+      r.explanation().fields_size() > 0) {
+    lines.push_back(
+        absl::StrFormat("%-22s %-16s %8s", "field", "level", "weight"));
+    for (const v1::FieldEvidence& f : r.explanation().fields()) {
+      lines.push_back(absl::StrFormat("%-22s %-16s %+8.2f", f.field(),
+                                      f.level(), f.weight()));
+    }
+    lines.push_back(
+        absl::StrFormat("%-39s %+8.2f", "score", r.explanation().score()));
+    if (!r.explanation().reason().empty())
+      lines.push_back(r.explanation().reason());
+    return lines;
+  }
+  if (r.decided_by_admin()) {
+    lines.push_back("Decided by an admin (no field evidence).");
+    return lines;
+  }
+  switch (r.status()) {
+    case v1::ROW_STATUS_NOT_MATCHED:
+      lines.push_back(
+          "No MIS learner was close enough: unaffected by the sync.");
+      break;
+    case v1::ROW_STATUS_NEW:
+      lines.push_back(
+          "No hub learner was close enough: imported only if Import? is "
+          "ticked.");
+      break;
+    case v1::ROW_STATUS_DESYNCED:
+      lines.push_back(
+          "Linked, but its MIS record is gone or out of scope: it stays in its "
+          "class and year group, no longer synced.");
+      break;
+    case v1::ROW_STATUS_SYNCED:
+      lines.push_back(
+          "Already linked by its MIS id: stays synced and is refreshed.");
+      break;
+    default:
+      lines.push_back("No explanation was sent for this row.");
+  }
+  return lines;
+}
+
+std::vector<std::string> SaveLines(const SavePlan& p, const Counts& counts) {
+  std::vector<std::string> lines = {
+      "Save and sync pupils writes all of this to the Admin Hub in one "
+      "transaction:",
+      absl::StrFormat("  import      %d new learners (New rows ticked Import?)",
+                      p.imports),
+      absl::StrFormat(
+          "  link        %d learners (Matched and May match: the MIS "
+          "record overwrites the hub record)",
+          p.links),
+      absl::StrFormat("  refresh     %d Synced learners from the MIS",
+                      p.refreshes),
+      absl::StrFormat("  desync      %d learners (they stay in their class and "
+                      "year group)",
+                      p.desyncs),
+      absl::StrFormat("  emails      %d verification emails", p.emails),
+      absl::StrFormat("  unaffected  %d (Not matched: left as they are)",
+                      p.unaffected),
+      absl::StrFormat("  not imported %d (New rows not ticked)",
+                      p.not_imported)};
+  if (counts.may_match > 0) {
+    lines.push_back("");
+    lines.push_back(absl::StrFormat(
+        "%d May match row(s) will be saved as matches unless you unmatch them "
+        "(f filters by status).",
+        counts.may_match));
+  }
+  return lines;
+}
+
+std::vector<std::string> MassDesyncLines(const v1::MassDesync& guard) {
+  const double share = guard.synced_learners() > 0
+                           ? 100.0 * static_cast<double>(guard.desync_count()) /
+                                 static_cast<double>(guard.synced_learners())
+                           : 100.0;
+  return {absl::StrFormat("This save would desync %d of the school's %d synced "
+                          "learners (%.1f%%; the server asks above %g%%).",
+                          guard.desync_count(), guard.synced_learners(), share,
+                          guard.max_percent()),
+          "A truncated or wrong MIS export looks like this: check the export "
+          "before you confirm.",
+          "",
+          "Type yes and Enter to desync them and save; anything else goes back "
+          "without saving."};
+}
+
+const std::vector<std::string>& HelpLines() {
+  static const auto* lines = new std::vector<std::string>{
+      "Up/Down, j/k        move one row",
+      "PgUp/PgDn           move one page",
+      "Home/End, g/G       first / last row",
+      "/                   search by name or id (Enter applies, empty clears; "
+      "Ctrl-U clears the line)",
+      "f                   filter by status: All, Not matched, New, Matched, "
+      "May match, Synced, Desynced",
+      "Esc                 clear the mark, else the search",
+      "space               tick / untick Import? on a New row",
+      "a                   select / deselect Import? on every New row",
+      "e                   tick / untick Sync email? (email option on)",
+      "E                   sync / desync every email address",
+      "m                   mark a Not matched or New row, then m on the other "
+      "kind of row: Match",
+      "u                   Unmatch a Matched or May match row",
+      "x, Enter            why: each field's level and weight, and the score",
+      "r                   fetch the rows from the server again",
+      "S                   Save and sync pupils (shows what will happen first)",
+      "q                   quit (asks when changes are not saved)",
+      "",
+      "Statuses: Not matched (hub only, unaffected), New (MIS only, imported "
+      "if ticked), Matched and May match (linked on save), Synced (stays "
+      "linked), Desynced (kept, no longer synced). A * after the status: "
+      "decided by an admin.",
+  };
+  return *lines;
+}
+
+}  // namespace hubsync::console

@@ -1,0 +1,426 @@
+// The sync screen: hub learner left, MIS learner right, a status per row,
+// the Import? and Sync email? ticks, counts per status, and the keys that
+// edit, explain and save. State in SyncModel; this file draws and sends.
+#include <random>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "client/console/dialogs.h"
+#include "client/console/model.h"
+#include "client/console/screens.h"
+#include "client/console/stream.h"
+
+namespace hubsync::console {
+namespace {
+
+Paint PaintOf(v1::RowStatus s) {
+  switch (s) {
+    case v1::ROW_STATUS_NOT_MATCHED:
+      return Paint::kNotMatched;
+    case v1::ROW_STATUS_NEW:
+      return Paint::kNew;
+    case v1::ROW_STATUS_MATCHED:
+      return Paint::kMatched;
+    case v1::ROW_STATUS_MAY_MATCH:
+      return Paint::kMayMatch;
+    case v1::ROW_STATUS_SYNCED:
+      return Paint::kSynced;
+    case v1::ROW_STATUS_DESYNCED:
+      return Paint::kDesynced;
+    default:
+      return Paint::kPlain;
+  }
+}
+
+std::string RequestId() {
+  std::random_device rd;
+  return absl::StrFormat("console-%08x%08x", rd(), rd());
+}
+
+const char kHelpLine[] =
+    " j/k/PgUp/PgDn: move  /: search  f: filter  space: import  e: email  "
+    "m: match  u: unmatch  x: why  S: save  ?: keys  q: quit";
+
+class SyncScreenRunner {
+ public:
+  explicit SyncScreenRunner(Context& ctx) : ctx_(ctx), stream_(ctx.client) {
+    model_.SetSession(ctx.session);
+  }
+
+  Next Run() {
+    stream_.Start(ctx_.session.session_id());
+    for (;;) {
+      Pump();
+      Draw();
+      const Key k = ctx_.ui.Read(100);
+      if (k.type == Key::kNone) continue;
+      if (k.Is(L'q') || k.Is(L'Q')) {
+        if (ConfirmQuit()) return Next::kQuit;
+        continue;
+      }
+      Handle(k);
+    }
+  }
+
+ private:
+  void Pump() {
+    std::optional<absl::Status> ended;
+    for (const v1::RowBatch& b : stream_.Take(&ended)) model_.AddBatch(b);
+    if (!ended) return;
+    if (!ended->ok()) {
+      ctx_.message = absl::StrCat("Rows: ", ErrorText(*ended), " (r retries)");
+      ctx_.message_error = true;
+      return;
+    }
+    // Classification finished: the session's version and step moved on.
+    if (absl::StatusOr<v1::Session> s =
+            ctx_.client.GetSession(model_.session().session_id());
+        s.ok()) {
+      model_.SetSession(*s);
+    }
+    if (ctx_.message.empty() || ctx_.message.rfind("Classifying", 0) == 0) {
+      SetInfo(ctx_, absl::StrCat("All ", model_.total_rows(),
+                                 " rows received. ? shows every key."));
+    }
+  }
+
+  void Refresh() {
+    absl::StatusOr<v1::Session> s =
+        ctx_.client.GetSession(model_.session().session_id());
+    if (s.ok()) model_.SetSession(*s);
+    model_.ClearRows();
+    stream_.Start(model_.session().session_id());
+  }
+
+  void Failed(const absl::Status& s) {
+    if (s.code() != absl::StatusCode::kAborted) {
+      SetError(ctx_, s);
+      return;
+    }
+    Refresh();
+    ctx_.message = absl::StrCat(
+        "Another admin changed this session (now version ",
+        model_.session().version(),
+        "): rows refreshed, your change was not applied. Check and try again.");
+    ctx_.message_error = true;
+  }
+
+  template <typename Req, typename Call>
+  void Edit(const absl::StatusOr<Req>& req, Call call,
+            const std::string& done) {
+    if (!req.ok()) {
+      SetError(ctx_, req.status());
+      return;
+    }
+    if (model_.read_only()) {
+      SetError(ctx_, absl::FailedPreconditionError(absl::StrCat(
+                         "the session is ", StepName(model_.session().step()),
+                         ": start a new one to change anything")));
+      return;
+    }
+    absl::StatusOr<v1::EditResponse> r = call(*req);
+    if (!r.ok()) {
+      Failed(r.status());
+      return;
+    }
+    model_.ApplyEdit(*r);
+    ++edits_;
+    SetInfo(ctx_, done);
+  }
+
+  void Handle(const Key& k) {
+    Ui& ui = ctx_.ui;
+    const int page = std::max(1, ui.rows() - 7);
+    auto special = [&](int code) {
+      return k.type == Key::kSpecial && k.code == code;
+    };
+    auto& c = ctx_.client;
+    if (k.Is(L'k') || special(KeyUp())) model_.Move(-1);
+    if (k.Is(L'j') || special(KeyDown())) model_.Move(1);
+    if (special(KeyPageUp())) model_.Move(-page);
+    if (special(KeyPageDown())) model_.Move(page);
+    if (k.Is(L'g') || special(KeyHome())) model_.Home();
+    if (k.Is(L'G') || special(KeyEnd())) model_.End();
+    if (k.Is(L'f')) model_.CycleFilter();
+    if (k.Is(L'r')) {
+      Refresh();
+      SetInfo(ctx_, "Rows refreshed from the server");
+    }
+    if (k.Is(27)) {
+      if (model_.mark()) {
+        model_.ClearMark();
+      } else {
+        model_.SetSearch("");
+      }
+    }
+    if (k.Is(L'/')) {
+      std::optional<std::string> text =
+          ui.Prompt(ui.rows() - 2, "Search by name or id: ", model_.search());
+      if (text)
+        model_.SetSearch(std::string(absl::StripAsciiWhitespace(*text)));
+    }
+    if (k.Is(L'?')) ui.Message("Keys", HelpLines(), "any key: back");
+    if (k.Is(L'x') || k.Is(L'\n') || k.Is(L'\r') || special(KeyEnter()))
+      Explain();
+    if (k.Is(L' ')) {
+      Edit(
+          model_.ToggleImport(), [&](const auto& r) { return c.SetImport(r); },
+          "Import? changed");
+    }
+    if (k.Is(L'a')) {
+      absl::StatusOr<v1::SetImportAllRequest> req = model_.ToggleImportAll();
+      Edit(
+          req, [&](const auto& r) { return c.SetImportAll(r); },
+          req->import() ? "Import? ticked on every New row"
+                        : "Import? cleared on every New row");
+    }
+    if (k.Is(L'e')) {
+      Edit(
+          model_.ToggleEmail(),
+          [&](const auto& r) { return c.SetSyncEmail(r); },
+          "Sync email? changed");
+    }
+    if (k.Is(L'E')) {
+      Edit(
+          model_.ToggleEmailAll(),
+          [&](const auto& r) { return c.SetSyncEmailAll(r); },
+          "Sync email? changed on every row with an email");
+    }
+    if (k.Is(L'u')) {
+      Edit(
+          model_.Unmatch(), [&](const auto& r) { return c.Unmatch(r); },
+          "Unmatched: the hub learner is Not matched, the MIS learner New "
+          "with Import? ticked");
+    }
+    if (k.Is(L'm')) Mark();
+    if (k.Is(L'S')) Save();
+  }
+
+  void Mark() {
+    absl::StatusOr<std::optional<v1::MatchRequest>> r = model_.MarkOrMatch();
+    if (!r.ok()) {
+      SetError(ctx_, r.status());
+      return;
+    }
+    if (!r->has_value()) {
+      if (model_.mark()) {
+        SetInfo(ctx_,
+                absl::StrCat("Marked ", model_.mark()->name, ": now m on a ",
+                             model_.mark()->status == v1::ROW_STATUS_NEW
+                                 ? "Not matched"
+                                 : "New",
+                             " row to match them (Esc clears the mark)"));
+      } else {
+        SetInfo(ctx_, "Mark cleared");
+      }
+      return;
+    }
+    const std::string who = model_.mark()->name;
+    Edit(
+        absl::StatusOr<v1::MatchRequest>(**r),
+        [&](const auto& req) { return ctx_.client.Match(req); },
+        absl::StrCat("Matched by you: ", who));
+    if (!ctx_.message_error) model_.ClearMark();
+  }
+
+  void Explain() {
+    const v1::Row* r = model_.Current();
+    if (r == nullptr) return;
+    ctx_.ui.Message(ExplainTitle(*r), ExplainLines(*r), "any key: back");
+  }
+
+  void Save() {
+    if (model_.read_only()) {
+      SetError(ctx_, absl::FailedPreconditionError(
+                         absl::StrCat("the session is already ",
+                                      StepName(model_.session().step()))));
+      return;
+    }
+    if (!model_.stream_done()) {
+      SetError(ctx_, absl::FailedPreconditionError(
+                         "rows are still arriving: save once they are all in"));
+      return;
+    }
+    const std::vector<std::string> lines =
+        SaveLines(model_.Plan(), model_.counts());
+    if (!ctx_.ui.Ask("Save and sync pupils", lines, "Save now?")) {
+      SetInfo(ctx_, "Not saved");
+      return;
+    }
+    v1::SaveRequest req = model_.Save();
+    req.set_request_id(RequestId());
+    v1::MassDesync guard;
+    absl::StatusOr<v1::SaveResponse> r =
+        ctx_.client.SaveAndSyncPupils(req, &guard);
+    if (!r.ok() && guard.desync_count() > 0) {
+      const std::vector<std::string> warn = MassDesyncLines(guard);
+      std::optional<std::string> answer = ctx_.ui.Input(
+          "Mass desync: confirm", warn,
+          absl::StrCat("Desync ", guard.desync_count(), " learners?"),
+          Paint::kError);
+      if (!answer ||
+          absl::AsciiStrToLower(absl::StripAsciiWhitespace(*answer)) != "yes") {
+        SetError(ctx_, absl::FailedPreconditionError(absl::StrCat(
+                           "not saved: the desync of ", guard.desync_count(),
+                           " learners was not confirmed (nothing changed)")));
+        return;
+      }
+      req.set_confirm_desync_count(guard.desync_count());
+      req.set_request_id(RequestId());
+      r = ctx_.client.SaveAndSyncPupils(req, &guard);
+    }
+    if (!r.ok()) {
+      Failed(r.status());
+      return;
+    }
+    model_.SetSession(r->session());
+    edits_ = 0;
+    const v1::SaveSummary& s = r->summary();
+    const std::string summary = absl::StrFormat(
+        "Saved and synced pupils: linked %d, refreshed %d, imported %d, "
+        "desynced %d, unaffected %d, emails queued %d",
+        s.linked(), s.refreshed(), s.imported(), s.desynced(), s.unaffected(),
+        s.emails_queued());
+    SetInfo(ctx_, summary);
+    Draw();
+    ctx_.farewell =
+        absl::StrCat(summary, " (session ", r->session().session_id(), ")");
+    ctx_.ui.Message("Saved", {summary, "", "The session is closed: q quits."},
+                    "any key: back", Paint::kPlain);
+  }
+
+  bool ConfirmQuit() {
+    if (edits_ == 0 || model_.read_only()) return true;
+    return ctx_.ui.Ask(
+        "Quit without saving?",
+        {absl::StrCat("You made ", edits_,
+                      " change(s) that are not saved to the Admin Hub."),
+         absl::StrCat(
+             "They stay in the session on the server: hubsync console ",
+             model_.session().session_id(), " reopens it.")},
+        "Quit now?");
+  }
+
+  void Draw() {
+    Ui& ui = ctx_.ui;
+    ctx_.session = model_.session();
+    ui.Erase();
+    DrawTitle(ctx_, StepName(model_.session().step()));
+    const Counts n = model_.counts();
+    const bool emails = model_.session().sync_email_addresses();
+    ui.Put(1, 0,
+           absl::StrFormat(
+               " Not matched %d | New %d | Matched %d | May match %d | "
+               "Synced %d | Desynced %d | total %d | Import? %d%s",
+               n.not_matched, n.new_rows, n.matched, n.may_match, n.synced,
+               n.desynced, n.total, n.import_ticked,
+               emails ? absl::StrCat(" | Email? ", n.email_ticked) : ""),
+           ui.cols(), Paint::kPlain, false, true);
+    std::string line2 = absl::StrCat(
+        " Filter: ", StatusName(model_.filter()), " (", model_.visible_size(),
+        " shown)   Search: ", model_.search().empty() ? "-" : model_.search());
+    if (model_.mark()) {
+      absl::StrAppend(&line2, "   Marked: ", model_.mark()->name);
+    }
+    absl::StrAppend(
+        &line2, model_.stream_done()
+                    ? ""
+                    : absl::StrCat("   receiving rows... ", model_.classified(),
+                                   " classified"));
+    ui.Put(2, 0, line2, ui.cols());
+
+    // Columns: marker, hub (name, year, reg), status, MIS (name, year, reg),
+    // Import?, Email?.
+    const int fixed = 2 + 1 + 4 + 7 + 13 + 1 + 1 + 4 + 7 + 8 + (emails ? 7 : 0);
+    const int name_w = std::max(8, (ui.cols() - fixed) / 2);
+    int x = 0;
+    struct Col {
+      int x, w;
+    };
+    auto col = [&](int w) {
+      Col c{x, w};
+      x += w + 1;
+      return c;
+    };
+    x = 2;
+    const Col hub = col(name_w), hy = col(3), hr = col(6), st = col(12);
+    x += 1;
+    const Col mis = col(name_w), my = col(3), mr = col(6), imp = col(7);
+    const Col em = col(6);
+    auto header = [&](const Col& c, const std::string& t) {
+      ui.Put(3, c.x, t, c.w, Paint::kPlain, true);
+    };
+    ui.Put(3, 0, "", ui.cols(), Paint::kPlain, true);
+    header(hub, "HUB LEARNER");
+    header(hy, "YR");
+    header(hr, "REG");
+    header(st, "STATUS");
+    header(mis, "MIS LEARNER");
+    header(my, "YR");
+    header(mr, "REG");
+    header(imp, "IMPORT?");
+    if (emails) header(em, "EMAIL?");
+
+    const int first = 4;
+    const int page = std::max(1, ui.rows() - first - 2);
+    const size_t top = model_.Top(static_cast<size_t>(page));
+    for (int i = 0; i < page; ++i) {
+      const size_t idx = top + static_cast<size_t>(i);
+      if (idx >= model_.visible_size()) break;
+      const v1::Row& r = model_.visible(idx);
+      const bool cur = idx == model_.cursor();
+      const int y = first + i;
+      const bool marked = model_.mark() && model_.mark()->row_id == r.row_id();
+      if (cur) ui.Put(y, 0, "", ui.cols(), Paint::kPlain, true);
+      ui.Put(y, 0, absl::StrCat(cur ? ">" : " ", marked ? "*" : " "), 2,
+             Paint::kPlain, cur);
+      ui.Put(y, hub.x, HubName(r), hub.w + 1, Paint::kPlain, cur);
+      ui.Put(y, hy.x, HasHub(r) ? r.hub().year_group() : "", hy.w + 1,
+             Paint::kPlain, cur);
+      ui.Put(y, hr.x, HasHub(r) ? r.hub().registration_group() : "", hr.w + 1,
+             Paint::kPlain, cur);
+      ui.Put(y, st.x,
+             absl::StrCat(StatusName(r.status()),
+                          r.decided_by_admin() ? " *" : ""),
+             st.w + 2, PaintOf(r.status()), cur, true);
+      ui.Put(y, mis.x, MisName(r), mis.w + 1, Paint::kPlain, cur);
+      ui.Put(y, my.x, HasMis(r) ? r.mis().year_group() : "", my.w + 1,
+             Paint::kPlain, cur);
+      ui.Put(y, mr.x, HasMis(r) ? r.mis().registration_group() : "", mr.w + 1,
+             Paint::kPlain, cur);
+      ui.Put(y, imp.x,
+             r.status() == v1::ROW_STATUS_NEW ? (r.import() ? "  [x]" : "  [ ]")
+                                              : "",
+             imp.w + 1, Paint::kPlain, cur);
+      if (emails) {
+        ui.Put(y, em.x,
+               r.email_available() ? (r.sync_email() ? "  [x]" : "  [ ]") : "",
+               std::max(0, ui.cols() - em.x), Paint::kPlain, cur);
+      }
+    }
+    if (model_.visible_size() == 0) {
+      ui.Put(first, 2,
+             model_.stream_done() ? "No rows match the filter and search."
+                                  : "Waiting for the first rows...",
+             ui.cols() - 4);
+    }
+    DrawStatus(ctx_);
+    ui.Put(ui.rows() - 1, 0, kHelpLine, ui.cols(), Paint::kBar);
+    ui.Show();
+  }
+
+  Context& ctx_;
+  SyncModel model_;
+  RowStream stream_;
+  int edits_ = 0;
+};
+
+}  // namespace
+
+Next SyncScreen(Context& ctx) {
+  SyncScreenRunner runner(ctx);
+  return runner.Run();
+}
+
+}  // namespace hubsync::console

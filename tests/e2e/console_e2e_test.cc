@@ -1,0 +1,538 @@
+// The console end to end: a real hubsyncd (child process, port 0, a fresh
+// SQLite file), the real `hubsync console` inside a detached tmux of a fixed
+// size, driven with send-keys and read with capture-pane. The hub is set up
+// and checked through the typed client over TCP. Screens are polled with a
+// timeout, never waited for with fixed sleeps.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "client/lib/client.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/fakes.h"
+#include "tests/testing/subprocess.h"
+#include "tests/testing/sync_helpers.h"
+
+namespace hubsync::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+const std::string kBin = HUBSYNC_BINARY_DIR;
+const std::string kSrc = HUBSYNC_SOURCE_DIR;
+
+// tmux from PATH; empty if it is not installed.
+std::string FindTmux() {
+  const char* path = std::getenv("PATH");
+  for (absl::string_view dir :
+       absl::StrSplit(path != nullptr ? path : "/usr/bin:/bin", ':')) {
+    const std::string candidate = absl::StrCat(dir, "/tmux");
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return "";
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// One tmux server on its own socket in the test's temp dir.
+class Tmux {
+ public:
+  Tmux(std::string tmux, std::string socket)
+      : tmux_(std::move(tmux)), socket_(std::move(socket)) {}
+  ~Tmux() { testing::Run({tmux_, "-S", socket_, "kill-server"}, 10); }
+
+  // Runs `command` (a shell line) in a detached session of cols x rows.
+  void Start(const std::string& command, int cols = 120, int rows = 40) {
+    RunResult r = testing::Run(
+        {tmux_, "-S", socket_, "-f", "/dev/null", "new-session", "-d", "-x",
+         absl::StrCat(cols), "-y", absl::StrCat(rows), command},
+        10);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  std::string Screen() {
+    return testing::Run({tmux_, "-S", socket_, "capture-pane", "-p"}, 10).out;
+  }
+  // Key names as tmux knows them: "Enter", "Space", "Escape", "Down", "y".
+  void Keys(const std::vector<std::string>& keys) {
+    std::vector<std::string> argv = {tmux_, "-S", socket_, "send-keys"};
+    argv.insert(argv.end(), keys.begin(), keys.end());
+    ASSERT_EQ(testing::Run(argv, 10).exit_code, 0);
+  }
+  // Literal text (UTF-8 as is).
+  void Type(const std::string& text) {
+    ASSERT_EQ(testing::Run({tmux_, "-S", socket_, "send-keys", "-l", text}, 10)
+                  .exit_code,
+              0);
+  }
+  // Polls the screen until it contains `needle`; returns the last screen.
+  bool WaitFor(const std::string& needle, std::string* screen = nullptr,
+               int timeout_ms = 15000) {
+    const auto end = std::chrono::steady_clock::now() +
+                     std::chrono::milliseconds(timeout_ms);
+    std::string s;
+    do {
+      s = Screen();
+      if (s.find(needle) != std::string::npos) {
+        if (screen != nullptr) *screen = s;
+        return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(40));
+    } while (std::chrono::steady_clock::now() < end);
+    if (screen != nullptr) *screen = s;
+    ADD_FAILURE() << "the screen never showed '" << needle << "'; it shows:\n"
+                  << s;
+    return false;
+  }
+
+ private:
+  std::string tmux_;
+  std::string socket_;
+};
+
+// hubsyncd with a fresh database, an operator key, one school and its admin
+// key; `client` uses the admin key.
+struct Fixture {
+  TempDir dir;
+  std::unique_ptr<Child> server;
+  int port = 0;
+  std::string school;
+  std::string admin_key;
+  std::unique_ptr<client::HubsyncClient> client;
+  std::unique_ptr<Tmux> tmux;
+
+  void Start(const std::string& school_name) {
+    const std::string tmux_bin = FindTmux();
+    ASSERT_FALSE(tmux_bin.empty()) << "tmux is not installed (scripts/deps.sh "
+                                      "installs it); the console tests "
+                                      "need it";
+    ::unsetenv("TMUX");
+    RunResult init = testing::Run({kBin + "/hubsyncd", "--db",
+                                   dir.File("hub.db"), "--init-operator-key"});
+    ASSERT_EQ(init.exit_code, 0) << init.err;
+    const std::string operator_key(absl::StripAsciiWhitespace(init.out));
+    server = std::make_unique<Child>(
+        std::vector<std::string>{kBin + "/hubsyncd", "--listen", "127.0.0.1:0",
+                                 "--db", dir.File("hub.db")});
+    const std::string line = server->WaitForLine("listening on");
+    ASSERT_FALSE(line.empty()) << "hubsyncd did not start";
+    port = std::stoi(line.substr(line.find(':', line.find("127.0.0.1")) + 1));
+    client = std::make_unique<client::HubsyncClient>(
+        absl::StrCat("127.0.0.1:", port));
+    client->set_api_key(operator_key);
+    absl::StatusOr<v1::School> s = client->CreateSchool(school_name);
+    ASSERT_TRUE(s.ok()) << s.status();
+    school = s->school_id();
+    v1::CreateApiKeyRequest key;
+    key.set_school_id(school);
+    key.set_role(v1::ROLE_ADMIN);
+    key.set_label("console test");
+    absl::StatusOr<v1::CreateApiKeyResponse> k = client->CreateApiKey(key);
+    ASSERT_TRUE(k.ok()) << k.status();
+    admin_key = k->secret();
+    client->set_api_key(admin_key);
+    tmux = std::make_unique<Tmux>(tmux_bin, dir.File("tmux.sock"));
+  }
+
+  // Runs `hubsync console ARGS` in tmux with the key in $HUBSYNC_API_KEY;
+  // "CONSOLE-EXIT=<code>" shows when it ends.
+  void Console(const std::string& args, const std::string& key = "") {
+    tmux->Start(
+        absl::StrCat("env LANG=C.UTF-8 LC_ALL=C.UTF-8 HUBSYNC_API_KEY='",
+                     key.empty() ? admin_key : key, "' ", kBin,
+                     "/hubsync --server 127.0.0.1:", port, " console ", args,
+                     "; echo CONSOLE-EXIT=$?; sleep 600"));
+  }
+
+  std::string Learner(const LearnerSpec& spec) {
+    v1::CreateLearnerRequest req;
+    req.set_school_id(school);
+    v1::Learner* l = req.mutable_learner();
+    l->set_legal_forename(spec.forename);
+    l->set_legal_surname(spec.surname);
+    l->set_date_of_birth(spec.dob);
+    l->set_upn(spec.upn);
+    l->set_year_group(spec.year);
+    l->set_registration_group(spec.reg);
+    absl::StatusOr<v1::Learner> r = client->CreateLearner(req);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? r->learner_id() : "";
+  }
+
+  void Push(const std::vector<v1::MisLearnerRecord>& learners) {
+    v1::PushMisRecordsRequest req;
+    req.set_school_id(school);
+    std::set<std::string> regs;
+    for (const auto& l : learners) {
+      *req.add_learners() = l;
+      if (regs.insert(l.registration_group()).second) {
+        *req.add_classes() = RegClass("reg-" + l.registration_group(),
+                                      l.registration_group(), l.year_group());
+      }
+    }
+    absl::StatusOr<v1::MisSnapshot> r = client->PushMisRecords(req);
+    ASSERT_TRUE(r.ok()) << r.status();
+  }
+
+  // Start, Proceed, scope all, Proceed, and wait for the last row.
+  std::string ToSyncScreen() {
+    v1::StartSessionRequest start;
+    start.set_school_id(school);
+    start.set_admin("setup");
+    absl::StatusOr<v1::Session> s = client->StartSession(start);
+    EXPECT_TRUE(s.ok()) << s.status();
+    if (!s.ok()) return "";
+    v1::ProceedRequest p;
+    p.set_session_id(s->session_id());
+    EXPECT_TRUE(client->Proceed(p).ok());
+    v1::SetScopeRequest scope;
+    scope.set_session_id(s->session_id());
+    scope.mutable_scope()->set_kind(v1::SCOPE_KIND_ALL);
+    EXPECT_TRUE(client->SetScope(scope).ok());
+    EXPECT_TRUE(client->Proceed(p).ok());
+    Rows(s->session_id());
+    return s->session_id();
+  }
+
+  std::vector<v1::Row> Rows(const std::string& session,
+                            v1::StatusSummary* summary = nullptr) {
+    std::vector<v1::Row> rows;
+    v1::StreamRowsRequest req;
+    req.set_session_id(session);
+    absl::Status st = client->StreamRows(req, [&](const v1::RowBatch& b) {
+      rows.insert(rows.end(), b.rows().begin(), b.rows().end());
+      if (b.done() && summary != nullptr) *summary = b.summary();
+      return true;
+    });
+    EXPECT_TRUE(st.ok()) << st;
+    return rows;
+  }
+
+  v1::Learner ByName(const std::string& forename) {
+    absl::StatusOr<v1::ListLearnersResponse> all = client->ListLearners(school);
+    EXPECT_TRUE(all.ok()) << all.status();
+    if (all.ok()) {
+      for (const auto& l : all->learners()) {
+        if (l.legal_forename() == forename) return l;
+      }
+    }
+    return v1::Learner();
+  }
+};
+
+std::string SummaryLine(const v1::StatusSummary& s) {
+  return absl::StrFormat(
+      "Not matched %d | New %d | Matched %d | May match %d | Synced %d | "
+      "Desynced %d | "
+      "total %d",
+      s.not_matched(), s.new_(), s.matched(), s.may_match(), s.synced(),
+      s.desynced(), s.total());
+}
+
+// A learner in Year 7, 7A unless said otherwise.
+LearnerSpec Spec(const std::string& forename, const std::string& surname,
+                 const std::string& dob = "", const std::string& upn = "",
+                 const std::string& year = "7", const std::string& reg = "7A") {
+  LearnerSpec s;
+  s.forename = forename;
+  s.surname = surname;
+  s.dob = dob;
+  s.upn = upn;
+  s.year = year;
+  s.reg = reg;
+  return s;
+}
+
+v1::MisLearnerRecord Mis(const std::string& id, const LearnerSpec& spec) {
+  return MisRecord(id, spec);
+}
+
+// The demo school (scripts/demo_data: the hub seed and the term 1 OneRoster
+// export) plus a hand-made Zoë Brontë, from `--school` to a saved import.
+TEST(ConsoleTest, DemoSchoolFromClassSyncToSavedImport) {
+  Fixture f;
+  ASSERT_NO_FATAL_FAILURE(f.Start("Riverside Academy"));
+  absl::StatusOr<v1::ImportLearnersResponse> seeded = f.client->ImportLearners(
+      f.school, ReadAll(kSrc + "/scripts/demo_data/hub_seed.csv"));
+  ASSERT_TRUE(seeded.ok()) << seeded.status();
+  std::vector<client::UploadFile> files;
+  for (const char* name :
+       {"manifest.csv", "orgs.csv", "users.csv", "roles.csv", "classes.csv",
+        "enrollments.csv", "demographics.csv"}) {
+    files.push_back({name, ReadAll(kSrc + "/scripts/demo_data/term1/" + name)});
+  }
+  absl::StatusOr<v1::MisSnapshot> snap =
+      f.client->UploadMisExport(f.school, v1::MIS_FORMAT_ONEROSTER, files);
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  const std::string zoe = f.Learner(Spec("Zo\xc3\xab", "Bront\xc3\xab"));
+
+  f.Console("--school " + f.school + " --admin 'Ms Console'");
+  std::string screen;
+  ASSERT_TRUE(f.tmux->WaitFor("Class sync", &screen));
+  EXPECT_THAT(screen, HasSubstr("Riverside Academy"));
+  f.tmux->Keys({"Enter"});
+  ASSERT_TRUE(f.tmux->WaitFor("Pupils panel: which learners", &screen));
+  EXPECT_THAT(screen, HasSubstr("Classes synced:"));
+  EXPECT_THAT(screen, HasSubstr("(*) Select all students"));
+  EXPECT_THAT(screen, HasSubstr("[ ] Year 7"));
+  EXPECT_THAT(screen, HasSubstr("[ ] 8A"));
+  EXPECT_THAT(screen, HasSubstr("[ ] Sync pupil email addresses"));
+  f.tmux->Keys({"p"});
+  ASSERT_TRUE(f.tmux->WaitFor("rows received", &screen));
+
+  // The counts are the server's own summary; the rows show names and statuses.
+  absl::StatusOr<v1::ListSessionsResponse> sessions =
+      f.client->ListSessions(f.school);
+  ASSERT_TRUE(sessions.ok() && sessions->sessions_size() == 1);
+  const std::string session = sessions->sessions(0).session_id();
+  v1::StatusSummary summary;
+  std::vector<v1::Row> rows = f.Rows(session, &summary);
+  EXPECT_GT(summary.matched(), 0);
+  EXPECT_GT(summary.new_(), 1);
+  EXPECT_THAT(screen, HasSubstr(SummaryLine(summary)));
+  EXPECT_THAT(screen, HasSubstr("HUB LEARNER"));
+  EXPECT_THAT(screen, HasSubstr("MIS LEARNER"));
+  EXPECT_THAT(screen, HasSubstr("Matched"));
+  EXPECT_THAT(screen, HasSubstr("Zo\xc3\xab Bront\xc3\xab"))
+      << "non-ASCII names render";
+  EXPECT_EQ(RowOf(rows, zoe).status(), v1::ROW_STATUS_NOT_MATCHED);
+
+  // The filter shows New rows only.
+  f.tmux->Keys({"f", "f"});
+  ASSERT_TRUE(f.tmux->WaitFor("Filter: New", &screen));
+  EXPECT_THAT(screen, Not(HasSubstr("Zo\xc3\xab")))
+      << "a Not matched row is filtered out";
+
+  // Search Chloe, tick Import?, save: she is created and linked.
+  f.tmux->Keys({"/"});
+  ASSERT_TRUE(f.tmux->WaitFor("Search by name or id:"));
+  f.tmux->Type("chloe");
+  f.tmux->Keys({"Enter"});
+  ASSERT_TRUE(f.tmux->WaitFor("(1 shown)", &screen));
+  EXPECT_THAT(screen, HasSubstr("Chloe Green"));
+  f.tmux->Keys({"Space"});
+  ASSERT_TRUE(f.tmux->WaitFor("Import? changed", &screen));
+  EXPECT_THAT(screen, HasSubstr("[x]"));
+  f.tmux->Keys({"S"});
+  ASSERT_TRUE(f.tmux->WaitFor("Save now?", &screen));
+  EXPECT_THAT(screen, HasSubstr("import      1 new learners"));
+  EXPECT_THAT(screen,
+              HasSubstr(absl::StrCat("link        ",
+                                     summary.matched() + summary.may_match())));
+  f.tmux->Keys({"y"});
+  ASSERT_TRUE(f.tmux->WaitFor("Saved and synced pupils", &screen));
+  EXPECT_THAT(screen, HasSubstr("imported 1"));
+  const v1::Learner chloe = f.ByName("Chloe");
+  EXPECT_EQ(chloe.legal_surname(), "Green");
+  EXPECT_EQ(chloe.sync_state(), v1::SYNC_STATE_SYNCED);
+  EXPECT_TRUE(f.ByName("Jacob").learner_id().empty())
+      << "an unticked New row is not imported";
+  EXPECT_EQ(f.ByName("Zo\xc3\xab").sync_state(), v1::SYNC_STATE_UNSYNCED);
+
+  f.tmux->Keys({"Escape"});
+  f.tmux->Keys({"q"});
+  ASSERT_TRUE(f.tmux->WaitFor("CONSOLE-EXIT=", &screen));
+  EXPECT_THAT(screen, HasSubstr("CONSOLE-EXIT=0"));
+  EXPECT_THAT(screen, HasSubstr("imported 1"));
+}
+
+// Match a Not matched hub learner with a New MIS learner, then unmatch it;
+// another admin's change is refused as stale and the screen refreshes.
+TEST(ConsoleTest, MatchUnmatchAndAnotherAdminsChange) {
+  Fixture f;
+  ASSERT_NO_FATAL_FAILURE(f.Start("Match Academy"));
+  const std::string amelia_upn = Upn("801200005001");
+  const std::string amelia =
+      f.Learner(Spec("Amelia", "Jones", "2012-10-01", amelia_upn));
+  const std::string ellie = f.Learner(Spec("Ellie", "Moss"));
+  f.Push({Mis("m-amelia", Spec("Amelia", "Jones", "2012-10-01", amelia_upn)),
+          Mis("m-eleanor", Spec("Eleanor", "Carter", "2013-11-12")),
+          Mis("m-lukasz", Spec("\xc5\x81ukasz", "Nowak", "2013-03-04"))});
+  const std::string session = f.ToSyncScreen();
+  ASSERT_FALSE(session.empty());
+
+  f.Console(session);
+  std::string screen;
+  ASSERT_TRUE(f.tmux->WaitFor("rows received", &screen));
+  EXPECT_THAT(screen, HasSubstr("\xc5\x81ukasz Nowak"))
+      << "non-ASCII names render";
+  EXPECT_THAT(screen, HasSubstr("Not matched 1 | New 2 | Matched 1"));
+
+  // m on Ellie (Not matched), m on Eleanor (New): one Matched row.
+  f.tmux->Keys({"/"});
+  f.tmux->Type("ellie");
+  f.tmux->Keys({"Enter"});
+  ASSERT_TRUE(f.tmux->WaitFor("(1 shown)"));
+  f.tmux->Keys({"m"});
+  ASSERT_TRUE(f.tmux->WaitFor("Marked: Ellie Moss"));
+  f.tmux->Keys({"/"});
+  f.tmux->Keys({"C-u"});  // the prompt starts with "ellie": clear it
+  f.tmux->Type("eleanor");
+  f.tmux->Keys({"Enter"});
+  ASSERT_TRUE(f.tmux->WaitFor("Search: eleanor"));
+  f.tmux->Keys({"m"});
+  ASSERT_TRUE(f.tmux->WaitFor("Matched by you: Ellie Moss", &screen));
+  EXPECT_THAT(screen, HasSubstr("Matched *"));
+  EXPECT_THAT(screen, HasSubstr("Not matched 0 | New 1 | Matched 2"));
+  v1::Row row = RowOf(f.Rows(session), ellie);
+  EXPECT_EQ(row.status(), v1::ROW_STATUS_MATCHED);
+  EXPECT_EQ(row.mis().mis_id(), "m-eleanor");
+  EXPECT_TRUE(row.decided_by_admin());
+
+  // u splits it again: Not matched + New (Import? ticked).
+  f.tmux->Keys({"u"});
+  ASSERT_TRUE(f.tmux->WaitFor("Unmatched:", &screen));
+  EXPECT_THAT(screen, HasSubstr("Not matched 1 | New 2 | Matched 1"));
+  std::vector<v1::Row> rows = f.Rows(session);
+  EXPECT_EQ(RowOf(rows, ellie).status(), v1::ROW_STATUS_NOT_MATCHED);
+  EXPECT_EQ(RowOf(rows, "m-eleanor").status(), v1::ROW_STATUS_NEW);
+  EXPECT_TRUE(RowOf(rows, "m-eleanor").import());
+
+  // Another admin unticks Eleanor's import meanwhile: the console's next edit
+  // carries a stale version, is refused (ABORTED), and the screen says so.
+  v1::SetImportRequest other;
+  other.set_session_id(session);
+  other.set_mis_id("m-eleanor");
+  other.set_import(false);
+  ASSERT_TRUE(f.client->SetImport(other).ok());
+  f.tmux->Keys({"Escape"});  // clear the search: every row
+  ASSERT_TRUE(f.tmux->WaitFor("Search: -"));
+  f.tmux->Keys({"g"});  // first row
+  f.tmux->Keys({"x"});
+  ASSERT_TRUE(f.tmux->WaitFor("any key: back", &screen));
+  f.tmux->Keys({"Escape"});
+  f.tmux->Keys({"/"});
+  f.tmux->Type("amelia");
+  f.tmux->Keys({"Enter"});
+  ASSERT_TRUE(f.tmux->WaitFor("Search: amelia"));
+  f.tmux->Keys({"u"});
+  ASSERT_TRUE(f.tmux->WaitFor("Another admin changed this session", &screen));
+  ASSERT_TRUE(f.tmux->WaitFor("(1 shown)")) << "the rows came again";
+  EXPECT_EQ(RowOf(f.Rows(session), amelia).status(), v1::ROW_STATUS_MATCHED)
+      << "the stale edit changed nothing";
+  // After the refresh the same key works.
+  f.tmux->Keys({"u"});
+  ASSERT_TRUE(f.tmux->WaitFor("Unmatched:"));
+  EXPECT_EQ(RowOf(f.Rows(session), amelia).status(),
+            v1::ROW_STATUS_NOT_MATCHED);
+
+  // Unsaved edits: q asks first; n stays.
+  f.tmux->Keys({"q"});
+  ASSERT_TRUE(f.tmux->WaitFor("Quit now?"));
+  f.tmux->Keys({"n"});
+  f.tmux->Keys({"q"});
+  ASSERT_TRUE(f.tmux->WaitFor("Quit now?"));
+  f.tmux->Keys({"y"});
+  ASSERT_TRUE(f.tmux->WaitFor("CONSOLE-EXIT=", &screen));
+  EXPECT_THAT(screen, HasSubstr("CONSOLE-EXIT=0"));
+  EXPECT_THAT(screen, HasSubstr("reopen it with: hubsync console " + session));
+}
+
+// A save that would desync more than 10 % of the synced learners shows the
+// count and share, and only a typed "yes" sends the confirmation.
+TEST(ConsoleTest, MassDesyncShowsTheCountAndNeedsYes) {
+  Fixture f;
+  ASSERT_NO_FATAL_FAILURE(f.Start("Leavers Academy"));
+  std::vector<v1::MisLearnerRecord> term1;
+  for (const char* name : {"Ada", "Ben", "Cai"}) {
+    LearnerSpec spec =
+        Spec(name, "Shaw", "2012-01-0" + std::to_string(term1.size() + 1), "",
+             "8", "8A");
+    f.Learner(spec);
+    term1.push_back(Mis(absl::StrCat("m-", name), spec));
+  }
+  f.Push(term1);
+  const std::string first = f.ToSyncScreen();
+  v1::SaveRequest save;
+  save.set_session_id(first);
+  ASSERT_TRUE(f.client->SaveAndSyncPupils(save).ok());
+  ASSERT_EQ(f.ByName("Ben").sync_state(), v1::SYNC_STATE_SYNCED);
+  f.Push({term1[0], term1[2]});  // Ben has left
+  const std::string second = f.ToSyncScreen();
+
+  f.Console(second);
+  std::string screen;
+  ASSERT_TRUE(f.tmux->WaitFor("rows received", &screen));
+  EXPECT_THAT(screen, HasSubstr("Synced 2 | Desynced 1"));
+  f.tmux->Keys({"S"});
+  ASSERT_TRUE(f.tmux->WaitFor("Save now?", &screen));
+  EXPECT_THAT(screen, HasSubstr("desync      1 learners"));
+  f.tmux->Keys({"y"});
+  ASSERT_TRUE(f.tmux->WaitFor("Mass desync", &screen));
+  EXPECT_THAT(screen, HasSubstr("desync 1 of the school's 3 synced"));
+  EXPECT_THAT(screen, HasSubstr("33.3%"));
+  f.tmux->Type("no");
+  f.tmux->Keys({"Enter"});
+  ASSERT_TRUE(f.tmux->WaitFor("not saved", &screen));
+  absl::StatusOr<v1::Session> s = f.client->GetSession(second);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->step(), v1::SESSION_STEP_SYNC_SCREEN)
+      << "refused: nothing saved";
+  EXPECT_EQ(f.ByName("Ben").sync_state(), v1::SYNC_STATE_SYNCED);
+
+  f.tmux->Keys({"S"});
+  ASSERT_TRUE(f.tmux->WaitFor("Save now?"));
+  f.tmux->Keys({"y"});
+  ASSERT_TRUE(f.tmux->WaitFor("Mass desync"));
+  f.tmux->Type("yes");
+  f.tmux->Keys({"Enter"});
+  ASSERT_TRUE(f.tmux->WaitFor("Saved and synced pupils", &screen));
+  EXPECT_THAT(screen, HasSubstr("desynced 1"));
+  EXPECT_EQ(f.ByName("Ben").sync_state(), v1::SYNC_STATE_DESYNCED);
+  EXPECT_EQ(f.ByName("Ada").sync_state(), v1::SYNC_STATE_SYNCED);
+  s = f.client->GetSession(second);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->step(), v1::SESSION_STEP_SAVED);
+  f.tmux->Keys({"Escape"});
+  f.tmux->Keys({"q"});
+  ASSERT_TRUE(f.tmux->WaitFor("CONSOLE-EXIT=0"));
+}
+
+TEST(ConsoleTest, WrongApiKeyIsAClearErrorAndNonZeroExit) {
+  Fixture f;
+  ASSERT_NO_FATAL_FAILURE(f.Start("Keys Academy"));
+  f.Console("--school " + f.school,
+            "hsk_0000000000000000_" + std::string(64, '0'));
+  std::string screen;
+  ASSERT_TRUE(f.tmux->WaitFor("CONSOLE-EXIT=", &screen));
+  EXPECT_THAT(screen, HasSubstr("error: UNAUTHENTICATED"));
+  EXPECT_THAT(screen, HasSubstr("CONSOLE-EXIT=1"));
+  absl::StatusOr<v1::ListSessionsResponse> sessions =
+      f.client->ListSessions(f.school);
+  ASSERT_TRUE(sessions.ok());
+  EXPECT_EQ(sessions->sessions_size(), 0) << "no session was started";
+}
+
+// Usage errors need no server and no terminal.
+TEST(ConsoleTest, UsageErrorsNameWhatIsWrong) {
+  RunResult none = testing::Run({kBin + "/hubsync", "console"});
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_THAT(none.err, HasSubstr("give a SESSION id to open, or --school ID"));
+  RunResult piped =
+      testing::Run({kBin + "/hubsync", "console", "--school", "sch_x"});
+  EXPECT_EQ(piped.exit_code, 2) << "stdin is not a terminal here";
+  EXPECT_THAT(piped.err, HasSubstr("needs a terminal"));
+  RunResult help = testing::Run({kBin + "/hubsync", "console", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.out, HasSubstr("--school"));
+}
+
+}  // namespace
+}  // namespace hubsync::testing
