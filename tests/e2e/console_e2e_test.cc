@@ -76,6 +76,33 @@ class Tmux {
     argv.insert(argv.end(), keys.begin(), keys.end());
     ASSERT_EQ(testing::Run(argv, 10).exit_code, 0);
   }
+  void Resize(int cols, int rows) {
+    ASSERT_EQ(testing::Run({tmux_, "-S", socket_, "resize-window", "-x",
+                            absl::StrCat(cols), "-y", absl::StrCat(rows)},
+                           10)
+                  .exit_code,
+              0);
+  }
+  // Polls until screen line `index` (0-based) starts with `prefix`.
+  bool WaitForLineStart(size_t index, const std::string& prefix,
+                        std::string* screen = nullptr) {
+    const auto end =
+        std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    std::string s;
+    do {
+      s = Screen();
+      std::vector<std::string> lines = absl::StrSplit(s, '\n');
+      if (lines.size() > index && lines[index].rfind(prefix, 0) == 0) {
+        if (screen != nullptr) *screen = s;
+        return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(40));
+    } while (std::chrono::steady_clock::now() < end);
+    ADD_FAILURE() << "line " << index << " never started with '" << prefix
+                  << "'; the screen shows:\n"
+                  << s;
+    return false;
+  }
   // Literal text (UTF-8 as is).
   void Type(const std::string& text) {
     ASSERT_EQ(testing::Run({tmux_, "-S", socket_, "send-keys", "-l", text}, 10)
@@ -313,6 +340,15 @@ TEST(ConsoleTest, DemoSchoolFromClassSyncToSavedImport) {
   EXPECT_THAT(screen, HasSubstr("Zo\xc3\xab Bront\xc3\xab"))
       << "non-ASCII names render";
   EXPECT_EQ(RowOf(rows, zoe).status(), v1::ROW_STATUS_NOT_MATCHED);
+
+  // A smaller terminal redraws: the help bar moves to the new last line.
+  ASSERT_TRUE(f.tmux->WaitForLineStart(39, " j/k/PgUp/PgDn: move"));
+  f.tmux->Resize(90, 24);
+  ASSERT_TRUE(f.tmux->WaitForLineStart(23, " j/k/PgUp/PgDn: move", &screen));
+  EXPECT_THAT(screen, HasSubstr("HUB LEARNER"));
+  EXPECT_THAT(screen, HasSubstr(SummaryLine(summary)));
+  f.tmux->Resize(120, 40);
+  ASSERT_TRUE(f.tmux->WaitForLineStart(39, " j/k/PgUp/PgDn: move"));
 
   // The filter shows New rows only.
   f.tmux->Keys({"f", "f"});
