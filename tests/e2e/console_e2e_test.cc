@@ -67,6 +67,18 @@ class Tmux {
         10);
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
+  // The screen once two captures 30 ms apart agree, so a screen caught
+  // halfway through a redraw is never taken for the result.
+  std::string Settled() {
+    std::string last = Screen();
+    for (int i = 0; i < 30; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(30));
+      std::string now = Screen();
+      if (now == last) return now;
+      last = std::move(now);
+    }
+    return last;
+  }
   std::string Screen() {
     return testing::Run({tmux_, "-S", socket_, "capture-pane", "-p"}, 10).out;
   }
@@ -90,7 +102,7 @@ class Tmux {
         std::chrono::steady_clock::now() + std::chrono::seconds(15);
     std::string s;
     do {
-      s = Screen();
+      s = Settled();
       std::vector<std::string> lines = absl::StrSplit(s, '\n');
       if (lines.size() > index && lines[index].rfind(prefix, 0) == 0) {
         if (screen != nullptr) *screen = s;
@@ -116,7 +128,7 @@ class Tmux {
                      std::chrono::milliseconds(timeout_ms);
     std::string s;
     do {
-      s = Screen();
+      s = Settled();
       if (s.find(needle) != std::string::npos) {
         if (screen != nullptr) *screen = s;
         return true;
