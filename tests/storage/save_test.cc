@@ -351,7 +351,8 @@ TEST(ApplySaveTest, LinkingAnAlreadyLinkedMisIdFails) {
 TEST(ApplySaveTest, AuditJsonIsExactForAwkwardValues) {
   auto w = MakeWorld();
   HubLearner odd = SampleHubLearner("Zo\xc3\xab \"Jo\"", "O'Brien\\Smith");
-  odd.preferred_forename = std::string("a\x1f" "b\x1e" "c\x1d" "d\\e", 11);
+  // 11 characters, an embedded NUL among them (the literal holds them all).
+  odd.preferred_forename = std::string("a\x1f" "b\x1e" "c\x1d" "d\\e\0f", 11);
   odd.classes = {"Set\\1", "x\x1dy"};
   odd.gender = "";
   odd.date_of_birth.reset();
