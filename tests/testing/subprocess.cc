@@ -6,18 +6,123 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string_view>
+
+#include "gtest/gtest.h"
+
+extern char** environ;
 
 namespace hubsync::testing {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+
+// Under -DHUBSYNC_SANITIZE=ON the children (hubsyncd, hubsync) are sanitized
+// too, but a Child's stderr is discarded and a report from a server that is
+// later killed would go unseen. So every child writes its ASan, UBSan and
+// LeakSanitizer reports to "<prefix>.<pid>" in a directory of this process,
+// and CheckSanitizerLog fails the running test with the report's text once
+// the child has exited.
+class SanitizerLogs {
+ public:
+  static SanitizerLogs& Get() {
+    static SanitizerLogs* logs = new SanitizerLogs();  // lives to exit
+    return *logs;
+  }
+  // A fresh prefix for one child of `argv0`; "" when not sanitized.
+  std::string NewPrefix(const std::string& argv0) {
+    if (!kSanitized || dir_.empty()) return "";
+    return dir_ + "/" + fs::path(argv0).filename().string() + "-" +
+           std::to_string(next_.fetch_add(1));
+  }
+
+ private:
+  SanitizerLogs() {
+    if (!kSanitized) return;
+    const char* base = std::getenv("TEST_TMPDIR");
+    std::string tmpl = std::string(base && *base ? base : "/tmp") + "/hubsync_san_XXXXXX";
+    if (char* made = mkdtemp(tmpl.data())) dir_ = made;
+    // Removed at exit if empty (every report was read and deleted).
+    if (!dir_.empty()) std::atexit([] { rmdir(Get().dir_.c_str()); });
+  }
+  std::string dir_;
+  std::atomic<int> next_{0};
+};
+
+// The environment of a child: this process's, with log_path=<prefix> added
+// to ASAN_OPTIONS and UBSAN_OPTIONS when `log_prefix` is set.
+std::vector<std::string> ChildEnv(const std::string& log_prefix) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string_view var(*e);
+    if (!log_prefix.empty() &&
+        (var.starts_with("ASAN_OPTIONS=") || var.starts_with("UBSAN_OPTIONS="))) {
+      continue;
+    }
+    env.emplace_back(var);
+  }
+  if (!log_prefix.empty()) {
+    for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS"}) {
+      const char* value = std::getenv(name);
+      std::string opts = value && *value ? std::string(value) + ":" : "";
+      env.push_back(std::string(name) + "=" + opts + "log_path=" + log_prefix);
+    }
+  }
+  return env;
+}
+
+// Fails the running test if the child `argv0` that used `log_prefix` wrote a
+// sanitizer report (the file "<prefix>.<pid>"), then deletes the report.
+void CheckSanitizerLog(const std::string& log_prefix, const std::string& argv0) {
+  if (log_prefix.empty()) return;
+  const fs::path prefix(log_prefix);
+  const std::string stem = prefix.filename().string() + ".";
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(prefix.parent_path(), ec)) {
+    if (!entry.path().filename().string().starts_with(stem)) continue;
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    // "<prefix>.stderr" is the child's whole stderr: only UBSan's reports
+    // count there (gcc's UBSan writes to stderr whatever log_path says).
+    const bool is_stderr = entry.path().extension() == ".stderr";
+    if (is_stderr && text.str().find(": runtime error: ") == std::string::npos) {
+      fs::remove(entry.path(), ec);
+      continue;
+    }
+    ADD_FAILURE() << "sanitizer report from child " << argv0 << " ("
+                  << entry.path().filename().string() << "):\n"
+                  << text.str();
+    fs::remove(entry.path(), ec);
+  }
+}
 
 // in_fd < 0: the child's stdin is /dev/null, so nothing it asks can block.
+// log_prefix: where a sanitized child writes its reports (SanitizerLogs).
 pid_t Spawn(const std::vector<std::string>& argv, int out_fd, int err_fd,
-            int in_fd = -1) {
+            int in_fd = -1, const std::string& log_prefix = "") {
+  // Built before fork: the child of a threaded process only execs.
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  const std::vector<std::string> env_strings = ChildEnv(log_prefix);
+  std::vector<char*> env;
+  for (const std::string& e : env_strings) env.push_back(const_cast<char*>(e.c_str()));
+  env.push_back(nullptr);
   pid_t pid = fork();
   if (pid == 0) {
     if (in_fd < 0) in_fd = open("/dev/null", O_RDONLY);
@@ -29,10 +134,7 @@ pid_t Spawn(const std::vector<std::string>& argv, int out_fd, int err_fd,
     if (in_fd > 2) close(in_fd);
     if (out_fd > 2) close(out_fd);
     if (err_fd > 2 && err_fd != out_fd) close(err_fd);
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
+    execve(args[0], args.data(), env.data());
     std::fprintf(stderr, "exec %s: %s\n", args[0], std::strerror(errno));
     _exit(127);
   }
@@ -78,7 +180,8 @@ RunResult RunWithInput(const std::vector<std::string>& argv,
     std::abort();
   }
   close(in[1]);
-  pid_t pid = Spawn(argv, out[1], err[1], in[0]);
+  const std::string log_prefix = SanitizerLogs::Get().NewPrefix(argv[0]);
+  pid_t pid = Spawn(argv, out[1], err[1], in[0], log_prefix);
   close(in[0]);
   close(out[1]);
   close(err[1]);
@@ -105,21 +208,32 @@ RunResult RunWithInput(const std::vector<std::string>& argv,
     if (f.fd >= 0) close(f.fd);
   }
   result.exit_code = WaitFor(pid, 1);
+  CheckSanitizerLog(log_prefix, argv[0]);
+  // gcc's UBSan reports on stderr, not in the log_path file.
+  if (!log_prefix.empty() && result.err.find(": runtime error: ") != std::string::npos) {
+    ADD_FAILURE() << "UBSan report from child " << argv[0] << ":\n" << result.err;
+  }
   return result;
 }
 
-Child::Child(const std::vector<std::string>& argv) {
+Child::Child(const std::vector<std::string>& argv)
+    : argv0_(argv.at(0)), log_prefix_(SanitizerLogs::Get().NewPrefix(argv0_)) {
   int out[2];
   if (pipe(out) != 0) std::abort();
-  int devnull = open("/dev/null", O_WRONLY);
-  pid_ = Spawn(argv, out[1], devnull >= 0 ? devnull : 2);
-  if (devnull >= 0) close(devnull);
+  // Its stderr is discarded, but for a sanitized child's, kept beside its
+  // sanitizer log: gcc's UBSan writes its reports there.
+  int err_fd = log_prefix_.empty()
+                   ? open("/dev/null", O_WRONLY)
+                   : open((log_prefix_ + ".stderr").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  pid_ = Spawn(argv, out[1], err_fd >= 0 ? err_fd : 2, -1, log_prefix_);
+  if (err_fd >= 0) close(err_fd);
   close(out[1]);
   out_fd_ = out[0];
 }
 
 Child::~Child() {
-  if (pid_ > 0) Stop(SIGKILL, 5);
+  // A clean shutdown, so that LeakSanitizer checks a sanitized server too.
+  if (pid_ > 0) Stop(SIGTERM, 10);
   if (out_fd_ >= 0) close(out_fd_);
 }
 
@@ -147,6 +261,7 @@ int Child::Stop(int sig, int timeout_s) {
   kill(pid_, sig);
   int code = WaitFor(pid_, timeout_s);
   pid_ = -1;
+  CheckSanitizerLog(log_prefix_, argv0_);
   return code;
 }
 

@@ -1,5 +1,10 @@
 // Child processes for end-to-end tests: run a binary to completion, or keep
 // a server running and stop it with a signal.
+//
+// In a sanitizer build (-DHUBSYNC_SANITIZE=ON) the children are sanitized
+// binaries too: each writes its ASan/UBSan/LeakSanitizer reports to a file of
+// its own, and once it has exited a report there fails the running test
+// (ADD_FAILURE, with the report's text), whatever its exit code was.
 #ifndef HUBSYNC_TESTS_TESTING_SUBPROCESS_H_
 #define HUBSYNC_TESTS_TESTING_SUBPROCESS_H_
 
@@ -26,7 +31,7 @@ RunResult RunWithInput(const std::vector<std::string>& argv,
 class Child {
  public:
   explicit Child(const std::vector<std::string>& argv);
-  ~Child();  // SIGKILL if still running
+  ~Child();  // SIGTERM if still running (SIGKILL after 10 s)
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;
 
@@ -37,6 +42,8 @@ class Child {
   pid_t pid() const { return pid_; }
 
  private:
+  std::string argv0_;
+  std::string log_prefix_;  // sanitizer reports: "<log_prefix_>.<pid>"
   pid_t pid_ = -1;
   int out_fd_ = -1;
   std::string buffered_;
