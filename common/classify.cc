@@ -209,8 +209,12 @@ struct Candidate {
 };
 
 // Scores every blocked pair and keeps the candidates, marking each as
-// contested (a rival within kRivalMargin on either side) and matched.
-std::vector<Candidate> FindCandidates(const std::vector<PreparedLearner>& hubs,
+// contested (a rival within kRivalMargin on either side) and matched. The
+// hub learners hub[unlinked[i]] are prepared one at a time as they are
+// scored (half a million prepared learners are hundreds of megabytes); the
+// MIS side, looked up at random, is prepared in advance.
+std::vector<Candidate> FindCandidates(const std::vector<HubLearner>& hub,
+                                      const std::vector<int>& unlinked,
                                       const std::vector<PreparedLearner>& mis,
                                       ClassifyStats* stats) {
   const auto start = std::chrono::steady_clock::now();
@@ -222,14 +226,14 @@ std::vector<Candidate> FindCandidates(const std::vector<PreparedLearner>& hubs,
   }
   // Hub learners are scored in contiguous slices, one per thread, and the
   // slices joined in order: the same candidates whatever the thread count.
-  const size_t threads = ThreadsFor(hubs.size());
+  const size_t threads = ThreadsFor(unlinked.size());
   std::vector<std::vector<Candidate>> parts(threads);
   std::vector<int64_t> capped(threads, 0), scored(threads, 0), visited(threads, 0);
   // The MIS side's bound fields, packed side by side: the loop below reads
   // them for every blocked pair, most of which the bound rejects.
   std::vector<QuickFields> mis_quick(mis.size());
   ParallelFor(mis.size(), [&](size_t j) { mis_quick[j] = Quick(mis[j]); });
-  ParallelSlices(hubs.size(), threads, [&](size_t t, size_t begin, size_t end) {
+  ParallelSlices(unlinked.size(), threads, [&](size_t t, size_t begin, size_t end) {
     // seen[j] == i + 1: MIS learner j was already visited for hub i (it can
     // sit in several of i's blocks).
     std::vector<uint32_t> seen(mis.size(), 0);
@@ -238,7 +242,7 @@ std::vector<Candidate> FindCandidates(const std::vector<PreparedLearner>& hubs,
     // Smith), and most pairs end at the forename veto.
     absl::flat_hash_map<std::pair<uint64_t, uint64_t>, NameLevel> forename_memo;
     for (size_t i = begin; i < end; ++i) {
-      const PreparedLearner& h = hubs[i];
+      const PreparedLearner h = Prepare(hub[unlinked[i]]);
       const QuickFields hq = Quick(h);
       const auto stamp = static_cast<uint32_t>(i + 1);
       index.Visit(h, &capped[t], [&](int j) {
@@ -276,7 +280,7 @@ std::vector<Candidate> FindCandidates(const std::vector<PreparedLearner>& hubs,
   struct Top {
     double first = -1e9, second = -1e9;
   };
-  std::vector<Top> hub_top(hubs.size()), mis_top(mis.size());
+  std::vector<Top> hub_top(unlinked.size()), mis_top(mis.size());
   auto note = [](Top& t, double v) {
     if (v > t.first) {
       t.second = t.first;
@@ -533,13 +537,12 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
   }
   mark("linked");
 
-  // Everything is normalised once here.
-  std::vector<PreparedLearner> hub_p(unlinked.size()), mis_p(free_mis.size());
-  ParallelFor(unlinked.size(), [&](size_t k) { hub_p[k] = Prepare(hub[unlinked[k]]); });
+  // The MIS side is normalised once here; the hub side as it is scored.
+  std::vector<PreparedLearner> mis_p(free_mis.size());
   ParallelFor(free_mis.size(), [&](size_t k) { mis_p[k] = Prepare(mis[free_mis[k]]); });
   AnnotateNameFrequencies(&mis_p);
   mark("prepare");
-  std::vector<Candidate> cands = FindCandidates(hub_p, mis_p, options.stats);
+  std::vector<Candidate> cands = FindCandidates(hub, unlinked, mis_p, options.stats);
   mark("candidates");
 
   // One-to-one, greedily: strongest decision, then score, then ids, so the
@@ -548,17 +551,17 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
             [&](const Candidate& a, const Candidate& b) {
               if (a.matched != b.matched) return a.matched;
               if (a.score.score != b.score.score) return a.score.score > b.score.score;
-              if (a.hub != b.hub) return hub_p[a.hub].id < hub_p[b.hub].id;
+              if (a.hub != b.hub) return hub[unlinked[a.hub]].id < hub[unlinked[b.hub]].id;
               return mis_p[a.mis].id < mis_p[b.mis].id;
             });
   mark("sort");
-  std::vector<bool> hub_paired(hub_p.size()), mis_paired(mis_p.size());
-  std::vector<bool> hub_tied(hub_p.size()), mis_tied(mis_p.size());
+  std::vector<bool> hub_paired(unlinked.size()), mis_paired(mis_p.size());
+  std::vector<bool> hub_tied(unlinked.size()), mis_tied(mis_p.size());
   // Each hub learner's candidates (indices into cands, CSR), to spot a tie
   // with a MIS learner still free.
-  std::vector<int> by_hub_start(hub_p.size() + 1, 0);
+  std::vector<int> by_hub_start(unlinked.size() + 1, 0);
   for (const Candidate& c : cands) ++by_hub_start[c.hub + 1];
-  for (size_t k = 0; k < hub_p.size(); ++k) by_hub_start[k + 1] += by_hub_start[k];
+  for (size_t k = 0; k < unlinked.size(); ++k) by_hub_start[k + 1] += by_hub_start[k];
   std::vector<int> by_hub(cands.size());
   {
     std::vector<int> fill(by_hub_start.begin(), by_hub_start.end() - 1);
@@ -631,7 +634,7 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
   RankedRows not_matched;
   std::vector<int> new_mis;  // MIS indices of New rows
   absl::flat_hash_set<std::string_view> mis_tied_ids;
-  for (size_t k = 0; k < hub_p.size(); ++k) {
+  for (size_t k = 0; k < unlinked.size(); ++k) {
     const int i = unlinked[k];
     if (!hub_tied[k] && (hub_paired[k] || !scope_test.InScope(hub[i]))) continue;
     Row row;
