@@ -295,26 +295,30 @@ BlockIndex::BlockIndex(const std::vector<PreparedLearner>& mis) {
 
 void BlockIndex::Visit(const PreparedLearner& hub, int64_t* capped,
                        absl::FunctionRef<void(int)> visit) const {
-  auto visit_block = [&](uint64_t key, size_t cap) {
+  using Block = std::pair<uint32_t, uint32_t>;  // (start, size) in members_
+  auto find = [&](uint64_t key) -> const Block* {
     auto it = blocks_.find(key);
-    if (it == blocks_.end()) return;
-    const auto [start, size] = it->second;
+    return it == blocks_.end() ? nullptr : &it->second;
+  };
+  auto visit_block = [&](const Block& block, size_t cap) {
+    const auto [start, size] = block;
     if (size > cap) {
       ++*capped;
       return;
     }
     for (uint32_t k = start; k < start + size; ++k) visit(members_[k]);
   };
+  // One hash probe per key: a big loose block is searched through its parts.
   ForEachKey(hub, /*probe=*/true, [&](Tag tag, uint64_t key, const Refine& refine) {
-    if (refine.forms != nullptr) {
-      auto it = blocks_.find(key);
-      if (it == blocks_.end()) return;
-      if (it->second.second > kRefineAbove) {
-        ForEachRefined(key, refine, [&](uint64_t part) { visit_block(part, kMaxBlock); });
-        return;
-      }
+    const Block* block = find(key);
+    if (block == nullptr) return;
+    if (refine.forms != nullptr && block->second > kRefineAbove) {
+      ForEachRefined(key, refine, [&](uint64_t part) {
+        if (const Block* b = find(part)) visit_block(*b, kMaxBlock);
+      });
+      return;
     }
-    visit_block(key, Cap(tag));
+    visit_block(*block, Cap(tag));
   });
 }
 
