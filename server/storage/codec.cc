@@ -1,6 +1,7 @@
 #include "server/storage/codec.h"
 
 #include <array>
+#include <charconv>
 #include <cstdio>
 #include <utility>
 
@@ -161,8 +162,11 @@ void AppendEvidence(std::string* out, const std::vector<FieldEvidence>& fields) 
     out->push_back('\t');
     escaped(f.level);
     out->push_back('\t');
-    const int n = std::snprintf(buf, sizeof buf, "%.17g", f.weight);
-    out->append(buf, static_cast<size_t>(n));
+    // The shortest text that reads back as the same double: exact, and a
+    // fraction of snprintf's cost (a million rows' evidence is written at
+    // once).
+    const std::to_chars_result r = std::to_chars(buf, buf + sizeof buf, f.weight);
+    out->append(buf, r.ptr);
     out->push_back('\n');
   }
 }
