@@ -167,8 +167,8 @@ void ForEachRefined(uint64_t coarse, const Refine& refine, F&& part) {
 // the same keys and also its nickname forms, its date of birth with day and
 // month swapped, the next year group (hub records lag), and its forename as
 // a surname (names swapped).
-template <typename F>
-void ForEachKey(const PreparedLearner& p, bool probe, F&& emit) {
+template <typename F, typename L>
+void ForEachKey(const PreparedLearner& p, bool probe, F&& emit, L&& loose) {
   const Refine none;
   if (p.upn_valid) emit(kUpn, Key(kUpn, p.upn), none);
   std::string initials = Initials(p.forename_keys);
@@ -194,8 +194,15 @@ void ForEachKey(const PreparedLearner& p, bool probe, F&& emit) {
     for (const Date& date : dates) {
       for (const std::string& c : fp) emit(kDob, DobKey(date, 'f', c), none);
       for (const std::string& c : sp) emit(kDob, DobKey(date, 's', c), none);
+      if (probe) {
+        // Forename and surname swapped, with the date of birth: an exact
+        // key too, so that such a rival is found before the loose keys.
+        for (const std::string& c : sp) emit(kDob, DobKey(date, 'f', c), none);
+        for (const std::string& c : fp) emit(kDob, DobKey(date, 's', c), none);
+      }
     }
   }
+  if (!loose()) return;
   // Surname and forename initial, narrowed by the birth year or, on a hub
   // record without a date of birth, by the year group (this year's or, as
   // hub records lag, the next).
@@ -262,9 +269,10 @@ BlockIndex::BlockIndex(const std::vector<PreparedLearner>& mis) {
   std::vector<std::pair<uint64_t, int>> entries;
   entries.reserve(mis.size() * 12);
   for (size_t j = 0; j < mis.size(); ++j) {
-    ForEachKey(mis[j], /*probe=*/false, [&](Tag, uint64_t key, const Refine&) {
-      entries.emplace_back(key, static_cast<int>(j));
-    });
+    ForEachKey(
+        mis[j], /*probe=*/false,
+        [&](Tag, uint64_t key, const Refine&) { entries.emplace_back(key, static_cast<int>(j)); },
+        [] { return true; });
   }
   auto add_blocks = [this](std::vector<std::pair<uint64_t, int>>* e) {
     std::sort(e->begin(), e->end());
@@ -282,19 +290,24 @@ BlockIndex::BlockIndex(const std::vector<PreparedLearner>& mis) {
   add_blocks(&entries);
   std::vector<std::pair<uint64_t, int>>().swap(entries);
   for (size_t j = 0; j < mis.size(); ++j) {
-    ForEachKey(mis[j], /*probe=*/false, [&](Tag, uint64_t key, const Refine& refine) {
-      if (refine.forms == nullptr) return;
-      auto it = blocks_.find(key);
-      if (it == blocks_.end() || it->second.second <= kRefineAbove) return;
-      ForEachRefined(key, refine,
-                     [&](uint64_t part) { entries.emplace_back(part, static_cast<int>(j)); });
-    });
+    ForEachKey(
+        mis[j], /*probe=*/false,
+        [&](Tag, uint64_t key, const Refine& refine) {
+          if (refine.forms == nullptr) return;
+          auto it = blocks_.find(key);
+          if (it == blocks_.end() || it->second.second <= kRefineAbove) return;
+          ForEachRefined(key, refine, [&](uint64_t part) {
+            entries.emplace_back(part, static_cast<int>(j));
+          });
+        },
+        [] { return true; });
   }
   add_blocks(&entries);
 }
 
 void BlockIndex::Visit(const PreparedLearner& hub, int64_t* capped,
-                       absl::FunctionRef<void(int)> visit) const {
+                       absl::FunctionRef<void(int)> visit,
+                       absl::FunctionRef<bool()> loose) const {
   using Block = std::pair<uint32_t, uint32_t>;  // (start, size) in members_
   auto find = [&](uint64_t key) -> const Block* {
     auto it = blocks_.find(key);
@@ -319,12 +332,12 @@ void BlockIndex::Visit(const PreparedLearner& hub, int64_t* capped,
       return;
     }
     visit_block(*block, Cap(tag));
-  });
+  }, loose);
 }
 
 std::vector<int> BlockIndex::Lookup(const PreparedLearner& hub, int64_t* capped) const {
   std::vector<int> out;
-  Visit(hub, capped, [&](int j) { out.push_back(j); });
+  Visit(hub, capped, [&](int j) { out.push_back(j); }, [] { return true; });
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;

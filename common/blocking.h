@@ -39,9 +39,13 @@ class BlockIndex {
 
   // The same learners as Lookup, unsorted and possibly repeated (a learner
   // in two of hub's blocks comes twice): for the pair loop, which drops
-  // repeats itself more cheaply than sorting.
+  // repeats itself more cheaply than sorting. The exact keys (UPN, date of
+  // birth) come first; then `loose()` is asked whether the loose keys
+  // (surnames, forenames, years) are still wanted: not when an exact key
+  // found a pair no loose one could rival (OutranksLooseRivals).
   void Visit(const PreparedLearner& hub, int64_t* capped,
-             absl::FunctionRef<void(int)> visit) const;
+             absl::FunctionRef<void(int)> visit,
+             absl::FunctionRef<bool()> loose) const;
 
  private:
   // Each key's block as (start, size) in members_.

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <string>
 #include <thread>
+#include <time.h>
 #include <tuple>
 #include <utility>
 
@@ -152,6 +153,13 @@ void SortByName(const std::vector<L>& ls, IdOf id_of, std::vector<int>* indices)
   *indices = std::move(sorted);
 }
 
+// CPU time used by every thread of the process so far.
+double ProcessCpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
 // Rows waiting to be emitted, each with the rank of the learner it sorts by.
 using RankedRows = std::vector<std::pair<int, Row>>;
 
@@ -218,17 +226,21 @@ std::vector<Candidate> FindCandidates(const std::vector<HubLearner>& hub,
                                       const std::vector<PreparedLearner>& mis,
                                       ClassifyStats* stats) {
   const auto start = std::chrono::steady_clock::now();
+  const double cpu_start = ProcessCpuMs();
   const BlockIndex index(mis);
   if (stats != nullptr) {
+    // Part of "candidates", which follows it.
     stats->phase_ms.emplace_back(
         "index", std::chrono::duration<double, std::milli>(
                      std::chrono::steady_clock::now() - start).count());
+    stats->phase_cpu_ms.push_back(ProcessCpuMs() - cpu_start);
   }
   // Hub learners are scored in contiguous slices, one per thread, and the
   // slices joined in order: the same candidates whatever the thread count.
   const size_t threads = ThreadsFor(unlinked.size());
   std::vector<std::vector<Candidate>> parts(threads);
-  std::vector<int64_t> capped(threads, 0), scored(threads, 0), visited(threads, 0);
+  std::vector<int64_t> capped(threads, 0), scored(threads, 0), visited(threads, 0),
+      outranked_hubs(threads, 0);
   // The MIS side's bound fields, packed side by side: the loop below reads
   // them for every blocked pair, most of which the bound rejects.
   std::vector<QuickFields> mis_quick(mis.size());
@@ -245,6 +257,7 @@ std::vector<Candidate> FindCandidates(const std::vector<HubLearner>& hub,
       const PreparedLearner h = Prepare(hub[unlinked[i]]);
       const QuickFields hq = Quick(h);
       const auto stamp = static_cast<uint32_t>(i + 1);
+      bool outranked = false;  // a pair the loose keys cannot rival
       index.Visit(h, &capped[t], [&](int j) {
         if (seen[j] == stamp) return;
         seen[j] = stamp;
@@ -263,8 +276,11 @@ std::vector<Candidate> FindCandidates(const std::vector<HubLearner>& hub,
         }
         ++scored[t];
         PairScore s = ScorePair(h, mis[j], forename);
-        if (IsCandidate(s)) parts[t].push_back({static_cast<int>(i), j, std::move(s)});
-      });
+        if (!IsCandidate(s)) return;
+        if (OutranksLooseRivals(h, s)) outranked = true;
+        parts[t].push_back({static_cast<int>(i), j, std::move(s)});
+      }, [&] { return !outranked; });
+      if (outranked) ++outranked_hubs[t];
     }
   });
   std::vector<Candidate> out;
@@ -274,6 +290,7 @@ std::vector<Candidate> FindCandidates(const std::vector<HubLearner>& hub,
       stats->capped_lookups += capped[t];
       stats->pairs_scored += scored[t];
       stats->pairs_visited += visited[t];
+      stats->hubs_outranked += outranked_hubs[t];
     }
   }
   // The two best scores per learner decide whether a pair has a rival.
@@ -383,13 +400,17 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
   const ScopeTest scope_test(scope);
   Emitter emit(on_batch, options.batch_size);
   auto phase_start = std::chrono::steady_clock::now();
+  double cpu_start = ProcessCpuMs();
   auto mark = [&](const char* phase) {
     const auto now = std::chrono::steady_clock::now();
+    const double cpu = ProcessCpuMs();
     if (options.stats != nullptr) {
       options.stats->phase_ms.emplace_back(
           phase, std::chrono::duration<double, std::milli>(now - phase_start).count());
+      options.stats->phase_cpu_ms.push_back(cpu - cpu_start);
     }
     phase_start = now;
+    cpu_start = cpu;
   };
 
   // Every MIS id (the first record wins a duplicate id), each hub learner's
@@ -417,9 +438,11 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
   // 1. Linked hub learners: Synced or Desynced. If two hub learners link the
   // same MIS record, the SYNCED one (then the lower id) keeps it. Walked in
   // name order, so the Synced rows come out sorted.
+  // Unlinked hub learners in name order: consecutive learners then probe
+  // the same blocks (every Smith after every Smith), which stay in cache.
   std::vector<int> unlinked;
-  for (size_t i = 0; i < hub.size(); ++i) {
-    if (!is_linked(hub[i])) unlinked.push_back(static_cast<int>(i));
+  for (int i : index.hub_by_rank) {
+    if (!is_linked(hub[i])) unlinked.push_back(i);
   }
   struct Link {
     int rank, hub, mis;

@@ -20,9 +20,15 @@ struct ClassifyStats {
   int64_t pairs_visited = 0;   // distinct pairs the blocking offered
   int64_t pairs_scored = 0;    // pairs fully scored
   int64_t capped_lookups = 0;  // lookups into blocks over kMaxBlock, skipped
+  // Hub learners whose loose keys were not searched: an exact key found a
+  // pair no loose one could rival (OutranksLooseRivals).
+  int64_t hubs_outranked = 0;
   // Wall time of each phase in milliseconds, in order ("linked", "prepare",
   // "candidates", "assign", "rest"): where the time goes, for benchmarks.
   std::vector<std::pair<std::string, double>> phase_ms;
+  // CPU time of the whole process (every thread) in each phase, in the same
+  // order: unlike wall time, hardly moved by other work on a shared machine.
+  std::vector<double> phase_cpu_ms;
 };
 
 // The work of classification that depends only on the learners, not on the

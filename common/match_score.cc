@@ -412,6 +412,28 @@ bool IsCandidate(const PairScore& s) {
 // stays May match, as do swapped names, a typo in a short form, a typo
 // that is not a clear one (IsClearTypo) and any date of birth that is not
 // exact. The caller still requires that no rival comes within kRivalMargin.
+bool OutranksLooseRivals(const PreparedLearner& hub, const PairScore& s) {
+  // Only one name on each side: a rival that agrees exactly on a name then
+  // agrees on this one, with the same frequency weight, and any lesser level
+  // weighs at most what the exact one does (kForenameNickname 5 <= the
+  // lowest forename weight 5; kSurnameOverlap 5 <= 5.5).
+  if (!s.identical_legal_names || s.names_swapped || s.dob != DobLevel::kExact ||
+      s.upn == UpnLevel::kDifferent || hub.forename_keys.size() != 1 ||
+      hub.surname_keys.size() != 1) {
+    return false;
+  }
+  // A rival found only by the loose keys shares no valid UPN with the hub
+  // learner (the UPN key would have found it) and has at best a date of
+  // birth one digit off (a swapped one is an exact key too).
+  const FieldWeights w = WeighFields(s);
+  const double weak = w.gender + w.year_group + w.registration_group;
+  const double rival_weak = (hub.gender.empty() ? 0 : kGenderSame) +
+                            (hub.year_group.empty() ? 0 : kYearSame) +
+                            (hub.registration_group.empty() ? 0 : kRegSame);
+  const double gap = w.upn + (kDobExact - kDobOneDigit) + weak - rival_weak;
+  return gap > kRivalMargin;
+}
+
 bool MeetsMatchedRule(const PairScore& s) {
   if (!IsCandidate(s)) return false;
   if (s.upn == UpnLevel::kSame && s.forename != NameLevel::kDifferent &&

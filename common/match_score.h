@@ -164,6 +164,16 @@ bool IsCandidate(const PairScore& s);
 // that no rival candidate comes within kRivalMargin.
 bool MeetsMatchedRule(const PairScore& s);
 
+// True when `s` (hub against one MIS learner, found by the exact keys: the
+// same valid UPN, or the same date of birth with two letters of a name)
+// is so strong that no pair the loose keys alone could find (date of birth
+// not exact or swapped, UPN not shared) can come within kRivalMargin of it:
+// identical legal names, exact date of birth, no contradicting UPN, and the
+// most the other fields could add to a rival still kRivalMargin short. The
+// loose keys then have nothing to add for this hub learner (see
+// blocking.h).
+bool OutranksLooseRivals(const PreparedLearner& hub, const PairScore& s);
+
 // A pair's rival is another candidate for the same hub or MIS learner whose
 // score is at least (score - kRivalMargin): 6 bits = 64 times likelier is
 // the least gap at which we call one candidate clearly better.

@@ -131,5 +131,50 @@ TEST(BlockingTest, SplitKeepsSurnameTyposOnCommonForenames) {
   EXPECT_THAT(Lookup(index, Handmade("Oliver", "Sanderon")), Contains(0));
 }
 
+// Visit's exact keys (UPN, date of birth with two letters of a name) come
+// before the loose ones, which are searched only while `loose()` says so.
+std::vector<int> VisitExactOnly(const BlockIndex& index, const HubLearner& hub,
+                                std::vector<int>* before_loose) {
+  std::vector<int> seen;
+  int64_t capped = 0;
+  index.Visit(Prepare(hub), &capped, [&](int j) { seen.push_back(j); },
+              [&] {
+                *before_loose = seen;
+                return false;
+              });
+  return seen;
+}
+
+TEST(BlockingTest, LooseKeysAreSkippedWhenNotWanted) {
+  std::vector<PreparedLearner> mis;
+  // Found by the date of birth: same day, same names.
+  mis.push_back(Prepare(Mis("m_same_day", "Jack", "Smith", Date{2013, 4, 2})));
+  // Found only by the loose keys: the same names, another day.
+  mis.push_back(Prepare(Mis("m_other_day", "Jack", "Smith", Date{2013, 4, 3})));
+  const BlockIndex index(mis);
+  HubLearner hub = Handmade("Jack", "Smith");
+  hub.date_of_birth = Date{2013, 4, 2};
+  std::vector<int> before_loose;
+  const std::vector<int> seen = VisitExactOnly(index, hub, &before_loose);
+  EXPECT_THAT(before_loose, Contains(0));
+  EXPECT_THAT(seen, Not(Contains(1)));
+  // With the loose keys, both.
+  EXPECT_THAT(Lookup(index, hub), Contains(1));
+}
+
+// A record with forename and surname swapped and the same birthday is
+// found by the exact keys, so it is never missed as a rival when the loose
+// keys are skipped.
+TEST(BlockingTest, SwappedNamesWithTheSameBirthdayAreAnExactKey) {
+  std::vector<PreparedLearner> mis;
+  mis.push_back(Prepare(Mis("m_swapped", "Smith", "Jack", Date{2013, 4, 2})));
+  const BlockIndex index(mis);
+  HubLearner hub = Handmade("Jack", "Smith");
+  hub.date_of_birth = Date{2013, 4, 2};
+  std::vector<int> before_loose;
+  VisitExactOnly(index, hub, &before_loose);
+  EXPECT_THAT(before_loose, Contains(0));
+}
+
 }  // namespace
 }  // namespace hubsync

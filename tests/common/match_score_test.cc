@@ -209,5 +209,41 @@ TEST(MatchScore, PackedBoundEqualsTheBoundAndNeverUndercutsTheScore) {
   EXPECT_LT(above_threshold, compared);
 }
 
+// Identical names and birthday outrank any pair the loose blocking keys
+// alone could find (a birthday one digit off at best), unless the weak
+// fields leave a rival room within kRivalMargin, or the hub learner has a
+// second name a rival could agree on instead.
+TEST(MatchScore, ExactPairsOutrankLooseRivalsOnlyWithRoomToSpare) {
+  HubLearner h = Hub("Amelia", "Khan");
+  MisLearner m = Mis("Amelia", "Khan");
+  EXPECT_TRUE(OutranksLooseRivals(Prepare(h), Score(h, m)));
+
+  HubLearner with_preferred = h;
+  with_preferred.preferred_forename = "Millie";
+  EXPECT_FALSE(OutranksLooseRivals(Prepare(with_preferred), Score(with_preferred, m)));
+
+  MisLearner other_day = m;
+  other_day.date_of_birth = Date{2012, 5, 8};
+  EXPECT_FALSE(OutranksLooseRivals(Prepare(h), Score(h, other_day)));
+
+  // Hub year, gender and class all disagree with this MIS record: a rival
+  // agreeing on all three, a digit off in the birthday, comes within 6.
+  HubLearner stale = h;
+  stale.year_group = "7";
+  stale.gender = "F";
+  stale.registration_group = "7A";
+  MisLearner moved = m;
+  moved.year_group = "9";
+  moved.gender = "M";
+  moved.registration_group = "9C";
+  EXPECT_FALSE(OutranksLooseRivals(Prepare(stale), Score(stale, moved)));
+  // The same hub record against a MIS record agreeing on them: room enough.
+  MisLearner agreeing = m;
+  agreeing.year_group = "7";
+  agreeing.gender = "F";
+  agreeing.registration_group = "7A";
+  EXPECT_TRUE(OutranksLooseRivals(Prepare(stale), Score(stale, agreeing)));
+}
+
 }  // namespace
 }  // namespace hubsync

@@ -287,10 +287,15 @@ int Run(const Flags& flags) {
        s.mis.size() <= 2000
            ? (classify_ms <= 50 ? "<= 50 at 2,000 (met)" : "<= 50 at 2,000 (MISSED)")
            : "");
-  for (const auto& [phase, ms] : stats.phase_ms) {
-    line(absl::StrCat("  ", phase, " (ms)").c_str(), absl::StrFormat("%.1f", ms), "");
+  for (size_t k = 0; k < stats.phase_ms.size(); ++k) {
+    const auto& [phase, ms] = stats.phase_ms[k];
+    const std::string cpu = k < stats.phase_cpu_ms.size()
+                                ? absl::StrFormat("cpu %.0f", stats.phase_cpu_ms[k])
+                                : std::string();
+    line(absl::StrCat("  ", phase, " (ms)").c_str(), absl::StrFormat("%.1f", ms), cpu.c_str());
   }
   line("pairs offered by blocking", absl::StrCat(stats.pairs_visited), "");
+  line("hub learners found by exact keys alone", absl::StrCat(stats.hubs_outranked), "");
   line("pairs scored / capped lookups",
        absl::StrCat(stats.pairs_scored, " / ", stats.capped_lookups), "");
   const double p_matched = Pct(matched_ok, matched);
