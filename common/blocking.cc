@@ -236,9 +236,14 @@ void ForEachKey(const PreparedLearner& p, bool probe, F&& emit, L&& loose) {
         }
       }
     }
-    emit(kSurname, Key(kSurname, s), none);
-    if (p.surname_tokens[i].size() > 1) {
-      for (const std::string& t : p.surname_tokens[i]) emit(kSurname, Key(kSurname, t), none);
+    // A surname alone finds a nickname on a record without a date of
+    // birth; a record with one is found by the date (the exact keys) or
+    // by the surname with the nickname's initial.
+    if (!probe || !p.date_of_birth) {
+      emit(kSurname, Key(kSurname, s), none);
+      if (p.surname_tokens[i].size() > 1) {
+        for (const std::string& t : p.surname_tokens[i]) emit(kSurname, Key(kSurname, t), none);
+      }
     }
   }
   for (const std::string& f : p.forename_keys) {

@@ -266,12 +266,12 @@ std::vector<Candidate> FindCandidates(const std::vector<HubLearner>& hub,
         if (QuickUpperBound(hq, mq) < kMayMatchThreshold) return;
         if (forename_memo.size() >= (size_t{1} << 20)) forename_memo.clear();
         auto [it, added] = forename_memo.try_emplace(
-            std::make_pair(h.forename_hash, mis[j].forename_hash), NameLevel::kMissing);
+            std::make_pair(hq.forename_hash, mq.forename_hash), NameLevel::kMissing);
         if (added) it->second = ForenameLevel(h, mis[j]);
         const NameLevel forename = it->second;
         // IsCandidate's veto, decided without scoring the rest.
         if (forename == NameLevel::kDifferent && (hq.upn == 0 || hq.upn != mq.upn) &&
-            !MaybeSwapped(h, mis[j])) {
+            !QuickMaybeSwapped(hq, mq, h, mis[j])) {
           return;
         }
         ++scored[t];

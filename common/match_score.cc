@@ -304,7 +304,18 @@ QuickFields Quick(const PreparedLearner& p) {
   q.registration_year = static_cast<int16_t>(p.registration_year);
   // Rounded up, so the float never undercuts the double sum.
   q.name_max = static_cast<float>(NameMax(p)) + 1e-3f;
+  q.forename_hash = p.forename_hash;
+  for (const std::string& k : p.forename_keys) q.forename_bits |= 1u << (Hash32(k) & 31);
+  for (const std::string& k : p.surname_keys) q.surname_bits |= 1u << (Hash32(k) & 31);
   return q;
+}
+
+bool QuickMaybeSwapped(const QuickFields& hq, const QuickFields& mq, const PreparedLearner& hub,
+                       const PreparedLearner& mis) {
+  if ((hq.surname_bits & mq.forename_bits) == 0 && (hq.forename_bits & mq.surname_bits) == 0) {
+    return false;
+  }
+  return MaybeSwapped(hub, mis);
 }
 
 double QuickUpperBound(const QuickFields& h, const QuickFields& m) {

@@ -138,8 +138,17 @@ struct QuickFields {
   int16_t year_order = -1;
   int16_t registration_year = -1;
   float name_max = 0;  // the most the two names can add (term frequencies too)
+  uint64_t forename_hash = 0;  // PreparedLearner::forename_hash
+  // One bit per forename key and per surname key (of 32, by hash): two
+  // learners whose forename and surname bits do not meet share no key
+  // crosswise, so MaybeSwapped is false without reading their names.
+  uint32_t forename_bits = 0, surname_bits = 0;
 };
 QuickFields Quick(const PreparedLearner& p);
+
+// MaybeSwapped(hub, mis), deciding from the packed fields when it can.
+bool QuickMaybeSwapped(const QuickFields& hq, const QuickFields& mq, const PreparedLearner& hub,
+                       const PreparedLearner& mis);
 
 // ScoreUpperBound from the packed fields: never below it (two different
 // values that hash alike only make the bound looser), and equal otherwise.

@@ -245,5 +245,26 @@ TEST(MatchScore, ExactPairsOutrankLooseRivalsOnlyWithRoomToSpare) {
   EXPECT_TRUE(OutranksLooseRivals(Prepare(stale), Score(stale, agreeing)));
 }
 
+// The packed check never says "no swap" where the full one says there may
+// be one, and says "no swap" for most unrelated names.
+TEST(MatchScore, QuickSwapCheckAgreesWithTheFullOne) {
+  const std::vector<std::pair<std::string, std::string>> names = {
+      {"John", "Smith"}, {"Smith", "John"},   {"Niamh", "Walsh"},  {"Walsh", "Niamh"},
+      {"Mary", "Jones"}, {"Jones", "Harper"}, {"Harper", "Lee"},   {"Lee", "Mary"},
+      {"Zoë", "Łukasz"}, {"Lukasz", "Zoe"},   {"Ava", "O'Brien"}, {"OBrien", "Ava"}};
+  int full_no = 0;
+  for (const auto& [hf, hs] : names) {
+    for (const auto& [mf, ms] : names) {
+      const PreparedLearner h = Prepare(Hub(hf, hs));
+      const PreparedLearner m = Prepare(Mis(mf, ms));
+      const bool full = MaybeSwapped(h, m);
+      const bool quick = QuickMaybeSwapped(Quick(h), Quick(m), h, m);
+      EXPECT_EQ(quick, full) << hf << " " << hs << " / " << mf << " " << ms;
+      full_no += full ? 0 : 1;
+    }
+  }
+  EXPECT_GT(full_no, 100);  // most of the 144 pairs are no swap
+}
+
 }  // namespace
 }  // namespace hubsync
