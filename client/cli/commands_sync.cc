@@ -2,6 +2,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "client/cli/commands.h"
+#include "client/lib/labels.h"
 
 namespace hubsync::cli {
 namespace {
@@ -41,7 +42,7 @@ int Start(const Parsed& p, client::HubsyncClient& c, Io& io) {
   req.set_admin(p.Get("admin"));
   return Show(c.StartSession(req), p, io, [&](const v1::Session& s) {
     io.out << "started session " << s.session_id() << " (snapshot "
-           << s.snapshot_id() << "), step " << StepLabel(s.step())
+           << s.snapshot_id() << "), step " << client::StepLabel(s.step())
            << ", version " << s.version() << "\n"
            << "next: hubsync sync proceed " << s.session_id() << "\n";
   });

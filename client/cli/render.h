@@ -45,8 +45,6 @@ class Table {
   std::vector<Line> lines_;
 };
 
-std::string StatusLabel(v1::RowStatus s);  // "Not matched", "New", ...
-std::string StepLabel(v1::SessionStep s);  // "Pupils panel", ...
 std::string SyncStateLabel(v1::SyncState s);
 // "Eleanor Moss (Ellie)": legal names, then a different preferred forename.
 std::string PersonName(const std::string& forename, const std::string& surname,

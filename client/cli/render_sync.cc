@@ -3,6 +3,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "client/cli/render.h"
+#include "client/lib/labels.h"
 
 namespace hubsync::cli {
 namespace {
@@ -37,7 +38,7 @@ void PrintSession(const v1::Session& s, std::ostream& os) {
      << "school      " << s.school_id() << "\n"
      << "snapshot    " << s.snapshot_id() << "\n"
      << "admin       " << s.admin() << "\n"
-     << "step        " << StepLabel(s.step()) << "\n"
+     << "step        " << client::StepLabel(s.step()) << "\n"
      << "version     " << s.version() << "\n"
      << "scope       " << ScopeLabel(s.scope()) << "\n"
      << "emails      "
@@ -58,8 +59,9 @@ void PrintSession(const v1::Session& s, std::ostream& os) {
 void PrintSessions(const v1::ListSessionsResponse& r, std::ostream& os) {
   Table t({"SESSION", "STEP", "VERSION", "ADMIN", "SNAPSHOT", "UPDATED"});
   for (const auto& s : r.sessions()) {
-    t.Add({s.session_id(), StepLabel(s.step()), absl::StrCat(s.version()),
-           s.admin(), s.snapshot_id(), TimeLabel(s.update_time())});
+    t.Add({s.session_id(), client::StepLabel(s.step()),
+           absl::StrCat(s.version()), s.admin(), s.snapshot_id(),
+           TimeLabel(s.update_time())});
   }
   t.Print(os);
 }
@@ -76,7 +78,7 @@ void PrintRows(const std::vector<v1::Row>& rows, const RowsView& view,
   for (const v1::Row& r : rows) {
     const bool left = r.has_hub() && !r.hub().learner_id().empty();
     const bool right = r.has_mis() && !r.mis().mis_id().empty();
-    std::string status = StatusLabel(r.status());
+    std::string status = client::StatusLabel(r.status());
     if (r.decided_by_admin()) {
       status += " *";
       any_admin = true;
@@ -162,8 +164,8 @@ void PrintEvent(const v1::SessionEvent& e, std::ostream& os) {
   std::string when = TimeLabel(e.time());
   os << absl::StrFormat("v%d %s%s%s: step %s, %d row(s) changed, %d removed\n",
                         e.version(), when, when.empty() ? "" : " ", e.verb(),
-                        StepLabel(e.session().step()), e.changed_rows_size(),
-                        e.removed_row_ids_size());
+                        client::StepLabel(e.session().step()),
+                        e.changed_rows_size(), e.removed_row_ids_size());
 }
 
 }  // namespace hubsync::cli

@@ -6,6 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "client/console/panel.h"
 #include "client/console/screens.h"
+#include "client/lib/labels.h"
 
 namespace hubsync::console {
 
@@ -21,25 +22,6 @@ void SetError(Context& ctx, const absl::Status& s) {
 void SetInfo(Context& ctx, const std::string& text) {
   ctx.message = text;
   ctx.message_error = false;
-}
-
-std::string StepName(v1::SessionStep s) {
-  switch (s) {
-    case v1::SESSION_STEP_CLASS_SYNC:
-      return "Class sync";
-    case v1::SESSION_STEP_PUPILS_PANEL:
-      return "Pupils panel";
-    case v1::SESSION_STEP_CLASSIFYING:
-      return "Classifying";
-    case v1::SESSION_STEP_SYNC_SCREEN:
-      return "Sync screen";
-    case v1::SESSION_STEP_SAVED:
-      return "Saved";
-    case v1::SESSION_STEP_CANCELLED:
-      return "Cancelled";
-    default:
-      return "?";
-  }
 }
 
 void DrawTitle(Context& ctx, const std::string& step) {
@@ -69,10 +51,10 @@ void Stale(Context& ctx, const absl::Status& s) {
     return;
   }
   ctx.session = *fresh;
-  ctx.message =
-      absl::StrCat("Another admin changed this session (now version ",
-                   fresh->version(), ", step ", StepName(fresh->step()),
-                   "): refreshed, nothing of yours was applied. ", s.message());
+  ctx.message = absl::StrCat(
+      "Another admin changed this session (now version ", fresh->version(),
+      ", step ", client::StepLabel(fresh->step()),
+      "): refreshed, nothing of yours was applied. ", s.message());
   ctx.message_error = true;
 }
 
@@ -250,7 +232,7 @@ int RunConsole(client::HubsyncClient& client, const ConsoleOptions& options,
   if (last.step() != v1::SESSION_STEP_SAVED &&
       last.step() != v1::SESSION_STEP_CANCELLED) {
     out << "session " << last.session_id() << " left at step "
-        << StepName(last.step()) << " (version " << last.version()
+        << client::StepLabel(last.step()) << " (version " << last.version()
         << "); reopen it with: hubsync console " << last.session_id() << "\n";
   }
   return 0;

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "client/lib/labels.h"
 
 namespace hubsync::console {
 namespace {
@@ -13,7 +14,7 @@ std::string Cell(const std::string& label, const std::string& v) {
 }  // namespace
 
 std::string ExplainTitle(const v1::Row& r) {
-  return absl::StrCat("Row ", r.row_id(), ": ", StatusName(r.status()),
+  return absl::StrCat("Row ", r.row_id(), ": ", client::StatusLabel(r.status()),
                       r.decided_by_admin() ? " (decided by an admin)" : "");
 }
 

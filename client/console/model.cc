@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "client/console/text.h"
+#include "client/lib/labels.h"
 
 namespace hubsync::console {
 namespace {
@@ -30,23 +31,9 @@ absl::Status NoRow() {
 
 }  // namespace
 
-std::string StatusName(v1::RowStatus s) {
-  switch (s) {
-    case v1::ROW_STATUS_NOT_MATCHED:
-      return "Not matched";
-    case v1::ROW_STATUS_NEW:
-      return "New";
-    case v1::ROW_STATUS_MATCHED:
-      return "Matched";
-    case v1::ROW_STATUS_MAY_MATCH:
-      return "May match";
-    case v1::ROW_STATUS_SYNCED:
-      return "Synced";
-    case v1::ROW_STATUS_DESYNCED:
-      return "Desynced";
-    default:
-      return "All";
-  }
+std::string FilterLabel(v1::RowStatus filter) {
+  return filter == v1::ROW_STATUS_UNSPECIFIED ? "All"
+                                              : client::StatusLabel(filter);
 }
 
 bool HasHub(const v1::Row& r) {
@@ -303,8 +290,9 @@ absl::StatusOr<v1::SetImportRequest> SyncModel::ToggleImport() const {
   const v1::Row* r = Current();
   if (r == nullptr) return NoRow();
   if (r->status() != v1::ROW_STATUS_NEW) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "Import? is for New rows; this row is ", StatusName(r->status())));
+    return absl::FailedPreconditionError(
+        absl::StrCat("Import? is for New rows; this row is ",
+                     client::StatusLabel(r->status())));
   }
   auto req = Versioned<v1::SetImportRequest>();
   req.set_mis_id(r->mis().mis_id());
@@ -337,7 +325,7 @@ absl::StatusOr<v1::UnmatchRequest> SyncModel::Unmatch() const {
       r->status() != v1::ROW_STATUS_MAY_MATCH) {
     return absl::FailedPreconditionError(
         absl::StrCat("Unmatch is for Matched and May match rows; this row is ",
-                     StatusName(r->status())));
+                     client::StatusLabel(r->status())));
   }
   auto req = Versioned<v1::UnmatchRequest>();
   req.set_learner_id(r->hub().learner_id());
@@ -385,7 +373,7 @@ absl::StatusOr<std::optional<v1::MatchRequest>> SyncModel::MarkOrMatch() {
     return absl::FailedPreconditionError(absl::StrCat(
         "Match pairs a Not matched hub learner with a New MIS learner; this "
         "row is ",
-        StatusName(r->status())));
+        client::StatusLabel(r->status())));
   }
   if (mark_ && mark_->row_id == r->row_id()) {
     mark_.reset();
@@ -399,10 +387,10 @@ absl::StatusOr<std::optional<v1::MatchRequest>> SyncModel::MarkOrMatch() {
     return std::nullopt;
   }
   if (mark_->status == r->status()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("both rows are ", StatusName(r->status()), ": mark a ",
-                     not_matched ? "New" : "Not matched", " row to match with ",
-                     mark_->name, " (Esc clears the mark)"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "both rows are ", client::StatusLabel(r->status()), ": mark a ",
+        not_matched ? "New" : "Not matched", " row to match with ", mark_->name,
+        " (Esc clears the mark)"));
   }
   auto req = Versioned<v1::MatchRequest>();
   req.set_learner_id(not_matched ? r->hub().learner_id() : mark_->id);

@@ -21,8 +21,9 @@
 
 namespace hubsync::console {
 
-// "Not matched", "New", ... ("All" for ROW_STATUS_UNSPECIFIED).
-std::string StatusName(v1::RowStatus s);
+// The status filter's label: "All" for ROW_STATUS_UNSPECIFIED (no filter),
+// else the status's own label ("Not matched", "New", ...).
+std::string FilterLabel(v1::RowStatus filter);
 // "Eleanor Moss (Ellie)": legal names, then a different preferred forename.
 std::string HubName(const v1::Row& row);  // "" when the row has no hub side
 std::string MisName(const v1::Row& row);  // "" when the row has no MIS side

@@ -35,7 +35,6 @@ void SetInfo(Context& ctx, const std::string& text);
 // The title bar (row 0) and the status line (row rows()-2).
 void DrawTitle(Context& ctx, const std::string& step);
 void DrawStatus(Context& ctx);
-std::string StepName(v1::SessionStep s);
 
 }  // namespace hubsync::console
 

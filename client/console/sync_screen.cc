@@ -10,6 +10,7 @@
 #include "client/console/model.h"
 #include "client/console/screens.h"
 #include "client/console/stream.h"
+#include "client/lib/labels.h"
 
 namespace hubsync::console {
 namespace {
@@ -115,7 +116,8 @@ class SyncScreenRunner {
     }
     if (model_.read_only()) {
       SetError(ctx_, absl::FailedPreconditionError(absl::StrCat(
-                         "the session is ", StepName(model_.session().step()),
+                         "the session is ",
+                         client::StepLabel(model_.session().step()),
                          ": start a new one to change anything")));
       return;
     }
@@ -232,9 +234,9 @@ class SyncScreenRunner {
 
   void Save() {
     if (model_.read_only()) {
-      SetError(ctx_, absl::FailedPreconditionError(
-                         absl::StrCat("the session is already ",
-                                      StepName(model_.session().step()))));
+      SetError(ctx_, absl::FailedPreconditionError(absl::StrCat(
+                         "the session is already ",
+                         client::StepLabel(model_.session().step()))));
       return;
     }
     if (!model_.stream_done()) {
@@ -306,7 +308,7 @@ class SyncScreenRunner {
     Ui& ui = ctx_.ui;
     ctx_.session = model_.session();
     ui.Erase();
-    DrawTitle(ctx_, StepName(model_.session().step()));
+    DrawTitle(ctx_, client::StepLabel(model_.session().step()));
     const Counts n = model_.counts();
     const bool emails = model_.session().sync_email_addresses();
     ui.Put(1, 0,
@@ -318,7 +320,7 @@ class SyncScreenRunner {
                emails ? absl::StrCat(" | Email? ", n.email_ticked) : ""),
            ui.cols(), Paint::kPlain, false, true);
     std::string line2 = absl::StrCat(
-        " Filter: ", StatusName(model_.filter()), " (", model_.visible_size(),
+        " Filter: ", FilterLabel(model_.filter()), " (", model_.visible_size(),
         " shown)   Search: ", model_.search().empty() ? "-" : model_.search());
     if (model_.mark()) {
       absl::StrAppend(&line2, "   Marked: ", model_.mark()->name);
@@ -381,7 +383,7 @@ class SyncScreenRunner {
       ui.Put(y, hr.x, HasHub(r) ? r.hub().registration_group() : "", hr.w + 1,
              Paint::kPlain, cur);
       ui.Put(y, st.x,
-             absl::StrCat(StatusName(r.status()),
+             absl::StrCat(client::StatusLabel(r.status()),
                           r.decided_by_admin() ? " *" : ""),
              st.w + 2, PaintOf(r.status()), cur, true);
       ui.Put(y, mis.x, MisName(r), mis.w + 1, Paint::kPlain, cur);

@@ -97,16 +97,6 @@ std::vector<std::string> Lines(const std::string& text) {
   return absl::StrSplit(text, '\n', absl::SkipEmpty());
 }
 
-TEST(RenderTest, StatusLabelsAreTheHelpPagesWords) {
-  EXPECT_EQ(StatusLabel(v1::ROW_STATUS_NOT_MATCHED), "Not matched");
-  EXPECT_EQ(StatusLabel(v1::ROW_STATUS_NEW), "New");
-  EXPECT_EQ(StatusLabel(v1::ROW_STATUS_MATCHED), "Matched");
-  EXPECT_EQ(StatusLabel(v1::ROW_STATUS_MAY_MATCH), "May match");
-  EXPECT_EQ(StatusLabel(v1::ROW_STATUS_SYNCED), "Synced");
-  EXPECT_EQ(StatusLabel(v1::ROW_STATUS_DESYNCED), "Desynced");
-  EXPECT_EQ(StepLabel(v1::SESSION_STEP_PUPILS_PANEL), "Pupils panel");
-}
-
 TEST(RenderTest, SyncScreenShowsBothColumnsStatusesAndTicks) {
   std::ostringstream os;
   PrintRows(Screen(), {.explain = false}, os);

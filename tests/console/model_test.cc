@@ -108,7 +108,7 @@ TEST(SyncModelTest, FilterCyclesThroughEveryStatusAndKeepsTheCursorRow) {
   std::vector<std::string> seen;
   for (int i = 0; i < 7; ++i) {
     m.CycleFilter();
-    seen.push_back(StatusName(m.filter()));
+    seen.push_back(FilterLabel(m.filter()));
   }
   EXPECT_THAT(
       seen, ::testing::ElementsAre("Not matched", "New", "Matched", "May match",
