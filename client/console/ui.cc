@@ -49,6 +49,42 @@ void PutW(WINDOW* w, int y, int x, const std::wstring& s, int width) {
   mvwaddnwstr(w, y, x, fitted.c_str(), static_cast<int>(fitted.size()));
 }
 
+// Edits one line, starting from `text`, with the cursor shown: Enter returns
+// the text, Esc nullopt; Backspace removes the last character and Ctrl-U
+// clears the line. `read_key(text, &ch)` draws the line as it stands, waits
+// for one key and returns what wget_wch returned for it.
+template <typename ReadKey>
+std::optional<std::string> EditLine(std::wstring text, ReadKey read_key) {
+  curs_set(1);
+  for (;;) {
+    wint_t ch = 0;
+    const int r = read_key(text, &ch);
+    if (r == ERR) continue;
+    if (r == KEY_CODE_YES) {
+      if (static_cast<int>(ch) == KEY_ENTER) break;
+      if (static_cast<int>(ch) == KEY_BACKSPACE && !text.empty())
+        text.pop_back();
+      continue;
+    }
+    if (ch == L'\n' || ch == L'\r') break;
+    if (ch == 27) {
+      curs_set(0);
+      return std::nullopt;
+    }
+    if (ch == 127 || ch == 8) {
+      if (!text.empty()) text.pop_back();
+      continue;
+    }
+    if (ch == 21) {  // Ctrl-U: clear the line
+      text.clear();
+      continue;
+    }
+    if (ch >= 32) text.push_back(static_cast<wchar_t>(ch));
+  }
+  curs_set(0);
+  return Narrow(text);
+}
+
 }  // namespace
 
 int KeyUp() { return KEY_UP; }
@@ -204,85 +240,34 @@ bool Ui::Ask(const std::string& title, const std::vector<std::string>& lines,
 std::optional<std::string> Ui::Input(const std::string& title,
                                      const std::vector<std::string>& lines,
                                      const std::string& prompt, Paint paint) {
-  std::wstring text;
-  curs_set(1);
-  for (;;) {
+  const std::wstring p = Widen(prompt);
+  return EditLine(L"", [&](const std::wstring& text, wint_t* ch) {
     WINDOW* win =
         Box(colour_, title, lines, "Enter: send   Esc: back", paint, 1);
     int h, w;
     getmaxyx(win, h, w);
-    const std::wstring p = Widen(prompt);
     PutW(win, h - 3, 2, p + L" " + text, w - 4);
     wmove(win, h - 3,
           std::min(w - 3, 2 + DisplayWidth(p) + 1 + DisplayWidth(text)));
     wrefresh(win);
     wtimeout(win, -1);
-    wint_t ch = 0;
-    const int r = wget_wch(win, &ch);
+    const int r = wget_wch(win, ch);
     delwin(win);
     touchwin(stdscr);
-    if (r == ERR) continue;
-    if (r == KEY_CODE_YES) {
-      if (static_cast<int>(ch) == KEY_ENTER) break;
-      if (static_cast<int>(ch) == KEY_BACKSPACE && !text.empty())
-        text.pop_back();
-      continue;
-    }
-    if (ch == L'\n' || ch == L'\r') break;
-    if (ch == 27) {
-      curs_set(0);
-      return std::nullopt;
-    }
-    if (ch == 127 || ch == 8) {
-      if (!text.empty()) text.pop_back();
-      continue;
-    }
-    if (ch == 21) {  // Ctrl-U: clear the line
-      text.clear();
-      continue;
-    }
-    if (ch >= 32) text.push_back(static_cast<wchar_t>(ch));
-  }
-  curs_set(0);
-  return Narrow(text);
+    return r;
+  });
 }
 
 std::optional<std::string> Ui::Prompt(int y, const std::string& label,
                                       const std::string& initial) {
-  std::wstring text = Widen(initial);
   const std::wstring l = Widen(label);
-  curs_set(1);
-  for (;;) {
+  return EditLine(Widen(initial), [&](const std::wstring& text, wint_t* ch) {
     PutW(stdscr, y, 0, l + text, COLS - 1);
     move(y, std::min(COLS - 1, DisplayWidth(l) + DisplayWidth(text)));
     refresh();
     timeout(-1);
-    wint_t ch = 0;
-    const int r = get_wch(&ch);
-    if (r == ERR) continue;
-    if (r == KEY_CODE_YES) {
-      if (static_cast<int>(ch) == KEY_ENTER) break;
-      if (static_cast<int>(ch) == KEY_BACKSPACE && !text.empty())
-        text.pop_back();
-      continue;
-    }
-    if (ch == L'\n' || ch == L'\r') break;
-    if (ch == 27) {
-      curs_set(0);
-      return std::nullopt;
-    }
-    if (ch == 127 || ch == 8) {
-      if (!text.empty()) text.pop_back();
-      continue;
-    }
-    if (ch == 21) {  // Ctrl-U: clear the line
-      text.clear();
-      continue;
-    }
-    if (ch >= 32) text.push_back(static_cast<wchar_t>(ch));
-  }
-  curs_set(0);
-  return Narrow(text);
+    return get_wch(ch);
+  });
 }
 
 }  // namespace hubsync::console
