@@ -14,14 +14,11 @@ PY=/usr/bin/python3
 scripts/build.sh
 
 tmp="$(mktemp -d -t hubsync-demo.XXXXXX)"
-server_pid=""
+source scripts/lib/server.sh
 current_step="starting the server"
 cleanup() {
   local rc=$?
-  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  server_stop
   if ((rc != 0)); then
     echo >&2
     echo "demo.sh: FAILED at: $current_step (exit $rc)" >&2
@@ -36,16 +33,7 @@ trap cleanup EXIT
 
 # The first operator key: printed once by the server command, never by the API.
 OPERATOR_KEY="$("$BUILD_DIR/hubsyncd" --db "$tmp/hub.db" --init-operator-key --key-label demo-operator)"
-"$BUILD_DIR/hubsyncd" --listen 127.0.0.1:0 --db "$tmp/hub.db" >"$tmp/server.log" 2>&1 &
-server_pid=$!
-port=""
-for ((i = 0; i < 200; i++)); do
-  port="$(sed -nE 's/^hubsyncd listening on 127\.0\.0\.1:([0-9]+).*/\1/p' "$tmp/server.log" | head -n1)"
-  [[ -n "$port" ]] && break
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if [[ -z "$port" ]]; then
+if ! server_start "$tmp/hub.db" "$tmp/server.log"; then
   echo "demo.sh: hubsyncd did not start" >&2
   exit 1
 fi

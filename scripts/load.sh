@@ -28,34 +28,17 @@ BUILD_DIR="$BUILD_DIR" scripts/build.sh >/dev/null
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 tmp="$(mktemp -d -t hubsync-load.XXXXXX)"
-server_pid=""
+source scripts/lib/server.sh
 cleanup() {
-  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  server_stop
   rm -rf "$tmp"
 }
 trap cleanup EXIT
 
 # The first operator key, made the documented way (docs/SECURITY.md); the
 # driver creates each school and its admin and viewer keys with it.
-if ! HUBSYNC_OPERATOR_KEY="$("$BUILD_DIR/hubsyncd" --db "$tmp/hub.db" --init-operator-key 2>"$tmp/init.log")"; then
-  echo "load.sh: hubsyncd --init-operator-key failed:" >&2
-  cat "$tmp/init.log" >&2
-  exit 1
-fi
-export HUBSYNC_OPERATOR_KEY
-"$BUILD_DIR/hubsyncd" --listen 127.0.0.1:0 --db "$tmp/hub.db" >"$tmp/server.log" 2>&1 &
-server_pid=$!
-port=""
-for ((i = 0; i < 200; i++)); do
-  port="$(sed -nE 's/^hubsyncd listening on 127\.0\.0\.1:([0-9]+).*/\1/p' "$tmp/server.log" | head -n1)"
-  [[ -n "$port" ]] && break
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if [[ -z "$port" ]]; then
+server_operator_key "$tmp/hub.db" "$tmp/init.log" "load.sh: " || exit 1
+if ! server_start "$tmp/hub.db" "$tmp/server.log"; then
   echo "load.sh: hubsyncd did not start:" >&2
   cat "$tmp/server.log" >&2
   exit 1

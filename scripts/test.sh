@@ -105,41 +105,23 @@ fi
 
 step "reflection check against a real hubsyncd"
 tmp="$(mktemp -d -t hubsync-test.XXXXXX)"
-server_pid=""
+source scripts/lib/server.sh
 cleanup() {
   local rc=$?
   if ((rc != 0)) && [[ -z "$verdict" ]]; then
     echo "test.sh: FAIL (stopped by an unexpected error, exit $rc)"
   fi
-  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  server_stop
   rm -rf "$tmp"
 }
 trap cleanup EXIT
 
 # Starts hubsyncd on a free port in this shell (so the trap knows its pid)
-# and sets $port from the line it prints when ready.
-port=""
+# and sets $port from the line it prints when ready (scripts/lib/server.sh).
 start_server() {
   # The first operator key, printed once; the check creates the rest.
-  if ! HUBSYNC_OPERATOR_KEY="$("$BUILD_DIR/hubsyncd" --db "$tmp/hub.db" --init-operator-key 2>"$tmp/init.log")"; then
-    echo "hubsyncd --init-operator-key failed:" >&2
-    cat "$tmp/init.log" >&2
-    return 1
-  fi
-  export HUBSYNC_OPERATOR_KEY
-  "$BUILD_DIR/hubsyncd" --listen 127.0.0.1:0 --db "$tmp/hub.db" >"$tmp/server.log" 2>&1 &
-  server_pid=$!
-  local i
-  for ((i = 0; i < 200; i++)); do
-    port="$(sed -nE 's/^hubsyncd listening on 127\.0\.0\.1:([0-9]+).*/\1/p' "$tmp/server.log" | head -n1)"
-    [[ -n "$port" ]] && break
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if [[ -z "$port" ]]; then
+  server_operator_key "$tmp/hub.db" "$tmp/init.log" "" || return 1
+  if ! server_start "$tmp/hub.db" "$tmp/server.log"; then
     echo "hubsyncd did not report its port; its output:" >&2
     cat "$tmp/server.log" >&2
     return 1
