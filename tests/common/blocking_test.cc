@@ -10,23 +10,14 @@
 #include "common/types.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/learner_builders.h"
 
 namespace hubsync {
 namespace {
 
+using ::hubsync::testing::Mis;
 using ::testing::Contains;
 using ::testing::Not;
-
-MisLearner Mis(std::string id, std::string forename, std::string surname,
-               std::optional<Date> dob, std::string year = "7") {
-  MisLearner m;
-  m.mis_id = std::move(id);
-  m.legal_forename = std::move(forename);
-  m.legal_surname = std::move(surname);
-  m.date_of_birth = dob;
-  m.year_group = std::move(year);
-  return m;
-}
 
 // A hand-made hub record: no date of birth, so only the name keys (surname
 // with a forename initial and the year group, and the like) can find it.

@@ -12,10 +12,12 @@
 #include "common/upn.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/learner_builders.h"
 
 namespace hubsync {
 namespace {
 
+using ::hubsync::testing::Mis;
 using ::testing::AllOf;
 using ::testing::Contains;
 using ::testing::ElementsAre;
@@ -45,19 +47,6 @@ HubLearner Linked(HubLearner h, std::string mis_id,
   h.mis_id = std::move(mis_id);
   h.sync_state = state;
   return h;
-}
-
-MisLearner Mis(std::string id, std::string forename, std::string surname,
-               std::optional<Date> dob, std::string year = "7",
-               std::string reg = "7A") {
-  MisLearner m;
-  m.mis_id = std::move(id);
-  m.legal_forename = std::move(forename);
-  m.legal_surname = std::move(surname);
-  m.date_of_birth = dob;
-  m.year_group = std::move(year);
-  m.registration_group = std::move(reg);
-  return m;
 }
 
 // A valid UPN: the check letter for a 12-character body, then the body.
@@ -418,7 +407,7 @@ TEST(Classify, OnBatchReceivesEveryRowInOrder) {
     // At most batch_size; the first Synced slice goes out early, short.
     EXPECT_LE(batches[i].size(), 4u);
     full += batches[i].size() == 4u;
-    EXPECT_THAT(batches[i], testing::Not(IsEmpty()));
+    EXPECT_THAT(batches[i], ::testing::Not(IsEmpty()));
     joined.insert(joined.end(), batches[i].begin(), batches[i].end());
   }
   EXPECT_GE(full, batches.size() - 2);  // all but the early one and the last
@@ -498,7 +487,8 @@ TEST(Classify, SyncedRowsExplainThemselvesLikeExplain) {
     const bool first = r.hub_learner_id == "h1";
     const Explanation want = first ? Explain(same_hub, same) : Explain(other_hub, other);
     EXPECT_EQ(r.explanation.score, want.score) << r.hub_learner_id;
-    EXPECT_THAT(r.explanation.reason, testing::HasSubstr(want.reason)) << r.hub_learner_id;
+    EXPECT_THAT(r.explanation.reason, ::testing::HasSubstr(want.reason))
+        << r.hub_learner_id;
     ASSERT_EQ(r.explanation.fields.size(), want.fields.size());
     for (size_t k = 0; k < want.fields.size(); ++k) {
       EXPECT_EQ(r.explanation.fields[k].field, want.fields[k].field);
