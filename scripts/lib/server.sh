@@ -31,7 +31,8 @@ server_start() {
   server_pid=$!
   port=""
   for ((i = 0; i < 200; i++)); do
-    port="$(sed -nE 's/^hubsyncd listening on 127\.0\.0\.1:([0-9]+).*/\1/p' "$log" | head -n1)"
+    # LOG may not exist yet: the background shell creates it.
+    port="$(sed -nE 's/^hubsyncd listening on 127\.0\.0\.1:([0-9]+).*/\1/p' "$log" 2>/dev/null | head -n1)"
     [[ -n "$port" ]] && return 0
     kill -0 "$server_pid" 2>/dev/null || break
     sleep 0.1
