@@ -1,8 +1,5 @@
-// The CLI's argument parser and help text.
-//
-// The CLI's sources are compiled into the `hubsync` executable only (CMake has
-// no library target for them), so each client/cli/*.cc under test is compiled
-// into client_test by exactly one test file: this one compiles args.cc.
+// The CLI's argument parser and help text (client/cli/args.cc, from the
+// hubsync_cli library that client_test links).
 
 #include "client/cli/args.h"
 #include "gmock/gmock.h"

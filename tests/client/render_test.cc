@@ -1,7 +1,5 @@
-// Tables and JSON Lines, on hand-built messages: the text a user would see.
-//
-// Compiles client/cli/render.cc and render_sync.cc into client_test (see
-// args_test.cc for why).
+// Tables and JSON Lines, on hand-built messages: the text a user would see
+// (client/cli/render.cc and render_sync.cc, from the hubsync_cli library).
 
 #include <sstream>
 
