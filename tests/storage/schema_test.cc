@@ -65,6 +65,64 @@ TEST(SchemaTest, Version1AuditJsonReadsBackAfterMigrating) {
   EXPECT_EQ(audit[0].after_json, "{\"id\":\"lrn_1\",\"x\":1}");
 }
 
+// Version 6 rebuilds hub_learners (its sync_state CHECK as comparisons): a
+// version 5 file keeps every learner, rowid and membership, the memberships'
+// foreign keys still hold, and the CHECK still refuses an unknown state.
+TEST(SchemaTest, Version6KeepsLearnersAndMembershipsAndTheStateCheck) {
+  TempDir dir;
+  const std::string path = dir.File("hub.db");
+  {
+    HUBSYNC_ASSERT_OK_AND_ASSIGN(Db db, Db::Open(path));
+    ASSERT_THAT(storage::MigrateTo(&db, 5), IsOkAndHolds(5));
+    ASSERT_THAT(
+        db.Exec(
+            "INSERT INTO schools (id, name, create_time) VALUES ('sch_1', "
+            "'Oak', 0);"
+            "INSERT INTO hub_classes (id, school_id, mis_id, name, kind) "
+            "VALUES ('cls_1', 'sch_1', 'c1', '7A', 'registration');"
+            "INSERT INTO hub_learners (rowid, id, school_id, legal_forename, "
+            "legal_surname, mis_id, sync_state, update_time) VALUES "
+            "(7, 'lrn_a', 'sch_1', 'Amelia', 'Jones', 'm1', 'SYNCED', 1),"
+            "(9, 'lrn_b', 'sch_1', 'Oliver', 'Brown', NULL, 'UNSYNCED', 2);"
+            "INSERT INTO hub_class_members (learner_id, class_id) "
+            "VALUES ('lrn_a', 'cls_1');"),
+        IsOk());
+  }
+  FakeClock clock;
+  SequentialIds ids;
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store,
+                               Store::Open(path, &clock, &ids));
+  EXPECT_EQ(store->SchemaVersion(), 6);
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(HubLearner a, store->GetLearner("lrn_a"));
+  EXPECT_EQ(a.legal_surname, "Jones");
+  EXPECT_EQ(a.mis_id, "m1");
+  EXPECT_EQ(a.registration_group, "");
+  EXPECT_EQ(a.sync_state, SyncState::kSynced);
+  store.reset();
+
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(Db db, Db::Open(path));
+  ASSERT_THAT(storage::ConfigureAndMigrate(&db), IsOkAndHolds(6));
+  EXPECT_THAT(db.QueryInt("PRAGMA foreign_keys"), IsOkAndHolds(1));
+  EXPECT_THAT(db.QueryInt("SELECT rowid FROM hub_learners WHERE id = 'lrn_b'"),
+              IsOkAndHolds(9));
+  EXPECT_THAT(db.QueryInt("SELECT count(*) FROM hub_class_members"),
+              IsOkAndHolds(1));
+  EXPECT_THAT(db.QueryInt("SELECT count(*) FROM pragma_foreign_key_check"),
+              IsOkAndHolds(0));
+  EXPECT_THAT(
+      db.QueryInt(
+          "SELECT count(*) FROM sqlite_schema WHERE type = 'index' "
+          "AND tbl_name = 'hub_learners' AND name LIKE 'hub_learners_by_%'"),
+      IsOkAndHolds(3));
+  EXPECT_THAT(
+      db.Exec("UPDATE hub_learners SET sync_state = 'LOST' WHERE id = 'lrn_a'"),
+      StatusIs(absl::StatusCode::kInvalidArgument));
+  // A membership of a learner that does not exist is still refused.
+  EXPECT_THAT(db.Exec("INSERT INTO hub_class_members (learner_id, class_id) "
+                      "VALUES ('lrn_nobody', 'cls_1')"),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
 TEST(SchemaTest, WalModeAndForeignKeysAreOn) {
   TempDir dir;
   const std::string path = dir.File("hub.db");
