@@ -10,6 +10,26 @@
 #include "server/storage/status_macros.h"
 
 namespace hubsync::storage {
+namespace {
+
+// A learner record in the compact encoding (codec.h) as the JSON ListAudit
+// gives: the whole learner before ("" when created) and after.
+absl::Status LearnerRecordJson(absl::string_view before,
+                               absl::string_view delta,
+                               std::string* before_json,
+                               std::string* after_json) {
+  HubLearner b;
+  if (!before.empty()) {
+    STORE_ASSIGN_OR_RETURN(b, DecodeAuditLearner(before));
+    *before_json = LearnerJson(b);
+  }
+  STORE_ASSIGN_OR_RETURN(HubLearner after,
+                         ApplyAuditDelta(std::move(b), delta));
+  *after_json = LearnerJson(after);
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::Status SqliteStore::WriteAuditLocked(const AuditRecord& a) {
   STORE_ASSIGN_OR_RETURN(
@@ -58,19 +78,37 @@ absl::StatusOr<std::vector<AuditRecord>> SqliteStore::ListAudit(
     a.learner_id = st.Text(5);
     a.record_id = st.Text(12);
     a.time_unix = st.Int(8);
-    if (st.Int(9) == 0) {  // JSON as written
+    const int64_t encoding = st.Int(9);
+    if (encoding == 0) {  // JSON as written
       a.before_json = st.Text(6);
       a.after_json = st.Text(7);
       continue;
     }
-    const std::string before = st.Text(6);
-    HubLearner b;
-    if (!before.empty()) {
-      STORE_ASSIGN_OR_RETURN(b, DecodeAuditLearner(before));
-      a.before_json = LearnerJson(b);
+    if (encoding == 2) {  // a Save's learners, packed: one record each
+      const AuditRecord row = std::move(a);
+      out.pop_back();
+      const std::string befores = st.Text(6);
+      const std::string afters = st.Text(7);
+      STORE_ASSIGN_OR_RETURN(std::vector<PackedAuditEntry> entries,
+                             UnpackAudit(befores, afters));
+      int64_t id = row.id - static_cast<int64_t>(entries.size());
+      for (PackedAuditEntry& e : entries) {
+        AuditRecord& r = out.emplace_back(row);
+        r.id = ++id;
+        r.verb = std::string(e.verb);
+        r.learner_id = std::move(e.learner_id);
+        STORE_RETURN_IF_ERROR(LearnerRecordJson(e.before, e.delta,
+                                                &r.before_json, &r.after_json));
+      }
+      continue;
     }
-    STORE_ASSIGN_OR_RETURN(HubLearner after, ApplyAuditDelta(std::move(b), st.Text(7)));
-    a.after_json = LearnerJson(after);
+    if (encoding != 1) {
+      return absl::InternalError(absl::StrCat("database holds audit record ",
+                                              a.id, " in unknown encoding ",
+                                              encoding));
+    }
+    STORE_RETURN_IF_ERROR(LearnerRecordJson(st.Text(6), st.Text(7),
+                                            &a.before_json, &a.after_json));
   }
   return out;
 }

@@ -195,36 +195,14 @@ absl::StatusOr<std::vector<FieldEvidence>> DecodeEvidence(absl::string_view s) {
 
 namespace {
 
-// The audit fields in order. Text of each for HubLearner `l`:
+// The audit fields in order: 0 id, 1 legal forename, 2 legal surname,
+// 3 preferred forename, 4 preferred surname, 5 date of birth (ISO, "" when
+// unknown), 6 gender, 7 UPN, 8 year group, 9 registration group, 10 subject
+// classes, 11 email, 12 MIS id, 13 sync state.
 constexpr int kAuditFields = 14;
 constexpr char kClassSep = '\x1d', kItemSep = '\x1e', kFieldSep = '\x1f';
-
-std::string AuditField(const HubLearner& l, int i) {
-  switch (i) {
-    case 0: return l.id;
-    case 1: return l.legal_forename;
-    case 2: return l.legal_surname;
-    case 3: return l.preferred_forename;
-    case 4: return l.preferred_surname;
-    case 5: return l.date_of_birth ? FormatDate(*l.date_of_birth) : "";
-    case 6: return l.gender;
-    case 7: return l.upn;
-    case 8: return l.year_group;
-    case 9: return l.registration_group;
-    case 10: {
-      std::string out;
-      for (size_t c = 0; c < l.classes.size(); ++c) {
-        if (c) out.push_back(kClassSep);
-        out += l.classes[c];
-      }
-      return out;
-    }
-    case 11: return l.email;
-    case 12: return l.mis_id;
-    case 13: return std::string(ToText(l.sync_state));
-  }
-  return "";
-}
+// Between the entries of a packed record (encoding 2; see codec.h).
+constexpr char kEntrySep = '\x1c';
 
 absl::Status SetAuditField(HubLearner& l, int i, absl::string_view v) {
   switch (i) {
@@ -265,19 +243,25 @@ absl::Status SetAuditField(HubLearner& l, int i, absl::string_view v) {
   return absl::OkStatus();
 }
 
-// Backslash and the separators are escaped as \\ and \x1d.. -> \d \e \f.
+// Backslash and the separators are escaped as \\ and \x1c.. -> \c \d \e \f.
 void AppendAuditText(std::string* out, absl::string_view v, bool keep_class_sep) {
-  for (char c : v) {
-    if (c == '\\') {
-      out->append("\\\\");
-    } else if ((c == kClassSep && !keep_class_sep) || c == kItemSep ||
-               c == kFieldSep) {
-      out->push_back('\\');
-      out->push_back(c == kClassSep ? 'd' : c == kItemSep ? 'e' : 'f');
-    } else {
-      out->push_back(c);
+  size_t run = 0;  // start of the characters not yet copied
+  for (size_t i = 0; i < v.size(); ++i) {
+    const char c = v[i];
+    if (c != '\\' && c != kEntrySep && c != kItemSep && c != kFieldSep &&
+        (c != kClassSep || keep_class_sep)) {
+      continue;
     }
+    out->append(v.data() + run, i - run);
+    run = i + 1;
+    out->push_back('\\');
+    out->push_back(c == '\\'        ? '\\'
+                   : c == kEntrySep ? 'c'
+                   : c == kClassSep ? 'd'
+                   : c == kItemSep  ? 'e'
+                                    : 'f');
   }
+  out->append(v.data() + run, v.size() - run);
 }
 
 std::string UnescapeAudit(absl::string_view v) {
@@ -286,7 +270,11 @@ std::string UnescapeAudit(absl::string_view v) {
   for (size_t i = 0; i < v.size(); ++i) {
     if (v[i] == '\\' && i + 1 < v.size()) {
       char n = v[++i];
-      out.push_back(n == 'd' ? kClassSep : n == 'e' ? kItemSep : n == 'f' ? kFieldSep : n);
+      out.push_back(n == 'c'   ? kEntrySep
+                    : n == 'd' ? kClassSep
+                    : n == 'e' ? kItemSep
+                    : n == 'f' ? kFieldSep
+                               : n);
     } else {
       out.push_back(v[i]);
     }
@@ -300,16 +288,68 @@ std::vector<absl::string_view> SplitRaw(absl::string_view s, char sep) {
   return absl::StrSplit(s, sep);
 }
 
-void AppendAuditField(std::string* out, const HubLearner& l, int i) {
-  if (i == 10) {
-    // Class names are escaped one by one, joined with a raw kClassSep.
-    for (size_t c = 0; c < l.classes.size(); ++c) {
-      if (c) out->push_back(kClassSep);
-      AppendAuditText(out, l.classes[c], /*keep_class_sep=*/false);
-    }
-    return;
+// The text fields as held, without a copy: every field but the date (5), the
+// classes (10) and the sync state (13).
+absl::string_view HeldText(const HubLearner& l, int i) {
+  switch (i) {
+    case 0:
+      return l.id;
+    case 1:
+      return l.legal_forename;
+    case 2:
+      return l.legal_surname;
+    case 3:
+      return l.preferred_forename;
+    case 4:
+      return l.preferred_surname;
+    case 6:
+      return l.gender;
+    case 7:
+      return l.upn;
+    case 8:
+      return l.year_group;
+    case 9:
+      return l.registration_group;
+    case 11:
+      return l.email;
+    case 12:
+      return l.mis_id;
   }
-  AppendAuditText(out, AuditField(l, i), false);
+  return {};
+}
+
+// Whether field i has the same audit text in a and b.
+bool SameAuditField(const HubLearner& a, const HubLearner& b, int i) {
+  switch (i) {
+    case 5:
+      return a.date_of_birth == b.date_of_birth;
+    case 10:
+      return a.classes == b.classes;
+    case 13:
+      return a.sync_state == b.sync_state;
+  }
+  return HeldText(a, i) == HeldText(b, i);
+}
+
+void AppendAuditField(std::string* out, const HubLearner& l, int i) {
+  switch (i) {
+    case 5:
+      if (l.date_of_birth) out->append(FormatDate(*l.date_of_birth));
+      return;
+    case 10:
+      // Class names are escaped one by one, joined with a raw kClassSep.
+      for (size_t c = 0; c < l.classes.size(); ++c) {
+        if (c) out->push_back(kClassSep);
+        AppendAuditText(out, l.classes[c], /*keep_class_sep=*/false);
+      }
+      return;
+    case 13: {
+      const absl::string_view state = ToText(l.sync_state);
+      out->append(state.data(), state.size());
+    }
+      return;
+  }
+  AppendAuditText(out, HeldText(l, i), false);
 }
 
 absl::StatusOr<HubLearner> DecodeFields(HubLearner l, absl::string_view s,
@@ -359,7 +399,7 @@ void EncodeAuditDelta(std::string* out, const HubLearner& before,
                       const HubLearner& after) {
   bool first = true;
   for (int i = 0; i < kAuditFields; ++i) {
-    if (AuditField(before, i) == AuditField(after, i)) continue;
+    if (SameAuditField(before, after, i)) continue;
     if (!first) out->push_back(kItemSep);
     first = false;
     absl::StrAppend(out, i);
@@ -394,6 +434,52 @@ absl::StatusOr<HubLearner> DecodeAuditLearner(absl::string_view s) {
 absl::StatusOr<HubLearner> ApplyAuditDelta(HubLearner before,
                                            absl::string_view delta) {
   return DecodeFields(std::move(before), delta, /*delta=*/true);
+}
+
+void PackedAudit::Add(absl::string_view verb, absl::string_view learner_id,
+                      absl::string_view before, absl::string_view delta) {
+  if (count++ > 0) {
+    befores.push_back(kEntrySep);
+    afters.push_back(kEntrySep);
+  }
+  befores.append(before.data(), before.size());
+  afters.append(verb.data(), verb.size());
+  afters.push_back(kFieldSep);
+  AppendAuditText(&afters, learner_id, false);
+  afters.push_back(kFieldSep);
+  afters.append(delta.data(), delta.size());
+}
+
+void PackedAudit::Clear() {
+  befores.clear();
+  afters.clear();
+  count = 0;
+}
+
+absl::StatusOr<std::vector<PackedAuditEntry>> UnpackAudit(
+    absl::string_view befores, absl::string_view afters) {
+  const std::vector<absl::string_view> b = SplitRaw(befores, kEntrySep);
+  const std::vector<absl::string_view> a = SplitRaw(afters, kEntrySep);
+  if (a.size() != b.size()) {
+    return absl::InternalError(
+        "database holds a malformed packed audit record");
+  }
+  std::vector<PackedAuditEntry> out(a.size());
+  for (size_t k = 0; k < a.size(); ++k) {
+    // verb US learner_id US delta; the delta may hold more US characters.
+    const size_t v = a[k].find(kFieldSep);
+    const size_t l =
+        v == absl::string_view::npos ? v : a[k].find(kFieldSep, v + 1);
+    if (l == absl::string_view::npos || v == 0) {
+      return absl::InternalError(
+          "database holds a malformed packed audit entry");
+    }
+    out[k].verb = a[k].substr(0, v);
+    out[k].learner_id = UnescapeAudit(a[k].substr(v + 1, l - v - 1));
+    out[k].before = b[k];
+    out[k].delta = a[k].substr(l + 1);
+  }
+  return out;
 }
 
 void AppendJsonString(std::string* out, absl::string_view s) {

@@ -57,6 +57,34 @@ absl::StatusOr<HubLearner> DecodeAuditLearner(absl::string_view s);
 absl::StatusOr<HubLearner> ApplyAuditDelta(HubLearner before,
                                            absl::string_view delta);
 
+// Packed audit records (audit_log.encoding 2): a Save's learner records,
+// many to a row, so a save of 100,000 learners writes a hundred rows rather
+// than 100,000 (the school, session, actor, key and time are the same for
+// all of them). before_json holds each entry's EncodeAuditLearner ("" for an
+// import), after_json each entry's "verb US learner_id US delta"; both are
+// joined with U+001C in the same order. Entry k (from 0) of a row with id R
+// and N entries is audit record R - N + 1 + k: the save reserves the ids, so
+// ListAudit gives every learner's record its own id, in order.
+struct PackedAudit {
+  std::string befores, afters;
+  int64_t count = 0;
+
+  // `before` and `delta` as EncodeAuditLearner and EncodeAuditDelta made
+  // them (`before` empty for an import).
+  void Add(absl::string_view verb, absl::string_view learner_id,
+           absl::string_view before, absl::string_view delta);
+  void Clear();
+};
+struct PackedAuditEntry {
+  absl::string_view verb;
+  std::string learner_id;
+  absl::string_view before;  // "" for an import
+  absl::string_view delta;
+};
+// The entries of one packed row, in order; INTERNAL if it is malformed.
+absl::StatusOr<std::vector<PackedAuditEntry>> UnpackAudit(
+    absl::string_view befores, absl::string_view afters);
+
 // A JSON string literal, quotes included.
 std::string JsonString(absl::string_view s);
 void AppendJsonString(std::string* out, absl::string_view s);

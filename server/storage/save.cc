@@ -26,6 +26,10 @@ const char* Verb(LearnerChange c) {
   return "?";
 }
 
+// Learner audit records per audit_log row (codec.h, PackedAudit): rows of
+// a few hundred kB.
+constexpr int64_t kAuditEntriesPerRow = 1000;
+
 struct ClassRef {
   std::string id;
   std::string name;
@@ -74,11 +78,19 @@ absl::StatusOr<SaveSummary> SqliteStore::ApplySave(
 
   STORE_ASSIGN_OR_RETURN(LearnerReader reader, LearnerReader::Create(&db_));
   STORE_ASSIGN_OR_RETURN(LearnerWriter writer, LearnerWriter::Create(&db_));
+  // The learners' audit records, packed (codec.h, PackedAudit): each row
+  // takes the ids of its entries, the last of them its own.
   STORE_ASSIGN_OR_RETURN(
       Statement audit,
-      db_.Prepare("INSERT INTO audit_log (school_id, session_id, actor, verb, "
-                  "learner_id, before_json, after_json, time, actor_key_id, "
-                  "actor_role, encoding) VALUES (?,?,?,?,?,?,?,?,?,?,1)"));
+      db_.Prepare("INSERT INTO audit_log (id, school_id, session_id, actor, "
+                  "verb, learner_id, before_json, after_json, time, "
+                  "actor_key_id, actor_role, encoding) "
+                  "VALUES (?,?,?,?,'save','',?,?,?,?,?,2)"));
+  STORE_ASSIGN_OR_RETURN(
+      int64_t last_audit_id,
+      db_.QueryInt("SELECT max(coalesce((SELECT seq FROM sqlite_sequence "
+                   "WHERE name = 'audit_log'), 0), "
+                   "coalesce((SELECT max(id) FROM audit_log), 0))"));
   STORE_ASSIGN_OR_RETURN(
       Statement email,
       db_.Prepare("INSERT INTO email_outbox (school_id, learner_id, address, "
@@ -181,21 +193,30 @@ absl::StatusOr<SaveSummary> SqliteStore::ApplySave(
     written[i].email = std::move(after.email);
     written[i].learner_id = std::move(after.id);
   }
+  PackedAudit packed;
+  auto write_packed = [&]() -> absl::Status {
+    last_audit_id += packed.count;
+    audit.Reset()
+        .Bind(1, last_audit_id)
+        .BindRef(2, school_id)
+        .BindRef(3, plan.session_id)
+        .BindRef(4, plan.actor.name)
+        .BindRef(5, packed.befores)
+        .BindRef(6, packed.afters)
+        .Bind(7, now)
+        .BindRef(8, plan.actor.key_id)
+        .BindRef(9, plan.actor.role);
+    STORE_RETURN_IF_ERROR(audit.Run());
+    summary.audit_records += packed.count;
+    packed.Clear();
+    return absl::OkStatus();
+  };
   for (size_t i = 0; i < n; ++i) {
     const Written& w = written[i];
-    audit.Reset()
-        .BindRef(1, school_id)
-        .BindRef(2, plan.session_id)
-        .BindRef(3, plan.actor.name)
-        .Bind(4, Verb(plan.changes[i].change))
-        .BindRef(5, w.learner_id)
-        .BindRef(6, w.before)
-        .BindRef(7, w.after)
-        .Bind(8, now)
-        .BindRef(9, plan.actor.key_id)
-        .BindRef(10, plan.actor.role);
-    STORE_RETURN_IF_ERROR(audit.Run());
-    ++summary.audit_records;
+    packed.Add(Verb(plan.changes[i].change), w.learner_id, w.before, w.after);
+    if (packed.count == kAuditEntriesPerRow || i + 1 == n) {
+      STORE_RETURN_IF_ERROR(write_packed());
+    }
     if (plan.changes[i].queue_verification_email) {
       email.Reset()
           .BindRef(1, school_id)

@@ -351,8 +351,15 @@ TEST(ApplySaveTest, LinkingAnAlreadyLinkedMisIdFails) {
 TEST(ApplySaveTest, AuditJsonIsExactForAwkwardValues) {
   auto w = MakeWorld();
   HubLearner odd = SampleHubLearner("Zo\xc3\xab \"Jo\"", "O'Brien\\Smith");
-  // 11 characters, an embedded NUL among them (the literal holds them all).
-  odd.preferred_forename = std::string("a\x1f" "b\x1e" "c\x1d" "d\\e\0f", 11);
+  // 13 characters, an embedded NUL and every separator of the compact and
+  // packed encodings among them (the literal holds them all).
+  odd.preferred_forename = std::string(
+      "a\x1f"
+      "b\x1e"
+      "c\x1d"
+      "d\\e\0f"
+      "\x1cg",
+      13);
   odd.classes = {"Set\\1", "x\x1dy"};
   odd.gender = "";
   odd.date_of_birth.reset();
@@ -378,6 +385,56 @@ TEST(ApplySaveTest, AuditJsonIsExactForAwkwardValues) {
   EXPECT_EQ(audit[1].before_json, "");
   EXPECT_EQ(audit[1].after_json,
             storage::LearnerJson(*w->store->GetLearner(audit[1].learner_id)));
+}
+
+// A big save's learner records are packed many to an audit_log row; each
+// still reads back as its own record, with its own id, in the plan's order,
+// and the next record made after the save has a higher id than all of them.
+TEST(ApplySaveTest, PackedAuditRecordsEachHaveTheirOwnIdInPlanOrder) {
+  auto w = MakeWorld();
+  std::vector<HubLearner> many;
+  for (int i = 0; i < 2345; ++i) {
+    many.push_back(SampleHubLearner(absl::StrCat("Kid", i), "Many"));
+  }
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<HubLearner> made,
+                               w->store->CreateLearners(w->school.id, many));
+  SavePlan plan = Plan(*w);
+  for (auto it = made.rbegin(); it != made.rend(); ++it) {  // not id order
+    PlannedChange desync;
+    desync.change = LearnerChange::kDesync;
+    desync.before = *it;
+    desync.after = *it;
+    desync.after.sync_state = SyncState::kDesynced;
+    plan.changes.push_back(std::move(desync));
+  }
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(SaveSummary sum,
+                               w->store->ApplySave(plan, Saved(*w)));
+  EXPECT_EQ(sum.audit_records, 2345);
+  ASSERT_THAT(w->store->CreateLearners(w->school.id,
+                                       {SampleHubLearner("Late", "Comer")}),
+              IsOk());
+
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<AuditRecord> all,
+                               w->store->ListAudit(w->school.id));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<AuditRecord> saved,
+                               SaveAudit(w->store, w->school.id));
+  ASSERT_THAT(saved, SizeIs(2345));
+  for (size_t k = 0; k < saved.size(); ++k) {
+    SCOPED_TRACE(k);
+    EXPECT_EQ(saved[k].verb, "desync");
+    EXPECT_EQ(saved[k].learner_id, made[made.size() - 1 - k].id);
+    EXPECT_EQ(saved[k].session_id, w->session.id);
+    EXPECT_EQ(saved[k].actor.key_id, "key_00000000000000aa");
+    EXPECT_EQ(saved[k].before_json,
+              storage::LearnerJson(made[made.size() - 1 - k]));
+    EXPECT_THAT(saved[k].after_json, HasSubstr("\"sync_state\":\"DESYNCED\""));
+    if (k > 0) {
+      EXPECT_EQ(saved[k].id, saved[k - 1].id + 1);
+    }
+  }
+  for (size_t i = 1; i < all.size(); ++i) EXPECT_LT(all[i - 1].id, all[i].id);
+  EXPECT_EQ(all.back().verb, "create");
+  EXPECT_EQ(all.back().id, saved.back().id + 1);
 }
 
 // Audit and outbox rows follow the plan's order even though learners are
