@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/nicknames.h"
+#include "common/parallel.h"
 #include "common/year_group.h"
 
 namespace hubsync {
@@ -266,48 +267,77 @@ void ForEachKey(const PreparedLearner& p, bool probe, F&& emit, L&& loose) {
   }
 }
 
+
+// (key, MIS learner) entries, from every thread's slice of the learners
+// joined in slice order, then sorted and made distinct: the same entries
+// whatever the thread count.
+template <typename PerLearner>
+std::vector<std::pair<uint64_t, int>> Entries(size_t n, size_t per_learner, PerLearner&& add) {
+  const size_t threads = ThreadsFor(n);
+  std::vector<std::vector<std::pair<uint64_t, int>>> parts(threads);
+  ParallelSlices(n, threads, [&](size_t t, size_t begin, size_t end) {
+    parts[t].reserve((end - begin) * per_learner);
+    for (size_t j = begin; j < end; ++j) add(static_cast<int>(j), &parts[t]);
+  });
+  std::vector<std::pair<uint64_t, int>> entries;
+  if (threads == 1) {
+    entries = std::move(parts[0]);
+  } else {
+    size_t total = 0;
+    for (const auto& p : parts) total += p.size();
+    entries.reserve(total);
+    for (auto& p : parts) {
+      entries.insert(entries.end(), p.begin(), p.end());
+      std::vector<std::pair<uint64_t, int>>().swap(p);
+    }
+  }
+  ParallelSort(entries.begin(), entries.end());
+  entries.erase(std::unique(entries.begin(), entries.end()), entries.end());
+  return entries;
+}
+
 }  // namespace
 
 BlockIndex::BlockIndex(const std::vector<PreparedLearner>& mis) {
-  // (key, learner) entries, sorted and distinct: each block is a run of one
-  // key. Refined keys are added (second pass) only for the big loose blocks.
-  std::vector<std::pair<uint64_t, int>> entries;
-  entries.reserve(mis.size() * 12);
-  for (size_t j = 0; j < mis.size(); ++j) {
-    ForEachKey(
-        mis[j], /*probe=*/false,
-        [&](Tag, uint64_t key, const Refine&) { entries.emplace_back(key, static_cast<int>(j)); },
-        [] { return true; });
-  }
-  auto add_blocks = [this](std::vector<std::pair<uint64_t, int>>* e) {
-    std::sort(e->begin(), e->end());
-    e->erase(std::unique(e->begin(), e->end()), e->end());
-    for (size_t k = 0; k < e->size();) {
-      const uint64_t key = (*e)[k].first;
+  // Each block is a run of one key in the sorted entries. Refined keys are
+  // added (second pass) only for the big loose blocks.
+  auto add_blocks = [this](const std::vector<std::pair<uint64_t, int>>& e) {
+    for (size_t k = 0; k < e.size();) {
+      const uint64_t key = e[k].first;
       const auto start = static_cast<uint32_t>(members_.size());
-      for (; k < e->size() && (*e)[k].first == key; ++k) members_.push_back((*e)[k].second);
+      for (; k < e.size() && e[k].first == key; ++k) members_.push_back(e[k].second);
       blocks_.emplace(key,
                       std::make_pair(start, static_cast<uint32_t>(members_.size()) - start));
     }
   };
-  members_.reserve(entries.size());
-  blocks_.reserve(entries.size() / 2);
-  add_blocks(&entries);
-  std::vector<std::pair<uint64_t, int>>().swap(entries);
-  for (size_t j = 0; j < mis.size(); ++j) {
-    ForEachKey(
-        mis[j], /*probe=*/false,
-        [&](Tag, uint64_t key, const Refine& refine) {
-          if (refine.forms == nullptr) return;
-          auto it = blocks_.find(key);
-          if (it == blocks_.end() || it->second.second <= kRefineAbove) return;
-          ForEachRefined(key, refine, [&](uint64_t part) {
-            entries.emplace_back(part, static_cast<int>(j));
-          });
-        },
-        [] { return true; });
+  {
+    const std::vector<std::pair<uint64_t, int>> entries =
+        Entries(mis.size(), 12, [&](int j, std::vector<std::pair<uint64_t, int>>* out) {
+          ForEachKey(
+              mis[j], /*probe=*/false,
+              [&](Tag, uint64_t key, const Refine&) { out->emplace_back(key, j); },
+              [] { return true; });
+        });
+    members_.reserve(entries.size());
+    blocks_.reserve(entries.size() / 2);
+    add_blocks(entries);
   }
-  add_blocks(&entries);
+  // Only reads blocks_ (no rehash meanwhile): safe on several threads.
+  const std::vector<std::pair<uint64_t, int>> refined =
+      Entries(mis.size(), 4, [&](int j, std::vector<std::pair<uint64_t, int>>* out) {
+        ForEachKey(
+            mis[j], /*probe=*/false,
+            [&](Tag, uint64_t key, const Refine& refine) {
+              if (refine.forms == nullptr) return;
+              auto it = blocks_.find(key);
+              if (it == blocks_.end() || it->second.second <= kRefineAbove) return;
+              ForEachRefined(key, refine, [&](uint64_t part) { out->emplace_back(part, j); });
+            },
+            [] { return true; });
+      });
+  members_.reserve(members_.size() + refined.size());
+  blocks_.reserve(blocks_.size() + refined.size() / 2);
+  add_blocks(refined);
 }
 
 void BlockIndex::Visit(const PreparedLearner& hub, int64_t* capped,

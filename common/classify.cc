@@ -18,6 +18,7 @@
 #include "common/match_score.h"
 #include "common/name_frequencies.h"
 #include "common/normalise.h"
+#include "common/parallel.h"
 #include "common/upn.h"
 #include "common/year_group.h"
 
@@ -60,38 +61,6 @@ class ScopeTest {
   ScopeKind kind_;
   absl::flat_hash_set<std::string> values_;
 };
-
-// Runs body(t, begin, end) over [0, n) in contiguous slices, one per
-// thread (up to 8; one below 4,096 items, where threads cost more than they
-// save). Slices are fixed by n and the thread count only, and callers join
-// per-slice results in slice order, so results never depend on scheduling.
-template <typename Body>
-void ParallelSlices(size_t n, size_t threads, Body&& body) {
-  if (threads <= 1) {
-    body(size_t{0}, size_t{0}, n);
-    return;
-  }
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) {
-    pool.emplace_back([&body, n, threads, t] {
-      body(t, n * t / threads, n * (t + 1) / threads);
-    });
-  }
-  body(size_t{0}, size_t{0}, n / threads);
-  for (std::thread& th : pool) th.join();
-}
-
-size_t ThreadsFor(size_t n) {
-  return std::clamp<size_t>(std::thread::hardware_concurrency(), 1,
-                            n < 4096 ? 1 : 8);
-}
-
-template <typename F>
-void ParallelFor(size_t n, F&& f) {
-  ParallelSlices(n, ThreadsFor(n), [&f](size_t, size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) f(i);
-  });
-}
 
 // Rows sort by normalised surname, then forename, then id, so that the
 // order of the input never shows in the output.
@@ -139,15 +108,7 @@ void SortByName(const std::vector<L>& ls, IdOf id_of, std::vector<int>* indices)
     }
     return id_of(ls[(*indices)[x.index]]) < id_of(ls[(*indices)[y.index]]);
   };
-  const size_t mid = n >= 8192 ? n / 2 : 0;
-  if (mid > 0) {
-    std::thread other([&] { std::sort(keys.begin() + mid, keys.end(), less); });
-    std::sort(keys.begin(), keys.begin() + mid, less);
-    other.join();
-    std::inplace_merge(keys.begin(), keys.begin() + mid, keys.end(), less);
-  } else {
-    std::sort(keys.begin(), keys.end(), less);
-  }
+  ParallelSort(keys.begin(), keys.end(), less);
   std::vector<int> sorted(n);
   for (size_t k = 0; k < n; ++k) sorted[k] = (*indices)[keys[k].index];
   *indices = std::move(sorted);
@@ -570,7 +531,7 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
 
   // One-to-one, greedily: strongest decision, then score, then ids, so the
   // result does not depend on input order.
-  std::sort(cands.begin(), cands.end(),
+  ParallelSort(cands.begin(), cands.end(),
             [&](const Candidate& a, const Candidate& b) {
               if (a.matched != b.matched) return a.matched;
               if (a.score.score != b.score.score) return a.score.score > b.score.score;
