@@ -267,7 +267,6 @@ void ForEachKey(const PreparedLearner& p, bool probe, F&& emit, L&& loose) {
   }
 }
 
-
 // (key, MIS learner) entries, from every thread's slice of the learners
 // joined in slice order, then sorted and made distinct: the same entries
 // whatever the thread count.
