@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the benchmarks (Google Benchmark) and prints one table.
-#   scripts/bench.sh           the whole set (2,000 to 1,000,000 learners; about 10 min)
+#   scripts/bench.sh           the whole set (2,000 to 1,000,000 learners; 3-5 min)
 #   scripts/bench.sh --quick   the 2,000-learner cases only: checks they run
 # Record the figures, the machine and this command in docs/BENCHMARKS.md.
 # The raw Google Benchmark JSON is left in $BUILD_DIR/bench.json.
