@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
+#include "common/fnv.h"
 #include "common/nicknames.h"
 #include "common/parallel.h"
 #include "common/year_group.h"
@@ -27,19 +28,17 @@ enum Tag : char {
 // found different.
 class KeyHash {
  public:
-  explicit KeyHash(Tag tag) { Byte(static_cast<unsigned char>(tag)); }
+  explicit KeyHash(Tag tag) { h_.Byte(static_cast<unsigned char>(tag)); }
   KeyHash& Add(std::string_view s) {
-    for (unsigned char c : s) Byte(c);
-    Byte(0xff);  // a separator no UTF-8 text contains
+    h_.Part(s);
     return *this;
   }
   KeyHash& Add(char c) {
-    Byte(static_cast<unsigned char>(c));
-    Byte(0xff);
+    h_.Byte(static_cast<unsigned char>(c)).Byte(0xff);
     return *this;
   }
   uint64_t Done() const {
-    uint64_t h = h_;
+    uint64_t h = h_.value();
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdULL;
     h ^= h >> 33;
@@ -47,11 +46,7 @@ class KeyHash {
   }
 
  private:
-  void Byte(unsigned char c) {
-    h_ ^= c;
-    h_ *= 0x100000001b3ULL;
-  }
-  uint64_t h_ = 0xcbf29ce484222325ULL;
+  Fnv1a h_;
 };
 
 uint64_t Key(Tag tag, std::string_view a, char initial = 0) {

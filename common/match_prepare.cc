@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "common/fnv.h"
 #include "common/match_score.h"
 #include "common/nicknames.h"
 #include "common/normalise.h"
@@ -49,22 +50,14 @@ PreparedLearner PrepareCommon(const L& l, std::string id) {
     p.forename_variants.push_back(&NicknameVariants(k));
   }
   {
-    // FNV-1a over the keys and words, each ended by a byte no name holds.
-    uint64_t h = 0xcbf29ce484222325ULL;
-    auto add = [&h](std::string_view text) {
-      for (unsigned char c : text) {
-        h ^= c;
-        h *= 0x100000001b3ULL;
-      }
-      h ^= 0xff;
-      h *= 0x100000001b3ULL;
-    };
+    // Over the keys and words, each ended by a byte no name holds.
+    Fnv1a h;
     for (size_t k = 0; k < p.forename_keys.size(); ++k) {
-      add(p.forename_keys[k]);
-      for (const std::string& t : p.forename_tokens[k]) add(t);
-      add("|");
+      h.Part(p.forename_keys[k]);
+      for (const std::string& t : p.forename_tokens[k]) h.Part(t);
+      h.Part("|");
     }
-    p.forename_hash = h;
+    p.forename_hash = h.value();
   }
   std::vector<std::string> surnames;
   p.legal_surname_key = AddName(l.legal_surname, &surnames, &p.surname_keys);

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "common/fnv.h"
 #include "common/name_compare.h"
 
 namespace hubsync {
@@ -263,11 +264,7 @@ namespace {
 // 32 bits of a string's hash, never 0 (0 means empty).
 uint32_t Hash32(std::string_view s) {
   if (s.empty()) return 0;
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
+  uint64_t h = Fnv1a().Bytes(s).value();
   h ^= h >> 29;
   const auto out = static_cast<uint32_t>(h ^ (h >> 32));
   return out == 0 ? 1 : out;
