@@ -121,6 +121,18 @@ double ProcessCpuMs() {
   return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
 }
 
+// Which of two linked hub learners (indices into `hub`) comes first for a
+// MIS record: SYNCED before DESYNCED, then the lower id. It decides who keeps
+// a record several learners link, and the order re-links are decided in.
+auto LinkPriority(const std::vector<HubLearner>& hub) {
+  return [&hub](int a, int b) {
+    const bool a_synced = hub[a].sync_state == SyncState::kSynced;
+    const bool b_synced = hub[b].sync_state == SyncState::kSynced;
+    if (a_synced != b_synced) return a_synced;
+    return hub[a].id < hub[b].id;
+  };
+}
+
 // Rows waiting to be emitted, each with the rank of the learner it sorts by.
 using RankedRows = std::vector<std::pair<int, Row>>;
 
@@ -332,12 +344,7 @@ ClassifyIndex IndexForClassify(const std::vector<HubLearner>& hub,
   index.keeps_link.assign(hub.size(), false);
   index.mis_linked.assign(mis.size(), false);
   absl::flat_hash_map<std::string_view, int> keeper;
-  auto better = [&](int a, int b) {
-    const bool a_synced = hub[a].sync_state == SyncState::kSynced;
-    const bool b_synced = hub[b].sync_state == SyncState::kSynced;
-    if (a_synced != b_synced) return a_synced;
-    return hub[a].id < hub[b].id;
-  };
+  const auto better = LinkPriority(hub);
   for (size_t i = 0; i < hub.size(); ++i) {
     const HubLearner& h = hub[i];
     if (h.sync_state == SyncState::kUnsynced || h.mis_id.empty()) continue;
@@ -422,12 +429,7 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
     }
   }
   // Re-links are decided in this order (SYNCED first, then by id).
-  std::sort(vanished.begin(), vanished.end(), [&](int a, int b) {
-    const bool a_synced = hub[a].sync_state == SyncState::kSynced;
-    const bool b_synced = hub[b].sync_state == SyncState::kSynced;
-    if (a_synced != b_synced) return a_synced;
-    return hub[a].id < hub[b].id;
-  });
+  std::sort(vanished.begin(), vanished.end(), LinkPriority(hub));
   // Synced rows go out first, in name order, a slice at a time: each
   // slice's evidence is computed on every core and emitted at once, so the
   // first rows reach the admin long before the matching is done.
