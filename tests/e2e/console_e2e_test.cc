@@ -201,16 +201,7 @@ struct Fixture {
   }
 
   std::string Learner(const LearnerSpec& spec) {
-    v1::CreateLearnerRequest req;
-    req.set_school_id(school);
-    v1::Learner* l = req.mutable_learner();
-    l->set_legal_forename(spec.forename);
-    l->set_legal_surname(spec.surname);
-    l->set_date_of_birth(spec.dob);
-    l->set_upn(spec.upn);
-    l->set_year_group(spec.year);
-    l->set_registration_group(spec.reg);
-    absl::StatusOr<v1::Learner> r = client->CreateLearner(req);
+    absl::StatusOr<v1::Learner> r = client->CreateLearner(LearnerRequest(school, spec));
     EXPECT_TRUE(r.ok()) << r.status();
     return r.ok() ? r->learner_id() : "";
   }

@@ -22,8 +22,7 @@ std::string CreateSchool(TestServer& server, const std::string& name) {
   return school.school_id();
 }
 
-std::string CreateLearner(TestServer& server, const std::string& school_id,
-                          const LearnerSpec& spec) {
+v1::CreateLearnerRequest LearnerRequest(const std::string& school_id, const LearnerSpec& spec) {
   v1::CreateLearnerRequest req;
   req.set_school_id(school_id);
   v1::Learner* l = req.mutable_learner();
@@ -34,6 +33,12 @@ std::string CreateLearner(TestServer& server, const std::string& school_id,
   l->set_year_group(spec.year);
   l->set_registration_group(spec.reg);
   l->set_email(spec.email);
+  return req;
+}
+
+std::string CreateLearner(TestServer& server, const std::string& school_id,
+                          const LearnerSpec& spec) {
+  const v1::CreateLearnerRequest req = LearnerRequest(school_id, spec);
   v1::Learner out;
   grpc::Status s = server.hub().CreateLearner(Ctx().get(), req, &out);
   EXPECT_TRUE(s.ok()) << s.error_message();

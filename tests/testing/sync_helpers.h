@@ -22,6 +22,8 @@ std::string CreateSchool(TestServer& server, const std::string& name);
 struct LearnerSpec {
   std::string forename, surname, dob, upn, year, reg, email;
 };
+// A CreateLearner request for a hand-made learner of `spec`.
+v1::CreateLearnerRequest LearnerRequest(const std::string& school_id, const LearnerSpec& spec);
 std::string CreateLearner(TestServer& server, const std::string& school_id,
                           const LearnerSpec& spec);
 
