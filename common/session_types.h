@@ -108,6 +108,13 @@ struct SavePlan {
   int64_t expected_hub_version = 0;
   std::vector<PlannedChange> changes;
   int64_t unaffected = 0;  // Not matched rows, for the summary
+  // true: every change's `before` is the learner exactly as stored when the
+  // school's hub was at expected_hub_version (the session's own copy, read
+  // together with that version), so the store need not read the learners
+  // back; it still checks the version in its transaction, and each write
+  // names the stored update time and state it expects. false: the store
+  // reads each learner it changes.
+  bool before_is_stored = false;
 };
 
 

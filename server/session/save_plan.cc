@@ -77,6 +77,11 @@ absl::StatusOr<SavePlan> BuildSavePlan(const SessionRecord& session,
   plan.session_id = session.id;
   plan.school_id = session.school_id;
   plan.expected_hub_version = session.hub_version;
+  // The context's learners were read with the hub version the session
+  // classified against: if the store still has that version, they are the
+  // stored records.
+  plan.before_is_stored =
+      context.hub_version() >= 0 && context.hub_version() == session.hub_version;
   plan.changes.reserve(rows.size());  // no moves of a 100,000-change plan
   for (const Row& row : rows) {
     const HubLearner* hub = nullptr;

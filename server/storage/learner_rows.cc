@@ -145,7 +145,28 @@ absl::StatusOr<LearnerReader> LearnerReader::Create(Db* db) {
           "char(31) || c.name, char(30)) FROM hub_class_members m "
           "JOIN hub_classes c ON c.id = m.class_id WHERE m.learner_id = l.id) "
           "FROM hub_learners l WHERE l.id = ?1 AND l.school_id = ?2")));
-  return LearnerReader(std::move(learner));
+  STORE_ASSIGN_OR_RETURN(
+      Statement class_ids,
+      db->Prepare("SELECT class_id FROM hub_class_members WHERE learner_id = ?"));
+  return LearnerReader(std::move(learner), std::move(class_ids));
+}
+
+absl::Status LearnerReader::ClassIds(const std::string& learner_id,
+                                     std::vector<std::string>* out) {
+  out->clear();
+  class_ids_.Reset().BindRef(1, learner_id);
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, class_ids_.Step());
+    if (!row) break;
+    out->push_back(class_ids_.Text(0));
+  }
+  class_ids_.Reset();
+  // The primary key's order (BINARY, as std::string compares); sorted again
+  // in case the plan ever reads another index.
+  if (!std::is_sorted(out->begin(), out->end())) {
+    std::sort(out->begin(), out->end());
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<bool> LearnerReader::Get(const std::string& school_id,
@@ -204,7 +225,8 @@ absl::StatusOr<LearnerWriter> LearnerWriter::Create(Db* db) {
   STORE_ASSIGN_OR_RETURN(
       Statement set_state,
       db->Prepare("UPDATE hub_learners SET sync_state = ?2, update_time = ?3 "
-                  "WHERE id = ?1"));
+                  "WHERE id = ?1 AND school_id = ?4 AND update_time = ?5 AND "
+                  "sync_state = ?6"));
   STORE_ASSIGN_OR_RETURN(
       Statement clear,
       db->Prepare("DELETE FROM hub_class_members WHERE learner_id = ?"));
@@ -262,6 +284,20 @@ absl::Status LearnerWriter::Insert(const HubLearner& l) {
   return Named(l, insert_.Run());
 }
 
+namespace {
+
+// The stored row is not the one `before` describes (changed or removed
+// since it was read): nothing was written.
+absl::Status NotAsRead(const HubLearner& before) {
+  return absl::FailedPreconditionError(
+      absl::StrCat("learner ", before.id, " of school ", before.school_id,
+                   " is not as it was read (updated at ",
+                   before.update_time_unix, ", ", ToText(before.sync_state),
+                   "); classify again"));
+}
+
+}  // namespace
+
 absl::Status LearnerWriter::Update(const HubLearner& before,
                                    const HubLearner& after) {
   const bool differs[] = {
@@ -283,8 +319,8 @@ absl::Status LearnerWriter::Update(const HubLearner& before,
   }
   auto it = updates_.find(mask);
   if (it == updates_.end()) {
-    // sync_state (?14) and update_time (?15) are always set, so every
-    // statement has the same 15 parameters.
+    // sync_state (?14) and update_time (?15) are always set; ?16 and ?17 are
+    // the update time and state the row must still have.
     std::string sql = "UPDATE hub_learners SET ";
     for (size_t i = 0; i < std::size(kUpdColumns); ++i) {
       if (mask & (1u << i)) {
@@ -292,28 +328,57 @@ absl::Status LearnerWriter::Update(const HubLearner& before,
                         ", ");
       }
     }
-    absl::StrAppend(&sql, "sync_state = ?14, update_time = ?15 WHERE id = ?1 "
-                          "AND school_id = ?2");
+    absl::StrAppend(&sql,
+                    "sync_state = ?14, update_time = ?15 WHERE id = ?1 "
+                    "AND school_id = ?2 AND update_time = ?16 AND "
+                    "sync_state = ?17");
     STORE_ASSIGN_OR_RETURN(Statement st, db_->Prepare(sql));
     it = updates_.emplace(mask, std::move(st)).first;
   }
-  Statement& st = it->second;
-  const std::string date = DateText(after);
-  BindLearner(st.Reset(), after, date);
-  STORE_RETURN_IF_ERROR(Named(after, st.Run()));
-  if (db_->Changes() != 1) {
-    return absl::NotFoundError(absl::StrCat("learner ", after.id, " not found"));
+  // Only the parameters the statement uses; the date is formatted only when
+  // it is written.
+  Statement& st = it->second.Reset();
+  st.BindRef(1, after.id).BindRef(2, after.school_id);
+  const std::string* const text[] = {
+      &after.legal_forename, &after.legal_surname, &after.preferred_forename,
+      &after.preferred_surname, nullptr, &after.gender, &after.upn,
+      &after.year_group, &after.registration_group, &after.email, nullptr};
+  std::string date;
+  for (size_t i = 0; i < std::size(kUpdColumns); ++i) {
+    if (!(mask & (1u << i))) continue;
+    const int param = kUpdColumns[i].param;
+    if (text[i] != nullptr) {
+      st.BindRef(param, *text[i]);
+    } else if (param == 7) {
+      date = DateText(after);
+      st.BindOptional(param, date);
+    } else if (after.mis_id.empty()) {
+      st.BindNull(param);
+    } else {
+      st.BindRef(param, after.mis_id);
+    }
   }
+  st.Bind(14, ToText(after.sync_state))
+      .Bind(15, after.update_time_unix)
+      .Bind(16, before.update_time_unix)
+      .Bind(17, ToText(before.sync_state));
+  STORE_RETURN_IF_ERROR(Named(after, st.Run()));
+  if (db_->Changes() != 1) return NotAsRead(before);
   return absl::OkStatus();
 }
 
-absl::Status LearnerWriter::SetState(const std::string& learner_id,
-                                     SyncState state, int64_t update_time) {
+absl::Status LearnerWriter::SetState(const HubLearner& before, SyncState state,
+                                     int64_t update_time) {
   set_state_.Reset()
-      .Bind(1, learner_id)
+      .BindRef(1, before.id)
       .Bind(2, ToText(state))
-      .Bind(3, update_time);
-  return set_state_.Run();
+      .Bind(3, update_time)
+      .BindRef(4, before.school_id)
+      .Bind(5, before.update_time_unix)
+      .Bind(6, ToText(before.sync_state));
+  STORE_RETURN_IF_ERROR(set_state_.Run());
+  if (db_->Changes() != 1) return NotAsRead(before);
+  return absl::OkStatus();
 }
 
 absl::Status LearnerWriter::SetClasses(

@@ -43,10 +43,16 @@ class LearnerReader {
   // false when the school has no learner with that id.
   absl::StatusOr<bool> Get(const std::string& school_id,
                            const std::string& learner_id, StoredLearner* out);
+  // Only the ids of the hub classes the learner is a member of, sorted (what
+  // Get gives as class_ids): for a caller that already holds the record.
+  absl::Status ClassIds(const std::string& learner_id,
+                        std::vector<std::string>* out);
 
  private:
-  explicit LearnerReader(Statement learner) : learner_(std::move(learner)) {}
+  LearnerReader(Statement learner, Statement class_ids)
+      : learner_(std::move(learner)), class_ids_(std::move(class_ids)) {}
   Statement learner_;
+  Statement class_ids_;
 };
 
 // Prepared statements for writing learners, reused across one call.
@@ -62,9 +68,11 @@ class LearnerWriter {
   // Writes the columns in which `after` differs from `before` (the stored
   // record with the same id); sync_state and update_time always. One
   // prepared statement per set of changed columns, kept for the call.
+  // FAILED_PRECONDITION, writing nothing, unless the stored row is in
+  // `before`'s school with `before`'s update time and state.
   absl::Status Update(const HubLearner& before, const HubLearner& after);
-  // Sets only sync_state and update_time.
-  absl::Status SetState(const std::string& learner_id, SyncState state,
+  // Sets only sync_state and update_time, with the same check as Update.
+  absl::Status SetState(const HubLearner& before, SyncState state,
                         int64_t update_time);
   // Replaces the learner's memberships with `class_ids` (hub class ids).
   absl::Status SetClasses(const std::string& learner_id,

@@ -119,7 +119,12 @@ absl::StatusOr<SaveSummary> SqliteStore::ApplySave(
     std::string learner_id, before, after, email;
   };
   std::vector<Written> written(n);
-  StoredLearner stored;
+  // The stored record of the learner being changed: the plan's own copy when
+  // it vouches for it (before_is_stored, checked by the version above and by
+  // each write's WHERE), else read here.
+  StoredLearner read;
+  const HubLearner* stored = &read.learner;
+  std::vector<std::string>& stored_class_ids = read.class_ids;
   std::vector<std::string> class_ids;
   for (size_t i : order) {
     const PlannedChange& change = plan.changes[i];
@@ -131,24 +136,33 @@ absl::StatusOr<SaveSummary> SqliteStore::ApplySave(
       after.id = ids_->NewId("lrn");
       ++summary.imported;
     } else {
-      STORE_ASSIGN_OR_RETURN(bool found,
-                             reader.Get(school_id, change.before.id, &stored));
-      if (!found) {
-        return absl::NotFoundError(
-            absl::StrCat("change ", i, ": learner ", change.before.id,
-                         " not found in school ", school_id));
+      if (plan.before_is_stored && change.before.school_id == school_id) {
+        stored = &change.before;
+        if (change.change != LearnerChange::kDesync) {
+          STORE_RETURN_IF_ERROR(
+              reader.ClassIds(change.before.id, &stored_class_ids));
+        }
+      } else {
+        stored = &read.learner;
+        STORE_ASSIGN_OR_RETURN(bool found,
+                               reader.Get(school_id, change.before.id, &read));
+        if (!found) {
+          return absl::NotFoundError(
+              absl::StrCat("change ", i, ": learner ", change.before.id,
+                           " not found in school ", school_id));
+        }
       }
-      EncodeAuditLearner(&before_json, stored.learner);
+      EncodeAuditLearner(&before_json, *stored);
       if (change.change == LearnerChange::kDesync) {
-        after = stored.learner;  // class, year, memberships and MIS id all kept
+        STORE_RETURN_IF_ERROR(
+            writer.SetState(*stored, SyncState::kDesynced, now));
+        after = *stored;  // class, year, memberships and MIS id all kept
         after.sync_state = SyncState::kDesynced;
         after.update_time_unix = now;
-        STORE_RETURN_IF_ERROR(
-            writer.SetState(after.id, SyncState::kDesynced, now));
         ++summary.desynced;
       } else {
         after = change.after;
-        after.id = stored.learner.id;
+        after.id = stored->id;
         ++(change.change == LearnerChange::kLink ? summary.linked
                                                  : summary.refreshed);
       }
@@ -178,13 +192,13 @@ absl::StatusOr<SaveSummary> SqliteStore::ApplySave(
         STORE_RETURN_IF_ERROR(writer.Insert(after));
         STORE_RETURN_IF_ERROR(writer.SetClasses(after.id, {}, class_ids));
       } else {
-        STORE_RETURN_IF_ERROR(writer.Update(stored.learner, after));
+        STORE_RETURN_IF_ERROR(writer.Update(*stored, after));
         STORE_RETURN_IF_ERROR(
-            writer.SetClasses(after.id, stored.class_ids, class_ids));
+            writer.SetClasses(after.id, stored_class_ids, class_ids));
       }
     }
-    EncodeAuditDelta(&written[i].after, import ? HubLearner{} : stored.learner,
-                     after);
+    static const HubLearner* const kNone = new HubLearner();
+    EncodeAuditDelta(&written[i].after, import ? *kNone : *stored, after);
     if (change.queue_verification_email && after.email.empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "change ", i, ": learner ", after.id,

@@ -141,5 +141,21 @@ TEST(SavePlanTest, UpToDateSyncedLearnerIsNotRewritten) {
   EXPECT_EQ(plan->unaffected, 1);
 }
 
+// The store may skip reading a learner back only when the session's copies
+// were read at the hub version the session classified against.
+TEST(SavePlanTest, CopiesAreVouchedForOnlyAtTheClassifiedHubVersion) {
+  MisSnapshot snap;
+  snap.learners = {Mis("m-a", "Ann")};
+  const std::vector<Row> rows = {R(1, RowStatus::kMatched, "lrn_a", "m-a")};
+  SessionRecord session;
+  session.hub_version = 7;
+  for (int64_t read_at : {int64_t{7}, int64_t{8}, int64_t{-1}}) {
+    RowContext ctx({Hub("lrn_a", "Ann", SyncState::kUnsynced)}, snap, read_at);
+    auto plan = BuildSavePlan(session, rows, ctx);
+    ASSERT_THAT(plan, IsOk());
+    EXPECT_EQ(plan->before_is_stored, read_at == 7) << "read at " << read_at;
+  }
+}
+
 }  // namespace
 }  // namespace hubsync

@@ -276,6 +276,91 @@ TEST(ApplySaveTest, DesyncKeepsClassYearAndMisId) {
   EXPECT_THAT(audit[1].after_json, HasSubstr("\"sync_state\":\"DESYNCED\""));
 }
 
+// A plan built from the session's own copies of the learners
+// (before_is_stored, as SessionManager::Save makes it) does what a plan whose
+// learners the store reads back does: the memberships it does not hold are
+// still replaced, and the audit's "before" is the stored record.
+TEST(ApplySaveTest, PlanWithStoredCopiesLinksAndDesyncsAsBefore) {
+  auto w = MakeWorld();
+  const MisLearner& m1 = w->snapshot.learners[0];
+  const MisLearner& m2 = w->snapshot.learners[1];
+  SavePlan first = Plan(*w);
+  first.changes.push_back(LinkTo(w->oliver, m2));
+  ASSERT_THAT(w->store->ApplySave(first, Saved(*w)), IsOk());
+
+  SessionRecord r;
+  r.school_id = w->school.id;
+  r.snapshot_id = w->snapshot.id;
+  w->session = *w->store->CreateSession(r);
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(HubLearner amelia,
+                               w->store->GetLearner(w->amelia.id));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(HubLearner oliver,
+                               w->store->GetLearner(w->oliver.id));
+  SavePlan plan = Plan(*w);
+  plan.before_is_stored = true;
+  plan.changes.push_back(LinkTo(amelia, m1));
+  PlannedChange desync;
+  desync.change = LearnerChange::kDesync;
+  desync.before = oliver;
+  desync.after = oliver;
+  desync.after.sync_state = SyncState::kDesynced;
+  plan.changes.push_back(desync);
+  w->t->clock.Advance(7);
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(SaveSummary sum,
+                               w->store->ApplySave(plan, Saved(*w)));
+  EXPECT_EQ(sum.linked, 1);
+  EXPECT_EQ(sum.desynced, 1);
+
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(HubLearner got,
+                               w->store->GetLearner(w->amelia.id));
+  EXPECT_EQ(got.legal_surname, "Jones");
+  EXPECT_EQ(got.registration_group, "7A");
+  EXPECT_THAT(got.classes, ElementsAre("7x/En1", "7x/Ma1"));  // Handmade gone
+  EXPECT_EQ(got.mis_id, "m1");
+  EXPECT_EQ(got.sync_state, SyncState::kSynced);
+  EXPECT_EQ(got.update_time_unix, 1790000007);
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(HubLearner desynced,
+                               w->store->GetLearner(w->oliver.id));
+  EXPECT_EQ(desynced.sync_state, SyncState::kDesynced);
+  EXPECT_THAT(desynced.classes, ElementsAre("7x/Ma1"));
+  EXPECT_EQ(desynced.mis_id, "m2");
+
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<AuditRecord> audit,
+                               SaveAudit(w->store, w->school.id));
+  ASSERT_THAT(audit, SizeIs(3));
+  EXPECT_EQ(audit[1].verb, "link");
+  EXPECT_EQ(audit[1].before_json, storage::LearnerJson(amelia));
+  EXPECT_EQ(audit[1].after_json, storage::LearnerJson(got));
+  EXPECT_EQ(audit[2].verb, "desync");
+  EXPECT_EQ(audit[2].before_json, storage::LearnerJson(oliver));
+  EXPECT_EQ(audit[2].after_json, storage::LearnerJson(desynced));
+}
+
+// A plan that vouches for copies the store does not hold (here a learner's
+// older update time) is refused whole, even at the right hub version.
+TEST(ApplySaveTest, PlanWithCopiesNotAsStoredChangesNothing) {
+  for (LearnerChange kind : {LearnerChange::kLink, LearnerChange::kDesync}) {
+    auto w = MakeWorld();
+    SavePlan plan = Plan(*w);
+    plan.before_is_stored = true;
+    plan.changes.push_back(LinkTo(w->oliver, w->snapshot.learners[1]));
+    PlannedChange change = LinkTo(w->amelia, w->snapshot.learners[0], kind);
+    change.before.update_time_unix -= 1;
+    if (kind == LearnerChange::kDesync) {
+      change.after = change.before;
+      change.after.sync_state = SyncState::kDesynced;
+    }
+    plan.changes.push_back(change);
+    const std::string before = Dump(*w);
+    EXPECT_THAT(w->store->ApplySave(plan, Saved(*w)),
+                StatusIs(absl::StatusCode::kFailedPrecondition,
+                         HasSubstr(absl::StrCat("learner ", w->amelia.id,
+                                                " of school ", w->school.id,
+                                                " is not as it was read"))));
+    EXPECT_EQ(Dump(*w), before);
+  }
+}
+
 TEST(ApplySaveTest, StaleHubVersionChangesNothing) {
   auto w = MakeWorld();
   SavePlan plan = Plan(*w);
