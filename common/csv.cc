@@ -115,9 +115,14 @@ CsvTable ParseCsv(std::string_view file_name, std::string_view data,
   int line = 1, col = 1, quote_line = 0;
   record.line = 1;
 
+  // Every record after the first is expected to have the header's width.
+  size_t width = 0;
   auto end_field = [&]() {
-    record.fields.push_back(
-        field_quoted ? field : std::string(absl::StripAsciiWhitespace(field)));
+    if (field_quoted) {
+      record.fields.push_back(field);
+    } else {
+      record.fields.emplace_back(absl::StripAsciiWhitespace(field));
+    }
     field.clear();
     field_quoted = false;
   };
@@ -132,10 +137,12 @@ CsvTable ParseCsv(std::string_view file_name, std::string_view data,
                           " rows (the server's row limit): split the file")});
         table.too_many_records = true;
       } else {
+        if (records.empty()) width = record.fields.size();
         records.push_back(std::move(record));
       }
     }
     record = CsvRecord{};
+    record.fields.reserve(width);
     record_bad = false;
   };
 
@@ -194,7 +201,17 @@ CsvTable ParseCsv(std::string_view file_name, std::string_view data,
                "text after a closing quote: quote the whole field"});
           record_bad = true;
         }
-        if (!field_quoted) field.push_back(c);
+        if (!field_quoted) {
+          // The run of plain characters from here is appended at once.
+          size_t end = i + 1;
+          while (end < data.size() && data[end] != ',' && data[end] != '"' &&
+                 data[end] != '\n' && data[end] != '\r') {
+            col += Width(data[end]);
+            ++end;
+          }
+          field.append(data.data() + i, end - i);
+          i = end - 1;  // c itself is counted below
+        }
         break;
     }
     col += Width(c);

@@ -2,9 +2,8 @@
 // and validation shared with pushed records. OneRoster is in oneroster.cc.
 #include "common/mis_import.h"
 
-#include "absl/container/flat_hash_map.h"
-
 #include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 
@@ -47,6 +46,27 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& Aliases() {
   return *aliases;
 }
 
+// The columns of Aliases(), in its order: a row's fields are found by index,
+// not by name.
+enum Field : int {
+  kMisId,
+  kUpn,
+  kLegalForename,
+  kLegalSurname,
+  kPreferredForename,
+  kPreferredSurname,
+  kDateOfBirth,
+  kGender,
+  kYearGroup,
+  kRegistrationGroup,
+  kClasses,
+  kEmail,
+  kFieldCount
+};
+using Columns = std::array<int, kFieldCount>;
+
+const std::string& FieldName(Field f) { return Aliases()[f].first; }
+
 std::string Squash(std::string_view s) {
   std::string out;
   for (char c : s) {
@@ -59,18 +79,18 @@ std::string Squash(std::string_view s) {
 // Column indexes by canonical name; -1 when absent. Two headers meaning the
 // same column ("Forename" and "Legal Forename") are a problem: which one
 // holds the legal name is a guess hubsync will not make.
-std::map<std::string, int> MapColumns(const CsvTable& table,
-                                      const std::string& file,
-                                      std::vector<Problem>* problems) {
-  std::map<std::string, int> cols;
-  for (const auto& [name, spellings] : Aliases()) cols[name] = -1;
+Columns MapColumns(const CsvTable& table, const std::string& file,
+                   std::vector<Problem>* problems) {
+  Columns cols;
+  cols.fill(-1);
   for (size_t i = 0; i < table.header.size(); ++i) {
     const std::string h = Squash(table.header[i]);
-    for (const auto& [name, spellings] : Aliases()) {
+    for (int f = 0; f < kFieldCount; ++f) {
+      const auto& [name, spellings] = Aliases()[f];
       if (std::find(spellings.begin(), spellings.end(), h) == spellings.end()) {
         continue;
       }
-      int& col = cols[name];
+      int& col = cols[f];
       if (col >= 0) {
         problems->push_back(
             {file, 1, static_cast<int>(i) + 1,
@@ -85,23 +105,30 @@ std::map<std::string, int> MapColumns(const CsvTable& table,
   return cols;
 }
 
-// One row's fields, with problems reported against the right column.
+// One row's fields, with problems reported against the right column. Each
+// header spelling means one column (Aliases), so a field taken (moved out of
+// the record) is never read again.
 struct RowReader {
   const std::string& file;
-  const CsvRecord& record;
-  const std::map<std::string, int>& cols;
+  CsvRecord& record;
+  const Columns& cols;
   std::vector<Problem>* problems;
   const ParseLimits& limits;
   bool* over_limit;
 
-  std::string Get(const std::string& name) const {
-    int c = cols.at(name);
-    return c < 0 ? std::string() : record.fields[c];
+  const std::string& Get(Field f) const {
+    static const std::string* const kEmpty = new std::string;
+    const int c = cols[f];
+    return c < 0 ? *kEmpty : record.fields[c];
   }
-  int Col(const std::string& name) const { return cols.at(name) + 1; }
-  void Report(const std::string& name, std::string message) const {
+  std::string Take(Field f) const {
+    const int c = cols[f];
+    return c < 0 ? std::string() : std::move(record.fields[c]);
+  }
+  int Col(Field f) const { return cols[f] + 1; }
+  void Report(Field f, std::string message) const {
     problems->push_back(
-        {file, record.line, std::max(Col(name), 0), std::move(message)});
+        {file, record.line, std::max(Col(f), 0), std::move(message)});
   }
 };
 
@@ -113,51 +140,52 @@ bool ReadCommon(const RowReader& row, bool year_required, std::string* forename,
                 std::string* reg, std::vector<std::string>* classes,
                 std::string* email) {
   const size_t before = row.problems->size();
-  for (const auto& [name, _] : Aliases()) {
-    if (row.cols.at(name) >= 0) {
-      CheckValue(row.file, row.record.line, row.Col(name), name, row.Get(name),
-                 row.limits, row.problems, row.over_limit);
+  for (int f = 0; f < kFieldCount; ++f) {
+    if (row.cols[f] >= 0) {
+      const Field field = static_cast<Field>(f);
+      CheckValue(row.file, row.record.line, row.Col(field), FieldName(field),
+                 row.Get(field), row.limits, row.problems, row.over_limit);
     }
   }
-  *forename = row.Get("legal_forename");
-  *surname = row.Get("legal_surname");
+  *forename = row.Take(kLegalForename);
+  *surname = row.Take(kLegalSurname);
   if (forename->empty())
-    row.Report("legal_forename", "legal_forename is empty");
-  if (surname->empty()) row.Report("legal_surname", "legal_surname is empty");
-  *pforename = row.Get("preferred_forename");
-  *psurname = row.Get("preferred_surname");
-  const std::string dob_text = row.Get("date_of_birth");
+    row.Report(kLegalForename, "legal_forename is empty");
+  if (surname->empty()) row.Report(kLegalSurname, "legal_surname is empty");
+  *pforename = row.Take(kPreferredForename);
+  *psurname = row.Take(kPreferredSurname);
+  const std::string& dob_text = row.Get(kDateOfBirth);
   if (!dob_text.empty()) {
     *dob = ParseDate(dob_text);
     if (!*dob) {
       row.Report(
-          "date_of_birth",
+          kDateOfBirth,
           absl::StrCat("date_of_birth '", dob_text,
                        "' is not a real date (YYYY-MM-DD or DD/MM/YYYY)"));
     }
   }
-  *gender = row.Get("gender");
-  *upn = NormaliseUpn(row.Get("upn"));
-  const std::string year_text = row.Get("year_group");
+  *gender = row.Take(kGender);
+  *upn = NormaliseUpn(row.Get(kUpn));
+  const std::string& year_text = row.Get(kYearGroup);
   if (year_text.empty()) {
-    if (year_required) row.Report("year_group", "year_group is empty");
+    if (year_required) row.Report(kYearGroup, "year_group is empty");
   } else if (std::optional<std::string> y = CanonicalYearGroup(year_text)) {
-    *year = *y;
+    *year = *std::move(y);
   } else {
-    row.Report("year_group",
+    row.Report(kYearGroup,
                absl::StrCat("year_group '", year_text,
                             "' is not a UK year group (N1, N2, R, 1-13)"));
   }
-  *reg = row.Get("registration_group");
+  *reg = row.Take(kRegistrationGroup);
   for (absl::string_view c :
-       absl::StrSplit(row.Get("classes"), ';', absl::SkipWhitespace())) {
+       absl::StrSplit(row.Get(kClasses), ';', absl::SkipWhitespace())) {
     classes->push_back(std::string(absl::StripAsciiWhitespace(c)));
   }
   std::sort(classes->begin(), classes->end());
   classes->erase(std::unique(classes->begin(), classes->end()), classes->end());
-  *email = row.Get("email");
+  *email = row.Take(kEmail);
   if (!email->empty() && !LooksLikeEmail(*email)) {
-    row.Report("email",
+    row.Report(kEmail,
                absl::StrCat("email '", *email, "' is not an email address"));
   }
   return row.problems->size() == before;
@@ -168,6 +196,20 @@ bool ReadCommon(const RowReader& row, bool year_required, std::string* forename,
 std::optional<Date> ParseDate(std::string_view text) {
   const absl::string_view s = absl::StripAsciiWhitespace(Av(text));
   int y = 0, m = 0, d = 0;
+  // YYYY-MM-DD with eight digits, the common case, without splitting; any
+  // other text takes the general path below.
+  auto digit = [&s](size_t i) { return s[i] >= '0' && s[i] <= '9'; };
+  if (s.size() == 10 && s[4] == '-' && s[7] == '-' && digit(0) && digit(1) &&
+      digit(2) && digit(3) && digit(5) && digit(6) && digit(8) && digit(9)) {
+    auto num = [&s](size_t i, size_t n) {
+      int v = 0;
+      for (size_t k = i; k < i + n; ++k) v = v * 10 + (s[k] - '0');
+      return v;
+    };
+    const Date date{num(0, 4), num(5, 2), num(8, 2)};
+    if (!IsRealDate(date)) return std::nullopt;
+    return date;
+  }
   std::vector<absl::string_view> parts;
   if (s.size() == 10 && s[4] == '-' && s[7] == '-') {
     parts = absl::StrSplit(s, '-');
@@ -211,48 +253,46 @@ MisParseResult ParsePlainCsv(std::string_view file_name,
   CsvTable table = ParseCsv(file_name, data, &result.problems, limits.max_rows);
   result.over_limit = table.too_many_records;
   if (!result.problems.empty()) return result;
-  const std::map<std::string, int> cols =
-      MapColumns(table, file, &result.problems);
-  for (const char* required :
-       {"mis_id", "legal_forename", "legal_surname", "year_group"}) {
-    if (cols.at(required) < 0) {
+  const Columns cols = MapColumns(table, file, &result.problems);
+  for (Field required : {kMisId, kLegalForename, kLegalSurname, kYearGroup}) {
+    if (cols[required] < 0) {
       result.problems.push_back(
           {file, 1, 0,
-           absl::StrCat("missing required column '", required, "'")});
+           absl::StrCat("missing required column '", FieldName(required),
+                        "'")});
     }
   }
   if (!result.problems.empty()) return result;
 
   // Hash maps (a million-learner export), classes sorted by id at the end.
-  absl::flat_hash_map<std::string, int> seen_ids, seen_upns;
+  // The id and UPN keys are views: of the record's mis_id field (never moved
+  // out) and of the stored learner's UPN (the learners are reserved up front,
+  // so none moves while the maps live).
+  absl::flat_hash_map<absl::string_view, int> seen_ids, seen_upns;
   seen_ids.reserve(table.records.size());
   seen_upns.reserve(table.records.size());
   absl::flat_hash_map<std::string, MisClass> classes;
   std::set<std::string> mixed_years;
-  result.snapshot.learners.reserve(table.records.size());
-  for (const CsvRecord& record : table.records) {
+  std::vector<MisLearner>& learners = result.snapshot.learners;
+  learners.reserve(table.records.size());
+  for (CsvRecord& record : table.records) {
     RowReader row{file, record, cols, &result.problems, limits,
                   &result.over_limit};
     MisLearner l;
-    l.mis_id = row.Get("mis_id");
-    if (l.mis_id.empty()) {
-      row.Report("mis_id", "mis_id is empty");
-    } else if (auto [it, fresh] = seen_ids.emplace(l.mis_id, record.line);
+    const std::string& mis_id = row.Get(kMisId);
+    l.mis_id = mis_id;
+    if (mis_id.empty()) {
+      row.Report(kMisId, "mis_id is empty");
+    } else if (auto [it, fresh] = seen_ids.emplace(mis_id, record.line);
                !fresh) {
-      row.Report("mis_id", absl::StrCat("mis_id '", l.mis_id,
-                                        "' is also on line ", it->second));
+      row.Report(kMisId, absl::StrCat("mis_id '", mis_id,
+                                      "' is also on line ", it->second));
     }
     if (!ReadCommon(row, true, &l.legal_forename, &l.legal_surname,
                     &l.preferred_forename, &l.preferred_surname,
                     &l.date_of_birth, &l.gender, &l.upn, &l.year_group,
                     &l.registration_group, &l.classes, &l.email)) {
       continue;
-    }
-    if (IsValidUpn(l.upn)) {
-      if (auto [it, fresh] = seen_upns.emplace(l.upn, record.line); !fresh) {
-        row.Report("upn", absl::StrCat("UPN ", l.upn, " is also on line ",
-                                       it->second));
-      }
     }
     if (!l.registration_group.empty()) {
       l.registration_group_mis_id = "reg:" + l.registration_group;
@@ -267,9 +307,18 @@ MisParseResult ParsePlainCsv(std::string_view file_name,
     for (const std::string& name : l.classes) {
       const std::string id = "cls:" + name;
       l.class_mis_ids.push_back(id);
-      classes.emplace(id, MisClass{id, name, ClassKind::kSubject, ""});
+      if (!classes.contains(id)) {
+        classes.emplace(id, MisClass{id, name, ClassKind::kSubject, ""});
+      }
     }
-    result.snapshot.learners.push_back(std::move(l));
+    learners.push_back(std::move(l));
+    const std::string& upn = learners.back().upn;
+    if (IsValidUpn(upn)) {
+      if (auto [it, fresh] = seen_upns.emplace(upn, record.line); !fresh) {
+        row.Report(kUpn, absl::StrCat("UPN ", upn, " is also on line ",
+                                      it->second));
+      }
+    }
   }
   for (const std::string& id : mixed_years) classes[id].year_group.clear();
   for (auto& [id, c] : classes) result.snapshot.classes.push_back(std::move(c));
@@ -277,7 +326,6 @@ MisParseResult ParsePlainCsv(std::string_view file_name,
             [](const MisClass& a, const MisClass& b) { return a.mis_id < b.mis_id; });
   // Learners by mis_id: sort small (id, index) pairs, then move each
   // learner once, rather than swapping whole records.
-  std::vector<MisLearner>& learners = result.snapshot.learners;
   std::vector<std::pair<std::string_view, size_t>> order(learners.size());
   for (size_t i = 0; i < learners.size(); ++i) order[i] = {learners[i].mis_id, i};
   std::stable_sort(order.begin(), order.end(),
@@ -297,17 +345,17 @@ HubImportResult ParseHubLearnersCsv(std::string_view file_name,
   CsvTable table = ParseCsv(file_name, data, &result.problems, limits.max_rows);
   result.over_limit = table.too_many_records;
   if (!result.problems.empty()) return result;
-  const std::map<std::string, int> cols =
-      MapColumns(table, file, &result.problems);
-  for (const char* required : {"legal_forename", "legal_surname"}) {
-    if (cols.at(required) < 0) {
+  const Columns cols = MapColumns(table, file, &result.problems);
+  for (Field required : {kLegalForename, kLegalSurname}) {
+    if (cols[required] < 0) {
       result.problems.push_back(
           {file, 1, 0,
-           absl::StrCat("missing required column '", required, "'")});
+           absl::StrCat("missing required column '", FieldName(required),
+                        "'")});
     }
   }
   if (!result.problems.empty()) return result;
-  for (const CsvRecord& record : table.records) {
+  for (CsvRecord& record : table.records) {
     RowReader row{file, record, cols, &result.problems, limits,
                   &result.over_limit};
     HubLearner l;

@@ -49,6 +49,26 @@ TEST(ParseDate, ImpossibleAndMalformedDatesAreRejected) {
   }
 }
 
+// Eight digits take a fast path; every other YYYY-MM-DD-shaped text still
+// gets the general split's answer, odd as it is.
+TEST(ParseDate, FastPathAgreesWithTheGeneralSplit) {
+  EXPECT_EQ(ParseDate("2013-09-4-"), D(2013, 9, 4));
+  EXPECT_EQ(ParseDate("2013-0--04"), std::nullopt);
+  EXPECT_EQ(ParseDate("2013-+9-04"), std::nullopt);
+  EXPECT_EQ(ParseDate("2200-12-31"), D(2200, 12, 31));
+  EXPECT_EQ(ParseDate("2201-01-01"), std::nullopt);
+}
+
+TEST(FormatDate, PadsEveryPartAndRoundTrips) {
+  EXPECT_EQ(FormatDate(Date{2013, 9, 4}), "2013-09-04");
+  EXPECT_EQ(FormatDate(Date{1900, 12, 31}), "1900-12-31");
+  EXPECT_EQ(FormatDate(Date{987, 1, 2}), "0987-01-02");
+  EXPECT_EQ(FormatDate(Date{12345, 1, 2}), "12345-01-02");
+  for (const Date d : {Date{2000, 2, 29}, Date{2200, 1, 1}, Date{1999, 10, 10}}) {
+    EXPECT_EQ(ParseDate(FormatDate(d)), d);
+  }
+}
+
 // ------------------------------------------------------------ ParsePlainCsv
 
 TEST(ParsePlainCsv, EveryFieldRoundTrips) {
