@@ -45,6 +45,14 @@ bool CheckValue(const std::string& file, int line, int column,
     *over_limit = true;
     return false;
   }
+  // Nearly every value is clean: look for a control byte before building
+  // the message that names it.
+  bool clean = true;
+  for (char ch : value) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    clean &= c >= 0x20 && c != 0x7F;
+  }
+  if (clean) return true;
   if (std::string bad = ControlCharacterProblem(value); !bad.empty()) {
     problems->push_back({file, line, column, absl::StrCat(Av(name), " ", bad)});
     return false;
