@@ -80,39 +80,64 @@ absl::StatusOr<MisSnapshot> SqliteStore::SaveSnapshot(MisSnapshot snapshot,
         .Bind(6, c.year_group);
     STORE_RETURN_IF_ERROR(cls.Run());
   }
-  STORE_ASSIGN_OR_RETURN(
-      Statement lrn,
-      db_.Prepare("INSERT INTO mis_learners (snapshot_id, mis_id, ord, upn, "
-                  "legal_forename, legal_surname, preferred_forename, "
-                  "preferred_surname, date_of_birth, gender, year_group, "
-                  "registration_group, registration_group_mis_id, "
-                  "class_mis_ids, classes, email) "
-                  "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-  std::string date, class_ids, class_names;
-  for (size_t i = 0; i < snapshot.learners.size(); ++i) {
-    const MisLearner& l = snapshot.learners[i];
-    date = l.date_of_birth ? FormatDate(*l.date_of_birth) : "";
-    class_ids = JoinList(l.class_mis_ids);
-    class_names = JoinList(l.classes);
-    // Every bound string outlives the step: bound without copies.
-    lrn.Reset()
-        .BindRef(1, snapshot.id)
-        .BindRef(2, l.mis_id)
-        .Bind(3, static_cast<int64_t>(i))
-        .BindRef(4, l.upn)
-        .BindRef(5, l.legal_forename)
-        .BindRef(6, l.legal_surname)
-        .BindRef(7, l.preferred_forename)
-        .BindRef(8, l.preferred_surname)
-        .BindOptional(9, date)
-        .BindRef(10, l.gender)
-        .BindRef(11, l.year_group)
-        .BindRef(12, l.registration_group)
-        .BindRef(13, l.registration_group_mis_id)
-        .BindRef(14, class_ids)
-        .BindRef(15, class_names)
-        .BindRef(16, l.email);
-    STORE_RETURN_IF_ERROR(lrn.Run());
+  // Learners go in kBatch rows to an INSERT (?1 the snapshot id, shared),
+  // the rest in one shorter statement: one statement per row took two thirds
+  // more instructions in sqlite3_step (callgrind, 100,000 learners).
+  constexpr size_t kBatch = 64;
+  constexpr int kPerRow = 15;
+  auto insert_sql = [](size_t rows) {
+    std::string sql =
+        "INSERT INTO mis_learners (snapshot_id, mis_id, ord, upn, "
+        "legal_forename, legal_surname, preferred_forename, "
+        "preferred_surname, date_of_birth, gender, year_group, "
+        "registration_group, registration_group_mis_id, "
+        "class_mis_ids, classes, email) VALUES ";
+    for (size_t r = 0; r < rows; ++r) {
+      absl::StrAppend(&sql, r == 0 ? "" : ",", "(?1");
+      for (int k = 0; k < kPerRow; ++k) absl::StrAppend(&sql, ",?");
+      absl::StrAppend(&sql, ")");
+    }
+    return sql;
+  };
+  const size_t n = snapshot.learners.size();
+  // Every bound string outlives its step: bound without copies.
+  std::vector<std::string> dates(kBatch), class_ids(kBatch), class_names(kBatch);
+  auto insert = [&](Statement& st, size_t first, size_t rows) -> absl::Status {
+    st.Reset().BindRef(1, snapshot.id);
+    for (size_t r = 0; r < rows; ++r) {
+      const MisLearner& l = snapshot.learners[first + r];
+      dates[r] = l.date_of_birth ? FormatDate(*l.date_of_birth) : "";
+      class_ids[r] = JoinList(l.class_mis_ids);
+      class_names[r] = JoinList(l.classes);
+      const int p = 2 + kPerRow * static_cast<int>(r);  // this row's first
+      st.BindRef(p, l.mis_id)
+          .Bind(p + 1, static_cast<int64_t>(first + r))
+          .BindRef(p + 2, l.upn)
+          .BindRef(p + 3, l.legal_forename)
+          .BindRef(p + 4, l.legal_surname)
+          .BindRef(p + 5, l.preferred_forename)
+          .BindRef(p + 6, l.preferred_surname)
+          .BindOptional(p + 7, dates[r])
+          .BindRef(p + 8, l.gender)
+          .BindRef(p + 9, l.year_group)
+          .BindRef(p + 10, l.registration_group)
+          .BindRef(p + 11, l.registration_group_mis_id)
+          .BindRef(p + 12, class_ids[r])
+          .BindRef(p + 13, class_names[r])
+          .BindRef(p + 14, l.email);
+    }
+    return st.Run();
+  };
+  size_t at = 0;
+  if (n >= kBatch) {
+    STORE_ASSIGN_OR_RETURN(Statement full, db_.Prepare(insert_sql(kBatch)));
+    for (; at + kBatch <= n; at += kBatch) {
+      STORE_RETURN_IF_ERROR(insert(full, at, kBatch));
+    }
+  }
+  if (at < n) {
+    STORE_ASSIGN_OR_RETURN(Statement rest, db_.Prepare(insert_sql(n - at)));
+    STORE_RETURN_IF_ERROR(insert(rest, at, n - at));
   }
   AuditRecord audit;
   audit.school_id = snapshot.school_id;

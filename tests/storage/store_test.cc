@@ -241,6 +241,44 @@ TEST(SnapshotTest, RoundTripsEveryField) {
   EXPECT_EQ(counts.classes, 3);
 }
 
+// Learners are inserted 64 to a statement and the rest in a shorter one:
+// 2 x 64 + 7 learners, each field different per learner, read back in order.
+TEST(SnapshotTest, ManyLearnersRoundTripAcrossInsertBatches) {
+  auto t = NewStore();
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(School school, t->store->CreateSchool("Oak"));
+  MisSnapshot in = SampleSnapshot(school.id);
+  const MisLearner model = in.learners[0];
+  in.learners.clear();
+  for (int i = 0; i < 135; ++i) {
+    MisLearner l = model;
+    l.mis_id = absl::StrCat("m", 1000 + i);
+    l.legal_forename = absl::StrCat("F", i);
+    l.legal_surname = absl::StrCat("S", i);
+    l.preferred_forename = i % 3 == 0 ? "" : absl::StrCat("P", i);
+    l.email = absl::StrCat("e", i, "@school.example");
+    if (i % 5 == 0) l.date_of_birth.reset();
+    else l.date_of_birth = Date{2010, 1 + i % 12, 1 + i % 28};
+    in.learners.push_back(std::move(l));
+  }
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(MisSnapshot saved, t->store->SaveSnapshot(in));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(MisSnapshot got, t->store->GetSnapshot(saved.id));
+  ASSERT_THAT(got.learners, SizeIs(135));
+  for (size_t i = 0; i < 135; ++i) {
+    const MisLearner& a = got.learners[i];
+    const MisLearner& b = in.learners[i];
+    EXPECT_EQ(a.mis_id, b.mis_id) << i;
+    EXPECT_EQ(a.legal_forename, b.legal_forename) << i;
+    EXPECT_EQ(a.legal_surname, b.legal_surname) << i;
+    EXPECT_EQ(a.preferred_forename, b.preferred_forename) << i;
+    EXPECT_EQ(a.date_of_birth, b.date_of_birth) << i;
+    EXPECT_EQ(a.class_mis_ids, b.class_mis_ids) << i;
+    EXPECT_EQ(a.classes, b.classes) << i;
+    EXPECT_EQ(a.email, b.email) << i;
+  }
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(Store::Counts counts, t->store->SnapshotCounts(saved.id));
+  EXPECT_EQ(counts.learners, 135);
+}
+
 TEST(SnapshotTest, ListIsNewestFirstAndDuplicatesAreRejected) {
   auto t = NewStore();
   HUBSYNC_ASSERT_OK_AND_ASSIGN(School school, t->store->CreateSchool("Oak"));
