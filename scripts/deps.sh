@@ -10,6 +10,7 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev grpc-proto libsqlite3-dev libsodium-dev openssl
   libgtest-dev libgmock-dev libbenchmark-dev libicu-dev
+  libgoogle-perftools-dev  # tcmalloc, the server's allocator
   python3-grpcio python3-protobuf
   libncurses-dev tmux sqlite3  # the console (ncursesw) and its tests (tmux)
   clang libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh)
