@@ -121,6 +121,34 @@ double ProcessCpuMs() {
   return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
 }
 
+// Records the wall and CPU time of consecutive phases in `stats` (when set).
+class PhaseClock {
+ public:
+  explicit PhaseClock(ClassifyStats* stats) : stats_(stats) { Restart(); }
+  // Ends the phase begun at the last Mark or Restart, recording it.
+  void Mark(const char* phase) {
+    const auto now = std::chrono::steady_clock::now();
+    const double cpu = ProcessCpuMs();
+    if (stats_ != nullptr) {
+      stats_->phase_ms.emplace_back(
+          phase, std::chrono::duration<double, std::milli>(now - start_).count());
+      stats_->phase_cpu_ms.push_back(cpu - cpu_start_);
+    }
+    start_ = now;
+    cpu_start_ = cpu;
+  }
+  // Begins the next phase without recording the time since the last one.
+  void Restart() {
+    start_ = std::chrono::steady_clock::now();
+    cpu_start_ = ProcessCpuMs();
+  }
+
+ private:
+  ClassifyStats* stats_;
+  std::chrono::steady_clock::time_point start_;
+  double cpu_start_ = 0;
+};
+
 // Which of two linked hub learners (indices into `hub`) comes first for a
 // MIS record: SYNCED before DESYNCED, then the lower id. It decides who keeps
 // a record several learners link, and the order re-links are decided in.
@@ -193,31 +221,22 @@ struct Candidate {
 // contested (a rival within kRivalMargin on either side) and matched. The
 // hub learners hub[unlinked[i]] are prepared one at a time as they are
 // scored (half a million prepared learners are hundreds of megabytes); the
-// MIS side, looked up at random, is prepared in advance.
+// MIS side, looked up at random, was prepared in advance (`match`). MIS
+// learners with `taken` set (re-linked already) are passed over.
 std::vector<Candidate> FindCandidates(const std::vector<HubLearner>& hub,
                                       const std::vector<int>& unlinked,
-                                      const std::vector<PreparedLearner>& mis,
+                                      const MatchIndex& match,
+                                      const std::vector<bool>& taken,
                                       ClassifyStats* stats) {
-  const auto start = std::chrono::steady_clock::now();
-  const double cpu_start = ProcessCpuMs();
-  const BlockIndex index(mis);
-  if (stats != nullptr) {
-    // Part of "candidates", which follows it.
-    stats->phase_ms.emplace_back(
-        "index", std::chrono::duration<double, std::milli>(
-                     std::chrono::steady_clock::now() - start).count());
-    stats->phase_cpu_ms.push_back(ProcessCpuMs() - cpu_start);
-  }
+  const std::vector<PreparedLearner>& mis = match.prepared;
+  const std::vector<QuickFields>& mis_quick = match.quick;
+  const BlockIndex& index = *match.blocks;
   // Hub learners are scored in contiguous slices, one per thread, and the
   // slices joined in order: the same candidates whatever the thread count.
   const size_t threads = ThreadsFor(unlinked.size());
   std::vector<std::vector<Candidate>> parts(threads);
   std::vector<int64_t> capped(threads, 0), scored(threads, 0), visited(threads, 0),
       outranked_hubs(threads, 0);
-  // The MIS side's bound fields, packed side by side: the loop below reads
-  // them for every blocked pair, most of which the bound rejects.
-  std::vector<QuickFields> mis_quick(mis.size());
-  ParallelFor(mis.size(), [&](size_t j) { mis_quick[j] = Quick(mis[j]); });
   ParallelSlices(unlinked.size(), threads, [&](size_t t, size_t begin, size_t end) {
     // seen[j] == i + 1: MIS learner j was already visited for hub i (it can
     // sit in several of i's blocks).
@@ -232,7 +251,7 @@ std::vector<Candidate> FindCandidates(const std::vector<HubLearner>& hub,
       const auto stamp = static_cast<uint32_t>(i + 1);
       bool outranked = false;  // a pair the loose keys cannot rival
       index.Visit(h, &capped[t], [&](int j) {
-        if (seen[j] == stamp) return;
+        if (seen[j] == stamp || taken[j]) return;
         seen[j] = stamp;
         ++visited[t];
         const QuickFields& mq = mis_quick[j];
@@ -360,26 +379,44 @@ ClassifyIndex IndexForClassify(const std::vector<HubLearner>& hub,
   return index;
 }
 
+std::unique_ptr<MatchIndex> BuildMatchIndex(const std::vector<MisLearner>& mis,
+                                            const ClassifyIndex& index, const Scope& scope,
+                                            ClassifyStats* stats) {
+  PhaseClock clock(stats);
+  auto match = std::make_unique<MatchIndex>();
+  match->scope = scope;
+  match->mis_size = mis.size();
+  const ScopeTest scope_test(scope);
+  for (size_t j = 0; j < mis.size(); ++j) {
+    if (index.mis_first[j] && !index.mis_linked[j] &&
+        (scope.kind == ScopeKind::kAll || scope_test.InScope(mis[j]))) {
+      match->free_mis.push_back(static_cast<int>(j));
+    }
+  }
+  // Normalised once here; the hub side as it is scored.
+  match->prepared.resize(match->free_mis.size());
+  ParallelFor(match->free_mis.size(),
+              [&](size_t k) { match->prepared[k] = Prepare(mis[match->free_mis[k]]); });
+  AnnotateNameFrequencies(&match->prepared);
+  clock.Mark("prepare");
+  match->blocks.emplace(match->prepared);
+  // The bound fields packed side by side: the pair loop reads them for
+  // every blocked pair, most of which the bound rejects.
+  match->quick.resize(match->prepared.size());
+  ParallelFor(match->prepared.size(),
+              [&](size_t k) { match->quick[k] = Quick(match->prepared[k]); });
+  clock.Mark("index");
+  return match;
+}
+
 std::vector<Row> Classify(const std::vector<HubLearner>& hub,
                           const std::vector<MisLearner>& mis,
                           const Scope& scope,
                           const std::function<void(std::vector<Row>)>& on_batch,
-                          const ClassifyOptions& options) {
+                          ClassifyOptions options) {
   const ScopeTest scope_test(scope);
   Emitter emit(on_batch, options.batch_size);
-  auto phase_start = std::chrono::steady_clock::now();
-  double cpu_start = ProcessCpuMs();
-  auto mark = [&](const char* phase) {
-    const auto now = std::chrono::steady_clock::now();
-    const double cpu = ProcessCpuMs();
-    if (options.stats != nullptr) {
-      options.stats->phase_ms.emplace_back(
-          phase, std::chrono::duration<double, std::milli>(now - phase_start).count());
-      options.stats->phase_cpu_ms.push_back(cpu - cpu_start);
-    }
-    phase_start = now;
-    cpu_start = cpu;
-  };
+  PhaseClock clock(options.stats);
 
   // Every MIS id (the first record wins a duplicate id), each hub learner's
   // name rank and link: from the caller when it built them in advance.
@@ -401,7 +438,7 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
   auto is_linked = [&](const HubLearner& h) {
     return h.sync_state != SyncState::kUnsynced && !h.mis_id.empty();
   };
-  mark("order");
+  clock.Mark("order");
 
   // 1. Linked hub learners: Synced or Desynced. If two hub learners link the
   // same MIS record, the SYNCED one (then the lower id) keeps it. Walked in
@@ -452,39 +489,44 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
     for (Row& row : slice) emit.Add(std::move(row));
     if (begin == 0) emit.Flush();
   }
-  mark("synced");
+  clock.Mark("synced");
 
   // 2. Pairs: unlinked hub learners (any scope) x in-scope MIS learners
-  // that no hub learner links to.
-  std::vector<int> free_mis;
-  for (size_t j = 0; j < mis.size(); ++j) {
-    if (mis_in_scope[j] && index.mis_first[j] && !index.mis_linked[j]) {
-      free_mis.push_back(static_cast<int>(j));
-    }
+  // that no hub learner links to, prepared and blocked in advance when the
+  // caller could (the Pupils panel), else here.
+  std::unique_ptr<MatchIndex> match = std::move(options.match);
+  if (match == nullptr || !match->blocks || match->mis_size != mis.size() ||
+      match->scope.kind != scope.kind || match->scope.values != scope.values) {
+    match = BuildMatchIndex(mis, index, scope, options.stats);
+    clock.Restart();
   }
+  const std::vector<int>& free_mis = match->free_mis;
+  const std::vector<PreparedLearner>& mis_p = match->prepared;
 
   // 2a. Re-keyed records: a linked hub learner whose MIS id is in no MIS
   // record, while a free MIS record carries the same valid UPN (the school
   // changed MIS provider, or the MIS re-keyed its records), is offered as a
-  // re-link instead of a Desynced row and a New one.
+  // re-link instead of a Desynced row and a New one. mis_taken[k]: free MIS
+  // learner k re-linked so, paired with nothing else.
   RankedRows matched, may_match;
-  std::vector<bool> mis_taken(mis.size());
+  std::vector<bool> mis_taken(free_mis.size());
   if (!vanished.empty()) {
-    absl::flat_hash_map<std::string, int> free_by_upn;  // -1: UPN not unique
-    for (int j : free_mis) {
-      std::string upn = NormaliseUpn(mis[j].upn);
-      if (!IsValidUpn(upn)) continue;
-      auto [it, inserted] = free_by_upn.try_emplace(std::move(upn), j);
+    // -1: UPN not unique. Keys are the prepared (normalised) UPNs.
+    absl::flat_hash_map<std::string_view, int> free_by_upn;
+    for (size_t k = 0; k < mis_p.size(); ++k) {
+      if (!mis_p[k].upn_valid) continue;
+      auto [it, inserted] = free_by_upn.try_emplace(mis_p[k].upn, static_cast<int>(k));
       if (!inserted) it->second = -1;
     }
     for (int i : vanished) {
       const HubLearner& h = hub[i];
       auto it = free_by_upn.find(NormaliseUpn(h.upn));
       if (it != free_by_upn.end() && it->second >= 0 && !mis_taken[it->second]) {
-        const int j = it->second;
+        const int k = it->second;
+        const int j = free_mis[k];
         const PairScore score = ScorePair(Prepare(h), Prepare(mis[j]));
         if (score.upn == UpnLevel::kSame && IsCandidate(score)) {
-          mis_taken[j] = true;
+          mis_taken[k] = true;
           const bool sure = MeetsMatchedRule(score);
           Row row;
           row.status = sure ? RowStatus::kMatched : RowStatus::kMayMatch;
@@ -502,9 +544,6 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
       }
       desynced.push_back(i);
     }
-    free_mis.erase(std::remove_if(free_mis.begin(), free_mis.end(),
-                                  [&](int j) { return mis_taken[j]; }),
-                   free_mis.end());
   }
   {
     RankedRows rows;
@@ -521,15 +560,13 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
     }
     emit.AddSorted(&rows);
   }
-  mark("linked");
+  clock.Mark("linked");
 
-  // The MIS side is normalised once here; the hub side as it is scored.
-  std::vector<PreparedLearner> mis_p(free_mis.size());
-  ParallelFor(free_mis.size(), [&](size_t k) { mis_p[k] = Prepare(mis[free_mis[k]]); });
-  AnnotateNameFrequencies(&mis_p);
-  mark("prepare");
-  std::vector<Candidate> cands = FindCandidates(hub, unlinked, mis_p, options.stats);
-  mark("candidates");
+  std::vector<Candidate> cands = FindCandidates(hub, unlinked, *match, mis_taken, options.stats);
+  // The blocks are done with (hundreds of megabytes in a big trust).
+  match->blocks.reset();
+  std::vector<QuickFields>().swap(match->quick);
+  clock.Mark("candidates");
 
   // One-to-one, greedily: strongest decision, then score, then ids, so the
   // result does not depend on input order.
@@ -540,8 +577,9 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
               if (a.hub != b.hub) return hub[unlinked[a.hub]].id < hub[unlinked[b.hub]].id;
               return mis_p[a.mis].id < mis_p[b.mis].id;
             });
-  mark("sort");
-  std::vector<bool> hub_paired(unlinked.size()), mis_paired(mis_p.size());
+  clock.Mark("sort");
+  // A re-linked MIS learner is paired already.
+  std::vector<bool> hub_paired(unlinked.size()), mis_paired(mis_taken);
   std::vector<bool> hub_tied(unlinked.size()), mis_tied(mis_p.size());
   // Each hub learner's candidates (indices into cands, CSR), to spot a tie
   // with a MIS learner still free.
@@ -614,7 +652,7 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
   std::vector<Row>().swap(pair_rows);
   std::vector<const Candidate*>().swap(chosen);
   std::vector<Candidate>().swap(cands);
-  mark("assign");
+  clock.Mark("assign");
 
   // 3. What is left: in-scope hub learners Not matched, MIS learners New.
   RankedRows not_matched;
@@ -647,7 +685,7 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
     emit.Add(std::move(row));
   }
   std::vector<Row> rows = emit.Finish();
-  mark("rest");
+  clock.Mark("rest");
   return rows;
 }
 

@@ -5,12 +5,16 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "common/blocking.h"
+#include "common/match_score.h"
 #include "common/types.h"
 
 namespace hubsync {
@@ -50,12 +54,36 @@ struct ClassifyIndex {
 ClassifyIndex IndexForClassify(const std::vector<HubLearner>& hub,
                                const std::vector<MisLearner>& mis);
 
+// The MIS side of matching for one scope: the MIS learners a hub learner may
+// pair with (in scope, the first record with its MIS id, linked by no hub
+// learner), prepared, weighted by name frequency, and blocked. It depends
+// only on both sides' learners and the scope, so a server builds it when the
+// admin chooses the scope on the Pupils panel, and Proceed starts matching
+// at once. Classify uses it up (frees its parts as it goes).
+struct MatchIndex {
+  Scope scope;              // as given to BuildMatchIndex
+  size_t mis_size = 0;      // the number of MIS learners it was built from
+  std::vector<int> free_mis;  // indices into the MIS learners, ascending
+  std::vector<PreparedLearner> prepared;  // free_mis's learners, same order
+  std::vector<QuickFields> quick;         // Quick(prepared[k]), same order
+  std::optional<BlockIndex> blocks;       // over `prepared`
+};
+// `index` is IndexForClassify(hub, mis) for the hub the classification will
+// run against (which MIS records are linked depends on it). Records the
+// phases "prepare" and "index" in `stats` when set.
+std::unique_ptr<MatchIndex> BuildMatchIndex(const std::vector<MisLearner>& mis,
+                                            const ClassifyIndex& index, const Scope& scope,
+                                            ClassifyStats* stats = nullptr);
+
 struct ClassifyOptions {
   // Rows are handed to on_batch in groups of about this many.
   size_t batch_size = 500;
   ClassifyStats* stats = nullptr;  // filled in when set
   // IndexForClassify(hub, mis) of these very vectors, or null (built here).
   const ClassifyIndex* index = nullptr;
+  // BuildMatchIndex(mis, *index, scope) of these very vectors and this
+  // scope, or null (built here). One that does not fit is rebuilt.
+  std::unique_ptr<MatchIndex> match = nullptr;
 };
 
 // Decides every row of the sync screen for `scope`:
@@ -78,7 +106,7 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
                           const std::vector<MisLearner>& mis,
                           const Scope& scope,
                           const std::function<void(std::vector<Row>)>& on_batch = nullptr,
-                          const ClassifyOptions& options = {});
+                          ClassifyOptions options = {});
 
 // The evidence for pairing one hub learner with one MIS learner, for rows
 // the admin matched by hand (and for tests).

@@ -21,6 +21,12 @@ struct SessionManager::Live {
   int64_t next_row_id ABSL_GUARDED_BY(mu) = 1;
   std::shared_ptr<const RowContext> context ABSL_GUARDED_BY(mu);
   bool classifying ABSL_GUARDED_BY(mu) = false;
+  // The MIS side of matching for the chosen scope, built by SetScope from
+  // `match_context` (see BuildMatchIndex) while the admin is on the Pupils
+  // panel; the next classification takes it if the context is still the
+  // same, so Proceed starts matching at once.
+  std::unique_ptr<MatchIndex> match_index ABSL_GUARDED_BY(mu);
+  std::weak_ptr<const RowContext> match_context ABSL_GUARDED_BY(mu);
 
   // Changes since this session was loaded; versions up to base_version
   // happened before (or in another server process).

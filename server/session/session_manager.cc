@@ -353,9 +353,15 @@ void SessionManager::Classification(std::shared_ptr<Live> live,
                                     SessionRecord at_start)
     ABSL_NO_THREAD_SAFETY_ANALYSIS {  // live->rows is read unlocked; see below
   std::shared_ptr<const RowContext> context;
+  std::unique_ptr<MatchIndex> match;
   {
     absl::MutexLock lock(&live->mu);
     context = live->context;
+    // SetScope's matching index, if it was built from this very context
+    // (Classify checks that it is for this scope).
+    if (live->match_context.lock() == context) match = std::move(live->match_index);
+    live->match_index.reset();
+    live->match_context.reset();
     // At most one row per learner of either side: reserved (address space,
     // not memory, until used) so that a million rows are never copied to a
     // vector twice the size while the screen is being filled.
@@ -373,7 +379,7 @@ void SessionManager::Classification(std::shared_ptr<Live> live,
                     on_batch);
   } else {
     (void)Classify(context->hub(), context->snapshot().learners, at_start.scope,
-                   on_batch, {.index = &context->classify_index()});
+                   on_batch, {.index = &context->classify_index(), .match = std::move(match)});
   }
   SessionRecord next;
   {

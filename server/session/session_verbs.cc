@@ -102,6 +102,17 @@ absl::StatusOr<SessionView> SessionManager::SetScope(
       Commit(live, next, "SetScope", {}, {}, false, true,
              {SessionAudit("set_scope", actor, live.record, next)});
   if (!e.ok()) return e.status();
+  // Prepare matching for this scope now, while the admin is still on the
+  // panel, unless it is ready already.
+  const RowContext& c = **context;
+  if (live.match_context.lock() != *context || live.match_index == nullptr ||
+      live.match_index->scope.kind != next.scope.kind ||
+      live.match_index->scope.values != next.scope.values) {
+    live.match_index.reset();  // before building the next: one at a time
+    live.match_index =
+        BuildMatchIndex(c.snapshot().learners, c.classify_index(), next.scope);
+    live.match_context = *context;
+  }
   return e->session;
 }
 

@@ -371,6 +371,55 @@ TEST(Classify, InputOrderDoesNotChangeTheRows) {
   }
 }
 
+// What the admin sees of every row, evidence included.
+using FullLine = std::tuple<int64_t, RowStatus, std::string, std::string, double, std::string>;
+std::vector<FullLine> FullLines(const std::vector<Row>& rows) {
+  std::vector<FullLine> out;
+  for (const Row& r : rows) {
+    out.emplace_back(r.row_id, r.status, r.hub_learner_id, r.mis_id, r.explanation.score,
+                     r.explanation.reason);
+  }
+  return out;
+}
+
+// The server builds the MIS side of matching on the Pupils panel (SetScope)
+// and hands it to Classify: the rows must be exactly those Classify makes on
+// its own, for the scope it was built for; one built for another scope is
+// not used.
+TEST(Classify, MatchIndexBuiltInAdvanceGivesTheSameRows) {
+  std::vector<HubLearner> hub;
+  std::vector<MisLearner> mis;
+  School(&hub, &mis);
+  // A re-keyed record (its MIS record gone, a free one with its UPN): the
+  // free MIS record it takes must not also be paired or shown as New.
+  const std::string upn = ValidUpn("820300101001");
+  hub.push_back(Linked(Hub("hrekey", "Kit", "Oak", D(2012, 5, 6)), "old-id"));
+  hub.back().upn = upn;
+  mis.push_back(Mis("new-id", "Kit", "Oak", D(2012, 5, 6)));
+  mis.back().upn = upn;
+  // Year 8 learners, for a scope that leaves some out.
+  hub.push_back(Hub("h8", "Lou", "Yew", D(2011, 2, 3), "8", "8B"));
+  mis.push_back(Mis("m8", "Lou", "Yew", D(2011, 2, 3), "8", "8B"));
+  const Scope year7{ScopeKind::kYearGroups, {"7"}};
+  const ClassifyIndex index = IndexForClassify(hub, mis);
+  for (const Scope& scope : {kAll, year7}) {
+    const std::vector<Row> alone = Classify(hub, mis, scope);
+    ASSERT_THAT(Lines(alone), Contains(Line{RowStatus::kMatched, "hrekey", "new-id"}));
+    EXPECT_EQ(std::count_if(alone.begin(), alone.end(),
+                            [](const Row& r) { return r.mis_id == "new-id"; }),
+              1);
+    const std::vector<Row> ready = Classify(
+        hub, mis, scope, nullptr,
+        {.index = &index, .match = BuildMatchIndex(mis, index, scope)});
+    EXPECT_EQ(FullLines(ready), FullLines(alone));
+  }
+  // Built for Year 7, used for all: rebuilt, so Year 8 is matched too.
+  const std::vector<Row> other = Classify(
+      hub, mis, kAll, nullptr, {.index = &index, .match = BuildMatchIndex(mis, index, year7)});
+  EXPECT_THAT(Lines(other), Contains(Line{RowStatus::kMatched, "h8", "m8"}));
+  EXPECT_EQ(FullLines(other), FullLines(Classify(hub, mis, kAll)));
+}
+
 TEST(Classify, EveryLearnerAppearsInExactlyOneRow) {
   std::vector<HubLearner> hub;
   std::vector<MisLearner> mis;
