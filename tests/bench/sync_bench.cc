@@ -24,6 +24,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
@@ -230,6 +231,22 @@ struct ChildServer {
     client.reset();
     child->Stop(SIGKILL);
   }
+  // CPU time (user + system, every thread) the child has used so far, in
+  // ms: unlike wall time, hardly moved by other work on a shared machine.
+  double CpuMs() const {
+    std::ifstream stat(absl::StrCat("/proc/", child->pid(), "/stat"));
+    std::string line;
+    std::getline(stat, line);
+    // Fields after the command name (which may hold spaces) in parentheses:
+    // utime and stime are the 14th and 15th of the whole line.
+    std::istringstream rest(line.substr(line.rfind(')') + 2));
+    std::string field;
+    double ticks = 0;
+    for (int k = 3; k <= 15 && rest >> field; ++k) {
+      if (k >= 14) ticks += std::atof(field.c_str());
+    }
+    return ticks * 1000.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
+  }
   // "VmHWM" (peak resident) or "VmRSS" of the child, in MiB.
   double MemoryMb(const char* key) const {
     std::ifstream status(absl::StrCat("/proc/", child->pid(), "/status"));
@@ -286,7 +303,7 @@ void ProceedToLastRow(benchmark::State& state, bool unclassified) {
   Prepared& prepared = PreparedOf(n);
   ChildServer server(prepared.db_path, prepared.api_key, unclassified);
   const double idle_mb = server.MemoryMb("VmRSS");
-  double first_ms = 0, panel_ms = 0, last_rows_ms = 0;
+  double first_ms = 0, panel_ms = 0, last_rows_ms = 0, server_cpu_ms = 0, panel_cpu_ms = 0;
   int64_t rows = 0;
   for (auto _ : state) {
     state.PauseTiming();
@@ -294,12 +311,15 @@ void ProceedToLastRow(benchmark::State& state, bool unclassified) {
     // Pupils panel validates the scope against the snapshot), and Proceed
     // starts from them while the hub is unchanged. Timed apart: panel_ms.
     auto p0 = std::chrono::steady_clock::now();
+    const double panel_cpu0 = server.CpuMs();
     std::string id = ToPupilsPanel(*server.client, prepared.school_id);
+    panel_cpu_ms = server.CpuMs() - panel_cpu0;
     panel_ms = std::chrono::duration<double, std::milli>(
                    std::chrono::steady_clock::now() - p0)
                    .count();
     state.ResumeTiming();
     auto t0 = std::chrono::steady_clock::now();
+    const double cpu0 = server.CpuMs();
     v1::ProceedRequest proceed;
     proceed.set_session_id(id);
     (void)server.client->Proceed(proceed);
@@ -327,8 +347,13 @@ void ProceedToLastRow(benchmark::State& state, bool unclassified) {
       state.SkipWithError(std::string(streamed.message()).c_str());
       break;
     }
+    server_cpu_ms = server.CpuMs() - cpu0;
   }
   state.counters["first_batch_ms"] = first_ms;
+  // The server's CPU time from Proceed to the end of the stream (rows
+  // stored), and for the panel: the steadier figure on a busy machine.
+  state.counters["server_cpu_ms"] = server_cpu_ms;
+  state.counters["panel_cpu_ms"] = panel_cpu_ms;
   // When the last row arrived; the rest of the time the server spent
   // storing the screen (the end of the stream waits for it).
   state.counters["last_row_ms"] = last_rows_ms;
