@@ -27,8 +27,7 @@ bool IsTypo(std::string_view a, std::string_view b) {
   // when the first letter agrees (Mx / Max, Aa / Ada, not Ian / Ivan's
   // cousin Jan).
   const size_t shorter = std::min(a.size(), b.size());
-  if ((shorter >= 4 || (shorter >= 2 && a[0] == b[0])) &&
-      DamerauLevenshtein(a, b) <= 1) {
+  if ((shorter >= 4 || (shorter >= 2 && a[0] == b[0])) && WithinOneEdit(a, b)) {
     return true;
   }
   return JaroWinkler(a, b) >= 0.92;
@@ -40,7 +39,7 @@ bool IsTypo(std::string_view a, std::string_view b) {
 // Riya, Ball / Bell, Lily / Lilly), and Jaro-Winkler alone (Mason /
 // Madison) is no single keystroke.
 bool IsClearTypo(const std::string& a, const std::string& b) {
-  return std::min(a.size(), b.size()) >= 5 && a[0] == b[0] && DamerauLevenshtein(a, b) == 1;
+  return std::min(a.size(), b.size()) >= 5 && a[0] == b[0] && a != b && WithinOneEdit(a, b);
 }
 
 // The known short / full forms of b's name j (a learner that was not
@@ -75,7 +74,7 @@ NameLevel CompareForename(const Names& a, size_t i, const Names& b, size_t j) {
   if (a_key.size() >= 3) {
     for (const std::string& v : b_forms) {
       if (v[0] == a_key[0] && v.size() + 1 >= a_key.size() && a_key.size() + 1 >= v.size() &&
-          DamerauLevenshtein(a_key, v) <= 1) {
+          WithinOneEdit(a_key, v)) {
         return NameLevel::kNicknameTypo;
       }
     }

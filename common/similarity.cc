@@ -1,6 +1,8 @@
 #include "common/similarity.h"
 
 #include <algorithm>
+#include <array>
+#include <memory>
 #include <vector>
 
 namespace hubsync {
@@ -29,13 +31,35 @@ int DamerauLevenshtein(std::string_view a, std::string_view b) {
   return prev[m];
 }
 
+bool WithinOneEdit(std::string_view a, std::string_view b) {
+  if (a.size() > b.size()) std::swap(a, b);  // a is the shorter
+  if (b.size() - a.size() > 1) return false;
+  size_t i = 0;
+  while (i < a.size() && a[i] == b[i]) ++i;
+  if (i == a.size()) return true;  // equal, or b has one more at the end
+  if (a.size() == b.size()) {
+    // One change at i, or a[i], a[i + 1] swapped; the rest equal.
+    if (a.substr(i + 1) == b.substr(i + 1)) return true;
+    return i + 1 < a.size() && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+           a.substr(i + 2) == b.substr(i + 2);
+  }
+  return a.substr(i) == b.substr(i + 1);  // b has one more at i
+}
+
 double JaroWinkler(std::string_view a, std::string_view b) {
   if (a.empty() && b.empty()) return 1.0;
   if (a.empty() || b.empty()) return 0.0;
   const int la = static_cast<int>(a.size());
   const int lb = static_cast<int>(b.size());
   const int window = std::max(0, std::max(la, lb) / 2 - 1);
-  std::vector<bool> a_hit(la, false), b_hit(lb, false);
+  // Names are short: the flags live on the stack unless a side is long.
+  constexpr int kOnStack = 64;
+  std::array<bool, kOnStack> a_small{}, b_small{};
+  std::unique_ptr<bool[]> a_big, b_big;  // value-initialised: false
+  if (la > kOnStack) a_big = std::make_unique<bool[]>(la);
+  if (lb > kOnStack) b_big = std::make_unique<bool[]>(lb);
+  bool* a_hit = a_big ? a_big.get() : a_small.data();
+  bool* b_hit = b_big ? b_big.get() : b_small.data();
   int matches = 0;
   for (int i = 0; i < la; ++i) {
     const int lo = std::max(0, i - window);

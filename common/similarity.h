@@ -12,6 +12,10 @@ namespace hubsync {
 // "aimee"/"aiemee" = 1, "ab"/"ba" = 1).
 int DamerauLevenshtein(std::string_view a, std::string_view b);
 
+// DamerauLevenshtein(a, b) <= 1, in one pass and without allocating: equal,
+// or one character changed, added or dropped, or two adjacent ones swapped.
+bool WithinOneEdit(std::string_view a, std::string_view b);
+
 // Jaro-Winkler similarity in [0, 1], 1 for equal strings, with the usual
 // prefix scale 0.1 over at most 4 characters. Two empty strings give 1.
 double JaroWinkler(std::string_view a, std::string_view b);

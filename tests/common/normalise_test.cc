@@ -94,10 +94,42 @@ TEST(Similarity, DamerauLevenshtein) {
   EXPECT_EQ(DamerauLevenshtein("abc", ""), 3);
 }
 
+// The typo checks ask WithinOneEdit rather than computing the distance: it
+// must agree with DamerauLevenshtein(a, b) <= 1 on every pair of strings of
+// up to five letters over a small alphabet (where swaps, repeats and
+// near-misses are dense).
+TEST(Similarity, WithinOneEditIsDistanceAtMostOne) {
+  std::vector<std::string> words = {""};
+  for (size_t start = 0; start < words.size(); ++start) {
+    if (words[start].size() == 5) continue;
+    for (char c : {'a', 'b', 'c'}) words.push_back(words[start] + c);
+  }
+  ASSERT_EQ(words.size(), 364u);  // 1 + 3 + 9 + 27 + 81 + 243
+  int disagreements = 0, within = 0;
+  for (const std::string& a : words) {
+    for (const std::string& b : words) {
+      const bool want = DamerauLevenshtein(a, b) <= 1;
+      within += want;
+      if (WithinOneEdit(a, b) != want) {
+        ADD_FAILURE() << "\"" << a << "\" / \"" << b << "\"";
+        if (++disagreements > 5) return;
+      }
+    }
+  }
+  EXPECT_GT(within, 364);  // more than the equal pairs
+  EXPECT_TRUE(WithinOneEdit("aimee", "aiemee"));
+  EXPECT_TRUE(WithinOneEdit("jonathon", "jonahton"));
+  EXPECT_FALSE(WithinOneEdit("jonathon", "jonahtno"));
+}
+
 TEST(Similarity, JaroWinkler) {
   EXPECT_DOUBLE_EQ(JaroWinkler("martha", "martha"), 1.0);
   EXPECT_THAT(JaroWinkler("martha", "marhta"), DoubleNear(0.961, 0.001));
   EXPECT_THAT(JaroWinkler("dwayne", "duane"), DoubleNear(0.840, 0.001));
+  // Longer than the flags kept on the stack: the same measure.
+  const std::string long_a(70, 'a'), long_b = std::string(69, 'a') + "b";
+  const double jaro = (69.0 / 70 + 69.0 / 70 + 1.0) / 3;  // 69 matches, no swaps
+  EXPECT_THAT(JaroWinkler(long_a, long_b), DoubleNear(jaro + 0.4 * (1 - jaro), 1e-9));
   EXPECT_THAT(JaroWinkler("dixon", "dicksonx"), DoubleNear(0.813, 0.001));
   EXPECT_DOUBLE_EQ(JaroWinkler("abc", "xyz"), 0.0);
   EXPECT_DOUBLE_EQ(JaroWinkler("", "abc"), 0.0);
