@@ -328,10 +328,22 @@ bool SameMatchFields(const HubLearner& h, const MisLearner& m) {
 // holds exactly the MIS record's fields, and then both sides prepare alike:
 // one Prepare instead of two (the same explanation, as Prepare reads only
 // those fields).
+//
+// And such learners explain alike when the same fields are present
+// (PresenceShape): each thread keeps one explanation per shape (at most
+// 2^10), and most Synced rows need no Prepare at all.
 Explanation ExplainLinked(const HubLearner& h, const MisLearner& m) {
   if (!SameMatchFields(h, m)) return Explain(h, m);
-  const PreparedLearner p = Prepare(m);
-  return Describe(ScorePair(p, p));
+  auto explain_self = [&m] {
+    const PreparedLearner p = Prepare(m);
+    return Describe(ScorePair(p, p));
+  };
+  const std::optional<uint32_t> shape = PresenceShape(m);
+  if (!shape) return explain_self();
+  thread_local absl::flat_hash_map<uint32_t, Explanation> by_shape;
+  auto it = by_shape.find(*shape);
+  if (it == by_shape.end()) it = by_shape.emplace(*shape, explain_self()).first;
+  return it->second;
 }
 
 }  // namespace

@@ -89,6 +89,31 @@ PreparedLearner PrepareCommon(const L& l, std::string id) {
 
 }  // namespace
 
+std::optional<uint32_t> PresenceShape(const MisLearner& l) {
+  uint32_t shape = 0;
+  int bit = 0;
+  auto add = [&](bool present) { shape |= static_cast<uint32_t>(present) << bit++; };
+  // NormaliseName keeps letters and digits of an ASCII name, nothing else.
+  for (const std::string* name : {&l.legal_forename, &l.preferred_forename, &l.legal_surname,
+                                  &l.preferred_surname}) {
+    bool any = false;
+    for (unsigned char c : *name) {
+      if (c >= 0x80) return std::nullopt;
+      any = any || absl::ascii_isalnum(c);
+    }
+    add(any);
+  }
+  const std::string upn = NormaliseUpn(l.upn);
+  add(!upn.empty());
+  add(IsValidUpn(upn));
+  add(l.date_of_birth.has_value());
+  add(!NormaliseGender(l.gender).empty());
+  const std::string_view year = TrimAscii(l.year_group);
+  add(!year.empty() && !CanonicalYearGroup(year).value_or(std::string(year)).empty());
+  add(!TrimAscii(l.registration_group).empty());
+  return shape;
+}
+
 PreparedLearner Prepare(const HubLearner& hub) {
   return PrepareCommon(hub, hub.id);
 }

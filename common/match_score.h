@@ -63,6 +63,14 @@ struct PreparedLearner {
 PreparedLearner Prepare(const HubLearner& hub);
 PreparedLearner Prepare(const MisLearner& mis);
 
+// Which of the fields Prepare reads are present (as Prepare sees them: a
+// name of punctuation only, a gender "unknown", a UPN given but not valid),
+// one bit each. A learner scored against itself (a Synced learner whose hub
+// record holds exactly the MIS record's fields) gets levels that depend on
+// nothing else, so learners of one shape explain alike. nullopt when a name
+// is not plain ASCII: only ICU can tell whether it normalises to nothing.
+std::optional<uint32_t> PresenceShape(const MisLearner& mis);
+
 enum class UpnLevel { kMissing, kSame, kDifferent };
 enum class NameLevel {
   kMissing,
