@@ -513,7 +513,6 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
     clock.Restart();
   }
   const std::vector<int>& free_mis = match->free_mis;
-  const std::vector<PreparedLearner>& mis_p = match->prepared;
 
   // 2a. Re-keyed records: a linked hub learner whose MIS id is in no MIS
   // record, while a free MIS record carries the same valid UPN (the school
@@ -525,9 +524,10 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
   if (!vanished.empty()) {
     // -1: UPN not unique. Keys are the prepared (normalised) UPNs.
     absl::flat_hash_map<std::string_view, int> free_by_upn;
-    for (size_t k = 0; k < mis_p.size(); ++k) {
-      if (!mis_p[k].upn_valid) continue;
-      auto [it, inserted] = free_by_upn.try_emplace(mis_p[k].upn, static_cast<int>(k));
+    for (size_t k = 0; k < free_mis.size(); ++k) {
+      const PreparedLearner& m = match->prepared[k];
+      if (!m.upn_valid) continue;
+      auto [it, inserted] = free_by_upn.try_emplace(m.upn, static_cast<int>(k));
       if (!inserted) it->second = -1;
     }
     for (int i : vanished) {
@@ -575,9 +575,13 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
   clock.Mark("linked");
 
   std::vector<Candidate> cands = FindCandidates(hub, unlinked, *match, mis_taken, options.stats);
-  // The blocks are done with (hundreds of megabytes in a big trust).
+  // The prepared learners and their blocks are done with (hundreds of
+  // megabytes in a big trust): the rows need only the free list.
   match->blocks.reset();
   std::vector<QuickFields>().swap(match->quick);
+  std::vector<PreparedLearner>().swap(match->prepared);
+  // Free MIS learner k's MIS id.
+  auto free_id = [&](int k) -> const std::string& { return mis[free_mis[k]].mis_id; };
   clock.Mark("candidates");
 
   // One-to-one, greedily: strongest decision, then score, then ids, so the
@@ -587,12 +591,12 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
               if (a.matched != b.matched) return a.matched;
               if (a.score.score != b.score.score) return a.score.score > b.score.score;
               if (a.hub != b.hub) return hub[unlinked[a.hub]].id < hub[unlinked[b.hub]].id;
-              return mis_p[a.mis].id < mis_p[b.mis].id;
+              return free_id(a.mis) < free_id(b.mis);
             });
   clock.Mark("sort");
   // A re-linked MIS learner is paired already.
   std::vector<bool> hub_paired(unlinked.size()), mis_paired(mis_taken);
-  std::vector<bool> hub_tied(unlinked.size()), mis_tied(mis_p.size());
+  std::vector<bool> hub_tied(unlinked.size()), mis_tied(free_mis.size());
   // Each hub learner's candidates (indices into cands, CSR), to spot a tie
   // with a MIS learner still free.
   std::vector<int> by_hub_start(unlinked.size() + 1, 0);
@@ -647,7 +651,7 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
     Row& row = pair_rows[k];
     row.status = c.matched ? RowStatus::kMatched : RowStatus::kMayMatch;
     row.hub_learner_id = hub[unlinked[c.hub]].id;
-    row.mis_id = mis_p[c.mis].id;
+    row.mis_id = free_id(c.mis);
     row.explanation = Describe(c.score);
     if (c.contested) {
       absl::StrAppend(&row.explanation.reason,
@@ -679,7 +683,7 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
     if (hub_tied[k]) row.explanation.reason = kTieReason;
     not_matched.emplace_back(hub_rank[i], std::move(row));
   }
-  for (size_t k = 0; k < mis_p.size(); ++k) {
+  for (size_t k = 0; k < free_mis.size(); ++k) {
     if (mis_paired[k]) continue;
     new_mis.push_back(free_mis[k]);
     if (mis_tied[k]) mis_tied_ids.insert(mis[free_mis[k]].mis_id);
