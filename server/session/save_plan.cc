@@ -102,52 +102,62 @@ absl::StatusOr<SavePlan> BuildSavePlan(const SessionRecord& session,
     }
     const bool email = session.sync_emails && row.sync_email && mis != nullptr &&
                        !mis->email.empty();
-    PlannedChange change;
+    // Each change is built where it will stay (a PlannedChange is two
+    // learners: moving one in costs about what building it does).
     switch (row.status) {
       case RowStatus::kNotMatched:
         ++plan.unaffected;
         continue;
-      case RowStatus::kNew:
+      case RowStatus::kNew: {
         if (!row.import) continue;
+        PlannedChange& change = plan.changes.emplace_back();
         change.change = LearnerChange::kImport;
         change.after = OverwriteFromMis(change.after, *mis, email);
         change.after.school_id = session.school_id;
-        break;
+        change.queue_verification_email = email;
+        change.class_mis_ids = ClassMisIds(*mis);
+        continue;
+      }
       case RowStatus::kMatched:
       case RowStatus::kMayMatch:
-      case RowStatus::kSynced:
-        change.change = row.status == RowStatus::kSynced ? LearnerChange::kRefresh
-                                                         : LearnerChange::kLink;
-        if (change.change == LearnerChange::kRefresh && !email &&
+      case RowStatus::kSynced: {
+        const LearnerChange verb = row.status == RowStatus::kSynced
+                                       ? LearnerChange::kRefresh
+                                       : LearnerChange::kLink;
+        if (verb == LearnerChange::kRefresh && !email &&
             OverwriteChangesNothing(*hub, *mis, email)) {
           ++plan.unaffected;
           continue;
         }
+        PlannedChange& change = plan.changes.emplace_back();
+        change.change = verb;
         change.before = *hub;
         change.after = OverwriteFromMis(*hub, *mis, email);
         // A Synced learner whose record already equals the MIS data and who
         // gets no email is left alone: nothing to write or audit.
-        if (change.change == LearnerChange::kRefresh && !email &&
+        if (verb == LearnerChange::kRefresh && !email &&
             SameRecord(change.before, change.after)) {
+          plan.changes.pop_back();
           ++plan.unaffected;
           continue;
         }
-        break;
-      case RowStatus::kDesynced:
+        change.queue_verification_email = email;
+        change.class_mis_ids = ClassMisIds(*mis);
+        continue;
+      }
+      case RowStatus::kDesynced: {
         if (hub->sync_state == SyncState::kDesynced) {
           ++plan.unaffected;
           continue;
         }
+        PlannedChange& change = plan.changes.emplace_back();
         change.change = LearnerChange::kDesync;
         change.before = *hub;
         change.after = *hub;
         change.after.sync_state = SyncState::kDesynced;
-        plan.changes.push_back(std::move(change));
         continue;
+      }
     }
-    change.queue_verification_email = email;
-    change.class_mis_ids = ClassMisIds(*mis);
-    plan.changes.push_back(std::move(change));
   }
   return plan;
 }

@@ -203,6 +203,8 @@ constexpr int kAuditFields = 14;
 constexpr char kClassSep = '\x1d', kItemSep = '\x1e', kFieldSep = '\x1f';
 // Between the entries of a packed record (encoding 2; see codec.h).
 constexpr char kEntrySep = '\x1c';
+static_assert(kClassSep == kEntrySep + 1 && kItemSep == kEntrySep + 2 &&
+              kFieldSep == kEntrySep + 3);  // AppendAuditText relies on it
 
 absl::Status SetAuditField(HubLearner& l, int i, absl::string_view v) {
   switch (i) {
@@ -244,22 +246,17 @@ absl::Status SetAuditField(HubLearner& l, int i, absl::string_view v) {
 }
 
 // Backslash and the separators are escaped as \\ and \x1c.. -> \c \d \e \f.
-void AppendAuditText(std::string* out, absl::string_view v, bool keep_class_sep) {
+// The separators are the four bytes 0x1c..0x1f, so a byte needs escaping
+// when it is a backslash or one of those four: two comparisons per byte.
+void AppendAuditText(std::string* out, absl::string_view v) {
   size_t run = 0;  // start of the characters not yet copied
   for (size_t i = 0; i < v.size(); ++i) {
-    const char c = v[i];
-    if (c != '\\' && c != kEntrySep && c != kItemSep && c != kFieldSep &&
-        (c != kClassSep || keep_class_sep)) {
-      continue;
-    }
+    const unsigned char c = static_cast<unsigned char>(v[i]);
+    if (c != '\\' && static_cast<unsigned char>(c - kEntrySep) > 3) continue;
     out->append(v.data() + run, i - run);
     run = i + 1;
     out->push_back('\\');
-    out->push_back(c == '\\'        ? '\\'
-                   : c == kEntrySep ? 'c'
-                   : c == kClassSep ? 'd'
-                   : c == kItemSep  ? 'e'
-                                    : 'f');
+    out->push_back(c == '\\' ? '\\' : static_cast<char>('c' + (c - kEntrySep)));
   }
   out->append(v.data() + run, v.size() - run);
 }
@@ -340,7 +337,7 @@ void AppendAuditField(std::string* out, const HubLearner& l, int i) {
       // Class names are escaped one by one, joined with a raw kClassSep.
       for (size_t c = 0; c < l.classes.size(); ++c) {
         if (c) out->push_back(kClassSep);
-        AppendAuditText(out, l.classes[c], /*keep_class_sep=*/false);
+        AppendAuditText(out, l.classes[c]);
       }
       return;
     case 13: {
@@ -349,7 +346,7 @@ void AppendAuditField(std::string* out, const HubLearner& l, int i) {
     }
       return;
   }
-  AppendAuditText(out, HeldText(l, i), false);
+  AppendAuditText(out, HeldText(l, i));
 }
 
 absl::StatusOr<HubLearner> DecodeFields(HubLearner l, absl::string_view s,
@@ -402,7 +399,8 @@ void EncodeAuditDelta(std::string* out, const HubLearner& before,
     if (SameAuditField(before, after, i)) continue;
     if (!first) out->push_back(kItemSep);
     first = false;
-    absl::StrAppend(out, i);
+    if (i >= 10) out->push_back('1');  // i < kAuditFields = 14
+    out->push_back(static_cast<char>('0' + i % 10));
     out->push_back(kFieldSep);
     AppendAuditField(out, after, i);
   }
@@ -445,7 +443,7 @@ void PackedAudit::Add(absl::string_view verb, absl::string_view learner_id,
   befores.append(before.data(), before.size());
   afters.append(verb.data(), verb.size());
   afters.push_back(kFieldSep);
-  AppendAuditText(&afters, learner_id, false);
+  AppendAuditText(&afters, learner_id);
   afters.push_back(kFieldSep);
   afters.append(delta.data(), delta.size());
 }

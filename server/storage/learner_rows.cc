@@ -260,7 +260,7 @@ void BindLearner(Statement& st, const HubLearner& l, const std::string& date) {
       .BindRef(11, l.registration_group)
       .BindRef(12, l.email)
       .BindOptional(13, l.mis_id)
-      .Bind(14, ToText(l.sync_state))
+      .BindStatic(14, ToText(l.sync_state))
       .Bind(15, l.update_time_unix);
 }
 
@@ -358,10 +358,10 @@ absl::Status LearnerWriter::Update(const HubLearner& before,
       st.BindRef(param, after.mis_id);
     }
   }
-  st.Bind(14, ToText(after.sync_state))
+  st.BindStatic(14, ToText(after.sync_state))
       .Bind(15, after.update_time_unix)
       .Bind(16, before.update_time_unix)
-      .Bind(17, ToText(before.sync_state));
+      .BindStatic(17, ToText(before.sync_state));
   STORE_RETURN_IF_ERROR(Named(after, st.Run()));
   if (db_->Changes() != 1) return NotAsRead(before);
   return absl::OkStatus();
@@ -371,11 +371,11 @@ absl::Status LearnerWriter::SetState(const HubLearner& before, SyncState state,
                                      int64_t update_time) {
   set_state_.Reset()
       .BindRef(1, before.id)
-      .Bind(2, ToText(state))
+      .BindStatic(2, ToText(state))
       .Bind(3, update_time)
       .BindRef(4, before.school_id)
       .Bind(5, before.update_time_unix)
-      .Bind(6, ToText(before.sync_state));
+      .BindStatic(6, ToText(before.sync_state));
   STORE_RETURN_IF_ERROR(set_state_.Run());
   if (db_->Changes() != 1) return NotAsRead(before);
   return absl::OkStatus();
@@ -400,10 +400,10 @@ absl::Status LearnerWriter::SetClasses(const std::string& learner_id,
   size_t i = 0, j = 0;
   while (i < current.size() || j < wanted.size()) {
     if (j == wanted.size() || (i < current.size() && current[i] < wanted[j])) {
-      remove_.Reset().Bind(1, learner_id).Bind(2, current[i++]);
+      remove_.Reset().BindRef(1, learner_id).BindRef(2, current[i++]);
       STORE_RETURN_IF_ERROR(remove_.Run());
     } else if (i == current.size() || wanted[j] < current[i]) {
-      add_.Reset().Bind(1, learner_id).Bind(2, wanted[j++]);
+      add_.Reset().BindRef(1, learner_id).BindRef(2, wanted[j++]);
       STORE_RETURN_IF_ERROR(add_.Run());
     } else {
       ++i;

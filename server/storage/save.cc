@@ -1,9 +1,11 @@
 // ApplySave: the whole of "Save and sync pupils" in one transaction.
 #include <algorithm>
 #include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "server/storage/codec.h"
 #include "server/storage/learner_rows.h"
 #include "server/storage/sqlite_store.h"
@@ -29,6 +31,8 @@ const char* Verb(LearnerChange c) {
 // Learner audit records per audit_log row (codec.h, PackedAudit): rows of
 // a few hundred kB.
 constexpr int64_t kAuditEntriesPerRow = 1000;
+// Room reserved for one learner's encoded before and after.
+constexpr size_t kAuditRecordBytes = 256;
 
 struct ClassRef {
   std::string id;
@@ -105,16 +109,23 @@ absl::StatusOr<SaveSummary> SqliteStore::ApplySave(
   // random), imports last in plan order; audit and outbox rows then follow
   // the plan's order.
   const size_t n = plan.changes.size();
-  std::vector<size_t> order(n);
-  for (size_t i = 0; i < n; ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    const PlannedChange& x = plan.changes[a];
-    const PlannedChange& y = plan.changes[b];
-    const bool xi = x.change == LearnerChange::kImport;
-    const bool yi = y.change == LearnerChange::kImport;
-    if (xi != yi) return yi;
-    return !xi && x.before.id < y.before.id;
-  });
+  std::vector<size_t> order;
+  order.reserve(n);
+  {
+    // Sorted by (id, plan index) held side by side, not through the plan.
+    std::vector<std::pair<absl::string_view, size_t>> by_id;
+    by_id.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      if (plan.changes[i].change != LearnerChange::kImport) {
+        by_id.emplace_back(plan.changes[i].before.id, i);
+      }
+    }
+    std::sort(by_id.begin(), by_id.end());
+    for (const auto& [id, i] : by_id) order.push_back(i);
+    for (size_t i = 0; i < n; ++i) {
+      if (plan.changes[i].change == LearnerChange::kImport) order.push_back(i);
+    }
+  }
   struct Written {
     std::string learner_id, before, after, email;
   };
@@ -126,10 +137,12 @@ absl::StatusOr<SaveSummary> SqliteStore::ApplySave(
   const HubLearner* stored = &read.learner;
   std::vector<std::string>& stored_class_ids = read.class_ids;
   std::vector<std::string> class_ids;
+  HubLearner after;  // assigned whole for each change; its buffers reused
   for (size_t i : order) {
     const PlannedChange& change = plan.changes[i];
-    HubLearner after;
     std::string& before_json = written[i].before;
+    // A learner's record is about 200 bytes: one allocation, not four.
+    written[i].after.reserve(kAuditRecordBytes);
     const bool import = change.change == LearnerChange::kImport;
     if (import) {
       after = change.after;
@@ -152,6 +165,7 @@ absl::StatusOr<SaveSummary> SqliteStore::ApplySave(
                            " not found in school ", school_id));
         }
       }
+      before_json.reserve(kAuditRecordBytes);
       EncodeAuditLearner(&before_json, *stored);
       if (change.change == LearnerChange::kDesync) {
         STORE_RETURN_IF_ERROR(

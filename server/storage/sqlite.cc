@@ -144,6 +144,13 @@ Statement& Statement::BindRef(int index, const std::string& text) {
   return *this;
 }
 
+Statement& Statement::BindStatic(int index, absl::string_view text) {
+  Check(sqlite3_bind_text(stmt_, index, text.data(),
+                          static_cast<int>(text.size()), SQLITE_STATIC),
+        index);
+  return *this;
+}
+
 Statement& Statement::Bind(int index, int64_t value) {
   Check(sqlite3_bind_int64(stmt_, index, value), index);
   return *this;

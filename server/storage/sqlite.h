@@ -79,6 +79,9 @@ class Statement {
   // is reset or bound again (a temporary does not compile).
   Statement& BindRef(int index, const std::string& text);
   Statement& BindRef(int index, std::string&& text) = delete;
+  // Binds text of static storage (a constant such as ToText's names) without
+  // copying it.
+  Statement& BindStatic(int index, absl::string_view text);
   Statement& BindNull(int index);
   // Empty text binds NULL (optional columns such as mis_id).
   Statement& BindOptional(int index, absl::string_view text);
