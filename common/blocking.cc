@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "common/fnv.h"
 #include "common/nicknames.h"
@@ -163,13 +164,17 @@ void ForEachRefined(uint64_t coarse, const Refine& refine, F&& part) {
 // the same keys and also its nickname forms, its date of birth with day and
 // month swapped, the next year group (hub records lag), and its forename as
 // a surname (names swapped).
+// The Refine values emitted point into `p` or into `forms` (the forename
+// forms, filled here), which must outlive their use.
 template <typename F, typename L>
-void ForEachKey(const PreparedLearner& p, bool probe, F&& emit, L&& loose) {
+void ForEachKey(const PreparedLearner& p, bool probe, F&& emit, L&& loose,
+                std::vector<std::string>* forms) {
   const Refine none;
   if (p.upn_valid) emit(kUpn, Key(kUpn, p.upn), none);
   std::string initials = Initials(p.forename_keys);
   // The forename forms a block is split by: the hub side adds nicknames.
-  std::vector<std::string> forename_forms = p.forename_keys;
+  std::vector<std::string>& forename_forms = *forms;
+  forename_forms = p.forename_keys;
   if (probe) {
     for (const std::string& k : p.forename_keys) {
       for (const std::string& v : NicknameVariants(k)) {
@@ -307,10 +312,11 @@ BlockIndex::BlockIndex(const std::vector<PreparedLearner>& mis) {
   {
     const std::vector<std::pair<uint64_t, int>> entries =
         Entries(mis.size(), 12, [&](int j, std::vector<std::pair<uint64_t, int>>* out) {
+          std::vector<std::string> forms;
           ForEachKey(
               mis[j], /*probe=*/false,
               [&](Tag, uint64_t key, const Refine&) { out->emplace_back(key, j); },
-              [] { return true; });
+              [] { return true; }, &forms);
         });
     members_.reserve(entries.size());
     blocks_.reserve(entries.size() / 2);
@@ -319,6 +325,7 @@ BlockIndex::BlockIndex(const std::vector<PreparedLearner>& mis) {
   // Only reads blocks_ (no rehash meanwhile): safe on several threads.
   const std::vector<std::pair<uint64_t, int>> refined =
       Entries(mis.size(), 4, [&](int j, std::vector<std::pair<uint64_t, int>>* out) {
+        std::vector<std::string> forms;
         ForEachKey(
             mis[j], /*probe=*/false,
             [&](Tag, uint64_t key, const Refine& refine) {
@@ -327,7 +334,7 @@ BlockIndex::BlockIndex(const std::vector<PreparedLearner>& mis) {
               if (it == blocks_.end() || it->second.second <= kRefineAbove) return;
               ForEachRefined(key, refine, [&](uint64_t part) { out->emplace_back(part, j); });
             },
-            [] { return true; });
+            [] { return true; }, &forms);
       });
   members_.reserve(members_.size() + refined.size());
   blocks_.reserve(blocks_.size() + refined.size() / 2);
@@ -350,18 +357,49 @@ void BlockIndex::Visit(const PreparedLearner& hub, int64_t* capped,
     }
     for (uint32_t k = start; k < start + size; ++k) visit(members_[k]);
   };
-  // One hash probe per key: a big loose block is searched through its parts.
-  ForEachKey(hub, /*probe=*/true, [&](Tag tag, uint64_t key, const Refine& refine) {
-    const Block* block = find(key);
-    if (block == nullptr) return;
-    if (refine.forms != nullptr && block->second > kRefineAbove) {
-      ForEachRefined(key, refine, [&](uint64_t part) {
-        if (const Block* b = find(part)) visit_block(*b, kMaxBlock);
-      });
-      return;
+  // The keys are gathered and their slots prefetched before any is looked
+  // up: in a big trust nearly every lookup misses the cache, and the misses
+  // then overlap instead of queueing. The exact keys are looked up before
+  // loose() is asked; a big loose block is searched through its parts.
+  struct Pending {
+    Tag tag;
+    uint64_t key;
+    Refine refine;
+  };
+  absl::InlinedVector<Pending, 64> pending;
+  absl::InlinedVector<uint64_t, 64> parts;
+  auto look_up = [&] {
+    parts.clear();
+    for (const Pending& p : pending) {
+      const Block* block = find(p.key);
+      if (block == nullptr) continue;
+      if (p.refine.forms != nullptr && block->second > kRefineAbove) {
+        ForEachRefined(p.key, p.refine, [&](uint64_t part) {
+          blocks_.prefetch(part);
+          parts.push_back(part);
+        });
+        continue;
+      }
+      visit_block(*block, Cap(p.tag));
     }
-    visit_block(*block, Cap(tag));
-  }, loose);
+    for (uint64_t part : parts) {
+      if (const Block* b = find(part)) visit_block(*b, kMaxBlock);
+    }
+    pending.clear();
+  };
+  std::vector<std::string> forms;
+  ForEachKey(
+      hub, /*probe=*/true,
+      [&](Tag tag, uint64_t key, const Refine& refine) {
+        blocks_.prefetch(key);
+        pending.push_back({tag, key, refine});
+      },
+      [&] {
+        look_up();
+        return loose();
+      },
+      &forms);
+  look_up();
 }
 
 std::vector<int> BlockIndex::Lookup(const PreparedLearner& hub, int64_t* capped) const {
