@@ -110,7 +110,8 @@ int64_t Db::Changes() const { return sqlite3_changes64(db_); }
 Statement::Statement(Statement&& other) noexcept
     : db_(other.db_),
       stmt_(std::exchange(other.stmt_, nullptr)),
-      bind_error_(std::move(other.bind_error_)) {}
+      bind_error_(std::move(other.bind_error_)),
+      clean_(other.clean_) {}
 
 Statement& Statement::operator=(Statement&& other) noexcept {
   if (this != &other) {
@@ -118,6 +119,7 @@ Statement& Statement::operator=(Statement&& other) noexcept {
     db_ = other.db_;
     stmt_ = std::exchange(other.stmt_, nullptr);
     bind_error_ = std::move(other.bind_error_);
+    clean_ = other.clean_;
   }
   return *this;
 }
@@ -125,6 +127,7 @@ Statement& Statement::operator=(Statement&& other) noexcept {
 Statement::~Statement() { sqlite3_finalize(stmt_); }
 
 void Statement::Check(int rc, int index) {
+  clean_ = false;  // every Bind* comes through here
   if (rc != SQLITE_OK && bind_error_.ok()) {
     bind_error_ = SqliteError(db_, rc, absl::StrCat("bind parameter ", index));
   }
@@ -172,6 +175,7 @@ Statement& Statement::BindOptional(int index, absl::string_view text) {
 
 absl::StatusOr<bool> Statement::Step() {
   if (!bind_error_.ok()) return bind_error_;
+  clean_ = false;
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
@@ -191,9 +195,11 @@ absl::Status Statement::Run() {
 }
 
 Statement& Statement::Reset() {
+  if (clean_) return *this;  // bind_error_ is OK too: only a Bind sets it
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
   bind_error_ = absl::OkStatus();
+  clean_ = true;
   return *this;
 }
 

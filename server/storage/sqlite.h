@@ -105,6 +105,10 @@ class Statement {
   sqlite3* db_ = nullptr;
   sqlite3_stmt* stmt_ = nullptr;
   absl::Status bind_error_;
+  // Reset with no bindings since (as prepared, or after Run): Reset() then
+  // has nothing to do. Run() followed by Reset() and new bindings is the
+  // usual round, once per row of a big save.
+  bool clean_ = true;
 };
 
 // BEGIN IMMEDIATE on construction (see Begin); rolls back on destruction
