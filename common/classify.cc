@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <memory>
 #include <string>
 #include <thread>
 #include <time.h>
@@ -332,18 +333,27 @@ bool SameMatchFields(const HubLearner& h, const MisLearner& m) {
 // And such learners explain alike when the same fields are present
 // (PresenceShape): each thread keeps one explanation per shape (at most
 // 2^10), and most Synced rows need no Prepare at all.
-Explanation ExplainLinked(const HubLearner& h, const MisLearner& m) {
-  if (!SameMatchFields(h, m)) return Explain(h, m);
+std::shared_ptr<const Explanation> ExplainLinked(const HubLearner& h, const MisLearner& m) {
+  if (!SameMatchFields(h, m)) return Describe(ScorePair(Prepare(h), Prepare(m)));
   auto explain_self = [&m] {
     const PreparedLearner p = Prepare(m);
     return Describe(ScorePair(p, p));
   };
   const std::optional<uint32_t> shape = PresenceShape(m);
   if (!shape) return explain_self();
-  thread_local absl::flat_hash_map<uint32_t, Explanation> by_shape;
+  thread_local absl::flat_hash_map<uint32_t, std::shared_ptr<const Explanation>> by_shape;
   auto it = by_shape.find(*shape);
   if (it == by_shape.end()) it = by_shape.emplace(*shape, explain_self()).first;
   return it->second;
+}
+
+// The fixed words rows put around their shared evidence.
+constexpr ReasonWording kLinkedWording{"Linked by an earlier sync. ", ""};
+const ReasonWording& ContestedWording() {
+  static const auto* after = new std::string(absl::StrFormat(
+      " Another record scores within %.0f points, so check this pair.", kRivalMargin));
+  static const ReasonWording wording{"", *after};
+  return wording;
 }
 
 }  // namespace
@@ -494,9 +504,7 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
       row.status = RowStatus::kSynced;
       row.hub_learner_id = hub[l.hub].id;
       row.mis_id = mis[l.mis].mis_id;
-      row.explanation = ExplainLinked(hub[l.hub], mis[l.mis]);
-      row.explanation.reason =
-          absl::StrCat("Linked by an earlier sync. ", row.explanation.reason);
+      row.explanation = RowExplanation(ExplainLinked(hub[l.hub], mis[l.mis]), &kLinkedWording);
     });
     for (Row& row : slice) emit.Add(std::move(row));
     if (begin == 0) emit.Flush();
@@ -544,12 +552,13 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
           row.status = sure ? RowStatus::kMatched : RowStatus::kMayMatch;
           row.hub_learner_id = h.id;
           row.mis_id = mis[j].mis_id;
-          row.explanation = Describe(score);
-          row.explanation.reason = absl::StrCat(
+          auto why = std::make_shared<Explanation>(*Describe(score));
+          why->reason = absl::StrCat(
               "Re-link: the MIS record this learner was linked to (", h.mis_id,
               ") is gone and this one has the same UPN, as when the MIS is "
               "re-keyed or the school changes MIS provider. ",
-              row.explanation.reason);
+              why->reason);
+          row.explanation = RowExplanation(std::move(why));
           (sure ? matched : may_match).emplace_back(hub_rank[i], std::move(row));
           continue;
         }
@@ -560,14 +569,15 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
   {
     RankedRows rows;
     rows.reserve(desynced.size());
+    const RowExplanation linked_twice = RowExplanation::ReasonOnly(
+        "Another hub learner is linked to the same MIS record.");
+    const RowExplanation out_of_scope = RowExplanation::ReasonOnly(
+        "The linked MIS record is not in the MIS data for this scope.");
     for (int i : desynced) {
       Row row;
       row.status = RowStatus::kDesynced;
       row.hub_learner_id = hub[i].id;
-      row.explanation.reason =
-          linked_in_scope(i) >= 0
-              ? "Another hub learner is linked to the same MIS record."
-              : "The linked MIS record is not in the MIS data for this scope.";
+      row.explanation = linked_in_scope(i) >= 0 ? linked_twice : out_of_scope;
       rows.emplace_back(hub_rank[i], std::move(row));
     }
     emit.AddSorted(&rows);
@@ -652,13 +662,8 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
     row.status = c.matched ? RowStatus::kMatched : RowStatus::kMayMatch;
     row.hub_learner_id = hub[unlinked[c.hub]].id;
     row.mis_id = free_id(c.mis);
-    row.explanation = Describe(c.score);
-    if (c.contested) {
-      absl::StrAppend(&row.explanation.reason,
-                      absl::StrFormat(" Another record scores within %.0f "
-                                      "points, so check this pair.",
-                                      kRivalMargin));
-    }
+    row.explanation =
+        RowExplanation(Describe(c.score), c.contested ? &ContestedWording() : nullptr);
   });
   for (size_t k = 0; k < chosen.size(); ++k) {
     const Candidate& c = *chosen[k];
@@ -674,13 +679,14 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
   RankedRows not_matched;
   std::vector<int> new_mis;  // MIS indices of New rows
   absl::flat_hash_set<std::string_view> mis_tied_ids;
+  const RowExplanation tie = RowExplanation::ReasonOnly(kTieReason);
   for (size_t k = 0; k < unlinked.size(); ++k) {
     const int i = unlinked[k];
     if (!hub_tied[k] && (hub_paired[k] || !scope_test.InScope(hub[i]))) continue;
     Row row;
     row.status = RowStatus::kNotMatched;
     row.hub_learner_id = hub[i].id;
-    if (hub_tied[k]) row.explanation.reason = kTieReason;
+    if (hub_tied[k]) row.explanation = tie;
     not_matched.emplace_back(hub_rank[i], std::move(row));
   }
   for (size_t k = 0; k < free_mis.size(); ++k) {
@@ -697,7 +703,7 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
     Row row;
     row.status = RowStatus::kNew;
     row.mis_id = mis[j].mis_id;
-    if (mis_tied_ids.contains(row.mis_id)) row.explanation.reason = kTieReason;
+    if (mis_tied_ids.contains(row.mis_id)) row.explanation = tie;
     emit.Add(std::move(row));
   }
   std::vector<Row> rows = emit.Finish();
@@ -706,7 +712,7 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
 }
 
 Explanation Explain(const HubLearner& hub, const MisLearner& mis) {
-  return Describe(ScorePair(Prepare(hub), Prepare(mis)));
+  return *Describe(ScorePair(Prepare(hub), Prepare(mis)));
 }
 
 }  // namespace hubsync

@@ -1,4 +1,5 @@
 // Describe(): a PairScore in words, for the admin.
+#include <memory>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -61,8 +62,9 @@ Explanation Build(const PairScore& s);
 
 // The words depend only on the levels and weights, and a classification
 // describes the same few combinations again and again (every Synced
-// learner whose fields all agree): each thread keeps the ones it built.
-Explanation Describe(const PairScore& s) {
+// learner whose fields all agree): each thread keeps the ones it built and
+// hands out the same object to every row that scored alike.
+std::shared_ptr<const Explanation> Describe(const PairScore& s) {
   using Key = std::tuple<UpnLevel, bool, NameLevel, NameLevel, DobLevel, WeakLevel,
                          WeakLevel, WeakLevel, bool, bool, double, double, bool, double>;
   const Key key{s.upn, s.upn_given, s.forename, s.surname, s.dob, s.gender,
@@ -70,10 +72,10 @@ Explanation Describe(const PairScore& s) {
                 s.names_swapped, s.forename_frequency, s.surname_frequency,
                 s.clear_typo, s.score};
   constexpr size_t kCacheLimit = 4096;
-  thread_local absl::flat_hash_map<Key, Explanation> cache;
+  thread_local absl::flat_hash_map<Key, std::shared_ptr<const Explanation>> cache;
   if (auto it = cache.find(key); it != cache.end()) return it->second;
-  Explanation e = Build(s);
-  if (cache.size() >= kCacheLimit) cache.clear();
+  auto e = std::make_shared<const Explanation>(Build(s));
+  if (cache.size() >= kCacheLimit) cache.clear();  // the rows keep theirs
   cache.emplace(key, e);
   return e;
 }
@@ -190,6 +192,7 @@ Explanation Build(const PairScore& s) {
     }
   }
   for (const FieldEvidence& f : e.fields) e.score += f.weight;
+  e.fields.shrink_to_fit();  // kept as long as a row holds it
 
   std::vector<std::string> parts;
   if (!agree.empty()) parts.push_back("same " + absl::StrJoin(agree, ", "));

@@ -171,7 +171,8 @@ FieldWeights WeighFields(const PairScore& s);
 
 // Every field's level and weight, the score, and a sentence for the admin
 // ("Same forename, surname, date of birth; different registration group.").
-Explanation Describe(const PairScore& s);
+// Scores that agree in every level and weight get the same object.
+std::shared_ptr<const Explanation> Describe(const PairScore& s);
 
 // Decision thresholds on PairScore (see match_score.cc for the reasoning).
 // Passes the vetoes (twins, contradicting forenames) and the May-match score,

@@ -1,9 +1,12 @@
 #include "common/types.h"
 
 #include <cstdio>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_set>
+#include <utility>
+#include <vector>
 
 #include "common/session_types.h"
 
@@ -84,6 +87,40 @@ std::string_view InternEvidenceWord(std::string_view word) {
   static auto* words = new std::unordered_set<std::string>();
   std::lock_guard<std::mutex> lock(mu);
   return *words->emplace(word).first;
+}
+
+RowExplanation RowExplanation::ReasonOnly(std::string reason) {
+  auto e = std::make_shared<Explanation>();
+  e->reason = std::move(reason);
+  return RowExplanation(std::move(e));
+}
+
+const std::vector<FieldEvidence>& RowExplanation::fields() const {
+  static const auto* none = new std::vector<FieldEvidence>();
+  return evidence_ ? evidence_->fields : *none;
+}
+
+std::string RowExplanation::reason() const {
+  std::string out;
+  AppendReason(&out);
+  return out;
+}
+
+void RowExplanation::AppendReason(std::string* out) const {
+  if (!evidence_) return;
+  if (wording_ == nullptr) {
+    out->append(evidence_->reason);
+    return;
+  }
+  out->reserve(out->size() + wording_->before.size() + evidence_->reason.size() +
+               wording_->after.size());
+  out->append(wording_->before).append(evidence_->reason).append(wording_->after);
+}
+
+bool RowExplanation::empty() const {
+  return !evidence_ || (evidence_->fields.empty() && evidence_->reason.empty() &&
+                        (wording_ == nullptr ||
+                         (wording_->before.empty() && wording_->after.empty())));
 }
 
 }  // namespace hubsync

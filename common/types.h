@@ -4,6 +4,7 @@
 #define HUBSYNC_COMMON_TYPES_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -140,6 +141,42 @@ struct Explanation {
   std::string reason;  // one human sentence, e.g. "same valid UPN"
 };
 
+// Words a row puts around its evidence's reason ("Linked by an earlier sync.
+// " before it, say). Static: the rows that use them hold a pointer.
+struct ReasonWording {
+  std::string_view before;
+  std::string_view after;
+};
+
+// A row's explanation: an immutable Explanation shared by every row that
+// scored alike (a million rows hold a few thousand distinct ones, handed out
+// by Describe) and, optionally, the row's fixed wording around its reason.
+// A row with its own text (a re-link names the old MIS id) holds an
+// Explanation of its own. Copying copies a pointer.
+class RowExplanation {
+ public:
+  RowExplanation() = default;  // none: "", no fields, score 0
+  explicit RowExplanation(std::shared_ptr<const Explanation> evidence,
+                          const ReasonWording* wording = nullptr)
+      : evidence_(std::move(evidence)), wording_(wording) {}
+  // Evidence of its own holding just `reason` (no fields, score 0).
+  static RowExplanation ReasonOnly(std::string reason);
+
+  double score() const { return evidence_ ? evidence_->score : 0; }
+  const std::vector<FieldEvidence>& fields() const;
+  // The whole sentence the admin reads: the wording around the reason.
+  std::string reason() const;
+  void AppendReason(std::string* out) const;
+  // No fields and no reason: the row has nothing to explain.
+  bool empty() const;
+  // The shared object; rows that scored alike hold the same one.
+  const Explanation* evidence() const { return evidence_.get(); }
+
+ private:
+  std::shared_ptr<const Explanation> evidence_;  // null: none
+  const ReasonWording* wording_ = nullptr;       // null: the reason as it is
+};
+
 // One line of the sync screen. Left = hub learner, right = MIS learner.
 struct Row {
   int64_t row_id = 0;  // stable within a session, increasing
@@ -149,7 +186,7 @@ struct Row {
   bool import = false;         // New rows only
   bool sync_email = false;     // rows whose MIS record has an email
   bool decided_by_admin = false;  // set by Match / Unmatch
-  Explanation explanation;        // paired rows
+  RowExplanation explanation;     // paired rows
 };
 
 enum class ScopeKind { kAll, kYearGroups, kRegistrationGroups };

@@ -261,11 +261,11 @@ void ToProto(const Row& in, const RowContext* context, v1::Row* out) {
   out->set_import(in.import);
   out->set_sync_email(in.sync_email);
   out->set_decided_by_admin(in.decided_by_admin);
-  if (!in.explanation.fields.empty() || !in.explanation.reason.empty()) {
+  if (!in.explanation.empty()) {
     v1::Explanation* e = out->mutable_explanation();
-    e->set_score(in.explanation.score);
-    e->set_reason(in.explanation.reason);
-    for (const FieldEvidence& f : in.explanation.fields) {
+    e->set_score(in.explanation.score());
+    in.explanation.AppendReason(e->mutable_reason());
+    for (const FieldEvidence& f : in.explanation.fields()) {
       v1::FieldEvidence* pf = e->add_fields();
       pf->set_field(f.field.data(), f.field.size());
       pf->set_level(f.level.data(), f.level.size());

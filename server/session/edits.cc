@@ -1,6 +1,8 @@
 #include "server/session/edits.h"
 
 #include <algorithm>
+#include <memory>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 
@@ -85,9 +87,9 @@ absl::StatusOr<RowDelta> RowEditor::Match(const std::string& learner_id,
   hub_row->decided_by_admin = true;
   hub_row->import = false;
   hub_row->sync_email = sync_email;
-  hub_row->explanation = explanation;
-  hub_row->explanation.reason =
-      absl::StrCat("matched by the admin; ", explanation.reason);
+  auto why = std::make_shared<Explanation>(explanation);
+  why->reason = absl::StrCat("matched by the admin; ", explanation.reason);
+  hub_row->explanation = RowExplanation(std::move(why));
   delta.changed.push_back(*hub_row);
   delta.removed_ids.push_back(removed);
   rows_->erase(std::remove_if(rows_->begin(), rows_->end(),
@@ -127,11 +129,10 @@ absl::StatusOr<RowDelta> RowEditor::Unmatch(
   row->mis_id.clear();
   row->sync_email = false;
   row->decided_by_admin = true;
-  row->explanation = Explanation{};
-  row->explanation.reason =
+  row->explanation = RowExplanation::ReasonOnly(
       linked ? "unmatched by the admin; the MIS record it was linked to is "
                "gone, so it will be desynced"
-             : "unmatched by the admin";
+             : "unmatched by the admin");
 
   delta.changed.push_back(*row);
   delta.changed.push_back(new_row);

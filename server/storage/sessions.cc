@@ -1,6 +1,9 @@
 // Sync sessions and their rows.
+#include <memory>
+#include <string>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "server/storage/codec.h"
 #include "server/storage/sqlite_store.h"
@@ -198,6 +201,10 @@ absl::StatusOr<std::vector<Row>> SqliteStore::LoadRows(
                   "FROM session_rows WHERE session_id = ? ORDER BY row_id"));
   st.Bind(1, session_id);
   std::vector<Row> out;
+  // Rows whose evidence reads back alike share one Explanation, as they did
+  // when they were classified (keyed by score, fields and reason).
+  absl::flat_hash_map<std::string, std::shared_ptr<const Explanation>> shared;
+  std::string key;
   while (true) {
     STORE_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
@@ -209,9 +216,20 @@ absl::StatusOr<std::vector<Row>> SqliteStore::LoadRows(
     r.import = st.Int(4) != 0;
     r.sync_email = st.Int(5) != 0;
     r.decided_by_admin = st.Int(6) != 0;
-    r.explanation.score = st.Double(7);
-    r.explanation.reason = st.Text(8);
-    STORE_ASSIGN_OR_RETURN(r.explanation.fields, DecodeEvidence(st.Text(9)));
+    const double score = st.Double(7);
+    std::string reason = st.Text(8), fields = st.Text(9);
+    if (score == 0 && reason.empty() && fields.empty()) continue;  // none
+    key.assign(reinterpret_cast<const char*>(&score), sizeof score);
+    absl::StrAppend(&key, fields.size(), ":", fields, reason);
+    auto [it, inserted] = shared.try_emplace(key);
+    if (inserted) {
+      auto e = std::make_shared<Explanation>();
+      e->score = score;
+      e->reason = std::move(reason);
+      STORE_ASSIGN_OR_RETURN(e->fields, DecodeEvidence(fields));
+      it->second = std::move(e);
+    }
+    r.explanation = RowExplanation(it->second);
   }
   return out;
 }
@@ -241,10 +259,12 @@ absl::Status SqliteStore::UpdateSession(
           " INTO session_rows (session_id, row_id, status, hub_learner_id, "
           "mis_id, import, sync_email, decided_by_admin, score, reason, "
           "fields) VALUES (?,?,?,?,?,?,?,?,?,?,?)")));
-  std::string fields;
+  std::string fields, reason;
   for (const Row& r : changed) {
     fields.clear();
-    AppendEvidence(&fields, r.explanation.fields);
+    AppendEvidence(&fields, r.explanation.fields());
+    reason.clear();
+    r.explanation.AppendReason(&reason);
     upsert.Reset()
         .BindRef(1, s.id)
         .Bind(2, r.row_id)
@@ -254,8 +274,8 @@ absl::Status SqliteStore::UpdateSession(
         .Bind(6, r.import)
         .Bind(7, r.sync_email)
         .Bind(8, r.decided_by_admin)
-        .Bind(9, r.explanation.score)
-        .BindRef(10, r.explanation.reason)
+        .Bind(9, r.explanation.score())
+        .BindRef(10, reason)
         .BindRef(11, fields);
     STORE_RETURN_IF_ERROR(upsert.Run());
   }

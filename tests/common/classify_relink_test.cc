@@ -59,9 +59,9 @@ TEST(ClassifyRelink, VanishedMisIdWithSameUpnIsAMatchedRelink) {
   EXPECT_EQ(rows[0].status, RowStatus::kMatched);
   EXPECT_EQ(rows[0].hub_learner_id, "h1");
   EXPECT_EQ(rows[0].mis_id, "new-1");
-  EXPECT_THAT(rows[0].explanation.reason, HasSubstr("Re-link"));
-  EXPECT_THAT(rows[0].explanation.reason, HasSubstr("old-1"));
-  EXPECT_FALSE(rows[0].explanation.fields.empty());
+  EXPECT_THAT(rows[0].explanation.reason(), HasSubstr("Re-link"));
+  EXPECT_THAT(rows[0].explanation.reason(), HasSubstr("old-1"));
+  EXPECT_FALSE(rows[0].explanation.fields().empty());
 }
 
 TEST(ClassifyRelink, UpnCarriedByTwoFreeRecordsIsNotGuessed) {
@@ -84,7 +84,7 @@ TEST(ClassifyRelink, ContradictingForenameIsOnlyOfferedForReview) {
       Classify({LinkedHub("h1", "old-1", upn)}, {other}, Scope{});
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].status, RowStatus::kMayMatch);
-  EXPECT_THAT(rows[0].explanation.reason, HasSubstr("Re-link"));
+  EXPECT_THAT(rows[0].explanation.reason(), HasSubstr("Re-link"));
 }
 
 TEST(ClassifyRelink, DifferentUpnIsNotRelinked) {

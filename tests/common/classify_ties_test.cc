@@ -40,7 +40,7 @@ TEST(ClassifyTies, HubTypoBetweenTwinsPairsWithNeither) {
   ASSERT_EQ(rows.size(), 3u);
   ASSERT_NE(Find(rows, "h_jaco"), nullptr);
   EXPECT_EQ(Find(rows, "h_jaco")->status, RowStatus::kNotMatched);
-  EXPECT_THAT(Find(rows, "h_jaco")->explanation.reason, HasSubstr("match by hand"));
+  EXPECT_THAT(Find(rows, "h_jaco")->explanation.reason(), HasSubstr("match by hand"));
   EXPECT_EQ(Find(rows, "m_jack")->status, RowStatus::kNew);
   EXPECT_EQ(Find(rows, "m_jacob")->status, RowStatus::kNew);
 }

@@ -54,7 +54,7 @@ TEST(MatchScore, SwappedForenameAndSurnameAreFoundAndSaidSo) {
   EXPECT_TRUE(s.names_swapped);
   EXPECT_TRUE(IsCandidate(s));
   EXPECT_FALSE(MeetsMatchedRule(s)) << "a swap is for the admin to confirm";
-  const Explanation e = Describe(s);
+  const Explanation e = *Describe(s);
   EXPECT_THAT(e.reason, HasSubstr("swapped"));
   double sum = 0;
   for (const FieldEvidence& f : e.fields) sum += f.weight;
@@ -92,7 +92,7 @@ TEST(MatchScore, TypoInAShortFormIsNamedAndIsACandidate) {
   const PairScore s = Score(Hub("Chalrie", "Hopkins"), Mis("Charlotte", "Hopkins"));
   EXPECT_EQ(s.forename, NameLevel::kNicknameTypo);
   EXPECT_TRUE(IsCandidate(s));
-  EXPECT_THAT(Describe(s).reason, HasSubstr("short form with a typo"));
+  EXPECT_THAT(Describe(s)->reason, HasSubstr("short form with a typo"));
   // Not just any name one keystroke from some short form.
   EXPECT_EQ(Score(Hub("Bill", "Hopkins"), Mis("Charlotte", "Hopkins")).forename,
             NameLevel::kDifferent);
@@ -119,7 +119,7 @@ TEST(MatchScore, LastYearsGroupsAreNotCountedAgainst) {
   EXPECT_EQ(s.year_group, WeakLevel::kLastYear);
   EXPECT_EQ(s.registration_group, WeakLevel::kLastYear);
   EXPECT_TRUE(IsCandidate(s)) << "a hand-made record a year out of date";
-  const Explanation e = Describe(s);
+  const Explanation e = *Describe(s);
   EXPECT_THAT(e.reason, HasSubstr("last year's registration group"));
   // The other way round (hub a year ahead) is a plain disagreement.
   m.year_group = "7";

@@ -61,7 +61,7 @@ TEST(NameFrequencies, ARareExactSurnameOutweighsACommonOne) {
 TEST(NameFrequencies, ExplanationNamesTheFrequencyAndStillAddsUp) {
   const std::vector<PreparedLearner> mis = Roll();
   const PairScore s = ScorePair(Prepare(Hub("Zeb", "Okonkwo")), mis[200]);
-  const Explanation e = Describe(s);
+  const Explanation e = *Describe(s);
   EXPECT_THAT(e.fields, Contains(AllOf(Field(&FieldEvidence::field, "surname_frequency"),
                                        Field(&FieldEvidence::level, "rare"))));
   EXPECT_THAT(e.reason, HasSubstr("a rare surname counts more"));
@@ -87,7 +87,7 @@ TEST(NameFrequencies, WithoutThemScoringIsUnchanged) {
   const PairScore s = ScorePair(Prepare(Hub("Amy", "Smith")), m);
   EXPECT_EQ(s.forename_frequency, 0);
   EXPECT_EQ(s.surname_frequency, 0);
-  for (const FieldEvidence& f : Describe(s).fields) {
+  for (const FieldEvidence& f : Describe(s)->fields) {
     EXPECT_THAT(f.field, Not(HasSubstr("frequency")));
   }
 }

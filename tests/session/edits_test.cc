@@ -63,7 +63,7 @@ TEST(EditsTest, UnmatchOfARelinkLeavesTheLinkedLearnerDesynced) {
       "", "m-c", [](const std::string& id) { return id == "lrn_c"; });
   ASSERT_THAT(delta, IsOk());
   EXPECT_EQ(Find(rows, "lrn_c")->status, RowStatus::kDesynced);
-  EXPECT_THAT(Find(rows, "lrn_c")->explanation.reason, HasSubstr("desynced"));
+  EXPECT_THAT(Find(rows, "lrn_c")->explanation.reason(), HasSubstr("desynced"));
   EXPECT_EQ(Find(rows, "m-c")->status, RowStatus::kNew);
   EXPECT_TRUE(Find(rows, "m-c")->import);
 }
@@ -91,7 +91,7 @@ TEST(EditsTest, MatchPairsNotMatchedWithNew) {
   EXPECT_EQ(paired->status, RowStatus::kMatched);
   EXPECT_EQ(paired->mis_id, "m-g");
   EXPECT_TRUE(paired->decided_by_admin);
-  EXPECT_THAT(paired->explanation.reason, HasSubstr("matched by the admin"));
+  EXPECT_THAT(paired->explanation.reason(), HasSubstr("matched by the admin"));
   EXPECT_EQ(rows.size(), Screen().size() - 1);
   EXPECT_EQ(delta->removed_ids, std::vector<int64_t>{7});
 }

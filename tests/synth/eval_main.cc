@@ -137,7 +137,7 @@ class MissDiagnosis {
         ScoreUpperBound(hp, prepared_[it->second]) < kMayMatchThreshold) {
       return kMissBlocking;
     }
-    return row.explanation.reason.rfind("Two records fit", 0) == 0 ? kMissTie : kMissTaken;
+    return row.explanation.reason().rfind("Two records fit", 0) == 0 ? kMissTie : kMissTaken;
   }
 
  private:
@@ -208,16 +208,16 @@ int Run(const Flags& flags) {
       (matched ? twin_matched : twin_may)++;
     }
     (matched ? wrong_matched : wrong_may)
-        .push_back({r.explanation.score,
+        .push_back({r.explanation.score(),
                     absl::StrFormat("%.1f  hub %s [%s]\n        mis %s%s\n"
                                     "        %s",
-                                    r.explanation.score,
+                                    r.explanation.score(),
                                     Describe(*hub_by_id.at(r.hub_learner_id)),
                                     FlagNames(t.flags),
                                     Describe(*mis_by_id.at(r.mis_id)),
                                     t.mis_id.empty() ? " (hub child not on MIS)"
                                                      : "",
-                                    r.explanation.reason)});
+                                    r.explanation.reason())});
   }
 
   // True pairs: unlinked hub records whose child is on the MIS.
