@@ -398,6 +398,11 @@ ClassifyIndex IndexForClassify(const std::vector<HubLearner>& hub,
     }
   }
   for (const auto& [id, i] : keeper) index.keeps_link[i] = true;
+  for (int i : index.hub_by_rank) {
+    const HubLearner& h = hub[i];
+    const bool linked = h.sync_state != SyncState::kUnsynced && !h.mis_id.empty();
+    (linked ? index.linked_by_rank : index.unlinked_by_rank).push_back(i);
+  }
   return index;
 }
 
@@ -457,9 +462,6 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
     const int j = index.hub_link[i];
     return j >= 0 && mis_in_scope[j] ? j : -1;
   };
-  auto is_linked = [&](const HubLearner& h) {
-    return h.sync_state != SyncState::kUnsynced && !h.mis_id.empty();
-  };
   clock.Mark("order");
 
   // 1. Linked hub learners: Synced or Desynced. If two hub learners link the
@@ -467,22 +469,17 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
   // name order, so the Synced rows come out sorted.
   // Unlinked hub learners in name order: consecutive learners then probe
   // the same blocks (every Smith after every Smith), which stay in cache.
-  std::vector<int> unlinked;
-  for (int i : index.hub_by_rank) {
-    if (!is_linked(hub[i])) unlinked.push_back(i);
-  }
+  const std::vector<int>& unlinked = index.unlinked_by_rank;
   struct Link {
     int rank, hub, mis;
   };
   std::vector<Link> synced;
   std::vector<int> desynced, vanished;  // hub indices
-  for (int i : index.hub_by_rank) {
-    const HubLearner& h = hub[i];
-    if (!is_linked(h)) continue;
+  for (int i : index.linked_by_rank) {
     const int j = linked_in_scope(i);
     if (j >= 0 && index.keeps_link[i]) {
       synced.push_back({hub_rank[i], i, j});
-    } else if (scope_test.InScope(h)) {
+    } else if (scope_test.InScope(hub[i])) {
       // A MIS id in no MIS record at all may have been re-keyed (2a).
       (index.hub_link[i] < 0 ? vanished : desynced).push_back(i);
     }

@@ -50,6 +50,10 @@ struct ClassifyIndex {
   std::vector<bool> keeps_link;
   // For each MIS record: the first with its id, and linked by a hub learner.
   std::vector<bool> mis_first, mis_linked;
+  // The hub learners linked (SYNCED or DESYNCED with a MIS id) and the
+  // others, each in name order: Proceed walks them without touching the
+  // learners themselves before the first rows go out.
+  std::vector<int> linked_by_rank, unlinked_by_rank;
 };
 ClassifyIndex IndexForClassify(const std::vector<HubLearner>& hub,
                                const std::vector<MisLearner>& mis);
