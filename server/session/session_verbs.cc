@@ -103,11 +103,14 @@ absl::StatusOr<SessionView> SessionManager::SetScope(
              {SessionAudit("set_scope", actor, live.record, next)});
   if (!e.ok()) return e.status();
   // Prepare matching for this scope now, while the admin is still on the
-  // panel, unless it is ready already.
+  // panel, unless it is ready already, or the server classifies with
+  // something other than Classify (the benchmark's unclassified baseline),
+  // which would not use it.
   const RowContext& c = **context;
-  if (live.match_context.lock() != *context || live.match_index == nullptr ||
-      live.match_index->scope.kind != next.scope.kind ||
-      live.match_index->scope.values != next.scope.values) {
+  const bool ready = live.match_context.lock() == *context && live.match_index != nullptr &&
+                     live.match_index->scope.kind == next.scope.kind &&
+                     live.match_index->scope.values == next.scope.values;
+  if (classify_ == nullptr && !ready) {
     live.match_index.reset();  // before building the next: one at a time
     live.match_index =
         BuildMatchIndex(c.snapshot().learners, c.classify_index(), next.scope);
