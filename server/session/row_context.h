@@ -8,11 +8,51 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
 #include "common/classify.h"
 #include "common/types.h"
 
 namespace hubsync {
+
+// The positions of `records` by their string id (`Id` reads it), holding a
+// 4-byte position per record rather than a copy or view of the id: the ids
+// are read from the records when compared. At a million learners a side
+// this is about 10 MB, where a map from id views to positions was 50 MB.
+template <typename Record, const std::string& (*Id)(const Record&)>
+class IdIndex {
+ public:
+  explicit IdIndex(const std::vector<Record>* records)
+      : positions_(records->size(), Hash{records}, Eq{records}), records_(records) {
+    for (size_t i = 0; i < records->size(); ++i) positions_.insert(static_cast<uint32_t>(i));
+  }
+  // The first record with this id; nullptr when none has it.
+  const Record* Find(std::string_view id) const {
+    auto it = positions_.find(id);
+    return it == positions_.end() ? nullptr : &(*records_)[*it];
+  }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    const std::vector<Record>* records;
+    size_t operator()(std::string_view id) const { return absl::Hash<std::string_view>{}(id); }
+    size_t operator()(uint32_t i) const { return (*this)(Id((*records)[i])); }
+  };
+  struct Eq {
+    using is_transparent = void;
+    const std::vector<Record>* records;
+    std::string_view At(uint32_t i) const { return Id((*records)[i]); }
+    static std::string_view At(std::string_view id) { return id; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const { return At(a) == At(b); }
+  };
+  absl::flat_hash_set<uint32_t, Hash, Eq> positions_;
+  const std::vector<Record>* records_;
+};
+
+inline const std::string& HubId(const HubLearner& h) { return h.id; }
+inline const std::string& MisId(const MisLearner& m) { return m.mis_id; }
 
 class RowContext {
  public:
@@ -42,10 +82,10 @@ class RowContext {
   std::vector<HubLearner> hub_;
   MisSnapshot snapshot_;
   int64_t hub_version_ = -1;
-  // Views of the ids in hub_ and snapshot_ (never copied or moved: the
-  // context is immutable once built).
-  absl::flat_hash_map<std::string_view, size_t> hub_index_;
-  absl::flat_hash_map<std::string_view, size_t> mis_index_;
+  // Over hub_ and snapshot_.learners (never copied or moved: the context
+  // is immutable once built).
+  IdIndex<HubLearner, HubId> hub_index_;
+  IdIndex<MisLearner, MisId> mis_index_;
   ClassifyIndex classify_index_;
 };
 
