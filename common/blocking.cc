@@ -78,9 +78,9 @@ uint64_t DobKey(const Date& d, char which, std::string_view prefix) {
 size_t Cap(Tag tag) { return tag == kSurname ? kMaxBlock / 16 : kMaxBlock; }
 
 // Distinct first letters of a learner's forename keys.
-std::string Initials(const std::vector<std::string>& keys) {
+std::string Initials(const NameKeys& keys) {
   std::string out;
-  for (const std::string& k : keys) {
+  for (std::string_view k : keys) {
     if (!k.empty() && out.find(k[0]) == std::string::npos) out.push_back(k[0]);
   }
   return out;
@@ -89,12 +89,12 @@ std::string Initials(const std::vector<std::string>& keys) {
 // Distinct first two letters of the keys, packed in a char pair each: a
 // date of birth holds hundreds of a trust's children, so the date keys are
 // narrowed by two letters of a name rather than one.
-std::vector<std::string> Prefixes2(const std::vector<std::string>& keys) {
-  std::vector<std::string> out;
-  for (const std::string& k : keys) {
-    std::string p = k.substr(0, 2);
+absl::InlinedVector<std::string_view, 2> Prefixes2(const NameKeys& keys) {
+  absl::InlinedVector<std::string_view, 2> out;
+  for (std::string_view k : keys) {
+    std::string_view p = k.substr(0, 2);
     if (!p.empty() && std::find(out.begin(), out.end(), p) == out.end()) {
-      out.push_back(std::move(p));
+      out.push_back(p);
     }
   }
   return out;
@@ -102,7 +102,7 @@ std::vector<std::string> Prefixes2(const std::vector<std::string>& keys) {
 
 // American Soundex of a compact key ("smith" -> "s530"): one typo that is
 // not on the initial usually keeps it.
-std::string Soundex(const std::string& k) {
+std::string Soundex(std::string_view k) {
   static const char kCode[] = "01230120022455012623010202";
   std::string out;
   if (k.empty()) return out;
@@ -132,7 +132,8 @@ std::string Soundex(const std::string& k) {
 // keeps the pairs that the loose key found, at a cost that no longer grows
 // with the number of children who share a surname.
 struct Refine {
-  const std::vector<std::string>* forms = nullptr;  // the names to split by
+  const std::vector<std::string_view>* forms = nullptr;  // the names to split by
+  size_t begin = 0, end = 0;                             // of *forms
   char initial = 0;  // only the forms starting with this letter
 };
 
@@ -142,7 +143,8 @@ void ForEachRefined(uint64_t coarse, const Refine& refine, F&& part) {
   char coarse_bytes[8];
   for (int b = 0; b < 8; ++b) coarse_bytes[b] = static_cast<char>(coarse >> (8 * b));
   const std::string_view c(coarse_bytes, sizeof coarse_bytes);
-  for (const std::string& f : *refine.forms) {
+  for (size_t k = refine.begin; k < refine.end; ++k) {
+    const std::string_view f = (*refine.forms)[k];
     if (f.empty() || f[0] != refine.initial) continue;
     const std::string_view name(f);
     part(KeyHash(kRefined).Add(c).Add('<').Add(name.substr(0, 3)).Done());
@@ -164,42 +166,47 @@ void ForEachRefined(uint64_t coarse, const Refine& refine, F&& part) {
 // the same keys and also its nickname forms, its date of birth with day and
 // month swapped, the next year group (hub records lag), and its forename as
 // a surname (names swapped).
-// The Refine values emitted point into `p` or into `forms` (the forename
-// forms, filled here), which must outlive their use.
+// The Refine values emitted point into `forms` (the forename forms, then
+// the surname keys, filled here with views of `p` and of the nickname
+// table), which must outlive their use, as must `p`.
 template <typename F, typename L>
 void ForEachKey(const PreparedLearner& p, bool probe, F&& emit, L&& loose,
-                std::vector<std::string>* forms) {
+                std::vector<std::string_view>* forms) {
   const Refine none;
-  if (p.upn_valid) emit(kUpn, Key(kUpn, p.upn), none);
-  std::string initials = Initials(p.forename_keys);
+  if (p.upn_valid) emit(kUpn, Key(kUpn, p.upn()), none);
+  std::string initials = Initials(p.forename_keys());
   // The forename forms a block is split by: the hub side adds nicknames.
-  std::vector<std::string>& forename_forms = *forms;
-  forename_forms = p.forename_keys;
+  std::vector<std::string_view>& all_forms = *forms;
+  const NameKeys forename_keys = p.forename_keys(), surname_keys = p.surname_keys();
+  all_forms.assign(forename_keys.begin(), forename_keys.end());
   if (probe) {
-    for (const std::string& k : p.forename_keys) {
+    for (std::string_view k : forename_keys) {
       for (const std::string& v : NicknameVariants(k)) {
         if (initials.find(v[0]) == std::string::npos) initials.push_back(v[0]);
-        if (std::find(forename_forms.begin(), forename_forms.end(), v) == forename_forms.end()) {
-          forename_forms.push_back(v);
+        if (std::find(all_forms.begin(), all_forms.end(), v) == all_forms.end()) {
+          all_forms.push_back(v);
         }
       }
     }
   }
-  const std::string surname_initials = Initials(p.surname_keys);
+  const size_t forename_forms = all_forms.size();
+  all_forms.insert(all_forms.end(), surname_keys.begin(), surname_keys.end());
+  const size_t surname_end = all_forms.size();
+  const std::string surname_initials = Initials(p.surname_keys());
   if (p.date_of_birth) {
     const Date& d = *p.date_of_birth;
     std::vector<Date> dates = {d};
     if (probe && d.day != d.month && d.day <= 12) dates.push_back({d.year, d.day, d.month});
-    const std::vector<std::string> fp = Prefixes2(p.forename_keys);
-    const std::vector<std::string> sp = Prefixes2(p.surname_keys);
+    const auto fp = Prefixes2(forename_keys);
+    const auto sp = Prefixes2(surname_keys);
     for (const Date& date : dates) {
-      for (const std::string& c : fp) emit(kDob, DobKey(date, 'f', c), none);
-      for (const std::string& c : sp) emit(kDob, DobKey(date, 's', c), none);
+      for (std::string_view c : fp) emit(kDob, DobKey(date, 'f', c), none);
+      for (std::string_view c : sp) emit(kDob, DobKey(date, 's', c), none);
       if (probe) {
         // Forename and surname swapped, with the date of birth: an exact
         // key too, so that such a rival is found before the loose keys.
-        for (const std::string& c : sp) emit(kDob, DobKey(date, 'f', c), none);
-        for (const std::string& c : fp) emit(kDob, DobKey(date, 's', c), none);
+        for (std::string_view c : sp) emit(kDob, DobKey(date, 'f', c), none);
+        for (std::string_view c : fp) emit(kDob, DobKey(date, 's', c), none);
       }
     }
   }
@@ -210,15 +217,18 @@ void ForEachKey(const PreparedLearner& p, bool probe, F&& emit, L&& loose,
   std::vector<std::string> narrow;
   if (p.date_of_birth) narrow.push_back(absl::StrCat("y", p.date_of_birth->year));
   if (!probe) {
-    if (!p.year_group.empty()) narrow.push_back("g" + p.year_group);
-  } else if (!p.year_group.empty()) {
-    narrow.push_back("g" + p.year_group);
-    const int order = YearGroupOrder(p.year_group);
+    if (!p.year_group().empty()) narrow.push_back(std::string("g").append(p.year_group()));
+  } else if (!p.year_group().empty()) {
+    narrow.push_back(std::string("g").append(p.year_group()));
+    const int order = YearGroupOrder(p.year_group());
     if (order >= 0 && order < 13) narrow.push_back(absl::StrCat("g", order + 1));
   }
-  auto by_forename = [&](char c) { return Refine{&forename_forms, c}; };
-  for (size_t i = 0; i < p.surname_keys.size(); ++i) {
-    const std::string& s = p.surname_keys[i];
+  auto by_forename = [&](char c) { return Refine{&all_forms, 0, forename_forms, c}; };
+  auto by_surname = [&](char c) { return Refine{&all_forms, forename_forms, surname_end, c}; };
+  const NameKeys surnames = p.surname_names();
+  for (size_t i = 0; i < surname_keys.size(); ++i) {
+    const std::string_view s = surname_keys[i];
+    const NameWords words = WordsOf(surnames[i]);
     for (const std::string& n : narrow) {
       for (char c : initials) {
         emit(kSurnameInitial, Key(kSurnameInitial, s, n, c), by_forename(c));
@@ -229,8 +239,8 @@ void ForEachKey(const PreparedLearner& p, bool probe, F&& emit, L&& loose,
       for (char c : initials) {
         emit(kSurnameInitial, Key(kSurnameInitial, sx, n, c), by_forename(c));
       }
-      if (p.surname_tokens[i].size() > 1) {
-        for (const std::string& t : p.surname_tokens[i]) {
+      if (words.size() > 1) {
+        for (std::string_view t : words) {
           for (char c : initials) {
             emit(kSurnameInitial, Key(kSurnameInitial, t, n, c), by_forename(c));
           }
@@ -242,25 +252,25 @@ void ForEachKey(const PreparedLearner& p, bool probe, F&& emit, L&& loose,
     // by the surname with the nickname's initial.
     if (!probe || !p.date_of_birth) {
       emit(kSurname, Key(kSurname, s), none);
-      if (p.surname_tokens[i].size() > 1) {
-        for (const std::string& t : p.surname_tokens[i]) emit(kSurname, Key(kSurname, t), none);
+      if (words.size() > 1) {
+        for (std::string_view t : words) emit(kSurname, Key(kSurname, t), none);
       }
     }
   }
-  for (const std::string& f : p.forename_keys) {
+  for (std::string_view f : forename_keys) {
     for (const std::string& n : narrow) {
       for (char c : surname_initials) {
-        emit(kSurnameInitial, Key(kSurnameInitial, "=" + f, n, c), Refine{&p.surname_keys, c});
+        emit(kSurnameInitial, Key(kSurnameInitial, std::string("=").append(f), n, c), by_surname(c));
       }
     }
   }
   if (probe) {
     // Forename and surname swapped: the hub's forename as a MIS surname,
     // the hub's surname as the MIS forename that splits a big block.
-    for (const std::string& f : p.forename_keys) {
+    for (std::string_view f : forename_keys) {
       for (const std::string& n : narrow) {
         for (char c : surname_initials) {
-          emit(kSurnameInitial, Key(kSurnameInitial, f, n, c), Refine{&p.surname_keys, c});
+          emit(kSurnameInitial, Key(kSurnameInitial, f, n, c), by_surname(c));
         }
       }
     }
@@ -312,7 +322,7 @@ BlockIndex::BlockIndex(const std::vector<PreparedLearner>& mis) {
   {
     const std::vector<std::pair<uint64_t, int>> entries =
         Entries(mis.size(), 12, [&](int j, std::vector<std::pair<uint64_t, int>>* out) {
-          std::vector<std::string> forms;
+          std::vector<std::string_view> forms;
           ForEachKey(
               mis[j], /*probe=*/false,
               [&](Tag, uint64_t key, const Refine&) { out->emplace_back(key, j); },
@@ -325,7 +335,7 @@ BlockIndex::BlockIndex(const std::vector<PreparedLearner>& mis) {
   // Only reads blocks_ (no rehash meanwhile): safe on several threads.
   const std::vector<std::pair<uint64_t, int>> refined =
       Entries(mis.size(), 4, [&](int j, std::vector<std::pair<uint64_t, int>>* out) {
-        std::vector<std::string> forms;
+        std::vector<std::string_view> forms;
         ForEachKey(
             mis[j], /*probe=*/false,
             [&](Tag, uint64_t key, const Refine& refine) {
@@ -387,7 +397,7 @@ void BlockIndex::Visit(const PreparedLearner& hub, int64_t* capped,
     }
     pending.clear();
   };
-  std::vector<std::string> forms;
+  std::vector<std::string_view> forms;
   ForEachKey(
       hub, /*probe=*/true,
       [&](Tag tag, uint64_t key, const Refine& refine) {

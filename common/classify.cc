@@ -532,7 +532,7 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
     for (size_t k = 0; k < free_mis.size(); ++k) {
       const PreparedLearner& m = match->prepared[k];
       if (!m.upn_valid) continue;
-      auto [it, inserted] = free_by_upn.try_emplace(m.upn, static_cast<int>(k));
+      auto [it, inserted] = free_by_upn.try_emplace(m.upn(), static_cast<int>(k));
       if (!inserted) it->second = -1;
     }
     for (int i : vanished) {

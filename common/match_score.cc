@@ -148,14 +148,14 @@ double UpnWeight(UpnLevel l) {
   return 0;
 }
 
-WeakLevel CompareWeak(const std::string& a, const std::string& b) {
+WeakLevel CompareWeak(std::string_view a, std::string_view b) {
   if (a.empty() || b.empty()) return WeakLevel::kMissing;
   return a == b ? WeakLevel::kExact : WeakLevel::kDifferent;
 }
 
 // Year group, hub `h` against MIS `m`: exact, or the hub a year behind.
 WeakLevel CompareYear(const PreparedLearner& h, const PreparedLearner& m) {
-  WeakLevel l = CompareWeak(h.year_group, m.year_group);
+  WeakLevel l = CompareWeak(h.year_group(), m.year_group());
   if (l == WeakLevel::kDifferent && h.year_order >= 0 &&
       h.year_order + 1 == m.year_order) {
     l = WeakLevel::kLastYear;
@@ -166,10 +166,10 @@ WeakLevel CompareYear(const PreparedLearner& h, const PreparedLearner& m) {
 // Registration group: exact, or the same form moved up a year ("8qt" ->
 // "9qt").
 WeakLevel CompareRegistration(const PreparedLearner& h, const PreparedLearner& m) {
-  WeakLevel l = CompareWeak(h.registration_group, m.registration_group);
+  WeakLevel l = CompareWeak(h.registration_group(), m.registration_group());
   if (l == WeakLevel::kDifferent && h.registration_year >= 0 &&
       h.registration_year + 1 == m.registration_year &&
-      h.registration_rest == m.registration_rest) {
+      h.registration_rest() == m.registration_rest()) {
     l = WeakLevel::kLastYear;
   }
   return l;
@@ -199,12 +199,12 @@ double FieldSum(const PairScore& s) {
 
 // For an exact agreement, the term-frequency weight of the rarest name
 // both sides share, minus the fixed weight; 0 without frequencies.
-double FrequencyDelta(NameLevel level, bool weighted, const std::vector<std::string>& hub_keys,
-                      const std::vector<std::string>& mis_keys,
+double FrequencyDelta(NameLevel level, bool weighted, const NameKeys& hub_keys,
+                      const NameKeys& mis_keys,
                       const std::array<float, 2>& mis_weights, double fixed) {
   if (level != NameLevel::kExact || !weighted) return 0;
   double best = -1;
-  for (const std::string& h : hub_keys) {
+  for (std::string_view h : hub_keys) {
     for (size_t j = 0; j < mis_keys.size() && j < mis_weights.size(); ++j) {
       if (h == mis_keys[j]) best = std::max<double>(best, mis_weights[j]);
     }
@@ -234,10 +234,10 @@ namespace {
 double NameMax(const PreparedLearner& m) {
   double forename = kForenameExact, surname = kSurnameExact;
   if (m.name_weights) {
-    for (size_t j = 0; j < m.forename_keys.size() && j < 2; ++j) {
+    for (size_t j = 0; j < m.forename_keys().size() && j < 2; ++j) {
       forename = std::max<double>(forename, m.forename_weights[j]);
     }
-    for (size_t j = 0; j < m.surname_keys.size() && j < 2; ++j) {
+    for (size_t j = 0; j < m.surname_keys().size() && j < 2; ++j) {
       surname = std::max<double>(surname, m.surname_weights[j]);
     }
   }
@@ -249,11 +249,11 @@ double NameMax(const PreparedLearner& m) {
 double ScoreUpperBound(const PreparedLearner& h, const PreparedLearner& m) {
   PairScore s;
   if (h.upn_valid && m.upn_valid) {
-    s.upn = h.upn == m.upn ? UpnLevel::kSame : UpnLevel::kDifferent;
+    s.upn = h.upn() == m.upn() ? UpnLevel::kSame : UpnLevel::kDifferent;
   }
   if (s.upn == UpnLevel::kSame) return kUpnSame + 1000;  // always scored
   s.dob = CompareDob(h.date_of_birth, m.date_of_birth);
-  s.gender = CompareWeak(h.gender, m.gender);
+  s.gender = CompareWeak(h.gender(), m.gender());
   s.year_group = CompareYear(h, m);
   s.registration_group = CompareRegistration(h, m);
   return FieldSum(s) + NameMax(m);
@@ -285,7 +285,7 @@ WeakLevel QuickWeak(uint32_t a, uint32_t b) {
 QuickFields Quick(const PreparedLearner& p) {
   QuickFields q;
   if (p.upn_valid) {
-    const uint64_t h = (uint64_t{Hash32(p.upn)} << 32) | Hash32(p.upn + "#");
+    const uint64_t h = (uint64_t{Hash32(p.upn())} << 32) | Hash32(std::string(p.upn()) + "#");
     q.upn = h == 0 ? 1 : h;
   }
   if (p.date_of_birth) {
@@ -293,17 +293,17 @@ QuickFields Quick(const PreparedLearner& p) {
     q.dob = static_cast<uint32_t>(d.year) << 9 | static_cast<uint32_t>(d.month & 15) << 5 |
             static_cast<uint32_t>(d.day & 31);
   }
-  q.gender = Hash32(p.gender);
-  q.year_group = Hash32(p.year_group);
-  q.registration_group = Hash32(p.registration_group);
-  q.registration_rest = Hash32(p.registration_rest);
+  q.gender = Hash32(p.gender());
+  q.year_group = Hash32(p.year_group());
+  q.registration_group = Hash32(p.registration_group());
+  q.registration_rest = Hash32(p.registration_rest());
   q.year_order = static_cast<int16_t>(p.year_order);
   q.registration_year = static_cast<int16_t>(p.registration_year);
   // Rounded up, so the float never undercuts the double sum.
   q.name_max = static_cast<float>(NameMax(p)) + 1e-3f;
   q.forename_hash = p.forename_hash;
-  for (const std::string& k : p.forename_keys) q.forename_bits |= 1u << (Hash32(k) & 31);
-  for (const std::string& k : p.surname_keys) q.surname_bits |= 1u << (Hash32(k) & 31);
+  for (std::string_view k : p.forename_keys()) q.forename_bits |= 1u << (Hash32(k) & 31);
+  for (std::string_view k : p.surname_keys()) q.surname_bits |= 1u << (Hash32(k) & 31);
   return q;
 }
 
@@ -342,17 +342,17 @@ NameLevel ForenameLevel(const PreparedLearner& h, const PreparedLearner& m) {
 }
 
 bool MaybeSwapped(const PreparedLearner& h, const PreparedLearner& m) {
-  return SharesKey(h.surname_keys, m.forename_keys) ||
-         SharesKey(h.forename_keys, m.surname_keys);
+  return SharesKey(h.surname_keys(), m.forename_keys()) ||
+         SharesKey(h.forename_keys(), m.surname_keys());
 }
 
 PairScore ScorePair(const PreparedLearner& h, const PreparedLearner& m,
                     std::optional<NameLevel> forename) {
   PairScore s;
   if (h.upn_valid && m.upn_valid) {
-    s.upn = h.upn == m.upn ? UpnLevel::kSame : UpnLevel::kDifferent;
+    s.upn = h.upn() == m.upn() ? UpnLevel::kSame : UpnLevel::kDifferent;
   }
-  s.upn_given = !h.upn.empty() && !m.upn.empty();
+  s.upn_given = !h.upn().empty() && !m.upn().empty();
   s.forename = forename ? *forename : ForenameLevel(h, m);
   s.surname = BestSurname(Surnames(h), Surnames(m), SurnameWeight);
   if (s.forename == NameLevel::kDifferent && s.surname == NameLevel::kDifferent &&
@@ -370,22 +370,22 @@ PairScore ScorePair(const PreparedLearner& h, const PreparedLearner& m,
     }
   }
   if (!s.names_swapped) {
-    s.forename_frequency = FrequencyDelta(s.forename, m.name_weights, h.forename_keys,
-                                          m.forename_keys, m.forename_weights, kForenameExact);
-    s.surname_frequency = FrequencyDelta(s.surname, m.name_weights, h.surname_keys,
-                                         m.surname_keys, m.surname_weights, kSurnameExact);
+    s.forename_frequency = FrequencyDelta(s.forename, m.name_weights, h.forename_keys(),
+                                          m.forename_keys(), m.forename_weights, kForenameExact);
+    s.surname_frequency = FrequencyDelta(s.surname, m.name_weights, h.surname_keys(),
+                                         m.surname_keys(), m.surname_weights, kSurnameExact);
   }
   if (!s.names_swapped) {
     s.clear_typo = (s.forename == NameLevel::kTypo &&
-                    AnyClearTypo(h.forename_keys, m.forename_keys)) ||
-                   (s.surname == NameLevel::kTypo && AnyClearTypo(h.surname_keys, m.surname_keys));
+                    AnyClearTypo(h.forename_keys(), m.forename_keys())) ||
+                   (s.surname == NameLevel::kTypo && AnyClearTypo(h.surname_keys(), m.surname_keys()));
   }
-  s.identical_legal_names = !h.legal_forename_key.empty() &&
-                            !h.legal_surname_key.empty() &&
-                            h.legal_forename_key == m.legal_forename_key &&
-                            h.legal_surname_key == m.legal_surname_key;
+  s.identical_legal_names = !h.legal_forename_key().empty() &&
+                            !h.legal_surname_key().empty() &&
+                            h.legal_forename_key() == m.legal_forename_key() &&
+                            h.legal_surname_key() == m.legal_surname_key();
   s.dob = CompareDob(h.date_of_birth, m.date_of_birth);
-  s.gender = CompareWeak(h.gender, m.gender);
+  s.gender = CompareWeak(h.gender(), m.gender());
   s.year_group = CompareYear(h, m);
   s.registration_group = CompareRegistration(h, m);
   s.score = FieldSum(s);
@@ -426,8 +426,8 @@ bool OutranksLooseRivals(const PreparedLearner& hub, const PairScore& s) {
   // weighs at most what the exact one does (kForenameNickname 5 <= the
   // lowest forename weight 5; kSurnameOverlap 5 <= 5.5).
   if (!s.identical_legal_names || s.names_swapped || s.dob != DobLevel::kExact ||
-      s.upn == UpnLevel::kDifferent || hub.forename_keys.size() != 1 ||
-      hub.surname_keys.size() != 1) {
+      s.upn == UpnLevel::kDifferent || hub.forename_keys().size() != 1 ||
+      hub.surname_keys().size() != 1) {
     return false;
   }
   // A rival found only by the loose keys shares no valid UPN with the hub
@@ -435,9 +435,9 @@ bool OutranksLooseRivals(const PreparedLearner& hub, const PairScore& s) {
   // birth one digit off (a swapped one is an exact key too).
   const FieldWeights w = WeighFields(s);
   const double weak = w.gender + w.year_group + w.registration_group;
-  const double rival_weak = (hub.gender.empty() ? 0 : kGenderSame) +
-                            (hub.year_group.empty() ? 0 : kYearSame) +
-                            (hub.registration_group.empty() ? 0 : kRegSame);
+  const double rival_weak = (hub.gender().empty() ? 0 : kGenderSame) +
+                            (hub.year_group().empty() ? 0 : kYearSame) +
+                            (hub.registration_group().empty() ? 0 : kRegSame);
   const double gap = w.upn + (kDobExact - kDobOneDigit) + weak - rival_weak;
   return gap > kRivalMargin;
 }

@@ -10,13 +10,13 @@
 namespace hubsync {
 namespace {
 
-// Every word of the shorter list appears in the longer one.
-bool TokenSubset(const std::vector<std::string>& a,
-                 const std::vector<std::string>& b) {
+// Every word of the shorter name appears in the longer one.
+bool TokenSubset(std::string_view a_name, std::string_view b_name) {
+  const NameWords a = WordsOf(a_name), b = WordsOf(b_name);
   const auto& small = a.size() <= b.size() ? a : b;
   const auto& large = a.size() <= b.size() ? b : a;
   if (small.empty()) return false;
-  for (const std::string& t : small) {
+  for (std::string_view t : small) {
     if (std::find(large.begin(), large.end(), t) == large.end()) return false;
   }
   return true;
@@ -38,14 +38,14 @@ bool IsTypo(std::string_view a, std::string_view b) {
 // re-initialled "typos" are often two real names (Jason / Mason, Priya /
 // Riya, Ball / Bell, Lily / Lilly), and Jaro-Winkler alone (Mason /
 // Madison) is no single keystroke.
-bool IsClearTypo(const std::string& a, const std::string& b) {
+bool IsClearTypo(std::string_view a, std::string_view b) {
   return std::min(a.size(), b.size()) >= 5 && a[0] == b[0] && a != b && WithinOneEdit(a, b);
 }
 
 // The known short / full forms of b's name j (a learner that was not
 // Prepare()d, or a surname, has none listed: look the name up).
 const std::vector<std::string>& VariantsOf(const Names& b, size_t j) {
-  if (b.variants != nullptr && j < b.variants->size() && (*b.variants)[j] != nullptr) {
+  if (b.variants != nullptr && (*b.variants)[j] != nullptr) {
     return *(*b.variants)[j];
   }
   return NicknameVariants(b.keys[j]);
@@ -53,18 +53,18 @@ const std::vector<std::string>& VariantsOf(const Names& b, size_t j) {
 
 // `a` is the hub's name i (typed by hand), `b` the MIS's name j.
 NameLevel CompareForename(const Names& a, size_t i, const Names& b, size_t j) {
-  const std::string& a_key = a.keys[i];
-  const std::string& b_key = b.keys[j];
+  const std::string_view a_key = a.keys[i];
+  const std::string_view b_key = b.keys[j];
   if (a_key == b_key) return NameLevel::kExact;
   const std::vector<std::string>& b_forms = VariantsOf(b, j);
   if (std::find(b_forms.begin(), b_forms.end(), a_key) != b_forms.end()) {
     return NameLevel::kNickname;
   }
-  if (TokenSubset(a.tokens[i], b.tokens[j])) return NameLevel::kOverlap;
+  if (TokenSubset(a.names[i], b.names[j])) return NameLevel::kOverlap;
   if (IsTypo(a_key, b_key)) return NameLevel::kTypo;
-  const std::string& s = a_key.size() <= b_key.size() ? a_key : b_key;
-  const std::string& l = a_key.size() <= b_key.size() ? b_key : a_key;
-  if (s.size() >= 3 && l.compare(0, s.size(), s) == 0)
+  const std::string_view s = a_key.size() <= b_key.size() ? a_key : b_key;
+  const std::string_view l = a_key.size() <= b_key.size() ? b_key : a_key;
+  if (s.size() >= 3 && l.substr(0, s.size()) == s)
     return NameLevel::kPrefix;
   if (s.size() == 1 && l[0] == s[0]) return NameLevel::kInitial;
   // A typo in a short form ("chalrie" for Charlotte via Charlie, "harr"
@@ -84,7 +84,7 @@ NameLevel CompareForename(const Names& a, size_t i, const Names& b, size_t j) {
 
 NameLevel CompareSurname(const Names& a, size_t i, const Names& b, size_t j) {
   if (a.keys[i] == b.keys[j]) return NameLevel::kExact;
-  if (TokenSubset(a.tokens[i], b.tokens[j])) return NameLevel::kOverlap;
+  if (TokenSubset(a.names[i], b.names[j])) return NameLevel::kOverlap;
   if (IsTypo(a.keys[i], b.keys[j])) return NameLevel::kTypo;
   return NameLevel::kDifferent;
 }
@@ -107,14 +107,14 @@ NameLevel Best(const Names& h, const Names& m, Compare compare, Weight weight) {
 }  // namespace
 
 Names Forenames(const PreparedLearner& p) {
-  return {p.forename_keys, p.forename_tokens, &p.forename_variants};
+  return {p.forename_keys(), p.forename_names(), &p.forename_variants};
 }
 
-Names Surnames(const PreparedLearner& p) { return {p.surname_keys, p.surname_tokens}; }
+Names Surnames(const PreparedLearner& p) { return {p.surname_keys(), p.surname_names()}; }
 
-bool AnyClearTypo(const std::vector<std::string>& a, const std::vector<std::string>& b) {
-  for (const std::string& x : a) {
-    for (const std::string& y : b) {
+bool AnyClearTypo(const NameKeys& a, const NameKeys& b) {
+  for (std::string_view x : a) {
+    for (std::string_view y : b) {
       if (IsClearTypo(x, y)) return true;
     }
   }
@@ -129,8 +129,8 @@ NameLevel BestSurname(const Names& h, const Names& m, double (*weight)(NameLevel
   return Best(h, m, CompareSurname, weight);
 }
 
-bool SharesKey(const std::vector<std::string>& a, const std::vector<std::string>& b) {
-  for (const std::string& x : a) {
+bool SharesKey(const NameKeys& a, const NameKeys& b) {
+  for (std::string_view x : a) {
     if (std::find(b.begin(), b.end(), x) != b.end()) return true;
   }
   return false;

@@ -22,7 +22,7 @@ double Weight(size_t count, size_t n, double prior_share, double lo, double hi) 
   return std::clamp(-std::log2(share), lo, hi);
 }
 
-absl::string_view Av(const std::string& s) { return absl::string_view(s.data(), s.size()); }
+absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 }  // namespace
 
@@ -44,15 +44,15 @@ void AnnotateNameFrequencies(std::vector<PreparedLearner>* mis) {
   std::vector<uint32_t> counts;
   std::vector<uint32_t> slots;  // per learner: forename slots, then surname slots
   slots.reserve(mis->size() * 3);
-  auto slot = [&](absl::flat_hash_map<absl::string_view, uint32_t>& map, const std::string& k) {
+  auto slot = [&](absl::flat_hash_map<absl::string_view, uint32_t>& map, std::string_view k) {
     auto [it, inserted] = map.try_emplace(Av(k), static_cast<uint32_t>(counts.size()));
     if (inserted) counts.push_back(0);
     ++counts[it->second];
     slots.push_back(it->second);
   };
   for (const PreparedLearner& p : *mis) {
-    for (const std::string& k : p.forename_keys) slot(forename_slot, k);
-    for (const std::string& k : p.surname_keys) slot(surname_slot, k);
+    for (std::string_view k : p.forename_keys()) slot(forename_slot, k);
+    for (std::string_view k : p.surname_keys()) slot(surname_slot, k);
   }
   const size_t n = mis->size();
   size_t next = 0;
@@ -60,13 +60,13 @@ void AnnotateNameFrequencies(std::vector<PreparedLearner>* mis) {
     // Prepare keeps at most two keys (legal, preferred); a third would be
     // counted above but keep the fixed weight.
     p.name_weights = true;
-    for (size_t j = 0; j < p.forename_keys.size(); ++j, ++next) {
+    for (size_t j = 0; j < p.forename_keys().size(); ++j, ++next) {
       if (j < 2) {
         p.forename_weights[j] =
             static_cast<float>(ForenameFrequencyWeight(counts[slots[next]], n));
       }
     }
-    for (size_t j = 0; j < p.surname_keys.size(); ++j, ++next) {
+    for (size_t j = 0; j < p.surname_keys().size(); ++j, ++next) {
       if (j < 2) {
         p.surname_weights[j] =
             static_cast<float>(SurnameFrequencyWeight(counts[slots[next]], n));

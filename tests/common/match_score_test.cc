@@ -196,9 +196,9 @@ TEST(MatchScore, PackedBoundEqualsTheBoundAndNeverUndercutsTheScore) {
     for (size_t j = i % 13; j < mis.size(); j += 13) {
       const double bound = ScoreUpperBound(hub[i], mis[j]);
       const double quick = QuickUpperBound(hq, mis_quick[j]);
-      ASSERT_GE(quick, bound) << hub[i].id << " / " << mis[j].id;
-      ASSERT_NEAR(quick, bound, 0.01) << hub[i].id << " / " << mis[j].id;
-      ASSERT_GE(bound, ScorePair(hub[i], mis[j]).score) << hub[i].id << " / " << mis[j].id;
+      ASSERT_GE(quick, bound) << school->hub[i].id << " / " << school->mis[j].mis_id;
+      ASSERT_NEAR(quick, bound, 0.01) << school->hub[i].id << " / " << school->mis[j].mis_id;
+      ASSERT_GE(bound, ScorePair(hub[i], mis[j]).score) << school->hub[i].id << " / " << school->mis[j].mis_id;
       above_threshold += quick >= kMayMatchThreshold;
       ++compared;
     }
