@@ -276,9 +276,16 @@ std::vector<Candidate> FindCandidates(const std::vector<HubLearner>& hub,
       if (outranked) ++outranked_hubs[t];
     }
   });
+  // Joined in order, each part freed once copied: the candidates of a big
+  // trust are tens of megabytes, and a growing vector would hold them up to
+  // three times over.
+  size_t total = 0;
+  for (const std::vector<Candidate>& p : parts) total += p.size();
   std::vector<Candidate> out;
+  out.reserve(total);
   for (size_t t = 0; t < threads; ++t) {
-    for (Candidate& c : parts[t]) out.push_back(std::move(c));
+    out.insert(out.end(), parts[t].begin(), parts[t].end());
+    std::vector<Candidate>().swap(parts[t]);
     if (stats != nullptr) {
       stats->capped_lookups += capped[t];
       stats->pairs_scored += scored[t];
