@@ -508,6 +508,8 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
       row.status = RowStatus::kSynced;
       row.hub_learner_id = hub[l.hub].id;
       row.mis_id = mis[l.mis].mis_id;
+      row.hub_index = l.hub;
+      row.mis_index = l.mis;
       row.explanation = RowExplanation(ExplainLinked(hub[l.hub], mis[l.mis]), &kLinkedWording);
     });
     for (Row& row : slice) emit.Add(std::move(row));
@@ -556,6 +558,8 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
           row.status = sure ? RowStatus::kMatched : RowStatus::kMayMatch;
           row.hub_learner_id = h.id;
           row.mis_id = mis[j].mis_id;
+          row.hub_index = i;
+          row.mis_index = j;
           auto why = std::make_shared<Explanation>(*Describe(score));
           why->reason = absl::StrCat(
               "Re-link: the MIS record this learner was linked to (", h.mis_id,
@@ -581,6 +585,7 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
       Row row;
       row.status = RowStatus::kDesynced;
       row.hub_learner_id = hub[i].id;
+      row.hub_index = i;
       row.explanation = linked_in_scope(i) >= 0 ? linked_twice : out_of_scope;
       rows.emplace_back(hub_rank[i], std::move(row));
     }
@@ -666,6 +671,8 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
     row.status = c.matched ? RowStatus::kMatched : RowStatus::kMayMatch;
     row.hub_learner_id = hub[unlinked[c.hub]].id;
     row.mis_id = free_id(c.mis);
+    row.hub_index = unlinked[c.hub];
+    row.mis_index = free_mis[c.mis];
     row.explanation =
         RowExplanation(Describe(c.score), c.contested ? &ContestedWording() : nullptr);
   });
@@ -690,6 +697,7 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
     Row row;
     row.status = RowStatus::kNotMatched;
     row.hub_learner_id = hub[i].id;
+    row.hub_index = i;
     if (hub_tied[k]) row.explanation = tie;
     not_matched.emplace_back(hub_rank[i], std::move(row));
   }
@@ -707,6 +715,7 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
     Row row;
     row.status = RowStatus::kNew;
     row.mis_id = mis[j].mis_id;
+    row.mis_index = j;
     if (mis_tied_ids.contains(row.mis_id)) row.explanation = tie;
     emit.Add(std::move(row));
   }

@@ -187,6 +187,12 @@ struct Row {
   bool sync_email = false;     // rows whose MIS record has an email
   bool decided_by_admin = false;  // set by Match / Unmatch
   RowExplanation explanation;     // paired rows
+  // Where the row's learners are in the hub and MIS vectors it was
+  // classified from (-1: not known), so that a screen of a million rows is
+  // rendered without looking each id up. A hint only: a reader checks the
+  // record at that place has the row's id (RowContext::HubOf, MisOf).
+  int32_t hub_index = -1;
+  int32_t mis_index = -1;
 };
 
 enum class ScopeKind { kAll, kYearGroups, kRegistrationGroups };

@@ -244,10 +244,10 @@ void ToProto(const Row& in, const RowContext* context, v1::Row* out) {
   out->set_row_id(in.row_id);
   out->set_status(ToProto(in.status));
   if (context != nullptr) {
-    if (const HubLearner* h = context->FindHub(in.hub_learner_id)) {
+    if (const HubLearner* h = context->HubOf(in)) {
       ToProto(*h, out->mutable_hub());
     }
-    if (const MisLearner* m = context->FindMis(in.mis_id)) {
+    if (const MisLearner* m = context->MisOf(in)) {
       ToProto(*m, out->mutable_mis());
       out->set_email_available(!m->email.empty());
     }

@@ -20,4 +20,22 @@ const MisLearner* RowContext::FindMis(const std::string& mis_id) const {
   return mis_index_.Find(mis_id);
 }
 
+const HubLearner* RowContext::HubOf(const Row& row) const {
+  if (row.hub_index >= 0 && static_cast<size_t>(row.hub_index) < hub_.size() &&
+      hub_[row.hub_index].id == row.hub_learner_id) {
+    return &hub_[row.hub_index];
+  }
+  return FindHub(row.hub_learner_id);
+}
+
+const MisLearner* RowContext::MisOf(const Row& row) const {
+  const std::vector<MisLearner>& mis = snapshot_.learners;
+  // Only the first record of a repeated MIS id is ever the one meant.
+  if (row.mis_index >= 0 && static_cast<size_t>(row.mis_index) < mis.size() &&
+      classify_index_.mis_first[row.mis_index] && mis[row.mis_index].mis_id == row.mis_id) {
+    return &mis[row.mis_index];
+  }
+  return FindMis(row.mis_id);
+}
+
 }  // namespace hubsync

@@ -71,6 +71,10 @@ class RowContext {
   // nullptr when unknown.
   const HubLearner* FindHub(const std::string& learner_id) const;
   const MisLearner* FindMis(const std::string& mis_id) const;
+  // The row's learners: at the row's index hints when the records there
+  // have the row's ids (rows classified from this context), else by id.
+  const HubLearner* HubOf(const Row& row) const;
+  const MisLearner* MisOf(const Row& row) const;
   // Built with the context (before Proceed), for Classify.
   const ClassifyIndex& classify_index() const { return classify_index_; }
   bool MisHasEmail(const std::string& mis_id) const {

@@ -87,14 +87,14 @@ absl::StatusOr<SavePlan> BuildSavePlan(const SessionRecord& session,
     const HubLearner* hub = nullptr;
     const MisLearner* mis = nullptr;
     if (!row.hub_learner_id.empty()) {
-      hub = context.FindHub(row.hub_learner_id);
+      hub = context.HubOf(row);
       if (hub == nullptr) {
         return absl::InternalError(absl::StrCat(
             "row ", row.row_id, " names unknown hub learner ", row.hub_learner_id));
       }
     }
     if (!row.mis_id.empty()) {
-      mis = context.FindMis(row.mis_id);
+      mis = context.MisOf(row);
       if (mis == nullptr) {
         return absl::InternalError(absl::StrCat(
             "row ", row.row_id, " names unknown MIS learner ", row.mis_id));
