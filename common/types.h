@@ -171,6 +171,8 @@ class RowExplanation {
   bool empty() const;
   // The shared object; rows that scored alike hold the same one.
   const Explanation* evidence() const { return evidence_.get(); }
+  // The fixed wording around the reason; null when none.
+  const ReasonWording* wording() const { return wording_; }
 
  private:
   std::shared_ptr<const Explanation> evidence_;  // null: none

@@ -251,11 +251,73 @@ CREATE INDEX hub_learners_by_name
 CREATE INDEX hub_learners_by_school ON hub_learners(school_id);
 )sql";
 
+// Migration 7: a session's screen stored in chunks, its explanations once
+// each. The Classified commit of a big trust wrote a million session_rows,
+// each with its explanation as text: seconds of B-tree work and hundreds of
+// megabytes while the rows were streaming. Now
+// - each distinct explanation of a session (rows that scored alike share
+//   one: a hundredth to a fifth of the rows) is a session_evidence row, its
+//   reason as the admin reads it (wording included), found again by the
+//   FNV-1a hash of its score, reason and fields (SQL has no such hash: rows
+//   converted here have 0, and an edit may store their content again);
+// - the rows are session_row_chunks, one per 1,024 row ids (chunk = row_id
+//   / 1024), each row a line "row_id status flags evidence_id
+//   <bytes>:hub_learner_id<bytes>:mis_id" (flags: 1 import, 2 sync_email,
+//   4 decided_by_admin; evidence_id 0 for none; the ids length-prefixed in
+//   bytes, so that nothing needs escaping). See docs/STORAGE.md.
+// Existing rows are converted: each distinct (score, reason, fields) of a
+// session becomes one evidence row, numbered from 1 in the order of its
+// first row. group_concat keeps the subquery's order here; the reader sorts
+// a chunk's lines by row id all the same.
+constexpr absl::string_view kV7 = R"sql(
+CREATE TABLE session_evidence (
+  session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+  evidence_id INTEGER NOT NULL CHECK (evidence_id > 0),
+  content_hash INTEGER NOT NULL,  -- 0 for rows converted here
+  score REAL NOT NULL,
+  reason TEXT NOT NULL,
+  fields TEXT NOT NULL,  -- "field\tlevel\tweight" lines
+  PRIMARY KEY (session_id, evidence_id)
+) WITHOUT ROWID;
+CREATE INDEX session_evidence_by_hash ON session_evidence(session_id, content_hash);
+INSERT INTO session_evidence (session_id, evidence_id, content_hash, score, reason,
+  fields)
+SELECT session_id,
+       ROW_NUMBER() OVER (PARTITION BY session_id ORDER BY MIN(row_id)),
+       0, score, reason, fields
+FROM session_rows
+WHERE NOT (score = 0 AND reason = '' AND fields = '')
+GROUP BY session_id, score, reason, fields;
+CREATE TABLE session_row_chunks (
+  id INTEGER PRIMARY KEY,
+  session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+  chunk INTEGER NOT NULL,
+  row_count INTEGER NOT NULL CHECK (row_count > 0),
+  rows TEXT NOT NULL
+);
+CREATE UNIQUE INDEX session_row_chunks_by_session
+  ON session_row_chunks(session_id, chunk);
+INSERT INTO session_row_chunks (session_id, chunk, row_count, rows)
+SELECT session_id, row_id / 1024, count(*), group_concat(line, '')
+FROM (SELECT r.session_id, r.row_id,
+             r.row_id || ' ' || r.status || ' ' ||
+             (r.import + 2 * r.sync_email + 4 * r.decided_by_admin) || ' ' ||
+             COALESCE(e.evidence_id, 0) || ' ' ||
+             length(CAST(r.hub_learner_id AS BLOB)) || ':' || r.hub_learner_id ||
+             length(CAST(r.mis_id AS BLOB)) || ':' || r.mis_id || char(10) AS line
+      FROM session_rows r LEFT JOIN session_evidence e
+        ON e.session_id = r.session_id AND e.score = r.score
+           AND e.reason = r.reason AND e.fields = r.fields
+      ORDER BY r.session_id, r.row_id)
+GROUP BY session_id, row_id / 1024;
+DROP TABLE session_rows;
+)sql";
+
 }  // namespace
 
 const std::vector<absl::string_view>& Migrations() {
   static const auto* migrations =
-      new std::vector<absl::string_view>{kV1, kV2, kV3, kV4, kV5, kV6};
+      new std::vector<absl::string_view>{kV1, kV2, kV3, kV4, kV5, kV6, kV7};
   return *migrations;
 }
 

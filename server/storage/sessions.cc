@@ -1,10 +1,18 @@
 // Sync sessions and their rows.
+#include <algorithm>
+#include <charconv>
+#include <map>
 #include <memory>
+#include <numeric>
+#include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/fnv.h"
 #include "server/storage/codec.h"
 #include "server/storage/sqlite_store.h"
 #include "server/storage/status_macros.h"
@@ -45,6 +53,184 @@ absl::StatusOr<SessionRecord> ReadSession(const Statement& st) {
   s.save_summary.emails_queued = st.Int(21);
   s.save_summary.audit_records = st.Int(22);
   return s;
+}
+
+// Gives each distinct explanation of a session one session_evidence row
+// (docs/STORAGE.md) and tells each row its id. Rows sharing an Explanation
+// and wording are matched by pointer, so the reason and evidence text is
+// built and written once per distinct explanation, not once per row. When
+// the session may have explanations stored already (an edit rewriting rows
+// of the screen), one of the same content is found by its hash and reused.
+class EvidenceWriter {
+ public:
+  EvidenceWriter(Db* db, const std::string& session_id, bool none_stored)
+      : db_(db), session_id_(session_id), none_stored_(none_stored) {}
+
+  // 0 for a row with nothing to explain.
+  absl::StatusOr<int64_t> IdOf(const RowExplanation& e) {
+    if (e.evidence() == nullptr) return 0;
+    auto [it, added] = by_pointer_.try_emplace({e.evidence(), e.wording()}, 0);
+    if (!added) return it->second;
+    reason_.clear();
+    e.AppendReason(&reason_);
+    fields_.clear();
+    AppendEvidence(&fields_, e.fields());
+    const double score = e.score();
+    if (score == 0 && reason_.empty() && fields_.empty()) return 0;
+    if (!insert_) STORE_RETURN_IF_ERROR(Prepare());
+    Fnv1a h;
+    for (size_t b = 0; b < sizeof score; ++b) {
+      h.Byte(reinterpret_cast<const unsigned char*>(&score)[b]);
+    }
+    // As a signed 64-bit integer, the type SQLite stores.
+    const auto hash = static_cast<int64_t>(h.Part(reason_).Part(fields_).value());
+    if (!none_stored_) {
+      find_->Reset().BindRef(1, session_id_).Bind(2, hash);
+      while (true) {
+        STORE_ASSIGN_OR_RETURN(bool row, find_->Step());
+        if (!row) break;
+        if (find_->Double(1) == score && find_->Text(2) == reason_ &&
+            find_->Text(3) == fields_) {
+          return it->second = find_->Int(0);
+        }
+      }
+    }
+    insert_->Reset()
+        .BindRef(1, session_id_)
+        .Bind(2, next_id_)
+        .Bind(3, hash)
+        .Bind(4, score)
+        .BindRef(5, reason_)
+        .BindRef(6, fields_);
+    STORE_RETURN_IF_ERROR(insert_->Run());
+    return it->second = next_id_++;
+  }
+
+ private:
+  absl::Status Prepare() {
+    STORE_ASSIGN_OR_RETURN(Statement last,
+                           db_->Prepare("SELECT COALESCE(MAX(evidence_id), 0) FROM "
+                                        "session_evidence WHERE session_id = ?"));
+    last.BindRef(1, session_id_);
+    STORE_ASSIGN_OR_RETURN(bool row, last.Step());
+    next_id_ = (row ? last.Int(0) : 0) + 1;
+    STORE_ASSIGN_OR_RETURN(
+        insert_, db_->Prepare("INSERT INTO session_evidence (session_id, evidence_id, "
+                              "content_hash, score, reason, fields) VALUES (?,?,?,?,?,?)"));
+    STORE_ASSIGN_OR_RETURN(
+        find_, db_->Prepare("SELECT evidence_id, score, reason, fields FROM session_evidence "
+                            "WHERE session_id = ? AND content_hash = ?"));
+    return absl::OkStatus();
+  }
+
+  Db* db_;
+  const std::string& session_id_;
+  const bool none_stored_;
+  absl::flat_hash_map<std::pair<const Explanation*, const ReasonWording*>, int64_t>
+      by_pointer_;
+  std::string reason_, fields_;
+  std::optional<Statement> insert_, find_;
+  int64_t next_id_ = 0;
+};
+
+// A session's rows are stored 1,024 row ids to a session_row_chunks row,
+// each row a line (schema migration 7, docs/STORAGE.md).
+constexpr int64_t kRowsPerChunk = 1024;
+int64_t ChunkOf(int64_t row_id) { return row_id / kRowsPerChunk; }
+
+// "row_id status flags evidence_id <bytes>:hub_learner_id<bytes>:mis_id\n"
+void AppendRowLine(const Row& r, int64_t evidence_id, std::string* out) {
+  char buf[24];
+  auto number = [&](uint64_t v) {
+    const std::to_chars_result end = std::to_chars(buf, buf + sizeof buf, v);
+    out->append(buf, end.ptr);
+  };
+  number(static_cast<uint64_t>(r.row_id));
+  out->push_back(' ');
+  const absl::string_view status = ToText(r.status);
+  out->append(status.data(), status.size());
+  out->push_back(' ');
+  number((r.import ? 1u : 0u) | (r.sync_email ? 2u : 0u) | (r.decided_by_admin ? 4u : 0u));
+  out->push_back(' ');
+  number(static_cast<uint64_t>(evidence_id));
+  out->push_back(' ');
+  number(r.hub_learner_id.size());
+  out->push_back(':');
+  out->append(r.hub_learner_id);
+  number(r.mis_id.size());
+  out->push_back(':');
+  out->append(r.mis_id);
+  out->push_back('\n');
+}
+
+// One line of a chunk, read back; the views point into the chunk's text.
+struct RowLine {
+  Row row;  // without its explanation
+  int64_t evidence_id = 0;
+  absl::string_view text;  // the whole line, its newline included
+};
+
+// Every line of a chunk, in row id order.
+absl::StatusOr<std::vector<RowLine>> ParseChunk(absl::string_view text,
+                                                const std::string& session_id,
+                                                int64_t chunk) {
+  std::vector<RowLine> out;
+  absl::string_view rest = text;
+  auto malformed = [&](absl::string_view why) {
+    return absl::InternalError(absl::StrCat(
+        "database holds a malformed row in chunk ", chunk, " of session ", session_id,
+        " at byte ", rest.data() - text.data(), ": ", why));
+  };
+  auto word = [&rest](absl::string_view* w) {
+    const size_t space = rest.find(' ');
+    if (space == absl::string_view::npos) return false;
+    *w = rest.substr(0, space);
+    rest.remove_prefix(space + 1);
+    return true;
+  };
+  auto counted = [&rest](std::string* v) {
+    const size_t colon = rest.find(':');
+    size_t n = 0;
+    if (colon == absl::string_view::npos || !absl::SimpleAtoi(rest.substr(0, colon), &n) ||
+        rest.size() - colon - 1 < n) {
+      return false;
+    }
+    v->assign(rest.data() + colon + 1, n);
+    rest.remove_prefix(colon + 1 + n);
+    return true;
+  };
+  while (!rest.empty()) {
+    const char* begin = rest.data();
+    RowLine& line = out.emplace_back();
+    absl::string_view id, status, flags, evidence;
+    int flag_bits = 0;
+    if (!word(&id) || !word(&status) || !word(&flags) || !word(&evidence) ||
+        !absl::SimpleAtoi(id, &line.row.row_id) || line.row.row_id <= 0 ||
+        !absl::SimpleAtoi(flags, &flag_bits) || flag_bits < 0 || flag_bits > 7 ||
+        !absl::SimpleAtoi(evidence, &line.evidence_id) || line.evidence_id < 0) {
+      return malformed("expected a row id, status, flags and evidence id");
+    }
+    absl::StatusOr<RowStatus> parsed = RowStatusFromText(status);
+    if (!parsed.ok()) return malformed(parsed.status().message());
+    line.row.status = *parsed;
+    line.row.import = (flag_bits & 1) != 0;
+    line.row.sync_email = (flag_bits & 2) != 0;
+    line.row.decided_by_admin = (flag_bits & 4) != 0;
+    if (!counted(&line.row.hub_learner_id) || !counted(&line.row.mis_id) ||
+        rest.empty() || rest[0] != '\n') {
+      return malformed("expected the learner ids, each after its length");
+    }
+    rest.remove_prefix(1);
+    line.text = absl::string_view(begin, static_cast<size_t>(rest.data() - begin));
+    if (ChunkOf(line.row.row_id) != chunk) {
+      return malformed(absl::StrCat("row ", line.row.row_id, " is not of this chunk"));
+    }
+  }
+  auto by_id = [](const RowLine& a, const RowLine& b) { return a.row.row_id < b.row.row_id; };
+  if (!std::is_sorted(out.begin(), out.end(), by_id)) {
+    std::stable_sort(out.begin(), out.end(), by_id);
+  }
+  return out;
 }
 
 absl::Status SessionNotFound(const std::string& id) {
@@ -194,42 +380,53 @@ absl::StatusOr<std::vector<Row>> SqliteStore::LoadRows(
   exists.Bind(1, session_id);
   STORE_ASSIGN_OR_RETURN(bool found, exists.Step());
   if (!found) return SessionNotFound(session_id);
+  // The session's explanations first, each once: the rows that share one
+  // share it again, as they did when they were classified.
+  absl::flat_hash_map<int64_t, std::shared_ptr<const Explanation>> evidence;
+  {
+    STORE_ASSIGN_OR_RETURN(
+        Statement ev,
+        db_.Prepare("SELECT evidence_id, score, reason, fields FROM "
+                    "session_evidence WHERE session_id = ?"));
+    ev.Bind(1, session_id);
+    while (true) {
+      STORE_ASSIGN_OR_RETURN(bool row, ev.Step());
+      if (!row) break;
+      auto e = std::make_shared<Explanation>();
+      e->score = ev.Double(1);
+      e->reason = ev.Text(2);
+      STORE_ASSIGN_OR_RETURN(e->fields, DecodeEvidence(ev.Text(3)));
+      evidence.emplace(ev.Int(0), std::move(e));
+    }
+  }
   STORE_ASSIGN_OR_RETURN(
       Statement st,
-      db_.Prepare("SELECT row_id, status, hub_learner_id, mis_id, import, "
-                  "sync_email, decided_by_admin, score, reason, fields "
-                  "FROM session_rows WHERE session_id = ? ORDER BY row_id"));
+      db_.Prepare("SELECT chunk, row_count, rows FROM session_row_chunks "
+                  "WHERE session_id = ? ORDER BY chunk"));
   st.Bind(1, session_id);
   std::vector<Row> out;
-  // Rows whose evidence reads back alike share one Explanation, as they did
-  // when they were classified (keyed by score, fields and reason).
-  absl::flat_hash_map<std::string, std::shared_ptr<const Explanation>> shared;
-  std::string key;
   while (true) {
     STORE_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
-    Row& r = out.emplace_back();
-    r.row_id = st.Int(0);
-    STORE_ASSIGN_OR_RETURN(r.status, RowStatusFromText(st.Text(1)));
-    r.hub_learner_id = st.Text(2);
-    r.mis_id = st.Text(3);
-    r.import = st.Int(4) != 0;
-    r.sync_email = st.Int(5) != 0;
-    r.decided_by_admin = st.Int(6) != 0;
-    const double score = st.Double(7);
-    std::string reason = st.Text(8), fields = st.Text(9);
-    if (score == 0 && reason.empty() && fields.empty()) continue;  // none
-    key.assign(reinterpret_cast<const char*>(&score), sizeof score);
-    absl::StrAppend(&key, fields.size(), ":", fields, reason);
-    auto [it, inserted] = shared.try_emplace(key);
-    if (inserted) {
-      auto e = std::make_shared<Explanation>();
-      e->score = score;
-      e->reason = std::move(reason);
-      STORE_ASSIGN_OR_RETURN(e->fields, DecodeEvidence(fields));
-      it->second = std::move(e);
+    const int64_t chunk = st.Int(0);
+    const std::string text = st.Text(2);
+    STORE_ASSIGN_OR_RETURN(std::vector<RowLine> lines, ParseChunk(text, session_id, chunk));
+    if (static_cast<int64_t>(lines.size()) != st.Int(1)) {
+      return absl::InternalError(absl::StrCat("database holds chunk ", chunk, " of session ",
+                                              session_id, " with ", lines.size(),
+                                              " rows, not the ", st.Int(1), " it records"));
     }
-    r.explanation = RowExplanation(it->second);
+    for (RowLine& line : lines) {
+      Row& r = out.emplace_back(std::move(line.row));
+      if (line.evidence_id == 0) continue;  // nothing to explain
+      auto it = evidence.find(line.evidence_id);
+      if (it == evidence.end()) {
+        return absl::InternalError(absl::StrCat(
+            "database holds row ", r.row_id, " of session ", session_id,
+            " naming explanation ", line.evidence_id, ", which is missing"));
+      }
+      r.explanation = RowExplanation(it->second);
+    }
   }
   return out;
 }
@@ -243,50 +440,14 @@ absl::Status SqliteStore::UpdateSession(
   STORE_RETURN_IF_ERROR(CheckSessionVersionLocked(s));
   STORE_RETURN_IF_ERROR(WriteSessionLocked(s, /*insert=*/false));
   if (replace_all_rows) {
-    STORE_ASSIGN_OR_RETURN(
-        Statement clear,
-        db_.Prepare("DELETE FROM session_rows WHERE session_id = ?"));
-    clear.Bind(1, s.id);
-    STORE_RETURN_IF_ERROR(clear.Run());
+    for (const char* sql : {"DELETE FROM session_row_chunks WHERE session_id = ?",
+                            "DELETE FROM session_evidence WHERE session_id = ?"}) {
+      STORE_ASSIGN_OR_RETURN(Statement clear, db_.Prepare(sql));
+      clear.Bind(1, s.id);
+      STORE_RETURN_IF_ERROR(clear.Run());
+    }
   }
-  // After replace_all_rows the table holds none of the session's rows: a
-  // plain INSERT skips the REPLACE's delete attempt (the Classified commit
-  // writes every row of the screen, two million at trust scale).
-  STORE_ASSIGN_OR_RETURN(
-      Statement upsert,
-      db_.Prepare(absl::StrCat(
-          replace_all_rows ? "INSERT" : "INSERT OR REPLACE",
-          " INTO session_rows (session_id, row_id, status, hub_learner_id, "
-          "mis_id, import, sync_email, decided_by_admin, score, reason, "
-          "fields) VALUES (?,?,?,?,?,?,?,?,?,?,?)")));
-  std::string fields, reason;
-  for (const Row& r : changed) {
-    fields.clear();
-    AppendEvidence(&fields, r.explanation.fields());
-    reason.clear();
-    r.explanation.AppendReason(&reason);
-    upsert.Reset()
-        .BindRef(1, s.id)
-        .Bind(2, r.row_id)
-        .Bind(3, ToText(r.status))
-        .BindRef(4, r.hub_learner_id)
-        .BindRef(5, r.mis_id)
-        .Bind(6, r.import)
-        .Bind(7, r.sync_email)
-        .Bind(8, r.decided_by_admin)
-        .Bind(9, r.explanation.score())
-        .BindRef(10, reason)
-        .BindRef(11, fields);
-    STORE_RETURN_IF_ERROR(upsert.Run());
-  }
-  STORE_ASSIGN_OR_RETURN(
-      Statement remove,
-      db_.Prepare("DELETE FROM session_rows WHERE session_id = ? AND "
-                  "row_id = ?"));
-  for (int64_t row_id : removed_row_ids) {
-    remove.Reset().Bind(1, s.id).Bind(2, row_id);
-    STORE_RETURN_IF_ERROR(remove.Run());
-  }
+  STORE_RETURN_IF_ERROR(WriteRowsLocked(s.id, changed, removed_row_ids, replace_all_rows));
   for (AuditRecord a : audit) {
     a.school_id = s.school_id;
     a.session_id = s.id;
@@ -294,6 +455,93 @@ absl::Status SqliteStore::UpdateSession(
     STORE_RETURN_IF_ERROR(WriteAuditLocked(a));
   }
   return txn.Commit();
+}
+
+absl::Status SqliteStore::WriteRowsLocked(const std::string& session_id,
+                                          const std::vector<Row>& changed,
+                                          const std::vector<int64_t>& removed_row_ids,
+                                          bool none_stored) {
+  // The changed rows in row id order (as classification hands them over,
+  // usually), the last of a repeated id winning.
+  std::vector<uint32_t> order(changed.size());
+  std::iota(order.begin(), order.end(), 0u);
+  auto by_id = [&](uint32_t a, uint32_t b) { return changed[a].row_id < changed[b].row_id; };
+  if (!std::is_sorted(order.begin(), order.end(), by_id)) {
+    std::stable_sort(order.begin(), order.end(), by_id);
+  }
+  {
+    size_t kept = 0;
+    for (size_t k = 0; k < order.size(); ++k) {
+      if (k + 1 < order.size() && changed[order[k + 1]].row_id == changed[order[k]].row_id) {
+        continue;
+      }
+      order[kept++] = order[k];
+    }
+    order.resize(kept);
+  }
+  STORE_ASSIGN_OR_RETURN(
+      Statement put,
+      db_.Prepare("INSERT INTO session_row_chunks (session_id, chunk, row_count, rows) "
+                  "VALUES (?,?,?,?) ON CONFLICT (session_id, chunk) DO UPDATE SET "
+                  "row_count = excluded.row_count, rows = excluded.rows"));
+  EvidenceWriter evidence(&db_, session_id, none_stored);
+  std::string text;
+  auto put_chunk = [&](int64_t chunk, int64_t count) {
+    put.Reset().BindRef(1, session_id).Bind(2, chunk).Bind(3, count).BindRef(4, text);
+    return put.Run();
+  };
+  if (none_stored) {
+    // A new screen: each chunk written once, straight from the rows.
+    for (size_t k = 0; k < order.size();) {
+      const int64_t chunk = ChunkOf(changed[order[k]].row_id);
+      text.clear();
+      int64_t count = 0;
+      for (; k < order.size() && ChunkOf(changed[order[k]].row_id) == chunk; ++k, ++count) {
+        const Row& r = changed[order[k]];
+        STORE_ASSIGN_OR_RETURN(int64_t evidence_id, evidence.IdOf(r.explanation));
+        AppendRowLine(r, evidence_id, &text);
+      }
+      STORE_RETURN_IF_ERROR(put_chunk(chunk, count));
+    }
+    return absl::OkStatus();
+  }
+  // An edit: each chunk it touches read, changed and written back.
+  std::map<int64_t, std::pair<std::vector<uint32_t>, std::vector<int64_t>>> touched;
+  for (uint32_t k : order) touched[ChunkOf(changed[k].row_id)].first.push_back(k);
+  for (int64_t id : removed_row_ids) touched[ChunkOf(id)].second.push_back(id);
+  STORE_ASSIGN_OR_RETURN(
+      Statement get,
+      db_.Prepare("SELECT rows FROM session_row_chunks WHERE session_id = ? AND chunk = ?"));
+  STORE_ASSIGN_OR_RETURN(
+      Statement drop,
+      db_.Prepare("DELETE FROM session_row_chunks WHERE session_id = ? AND chunk = ?"));
+  for (const auto& [chunk, edits] : touched) {
+    get.Reset().BindRef(1, session_id).Bind(2, chunk);
+    STORE_ASSIGN_OR_RETURN(bool found, get.Step());
+    const std::string stored = found ? get.Text(0) : std::string();
+    STORE_ASSIGN_OR_RETURN(std::vector<RowLine> lines, ParseChunk(stored, session_id, chunk));
+    std::map<int64_t, std::string> by_id;
+    for (const RowLine& line : lines) {
+      by_id[line.row.row_id].assign(line.text.data(), line.text.size());
+    }
+    for (int64_t id : edits.second) by_id.erase(id);
+    for (uint32_t k : edits.first) {
+      const Row& r = changed[k];
+      STORE_ASSIGN_OR_RETURN(int64_t evidence_id, evidence.IdOf(r.explanation));
+      std::string& line = by_id[r.row_id];
+      line.clear();
+      AppendRowLine(r, evidence_id, &line);
+    }
+    if (by_id.empty()) {
+      drop.Reset().BindRef(1, session_id).Bind(2, chunk);
+      STORE_RETURN_IF_ERROR(drop.Run());
+      continue;
+    }
+    text.clear();
+    for (const auto& [id, line] : by_id) text.append(line);
+    STORE_RETURN_IF_ERROR(put_chunk(chunk, static_cast<int64_t>(by_id.size())));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace hubsync::storage

@@ -94,6 +94,10 @@ class SqliteStore : public Store {
   absl::Status BumpHubVersionLocked(const std::string& school_id);
   absl::Status CheckSessionVersionLocked(const SessionRecord& s);
   absl::Status WriteSessionLocked(const SessionRecord& s, bool insert);
+  // A session's changed and removed rows, in their chunks (docs/STORAGE.md);
+  // none_stored: the session has no rows stored (a new screen).
+  absl::Status WriteRowsLocked(const std::string& session_id, const std::vector<Row>& changed,
+                               const std::vector<int64_t>& removed_row_ids, bool none_stored);
   // One audit record, in the caller's transaction (JSON as given; the time
   // is now unless set).
   absl::Status WriteAuditLocked(const AuditRecord& a);

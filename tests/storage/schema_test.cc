@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/storage/sqlite.h"
@@ -92,7 +93,8 @@ TEST(SchemaTest, Version6KeepsLearnersAndMembershipsAndTheStateCheck) {
   SequentialIds ids;
   HUBSYNC_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store,
                                Store::Open(path, &clock, &ids));
-  EXPECT_EQ(store->SchemaVersion(), 6);
+  const int latest = static_cast<int>(storage::Migrations().size());
+  EXPECT_EQ(store->SchemaVersion(), latest);
   HUBSYNC_ASSERT_OK_AND_ASSIGN(HubLearner a, store->GetLearner("lrn_a"));
   EXPECT_EQ(a.legal_surname, "Jones");
   EXPECT_EQ(a.mis_id, "m1");
@@ -101,7 +103,7 @@ TEST(SchemaTest, Version6KeepsLearnersAndMembershipsAndTheStateCheck) {
   store.reset();
 
   HUBSYNC_ASSERT_OK_AND_ASSIGN(Db db, Db::Open(path));
-  ASSERT_THAT(storage::ConfigureAndMigrate(&db), IsOkAndHolds(6));
+  ASSERT_THAT(storage::ConfigureAndMigrate(&db), IsOkAndHolds(latest));
   EXPECT_THAT(db.QueryInt("PRAGMA foreign_keys"), IsOkAndHolds(1));
   EXPECT_THAT(db.QueryInt("SELECT rowid FROM hub_learners WHERE id = 'lrn_b'"),
               IsOkAndHolds(9));
@@ -121,6 +123,82 @@ TEST(SchemaTest, Version6KeepsLearnersAndMembershipsAndTheStateCheck) {
   EXPECT_THAT(db.Exec("INSERT INTO hub_class_members (learner_id, class_id) "
                       "VALUES ('lrn_nobody', 'cls_1')"),
               StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+// Version 7 stores each distinct explanation of a session once: the rows
+// of a version 6 file keep their explanations (rows that read alike share
+// one, which reads back the same), rows with none keep none, and another
+// session's rows are not mixed in.
+TEST(SchemaTest, Version7KeepsEveryRowsExplanation) {
+  TempDir dir;
+  const std::string path = dir.File("hub.db");
+  {
+    HUBSYNC_ASSERT_OK_AND_ASSIGN(Db db, Db::Open(path));
+    ASSERT_THAT(storage::MigrateTo(&db, 6), IsOkAndHolds(6));
+    std::string sessions;
+    for (const char* id : {"ses_1", "ses_2"}) {
+      absl::StrAppend(
+          &sessions,
+          "INSERT INTO sessions (id, school_id, snapshot_id, admin, step, "
+          "version, scope_kind, scope_values, sync_emails, hub_version, "
+          "create_time, update_time, class_sync_created, class_sync_updated, "
+          "class_sync_unchanged, save_request_id, save_linked, save_refreshed, "
+          "save_imported, save_desynced, save_unaffected, save_emails_queued, "
+          "save_audit_records) VALUES ('",
+          id, "', 'sch_1', 'snap_1', 'me', 'SYNC_SCREEN', 2, 'all', '', 0, 0, 0, 0, "
+          "0, 0, 0, '', 0, 0, 0, 0, 0, 0, 0);");
+    }
+    ASSERT_THAT(
+        db.Exec(absl::StrCat(
+            "INSERT INTO schools (id, name, create_time) VALUES ('sch_1', 'Oak', 0);"
+            "INSERT INTO mis_snapshots (id, school_id, format, oneroster_version, "
+            "create_time) VALUES ('snap_1', 'sch_1', 'oneroster', '1.1', 0);",
+            sessions,
+            "INSERT INTO session_rows (session_id, row_id, status, hub_learner_id, "
+            "mis_id, import, sync_email, decided_by_admin, score, reason, fields) "
+            "VALUES "
+            "('ses_1', 1, 'synced', 'lrn_a', 'm1', 0, 0, 0, 14.5, 'Same names.', "
+            "'forename\texact\t7\nsurname\texact\t7.5\n'),"
+            "('ses_1', 2, 'new', '', 'm2', 1, 0, 0, 0, '', ''),"
+            "('ses_1', 3, 'synced', 'lrn_b', 'm3', 0, 1, 0, 14.5, 'Same names.', "
+            "'forename\texact\t7\nsurname\texact\t7.5\n'),"
+            "('ses_1', 4, 'may_match', 'lrn_c', 'm4', 0, 0, 1, 3.25, 'Check.', "
+            "'forename\ttypo\t3.25\n'),"
+            "('ses_2', 1, 'synced', 'lrn_d', 'm9', 0, 0, 0, 14.5, 'Same names.', "
+            "'forename\texact\t7\nsurname\texact\t7.5\n');")),
+        IsOk());
+  }
+  FakeClock clock;
+  SequentialIds ids;
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store,
+                               Store::Open(path, &clock, &ids));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<Row> rows, store->LoadRows("ses_1"));
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0].explanation.reason(), "Same names.");
+  EXPECT_EQ(rows[0].explanation.score(), 14.5);
+  ASSERT_EQ(rows[0].explanation.fields().size(), 2u);
+  EXPECT_EQ(rows[0].explanation.fields()[1].field, "surname");
+  EXPECT_EQ(rows[0].explanation.fields()[1].weight, 7.5);
+  EXPECT_EQ(rows[2].explanation.evidence(), rows[0].explanation.evidence());
+  EXPECT_TRUE(rows[1].explanation.empty());
+  EXPECT_TRUE(rows[1].import);
+  EXPECT_EQ(rows[3].explanation.reason(), "Check.");
+  EXPECT_EQ(rows[3].explanation.fields()[0].level, "typo");
+  EXPECT_TRUE(rows[3].decided_by_admin);
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<Row> other, store->LoadRows("ses_2"));
+  ASSERT_EQ(other.size(), 1u);
+  EXPECT_EQ(other[0].hub_learner_id, "lrn_d");
+  EXPECT_EQ(other[0].explanation.reason(), "Same names.");
+  store.reset();
+
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(Db db, Db::Open(path));
+  EXPECT_THAT(db.QueryInt("SELECT count(*) FROM session_evidence WHERE session_id = 'ses_1'"),
+              IsOkAndHolds(2));
+  EXPECT_THAT(db.QueryInt("SELECT count(*) FROM session_row_chunks"), IsOkAndHolds(2));
+  EXPECT_THAT(db.QueryInt("SELECT count(*) FROM sqlite_schema WHERE name = 'session_rows'"),
+              IsOkAndHolds(0));
+  EXPECT_THAT(db.QueryInt("SELECT count(*) FROM pragma_foreign_key_check"),
+              IsOkAndHolds(0));
 }
 
 TEST(SchemaTest, WalModeAndForeignKeysAreOn) {

@@ -6,12 +6,14 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/storage/sqlite.h"
 #include "tests/storage/store_fixture.h"
 #include "tests/testing/status_matchers.h"
 
 namespace hubsync::testing {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -123,6 +125,133 @@ TEST(SessionStoreTest, RowsReadBackWithTheirWordingAndShareTheirEvidence) {
     EXPECT_THAT(r.explanation.fields(), SizeIs(2));
     EXPECT_EQ(r.explanation.evidence(), got[0].explanation.evidence()) << r.row_id;
   }
+}
+
+// Each explanation rows share is stored once (docs/STORAGE.md): rows
+// holding the same explanation name one stored explanation, the same
+// evidence in another wording is another; an edit that rewrites rows adds
+// none for explanations whose content is stored already (a copy that reads
+// alike included); a new screen (replace_all_rows) starts again from none.
+TEST(SessionStoreTest, EachDistinctExplanationIsStoredOnce) {
+  auto s = MakeSession();
+  static constexpr ReasonWording kLinked{"Linked by an earlier sync. ", ""};
+  auto evidence = [](double score) {
+    return std::make_shared<const Explanation>(
+        Explanation{score, {{"forename", "exact", score}}, "Same names."});
+  };
+  const auto shared = evidence(7);
+  std::vector<Row> rows(5);
+  for (int i = 0; i < 5; ++i) {
+    rows[i].row_id = i + 1;
+    rows[i].status = RowStatus::kMatched;
+    rows[i].hub_learner_id = absl::StrCat("lrn_", i);
+    rows[i].mis_id = absl::StrCat("m", i);
+  }
+  rows[0].explanation = RowExplanation(shared);
+  rows[1].explanation = RowExplanation(shared);
+  rows[2].explanation = RowExplanation(evidence(7));  // a copy, alike
+  rows[3].explanation = RowExplanation(shared, &kLinked);
+  rows[4].status = RowStatus::kNew;  // nothing to explain
+  rows[4].hub_learner_id.clear();
+  auto stored = [&]() -> int64_t {
+    absl::StatusOr<storage::Db> db = storage::Db::Open(s->t->path);
+    if (!db.ok()) return -1;
+    return db->QueryInt("SELECT count(*) FROM session_evidence").value_or(-1);
+  };
+  SessionRecord next = s->session;
+  next.version = 2;
+  ASSERT_THAT(s->t->store->UpdateSession(next, rows, {}, true), IsOk());
+  EXPECT_EQ(stored(), 3);  // shared, its copy, shared in other words
+
+  // An edit rewriting rows (a tick, a hand match) adds only what is new.
+  rows[2].import = true;
+  rows[1].explanation = RowExplanation(evidence(3));
+  next.version = 3;
+  ASSERT_THAT(s->t->store->UpdateSession(next, {rows[1], rows[2]}, {}), IsOk());
+  EXPECT_EQ(stored(), 4);  // only the new one
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<Row> got, s->t->store->LoadRows(next.id));
+  ASSERT_THAT(got, SizeIs(5));
+  EXPECT_EQ(got[2].explanation.score(), 7);
+  EXPECT_EQ(got[1].explanation.score(), 3);
+  EXPECT_EQ(got[2].explanation.reason(), "Same names.");
+  EXPECT_EQ(got[3].explanation.reason(), "Linked by an earlier sync. Same names.");
+  EXPECT_TRUE(got[4].explanation.empty());
+
+  next.version = 4;
+  ASSERT_THAT(s->t->store->UpdateSession(next, {rows[4]}, {}, true), IsOk());
+  EXPECT_EQ(stored(), 0);
+}
+
+// Rows are stored 1,024 row ids to a chunk (docs/STORAGE.md): rows on both
+// sides of a chunk boundary, ids holding the chunk format's own separators,
+// an edit that empties a chunk and one that adds a row to a chunk that has
+// none all read back exactly; a damaged chunk is reported, naming it.
+TEST(SessionStoreTest, RowsAcrossChunksAndAwkwardIdsRoundTrip) {
+  auto s = MakeSession();
+  std::vector<Row> rows;
+  for (int64_t id : {1, 1023, 1024, 1025, 5000}) {
+    Row r;
+    r.row_id = id;
+    r.status = RowStatus::kNew;
+    r.mis_id = absl::StrCat("m", id);
+    rows.push_back(r);
+  }
+  rows[1].mis_id = "7:a b\n9:c";  // a length, a space, a newline
+  rows[1].hub_learner_id = "";
+  rows[2].status = RowStatus::kDesynced;
+  rows[2].hub_learner_id = "lrn: x";
+  rows[2].mis_id = "";
+  rows[3].import = true;
+  rows[4].sync_email = true;
+  rows[4].decided_by_admin = true;
+  SessionRecord next = s->session;
+  next.version = 2;
+  ASSERT_THAT(s->t->store->UpdateSession(next, rows, {}, true), IsOk());
+  auto ids = [&]() {
+    std::vector<int64_t> out;
+    absl::StatusOr<std::vector<Row>> got = s->t->store->LoadRows(next.id);
+    EXPECT_THAT(got, IsOk());
+    if (got.ok()) {
+      for (const Row& r : *got) out.push_back(r.row_id);
+    }
+    return out;
+  };
+  EXPECT_THAT(ids(), ElementsAre(1, 1023, 1024, 1025, 5000));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<Row> got, s->t->store->LoadRows(next.id));
+  EXPECT_EQ(got[1].mis_id, "7:a b\n9:c");
+  EXPECT_EQ(got[1].hub_learner_id, "");
+  EXPECT_EQ(got[2].status, RowStatus::kDesynced);
+  EXPECT_EQ(got[2].hub_learner_id, "lrn: x");
+  EXPECT_EQ(got[2].mis_id, "");
+  EXPECT_TRUE(got[3].import);
+  EXPECT_FALSE(got[3].sync_email);
+  EXPECT_TRUE(got[4].sync_email);
+  EXPECT_TRUE(got[4].decided_by_admin);
+  EXPECT_FALSE(got[4].import);
+
+  // Remove the only row of chunk 4 (5000), add one to chunk 2 (2100), and
+  // change one in chunk 1: given out of order, as an edit may.
+  Row added = rows[0];
+  added.row_id = 2100;
+  added.mis_id = "m2100";
+  Row changed = rows[3];
+  changed.import = false;
+  next.version = 3;
+  ASSERT_THAT(s->t->store->UpdateSession(next, {added, changed}, {5000}), IsOk());
+  EXPECT_THAT(ids(), ElementsAre(1, 1023, 1024, 1025, 2100));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(got, s->t->store->LoadRows(next.id));
+  EXPECT_FALSE(got[3].import);
+  EXPECT_EQ(got[4].mis_id, "m2100");
+  {
+    HUBSYNC_ASSERT_OK_AND_ASSIGN(storage::Db db, storage::Db::Open(s->t->path));
+    EXPECT_THAT(db.QueryInt("SELECT count(*) FROM session_row_chunks"), IsOkAndHolds(3));
+    ASSERT_THAT(db.Exec("UPDATE session_row_chunks SET rows = '1024 desynced 0 0 9:lrn' "
+                        "WHERE chunk = 1"),
+                IsOk());
+  }
+  EXPECT_THAT(s->t->store->LoadRows(next.id),
+              StatusIs(absl::StatusCode::kInternal,
+                       AllOf(HasSubstr("malformed row in chunk 1"), HasSubstr(next.id))));
 }
 
 TEST(SessionStoreTest, CreateNeedsTheSchoolsOwnSnapshot) {
