@@ -1,9 +1,11 @@
 #include "client/lib/client.h"
 
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "client/lib/status.h"
 #include "common/read_file.h"
+#include "google/protobuf/arena.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -260,10 +262,20 @@ template <typename Resp>
 absl::Status HubsyncClient::Drain(
     grpc::ClientContext& ctx, grpc::ClientReaderInterface<Resp>& reader,
     const std::function<bool(const Resp&)>& on_message) {
-  Resp message;
+  // Each message is read onto an arena whose first block is this buffer,
+  // kept for the whole stream: a batch of thousands of rows then costs a
+  // few allocations, not one per string and nested message.
+  std::vector<char> arena_block(size_t{1} << 20);
   bool stopped = false;
-  while (reader.Read(&message)) {
-    if (!on_message(message)) {
+  while (true) {
+    google::protobuf::ArenaOptions options;
+    options.initial_block = arena_block.data();
+    options.initial_block_size = arena_block.size();
+    options.max_block_size = size_t{4} << 20;
+    google::protobuf::Arena arena(options);
+    Resp* message = google::protobuf::Arena::CreateMessage<Resp>(&arena);
+    if (!reader.Read(message)) break;
+    if (!on_message(*message)) {
       stopped = true;
       ctx.TryCancel();
       break;

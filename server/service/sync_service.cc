@@ -1,5 +1,6 @@
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/arena.h"
@@ -15,6 +16,8 @@ namespace {
 constexpr char kMassDesyncMetadataKey[] = "hubsync-mass-desync-bin";
 constexpr int kDefaultBatch = 200;
 constexpr int kMaxBatch = 5000;
+// How many rows ahead StreamRows asks for the learners it will render.
+constexpr size_t kPrefetchRows = 16;
 
 grpc::Status CheckVersionField(int64_t v) {
   if (v < 0) {
@@ -125,14 +128,30 @@ grpc::Status SyncServiceImpl::StreamRows(grpc::ServerContext* context,
     filter.statuses.push_back(*status);
   }
   const int batch_size = req->batch_size() == 0 ? kDefaultBatch : req->batch_size();
+  // A batch is thousands of rows of nested messages: built on an arena,
+  // freed at once, whose first block is this buffer, kept for the stream.
+  std::vector<char> arena_block(size_t{1} << 20);
   absl::Status streamed = sessions_->StreamRows(
       req->session_id(), filter, req->after_row_id(), batch_size,
       [&](const RowBatchOut& batch) {
-        // A batch is thousands of rows of nested messages: built on an
-        // arena, freed at once.
-        google::protobuf::Arena arena;
+        google::protobuf::ArenaOptions options;
+        options.initial_block = arena_block.data();
+        options.initial_block_size = arena_block.size();
+        options.max_block_size = size_t{4} << 20;
+        google::protobuf::Arena arena(options);
         v1::RowBatch& out = *google::protobuf::Arena::CreateMessage<v1::RowBatch>(&arena);
-        for (const Row& r : batch.rows) ToProto(r, batch.context.get(), out.add_rows());
+        const RowContext* context = batch.context.get();
+        const size_t n = batch.rows.size();
+        for (size_t k = 0; k < n; ++k) {
+          // The learners of the rows a few ahead are fetched meanwhile.
+          if (context != nullptr) {
+            if (k + kPrefetchRows < n) context->Prefetch(batch.rows[k + kPrefetchRows], 0);
+            if (k + kPrefetchRows / 2 < n) {
+              context->Prefetch(batch.rows[k + kPrefetchRows / 2], 1);
+            }
+          }
+          ToProto(batch.rows[k], context, out.add_rows());
+        }
         out.set_cursor(batch.cursor);
         out.set_classified(batch.classified);
         out.set_done(batch.done);

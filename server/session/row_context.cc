@@ -38,4 +38,40 @@ const MisLearner* RowContext::MisOf(const Row& row) const {
   return FindMis(row.mis_id);
 }
 
+namespace {
+
+template <typename T>
+void PrefetchRecord(const T& record) {
+  const char* p = reinterpret_cast<const char*>(&record);
+  for (size_t off = 0; off < sizeof(T); off += 64) __builtin_prefetch(p + off);
+}
+
+void PrefetchData(const std::string& s) { __builtin_prefetch(s.data()); }
+
+}  // namespace
+
+void RowContext::Prefetch(const Row& row, int stage) const {
+  const std::vector<MisLearner>& mis = snapshot_.learners;
+  const bool hub_ok = row.hub_index >= 0 && static_cast<size_t>(row.hub_index) < hub_.size();
+  const bool mis_ok = row.mis_index >= 0 && static_cast<size_t>(row.mis_index) < mis.size();
+  if (stage == 0) {
+    if (hub_ok) PrefetchRecord(hub_[row.hub_index]);
+    if (mis_ok) PrefetchRecord(mis[row.mis_index]);
+    return;
+  }
+  if (hub_ok) {
+    const HubLearner& h = hub_[row.hub_index];
+    PrefetchData(h.id);
+    PrefetchData(h.email);
+    __builtin_prefetch(h.classes.data());
+  }
+  if (mis_ok) {
+    const MisLearner& m = mis[row.mis_index];
+    PrefetchData(m.mis_id);
+    PrefetchData(m.email);
+    __builtin_prefetch(m.class_mis_ids.data());
+    __builtin_prefetch(m.classes.data());
+  }
+}
+
 }  // namespace hubsync

@@ -75,6 +75,13 @@ class RowContext {
   // have the row's ids (rows classified from this context), else by id.
   const HubLearner* HubOf(const Row& row) const;
   const MisLearner* MisOf(const Row& row) const;
+  // Asks the CPU to fetch, ahead of HubOf / MisOf and their rendering, the
+  // row's learners (stage 0: the records themselves, a few cache lines
+  // each) or what those records point to (stage 1: ids, class lists,
+  // emails; issue it for a row whose stage 0 was issued a few rows
+  // earlier). Rows are streamed in name order, their learners sit in load
+  // order: without it nearly every learner is a chain of cache misses.
+  void Prefetch(const Row& row, int stage) const;
   // Built with the context (before Proceed), for Classify.
   const ClassifyIndex& classify_index() const { return classify_index_; }
   bool MisHasEmail(const std::string& mis_id) const {

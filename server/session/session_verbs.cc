@@ -362,6 +362,8 @@ absl::Status SessionManager::StreamRows(
     auto it = std::upper_bound(
         live->rows.begin(), live->rows.end(), cursor,
         [](int64_t id, const Row& r) { return id < r.row_id; });
+    batch.rows.reserve(
+        std::min(static_cast<size_t>(batch_size), static_cast<size_t>(live->rows.end() - it)));
     for (; it != live->rows.end() &&
            batch.rows.size() < static_cast<size_t>(batch_size);
          ++it) {

@@ -2,6 +2,8 @@
 // problems from trailing metadata, deadlines, and stopping streams.
 #include "client/lib/client.h"
 
+#include <algorithm>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/client/fake_hubsync.h"
@@ -136,6 +138,34 @@ TEST(HubsyncClientTest, StreamRowsDeliversEveryBatchAndTheSummary) {
   EXPECT_THAT(fake.sync.streamed[0].statuses(),
               ElementsAre(v1::ROW_STATUS_NEW));
   EXPECT_EQ(fake.sync.streamed[0].after_row_id(), 7);
+}
+
+// Each batch is read onto an arena that starts in a 1 MiB buffer kept for
+// the stream: batches of several MiB (5,000 rows) must arrive whole, and a
+// later batch must not show an earlier one's rows.
+TEST(HubsyncClientTest, StreamRowsBatchesLargerThanTheArenaBlockArriveIntact) {
+  FakeHubsync fake;
+  fake.sync.row_count = 12000;
+  fake.sync.batch_size = 5000;
+  auto client = fake.NewClient();
+  v1::StreamRowsRequest req;
+  req.set_session_id("ses_1");
+  std::vector<int> sizes;
+  size_t largest = 0;
+  int64_t next = 1, mismatched = 0;
+  absl::Status s = client->StreamRows(req, [&](const v1::RowBatch& b) {
+    sizes.push_back(b.rows_size());
+    largest = std::max(largest, b.ByteSizeLong());
+    for (const v1::Row& r : b.rows()) {
+      if (r.SerializeAsString() != FakeSync::MakeRow(next++).SerializeAsString()) ++mismatched;
+    }
+    return true;
+  });
+  ASSERT_THAT(s, IsOk());
+  EXPECT_THAT(sizes, ElementsAre(5000, 5000, 2000));
+  EXPECT_EQ(next, 12001);
+  EXPECT_EQ(mismatched, 0);
+  EXPECT_GT(largest, size_t{1} << 18);  // a sizeable batch; on the arena it is several times this
 }
 
 TEST(HubsyncClientTest, StreamErrorsComeBack) {
