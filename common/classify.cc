@@ -427,6 +427,8 @@ std::unique_ptr<MatchIndex> BuildMatchIndex(const std::vector<MisLearner>& mis,
       match->free_mis.push_back(static_cast<int>(j));
     }
   }
+  SortByName(mis, [](const MisLearner& m) -> const std::string& { return m.mis_id; },
+             &match->free_mis);
   // Normalised once here; the hub side as it is scored.
   match->prepared.resize(match->free_mis.size());
   ParallelFor(match->free_mis.size(),
@@ -709,8 +711,7 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
   for (RankedRows* group : {&matched, &may_match, &not_matched}) {
     emit.AddSorted(group);
   }
-  SortByName(mis, [](const MisLearner& m) -> const std::string& { return m.mis_id; },
-             &new_mis);
+  // new_mis is in free_mis's order, so already in name order.
   for (int j : new_mis) {
     Row row;
     row.status = RowStatus::kNew;

@@ -67,7 +67,11 @@ ClassifyIndex IndexForClassify(const std::vector<HubLearner>& hub,
 struct MatchIndex {
   Scope scope;              // as given to BuildMatchIndex
   size_t mis_size = 0;      // the number of MIS learners it was built from
-  std::vector<int> free_mis;  // indices into the MIS learners, ascending
+  // Indices into the MIS learners, in name order (normalised surname,
+  // forename, then MIS id): the pair loop takes hub learners in name order,
+  // and then the MIS learners a block holds for one hub learner sit near
+  // those of the last one in memory. It also leaves the New rows sorted.
+  std::vector<int> free_mis;
   std::vector<PreparedLearner> prepared;  // free_mis's learners, same order
   std::vector<QuickFields> quick;         // Quick(prepared[k]), same order
   std::optional<BlockIndex> blocks;       // over `prepared`
