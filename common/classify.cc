@@ -246,12 +246,16 @@ std::vector<Candidate> FindCandidates(const std::vector<HubLearner>& hub,
     // few forenames over and over (every Jack Smith against every James
     // Smith), and most pairs end at the forename veto.
     absl::flat_hash_map<std::pair<uint64_t, uint64_t>, NameLevel> forename_memo;
+    // The MIS learners the blocks offer, in the order offered: gathered
+    // first, then tested with the learners a few places on already being
+    // fetched (seen[j] and mis_quick[j] are cache misses in a big trust).
+    std::vector<int> offered;
     for (size_t i = begin; i < end; ++i) {
       const PreparedLearner h = Prepare(hub[unlinked[i]]);
       const QuickFields hq = Quick(h);
       const auto stamp = static_cast<uint32_t>(i + 1);
       bool outranked = false;  // a pair the loose keys cannot rival
-      index.Visit(h, &capped[t], [&](int j) {
+      auto test = [&](int j) {
         if (seen[j] == stamp || taken[j]) return;
         seen[j] = stamp;
         ++visited[t];
@@ -272,7 +276,30 @@ std::vector<Candidate> FindCandidates(const std::vector<HubLearner>& hub,
         if (!IsCandidate(s)) return;
         if (OutranksLooseRivals(h, s)) outranked = true;
         parts[t].push_back({static_cast<int>(i), j, std::move(s)});
-      }, [&] { return !outranked; });
+      };
+      auto test_offered = [&] {
+        constexpr size_t kAhead = 8;
+        const size_t n = offered.size();
+        for (size_t q = 0; q < n; ++q) {
+          if (q + kAhead < n) {
+            const int ahead = offered[q + kAhead];
+            __builtin_prefetch(&seen[ahead]);
+            __builtin_prefetch(&mis_quick[ahead]);
+          }
+          if (q + kAhead / 2 < n) {
+            forename_memo.prefetch(std::make_pair(
+                hq.forename_hash, mis_quick[offered[q + kAhead / 2]].forename_hash));
+          }
+          test(offered[q]);
+        }
+        offered.clear();
+      };
+      index.Visit(h, &capped[t], [&](int j) { offered.push_back(j); },
+                  [&] {
+                    test_offered();  // the exact keys' learners
+                    return !outranked;
+                  });
+      test_offered();
       if (outranked) ++outranked_hubs[t];
     }
   });
