@@ -550,8 +550,7 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
   // that no hub learner links to, prepared and blocked in advance when the
   // caller could (the Pupils panel), else here.
   std::unique_ptr<MatchIndex> match = std::move(options.match);
-  if (match == nullptr || !match->blocks || match->mis_size != mis.size() ||
-      match->scope.kind != scope.kind || match->scope.values != scope.values) {
+  if (match == nullptr || !match->Fits(mis.size(), scope)) {
     match = BuildMatchIndex(mis, index, scope, options.stats);
     clock.Restart();
   }

@@ -75,6 +75,12 @@ struct MatchIndex {
   std::vector<PreparedLearner> prepared;  // free_mis's learners, same order
   std::vector<QuickFields> quick;         // Quick(prepared[k]), same order
   std::optional<BlockIndex> blocks;       // over `prepared`
+
+  // Built (and not yet used up) for `mis_size` MIS learners and this scope.
+  bool Fits(size_t mis_count, const Scope& s) const {
+    return blocks.has_value() && mis_size == mis_count && scope.kind == s.kind &&
+           scope.values == s.values;
+  }
 };
 // `index` is IndexForClassify(hub, mis) for the hub the classification will
 // run against (which MIS records are linked depends on it). Records the

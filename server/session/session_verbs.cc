@@ -108,8 +108,7 @@ absl::StatusOr<SessionView> SessionManager::SetScope(
   // which would not use it.
   const RowContext& c = **context;
   const bool ready = live.match_context.lock() == *context && live.match_index != nullptr &&
-                     live.match_index->scope.kind == next.scope.kind &&
-                     live.match_index->scope.values == next.scope.values;
+                     live.match_index->Fits(c.snapshot().learners.size(), next.scope);
   if (classify_ == nullptr && !ready) {
     live.match_index.reset();  // before building the next: one at a time
     live.match_index =
