@@ -232,24 +232,36 @@ std::vector<Candidate> FindCandidates(const std::vector<HubLearner>& hub,
   const std::vector<PreparedLearner>& mis = match.prepared;
   const std::vector<QuickFields>& mis_quick = match.quick;
   const BlockIndex& index = *match.blocks;
-  // Hub learners are scored in contiguous slices, one per thread, and the
-  // slices joined in order: the same candidates whatever the thread count.
+  // Hub learners are scored in chunks of consecutive learners, each core
+  // taking the next chunk (some names cost far more than others), and the
+  // chunks joined in order: the same candidates whatever the thread count.
   const size_t threads = ThreadsFor(unlinked.size());
-  std::vector<std::vector<Candidate>> parts(threads);
+  constexpr size_t kChunk = 2048;
+  std::vector<std::vector<Candidate>> parts((unlinked.size() + kChunk - 1) / kChunk);
   std::vector<int64_t> capped(threads, 0), scored(threads, 0), visited(threads, 0),
       outranked_hubs(threads, 0);
-  ParallelSlices(unlinked.size(), threads, [&](size_t t, size_t begin, size_t end) {
-    // seen[j] == i + 1: MIS learner j was already visited for hub i (it can
-    // sit in several of i's blocks).
-    std::vector<uint32_t> seen(mis.size(), 0);
-    // Forename levels by (hub, MIS) forename hash: a block pairs the same
-    // few forenames over and over (every Jack Smith against every James
-    // Smith), and most pairs end at the forename veto.
+  // Each thread's scratch, made on its first chunk:
+  // seen[j] == i + 1: MIS learner j was already visited for hub i (it can
+  // sit in several of i's blocks).
+  // Forename levels by (hub, MIS) forename hash: a block pairs the same few
+  // forenames over and over (every Jack Smith against every James Smith),
+  // and most pairs end at the forename veto.
+  // The MIS learners the blocks offer, in the order offered: gathered first,
+  // then tested with the learners a few places on already being fetched
+  // (seen[j] and mis_quick[j] are cache misses in a big trust).
+  struct Scratch {
+    std::vector<uint32_t> seen;
     absl::flat_hash_map<std::pair<uint64_t, uint64_t>, NameLevel> forename_memo;
-    // The MIS learners the blocks offer, in the order offered: gathered
-    // first, then tested with the learners a few places on already being
-    // fetched (seen[j] and mis_quick[j] are cache misses in a big trust).
     std::vector<int> offered;
+  };
+  std::vector<Scratch> scratch(threads);
+  ParallelChunks(unlinked.size(), kChunk, threads, [&](size_t t, size_t c, size_t begin,
+                                                       size_t end) {
+    std::vector<uint32_t>& seen = scratch[t].seen;
+    if (seen.empty()) seen.assign(mis.size(), 0);
+    auto& forename_memo = scratch[t].forename_memo;
+    std::vector<int>& offered = scratch[t].offered;
+    std::vector<Candidate>& part = parts[c];
     for (size_t i = begin; i < end; ++i) {
       const PreparedLearner h = Prepare(hub[unlinked[i]]);
       const QuickFields hq = Quick(h);
@@ -275,7 +287,7 @@ std::vector<Candidate> FindCandidates(const std::vector<HubLearner>& hub,
         PairScore s = ScorePair(h, mis[j], forename);
         if (!IsCandidate(s)) return;
         if (OutranksLooseRivals(h, s)) outranked = true;
-        parts[t].push_back({static_cast<int>(i), j, std::move(s)});
+        part.push_back({static_cast<int>(i), j, std::move(s)});
       };
       auto test_offered = [&] {
         constexpr size_t kAhead = 8;
@@ -310,9 +322,11 @@ std::vector<Candidate> FindCandidates(const std::vector<HubLearner>& hub,
   for (const std::vector<Candidate>& p : parts) total += p.size();
   std::vector<Candidate> out;
   out.reserve(total);
+  for (std::vector<Candidate>& part : parts) {
+    out.insert(out.end(), part.begin(), part.end());
+    std::vector<Candidate>().swap(part);
+  }
   for (size_t t = 0; t < threads; ++t) {
-    out.insert(out.end(), parts[t].begin(), parts[t].end());
-    std::vector<Candidate>().swap(parts[t]);
     if (stats != nullptr) {
       stats->capped_lookups += capped[t];
       stats->pairs_scored += scored[t];
@@ -631,14 +645,16 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
   auto free_id = [&](int k) -> const std::string& { return mis[free_mis[k]].mis_id; };
   clock.Mark("candidates");
 
-  // One-to-one, greedily: strongest decision, then score, then ids, so the
-  // result does not depend on input order.
+  // One-to-one, greedily: strongest decision, then score, then the hub and
+  // MIS learners' name order (names, then ids: `unlinked` and `free_mis`
+  // are held in it, so their indices compare alike), so the result does
+  // not depend on input order.
   ParallelSort(cands.begin(), cands.end(),
-            [&](const Candidate& a, const Candidate& b) {
+            [](const Candidate& a, const Candidate& b) {
               if (a.matched != b.matched) return a.matched;
               if (a.score.score != b.score.score) return a.score.score > b.score.score;
-              if (a.hub != b.hub) return hub[unlinked[a.hub]].id < hub[unlinked[b.hub]].id;
-              return free_id(a.mis) < free_id(b.mis);
+              if (a.hub != b.hub) return a.hub < b.hub;
+              return a.mis < b.mis;
             });
   clock.Mark("sort");
   // A re-linked MIS learner is paired already.

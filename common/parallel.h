@@ -1,9 +1,11 @@
-// Fork-join helpers for the classifier: fixed slices, joined in order, so
-// that results never depend on scheduling or on the number of cores.
+// Fork-join helpers for the classifier: fixed slices or chunks, joined in
+// order, so that results never depend on scheduling or on the number of
+// cores.
 #ifndef HUBSYNC_COMMON_PARALLEL_H_
 #define HUBSYNC_COMMON_PARALLEL_H_
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <iterator>
 #include <thread>
@@ -33,6 +35,30 @@ void ParallelSlices(size_t n, size_t threads, Body&& body) {
     });
   }
   body(size_t{0}, size_t{0}, n / threads);
+  for (std::thread& th : pool) th.join();
+}
+
+// Runs body(t, c, begin, end) for every chunk c = [c * chunk, ...) of
+// [0, n) on `threads` threads (t is the thread's number, for per-thread
+// scratch), each thread taking the next chunk not yet taken. Uneven work
+// then keeps every core busy to the end, where fixed slices leave one idle
+// while the other finishes the costlier half. Which thread runs a chunk
+// depends on scheduling, so callers keep per-chunk results and join them
+// in chunk order: the result is the same whatever the thread count.
+template <typename Body>
+void ParallelChunks(size_t n, size_t chunk, size_t threads, Body&& body) {
+  chunk = std::max<size_t>(chunk, 1);
+  const size_t chunks = (n + chunk - 1) / chunk;
+  std::atomic<size_t> next{0};
+  auto run = [&](size_t t) {
+    for (size_t c = next.fetch_add(1); c < chunks; c = next.fetch_add(1)) {
+      body(t, c, c * chunk, std::min(n, (c + 1) * chunk));
+    }
+  };
+  threads = std::clamp<size_t>(threads, 1, std::max<size_t>(chunks, 1));
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(run, t);
+  run(0);
   for (std::thread& th : pool) th.join();
 }
 

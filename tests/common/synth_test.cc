@@ -4,11 +4,14 @@
 #include "tests/synth/synth.h"
 
 #include <algorithm>
+#include <random>
 #include <string>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "common/classify.h"
 #include "common/upn.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -202,6 +205,32 @@ TEST(Synth, SurnamesHaveALongTailUnlessTheHardProfileIsAsked) {
   EXPECT_LT(spread_top, 0.015);  // Smith about 1 %, as in England and Wales
   EXPECT_LE(hard_distinct, 400u);  // the table (and the odd double barrel)
   EXPECT_GT(hard_top, 0.02);
+}
+
+// A school big enough for the pair loop to run on every core in chunks (more
+// than 4,096 unlinked hub learners): the rows, their order and their
+// evidence are the same whatever order the learners arrive in.
+TEST(Synth, ClassifyingALargeSchoolDoesNotDependOnInputOrder) {
+  absl::StatusOr<School> s = Generate(12000, 11);
+  ASSERT_TRUE(s.ok()) << s.status();
+  size_t unlinked = 0;
+  for (const HubLearner& h : s->hub) unlinked += h.sync_state == SyncState::kUnsynced;
+  ASSERT_GT(unlinked, 4096u) << "too small to run in parallel chunks";
+  auto lines = [](const std::vector<Row>& rows) {
+    std::vector<std::string> out;
+    for (const Row& r : rows) {
+      out.push_back(absl::StrCat(RowStatusName(r.status), " ", r.hub_learner_id, " ", r.mis_id,
+                                 " ", r.explanation.score(), " ", r.explanation.reason()));
+    }
+    return out;
+  };
+  const std::vector<std::string> want = lines(Classify(s->hub, s->mis, Scope{}));
+  std::mt19937 rng(3);
+  std::shuffle(s->hub.begin(), s->hub.end(), rng);
+  std::shuffle(s->mis.begin(), s->mis.end(), rng);
+  const std::vector<std::string> got = lines(Classify(s->hub, s->mis, Scope{}));
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i], want[i]) << "row " << i;
 }
 
 }  // namespace
