@@ -315,6 +315,9 @@ std::vector<Candidate> FindCandidates(const std::vector<HubLearner>& hub,
       if (outranked) ++outranked_hubs[t];
     }
   });
+  // The scratch (each core's memo and stamps, tens of megabytes in a big
+  // trust) goes before the join, which is when memory peaks.
+  std::vector<Scratch>().swap(scratch);
   // Joined in order, each part freed once copied: the candidates of a big
   // trust are tens of megabytes, and a growing vector would hold them up to
   // three times over.
