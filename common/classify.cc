@@ -238,9 +238,9 @@ std::vector<Candidate> FindCandidates(const std::vector<HubLearner>& hub,
   const size_t threads = ThreadsFor(unlinked.size());
   constexpr size_t kChunk = 2048;
   std::vector<std::vector<Candidate>> parts((unlinked.size() + kChunk - 1) / kChunk);
-  std::vector<int64_t> capped(threads, 0), scored(threads, 0), visited(threads, 0),
-      outranked_hubs(threads, 0);
-  // Each thread's scratch, made on its first chunk:
+  // Each thread's scratch, made on its first chunk, and its counts, on
+  // cache lines of its own (counts bumped per pair on one line shared by
+  // both cores would bounce between them):
   // seen[j] == i + 1: MIS learner j was already visited for hub i (it can
   // sit in several of i's blocks).
   // Forename levels by (hub, MIS) forename hash: a block pairs the same few
@@ -249,18 +249,20 @@ std::vector<Candidate> FindCandidates(const std::vector<HubLearner>& hub,
   // The MIS learners the blocks offer, in the order offered: gathered first,
   // then tested with the learners a few places on already being fetched
   // (seen[j] and mis_quick[j] are cache misses in a big trust).
-  struct Scratch {
+  struct alignas(64) Scratch {
     std::vector<uint32_t> seen;
     absl::flat_hash_map<std::pair<uint64_t, uint64_t>, NameLevel> forename_memo;
     std::vector<int> offered;
+    int64_t capped = 0, scored = 0, visited = 0, outranked_hubs = 0;
   };
   std::vector<Scratch> scratch(threads);
   ParallelChunks(unlinked.size(), kChunk, threads, [&](size_t t, size_t c, size_t begin,
                                                        size_t end) {
-    std::vector<uint32_t>& seen = scratch[t].seen;
+    Scratch& mine = scratch[t];
+    std::vector<uint32_t>& seen = mine.seen;
     if (seen.empty()) seen.assign(mis.size(), 0);
-    auto& forename_memo = scratch[t].forename_memo;
-    std::vector<int>& offered = scratch[t].offered;
+    auto& forename_memo = mine.forename_memo;
+    std::vector<int>& offered = mine.offered;
     std::vector<Candidate>& part = parts[c];
     for (size_t i = begin; i < end; ++i) {
       const PreparedLearner h = Prepare(hub[unlinked[i]]);
@@ -270,7 +272,7 @@ std::vector<Candidate> FindCandidates(const std::vector<HubLearner>& hub,
       auto test = [&](int j) {
         if (seen[j] == stamp || taken[j]) return;
         seen[j] = stamp;
-        ++visited[t];
+        ++mine.visited;
         const QuickFields& mq = mis_quick[j];
         if (QuickUpperBound(hq, mq) < kMayMatchThreshold) return;
         if (forename_memo.size() >= (size_t{1} << 20)) forename_memo.clear();
@@ -283,7 +285,7 @@ std::vector<Candidate> FindCandidates(const std::vector<HubLearner>& hub,
             !QuickMaybeSwapped(hq, mq, h, mis[j])) {
           return;
         }
-        ++scored[t];
+        ++mine.scored;
         PairScore s = ScorePair(h, mis[j], forename);
         if (!IsCandidate(s)) return;
         if (OutranksLooseRivals(h, s)) outranked = true;
@@ -306,17 +308,25 @@ std::vector<Candidate> FindCandidates(const std::vector<HubLearner>& hub,
         }
         offered.clear();
       };
-      index.Visit(h, &capped[t], [&](int j) { offered.push_back(j); },
+      index.Visit(h, &mine.capped, [&](int j) { offered.push_back(j); },
                   [&] {
                     test_offered();  // the exact keys' learners
                     return !outranked;
                   });
       test_offered();
-      if (outranked) ++outranked_hubs[t];
+      if (outranked) ++mine.outranked_hubs;
     }
   });
   // The scratch (each core's memo and stamps, tens of megabytes in a big
   // trust) goes before the join, which is when memory peaks.
+  for (const Scratch& mine : scratch) {
+    if (stats != nullptr) {
+      stats->capped_lookups += mine.capped;
+      stats->pairs_scored += mine.scored;
+      stats->pairs_visited += mine.visited;
+      stats->hubs_outranked += mine.outranked_hubs;
+    }
+  }
   std::vector<Scratch>().swap(scratch);
   // Joined in order, each part freed once copied: the candidates of a big
   // trust are tens of megabytes, and a growing vector would hold them up to
@@ -328,14 +338,6 @@ std::vector<Candidate> FindCandidates(const std::vector<HubLearner>& hub,
   for (std::vector<Candidate>& part : parts) {
     out.insert(out.end(), part.begin(), part.end());
     std::vector<Candidate>().swap(part);
-  }
-  for (size_t t = 0; t < threads; ++t) {
-    if (stats != nullptr) {
-      stats->capped_lookups += capped[t];
-      stats->pairs_scored += scored[t];
-      stats->pairs_visited += visited[t];
-      stats->hubs_outranked += outranked_hubs[t];
-    }
   }
   // The two best scores per learner decide whether a pair has a rival.
   struct Top {
