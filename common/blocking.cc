@@ -65,8 +65,11 @@ uint64_t Key(Tag tag, std::string_view a, std::string_view b, char initial) {
 // alone would put hundreds of children of a trust in one block, almost all
 // of them with different names.
 uint64_t DobKey(const Date& d, char which, std::string_view prefix) {
-  const char raw[] = {static_cast<char>(d.year & 0xff), static_cast<char>(d.year >> 8),
-                      static_cast<char>(d.month), static_cast<char>(d.day), which,
+  const char raw[] = {static_cast<char>(d.year & 0xff),
+                      static_cast<char>(d.year >> 8),
+                      static_cast<char>(d.month),
+                      static_cast<char>(d.day),
+                      which,
                       prefix.empty() ? '\0' : prefix[0],
                       prefix.size() < 2 ? '\0' : prefix[1]};
   return Key(kDob, std::string_view(raw, sizeof raw));
@@ -128,20 +131,22 @@ std::string Soundex(std::string_view k) {
 // survives what breaks both: a name of four or five letters its letters in
 // order ("jack" and "jcak" are both "acjk"); a name of three letters or
 // fewer the part "short" (a typo that keeps the length keeps it there, one
-// that changes the length keeps the first three or last two letters). So the split
-// keeps the pairs that the loose key found, at a cost that no longer grows
-// with the number of children who share a surname.
+// that changes the length keeps the first three or last two letters). So the
+// split keeps the pairs that the loose key found, at a cost that no longer
+// grows with the number of children who share a surname.
 struct Refine {
-  const std::vector<std::string_view>* forms = nullptr;  // the names to split by
-  size_t begin = 0, end = 0;                             // of *forms
-  char initial = 0;  // only the forms starting with this letter
+  const std::vector<std::string_view>* forms =
+      nullptr;                // the names to split by
+  size_t begin = 0, end = 0;  // of *forms
+  char initial = 0;           // only the forms starting with this letter
 };
 
 // Calls part(key) for each refined key of `coarse` and `refine`.
 template <typename F>
 void ForEachRefined(uint64_t coarse, const Refine& refine, F&& part) {
   char coarse_bytes[8];
-  for (int b = 0; b < 8; ++b) coarse_bytes[b] = static_cast<char>(coarse >> (8 * b));
+  for (int b = 0; b < 8; ++b)
+    coarse_bytes[b] = static_cast<char>(coarse >> (8 * b));
   const std::string_view c(coarse_bytes, sizeof coarse_bytes);
   for (size_t k = refine.begin; k < refine.end; ++k) {
     const std::string_view f = (*refine.forms)[k];
@@ -177,13 +182,15 @@ void ForEachKey(const PreparedLearner& p, bool probe, F&& emit, L&& loose,
   std::string initials = Initials(p.forename_keys());
   // The forename forms a block is split by: the hub side adds nicknames.
   std::vector<std::string_view>& all_forms = *forms;
-  const NameKeys forename_keys = p.forename_keys(), surname_keys = p.surname_keys();
+  const NameKeys forename_keys = p.forename_keys(),
+                 surname_keys = p.surname_keys();
   all_forms.assign(forename_keys.begin(), forename_keys.end());
   if (probe) {
     for (std::string_view k : forename_keys) {
       for (const std::string& v : NicknameVariants(k)) {
         if (initials.find(v[0]) == std::string::npos) initials.push_back(v[0]);
-        if (std::find(all_forms.begin(), all_forms.end(), v) == all_forms.end()) {
+        if (std::find(all_forms.begin(), all_forms.end(), v) ==
+            all_forms.end()) {
           all_forms.push_back(v);
         }
       }
@@ -196,7 +203,8 @@ void ForEachKey(const PreparedLearner& p, bool probe, F&& emit, L&& loose,
   if (p.date_of_birth) {
     const Date& d = *p.date_of_birth;
     std::vector<Date> dates = {d};
-    if (probe && d.day != d.month && d.day <= 12) dates.push_back({d.year, d.day, d.month});
+    if (probe && d.day != d.month && d.day <= 12)
+      dates.push_back({d.year, d.day, d.month});
     const auto fp = Prefixes2(forename_keys);
     const auto sp = Prefixes2(surname_keys);
     for (const Date& date : dates) {
@@ -215,16 +223,23 @@ void ForEachKey(const PreparedLearner& p, bool probe, F&& emit, L&& loose,
   // record without a date of birth, by the year group (this year's or, as
   // hub records lag, the next).
   std::vector<std::string> narrow;
-  if (p.date_of_birth) narrow.push_back(absl::StrCat("y", p.date_of_birth->year));
+  if (p.date_of_birth)
+    narrow.push_back(absl::StrCat("y", p.date_of_birth->year));
   if (!probe) {
-    if (!p.year_group().empty()) narrow.push_back(std::string("g").append(p.year_group()));
+    if (!p.year_group().empty())
+      narrow.push_back(std::string("g").append(p.year_group()));
   } else if (!p.year_group().empty()) {
     narrow.push_back(std::string("g").append(p.year_group()));
     const int order = YearGroupOrder(p.year_group());
-    if (order >= 0 && order < 13) narrow.push_back(absl::StrCat("g", order + 1));
+    if (order >= 0 && order < 13)
+      narrow.push_back(absl::StrCat("g", order + 1));
   }
-  auto by_forename = [&](char c) { return Refine{&all_forms, 0, forename_forms, c}; };
-  auto by_surname = [&](char c) { return Refine{&all_forms, forename_forms, surname_end, c}; };
+  auto by_forename = [&](char c) {
+    return Refine{&all_forms, 0, forename_forms, c};
+  };
+  auto by_surname = [&](char c) {
+    return Refine{&all_forms, forename_forms, surname_end, c};
+  };
   const NameKeys surnames = p.surname_names();
   for (size_t i = 0; i < surname_keys.size(); ++i) {
     const std::string_view s = surname_keys[i];
@@ -242,7 +257,8 @@ void ForEachKey(const PreparedLearner& p, bool probe, F&& emit, L&& loose,
       if (words.size() > 1) {
         for (std::string_view t : words) {
           for (char c : initials) {
-            emit(kSurnameInitial, Key(kSurnameInitial, t, n, c), by_forename(c));
+            emit(kSurnameInitial, Key(kSurnameInitial, t, n, c),
+                 by_forename(c));
           }
         }
       }
@@ -260,7 +276,9 @@ void ForEachKey(const PreparedLearner& p, bool probe, F&& emit, L&& loose,
   for (std::string_view f : forename_keys) {
     for (const std::string& n : narrow) {
       for (char c : surname_initials) {
-        emit(kSurnameInitial, Key(kSurnameInitial, std::string("=").append(f), n, c), by_surname(c));
+        emit(kSurnameInitial,
+             Key(kSurnameInitial, std::string("=").append(f), n, c),
+             by_surname(c));
       }
     }
   }
@@ -281,7 +299,8 @@ void ForEachKey(const PreparedLearner& p, bool probe, F&& emit, L&& loose,
 // joined in slice order, then sorted and made distinct: the same entries
 // whatever the thread count.
 template <typename PerLearner>
-std::vector<std::pair<uint64_t, int>> Entries(size_t n, size_t per_learner, PerLearner&& add) {
+std::vector<std::pair<uint64_t, int>> Entries(size_t n, size_t per_learner,
+                                              PerLearner&& add) {
   const size_t threads = ThreadsFor(n);
   std::vector<std::vector<std::pair<uint64_t, int>>> parts(threads);
   ParallelSlices(n, threads, [&](size_t t, size_t begin, size_t end) {
@@ -314,18 +333,22 @@ BlockIndex::BlockIndex(const std::vector<PreparedLearner>& mis) {
     for (size_t k = 0; k < e.size();) {
       const uint64_t key = e[k].first;
       const auto start = static_cast<uint32_t>(members_.size());
-      for (; k < e.size() && e[k].first == key; ++k) members_.push_back(e[k].second);
-      blocks_.emplace(key,
-                      std::make_pair(start, static_cast<uint32_t>(members_.size()) - start));
+      for (; k < e.size() && e[k].first == key; ++k)
+        members_.push_back(e[k].second);
+      blocks_.emplace(
+          key, std::make_pair(start,
+                              static_cast<uint32_t>(members_.size()) - start));
     }
   };
   {
-    const std::vector<std::pair<uint64_t, int>> entries =
-        Entries(mis.size(), 12, [&](int j, std::vector<std::pair<uint64_t, int>>* out) {
+    const std::vector<std::pair<uint64_t, int>> entries = Entries(
+        mis.size(), 12, [&](int j, std::vector<std::pair<uint64_t, int>>* out) {
           std::vector<std::string_view> forms;
           ForEachKey(
               mis[j], /*probe=*/false,
-              [&](Tag, uint64_t key, const Refine&) { out->emplace_back(key, j); },
+              [&](Tag, uint64_t key, const Refine&) {
+                out->emplace_back(key, j);
+              },
               [] { return true; }, &forms);
         });
     members_.reserve(entries.size());
@@ -333,16 +356,19 @@ BlockIndex::BlockIndex(const std::vector<PreparedLearner>& mis) {
     add_blocks(entries);
   }
   // Only reads blocks_ (no rehash meanwhile): safe on several threads.
-  const std::vector<std::pair<uint64_t, int>> refined =
-      Entries(mis.size(), 4, [&](int j, std::vector<std::pair<uint64_t, int>>* out) {
+  const std::vector<std::pair<uint64_t, int>> refined = Entries(
+      mis.size(), 4, [&](int j, std::vector<std::pair<uint64_t, int>>* out) {
         std::vector<std::string_view> forms;
         ForEachKey(
             mis[j], /*probe=*/false,
             [&](Tag, uint64_t key, const Refine& refine) {
               if (refine.forms == nullptr) return;
               auto it = blocks_.find(key);
-              if (it == blocks_.end() || it->second.second <= kRefineAbove) return;
-              ForEachRefined(key, refine, [&](uint64_t part) { out->emplace_back(part, j); });
+              if (it == blocks_.end() || it->second.second <= kRefineAbove)
+                return;
+              ForEachRefined(key, refine, [&](uint64_t part) {
+                out->emplace_back(part, j);
+              });
             },
             [] { return true; }, &forms);
       });
@@ -412,9 +438,11 @@ void BlockIndex::Visit(const PreparedLearner& hub, int64_t* capped,
   look_up();
 }
 
-std::vector<int> BlockIndex::Lookup(const PreparedLearner& hub, int64_t* capped) const {
+std::vector<int> BlockIndex::Lookup(const PreparedLearner& hub,
+                                    int64_t* capped) const {
   std::vector<int> out;
-  Visit(hub, capped, [&](int j) { out.push_back(j); }, [] { return true; });
+  Visit(
+      hub, capped, [&](int j) { out.push_back(j); }, [] { return true; });
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;

@@ -1,12 +1,13 @@
 #include "common/classify.h"
 
+#include <time.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <memory>
 #include <string>
 #include <thread>
-#include <time.h>
 #include <tuple>
 #include <utility>
 
@@ -29,7 +30,8 @@ namespace {
 // Scores closer than this are a tie: no pair is made on either side.
 constexpr double kTieMargin = 0.5;
 constexpr char kTieReason[] =
-    "Two records fit equally well (twins?), so no pair was made: match by hand.";
+    "Two records fit equally well (twins?), so no pair was made: match by "
+    "hand.";
 
 std::string CanonicalOrTrimmed(std::string_view raw) {
   std::string_view t = TrimAscii(raw);
@@ -87,7 +89,8 @@ uint64_t Prefix8(const std::string& s) {
 // Sorts `indices` of `ls` by name, then id: on two threads (two sorted
 // halves merged) when there are many.
 template <typename L, typename IdOf>
-void SortByName(const std::vector<L>& ls, IdOf id_of, std::vector<int>* indices) {
+void SortByName(const std::vector<L>& ls, IdOf id_of,
+                std::vector<int>* indices) {
   const size_t n = indices->size();
   std::vector<std::string> surnames(n), forenames(n);
   std::vector<NameKey> keys(n);
@@ -95,17 +98,20 @@ void SortByName(const std::vector<L>& ls, IdOf id_of, std::vector<int>* indices)
     const L& l = ls[(*indices)[k]];
     surnames[k] = NormaliseName(l.legal_surname);
     forenames[k] = NormaliseName(l.legal_forename);
-    keys[k] = {Prefix8(surnames[k]), Prefix8(forenames[k]), static_cast<uint32_t>(k),
-               surnames[k].size() > 8, forenames[k].size() > 8};
+    keys[k] = {Prefix8(surnames[k]), Prefix8(forenames[k]),
+               static_cast<uint32_t>(k), surnames[k].size() > 8,
+               forenames[k].size() > 8};
   });
   auto less = [&](const NameKey& x, const NameKey& y) {
     if (x.surname8 != y.surname8) return x.surname8 < y.surname8;
     if (x.surname_long || y.surname_long) {
-      if (int c = surnames[x.index].compare(surnames[y.index]); c != 0) return c < 0;
+      if (int c = surnames[x.index].compare(surnames[y.index]); c != 0)
+        return c < 0;
     }
     if (x.forename8 != y.forename8) return x.forename8 < y.forename8;
     if (x.forename_long || y.forename_long) {
-      if (int c = forenames[x.index].compare(forenames[y.index]); c != 0) return c < 0;
+      if (int c = forenames[x.index].compare(forenames[y.index]); c != 0)
+        return c < 0;
     }
     return id_of(ls[(*indices)[x.index]]) < id_of(ls[(*indices)[y.index]]);
   };
@@ -119,7 +125,8 @@ void SortByName(const std::vector<L>& ls, IdOf id_of, std::vector<int>* indices)
 double ProcessCpuMs() {
   timespec ts{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+  return static_cast<double>(ts.tv_sec) * 1e3 +
+         static_cast<double>(ts.tv_nsec) / 1e6;
 }
 
 // Records the wall and CPU time of consecutive phases in `stats` (when set).
@@ -132,7 +139,8 @@ class PhaseClock {
     const double cpu = ProcessCpuMs();
     if (stats_ != nullptr) {
       stats_->phase_ms.emplace_back(
-          phase, std::chrono::duration<double, std::milli>(now - start_).count());
+          phase,
+          std::chrono::duration<double, std::milli>(now - start_).count());
       stats_->phase_cpu_ms.push_back(cpu - cpu_start_);
     }
     start_ = now;
@@ -237,7 +245,8 @@ std::vector<Candidate> FindCandidates(const std::vector<HubLearner>& hub,
   // chunks joined in order: the same candidates whatever the thread count.
   const size_t threads = ThreadsFor(unlinked.size());
   constexpr size_t kChunk = 2048;
-  std::vector<std::vector<Candidate>> parts((unlinked.size() + kChunk - 1) / kChunk);
+  std::vector<std::vector<Candidate>> parts((unlinked.size() + kChunk - 1) /
+                                            kChunk);
   // Each thread's scratch, made on its first chunk, and its counts, on
   // cache lines of its own (counts bumped per pair on one line shared by
   // both cores would bounce between them):
@@ -256,67 +265,73 @@ std::vector<Candidate> FindCandidates(const std::vector<HubLearner>& hub,
     int64_t capped = 0, scored = 0, visited = 0, outranked_hubs = 0;
   };
   std::vector<Scratch> scratch(threads);
-  ParallelChunks(unlinked.size(), kChunk, threads, [&](size_t t, size_t c, size_t begin,
-                                                       size_t end) {
-    Scratch& mine = scratch[t];
-    std::vector<uint32_t>& seen = mine.seen;
-    if (seen.empty()) seen.assign(mis.size(), 0);
-    auto& forename_memo = mine.forename_memo;
-    std::vector<int>& offered = mine.offered;
-    std::vector<Candidate>& part = parts[c];
-    for (size_t i = begin; i < end; ++i) {
-      const PreparedLearner h = Prepare(hub[unlinked[i]]);
-      const QuickFields hq = Quick(h);
-      const auto stamp = static_cast<uint32_t>(i + 1);
-      bool outranked = false;  // a pair the loose keys cannot rival
-      auto test = [&](int j) {
-        if (seen[j] == stamp || taken[j]) return;
-        seen[j] = stamp;
-        ++mine.visited;
-        const QuickFields& mq = mis_quick[j];
-        if (QuickUpperBound(hq, mq) < kMayMatchThreshold) return;
-        if (forename_memo.size() >= (size_t{1} << 20)) forename_memo.clear();
-        auto [it, added] = forename_memo.try_emplace(
-            std::make_pair(hq.forename_hash, mq.forename_hash), NameLevel::kMissing);
-        if (added) it->second = ForenameLevel(h, mis[j]);
-        const NameLevel forename = it->second;
-        // IsCandidate's veto, decided without scoring the rest.
-        if (forename == NameLevel::kDifferent && (hq.upn == 0 || hq.upn != mq.upn) &&
-            !QuickMaybeSwapped(hq, mq, h, mis[j])) {
-          return;
+  ParallelChunks(
+      unlinked.size(), kChunk, threads,
+      [&](size_t t, size_t c, size_t begin, size_t end) {
+        Scratch& mine = scratch[t];
+        std::vector<uint32_t>& seen = mine.seen;
+        if (seen.empty()) seen.assign(mis.size(), 0);
+        auto& forename_memo = mine.forename_memo;
+        std::vector<int>& offered = mine.offered;
+        std::vector<Candidate>& part = parts[c];
+        for (size_t i = begin; i < end; ++i) {
+          const PreparedLearner h = Prepare(hub[unlinked[i]]);
+          const QuickFields hq = Quick(h);
+          const auto stamp = static_cast<uint32_t>(i + 1);
+          bool outranked = false;  // a pair the loose keys cannot rival
+          auto test = [&](int j) {
+            if (seen[j] == stamp || taken[j]) return;
+            seen[j] = stamp;
+            ++mine.visited;
+            const QuickFields& mq = mis_quick[j];
+            if (QuickUpperBound(hq, mq) < kMayMatchThreshold) return;
+            if (forename_memo.size() >= (size_t{1} << 20))
+              forename_memo.clear();
+            auto [it, added] = forename_memo.try_emplace(
+                std::make_pair(hq.forename_hash, mq.forename_hash),
+                NameLevel::kMissing);
+            if (added) it->second = ForenameLevel(h, mis[j]);
+            const NameLevel forename = it->second;
+            // IsCandidate's veto, decided without scoring the rest.
+            if (forename == NameLevel::kDifferent &&
+                (hq.upn == 0 || hq.upn != mq.upn) &&
+                !QuickMaybeSwapped(hq, mq, h, mis[j])) {
+              return;
+            }
+            ++mine.scored;
+            PairScore s = ScorePair(h, mis[j], forename);
+            if (!IsCandidate(s)) return;
+            if (OutranksLooseRivals(h, s)) outranked = true;
+            part.push_back({static_cast<int>(i), j, std::move(s)});
+          };
+          auto test_offered = [&] {
+            constexpr size_t kAhead = 8;
+            const size_t n = offered.size();
+            for (size_t q = 0; q < n; ++q) {
+              if (q + kAhead < n) {
+                const int ahead = offered[q + kAhead];
+                __builtin_prefetch(&seen[ahead]);
+                __builtin_prefetch(&mis_quick[ahead]);
+              }
+              if (q + kAhead / 2 < n) {
+                forename_memo.prefetch(std::make_pair(
+                    hq.forename_hash,
+                    mis_quick[offered[q + kAhead / 2]].forename_hash));
+              }
+              test(offered[q]);
+            }
+            offered.clear();
+          };
+          index.Visit(
+              h, &mine.capped, [&](int j) { offered.push_back(j); },
+              [&] {
+                test_offered();  // the exact keys' learners
+                return !outranked;
+              });
+          test_offered();
+          if (outranked) ++mine.outranked_hubs;
         }
-        ++mine.scored;
-        PairScore s = ScorePair(h, mis[j], forename);
-        if (!IsCandidate(s)) return;
-        if (OutranksLooseRivals(h, s)) outranked = true;
-        part.push_back({static_cast<int>(i), j, std::move(s)});
-      };
-      auto test_offered = [&] {
-        constexpr size_t kAhead = 8;
-        const size_t n = offered.size();
-        for (size_t q = 0; q < n; ++q) {
-          if (q + kAhead < n) {
-            const int ahead = offered[q + kAhead];
-            __builtin_prefetch(&seen[ahead]);
-            __builtin_prefetch(&mis_quick[ahead]);
-          }
-          if (q + kAhead / 2 < n) {
-            forename_memo.prefetch(std::make_pair(
-                hq.forename_hash, mis_quick[offered[q + kAhead / 2]].forename_hash));
-          }
-          test(offered[q]);
-        }
-        offered.clear();
-      };
-      index.Visit(h, &mine.capped, [&](int j) { offered.push_back(j); },
-                  [&] {
-                    test_offered();  // the exact keys' learners
-                    return !outranked;
-                  });
-      test_offered();
-      if (outranked) ++mine.outranked_hubs;
-    }
-  });
+      });
   // The scratch (each core's memo and stamps, tens of megabytes in a big
   // trust) goes before the join, which is when memory peaks.
   for (const Scratch& mine : scratch) {
@@ -372,10 +387,13 @@ std::vector<Candidate> FindCandidates(const std::vector<HubLearner>& hub,
 
 // The fields Prepare reads, hub against MIS, byte for byte.
 bool SameMatchFields(const HubLearner& h, const MisLearner& m) {
-  return h.legal_forename == m.legal_forename && h.preferred_forename == m.preferred_forename &&
-         h.legal_surname == m.legal_surname && h.preferred_surname == m.preferred_surname &&
-         h.date_of_birth == m.date_of_birth && h.upn == m.upn && h.gender == m.gender &&
-         h.year_group == m.year_group && h.registration_group == m.registration_group;
+  return h.legal_forename == m.legal_forename &&
+         h.preferred_forename == m.preferred_forename &&
+         h.legal_surname == m.legal_surname &&
+         h.preferred_surname == m.preferred_surname &&
+         h.date_of_birth == m.date_of_birth && h.upn == m.upn &&
+         h.gender == m.gender && h.year_group == m.year_group &&
+         h.registration_group == m.registration_group;
 }
 
 // Explain for a Synced pair. A learner refreshed by the last sync usually
@@ -386,15 +404,18 @@ bool SameMatchFields(const HubLearner& h, const MisLearner& m) {
 // And such learners explain alike when the same fields are present
 // (PresenceShape): each thread keeps one explanation per shape (at most
 // 2^10), and most Synced rows need no Prepare at all.
-std::shared_ptr<const Explanation> ExplainLinked(const HubLearner& h, const MisLearner& m) {
-  if (!SameMatchFields(h, m)) return Describe(ScorePair(Prepare(h), Prepare(m)));
+std::shared_ptr<const Explanation> ExplainLinked(const HubLearner& h,
+                                                 const MisLearner& m) {
+  if (!SameMatchFields(h, m))
+    return Describe(ScorePair(Prepare(h), Prepare(m)));
   auto explain_self = [&m] {
     const PreparedLearner p = Prepare(m);
     return Describe(ScorePair(p, p));
   };
   const std::optional<uint32_t> shape = PresenceShape(m);
   if (!shape) return explain_self();
-  thread_local absl::flat_hash_map<uint32_t, std::shared_ptr<const Explanation>> by_shape;
+  thread_local absl::flat_hash_map<uint32_t, std::shared_ptr<const Explanation>>
+      by_shape;
   auto it = by_shape.find(*shape);
   if (it == by_shape.end()) it = by_shape.emplace(*shape, explain_self()).first;
   return it->second;
@@ -404,7 +425,8 @@ std::shared_ptr<const Explanation> ExplainLinked(const HubLearner& h, const MisL
 constexpr ReasonWording kLinkedWording{"Linked by an earlier sync. ", ""};
 const ReasonWording& ContestedWording() {
   static const auto* after = new std::string(absl::StrFormat(
-      " Another record scores within %.0f points, so check this pair.", kRivalMargin));
+      " Another record scores within %.0f points, so check this pair.",
+      kRivalMargin));
   static const ReasonWording wording{"", *after};
   return wording;
 }
@@ -420,13 +442,16 @@ ClassifyIndex IndexForClassify(const std::vector<HubLearner>& hub,
     index.mis_first.assign(mis.size(), false);
     for (size_t j = 0; j < mis.size(); ++j) {
       index.mis_first[j] =
-          index.mis_by_id.try_emplace(mis[j].mis_id, static_cast<int>(j)).second;
+          index.mis_by_id.try_emplace(mis[j].mis_id, static_cast<int>(j))
+              .second;
     }
   });
   index.hub_by_rank.resize(hub.size());
-  for (size_t i = 0; i < hub.size(); ++i) index.hub_by_rank[i] = static_cast<int>(i);
-  SortByName(hub, [](const HubLearner& h) -> const std::string& { return h.id; },
-             &index.hub_by_rank);
+  for (size_t i = 0; i < hub.size(); ++i)
+    index.hub_by_rank[i] = static_cast<int>(i);
+  SortByName(
+      hub, [](const HubLearner& h) -> const std::string& { return h.id; },
+      &index.hub_by_rank);
   index.hub_rank.resize(hub.size());
   for (size_t r = 0; r < hub.size(); ++r) {
     index.hub_rank[index.hub_by_rank[r]] = static_cast<int>(r);
@@ -443,7 +468,8 @@ ClassifyIndex IndexForClassify(const std::vector<HubLearner>& hub,
     const HubLearner& h = hub[i];
     if (h.sync_state == SyncState::kUnsynced || h.mis_id.empty()) continue;
     auto [it, added] = keeper.try_emplace(h.mis_id, static_cast<int>(i));
-    if (!added && better(static_cast<int>(i), it->second)) it->second = static_cast<int>(i);
+    if (!added && better(static_cast<int>(i), it->second))
+      it->second = static_cast<int>(i);
     auto m = index.mis_by_id.find(h.mis_id);
     if (m != index.mis_by_id.end()) {
       index.hub_link[i] = m->second;
@@ -453,14 +479,16 @@ ClassifyIndex IndexForClassify(const std::vector<HubLearner>& hub,
   for (const auto& [id, i] : keeper) index.keeps_link[i] = true;
   for (int i : index.hub_by_rank) {
     const HubLearner& h = hub[i];
-    const bool linked = h.sync_state != SyncState::kUnsynced && !h.mis_id.empty();
+    const bool linked =
+        h.sync_state != SyncState::kUnsynced && !h.mis_id.empty();
     (linked ? index.linked_by_rank : index.unlinked_by_rank).push_back(i);
   }
   return index;
 }
 
 std::unique_ptr<MatchIndex> BuildMatchIndex(const std::vector<MisLearner>& mis,
-                                            const ClassifyIndex& index, const Scope& scope,
+                                            const ClassifyIndex& index,
+                                            const Scope& scope,
                                             ClassifyStats* stats) {
   PhaseClock clock(stats);
   auto match = std::make_unique<MatchIndex>();
@@ -473,12 +501,14 @@ std::unique_ptr<MatchIndex> BuildMatchIndex(const std::vector<MisLearner>& mis,
       match->free_mis.push_back(static_cast<int>(j));
     }
   }
-  SortByName(mis, [](const MisLearner& m) -> const std::string& { return m.mis_id; },
-             &match->free_mis);
+  SortByName(
+      mis, [](const MisLearner& m) -> const std::string& { return m.mis_id; },
+      &match->free_mis);
   // Normalised once here; the hub side as it is scored.
   match->prepared.resize(match->free_mis.size());
-  ParallelFor(match->free_mis.size(),
-              [&](size_t k) { match->prepared[k] = Prepare(mis[match->free_mis[k]]); });
+  ParallelFor(match->free_mis.size(), [&](size_t k) {
+    match->prepared[k] = Prepare(mis[match->free_mis[k]]);
+  });
   AnnotateNameFrequencies(&match->prepared);
   clock.Mark("prepare");
   match->blocks.emplace(match->prepared);
@@ -504,14 +534,16 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
   // name rank and link: from the caller when it built them in advance.
   ClassifyIndex local;
   const ClassifyIndex& index =
-      options.index != nullptr && options.index->hub_rank.size() == hub.size() &&
+      options.index != nullptr &&
+              options.index->hub_rank.size() == hub.size() &&
               options.index->mis_first.size() == mis.size()
           ? *options.index
           : (local = IndexForClassify(hub, mis));
   const std::vector<int>& hub_rank = index.hub_rank;
   std::vector<bool> mis_in_scope(mis.size(), true);
   if (scope.kind != ScopeKind::kAll) {
-    for (size_t j = 0; j < mis.size(); ++j) mis_in_scope[j] = scope_test.InScope(mis[j]);
+    for (size_t j = 0; j < mis.size(); ++j)
+      mis_in_scope[j] = scope_test.InScope(mis[j]);
   }
   auto linked_in_scope = [&](int i) {
     const int j = index.hub_link[i];
@@ -548,7 +580,8 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
   constexpr size_t kFirstSyncedSlice = 1024, kSyncedSlice = 8192;
   std::vector<Row> slice;
   for (size_t begin = 0, n = 0; begin < synced.size(); begin += n) {
-    n = std::min(begin == 0 ? kFirstSyncedSlice : kSyncedSlice, synced.size() - begin);
+    n = std::min(begin == 0 ? kFirstSyncedSlice : kSyncedSlice,
+                 synced.size() - begin);
     slice.assign(n, Row{});
     ParallelFor(n, [&](size_t k) {
       const Link& l = synced[begin + k];
@@ -558,7 +591,8 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
       row.mis_id = mis[l.mis].mis_id;
       row.hub_index = l.hub;
       row.mis_index = l.mis;
-      row.explanation = RowExplanation(ExplainLinked(hub[l.hub], mis[l.mis]), &kLinkedWording);
+      row.explanation = RowExplanation(ExplainLinked(hub[l.hub], mis[l.mis]),
+                                       &kLinkedWording);
     });
     for (Row& row : slice) emit.Add(std::move(row));
     if (begin == 0) emit.Flush();
@@ -588,13 +622,15 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
     for (size_t k = 0; k < free_mis.size(); ++k) {
       const PreparedLearner& m = match->prepared[k];
       if (!m.upn_valid) continue;
-      auto [it, inserted] = free_by_upn.try_emplace(m.upn(), static_cast<int>(k));
+      auto [it, inserted] =
+          free_by_upn.try_emplace(m.upn(), static_cast<int>(k));
       if (!inserted) it->second = -1;
     }
     for (int i : vanished) {
       const HubLearner& h = hub[i];
       auto it = free_by_upn.find(NormaliseUpn(h.upn));
-      if (it != free_by_upn.end() && it->second >= 0 && !mis_taken[it->second]) {
+      if (it != free_by_upn.end() && it->second >= 0 &&
+          !mis_taken[it->second]) {
         const int k = it->second;
         const int j = free_mis[k];
         const PairScore score = ScorePair(Prepare(h), Prepare(mis[j]));
@@ -614,7 +650,8 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
               "re-keyed or the school changes MIS provider. ",
               why->reason);
           row.explanation = RowExplanation(std::move(why));
-          (sure ? matched : may_match).emplace_back(hub_rank[i], std::move(row));
+          (sure ? matched : may_match)
+              .emplace_back(hub_rank[i], std::move(row));
           continue;
         }
       }
@@ -640,14 +677,17 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
   }
   clock.Mark("linked");
 
-  std::vector<Candidate> cands = FindCandidates(hub, unlinked, *match, mis_taken, options.stats);
+  std::vector<Candidate> cands =
+      FindCandidates(hub, unlinked, *match, mis_taken, options.stats);
   // The prepared learners and their blocks are done with (hundreds of
   // megabytes in a big trust): the rows need only the free list.
   match->blocks.reset();
   std::vector<QuickFields>().swap(match->quick);
   std::vector<PreparedLearner>().swap(match->prepared);
   // Free MIS learner k's MIS id.
-  auto free_id = [&](int k) -> const std::string& { return mis[free_mis[k]].mis_id; };
+  auto free_id = [&](int k) -> const std::string& {
+    return mis[free_mis[k]].mis_id;
+  };
   clock.Mark("candidates");
 
   // One-to-one, greedily: strongest decision, then score, then the hub and
@@ -655,12 +695,13 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
   // are held in it, so their indices compare alike), so the result does
   // not depend on input order.
   ParallelSort(cands.begin(), cands.end(),
-            [](const Candidate& a, const Candidate& b) {
-              if (a.matched != b.matched) return a.matched;
-              if (a.score.score != b.score.score) return a.score.score > b.score.score;
-              if (a.hub != b.hub) return a.hub < b.hub;
-              return a.mis < b.mis;
-            });
+               [](const Candidate& a, const Candidate& b) {
+                 if (a.matched != b.matched) return a.matched;
+                 if (a.score.score != b.score.score)
+                   return a.score.score > b.score.score;
+                 if (a.hub != b.hub) return a.hub < b.hub;
+                 return a.mis < b.mis;
+               });
   clock.Mark("sort");
   // A re-linked MIS learner is paired already.
   std::vector<bool> hub_paired(unlinked.size()), mis_paired(mis_taken);
@@ -669,7 +710,8 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
   // with a MIS learner still free.
   std::vector<int> by_hub_start(unlinked.size() + 1, 0);
   for (const Candidate& c : cands) ++by_hub_start[c.hub + 1];
-  for (size_t k = 0; k < unlinked.size(); ++k) by_hub_start[k + 1] += by_hub_start[k];
+  for (size_t k = 0; k < unlinked.size(); ++k)
+    by_hub_start[k + 1] += by_hub_start[k];
   std::vector<int> by_hub(cands.size());
   {
     std::vector<int> fill(by_hub_start.begin(), by_hub_start.end() - 1);
@@ -703,7 +745,8 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
       hub_tied[c.hub] = true;
       for (int p = by_hub_start[c.hub]; p < by_hub_start[c.hub + 1]; ++p) {
         const Candidate& o = cands[by_hub[p]];
-        if (!mis_paired[o.mis] && std::abs(o.score.score - c.score.score) < kTieMargin) {
+        if (!mis_paired[o.mis] &&
+            std::abs(o.score.score - c.score.score) < kTieMargin) {
           mis_tied[o.mis] = true;
         }
       }
@@ -722,8 +765,8 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
     row.mis_id = free_id(c.mis);
     row.hub_index = unlinked[c.hub];
     row.mis_index = free_mis[c.mis];
-    row.explanation =
-        RowExplanation(Describe(c.score), c.contested ? &ContestedWording() : nullptr);
+    row.explanation = RowExplanation(
+        Describe(c.score), c.contested ? &ContestedWording() : nullptr);
   });
   for (size_t k = 0; k < chosen.size(); ++k) {
     const Candidate& c = *chosen[k];
@@ -742,7 +785,8 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
   const RowExplanation tie = RowExplanation::ReasonOnly(kTieReason);
   for (size_t k = 0; k < unlinked.size(); ++k) {
     const int i = unlinked[k];
-    if (!hub_tied[k] && (hub_paired[k] || !scope_test.InScope(hub[i]))) continue;
+    if (!hub_tied[k] && (hub_paired[k] || !scope_test.InScope(hub[i])))
+      continue;
     Row row;
     row.status = RowStatus::kNotMatched;
     row.hub_learner_id = hub[i].id;

@@ -65,8 +65,8 @@ ClassifyIndex IndexForClassify(const std::vector<HubLearner>& hub,
 // admin chooses the scope on the Pupils panel, and Proceed starts matching
 // at once. Classify uses it up (frees its parts as it goes).
 struct MatchIndex {
-  Scope scope;              // as given to BuildMatchIndex
-  size_t mis_size = 0;      // the number of MIS learners it was built from
+  Scope scope;          // as given to BuildMatchIndex
+  size_t mis_size = 0;  // the number of MIS learners it was built from
   // Indices into the MIS learners, in name order (normalised surname,
   // forename, then MIS id): the pair loop takes hub learners in name order,
   // and then the MIS learners a block holds for one hub learner sit near
@@ -78,15 +78,16 @@ struct MatchIndex {
 
   // Built (and not yet used up) for `mis_size` MIS learners and this scope.
   bool Fits(size_t mis_count, const Scope& s) const {
-    return blocks.has_value() && mis_size == mis_count && scope.kind == s.kind &&
-           scope.values == s.values;
+    return blocks.has_value() && mis_size == mis_count &&
+           scope.kind == s.kind && scope.values == s.values;
   }
 };
 // `index` is IndexForClassify(hub, mis) for the hub the classification will
 // run against (which MIS records are linked depends on it). Records the
 // phases "prepare" and "index" in `stats` when set.
 std::unique_ptr<MatchIndex> BuildMatchIndex(const std::vector<MisLearner>& mis,
-                                            const ClassifyIndex& index, const Scope& scope,
+                                            const ClassifyIndex& index,
+                                            const Scope& scope,
                                             ClassifyStats* stats = nullptr);
 
 struct ClassifyOptions {
@@ -113,14 +114,14 @@ struct ClassifyOptions {
 //   in-scope unpaired hub learners are Not matched; unpaired MIS: New.
 // Rows get row_id 1..N in the order they are emitted. If on_batch is set it
 // receives the rows in order as they are decided, in batches of at most
-// batch_size (the first Synced rows early, in a shorter one) (Synced/Desynced first,
-// then pairs, then Not matched and New), moved out batch by batch, and
+// batch_size (the first Synced rows early, in a shorter one) (Synced/Desynced
+// first, then pairs, then Not matched and New), moved out batch by batch, and
 // the returned vector is empty; without on_batch, returns all rows.
-std::vector<Row> Classify(const std::vector<HubLearner>& hub,
-                          const std::vector<MisLearner>& mis,
-                          const Scope& scope,
-                          const std::function<void(std::vector<Row>)>& on_batch = nullptr,
-                          ClassifyOptions options = {});
+std::vector<Row> Classify(
+    const std::vector<HubLearner>& hub, const std::vector<MisLearner>& mis,
+    const Scope& scope,
+    const std::function<void(std::vector<Row>)>& on_batch = nullptr,
+    ClassifyOptions options = {});
 
 // The evidence for pairing one hub learner with one MIS learner, for rows
 // the admin matched by hand (and for tests).

@@ -39,7 +39,8 @@ class RandomIdGenerator : public IdGenerator {
       got += static_cast<size_t>(n);
     }
     char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+    std::snprintf(buf, sizeof buf, "%016llx",
+                  static_cast<unsigned long long>(v));
     std::string id(prefix);
     id += '_';
     id += buf;

@@ -22,7 +22,7 @@ std::string ControlCharacterProblem(std::string_view value) {
     const unsigned char c = static_cast<unsigned char>(ch);
     if ((c & 0xC0) != 0x80) ++character;  // count characters, not bytes
     if (c >= 0x20 && c != 0x7F) continue;
-    const char* what = c == 0     ? ", NUL"
+    const char* what = c == 0      ? ", NUL"
                        : c == '\t' ? ", tab"
                        : c == '\r' ? ", carriage return"
                        : c == '\n' ? ", line feed"
@@ -38,10 +38,10 @@ bool CheckValue(const std::string& file, int line, int column,
                 const ParseLimits& limits, std::vector<Problem>* problems,
                 bool* over_limit) {
   if (value.size() > limits.max_field_bytes) {
-    problems->push_back({file, line, column,
-                         absl::StrCat(Av(name), " is longer than ",
-                                      limits.max_field_bytes,
-                                      " bytes (the server's field limit)")});
+    problems->push_back(
+        {file, line, column,
+         absl::StrCat(Av(name), " is longer than ", limits.max_field_bytes,
+                      " bytes (the server's field limit)")});
     *over_limit = true;
     return false;
   }

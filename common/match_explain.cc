@@ -65,14 +65,26 @@ Explanation Build(const PairScore& s);
 // learner whose fields all agree): each thread keeps the ones it built and
 // hands out the same object to every row that scored alike.
 std::shared_ptr<const Explanation> Describe(const PairScore& s) {
-  using Key = std::tuple<UpnLevel, bool, NameLevel, NameLevel, DobLevel, WeakLevel,
-                         WeakLevel, WeakLevel, bool, bool, double, double, bool, double>;
-  const Key key{s.upn, s.upn_given, s.forename, s.surname, s.dob, s.gender,
-                s.year_group, s.registration_group, s.identical_legal_names,
-                s.names_swapped, s.forename_frequency, s.surname_frequency,
-                s.clear_typo, s.score};
+  using Key = std::tuple<UpnLevel, bool, NameLevel, NameLevel, DobLevel,
+                         WeakLevel, WeakLevel, WeakLevel, bool, bool, double,
+                         double, bool, double>;
+  const Key key{s.upn,
+                s.upn_given,
+                s.forename,
+                s.surname,
+                s.dob,
+                s.gender,
+                s.year_group,
+                s.registration_group,
+                s.identical_legal_names,
+                s.names_swapped,
+                s.forename_frequency,
+                s.surname_frequency,
+                s.clear_typo,
+                s.score};
   constexpr size_t kCacheLimit = 4096;
-  thread_local absl::flat_hash_map<Key, std::shared_ptr<const Explanation>> cache;
+  thread_local absl::flat_hash_map<Key, std::shared_ptr<const Explanation>>
+      cache;
   if (auto it = cache.find(key); it != cache.end()) return it->second;
   auto e = std::make_shared<const Explanation>(Build(s));
   if (cache.size() >= kCacheLimit) cache.clear();  // the rows keep theirs
@@ -137,14 +149,16 @@ Explanation Build(const PairScore& s) {
   }
 
   for (auto [delta, what] : {std::pair{w.forename_frequency, "forename"},
-                              std::pair{w.surname_frequency, "surname"}}) {
+                             std::pair{w.surname_frequency, "surname"}}) {
     if (delta == 0) continue;
     const bool rare = delta > 0;
-    e.fields.push_back({std::string_view(what) == "forename" ? "forename_frequency"
-                                                             : "surname_frequency",
+    e.fields.push_back({std::string_view(what) == "forename"
+                            ? "forename_frequency"
+                            : "surname_frequency",
                         rare ? "rare" : "common", delta});
-    notes.push_back(absl::StrFormat("%s %s counts %s (%+.1f)", rare ? "a rare" : "a common",
-                                    what, rare ? "more" : "less", delta));
+    notes.push_back(absl::StrFormat("%s %s counts %s (%+.1f)",
+                                    rare ? "a rare" : "a common", what,
+                                    rare ? "more" : "less", delta));
   }
   if (s.names_swapped) {
     e.fields.push_back({"names_swapped", "yes", w.names_swapped});

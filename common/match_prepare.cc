@@ -44,31 +44,38 @@ class LearnerPreparer {
   static PreparedLearner Prepare(const L& l) {
     PreparedLearner p;
     LearnerPreparer b(&p);
-    p.legal_forename_ = b.AddName(l.legal_forename, &p.forename_name_, &p.forename_key_,
-                                  &p.forename_count_);
-    b.AddName(l.preferred_forename, &p.forename_name_, &p.forename_key_, &p.forename_count_);
-    p.legal_surname_ =
-        b.AddName(l.legal_surname, &p.surname_name_, &p.surname_key_, &p.surname_count_);
-    b.AddName(l.preferred_surname, &p.surname_name_, &p.surname_key_, &p.surname_count_);
+    p.legal_forename_ = b.AddName(l.legal_forename, &p.forename_name_,
+                                  &p.forename_key_, &p.forename_count_);
+    b.AddName(l.preferred_forename, &p.forename_name_, &p.forename_key_,
+              &p.forename_count_);
+    p.legal_surname_ = b.AddName(l.legal_surname, &p.surname_name_,
+                                 &p.surname_key_, &p.surname_count_);
+    b.AddName(l.preferred_surname, &p.surname_name_, &p.surname_key_,
+              &p.surname_count_);
     p.upn_ = b.Add(NormaliseUpn(l.upn));
     p.upn_valid = IsValidUpn(p.upn());
     p.gender_ = b.Add(NormaliseGender(l.gender));
     const std::string_view year = TrimAscii(l.year_group);
     const std::optional<std::string> canonical = CanonicalYearGroup(year);
     p.year_group_ = b.Add(canonical ? std::string_view(*canonical) : year);
-    const std::string registration = absl::AsciiStrToLower(std::string(TrimAscii(l.registration_group)));
+    const std::string registration =
+        absl::AsciiStrToLower(std::string(TrimAscii(l.registration_group)));
     p.registration_group_ = b.Add(registration);
-    const int order = p.year_group().empty() ? -1 : YearGroupOrder(p.year_group());
-    p.year_order = order >= 0 && order < 100 ? order : -1;  // no nursery, no "unknown"
+    const int order =
+        p.year_group().empty() ? -1 : YearGroupOrder(p.year_group());
+    p.year_order =
+        order >= 0 && order < 100 ? order : -1;  // no nursery, no "unknown"
     size_t digits = 0;
-    while (digits < registration.size() && digits < 2 &&
-           absl::ascii_isdigit(static_cast<unsigned char>(registration[digits]))) {
+    while (
+        digits < registration.size() && digits < 2 &&
+        absl::ascii_isdigit(static_cast<unsigned char>(registration[digits]))) {
       ++digits;
     }
     if (digits > 0 && digits < registration.size()) {
       p.registration_year = std::stoi(registration.substr(0, digits));
-      p.registration_rest_ = {p.registration_group_.offset + static_cast<uint32_t>(digits),
-                              p.registration_group_.size - static_cast<uint32_t>(digits)};
+      p.registration_rest_ = {
+          p.registration_group_.offset + static_cast<uint32_t>(digits),
+          p.registration_group_.size - static_cast<uint32_t>(digits)};
     }
     p.text_.shrink_to_fit();
     p.date_of_birth = l.date_of_birth;
@@ -98,7 +105,8 @@ class LearnerPreparer {
 
   // Adds a name and its compact key unless the key is there already (or
   // two names are); true when the name is not empty.
-  bool AddName(std::string_view raw, std::array<PreparedLearner::Piece, 2>* names,
+  bool AddName(std::string_view raw,
+               std::array<PreparedLearner::Piece, 2>* names,
                std::array<PreparedLearner::Piece, 2>* keys, uint8_t* count) {
     const std::string n = NormaliseName(raw);
     if (n.empty()) return false;
@@ -108,7 +116,8 @@ class LearnerPreparer {
     }
     if (*count == 2) return true;
     (*keys)[*count] = Add(k);
-    (*names)[*count] = n == k ? (*keys)[*count] : Add(n);  // one word: the same text
+    (*names)[*count] =
+        n == k ? (*keys)[*count] : Add(n);  // one word: the same text
     ++*count;
     return true;
   }
@@ -119,10 +128,12 @@ class LearnerPreparer {
 std::optional<uint32_t> PresenceShape(const MisLearner& l) {
   uint32_t shape = 0;
   int bit = 0;
-  auto add = [&](bool present) { shape |= static_cast<uint32_t>(present) << bit++; };
+  auto add = [&](bool present) {
+    shape |= static_cast<uint32_t>(present) << bit++;
+  };
   // NormaliseName keeps letters and digits of an ASCII name, nothing else.
-  for (const std::string* name : {&l.legal_forename, &l.preferred_forename, &l.legal_surname,
-                                  &l.preferred_surname}) {
+  for (const std::string* name : {&l.legal_forename, &l.preferred_forename,
+                                  &l.legal_surname, &l.preferred_surname}) {
     bool any = false;
     for (unsigned char c : *name) {
       if (c >= 0x80) return std::nullopt;
@@ -136,13 +147,18 @@ std::optional<uint32_t> PresenceShape(const MisLearner& l) {
   add(l.date_of_birth.has_value());
   add(!NormaliseGender(l.gender).empty());
   const std::string_view year = TrimAscii(l.year_group);
-  add(!year.empty() && !CanonicalYearGroup(year).value_or(std::string(year)).empty());
+  add(!year.empty() &&
+      !CanonicalYearGroup(year).value_or(std::string(year)).empty());
   add(!TrimAscii(l.registration_group).empty());
   return shape;
 }
 
-PreparedLearner Prepare(const HubLearner& hub) { return LearnerPreparer::Prepare(hub); }
+PreparedLearner Prepare(const HubLearner& hub) {
+  return LearnerPreparer::Prepare(hub);
+}
 
-PreparedLearner Prepare(const MisLearner& mis) { return LearnerPreparer::Prepare(mis); }
+PreparedLearner Prepare(const MisLearner& mis) {
+  return LearnerPreparer::Prepare(mis);
+}
 
 }  // namespace hubsync

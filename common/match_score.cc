@@ -23,8 +23,8 @@ constexpr double kForenameNickname = 5.0;
 constexpr double kForenameOverlap = 5.0;  // "mary jane" vs "mary"
 constexpr double kForenameTypo = 4.0;
 constexpr double kForenameNicknameTypo = 3.5;  // "chalrie" for charlotte
-constexpr double kForenamePrefix = 3.5;   // "sam" vs "samuel"
-constexpr double kForenameInitial = 1.5;  // "j" vs "james"
+constexpr double kForenamePrefix = 3.5;        // "sam" vs "samuel"
+constexpr double kForenameInitial = 1.5;       // "j" vs "james"
 constexpr double kForenameDifferent = -10.0;
 // Surname: rarer than forenames, but it does change (families, adoption),
 // so disagreement costs less than a forename disagreement.
@@ -165,7 +165,8 @@ WeakLevel CompareYear(const PreparedLearner& h, const PreparedLearner& m) {
 
 // Registration group: exact, or the same form moved up a year ("8qt" ->
 // "9qt").
-WeakLevel CompareRegistration(const PreparedLearner& h, const PreparedLearner& m) {
+WeakLevel CompareRegistration(const PreparedLearner& h,
+                              const PreparedLearner& m) {
   WeakLevel l = CompareWeak(h.registration_group(), m.registration_group());
   if (l == WeakLevel::kDifferent && h.registration_year >= 0 &&
       h.registration_year + 1 == m.registration_year &&
@@ -215,16 +216,17 @@ double FrequencyDelta(NameLevel level, bool weighted, const NameKeys& hub_keys,
 }  // namespace
 
 FieldWeights WeighFields(const PairScore& s) {
-  return {UpnWeight(s.upn),
-          ForenameWeight(s.forename),
-          SurnameWeight(s.surname),
-          DobWeight(s.dob),
-          WeakWeight(s.gender, kGenderSame, kGenderDifferent),
-          WeakWeight(s.year_group, kYearSame, kYearDifferent, kYearLastYear),
-          WeakWeight(s.registration_group, kRegSame, kRegDifferent, kRegLastYear),
-          s.names_swapped ? kNamesSwapped : 0.0,
-          s.forename_frequency,
-          s.surname_frequency};
+  return {
+      UpnWeight(s.upn),
+      ForenameWeight(s.forename),
+      SurnameWeight(s.surname),
+      DobWeight(s.dob),
+      WeakWeight(s.gender, kGenderSame, kGenderDifferent),
+      WeakWeight(s.year_group, kYearSame, kYearDifferent, kYearLastYear),
+      WeakWeight(s.registration_group, kRegSame, kRegDifferent, kRegLastYear),
+      s.names_swapped ? kNamesSwapped : 0.0,
+      s.forename_frequency,
+      s.surname_frequency};
 }
 
 namespace {
@@ -285,12 +287,14 @@ WeakLevel QuickWeak(uint32_t a, uint32_t b) {
 QuickFields Quick(const PreparedLearner& p) {
   QuickFields q;
   if (p.upn_valid) {
-    const uint64_t h = (uint64_t{Hash32(p.upn())} << 32) | Hash32(std::string(p.upn()) + "#");
+    const uint64_t h =
+        (uint64_t{Hash32(p.upn())} << 32) | Hash32(std::string(p.upn()) + "#");
     q.upn = h == 0 ? 1 : h;
   }
   if (p.date_of_birth) {
     const Date& d = *p.date_of_birth;
-    q.dob = static_cast<uint32_t>(d.year) << 9 | static_cast<uint32_t>(d.month & 15) << 5 |
+    q.dob = static_cast<uint32_t>(d.year) << 9 |
+            static_cast<uint32_t>(d.month & 15) << 5 |
             static_cast<uint32_t>(d.day & 31);
   }
   q.gender = Hash32(p.gender());
@@ -302,14 +306,17 @@ QuickFields Quick(const PreparedLearner& p) {
   // Rounded up, so the float never undercuts the double sum.
   q.name_max = static_cast<float>(NameMax(p)) + 1e-3f;
   q.forename_hash = p.forename_hash;
-  for (std::string_view k : p.forename_keys()) q.forename_bits |= 1u << (Hash32(k) & 31);
-  for (std::string_view k : p.surname_keys()) q.surname_bits |= 1u << (Hash32(k) & 31);
+  for (std::string_view k : p.forename_keys())
+    q.forename_bits |= 1u << (Hash32(k) & 31);
+  for (std::string_view k : p.surname_keys())
+    q.surname_bits |= 1u << (Hash32(k) & 31);
   return q;
 }
 
-bool QuickMaybeSwapped(const QuickFields& hq, const QuickFields& mq, const PreparedLearner& hub,
-                       const PreparedLearner& mis) {
-  if ((hq.surname_bits & mq.forename_bits) == 0 && (hq.forename_bits & mq.surname_bits) == 0) {
+bool QuickMaybeSwapped(const QuickFields& hq, const QuickFields& mq,
+                       const PreparedLearner& hub, const PreparedLearner& mis) {
+  if ((hq.surname_bits & mq.forename_bits) == 0 &&
+      (hq.forename_bits & mq.surname_bits) == 0) {
     return false;
   }
   return MaybeSwapped(hub, mis);
@@ -321,7 +328,8 @@ double QuickUpperBound(const QuickFields& h, const QuickFields& m) {
     if (h.upn == m.upn) return kUpnSame + 1000;  // always scored
     s.upn = UpnLevel::kDifferent;
   }
-  if (h.dob != 0 && m.dob != 0) s.dob = CompareDates(Unpack(h.dob), Unpack(m.dob));
+  if (h.dob != 0 && m.dob != 0)
+    s.dob = CompareDates(Unpack(h.dob), Unpack(m.dob));
   s.gender = QuickWeak(h.gender, m.gender);
   s.year_group = QuickWeak(h.year_group, m.year_group);
   if (s.year_group == WeakLevel::kDifferent && h.year_order >= 0 &&
@@ -329,7 +337,8 @@ double QuickUpperBound(const QuickFields& h, const QuickFields& m) {
     s.year_group = WeakLevel::kLastYear;
   }
   s.registration_group = QuickWeak(h.registration_group, m.registration_group);
-  if (s.registration_group == WeakLevel::kDifferent && h.registration_year >= 0 &&
+  if (s.registration_group == WeakLevel::kDifferent &&
+      h.registration_year >= 0 &&
       h.registration_year + 1 == m.registration_year &&
       h.registration_rest == m.registration_rest) {
     s.registration_group = WeakLevel::kLastYear;
@@ -355,8 +364,8 @@ PairScore ScorePair(const PreparedLearner& h, const PreparedLearner& m,
   s.upn_given = !h.upn().empty() && !m.upn().empty();
   s.forename = forename ? *forename : ForenameLevel(h, m);
   s.surname = BestSurname(Surnames(h), Surnames(m), SurnameWeight);
-  if (s.forename == NameLevel::kDifferent && s.surname == NameLevel::kDifferent &&
-      MaybeSwapped(h, m)) {
+  if (s.forename == NameLevel::kDifferent &&
+      s.surname == NameLevel::kDifferent && MaybeSwapped(h, m)) {
     // Typed into each other's boxes ("Smith John"): graded crosswise, and
     // a swap only when both names agree at least as a typo or short form.
     const NameLevel f = BestForename(Surnames(h), Forenames(m), ForenameWeight);
@@ -370,15 +379,18 @@ PairScore ScorePair(const PreparedLearner& h, const PreparedLearner& m,
     }
   }
   if (!s.names_swapped) {
-    s.forename_frequency = FrequencyDelta(s.forename, m.name_weights, h.forename_keys(),
-                                          m.forename_keys(), m.forename_weights, kForenameExact);
-    s.surname_frequency = FrequencyDelta(s.surname, m.name_weights, h.surname_keys(),
-                                         m.surname_keys(), m.surname_weights, kSurnameExact);
+    s.forename_frequency =
+        FrequencyDelta(s.forename, m.name_weights, h.forename_keys(),
+                       m.forename_keys(), m.forename_weights, kForenameExact);
+    s.surname_frequency =
+        FrequencyDelta(s.surname, m.name_weights, h.surname_keys(),
+                       m.surname_keys(), m.surname_weights, kSurnameExact);
   }
   if (!s.names_swapped) {
     s.clear_typo = (s.forename == NameLevel::kTypo &&
                     AnyClearTypo(h.forename_keys(), m.forename_keys())) ||
-                   (s.surname == NameLevel::kTypo && AnyClearTypo(h.surname_keys(), m.surname_keys()));
+                   (s.surname == NameLevel::kTypo &&
+                    AnyClearTypo(h.surname_keys(), m.surname_keys()));
   }
   s.identical_legal_names = !h.legal_forename_key().empty() &&
                             !h.legal_surname_key().empty() &&
@@ -401,8 +413,7 @@ PairScore ScorePair(const PreparedLearner& h, const PreparedLearner& m,
 // that does not contradict it is always worth a row, whatever the score.
 bool IsCandidate(const PairScore& s) {
   if (s.upn == UpnLevel::kSame) {
-    return s.forename != NameLevel::kDifferent ||
-           s.score >= kMayMatchThreshold;
+    return s.forename != NameLevel::kDifferent || s.score >= kMayMatchThreshold;
   }
   if (s.forename == NameLevel::kDifferent) return false;
   return s.score >= kMayMatchThreshold;
@@ -425,9 +436,9 @@ bool OutranksLooseRivals(const PreparedLearner& hub, const PairScore& s) {
   // agrees on this one, with the same frequency weight, and any lesser level
   // weighs at most what the exact one does (kForenameNickname 5 <= the
   // lowest forename weight 5; kSurnameOverlap 5 <= 5.5).
-  if (!s.identical_legal_names || s.names_swapped || s.dob != DobLevel::kExact ||
-      s.upn == UpnLevel::kDifferent || hub.forename_keys().size() != 1 ||
-      hub.surname_keys().size() != 1) {
+  if (!s.identical_legal_names || s.names_swapped ||
+      s.dob != DobLevel::kExact || s.upn == UpnLevel::kDifferent ||
+      hub.forename_keys().size() != 1 || hub.surname_keys().size() != 1) {
     return false;
   }
   // A rival found only by the loose keys shares no valid UPN with the hub
@@ -461,7 +472,8 @@ bool MeetsMatchedRule(const PairScore& s) {
                              (s.forename == NameLevel::kTypo && s.clear_typo);
   return (s.surname == NameLevel::kExact &&
           (s.forename == NameLevel::kExact || near_forename)) ||
-         (s.forename == NameLevel::kExact && s.surname == NameLevel::kTypo && s.clear_typo);
+         (s.forename == NameLevel::kExact && s.surname == NameLevel::kTypo &&
+          s.clear_typo);
 }
 
 }  // namespace hubsync

@@ -50,8 +50,12 @@ class NameKeys {
 struct PreparedLearner {
   // Distinct forenames (legal first, then preferred) as compact keys, and
   // each one's words (the normalised name split at spaces); same order.
-  NameKeys forename_keys() const { return Keys(forename_key_, forename_count_); }
-  NameKeys forename_names() const { return Keys(forename_name_, forename_count_); }
+  NameKeys forename_keys() const {
+    return Keys(forename_key_, forename_count_);
+  }
+  NameKeys forename_names() const {
+    return Keys(forename_name_, forename_count_);
+  }
   // Distinct surnames likewise.
   NameKeys surname_keys() const { return Keys(surname_key_, surname_count_); }
   NameKeys surname_names() const { return Keys(surname_name_, surname_count_); }
@@ -62,10 +66,16 @@ struct PreparedLearner {
   std::string_view legal_surname_key() const {
     return legal_surname_ ? At(surname_key_[0]) : std::string_view();
   }
-  std::string_view upn() const { return At(upn_); }                  // normalised
-  std::string_view gender() const { return At(gender_); }            // "m", "f", a word, ""
-  std::string_view year_group() const { return At(year_group_); }    // canonical if known
-  std::string_view registration_group() const { return At(registration_group_); }  // lower
+  std::string_view upn() const { return At(upn_); }  // normalised
+  std::string_view gender() const {
+    return At(gender_);
+  }  // "m", "f", a word, ""
+  std::string_view year_group() const {
+    return At(year_group_);
+  }  // canonical if known
+  std::string_view registration_group() const {
+    return At(registration_group_);
+  }  // lower
   // The registration group after its leading year number ("8qt" -> "qt").
   std::string_view registration_rest() const { return At(registration_rest_); }
 
@@ -95,7 +105,9 @@ struct PreparedLearner {
   struct Piece {
     uint32_t offset = 0, size = 0;
   };
-  std::string_view At(Piece p) const { return std::string_view(text_).substr(p.offset, p.size); }
+  std::string_view At(Piece p) const {
+    return std::string_view(text_).substr(p.offset, p.size);
+  }
   NameKeys Keys(const std::array<Piece, 2>& pieces, uint8_t count) const {
     NameKeys k;
     for (uint8_t i = 0; i < count; ++i) k.items_[i] = At(pieces[i]);
@@ -103,7 +115,8 @@ struct PreparedLearner {
     return k;
   }
   std::string text_;  // every string above, one after another
-  std::array<Piece, 2> forename_key_{}, forename_name_{}, surname_key_{}, surname_name_{};
+  std::array<Piece, 2> forename_key_{}, forename_name_{}, surname_key_{},
+      surname_name_{};
   Piece upn_, gender_, year_group_, registration_group_, registration_rest_;
   uint8_t forename_count_ = 0, surname_count_ = 0;
   bool legal_forename_ = false, legal_surname_ = false;
@@ -160,7 +173,7 @@ struct PairScore {
   // A typo level above is one keystroke in a name of five letters or more
   // with the initial kept (the kind MeetsMatchedRule accepts).
   bool clear_typo = false;
-  double score = 0;                    // the sum of the field weights
+  double score = 0;  // the sum of the field weights
 };
 
 // `forename`, when given, is ForenameLevel(hub, mis), already known.
@@ -188,9 +201,9 @@ double ScoreUpperBound(const PreparedLearner& hub, const PreparedLearner& mis);
 // blocked pairs with one memory access and without touching either
 // learner's strings.
 struct alignas(64) QuickFields {
-  uint64_t upn = 0;                  // hash of a valid UPN; 0 when none
-  uint32_t dob = 0;                  // year << 9 | month << 5 | day; 0 when missing
-  uint32_t gender = 0;               // hashes of the normalised fields; 0 when empty
+  uint64_t upn = 0;     // hash of a valid UPN; 0 when none
+  uint32_t dob = 0;     // year << 9 | month << 5 | day; 0 when missing
+  uint32_t gender = 0;  // hashes of the normalised fields; 0 when empty
   uint32_t year_group = 0;
   uint32_t registration_group = 0;
   uint32_t registration_rest = 0;
@@ -206,8 +219,8 @@ struct alignas(64) QuickFields {
 QuickFields Quick(const PreparedLearner& p);
 
 // MaybeSwapped(hub, mis), deciding from the packed fields when it can.
-bool QuickMaybeSwapped(const QuickFields& hq, const QuickFields& mq, const PreparedLearner& hub,
-                       const PreparedLearner& mis);
+bool QuickMaybeSwapped(const QuickFields& hq, const QuickFields& mq,
+                       const PreparedLearner& hub, const PreparedLearner& mis);
 
 // ScoreUpperBound from the packed fields: never below it (two different
 // values that hash alike only make the bound looser), and equal otherwise.

@@ -149,8 +149,7 @@ bool ReadCommon(const RowReader& row, bool year_required, std::string* forename,
   }
   *forename = row.Take(kLegalForename);
   *surname = row.Take(kLegalSurname);
-  if (forename->empty())
-    row.Report(kLegalForename, "legal_forename is empty");
+  if (forename->empty()) row.Report(kLegalForename, "legal_forename is empty");
   if (surname->empty()) row.Report(kLegalSurname, "legal_surname is empty");
   *pforename = row.Take(kPreferredForename);
   *psurname = row.Take(kPreferredSurname);
@@ -245,8 +244,8 @@ bool IsRealDate(const Date& date) {
   return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
 }
 
-MisParseResult ParsePlainCsv(std::string_view file_name,
-                             std::string_view data, const ParseLimits& limits) {
+MisParseResult ParsePlainCsv(std::string_view file_name, std::string_view data,
+                             const ParseLimits& limits) {
   MisParseResult result;
   result.snapshot.format = MisFormat::kPlainCsv;
   const std::string file(file_name);
@@ -256,10 +255,9 @@ MisParseResult ParsePlainCsv(std::string_view file_name,
   const Columns cols = MapColumns(table, file, &result.problems);
   for (Field required : {kMisId, kLegalForename, kLegalSurname, kYearGroup}) {
     if (cols[required] < 0) {
-      result.problems.push_back(
-          {file, 1, 0,
-           absl::StrCat("missing required column '", FieldName(required),
-                        "'")});
+      result.problems.push_back({file, 1, 0,
+                                 absl::StrCat("missing required column '",
+                                              FieldName(required), "'")});
     }
   }
   if (!result.problems.empty()) return result;
@@ -276,8 +274,8 @@ MisParseResult ParsePlainCsv(std::string_view file_name,
   std::vector<MisLearner>& learners = result.snapshot.learners;
   learners.reserve(table.records.size());
   for (CsvRecord& record : table.records) {
-    RowReader row{file, record, cols, &result.problems, limits,
-                  &result.over_limit};
+    RowReader row{
+        file, record, cols, &result.problems, limits, &result.over_limit};
     MisLearner l;
     const std::string& mis_id = row.Get(kMisId);
     l.mis_id = mis_id;
@@ -285,8 +283,8 @@ MisParseResult ParsePlainCsv(std::string_view file_name,
       row.Report(kMisId, "mis_id is empty");
     } else if (auto [it, fresh] = seen_ids.emplace(mis_id, record.line);
                !fresh) {
-      row.Report(kMisId, absl::StrCat("mis_id '", mis_id,
-                                      "' is also on line ", it->second));
+      row.Report(kMisId, absl::StrCat("mis_id '", mis_id, "' is also on line ",
+                                      it->second));
     }
     if (!ReadCommon(row, true, &l.legal_forename, &l.legal_surname,
                     &l.preferred_forename, &l.preferred_surname,
@@ -315,21 +313,24 @@ MisParseResult ParsePlainCsv(std::string_view file_name,
     const std::string& upn = learners.back().upn;
     if (IsValidUpn(upn)) {
       if (auto [it, fresh] = seen_upns.emplace(upn, record.line); !fresh) {
-        row.Report(kUpn, absl::StrCat("UPN ", upn, " is also on line ",
-                                      it->second));
+        row.Report(kUpn,
+                   absl::StrCat("UPN ", upn, " is also on line ", it->second));
       }
     }
   }
   for (const std::string& id : mixed_years) classes[id].year_group.clear();
   for (auto& [id, c] : classes) result.snapshot.classes.push_back(std::move(c));
-  std::sort(result.snapshot.classes.begin(), result.snapshot.classes.end(),
-            [](const MisClass& a, const MisClass& b) { return a.mis_id < b.mis_id; });
+  std::sort(
+      result.snapshot.classes.begin(), result.snapshot.classes.end(),
+      [](const MisClass& a, const MisClass& b) { return a.mis_id < b.mis_id; });
   // Learners by mis_id: sort small (id, index) pairs, then move each
   // learner once, rather than swapping whole records.
   std::vector<std::pair<std::string_view, size_t>> order(learners.size());
-  for (size_t i = 0; i < learners.size(); ++i) order[i] = {learners[i].mis_id, i};
-  std::stable_sort(order.begin(), order.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 0; i < learners.size(); ++i)
+    order[i] = {learners[i].mis_id, i};
+  std::stable_sort(
+      order.begin(), order.end(),
+      [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<MisLearner> sorted;
   sorted.reserve(learners.size());
   for (const auto& [id, i] : order) sorted.push_back(std::move(learners[i]));
@@ -348,16 +349,15 @@ HubImportResult ParseHubLearnersCsv(std::string_view file_name,
   const Columns cols = MapColumns(table, file, &result.problems);
   for (Field required : {kLegalForename, kLegalSurname}) {
     if (cols[required] < 0) {
-      result.problems.push_back(
-          {file, 1, 0,
-           absl::StrCat("missing required column '", FieldName(required),
-                        "'")});
+      result.problems.push_back({file, 1, 0,
+                                 absl::StrCat("missing required column '",
+                                              FieldName(required), "'")});
     }
   }
   if (!result.problems.empty()) return result;
   for (CsvRecord& record : table.records) {
-    RowReader row{file, record, cols, &result.problems, limits,
-                  &result.over_limit};
+    RowReader row{
+        file, record, cols, &result.problems, limits, &result.over_limit};
     HubLearner l;
     if (!ReadCommon(row, false, &l.legal_forename, &l.legal_surname,
                     &l.preferred_forename, &l.preferred_surname,

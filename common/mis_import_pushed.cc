@@ -33,8 +33,8 @@ std::vector<Problem> ValidateMisRecords(const MisSnapshot& snapshot,
          {std::pair<const char*, const std::string*>{"mis_id", &c.mis_id},
           {"name", &c.name}}) {
       if (field->size() > max_field_bytes) {
-        report(absl::StrCat("class ", name, " is longer than ",
-                            max_field_bytes, " bytes"));
+        report(absl::StrCat("class ", name, " is longer than ", max_field_bytes,
+                            " bytes"));
       } else if (std::string bad = ControlCharacterProblem(*field);
                  !bad.empty()) {
         report(absl::StrCat("class ", name, " ", bad));
@@ -79,7 +79,8 @@ std::vector<Problem> ValidateMisRecords(const MisSnapshot& snapshot,
           {"registration_group", &l.registration_group},
           {"email", &l.email}}) {
       if (field->size() > max_field_bytes) {
-        report(absl::StrCat(name, " is longer than ", max_field_bytes, " bytes"));
+        report(
+            absl::StrCat(name, " is longer than ", max_field_bytes, " bytes"));
       } else if (std::string bad = ControlCharacterProblem(*field);
                  !bad.empty()) {
         report(absl::StrCat(name, " ", bad));

@@ -39,7 +39,8 @@ bool IsTypo(std::string_view a, std::string_view b) {
 // Riya, Ball / Bell, Lily / Lilly), and Jaro-Winkler alone (Mason /
 // Madison) is no single keystroke.
 bool IsClearTypo(std::string_view a, std::string_view b) {
-  return std::min(a.size(), b.size()) >= 5 && a[0] == b[0] && a != b && WithinOneEdit(a, b);
+  return std::min(a.size(), b.size()) >= 5 && a[0] == b[0] && a != b &&
+         WithinOneEdit(a, b);
 }
 
 // The known short / full forms of b's name j (a learner that was not
@@ -64,8 +65,7 @@ NameLevel CompareForename(const Names& a, size_t i, const Names& b, size_t j) {
   if (IsTypo(a_key, b_key)) return NameLevel::kTypo;
   const std::string_view s = a_key.size() <= b_key.size() ? a_key : b_key;
   const std::string_view l = a_key.size() <= b_key.size() ? b_key : a_key;
-  if (s.size() >= 3 && l.substr(0, s.size()) == s)
-    return NameLevel::kPrefix;
+  if (s.size() >= 3 && l.substr(0, s.size()) == s) return NameLevel::kPrefix;
   if (s.size() == 1 && l[0] == s[0]) return NameLevel::kInitial;
   // A typo in a short form ("chalrie" for Charlotte via Charlie, "harr"
   // for Henry via Harry), the hub side being the one typed by hand: one
@@ -73,8 +73,8 @@ NameLevel CompareForename(const Names& a, size_t i, const Names& b, size_t j) {
   // length before anything is computed.
   if (a_key.size() >= 3) {
     for (const std::string& v : b_forms) {
-      if (v[0] == a_key[0] && v.size() + 1 >= a_key.size() && a_key.size() + 1 >= v.size() &&
-          WithinOneEdit(a_key, v)) {
+      if (v[0] == a_key[0] && v.size() + 1 >= a_key.size() &&
+          a_key.size() + 1 >= v.size() && WithinOneEdit(a_key, v)) {
         return NameLevel::kNicknameTypo;
       }
     }
@@ -110,7 +110,9 @@ Names Forenames(const PreparedLearner& p) {
   return {p.forename_keys(), p.forename_names(), &p.forename_variants};
 }
 
-Names Surnames(const PreparedLearner& p) { return {p.surname_keys(), p.surname_names()}; }
+Names Surnames(const PreparedLearner& p) {
+  return {p.surname_keys(), p.surname_names()};
+}
 
 bool AnyClearTypo(const NameKeys& a, const NameKeys& b) {
   for (std::string_view x : a) {
@@ -121,11 +123,13 @@ bool AnyClearTypo(const NameKeys& a, const NameKeys& b) {
   return false;
 }
 
-NameLevel BestForename(const Names& h, const Names& m, double (*weight)(NameLevel)) {
+NameLevel BestForename(const Names& h, const Names& m,
+                       double (*weight)(NameLevel)) {
   return Best(h, m, CompareForename, weight);
 }
 
-NameLevel BestSurname(const Names& h, const Names& m, double (*weight)(NameLevel)) {
+NameLevel BestSurname(const Names& h, const Names& m,
+                      double (*weight)(NameLevel)) {
   return Best(h, m, CompareSurname, weight);
 }
 

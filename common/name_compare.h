@@ -23,8 +23,10 @@ struct Names {
 Names Forenames(const PreparedLearner& p);
 Names Surnames(const PreparedLearner& p);
 
-NameLevel BestForename(const Names& h, const Names& m, double (*weight)(NameLevel));
-NameLevel BestSurname(const Names& h, const Names& m, double (*weight)(NameLevel));
+NameLevel BestForename(const Names& h, const Names& m,
+                       double (*weight)(NameLevel));
+NameLevel BestSurname(const Names& h, const Names& m,
+                      double (*weight)(NameLevel));
 
 bool AnyClearTypo(const NameKeys& a, const NameKeys& b);
 

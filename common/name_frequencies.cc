@@ -16,13 +16,17 @@ constexpr double kPriorLearners = 500;
 constexpr double kForenamePriorShare = 1.0 / 128;
 constexpr double kSurnamePriorShare = 1.0 / 256;
 
-double Weight(size_t count, size_t n, double prior_share, double lo, double hi) {
-  const double share = (static_cast<double>(count) + kPriorLearners * prior_share) /
-                       (static_cast<double>(n) + kPriorLearners);
+double Weight(size_t count, size_t n, double prior_share, double lo,
+              double hi) {
+  const double share =
+      (static_cast<double>(count) + kPriorLearners * prior_share) /
+      (static_cast<double>(n) + kPriorLearners);
   return std::clamp(-std::log2(share), lo, hi);
 }
 
-absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+absl::string_view Av(std::string_view s) {
+  return absl::string_view(s.data(), s.size());
+}
 
 }  // namespace
 
@@ -42,10 +46,13 @@ void AnnotateNameFrequencies(std::vector<PreparedLearner>* mis) {
   forename_slot.reserve(mis->size() / 8);
   surname_slot.reserve(mis->size() / 8);
   std::vector<uint32_t> counts;
-  std::vector<uint32_t> slots;  // per learner: forename slots, then surname slots
+  std::vector<uint32_t>
+      slots;  // per learner: forename slots, then surname slots
   slots.reserve(mis->size() * 3);
-  auto slot = [&](absl::flat_hash_map<absl::string_view, uint32_t>& map, std::string_view k) {
-    auto [it, inserted] = map.try_emplace(Av(k), static_cast<uint32_t>(counts.size()));
+  auto slot = [&](absl::flat_hash_map<absl::string_view, uint32_t>& map,
+                  std::string_view k) {
+    auto [it, inserted] =
+        map.try_emplace(Av(k), static_cast<uint32_t>(counts.size()));
     if (inserted) counts.push_back(0);
     ++counts[it->second];
     slots.push_back(it->second);

@@ -36,7 +36,8 @@ const Table& GetTable() {
       const std::string_view line = TrimAscii(raw);
       if (line.empty() || line[0] == '#') continue;
       std::vector<std::string> names;
-      const std::vector<std::string> fields = absl::StrSplit(std::string(line), ',');
+      const std::vector<std::string> fields =
+          absl::StrSplit(std::string(line), ',');
       for (const std::string& field : fields) {
         std::string k = CompactNormalised(TrimAscii(field));
         if (!k.empty()) names.push_back(std::move(k));

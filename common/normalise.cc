@@ -4,7 +4,6 @@
 #include <mutex>
 
 #include "absl/container/flat_hash_map.h"
-
 #include "unicode/translit.h"
 #include "unicode/unistr.h"
 #include "unicode/utypes.h"

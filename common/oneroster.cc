@@ -125,24 +125,21 @@ MisParseResult ParseOneRoster(const UploadFiles& files,
 
   snap.oneroster_version = ReadOneRosterManifest(files, &problems);
   const bool v12 = snap.oneroster_version == "1.2";
-  File users = Load(files, "users.csv", true,
-                    {"sourcedId", "givenName", "familyName"}, limits, &problems,
-           &result.over_limit);
-  File roles =
-      Load(files, "roles.csv", false, {"userSourcedId", "role"}, limits, &problems,
-           &result.over_limit);
-  File classes = Load(files, "classes.csv", false,
-                      {"sourcedId", "title", "classType"}, limits, &problems,
-           &result.over_limit);
-  File enrollments =
-      Load(files, "enrollments.csv", false,
-           {"classSourcedId", "userSourcedId", "role"}, limits, &problems,
-           &result.over_limit);
-  File demographics =
-      Load(files, "demographics.csv", false, {"sourcedId"}, limits, &problems,
-           &result.over_limit);
+  File users =
+      Load(files, "users.csv", true, {"sourcedId", "givenName", "familyName"},
+           limits, &problems, &result.over_limit);
+  File roles = Load(files, "roles.csv", false, {"userSourcedId", "role"},
+                    limits, &problems, &result.over_limit);
+  File classes =
+      Load(files, "classes.csv", false, {"sourcedId", "title", "classType"},
+           limits, &problems, &result.over_limit);
+  File enrollments = Load(files, "enrollments.csv", false,
+                          {"classSourcedId", "userSourcedId", "role"}, limits,
+                          &problems, &result.over_limit);
+  File demographics = Load(files, "demographics.csv", false, {"sourcedId"},
+                           limits, &problems, &result.over_limit);
   Load(files, "orgs.csv", false, {"sourcedId"}, limits, &problems,
-           &result.over_limit);
+       &result.over_limit);
   // A repeated demographics row would give one learner two birth dates.
   for (const File* f : {&roles, &enrollments, &demographics}) {
     CheckUniqueIds(*f, &problems);
@@ -209,9 +206,9 @@ MisParseResult ParseOneRoster(const UploadFiles& files,
           {"users.csv", r.line, users.Col("email"),
            absl::StrCat("email '", l.email, "' is not an email address")});
     }
-    for (const char* column : {"sourcedId", "givenName", "familyName",
-                               "preferredGivenName", "preferredFamilyName",
-                               "email", "userIds", "identifier"}) {
+    for (const char* column :
+         {"sourcedId", "givenName", "familyName", "preferredGivenName",
+          "preferredFamilyName", "email", "userIds", "identifier"}) {
       if (users.Col(column) > 0) {
         CheckValue("users.csv", r.line, users.Col(column), column,
                    users.Get(r, column), limits, &problems, &result.over_limit);
@@ -256,7 +253,8 @@ MisParseResult ParseOneRoster(const UploadFiles& files,
       c.name = classes.Get(r, "title");
       for (const char* column : {"sourcedId", "title"}) {
         CheckValue("classes.csv", r.line, classes.Col(column), column,
-                   classes.Get(r, column), limits, &problems, &result.over_limit);
+                   classes.Get(r, column), limits, &problems,
+                   &result.over_limit);
       }
       const std::string type =
           absl::AsciiStrToLower(classes.Get(r, "classType"));

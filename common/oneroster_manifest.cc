@@ -75,8 +75,10 @@ std::string ReadOneRosterManifest(const UploadFiles& files,
     // A delta holds only the changes: read as the whole roster it would make
     // every learner it leaves out look like a leaver and desync them.
     if (mode == "delta" && IsReadFile(file)) {
-      report(absl::StrCat(name, " is delta: hubsync needs the whole roster; "
-                          "export ", file, ".csv as bulk"));
+      report(absl::StrCat(name,
+                          " is delta: hubsync needs the whole roster; "
+                          "export ",
+                          file, ".csv as bulk"));
       continue;
     }
     if (mode != "absent" && IsReadFile(file) &&

@@ -16,7 +16,8 @@ namespace hubsync {
 // Up to 8 threads (the cores), one below 4,096 items, where threads cost
 // more than they save.
 inline size_t ThreadsFor(size_t n) {
-  return std::clamp<size_t>(std::thread::hardware_concurrency(), 1, n < 4096 ? 1 : 8);
+  return std::clamp<size_t>(std::thread::hardware_concurrency(), 1,
+                            n < 4096 ? 1 : 8);
 }
 
 // Runs body(t, begin, end) over [0, n) in contiguous slices, one per

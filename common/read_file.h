@@ -19,13 +19,15 @@ inline absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
   if (!in) return absl::NotFoundError(absl::StrCat("cannot read file ", path));
   std::stringstream data;
   data << in.rdbuf();
-  if (in.bad()) return absl::NotFoundError(absl::StrCat("cannot read file ", path));
+  if (in.bad())
+    return absl::NotFoundError(absl::StrCat("cannot read file ", path));
   return data.str();
 }
 
 // A PEM file named by a command-line flag: INVALID_ARGUMENT naming the flag
 // when it is missing, unreadable or empty.
-inline absl::StatusOr<std::string> ReadPemFile(const std::string& path, const char* flag) {
+inline absl::StatusOr<std::string> ReadPemFile(const std::string& path,
+                                               const char* flag) {
   absl::StatusOr<std::string> data = ReadFileToString(path);
   if (!data.ok() || data->empty()) {
     return absl::InvalidArgumentError(

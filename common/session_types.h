@@ -13,12 +13,12 @@ namespace hubsync {
 // The steps of the help page, in order. CLASSIFYING is the short window
 // between the second Proceed and the sync screen, while rows stream.
 enum class SessionStep {
-  kClassSync,     // started; Proceed syncs classes from the snapshot
-  kPupilsPanel,   // choose scope and email option; Proceed classifies
-  kClassifying,   // rows being classified and streamed
-  kSyncScreen,    // review and edit; Save or Cancel
-  kSaved,         // terminal
-  kCancelled,     // terminal
+  kClassSync,    // started; Proceed syncs classes from the snapshot
+  kPupilsPanel,  // choose scope and email option; Proceed classifies
+  kClassifying,  // rows being classified and streamed
+  kSyncScreen,   // review and edit; Save or Cancel
+  kSaved,        // terminal
+  kCancelled,    // terminal
 };
 
 const char* SessionStepName(SessionStep s);  // "CLASS_SYNC", ...
@@ -40,8 +40,8 @@ struct StatusCounts {
 StatusCounts CountRows(const std::vector<Row>& rows);
 
 struct ClassSyncResult {
-  int64_t created = 0;    // hub classes made from MIS classes
-  int64_t updated = 0;    // linked by MIS id, name/year refreshed
+  int64_t created = 0;  // hub classes made from MIS classes
+  int64_t updated = 0;  // linked by MIS id, name/year refreshed
   int64_t unchanged = 0;
 };
 
@@ -74,10 +74,10 @@ struct SessionRecord {
 
 // What Save does to one hub learner.
 enum class LearnerChange {
-  kLink,       // Matched / May match: link and overwrite from MIS
-  kRefresh,    // Synced: stay linked, refresh from MIS
-  kImport,     // New with Import? ticked: create
-  kDesync,     // Desynced: set DESYNCED, keep class and year
+  kLink,     // Matched / May match: link and overwrite from MIS
+  kRefresh,  // Synced: stay linked, refresh from MIS
+  kImport,   // New with Import? ticked: create
+  kDesync,   // Desynced: set DESYNCED, keep class and year
 };
 
 struct PlannedChange {
@@ -117,7 +117,6 @@ struct SavePlan {
   bool before_is_stored = false;
 };
 
-
 // One entry of a school's audit trail (docs/SECURITY.md, "Audit trail").
 struct AuditRecord {
   int64_t id = 0;
@@ -131,8 +130,8 @@ struct AuditRecord {
   // "class_update". MIS data: "save_snapshot". Administration:
   // "create_school", "create_key", "revoke_key".
   std::string verb;
-  std::string learner_id;  // the learner, for learner verbs
-  std::string record_id;   // the class, key or school, for those verbs
+  std::string learner_id;   // the learner, for learner verbs
+  std::string record_id;    // the class, key or school, for those verbs
   std::string before_json;  // "" when created
   std::string after_json;
   int64_t time_unix = 0;

@@ -14,33 +14,48 @@ namespace hubsync {
 
 const char* RowStatusName(RowStatus s) {
   switch (s) {
-    case RowStatus::kNotMatched: return "Not matched";
-    case RowStatus::kNew: return "New";
-    case RowStatus::kMatched: return "Matched";
-    case RowStatus::kMayMatch: return "May match";
-    case RowStatus::kSynced: return "Synced";
-    case RowStatus::kDesynced: return "Desynced";
+    case RowStatus::kNotMatched:
+      return "Not matched";
+    case RowStatus::kNew:
+      return "New";
+    case RowStatus::kMatched:
+      return "Matched";
+    case RowStatus::kMayMatch:
+      return "May match";
+    case RowStatus::kSynced:
+      return "Synced";
+    case RowStatus::kDesynced:
+      return "Desynced";
   }
   return "?";
 }
 
 const char* SyncStateName(SyncState s) {
   switch (s) {
-    case SyncState::kUnsynced: return "UNSYNCED";
-    case SyncState::kSynced: return "SYNCED";
-    case SyncState::kDesynced: return "DESYNCED";
+    case SyncState::kUnsynced:
+      return "UNSYNCED";
+    case SyncState::kSynced:
+      return "SYNCED";
+    case SyncState::kDesynced:
+      return "DESYNCED";
   }
   return "?";
 }
 
 const char* SessionStepName(SessionStep s) {
   switch (s) {
-    case SessionStep::kClassSync: return "CLASS_SYNC";
-    case SessionStep::kPupilsPanel: return "PUPILS_PANEL";
-    case SessionStep::kClassifying: return "CLASSIFYING";
-    case SessionStep::kSyncScreen: return "SYNC_SCREEN";
-    case SessionStep::kSaved: return "SAVED";
-    case SessionStep::kCancelled: return "CANCELLED";
+    case SessionStep::kClassSync:
+      return "CLASS_SYNC";
+    case SessionStep::kPupilsPanel:
+      return "PUPILS_PANEL";
+    case SessionStep::kClassifying:
+      return "CLASSIFYING";
+    case SessionStep::kSyncScreen:
+      return "SYNC_SCREEN";
+    case SessionStep::kSaved:
+      return "SAVED";
+    case SessionStep::kCancelled:
+      return "CANCELLED";
   }
   return "?";
 }
@@ -69,12 +84,25 @@ StatusCounts CountRows(const std::vector<Row>& rows) {
   StatusCounts c;
   for (const Row& r : rows) {
     switch (r.status) {
-      case RowStatus::kNotMatched: ++c.not_matched; break;
-      case RowStatus::kNew: ++c.new_records; if (r.import) ++c.import_ticked; break;
-      case RowStatus::kMatched: ++c.matched; break;
-      case RowStatus::kMayMatch: ++c.may_match; break;
-      case RowStatus::kSynced: ++c.synced; break;
-      case RowStatus::kDesynced: ++c.desynced; break;
+      case RowStatus::kNotMatched:
+        ++c.not_matched;
+        break;
+      case RowStatus::kNew:
+        ++c.new_records;
+        if (r.import) ++c.import_ticked;
+        break;
+      case RowStatus::kMatched:
+        ++c.matched;
+        break;
+      case RowStatus::kMayMatch:
+        ++c.may_match;
+        break;
+      case RowStatus::kSynced:
+        ++c.synced;
+        break;
+      case RowStatus::kDesynced:
+        ++c.desynced;
+        break;
     }
     if (r.sync_email) ++c.email_ticked;
   }
@@ -112,15 +140,18 @@ void RowExplanation::AppendReason(std::string* out) const {
     out->append(evidence_->reason);
     return;
   }
-  out->reserve(out->size() + wording_->before.size() + evidence_->reason.size() +
-               wording_->after.size());
-  out->append(wording_->before).append(evidence_->reason).append(wording_->after);
+  out->reserve(out->size() + wording_->before.size() +
+               evidence_->reason.size() + wording_->after.size());
+  out->append(wording_->before)
+      .append(evidence_->reason)
+      .append(wording_->after);
 }
 
 bool RowExplanation::empty() const {
-  return !evidence_ || (evidence_->fields.empty() && evidence_->reason.empty() &&
-                        (wording_ == nullptr ||
-                         (wording_->before.empty() && wording_->after.empty())));
+  return !evidence_ ||
+         (evidence_->fields.empty() && evidence_->reason.empty() &&
+          (wording_ == nullptr ||
+           (wording_->before.empty() && wording_->after.empty())));
 }
 
 }  // namespace hubsync

@@ -49,10 +49,10 @@ struct HubLearner {
   std::string preferred_forename;  // optional
   std::string preferred_surname;   // optional
   std::optional<Date> date_of_birth;
-  std::string gender;  // optional, free text as the MIS gives it
-  std::string upn;     // optional
-  std::string year_group;          // canonical, see year_group.h
-  std::string registration_group;  // the group's name, e.g. "7A"
+  std::string gender;                // optional, free text as the MIS gives it
+  std::string upn;                   // optional
+  std::string year_group;            // canonical, see year_group.h
+  std::string registration_group;    // the group's name, e.g. "7A"
   std::vector<std::string> classes;  // subject class names, sorted
   std::string email;                 // optional
   std::string mis_id;                // the MIS record it is linked to
@@ -118,7 +118,14 @@ struct Problem {
   std::string message;
 };
 
-enum class RowStatus { kNotMatched, kNew, kMatched, kMayMatch, kSynced, kDesynced };
+enum class RowStatus {
+  kNotMatched,
+  kNew,
+  kMatched,
+  kMayMatch,
+  kSynced,
+  kDesynced
+};
 
 // How one field compared between a hub learner and a MIS learner.
 // Field and level names come from a small fixed vocabulary
@@ -127,8 +134,9 @@ enum class RowStatus { kNotMatched, kNew, kMatched, kMayMatch, kSynced, kDesynce
 // megabytes of the same few words.
 struct FieldEvidence {
   std::string_view field;  // "upn", "forename", "surname", "date_of_birth", ...
-  std::string_view level;  // "exact", "nickname", "typo", "missing", "different"...
-  double weight = 0;       // contribution to the score (log-likelihood ratio)
+  std::string_view
+      level;          // "exact", "nickname", "typo", "missing", "different"...
+  double weight = 0;  // contribution to the score (log-likelihood ratio)
 };
 
 // A view of `word` valid for the rest of the program, the same view for the
@@ -184,10 +192,10 @@ class RowExplanation {
 struct Row {
   int64_t row_id = 0;  // stable within a session, increasing
   RowStatus status = RowStatus::kNotMatched;
-  std::string hub_learner_id;  // empty for New
-  std::string mis_id;          // empty for Not matched and Desynced
-  bool import = false;         // New rows only
-  bool sync_email = false;     // rows whose MIS record has an email
+  std::string hub_learner_id;     // empty for New
+  std::string mis_id;             // empty for Not matched and Desynced
+  bool import = false;            // New rows only
+  bool sync_email = false;        // rows whose MIS record has an email
   bool decided_by_admin = false;  // set by Match / Unmatch
   RowExplanation explanation;     // paired rows
   // Where the row's learners are in the hub and MIS vectors it was
@@ -205,9 +213,9 @@ struct Scope {
   std::vector<std::string> values;  // year groups or registration group names
 };
 
-const char* RowStatusName(RowStatus s);    // "Not matched", "New", ...
-const char* SyncStateName(SyncState s);    // "UNSYNCED", ...
-std::string FormatDate(const Date& d);     // "2013-09-04"
+const char* RowStatusName(RowStatus s);  // "Not matched", "New", ...
+const char* SyncStateName(SyncState s);  // "UNSYNCED", ...
+std::string FormatDate(const Date& d);   // "2013-09-04"
 
 }  // namespace hubsync
 

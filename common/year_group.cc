@@ -46,8 +46,10 @@ std::optional<std::string> Canonicalise(std::string_view raw) {
 // asks for every learner: each thread remembers the answers (bounded).
 std::optional<std::string> CanonicalYearGroup(std::string_view raw) {
   constexpr size_t kCacheLimit = 4096;
-  thread_local absl::flat_hash_map<std::string, std::optional<std::string>> cache;
-  if (auto it = cache.find(absl::string_view(raw.data(), raw.size())); it != cache.end()) {
+  thread_local absl::flat_hash_map<std::string, std::optional<std::string>>
+      cache;
+  if (auto it = cache.find(absl::string_view(raw.data(), raw.size()));
+      it != cache.end()) {
     return it->second;
   }
   std::optional<std::string> out = Canonicalise(raw);

@@ -14,6 +14,7 @@ PACKAGES=(
   python3-grpcio python3-protobuf
   libncurses-dev tmux sqlite3  # the console (ncursesw) and its tests (tmux)
   clang libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh)
+  clang-format  # the house style, checked by scripts/test.sh
 )
 
 missing=()

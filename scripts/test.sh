@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds hubsync and runs every check: the layering rule, the unit and
+# Builds hubsync and runs every check: the layering rule, the house format, the unit and
 # end-to-end tests (ctest), the same tests again under ASan + UBSan, a short
 # libFuzzer run per parser, and the reflection check against a real server.
 # Exits non-zero on any failure; the last line says PASS or FAIL.
@@ -48,6 +48,16 @@ if ((layering_ok)); then
   echo "layering: ok (common/, server/storage/, server/session/, server/auth/ are transport-free)"
 else
   fail "layering"
+fi
+
+# The house style (docs/ARCHITECTURE.md, .clang-format: Google): every C++
+# file as clang-format would write it. `scripts/format.sh` rewrites them.
+step "format"
+if unformatted="$(scripts/format.sh --check)"; then
+  echo "format: ok"
+else
+  printf 'not as clang-format writes them (run scripts/format.sh):\n%s\n' "$unformatted" >&2
+  fail "format"
 fi
 
 step "ctest"
@@ -144,7 +154,7 @@ fi
 echo
 verdict=done
 if ((${#failures[@]} == 0)); then
-  echo "test.sh: PASS (build, layering, ctest, ctest under ASan + UBSan, fuzz, bench --quick, load smoke, reflection)"
+  echo "test.sh: PASS (build, layering, format, ctest, ctest under ASan + UBSan, fuzz, bench --quick, load smoke, reflection)"
 else
   echo "test.sh: FAIL (${failures[*]})"
   exit 1

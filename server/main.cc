@@ -1,9 +1,10 @@
 // hubsyncd: the hubsync server.
+#include <semaphore.h>
+
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <semaphore.h>
 #include <string>
 #include <vector>
 
@@ -28,16 +29,18 @@ ABSL_FLAG(int64_t, max_push_records, 2'000'000,
           "most learners and classes together in one PushMisRecords call");
 ABSL_FLAG(int64_t, max_message_bytes, int64_t{64} << 20,
           "largest single gRPC message the server accepts");
-ABSL_FLAG(std::string, tls_cert, "", "TLS: the server's certificate chain (PEM)");
+ABSL_FLAG(std::string, tls_cert, "",
+          "TLS: the server's certificate chain (PEM)");
 ABSL_FLAG(std::string, tls_key, "", "TLS: the server's private key (PEM)");
 ABSL_FLAG(std::string, tls_client_ca, "",
           "TLS: require client certificates signed by this CA (PEM)");
 ABSL_FLAG(bool, allow_plaintext_remote, false,
           "serve plaintext on a non-loopback address (only behind something "
           "that encrypts, e.g. a TLS-terminating proxy)");
-ABSL_FLAG(bool, init_operator_key, false,
-          "create the first operator API key, print it once on stdout, and exit; "
-          "refuses if one exists");
+ABSL_FLAG(
+    bool, init_operator_key, false,
+    "create the first operator API key, print it once on stdout, and exit; "
+    "refuses if one exists");
 ABSL_FLAG(bool, add_operator_key, false,
           "like --init-operator-key, but adds another even if one exists");
 ABSL_FLAG(std::string, key_label, "first operator",
@@ -79,8 +82,9 @@ int MakeOperatorKey(const std::string& db_path, bool another) {
     std::fprintf(stderr, "hubsyncd: %s\n", store.status().ToString().c_str());
     return 1;
   }
-  auto key = hubsync::auth::InitOperatorKey(
-      store->get(), hubsync::Clock::Real(), absl::GetFlag(FLAGS_key_label), another);
+  auto key =
+      hubsync::auth::InitOperatorKey(store->get(), hubsync::Clock::Real(),
+                                     absl::GetFlag(FLAGS_key_label), another);
   if (!key.ok()) {
     std::fprintf(stderr, "hubsyncd: %s\n", key.status().ToString().c_str());
     return 1;
@@ -106,7 +110,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> storage;
   std::vector<char*> args = DashesToUnderscores(argc, argv, &storage);
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
-  if (absl::GetFlag(FLAGS_init_operator_key) || absl::GetFlag(FLAGS_add_operator_key)) {
+  if (absl::GetFlag(FLAGS_init_operator_key) ||
+      absl::GetFlag(FLAGS_add_operator_key)) {
     return MakeOperatorKey(absl::GetFlag(FLAGS_db),
                            absl::GetFlag(FLAGS_add_operator_key));
   }
@@ -126,10 +131,10 @@ int main(int argc, char** argv) {
   const LimitFlag limits[] = {
       {"max_upload_bytes", absl::GetFlag(FLAGS_max_upload_bytes),
        int64_t{1} << 40, &options.limits.max_upload_bytes},
-      {"max_upload_rows", absl::GetFlag(FLAGS_max_upload_rows), int64_t{1} << 40,
-       &options.limits.max_upload_rows},
-      {"max_field_bytes", absl::GetFlag(FLAGS_max_field_bytes), int64_t{1} << 20,
-       &options.limits.max_field_bytes},
+      {"max_upload_rows", absl::GetFlag(FLAGS_max_upload_rows),
+       int64_t{1} << 40, &options.limits.max_upload_rows},
+      {"max_field_bytes", absl::GetFlag(FLAGS_max_field_bytes),
+       int64_t{1} << 20, &options.limits.max_field_bytes},
       {"max_push_records", absl::GetFlag(FLAGS_max_push_records),
        int64_t{1} << 40, &options.limits.max_push_records},
       {"max_message_bytes", absl::GetFlag(FLAGS_max_message_bytes),
@@ -137,8 +142,9 @@ int main(int argc, char** argv) {
   };
   for (const LimitFlag& f : limits) {
     if (f.value <= 0 || f.value > f.most) {
-      std::fprintf(stderr, "hubsyncd: --%s must be 1 to %lld, not %lld\n", f.name,
-                   static_cast<long long>(f.most), static_cast<long long>(f.value));
+      std::fprintf(stderr, "hubsyncd: --%s must be 1 to %lld, not %lld\n",
+                   f.name, static_cast<long long>(f.most),
+                   static_cast<long long>(f.value));
       return 2;
     }
     *f.out = static_cast<size_t>(f.value);

@@ -23,7 +23,8 @@ const std::vector<FlagSpec>& GlobalFlags() {
        "without it"},
       {"tls-cert", FlagKind::kString, "FILE",
        "TLS: client certificate (PEM), for servers that require one"},
-      {"tls-key", FlagKind::kString, "FILE", "TLS: the client certificate's key"},
+      {"tls-key", FlagKind::kString, "FILE",
+       "TLS: the client certificate's key"},
       {"json", FlagKind::kSwitch, "",
        "JSON Lines output: one JSON object per line"},
       {"timeout", FlagKind::kNumber, "SECONDS",
@@ -309,7 +310,8 @@ std::string TopLevelHelp(const std::vector<CommandSpec>& commands) {
       "\n'hubsync COMMAND --help' shows a command's arguments and an example.\n"
       "Errors print 'error: CODE: message' to stderr and exit 1; usage errors "
       "exit 2.\n"
-      "Every command but --help needs an API key: export HUBSYNC_API_KEY=hsk_...\n\n"
+      "Every command but --help needs an API key: export "
+      "HUBSYNC_API_KEY=hsk_...\n\n"
       "example:\n  hubsync --server 127.0.0.1:50051 sync rows ses_... "
       "--explain\n");
   return out;

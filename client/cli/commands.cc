@@ -68,8 +68,8 @@ int RunCli(const std::vector<std::string>& args,
   }
   client::ConnectOptions options;
   options.target = parsed.globals.server;
-  options.api_key = parsed.globals.api_key.empty() ? default_api_key
-                                                   : parsed.globals.api_key;
+  options.api_key =
+      parsed.globals.api_key.empty() ? default_api_key : parsed.globals.api_key;
   options.tls_ca = parsed.globals.tls_ca;
   options.tls_cert = parsed.globals.tls_cert;
   options.tls_key = parsed.globals.tls_key;

@@ -6,8 +6,8 @@
 #define HUBSYNC_CLIENT_CLI_COMMANDS_H_
 
 #include <functional>
-#include <memory>
 #include <istream>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -43,8 +43,8 @@ const std::vector<Command>& AllCommands();
 std::vector<CommandSpec> AllSpecs();
 std::vector<Command>
 RecordCommands();  // school, learner, class, mis, emails, audit
-std::vector<Command> SyncCommands();  // sync ...
-std::vector<Command> KeyCommands();   // key ...
+std::vector<Command> SyncCommands();     // sync ...
+std::vector<Command> KeyCommands();      // key ...
 std::vector<Command> ConsoleCommands();  // console
 
 // Parses `args` (argv without the program name) and runs the command against

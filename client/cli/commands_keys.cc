@@ -7,22 +7,32 @@ namespace {
 
 const char* RoleLabel(v1::Role role) {
   switch (role) {
-    case v1::ROLE_OPERATOR: return "operator";
-    case v1::ROLE_ADMIN: return "admin";
-    case v1::ROLE_SERVICE: return "service";
-    case v1::ROLE_VIEWER: return "viewer";
-    default: return "?";
+    case v1::ROLE_OPERATOR:
+      return "operator";
+    case v1::ROLE_ADMIN:
+      return "admin";
+    case v1::ROLE_SERVICE:
+      return "service";
+    case v1::ROLE_VIEWER:
+      return "viewer";
+    default:
+      return "?";
   }
 }
 
 int KeyCreate(const Parsed& p, client::HubsyncClient& c, Io& io) {
   v1::CreateApiKeyRequest req;
   const std::string role = p.Get("role");
-  if (role == "operator") req.set_role(v1::ROLE_OPERATOR);
-  else if (role == "admin") req.set_role(v1::ROLE_ADMIN);
-  else if (role == "service") req.set_role(v1::ROLE_SERVICE);
-  else if (role == "viewer") req.set_role(v1::ROLE_VIEWER);
-  else return Usage(p, "--role must be operator, admin, service or viewer", io);
+  if (role == "operator")
+    req.set_role(v1::ROLE_OPERATOR);
+  else if (role == "admin")
+    req.set_role(v1::ROLE_ADMIN);
+  else if (role == "service")
+    req.set_role(v1::ROLE_SERVICE);
+  else if (role == "viewer")
+    req.set_role(v1::ROLE_VIEWER);
+  else
+    return Usage(p, "--role must be operator, admin, service or viewer", io);
   req.set_school_id(p.Get("school"));
   req.set_label(p.Get("label"));
   absl::StatusOr<v1::CreateApiKeyResponse> created = c.CreateApiKey(req);
@@ -62,9 +72,10 @@ int KeyList(const Parsed& p, client::HubsyncClient& c, Io& io) {
 }
 
 int KeyRevoke(const Parsed& p, client::HubsyncClient& c, Io& io) {
-  return Show(c.RevokeApiKey(p.positionals[0]), p, io, [&](const v1::ApiKey& k) {
-    io.out << "revoked key " << k.key_id() << "\n";
-  });
+  return Show(c.RevokeApiKey(p.positionals[0]), p, io,
+              [&](const v1::ApiKey& k) {
+                io.out << "revoked key " << k.key_id() << "\n";
+              });
 }
 
 }  // namespace

@@ -143,7 +143,8 @@ int LearnerExport(const Parsed& p, client::HubsyncClient& c, Io& io) {
   file << csv;
   file.close();
   if (!file) {
-    return Fail(absl::UnavailableError(absl::StrCat("cannot write ", path)), io);
+    return Fail(absl::UnavailableError(absl::StrCat("cannot write ", path)),
+                io);
   }
   io.err << "wrote " << r->learners_size() << " learner(s) to " << path << "\n";
   return kExitOk;
@@ -300,7 +301,8 @@ std::vector<Command> RecordCommands() {
             "A value starting with =, +, -, @, tab or carriage return is\n"
             "written quoted with a leading apostrophe ('=SUM(A1)) so that a\n"
             "spreadsheet shows it as text and never runs it as a formula.",
-        .example = "hubsync learner export --school sch_... --output learners.csv"},
+        .example =
+            "hubsync learner export --school sch_... --output learners.csv"},
        LearnerExport},
       {{.path = "learner get",
         .positionals = {"LEARNER_ID"},

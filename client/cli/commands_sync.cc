@@ -187,13 +187,15 @@ int Save(const Parsed& p, client::HubsyncClient& c, Io& io) {
   absl::StatusOr<v1::SaveResponse> saved = c.SaveAndSyncPupils(req, &guard);
   if (!saved.ok() && guard.desync_count() > 0) {
     io.err << MassDesyncWarning(guard);
-    if (p.Has("confirm-desync") || io.in == nullptr) return Fail(saved.status(), io);
+    if (p.Has("confirm-desync") || io.in == nullptr)
+      return Fail(saved.status(), io);
     io.err << "Type " << guard.desync_count()
            << " to desync them and save, anything else to stop: ";
     io.err.flush();
     std::string answer;
     if (!std::getline(*io.in, answer) ||
-        absl::StripAsciiWhitespace(answer) != absl::StrCat(guard.desync_count())) {
+        absl::StripAsciiWhitespace(answer) !=
+            absl::StrCat(guard.desync_count())) {
       io.err << "\nnot saved: the count was not confirmed (nothing changed)\n";
       return Fail(saved.status(), io);
     }

@@ -5,9 +5,9 @@
 namespace hubsync::cli {
 
 std::string CsvCell(std::string_view value) {
-  const bool formula =
-      !value.empty() && (value[0] == '=' || value[0] == '+' || value[0] == '-' ||
-                         value[0] == '@' || value[0] == '\t' || value[0] == '\r');
+  const bool formula = !value.empty() && (value[0] == '=' || value[0] == '+' ||
+                                          value[0] == '-' || value[0] == '@' ||
+                                          value[0] == '\t' || value[0] == '\r');
   const bool quote =
       formula || value.find_first_of(",\"\r\n") != std::string_view::npos;
   if (!quote) return std::string(value);
@@ -35,10 +35,14 @@ namespace {
 
 const char* StateName(v1::SyncState s) {
   switch (s) {
-    case v1::SYNC_STATE_UNSYNCED: return "unsynced";
-    case v1::SYNC_STATE_SYNCED: return "synced";
-    case v1::SYNC_STATE_DESYNCED: return "desynced";
-    default: return "";
+    case v1::SYNC_STATE_UNSYNCED:
+      return "unsynced";
+    case v1::SYNC_STATE_SYNCED:
+      return "synced";
+    case v1::SYNC_STATE_DESYNCED:
+      return "desynced";
+    default:
+      return "";
   }
 }
 

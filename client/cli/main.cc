@@ -12,8 +12,7 @@ int main(int argc, char** argv) {
       env != nullptr && *env ? env : "127.0.0.1:50051";
   const char* key = std::getenv("HUBSYNC_API_KEY");
   hubsync::cli::Io io{std::cout, std::cerr, &std::cin};
-  return hubsync::cli::RunCli(std::vector<std::string>(argv + 1, argv + argc),
-                              default_server,
-                              &hubsync::client::HubsyncClient::Connect, io,
-                              key != nullptr ? key : "");
+  return hubsync::cli::RunCli(
+      std::vector<std::string>(argv + 1, argv + argc), default_server,
+      &hubsync::client::HubsyncClient::Connect, io, key != nullptr ? key : "");
 }

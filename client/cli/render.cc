@@ -201,7 +201,8 @@ std::string ValueText(const google::protobuf::Value& v) {
       return v.string_value();
     case google::protobuf::Value::kListValue: {
       std::vector<std::string> items;
-      for (const auto& item : v.list_value().values()) items.push_back(ValueText(item));
+      for (const auto& item : v.list_value().values())
+        items.push_back(ValueText(item));
       return absl::StrCat("[", absl::StrJoin(items, ","), "]");
     }
     case google::protobuf::Value::kNumberValue:
@@ -227,7 +228,8 @@ std::string RowChanges(const google::protobuf::Struct& before,
     for (const auto& v : it->second.list_value().values()) {
       auto id = v.struct_value().fields().find("row_id");
       if (id != v.struct_value().fields().end()) {
-        out[static_cast<int64_t>(id->second.number_value())] = &v.struct_value();
+        out[static_cast<int64_t>(id->second.number_value())] =
+            &v.struct_value();
       }
     }
     return out;
@@ -241,8 +243,9 @@ std::string RowChanges(const google::protobuf::Struct& before,
   for (const auto& [id, row] : now) {
     auto old = was.find(id);
     if (old == was.end()) {
-      changes.push_back(absl::StrCat("row ", id, " added: ", field(row, "status"), " ",
-                                     field(row, "learner_id"), field(row, "mis_id")));
+      changes.push_back(
+          absl::StrCat("row ", id, " added: ", field(row, "status"), " ",
+                       field(row, "learner_id"), field(row, "mis_id")));
       continue;
     }
     std::vector<std::string> diff;
@@ -251,9 +254,11 @@ std::string RowChanges(const google::protobuf::Struct& before,
       if (a != b) diff.push_back(absl::StrCat(key, " ", a, " -> ", b));
     }
     std::sort(diff.begin(), diff.end());
-    const std::string who =
-        field(row, "mis_id").empty() ? field(row, "learner_id") : field(row, "mis_id");
-    changes.push_back(absl::StrCat("row ", id, " (", who, "): ", absl::StrJoin(diff, ", ")));
+    const std::string who = field(row, "mis_id").empty()
+                                ? field(row, "learner_id")
+                                : field(row, "mis_id");
+    changes.push_back(
+        absl::StrCat("row ", id, " (", who, "): ", absl::StrJoin(diff, ", ")));
   }
   for (const auto& [id, row] : was) {
     if (!now.count(id)) changes.push_back(absl::StrCat("row ", id, " removed"));
@@ -265,11 +270,13 @@ std::string RowChanges(const google::protobuf::Struct& before,
 
 std::string AuditChanges(const v1::AuditRecord& a) {
   google::protobuf::Struct before, after;
-  if (!google::protobuf::util::JsonStringToMessage(a.after_json(), &after).ok()) {
+  if (!google::protobuf::util::JsonStringToMessage(a.after_json(), &after)
+           .ok()) {
     return a.after_json();
   }
   if (after.fields().count("rows")) {
-    if (!google::protobuf::util::JsonStringToMessage(a.before_json(), &before).ok()) {
+    if (!google::protobuf::util::JsonStringToMessage(a.before_json(), &before)
+             .ok()) {
       return a.after_json();
     }
     return RowChanges(before, after);
@@ -282,7 +289,8 @@ std::string AuditChanges(const v1::AuditRecord& a) {
       return it == after.fields().end() ? std::string() : ValueText(it->second);
     };
     if (after.fields().count("legal_forename")) {
-      return absl::StrCat("created ", text("legal_forename"), " ", text("legal_surname"));
+      return absl::StrCat("created ", text("legal_forename"), " ",
+                          text("legal_surname"));
     }
     std::vector<std::string> fields;
     for (const auto& [key, value] : sorted) {
@@ -290,15 +298,18 @@ std::string AuditChanges(const v1::AuditRecord& a) {
     }
     return absl::StrCat("created ", absl::StrJoin(fields, "; "));
   }
-  if (!google::protobuf::util::JsonStringToMessage(a.before_json(), &before).ok()) {
+  if (!google::protobuf::util::JsonStringToMessage(a.before_json(), &before)
+           .ok()) {
     return a.after_json();
   }
   std::vector<std::string> changes;
   for (const auto& [key, value] : sorted) {
     auto old = before.fields().find(key);
-    const std::string was = old == before.fields().end() ? "" : ValueText(old->second);
+    const std::string was =
+        old == before.fields().end() ? "" : ValueText(old->second);
     const std::string now = ValueText(value);
-    if (was != now) changes.push_back(absl::StrCat(key, ": ", was, " -> ", now));
+    if (was != now)
+      changes.push_back(absl::StrCat(key, ": ", was, " -> ", now));
   }
   return changes.empty() ? "no field changed" : absl::StrJoin(changes, "; ");
 }
@@ -307,15 +318,15 @@ void PrintAudit(const v1::ListAuditRecordsResponse& r, std::ostream& os) {
   Table t({"AUDIT", "TIME", "SESSION", "ACTOR", "VERB", "RECORD", "CHANGES"});
   for (const auto& a : r.records()) {
     const std::string actor =
-        a.actor_key_id().empty()
-            ? (a.actor().empty() ? "-" : a.actor())
-            : absl::StrCat(a.actor(), " (", a.actor_role(), ", ", a.actor_key_id(), ")");
+        a.actor_key_id().empty() ? (a.actor().empty() ? "-" : a.actor())
+                                 : absl::StrCat(a.actor(), " (", a.actor_role(),
+                                                ", ", a.actor_key_id(), ")");
     const std::string record = !a.learner_id().empty()  ? a.learner_id()
                                : !a.record_id().empty() ? a.record_id()
                                                         : "-";
     t.Add({absl::StrCat(a.audit_id()), TimeLabel(a.time()),
-           a.session_id().empty() ? "-" : a.session_id(), actor, a.verb(), record,
-           AuditChanges(a)});
+           a.session_id().empty() ? "-" : a.session_id(), actor, a.verb(),
+           record, AuditChanges(a)});
   }
   t.Print(os);
 }

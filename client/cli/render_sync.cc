@@ -153,8 +153,9 @@ void PrintSaveSummary(const v1::SaveResponse& r, std::ostream& os) {
      << absl::StrFormat(
             "  desynced       %d  (kept in their class and year group)\n",
             s.desynced())
-     << absl::StrFormat("  unaffected     %d  (Not matched, or already up to date)\n",
-                        s.unaffected())
+     << absl::StrFormat(
+            "  unaffected     %d  (Not matched, or already up to date)\n",
+            s.unaffected())
      << absl::StrFormat("  emails queued  %d  (verification emails)\n",
                         s.emails_queued())
      << absl::StrFormat("  audit records  %d\n", s.audit_records());
@@ -173,17 +174,17 @@ void PrintEvent(const v1::SessionEvent& e, std::ostream& os) {
 namespace hubsync::cli {
 
 std::string MassDesyncWarning(const v1::MassDesync& guard) {
-  const double share =
-      guard.synced_learners() > 0
-          ? 100.0 * static_cast<double>(guard.desync_count()) /
-                static_cast<double>(guard.synced_learners())
-          : 100.0;
+  const double share = guard.synced_learners() > 0
+                           ? 100.0 * static_cast<double>(guard.desync_count()) /
+                                 static_cast<double>(guard.synced_learners())
+                           : 100.0;
   return absl::StrFormat(
       "This save would desync %d of the school's %d synced learners (%.1f%%; "
       "the server asks above %g%%).\n"
       "A truncated or wrong MIS export looks like this: check the export "
       "before you confirm.\n",
-      guard.desync_count(), guard.synced_learners(), share, guard.max_percent());
+      guard.desync_count(), guard.synced_learners(), share,
+      guard.max_percent());
 }
 
 }  // namespace hubsync::cli

@@ -392,7 +392,8 @@ absl::StatusOr<v1::ListApiKeysResponse> HubsyncClient::ListApiKeys(
   return Unary(keys_.get(), &v1::KeyService::Stub::ListApiKeys, req);
 }
 
-absl::StatusOr<v1::ApiKey> HubsyncClient::RevokeApiKey(const std::string& key_id) {
+absl::StatusOr<v1::ApiKey> HubsyncClient::RevokeApiKey(
+    const std::string& key_id) {
   v1::RevokeApiKeyRequest req;
   req.set_key_id(key_id);
   return Unary(keys_.get(), &v1::KeyService::Stub::RevokeApiKey, req);

@@ -9,17 +9,23 @@ namespace {
 
 absl::Status Unauthenticated(absl::string_view why) {
   return absl::UnauthenticatedError(absl::StrCat(
-      why, "; send the metadata 'authorization: Bearer <API key>' (hubsync: "
-           "HUBSYNC_API_KEY)"));
+      why,
+      "; send the metadata 'authorization: Bearer <API key>' (hubsync: "
+      "HUBSYNC_API_KEY)"));
 }
 
 const char* Noun(Resource kind) {
   switch (kind) {
-    case Resource::kSchool: return "school";
-    case Resource::kLearner: return "learner";
-    case Resource::kSnapshot: return "snapshot";
-    case Resource::kSession: return "session";
-    case Resource::kKey: return "key";
+    case Resource::kSchool:
+      return "school";
+    case Resource::kLearner:
+      return "learner";
+    case Resource::kSnapshot:
+      return "snapshot";
+    case Resource::kSession:
+      return "session";
+    case Resource::kKey:
+      return "key";
   }
   return "record";
 }
@@ -32,7 +38,8 @@ absl::StatusOr<Principal> Authorizer::Authenticate(
   absl::string_view value = *authorization;
   constexpr absl::string_view kBearer = "Bearer ";
   if (!absl::StartsWith(value, kBearer)) {
-    return Unauthenticated("the authorization metadata is not 'Bearer <API key>'");
+    return Unauthenticated(
+        "the authorization metadata is not 'Bearer <API key>'");
   }
   absl::string_view presented = value.substr(kBearer.size());
   absl::StatusOr<std::string> key_id = KeyIdOf(presented);
@@ -49,12 +56,13 @@ absl::StatusOr<Principal> Authorizer::Authenticate(
     return Unauthenticated("the API key is not valid");
   }
   if (key->revoke_time_unix != 0) {
-    return Unauthenticated(absl::StrCat("API key ", key->id, " has been revoked"));
+    return Unauthenticated(
+        absl::StrCat("API key ", key->id, " has been revoked"));
   }
   if (!RoleMay(key->role, verb)) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "API key ", key->id, " (", RoleName(key->role), ") may not call ",
-        VerbName(verb)));
+    return absl::PermissionDeniedError(
+        absl::StrCat("API key ", key->id, " (", RoleName(key->role),
+                     ") may not call ", VerbName(verb)));
   }
   Principal p;
   p.key_id = key->id;
@@ -67,10 +75,11 @@ absl::StatusOr<Principal> Authorizer::Authenticate(
 absl::Status Authorizer::CheckTarget(const Principal& principal,
                                      const Target& target) const {
   if (target.id.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(target.field, " is required"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(target.field, " is required"));
   }
-  const absl::Status not_found =
-      absl::NotFoundError(absl::StrCat(Noun(target.kind), " ", target.id, " not found"));
+  const absl::Status not_found = absl::NotFoundError(
+      absl::StrCat(Noun(target.kind), " ", target.id, " not found"));
   if (principal.role == Role::kOperator) {
     // Operators reach schools (and keys) only; the role table keeps them from
     // every verb that takes another kind of id.
@@ -93,10 +102,11 @@ absl::StatusOr<NewKey> InitOperatorKey(Store* store, Clock* clock,
   absl::StatusOr<int64_t> existing = store->CountActiveOperatorKeys();
   if (!existing.ok()) return existing.status();
   if (*existing > 0 && !another) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "this database already has ", *existing,
-        " operator key(s); use one of them to create keys (hubsync key create), "
-        "or pass --add-operator-key to make another"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("this database already has ", *existing,
+                     " operator key(s); use one of them to create keys "
+                     "(hubsync key create), "
+                     "or pass --add-operator-key to make another"));
   }
   ApiKeyRecord record;
   record.role = Role::kOperator;

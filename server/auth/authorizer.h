@@ -45,7 +45,8 @@ class Authorizer {
 
   // OK if `target` belongs to the principal's school (an operator: if the
   // school exists; operators reach no other kind of record).
-  absl::Status CheckTarget(const Principal& principal, const Target& target) const;
+  absl::Status CheckTarget(const Principal& principal,
+                           const Target& target) const;
 
  private:
   Store* const store_;
@@ -55,8 +56,7 @@ class Authorizer {
 // FAILED_PRECONDITION if an operator key that works already exists, unless
 // `another`.
 absl::StatusOr<NewKey> InitOperatorKey(Store* store, Clock* clock,
-                                              const std::string& label,
-                                              bool another);
+                                       const std::string& label, bool another);
 
 }  // namespace hubsync::auth
 

@@ -80,7 +80,8 @@ std::string HashKey(absl::string_view presented) {
 bool KeyMatches(absl::string_view presented, absl::string_view stored_hash) {
   const std::string computed = HashKey(presented);
   if (computed.size() != stored_hash.size()) return false;
-  return sodium_memcmp(computed.data(), stored_hash.data(), computed.size()) == 0;
+  return sodium_memcmp(computed.data(), stored_hash.data(), computed.size()) ==
+         0;
 }
 
 }  // namespace hubsync::auth

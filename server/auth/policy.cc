@@ -60,12 +60,18 @@ const char* VerbName(Verb verb) { return Info(verb).name; }
 
 bool RoleMay(Role role, Verb verb) {
   switch (AccessOf(verb)) {
-    case Access::kSchools: return role == Role::kOperator;
-    case Access::kSchoolInfo: return true;
-    case Access::kRead: return role != Role::kOperator;
-    case Access::kSync: return role == Role::kService || role == Role::kAdmin;
-    case Access::kHubWrite: return role == Role::kAdmin;
-    case Access::kKeys: return role == Role::kOperator || role == Role::kAdmin;
+    case Access::kSchools:
+      return role == Role::kOperator;
+    case Access::kSchoolInfo:
+      return true;
+    case Access::kRead:
+      return role != Role::kOperator;
+    case Access::kSync:
+      return role == Role::kService || role == Role::kAdmin;
+    case Access::kHubWrite:
+      return role == Role::kAdmin;
+    case Access::kKeys:
+      return role == Role::kOperator || role == Role::kAdmin;
   }
   return false;
 }

@@ -10,29 +10,53 @@ namespace hubsync::auth {
 
 enum class Verb {
   // SchoolService
-  kCreateSchool, kGetSchool, kListSchools,
+  kCreateSchool,
+  kGetSchool,
+  kListSchools,
   // HubService
-  kCreateLearner, kImportLearners, kGetLearner, kListLearners, kListClasses,
+  kCreateLearner,
+  kImportLearners,
+  kGetLearner,
+  kListLearners,
+  kListClasses,
   // MisService
-  kUploadMisExport, kPushMisRecords, kListSnapshots, kListMisLearners,
+  kUploadMisExport,
+  kPushMisRecords,
+  kListSnapshots,
+  kListMisLearners,
   // AccountService
-  kListVerificationEmails, kListAuditRecords,
+  kListVerificationEmails,
+  kListAuditRecords,
   // SyncService
-  kStartSession, kGetSession, kListSessions, kProceed, kSetScope, kStreamRows,
-  kSetImport, kSetImportAll, kMatch, kUnmatch, kSetSyncEmail, kSetSyncEmailAll,
-  kSaveAndSyncPupils, kCancelSession, kWatchSession,
+  kStartSession,
+  kGetSession,
+  kListSessions,
+  kProceed,
+  kSetScope,
+  kStreamRows,
+  kSetImport,
+  kSetImportAll,
+  kMatch,
+  kUnmatch,
+  kSetSyncEmail,
+  kSetSyncEmailAll,
+  kSaveAndSyncPupils,
+  kCancelSession,
+  kWatchSession,
   // KeyService
-  kCreateApiKey, kListApiKeys, kRevokeApiKey,
+  kCreateApiKey,
+  kListApiKeys,
+  kRevokeApiKey,
 };
 
 // What a verb does, which decides the roles that may call it.
 enum class Access {
-  kSchools,    // create schools: operator
-  kSchoolInfo, // a school's name and dates: every role (school keys: own)
-  kRead,       // pupil data, sessions, audit: viewer, service, admin
-  kSync,       // MIS data and the sync session verbs: service, admin
-  kHubWrite,   // hub learners written directly: admin
-  kKeys,       // API keys: operator (any school), admin (own school)
+  kSchools,     // create schools: operator
+  kSchoolInfo,  // a school's name and dates: every role (school keys: own)
+  kRead,        // pupil data, sessions, audit: viewer, service, admin
+  kSync,        // MIS data and the sync session verbs: service, admin
+  kHubWrite,    // hub learners written directly: admin
+  kKeys,        // API keys: operator (any school), admin (own school)
 };
 
 Access AccessOf(Verb verb);

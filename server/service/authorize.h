@@ -7,8 +7,8 @@
 #include <optional>
 
 #include "absl/status/statusor.h"
-#include "grpcpp/server_context.h"
 #include "common/session_types.h"
+#include "grpcpp/server_context.h"
 #include "server/auth/authorizer.h"
 
 namespace hubsync {
@@ -22,19 +22,19 @@ absl::StatusOr<auth::Principal> Authorize(
 Actor ActorOf(const auth::Principal& who);
 
 // Returns the converted status from the handler when the call is refused.
-#define HUBSYNC_AUTHORIZE(...)                                              \
-  do {                                                                      \
-    const auto _who = ::hubsync::Authorize(__VA_ARGS__);                    \
-    if (!_who.ok()) return ::hubsync::ToGrpcStatus(_who.status());          \
+#define HUBSYNC_AUTHORIZE(...)                                     \
+  do {                                                             \
+    const auto _who = ::hubsync::Authorize(__VA_ARGS__);           \
+    if (!_who.ok()) return ::hubsync::ToGrpcStatus(_who.status()); \
   } while (0)
 
 // The same, keeping the caller as `const Actor actor_var` for the audit
 // trail.
-#define HUBSYNC_AUTHORIZE_AS(actor_var, ...)                                  \
-  const auto actor_var##_who = ::hubsync::Authorize(__VA_ARGS__);             \
-  if (!actor_var##_who.ok()) {                                                \
-    return ::hubsync::ToGrpcStatus(actor_var##_who.status());                 \
-  }                                                                           \
+#define HUBSYNC_AUTHORIZE_AS(actor_var, ...)                      \
+  const auto actor_var##_who = ::hubsync::Authorize(__VA_ARGS__); \
+  if (!actor_var##_who.ok()) {                                    \
+    return ::hubsync::ToGrpcStatus(actor_var##_who.status());     \
+  }                                                               \
   const ::hubsync::Actor actor_var = ::hubsync::ActorOf(*actor_var##_who)
 
 }  // namespace hubsync

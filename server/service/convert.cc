@@ -13,9 +13,12 @@ namespace {
 
 v1::SyncState ToProto(SyncState s) {
   switch (s) {
-    case SyncState::kUnsynced: return v1::SYNC_STATE_UNSYNCED;
-    case SyncState::kSynced: return v1::SYNC_STATE_SYNCED;
-    case SyncState::kDesynced: return v1::SYNC_STATE_DESYNCED;
+    case SyncState::kUnsynced:
+      return v1::SYNC_STATE_UNSYNCED;
+    case SyncState::kSynced:
+      return v1::SYNC_STATE_SYNCED;
+    case SyncState::kDesynced:
+      return v1::SYNC_STATE_DESYNCED;
   }
   return v1::SYNC_STATE_UNSPECIFIED;
 }
@@ -27,21 +30,30 @@ v1::ClassKind ToProto(ClassKind k) {
 
 v1::SessionStep ToProto(SessionStep s) {
   switch (s) {
-    case SessionStep::kClassSync: return v1::SESSION_STEP_CLASS_SYNC;
-    case SessionStep::kPupilsPanel: return v1::SESSION_STEP_PUPILS_PANEL;
-    case SessionStep::kClassifying: return v1::SESSION_STEP_CLASSIFYING;
-    case SessionStep::kSyncScreen: return v1::SESSION_STEP_SYNC_SCREEN;
-    case SessionStep::kSaved: return v1::SESSION_STEP_SAVED;
-    case SessionStep::kCancelled: return v1::SESSION_STEP_CANCELLED;
+    case SessionStep::kClassSync:
+      return v1::SESSION_STEP_CLASS_SYNC;
+    case SessionStep::kPupilsPanel:
+      return v1::SESSION_STEP_PUPILS_PANEL;
+    case SessionStep::kClassifying:
+      return v1::SESSION_STEP_CLASSIFYING;
+    case SessionStep::kSyncScreen:
+      return v1::SESSION_STEP_SYNC_SCREEN;
+    case SessionStep::kSaved:
+      return v1::SESSION_STEP_SAVED;
+    case SessionStep::kCancelled:
+      return v1::SESSION_STEP_CANCELLED;
   }
   return v1::SESSION_STEP_UNSPECIFIED;
 }
 
 v1::MisFormat ToProto(MisFormat f) {
   switch (f) {
-    case MisFormat::kOneRoster: return v1::MIS_FORMAT_ONEROSTER;
-    case MisFormat::kPlainCsv: return v1::MIS_FORMAT_PLAIN_CSV;
-    case MisFormat::kPushed: return v1::MIS_FORMAT_PUSHED;
+    case MisFormat::kOneRoster:
+      return v1::MIS_FORMAT_ONEROSTER;
+    case MisFormat::kPlainCsv:
+      return v1::MIS_FORMAT_PLAIN_CSV;
+    case MisFormat::kPushed:
+      return v1::MIS_FORMAT_PUSHED;
   }
   return v1::MIS_FORMAT_UNSPECIFIED;
 }
@@ -54,7 +66,8 @@ absl::StatusOr<std::optional<Date>> DateFromProto(const std::string& s,
                                                   const std::string& field) {
   if (s.empty()) return std::optional<Date>();
   std::optional<Date> d = ParseDate(s);
-  if (!d) return Bad(field, absl::StrCat("'", s, "' is not a date (YYYY-MM-DD)"));
+  if (!d)
+    return Bad(field, absl::StrCat("'", s, "' is not a date (YYYY-MM-DD)"));
   return d;
 }
 
@@ -68,8 +81,9 @@ absl::StatusOr<std::string> YearFromProto(const std::string& s,
 
 constexpr size_t kMaxField = 256;
 
-absl::Status CheckLengths(std::initializer_list<std::pair<const char*, const std::string*>> fields,
-                          const std::string& prefix) {
+absl::Status CheckLengths(
+    std::initializer_list<std::pair<const char*, const std::string*>> fields,
+    const std::string& prefix) {
   for (const auto& [name, value] : fields) {
     if (value->size() > kMaxField) {
       return Bad(absl::StrCat(prefix, ".", name),
@@ -217,26 +231,39 @@ void ToProto(const SaveSummary& in, v1::SaveSummary* out) {
 
 v1::RowStatus ToProto(RowStatus s) {
   switch (s) {
-    case RowStatus::kNotMatched: return v1::ROW_STATUS_NOT_MATCHED;
-    case RowStatus::kNew: return v1::ROW_STATUS_NEW;
-    case RowStatus::kMatched: return v1::ROW_STATUS_MATCHED;
-    case RowStatus::kMayMatch: return v1::ROW_STATUS_MAY_MATCH;
-    case RowStatus::kSynced: return v1::ROW_STATUS_SYNCED;
-    case RowStatus::kDesynced: return v1::ROW_STATUS_DESYNCED;
+    case RowStatus::kNotMatched:
+      return v1::ROW_STATUS_NOT_MATCHED;
+    case RowStatus::kNew:
+      return v1::ROW_STATUS_NEW;
+    case RowStatus::kMatched:
+      return v1::ROW_STATUS_MATCHED;
+    case RowStatus::kMayMatch:
+      return v1::ROW_STATUS_MAY_MATCH;
+    case RowStatus::kSynced:
+      return v1::ROW_STATUS_SYNCED;
+    case RowStatus::kDesynced:
+      return v1::ROW_STATUS_DESYNCED;
   }
   return v1::ROW_STATUS_UNSPECIFIED;
 }
 
 absl::StatusOr<RowStatus> FromProto(v1::RowStatus s) {
   switch (s) {
-    case v1::ROW_STATUS_NOT_MATCHED: return RowStatus::kNotMatched;
-    case v1::ROW_STATUS_NEW: return RowStatus::kNew;
-    case v1::ROW_STATUS_MATCHED: return RowStatus::kMatched;
-    case v1::ROW_STATUS_MAY_MATCH: return RowStatus::kMayMatch;
-    case v1::ROW_STATUS_SYNCED: return RowStatus::kSynced;
-    case v1::ROW_STATUS_DESYNCED: return RowStatus::kDesynced;
+    case v1::ROW_STATUS_NOT_MATCHED:
+      return RowStatus::kNotMatched;
+    case v1::ROW_STATUS_NEW:
+      return RowStatus::kNew;
+    case v1::ROW_STATUS_MATCHED:
+      return RowStatus::kMatched;
+    case v1::ROW_STATUS_MAY_MATCH:
+      return RowStatus::kMayMatch;
+    case v1::ROW_STATUS_SYNCED:
+      return RowStatus::kSynced;
+    case v1::ROW_STATUS_DESYNCED:
+      return RowStatus::kDesynced;
     default:
-      return Bad("statuses", absl::StrCat("unknown row status ", static_cast<int>(s)));
+      return Bad("statuses",
+                 absl::StrCat("unknown row status ", static_cast<int>(s)));
   }
 }
 
@@ -278,7 +305,8 @@ void ToProto(const SessionEvent& in, v1::SessionEvent* out) {
   out->set_version(in.version);
   out->set_verb(in.verb);
   ToProto(in.session, out->mutable_session());
-  for (const Row& r : in.changed) ToProto(r, in.context.get(), out->add_changed_rows());
+  for (const Row& r : in.changed)
+    ToProto(r, in.context.get(), out->add_changed_rows());
   for (int64_t id : in.removed) out->add_removed_row_ids(id);
   ToProto(in.time_unix, out->mutable_time());
 }
@@ -313,7 +341,8 @@ absl::StatusOr<Scope> FromProto(const v1::Scope& in) {
     case v1::SCOPE_KIND_UNSPECIFIED:
     case v1::SCOPE_KIND_ALL:
       if (in.year_groups_size() || in.registration_groups_size()) {
-        return Bad("scope", "all students takes no year or registration groups");
+        return Bad("scope",
+                   "all students takes no year or registration groups");
       }
       out.kind = ScopeKind::kAll;
       return out;
@@ -321,7 +350,8 @@ absl::StatusOr<Scope> FromProto(const v1::Scope& in) {
       out.kind = ScopeKind::kYearGroups;
       out.values.assign(in.year_groups().begin(), in.year_groups().end());
       if (in.registration_groups_size()) {
-        return Bad("scope.registration_groups", "must be empty with SCOPE_KIND_YEAR_GROUPS");
+        return Bad("scope.registration_groups",
+                   "must be empty with SCOPE_KIND_YEAR_GROUPS");
       }
       break;
     case v1::SCOPE_KIND_REGISTRATION_GROUPS:
@@ -340,7 +370,8 @@ absl::StatusOr<Scope> FromProto(const v1::Scope& in) {
   // a bad request is INVALID_ARGUMENT whatever step the session is at.
   // Registration group names are checked against the snapshot by SetScope.
   const bool years = out.kind == ScopeKind::kYearGroups;
-  const std::string field = years ? "scope.year_groups" : "scope.registration_groups";
+  const std::string field =
+      years ? "scope.year_groups" : "scope.registration_groups";
   if (out.values.empty()) {
     return Bad(field, "is empty: name at least one, or choose all students");
   }
@@ -351,9 +382,12 @@ absl::StatusOr<Scope> FromProto(const v1::Scope& in) {
     if (v.size() > kMaxField) {
       return Bad(name, absl::StrCat("longer than ", kMaxField, " bytes"));
     }
-    if (std::string bad = ControlCharacterProblem(v); !bad.empty()) return Bad(name, bad);
+    if (std::string bad = ControlCharacterProblem(v); !bad.empty())
+      return Bad(name, bad);
     if (years && !CanonicalYearGroup(v)) {
-      return Bad(name, absl::StrCat("'", v, "' is not a UK year group (N1, N2, R, 1-13)"));
+      return Bad(
+          name,
+          absl::StrCat("'", v, "' is not a UK year group (N1, N2, R, 1-13)"));
     }
   }
   return out;
@@ -361,8 +395,10 @@ absl::StatusOr<Scope> FromProto(const v1::Scope& in) {
 
 absl::StatusOr<HubLearner> FromProto(const v1::Learner& in,
                                      const std::string& field) {
-  if (!in.learner_id().empty()) return Bad(field + ".learner_id", "is assigned by the server");
-  if (!in.mis_id().empty()) return Bad(field + ".mis_id", "is set only by a sync");
+  if (!in.learner_id().empty())
+    return Bad(field + ".learner_id", "is assigned by the server");
+  if (!in.mis_id().empty())
+    return Bad(field + ".mis_id", "is set only by a sync");
   if (in.sync_state() != v1::SYNC_STATE_UNSPECIFIED &&
       in.sync_state() != v1::SYNC_STATE_UNSYNCED) {
     return Bad(field + ".sync_state", "is set only by a sync");
@@ -382,20 +418,21 @@ absl::StatusOr<HubLearner> FromProto(const v1::Learner& in,
     if (in.classes(i).size() > kMaxField) {
       return Bad(name, absl::StrCat("longer than ", kMaxField, " bytes"));
     }
-    if (std::string bad = ControlCharacterProblem(in.classes(i)); !bad.empty()) {
+    if (std::string bad = ControlCharacterProblem(in.classes(i));
+        !bad.empty()) {
       return Bad(name, bad);
     }
   }
-  if (absl::Status s = CheckLengths(
-          {{"legal_forename", &in.legal_forename()},
-           {"legal_surname", &in.legal_surname()},
-           {"preferred_forename", &in.preferred_forename()},
-           {"preferred_surname", &in.preferred_surname()},
-           {"gender", &in.gender()},
-           {"upn", &in.upn()},
-           {"registration_group", &in.registration_group()},
-           {"email", &in.email()}},
-          field);
+  if (absl::Status s =
+          CheckLengths({{"legal_forename", &in.legal_forename()},
+                        {"legal_surname", &in.legal_surname()},
+                        {"preferred_forename", &in.preferred_forename()},
+                        {"preferred_surname", &in.preferred_surname()},
+                        {"gender", &in.gender()},
+                        {"upn", &in.upn()},
+                        {"registration_group", &in.registration_group()},
+                        {"email", &in.email()}},
+                       field);
       !s.ok()) {
     return s;
   }
@@ -410,7 +447,8 @@ absl::StatusOr<HubLearner> FromProto(const v1::Learner& in,
   out.date_of_birth = *dob;
   out.gender = in.gender();
   out.upn = in.upn();
-  absl::StatusOr<std::string> year = YearFromProto(in.year_group(), field + ".year_group");
+  absl::StatusOr<std::string> year =
+      YearFromProto(in.year_group(), field + ".year_group");
   if (!year.ok()) return year.status();
   out.year_group = *year;
   out.registration_group = in.registration_group();
@@ -435,15 +473,18 @@ absl::StatusOr<MisLearner> FromProto(const v1::MisLearnerRecord& in,
   if (!dob.ok()) return dob.status();
   out.date_of_birth = *dob;
   out.gender = in.gender();
-  absl::StatusOr<std::string> year = YearFromProto(in.year_group(), field + ".year_group");
+  absl::StatusOr<std::string> year =
+      YearFromProto(in.year_group(), field + ".year_group");
   if (!year.ok()) return year.status();
   out.year_group = *year;
   out.registration_group = in.registration_group();
   out.registration_group_mis_id = in.registration_group_mis_id();
-  out.class_mis_ids.assign(in.class_mis_ids().begin(), in.class_mis_ids().end());
+  out.class_mis_ids.assign(in.class_mis_ids().begin(),
+                           in.class_mis_ids().end());
   out.classes.assign(in.classes().begin(), in.classes().end());
   if (out.classes.size() != out.class_mis_ids.size()) {
-    return Bad(field + ".classes", "must have one name per class_mis_ids entry");
+    return Bad(field + ".classes",
+               "must have one name per class_mis_ids entry");
   }
   out.email = in.email();
   return out;
@@ -457,14 +498,20 @@ absl::StatusOr<MisClass> FromProto(const v1::MisClassRecord& in,
   out.mis_id = in.mis_id();
   out.name = in.name();
   switch (in.kind()) {
-    case v1::CLASS_KIND_REGISTRATION: out.kind = ClassKind::kRegistration; break;
-    case v1::CLASS_KIND_SUBJECT: out.kind = ClassKind::kSubject; break;
+    case v1::CLASS_KIND_REGISTRATION:
+      out.kind = ClassKind::kRegistration;
+      break;
+    case v1::CLASS_KIND_SUBJECT:
+      out.kind = ClassKind::kSubject;
+      break;
     default:
       return Bad(field + ".kind",
                  absl::StrCat("must be CLASS_KIND_REGISTRATION or "
-                              "CLASS_KIND_SUBJECT, not ", in.kind()));
+                              "CLASS_KIND_SUBJECT, not ",
+                              in.kind()));
   }
-  absl::StatusOr<std::string> year = YearFromProto(in.year_group(), field + ".year_group");
+  absl::StatusOr<std::string> year =
+      YearFromProto(in.year_group(), field + ".year_group");
   if (!year.ok()) return year.status();
   out.year_group = *year;
   return out;

@@ -13,10 +13,14 @@ constexpr size_t kMaxLabelBytes = 256;
 
 v1::Role ToProto(Role role) {
   switch (role) {
-    case Role::kOperator: return v1::ROLE_OPERATOR;
-    case Role::kAdmin: return v1::ROLE_ADMIN;
-    case Role::kService: return v1::ROLE_SERVICE;
-    case Role::kViewer: return v1::ROLE_VIEWER;
+    case Role::kOperator:
+      return v1::ROLE_OPERATOR;
+    case Role::kAdmin:
+      return v1::ROLE_ADMIN;
+    case Role::kService:
+      return v1::ROLE_SERVICE;
+    case Role::kViewer:
+      return v1::ROLE_VIEWER;
   }
   return v1::ROLE_UNSPECIFIED;
 }
@@ -47,16 +51,26 @@ grpc::Status KeyServiceImpl::CreateApiKey(grpc::ServerContext* context,
   if (!who.ok()) return ToGrpcStatus(who.status());
   ApiKeyRecord record;
   switch (req->role()) {
-    case v1::ROLE_OPERATOR: record.role = Role::kOperator; break;
-    case v1::ROLE_ADMIN: record.role = Role::kAdmin; break;
-    case v1::ROLE_SERVICE: record.role = Role::kService; break;
-    case v1::ROLE_VIEWER: record.role = Role::kViewer; break;
+    case v1::ROLE_OPERATOR:
+      record.role = Role::kOperator;
+      break;
+    case v1::ROLE_ADMIN:
+      record.role = Role::kAdmin;
+      break;
+    case v1::ROLE_SERVICE:
+      record.role = Role::kService;
+      break;
+    case v1::ROLE_VIEWER:
+      record.role = Role::kViewer;
+      break;
     default:
       return Invalid(
-          "role must be ROLE_OPERATOR, ROLE_ADMIN, ROLE_SERVICE or ROLE_VIEWER");
+          "role must be ROLE_OPERATOR, ROLE_ADMIN, ROLE_SERVICE or "
+          "ROLE_VIEWER");
   }
   if (req->label().size() > kMaxLabelBytes) {
-    return Invalid(absl::StrCat("label: longer than ", kMaxLabelBytes, " bytes"));
+    return Invalid(
+        absl::StrCat("label: longer than ", kMaxLabelBytes, " bytes"));
   }
   if (record.role == Role::kOperator) {
     if (who->role != Role::kOperator) {
@@ -64,8 +78,9 @@ grpc::Status KeyServiceImpl::CreateApiKey(grpc::ServerContext* context,
                           "only an operator key may create operator keys");
     }
     if (!req->school_id().empty()) {
-      return Invalid("school_id must be empty for ROLE_OPERATOR: operator keys "
-                     "belong to no school");
+      return Invalid(
+          "school_id must be empty for ROLE_OPERATOR: operator keys "
+          "belong to no school");
     }
   } else {
     HUBSYNC_RETURN_IF_ERROR_GRPC(auth_->CheckTarget(
@@ -96,7 +111,8 @@ grpc::Status KeyServiceImpl::ListApiKeys(grpc::ServerContext* context,
     HUBSYNC_RETURN_IF_ERROR_GRPC(auth_->CheckTarget(
         *who, auth::Target{Resource::kSchool, school_id, "school_id"}));
   }
-  absl::StatusOr<std::vector<ApiKeyRecord>> keys = store_->ListApiKeys(school_id);
+  absl::StatusOr<std::vector<ApiKeyRecord>> keys =
+      store_->ListApiKeys(school_id);
   if (!keys.ok()) return ToGrpcStatus(keys.status());
   for (const ApiKeyRecord& k : *keys) ToProto(k, out->add_keys());
   return grpc::Status::OK;

@@ -59,7 +59,7 @@ grpc::Status Rejected(grpc::ServerContext* context,
   }
   context->AddTrailingMetadata(kProblemsKey, details.SerializeAsString());
   return grpc::Status(over_limit ? grpc::StatusCode::RESOURCE_EXHAUSTED
-                                  : grpc::StatusCode::INVALID_ARGUMENT,
+                                 : grpc::StatusCode::INVALID_ARGUMENT,
                       message);
 }
 
@@ -86,8 +86,9 @@ grpc::Status SchoolServiceImpl::GetSchool(grpc::ServerContext* context,
                                           const v1::GetSchoolRequest* req,
                                           v1::School* out) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
-  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kGetSchool,
-                    auth::Target{Resource::kSchool, req->school_id(), "school_id"});
+  HUBSYNC_AUTHORIZE(
+      *auth_, context, auth::Verb::kGetSchool,
+      auth::Target{Resource::kSchool, req->school_id(), "school_id"});
   absl::StatusOr<School> school = store_->GetSchool(req->school_id());
   if (!school.ok()) return ToGrpcStatus(school.status());
   ToProto(*school, out);
@@ -115,8 +116,9 @@ grpc::Status HubServiceImpl::CreateLearner(grpc::ServerContext* context,
                                            const v1::CreateLearnerRequest* req,
                                            v1::Learner* out) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
-  HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kCreateLearner,
-                       auth::Target{Resource::kSchool, req->school_id(), "school_id"});
+  HUBSYNC_AUTHORIZE_AS(
+      actor, *auth_, context, auth::Verb::kCreateLearner,
+      auth::Target{Resource::kSchool, req->school_id(), "school_id"});
   if (!req->has_learner()) return Required("learner");
   if (!req->learner().school_id().empty() &&
       req->learner().school_id() != req->school_id()) {
@@ -133,7 +135,8 @@ grpc::Status HubServiceImpl::CreateLearner(grpc::ServerContext* context,
 }
 
 grpc::Status HubServiceImpl::ImportLearners(
-    grpc::ServerContext* context, grpc::ServerReader<v1::ImportLearnersRequest>* reader,
+    grpc::ServerContext* context,
+    grpc::ServerReader<v1::ImportLearnersRequest>* reader,
     v1::ImportLearnersResponse* out) {
   absl::StatusOr<auth::Principal> who =
       Authorize(*auth_, context, auth::Verb::kImportLearners);
@@ -150,7 +153,8 @@ grpc::Status HubServiceImpl::ImportLearners(
       HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req.school_id()));
       if (school_id.empty()) {  // checked once, before any data is kept
         HUBSYNC_RETURN_IF_ERROR_GRPC(auth_->CheckTarget(
-            *who, auth::Target{Resource::kSchool, req.school_id(), "school_id"}));
+            *who,
+            auth::Target{Resource::kSchool, req.school_id(), "school_id"}));
       }
       school_id = req.school_id();
     } else if (school_id.empty()) {
@@ -168,10 +172,11 @@ grpc::Status HubServiceImpl::ImportLearners(
   HubImportResult parsed =
       ParseHubLearnersCsv("learners.csv", data, limits_.parse());
   if (!parsed.problems.empty()) {
-    return Rejected(context, parsed.problems, "learner import", parsed.over_limit);
+    return Rejected(context, parsed.problems, "learner import",
+                    parsed.over_limit);
   }
-  absl::StatusOr<std::vector<HubLearner>> created =
-      store_->CreateLearners(school_id, std::move(parsed.learners), ActorOf(*who));
+  absl::StatusOr<std::vector<HubLearner>> created = store_->CreateLearners(
+      school_id, std::move(parsed.learners), ActorOf(*who));
   if (!created.ok()) return ToGrpcStatus(created.status());
   out->set_created(static_cast<int64_t>(created->size()));
   for (const HubLearner& l : *created) out->add_learner_ids(l.id);
@@ -182,8 +187,9 @@ grpc::Status HubServiceImpl::GetLearner(grpc::ServerContext* context,
                                         const v1::GetLearnerRequest* req,
                                         v1::Learner* out) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("learner_id", req->learner_id()));
-  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kGetLearner,
-                    auth::Target{Resource::kLearner, req->learner_id(), "learner_id"});
+  HUBSYNC_AUTHORIZE(
+      *auth_, context, auth::Verb::kGetLearner,
+      auth::Target{Resource::kLearner, req->learner_id(), "learner_id"});
   absl::StatusOr<HubLearner> learner = store_->GetLearner(req->learner_id());
   if (!learner.ok()) return ToGrpcStatus(learner.status());
   ToProto(*learner, out);
@@ -194,8 +200,9 @@ grpc::Status HubServiceImpl::ListLearners(grpc::ServerContext* context,
                                           const v1::ListLearnersRequest* req,
                                           v1::ListLearnersResponse* out) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
-  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kListLearners,
-                    auth::Target{Resource::kSchool, req->school_id(), "school_id"});
+  HUBSYNC_AUTHORIZE(
+      *auth_, context, auth::Verb::kListLearners,
+      auth::Target{Resource::kSchool, req->school_id(), "school_id"});
   absl::StatusOr<School> school = store_->GetSchool(req->school_id());
   if (!school.ok()) return ToGrpcStatus(school.status());
   absl::StatusOr<std::vector<HubLearner>> learners =
@@ -209,21 +216,25 @@ grpc::Status HubServiceImpl::ListClasses(grpc::ServerContext* context,
                                          const v1::ListClassesRequest* req,
                                          v1::ListClassesResponse* out) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
-  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kListClasses,
-                    auth::Target{Resource::kSchool, req->school_id(), "school_id"});
+  HUBSYNC_AUTHORIZE(
+      *auth_, context, auth::Verb::kListClasses,
+      auth::Target{Resource::kSchool, req->school_id(), "school_id"});
   absl::StatusOr<School> school = store_->GetSchool(req->school_id());
   if (!school.ok()) return ToGrpcStatus(school.status());
-  absl::StatusOr<std::vector<HubClass>> classes = store_->ListClasses(req->school_id());
+  absl::StatusOr<std::vector<HubClass>> classes =
+      store_->ListClasses(req->school_id());
   if (!classes.ok()) return ToGrpcStatus(classes.status());
   for (const HubClass& c : *classes) ToProto(c, out->add_classes());
   return grpc::Status::OK;
 }
 
-grpc::Status MisServiceImpl::StoreSnapshot(MisSnapshot snapshot, const Actor& actor,
+grpc::Status MisServiceImpl::StoreSnapshot(MisSnapshot snapshot,
+                                           const Actor& actor,
                                            v1::MisSnapshot* out) {
   const int64_t learners = static_cast<int64_t>(snapshot.learners.size());
   const int64_t classes = static_cast<int64_t>(snapshot.classes.size());
-  absl::StatusOr<MisSnapshot> saved = store_->SaveSnapshot(std::move(snapshot), actor);
+  absl::StatusOr<MisSnapshot> saved =
+      store_->SaveSnapshot(std::move(snapshot), actor);
   if (!saved.ok()) return ToGrpcStatus(saved.status());
   ToProto(*saved, learners, classes, out);
   return grpc::Status::OK;
@@ -231,7 +242,8 @@ grpc::Status MisServiceImpl::StoreSnapshot(MisSnapshot snapshot, const Actor& ac
 
 grpc::Status MisServiceImpl::UploadMisExport(
     grpc::ServerContext* context,
-    grpc::ServerReader<v1::UploadMisExportRequest>* reader, v1::MisSnapshot* out) {
+    grpc::ServerReader<v1::UploadMisExportRequest>* reader,
+    v1::MisSnapshot* out) {
   absl::StatusOr<auth::Principal> who =
       Authorize(*auth_, context, auth::Verb::kUploadMisExport);
   if (!who.ok()) return ToGrpcStatus(who.status());
@@ -244,11 +256,16 @@ grpc::Status MisServiceImpl::UploadMisExport(
   const v1::UploadHeader header = req.header();
   HUBSYNC_RETURN_IF_INVALID(CheckId("header.school_id", header.school_id()));
   HUBSYNC_RETURN_IF_ERROR_GRPC(auth_->CheckTarget(
-      *who, auth::Target{Resource::kSchool, header.school_id(), "header.school_id"}));
+      *who,
+      auth::Target{Resource::kSchool, header.school_id(), "header.school_id"}));
   MisFormat format;
   switch (header.format()) {
-    case v1::MIS_FORMAT_ONEROSTER: format = MisFormat::kOneRoster; break;
-    case v1::MIS_FORMAT_PLAIN_CSV: format = MisFormat::kPlainCsv; break;
+    case v1::MIS_FORMAT_ONEROSTER:
+      format = MisFormat::kOneRoster;
+      break;
+    case v1::MIS_FORMAT_PLAIN_CSV:
+      format = MisFormat::kPlainCsv;
+      break;
     default:
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                           "header.format must be MIS_FORMAT_ONEROSTER or "
@@ -260,8 +277,9 @@ grpc::Status MisServiceImpl::UploadMisExport(
   size_t total = 0;
   while (reader->Read(&req)) {
     if (!req.has_chunk()) {
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          "only the first message of an upload may be a header");
+      return grpc::Status(
+          grpc::StatusCode::INVALID_ARGUMENT,
+          "only the first message of an upload may be a header");
     }
     const std::string& name = req.chunk().file_name();
     if (name.empty() || name.size() > 128 ||
@@ -272,11 +290,13 @@ grpc::Status MisServiceImpl::UploadMisExport(
                                        "' must be a plain file name"));
     }
     total += req.chunk().data().size();
-    if (total > limits_.max_upload_bytes) return TooLarge(limits_.max_upload_bytes);
+    if (total > limits_.max_upload_bytes)
+      return TooLarge(limits_.max_upload_bytes);
     if (!files.count(name) && files.size() >= kMaxUploadFiles) {
-      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                          absl::StrCat("more than ", kMaxUploadFiles,
-                                       " files in one upload; nothing was stored"));
+      return grpc::Status(
+          grpc::StatusCode::RESOURCE_EXHAUSTED,
+          absl::StrCat("more than ", kMaxUploadFiles,
+                       " files in one upload; nothing was stored"));
     }
     files[name] += req.chunk().data();
   }
@@ -293,12 +313,13 @@ grpc::Status MisServiceImpl::UploadMisExport(
   return StoreSnapshot(std::move(parsed.snapshot), ActorOf(*who), out);
 }
 
-grpc::Status MisServiceImpl::PushMisRecords(grpc::ServerContext* context,
-                                            const v1::PushMisRecordsRequest* req,
-                                            v1::MisSnapshot* out) {
+grpc::Status MisServiceImpl::PushMisRecords(
+    grpc::ServerContext* context, const v1::PushMisRecordsRequest* req,
+    v1::MisSnapshot* out) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
-  HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kPushMisRecords,
-                       auth::Target{Resource::kSchool, req->school_id(), "school_id"});
+  HUBSYNC_AUTHORIZE_AS(
+      actor, *auth_, context, auth::Verb::kPushMisRecords,
+      auth::Target{Resource::kSchool, req->school_id(), "school_id"});
   if (static_cast<size_t>(req->learners_size() + req->classes_size()) >
       limits_.max_push_records) {
     return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
@@ -312,7 +333,8 @@ grpc::Status MisServiceImpl::PushMisRecords(grpc::ServerContext* context,
   snapshot.school_id = req->school_id();
   snapshot.format = MisFormat::kPushed;
   for (int i = 0; i < req->classes_size(); ++i) {
-    absl::StatusOr<MisClass> c = FromProto(req->classes(i), absl::StrCat("classes[", i, "]"));
+    absl::StatusOr<MisClass> c =
+        FromProto(req->classes(i), absl::StrCat("classes[", i, "]"));
     if (!c.ok()) return ToGrpcStatus(c.status());
     snapshot.classes.push_back(*std::move(c));
   }
@@ -326,7 +348,9 @@ grpc::Status MisServiceImpl::PushMisRecords(grpc::ServerContext* context,
       ValidateMisRecords(snapshot, limits_.max_field_bytes);
   if (!problems.empty()) return Rejected(context, problems, "pushed records");
   std::sort(snapshot.learners.begin(), snapshot.learners.end(),
-            [](const MisLearner& a, const MisLearner& b) { return a.mis_id < b.mis_id; });
+            [](const MisLearner& a, const MisLearner& b) {
+              return a.mis_id < b.mis_id;
+            });
   return StoreSnapshot(std::move(snapshot), actor, out);
 }
 
@@ -334,8 +358,9 @@ grpc::Status MisServiceImpl::ListSnapshots(grpc::ServerContext* context,
                                            const v1::ListSnapshotsRequest* req,
                                            v1::ListSnapshotsResponse* out) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
-  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kListSnapshots,
-                    auth::Target{Resource::kSchool, req->school_id(), "school_id"});
+  HUBSYNC_AUTHORIZE(
+      *auth_, context, auth::Verb::kListSnapshots,
+      auth::Target{Resource::kSchool, req->school_id(), "school_id"});
   absl::StatusOr<School> school = store_->GetSchool(req->school_id());
   if (!school.ok()) return ToGrpcStatus(school.status());
   absl::StatusOr<std::vector<MisSnapshot>> snapshots =
@@ -349,15 +374,18 @@ grpc::Status MisServiceImpl::ListSnapshots(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status MisServiceImpl::ListMisLearners(grpc::ServerContext* context,
-                                             const v1::ListMisLearnersRequest* req,
-                                             v1::ListMisLearnersResponse* out) {
+grpc::Status MisServiceImpl::ListMisLearners(
+    grpc::ServerContext* context, const v1::ListMisLearnersRequest* req,
+    v1::ListMisLearnersResponse* out) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("snapshot_id", req->snapshot_id()));
-  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kListMisLearners,
-                    auth::Target{Resource::kSnapshot, req->snapshot_id(), "snapshot_id"});
-  absl::StatusOr<MisSnapshot> snapshot = store_->GetSnapshot(req->snapshot_id());
+  HUBSYNC_AUTHORIZE(
+      *auth_, context, auth::Verb::kListMisLearners,
+      auth::Target{Resource::kSnapshot, req->snapshot_id(), "snapshot_id"});
+  absl::StatusOr<MisSnapshot> snapshot =
+      store_->GetSnapshot(req->snapshot_id());
   if (!snapshot.ok()) return ToGrpcStatus(snapshot.status());
-  for (const MisLearner& l : snapshot->learners) ToProto(l, out->add_learners());
+  for (const MisLearner& l : snapshot->learners)
+    ToProto(l, out->add_learners());
   for (const MisClass& c : snapshot->classes) ToProto(c, out->add_classes());
   return grpc::Status::OK;
 }
@@ -366,11 +394,13 @@ grpc::Status AccountServiceImpl::ListVerificationEmails(
     grpc::ServerContext* context, const v1::ListVerificationEmailsRequest* req,
     v1::ListVerificationEmailsResponse* out) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
-  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kListVerificationEmails,
-                    auth::Target{Resource::kSchool, req->school_id(), "school_id"});
+  HUBSYNC_AUTHORIZE(
+      *auth_, context, auth::Verb::kListVerificationEmails,
+      auth::Target{Resource::kSchool, req->school_id(), "school_id"});
   absl::StatusOr<School> school = store_->GetSchool(req->school_id());
   if (!school.ok()) return ToGrpcStatus(school.status());
-  absl::StatusOr<std::vector<OutboxEmail>> emails = store_->ListOutbox(req->school_id());
+  absl::StatusOr<std::vector<OutboxEmail>> emails =
+      store_->ListOutbox(req->school_id());
   if (!emails.ok()) return ToGrpcStatus(emails.status());
   for (const OutboxEmail& e : *emails) ToProto(e, out->add_emails());
   return grpc::Status::OK;
@@ -382,15 +412,19 @@ grpc::Status AccountServiceImpl::ListAuditRecords(
   HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
   HUBSYNC_RETURN_IF_INVALID(CheckOptionalId("session_id", req->session_id()));
   HUBSYNC_RETURN_IF_INVALID(CheckOptionalId("learner_id", req->learner_id()));
-  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kListAuditRecords,
-                    auth::Target{Resource::kSchool, req->school_id(), "school_id"});
+  HUBSYNC_AUTHORIZE(
+      *auth_, context, auth::Verb::kListAuditRecords,
+      auth::Target{Resource::kSchool, req->school_id(), "school_id"});
   absl::StatusOr<School> school = store_->GetSchool(req->school_id());
   if (!school.ok()) return ToGrpcStatus(school.status());
-  absl::StatusOr<std::vector<AuditRecord>> records = store_->ListAudit(req->school_id());
+  absl::StatusOr<std::vector<AuditRecord>> records =
+      store_->ListAudit(req->school_id());
   if (!records.ok()) return ToGrpcStatus(records.status());
   for (const AuditRecord& r : *records) {
-    if (!req->session_id().empty() && r.session_id != req->session_id()) continue;
-    if (!req->learner_id().empty() && r.learner_id != req->learner_id()) continue;
+    if (!req->session_id().empty() && r.session_id != req->session_id())
+      continue;
+    if (!req->learner_id().empty() && r.learner_id != req->learner_id())
+      continue;
     ToProto(r, out->add_records());
   }
   return grpc::Status::OK;

@@ -11,9 +11,8 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 // Linked in so that reflection can describe grpc.health.v1.Health.
-#include "grpc/health/v1/health.pb.h"
-
 #include "common/read_file.h"
+#include "grpc/health/v1/health.pb.h"
 
 namespace hubsync {
 namespace {
@@ -34,10 +33,12 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
                    !o.tls_client_ca_path.empty();
   if (!tls) {
     if (!IsLoopback(o.listen) && !o.allow_plaintext_remote) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "refusing to serve plaintext on ", o.listen,
-          ", which is not a loopback address: give --tls-cert and --tls-key, or "
-          "pass --allow-plaintext-remote if something else encrypts the traffic"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("refusing to serve plaintext on ", o.listen,
+                       ", which is not a loopback address: give --tls-cert and "
+                       "--tls-key, or "
+                       "pass --allow-plaintext-remote if something else "
+                       "encrypts the traffic"));
     }
     return grpc::InsecureServerCredentials();
   }
@@ -49,9 +50,11 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
   if (!cert.ok()) return cert.status();
   absl::StatusOr<std::string> key = ReadPemFile(o.tls_key_path, "--tls-key");
   if (!key.ok()) return key.status();
-  grpc::SslServerCredentialsOptions ssl(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  grpc::SslServerCredentialsOptions ssl(
+      GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
   if (!o.tls_client_ca_path.empty()) {
-    absl::StatusOr<std::string> ca = ReadPemFile(o.tls_client_ca_path, "--tls-client-ca");
+    absl::StatusOr<std::string> ca =
+        ReadPemFile(o.tls_client_ca_path, "--tls-client-ca");
     if (!ca.ok()) return ca.status();
     ssl.pem_root_certs = *ca;
     ssl.client_certificate_request =
@@ -80,8 +83,10 @@ absl::StatusOr<std::unique_ptr<HubsyncServer>> HubsyncServer::Start(
   s->authorizer_ = std::make_unique<auth::Authorizer>(s->store_.get());
   const auth::Authorizer* authz = s->authorizer_.get();
   s->schools_ = std::make_unique<SchoolServiceImpl>(s->store_.get(), authz);
-  s->hub_ = std::make_unique<HubServiceImpl>(s->store_.get(), options.limits, authz);
-  s->mis_ = std::make_unique<MisServiceImpl>(s->store_.get(), options.limits, authz);
+  s->hub_ =
+      std::make_unique<HubServiceImpl>(s->store_.get(), options.limits, authz);
+  s->mis_ =
+      std::make_unique<MisServiceImpl>(s->store_.get(), options.limits, authz);
   s->accounts_ = std::make_unique<AccountServiceImpl>(s->store_.get(), authz);
   s->sync_ = std::make_unique<SyncServiceImpl>(s->sessions_.get(), authz);
   s->keys_ = std::make_unique<KeyServiceImpl>(s->store_.get(), clock, authz);
@@ -92,8 +97,8 @@ absl::StatusOr<std::unique_ptr<HubsyncServer>> HubsyncServer::Start(
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, *credentials, &s->port_);
-  builder.SetMaxReceiveMessageSize(
-      static_cast<int>(std::min<size_t>(options.limits.max_message_bytes, INT32_MAX)));
+  builder.SetMaxReceiveMessageSize(static_cast<int>(
+      std::min<size_t>(options.limits.max_message_bytes, INT32_MAX)));
   builder.RegisterService(s->schools_.get());
   builder.RegisterService(s->hub_.get());
   builder.RegisterService(s->mis_.get());

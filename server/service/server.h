@@ -24,8 +24,8 @@ struct ServerOptions {
   std::string tls_client_ca_path;
   bool allow_plaintext_remote = false;
   Limits limits;
-  Clock* clock = nullptr;     // default: the real clock
-  IdGenerator* ids = nullptr; // default: random ids
+  Clock* clock = nullptr;      // default: the real clock
+  IdGenerator* ids = nullptr;  // default: random ids
   // What sessions classify with (default: Classify); the benchmark's
   // load-and-stream baseline passes UnclassifiedRows.
   ClassifyFn classify;

@@ -6,13 +6,13 @@
 
 #include <cstddef>
 
+#include "common/import_checks.h"
 #include "hubsync/v1/accounts.grpc.pb.h"
 #include "hubsync/v1/admin.grpc.pb.h"
 #include "hubsync/v1/hub.grpc.pb.h"
 #include "hubsync/v1/keys.grpc.pb.h"
 #include "hubsync/v1/mis.grpc.pb.h"
 #include "hubsync/v1/sync.grpc.pb.h"
-#include "common/import_checks.h"
 #include "server/auth/authorizer.h"
 #include "server/session/session_manager.h"
 #include "server/storage/store.h"
@@ -38,7 +38,8 @@ class SchoolServiceImpl final : public v1::SchoolService::Service {
  public:
   SchoolServiceImpl(Store* store, const auth::Authorizer* auth)
       : store_(store), auth_(auth) {}
-  grpc::Status CreateSchool(grpc::ServerContext*, const v1::CreateSchoolRequest*,
+  grpc::Status CreateSchool(grpc::ServerContext*,
+                            const v1::CreateSchoolRequest*,
                             v1::School*) override;
   grpc::Status GetSchool(grpc::ServerContext*, const v1::GetSchoolRequest*,
                          v1::School*) override;
@@ -54,14 +55,16 @@ class HubServiceImpl final : public v1::HubService::Service {
  public:
   HubServiceImpl(Store* store, Limits limits, const auth::Authorizer* auth)
       : store_(store), limits_(limits), auth_(auth) {}
-  grpc::Status CreateLearner(grpc::ServerContext*, const v1::CreateLearnerRequest*,
+  grpc::Status CreateLearner(grpc::ServerContext*,
+                             const v1::CreateLearnerRequest*,
                              v1::Learner*) override;
   grpc::Status ImportLearners(grpc::ServerContext*,
                               grpc::ServerReader<v1::ImportLearnersRequest>*,
                               v1::ImportLearnersResponse*) override;
   grpc::Status GetLearner(grpc::ServerContext*, const v1::GetLearnerRequest*,
                           v1::Learner*) override;
-  grpc::Status ListLearners(grpc::ServerContext*, const v1::ListLearnersRequest*,
+  grpc::Status ListLearners(grpc::ServerContext*,
+                            const v1::ListLearnersRequest*,
                             v1::ListLearnersResponse*) override;
   grpc::Status ListClasses(grpc::ServerContext*, const v1::ListClassesRequest*,
                            v1::ListClassesResponse*) override;
@@ -79,9 +82,11 @@ class MisServiceImpl final : public v1::MisService::Service {
   grpc::Status UploadMisExport(grpc::ServerContext*,
                                grpc::ServerReader<v1::UploadMisExportRequest>*,
                                v1::MisSnapshot*) override;
-  grpc::Status PushMisRecords(grpc::ServerContext*, const v1::PushMisRecordsRequest*,
+  grpc::Status PushMisRecords(grpc::ServerContext*,
+                              const v1::PushMisRecordsRequest*,
                               v1::MisSnapshot*) override;
-  grpc::Status ListSnapshots(grpc::ServerContext*, const v1::ListSnapshotsRequest*,
+  grpc::Status ListSnapshots(grpc::ServerContext*,
+                             const v1::ListSnapshotsRequest*,
                              v1::ListSnapshotsResponse*) override;
   grpc::Status ListMisLearners(grpc::ServerContext*,
                                const v1::ListMisLearnersRequest*,
@@ -99,9 +104,9 @@ class AccountServiceImpl final : public v1::AccountService::Service {
  public:
   AccountServiceImpl(Store* store, const auth::Authorizer* auth)
       : store_(store), auth_(auth) {}
-  grpc::Status ListVerificationEmails(grpc::ServerContext*,
-                                      const v1::ListVerificationEmailsRequest*,
-                                      v1::ListVerificationEmailsResponse*) override;
+  grpc::Status ListVerificationEmails(
+      grpc::ServerContext*, const v1::ListVerificationEmailsRequest*,
+      v1::ListVerificationEmailsResponse*) override;
   grpc::Status ListAuditRecords(grpc::ServerContext*,
                                 const v1::ListAuditRecordsRequest*,
                                 v1::ListAuditRecordsResponse*) override;
@@ -115,11 +120,13 @@ class SyncServiceImpl final : public v1::SyncService::Service {
  public:
   SyncServiceImpl(SessionManager* sessions, const auth::Authorizer* auth)
       : sessions_(sessions), auth_(auth) {}
-  grpc::Status StartSession(grpc::ServerContext*, const v1::StartSessionRequest*,
+  grpc::Status StartSession(grpc::ServerContext*,
+                            const v1::StartSessionRequest*,
                             v1::Session*) override;
   grpc::Status GetSession(grpc::ServerContext*, const v1::GetSessionRequest*,
                           v1::Session*) override;
-  grpc::Status ListSessions(grpc::ServerContext*, const v1::ListSessionsRequest*,
+  grpc::Status ListSessions(grpc::ServerContext*,
+                            const v1::ListSessionsRequest*,
                             v1::ListSessionsResponse*) override;
   grpc::Status Proceed(grpc::ServerContext*, const v1::ProceedRequest*,
                        v1::Session*) override;
@@ -129,22 +136,26 @@ class SyncServiceImpl final : public v1::SyncService::Service {
                           grpc::ServerWriter<v1::RowBatch>*) override;
   grpc::Status SetImport(grpc::ServerContext*, const v1::SetImportRequest*,
                          v1::EditResponse*) override;
-  grpc::Status SetImportAll(grpc::ServerContext*, const v1::SetImportAllRequest*,
+  grpc::Status SetImportAll(grpc::ServerContext*,
+                            const v1::SetImportAllRequest*,
                             v1::EditResponse*) override;
   grpc::Status Match(grpc::ServerContext*, const v1::MatchRequest*,
                      v1::EditResponse*) override;
   grpc::Status Unmatch(grpc::ServerContext*, const v1::UnmatchRequest*,
                        v1::EditResponse*) override;
-  grpc::Status SetSyncEmail(grpc::ServerContext*, const v1::SetSyncEmailRequest*,
+  grpc::Status SetSyncEmail(grpc::ServerContext*,
+                            const v1::SetSyncEmailRequest*,
                             v1::EditResponse*) override;
   grpc::Status SetSyncEmailAll(grpc::ServerContext*,
                                const v1::SetSyncEmailAllRequest*,
                                v1::EditResponse*) override;
   grpc::Status SaveAndSyncPupils(grpc::ServerContext*, const v1::SaveRequest*,
                                  v1::SaveResponse*) override;
-  grpc::Status CancelSession(grpc::ServerContext*, const v1::CancelSessionRequest*,
+  grpc::Status CancelSession(grpc::ServerContext*,
+                             const v1::CancelSessionRequest*,
                              v1::Session*) override;
-  grpc::Status WatchSession(grpc::ServerContext*, const v1::WatchSessionRequest*,
+  grpc::Status WatchSession(grpc::ServerContext*,
+                            const v1::WatchSessionRequest*,
                             grpc::ServerWriter<v1::SessionEvent>*) override;
 
  private:
@@ -156,11 +167,13 @@ class KeyServiceImpl final : public v1::KeyService::Service {
  public:
   KeyServiceImpl(Store* store, Clock* clock, const auth::Authorizer* auth)
       : store_(store), clock_(clock), auth_(auth) {}
-  grpc::Status CreateApiKey(grpc::ServerContext*, const v1::CreateApiKeyRequest*,
+  grpc::Status CreateApiKey(grpc::ServerContext*,
+                            const v1::CreateApiKeyRequest*,
                             v1::CreateApiKeyResponse*) override;
   grpc::Status ListApiKeys(grpc::ServerContext*, const v1::ListApiKeysRequest*,
                            v1::ListApiKeysResponse*) override;
-  grpc::Status RevokeApiKey(grpc::ServerContext*, const v1::RevokeApiKeyRequest*,
+  grpc::Status RevokeApiKey(grpc::ServerContext*,
+                            const v1::RevokeApiKeyRequest*,
                             v1::ApiKey*) override;
 
  private:

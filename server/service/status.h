@@ -14,17 +14,17 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 
 // For handlers: `RETURN_IF_ERROR_GRPC(expr)` returns the converted status of
 // a failed absl::Status expression.
-#define HUBSYNC_RETURN_IF_ERROR_GRPC(expr)                  \
-  do {                                                      \
-    const ::absl::Status _st = (expr);                      \
-    if (!_st.ok()) return ::hubsync::ToGrpcStatus(_st);     \
+#define HUBSYNC_RETURN_IF_ERROR_GRPC(expr)              \
+  do {                                                  \
+    const ::absl::Status _st = (expr);                  \
+    if (!_st.ok()) return ::hubsync::ToGrpcStatus(_st); \
   } while (0)
 
 // For handlers: returns a grpc::Status expression that is not OK.
-#define HUBSYNC_RETURN_IF_INVALID(expr)                     \
-  do {                                                      \
-    ::grpc::Status _gs = (expr);                            \
-    if (!_gs.ok()) return _gs;                              \
+#define HUBSYNC_RETURN_IF_INVALID(expr) \
+  do {                                  \
+    ::grpc::Status _gs = (expr);        \
+    if (!_gs.ok()) return _gs;          \
   } while (0)
 
 }  // namespace hubsync

@@ -57,18 +57,23 @@ grpc::Status SyncServiceImpl::StartSession(grpc::ServerContext* context,
                                            v1::Session* out) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
   HUBSYNC_RETURN_IF_INVALID(CheckOptionalId("snapshot_id", req->snapshot_id()));
-  HUBSYNC_RETURN_IF_INVALID(CheckText("admin", req->admin(), /*required=*/false));
-  HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kStartSession,
-                       auth::Target{Resource::kSchool, req->school_id(), "school_id"});
-  return Reply(sessions_->Start(req->school_id(), req->snapshot_id(), req->admin(), actor), out);
+  HUBSYNC_RETURN_IF_INVALID(
+      CheckText("admin", req->admin(), /*required=*/false));
+  HUBSYNC_AUTHORIZE_AS(
+      actor, *auth_, context, auth::Verb::kStartSession,
+      auth::Target{Resource::kSchool, req->school_id(), "school_id"});
+  return Reply(sessions_->Start(req->school_id(), req->snapshot_id(),
+                                req->admin(), actor),
+               out);
 }
 
 grpc::Status SyncServiceImpl::GetSession(grpc::ServerContext* context,
                                          const v1::GetSessionRequest* req,
                                          v1::Session* out) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("session_id", req->session_id()));
-  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kGetSession,
-                    auth::Target{Resource::kSession, req->session_id(), "session_id"});
+  HUBSYNC_AUTHORIZE(
+      *auth_, context, auth::Verb::kGetSession,
+      auth::Target{Resource::kSession, req->session_id(), "session_id"});
   return Reply(sessions_->Get(req->session_id()), out);
 }
 
@@ -76,9 +81,11 @@ grpc::Status SyncServiceImpl::ListSessions(grpc::ServerContext* context,
                                            const v1::ListSessionsRequest* req,
                                            v1::ListSessionsResponse* out) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
-  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kListSessions,
-                    auth::Target{Resource::kSchool, req->school_id(), "school_id"});
-  absl::StatusOr<std::vector<SessionView>> views = sessions_->List(req->school_id());
+  HUBSYNC_AUTHORIZE(
+      *auth_, context, auth::Verb::kListSessions,
+      auth::Target{Resource::kSchool, req->school_id(), "school_id"});
+  absl::StatusOr<std::vector<SessionView>> views =
+      sessions_->List(req->school_id());
   if (!views.ok()) return ToGrpcStatus(views.status());
   for (const SessionView& v : *views) ToProto(v, out->add_sessions());
   return grpc::Status::OK;
@@ -88,17 +95,21 @@ grpc::Status SyncServiceImpl::Proceed(grpc::ServerContext* context,
                                       const v1::ProceedRequest* req,
                                       v1::Session* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
-  HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kProceed,
-                       auth::Target{Resource::kSession, req->session_id(), "session_id"});
-  return Reply(sessions_->Proceed(req->session_id(), req->expected_version(), actor), out);
+  HUBSYNC_AUTHORIZE_AS(
+      actor, *auth_, context, auth::Verb::kProceed,
+      auth::Target{Resource::kSession, req->session_id(), "session_id"});
+  return Reply(
+      sessions_->Proceed(req->session_id(), req->expected_version(), actor),
+      out);
 }
 
 grpc::Status SyncServiceImpl::SetScope(grpc::ServerContext* context,
                                        const v1::SetScopeRequest* req,
                                        v1::Session* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
-  HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kSetScope,
-                       auth::Target{Resource::kSession, req->session_id(), "session_id"});
+  HUBSYNC_AUTHORIZE_AS(
+      actor, *auth_, context, auth::Verb::kSetScope,
+      auth::Target{Resource::kSession, req->session_id(), "session_id"});
   absl::StatusOr<Scope> scope = FromProto(req->scope());
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   return Reply(sessions_->SetScope(req->session_id(), req->expected_version(),
@@ -106,16 +117,17 @@ grpc::Status SyncServiceImpl::SetScope(grpc::ServerContext* context,
                out);
 }
 
-grpc::Status SyncServiceImpl::StreamRows(grpc::ServerContext* context,
-                                         const v1::StreamRowsRequest* req,
-                                         grpc::ServerWriter<v1::RowBatch>* writer) {
+grpc::Status SyncServiceImpl::StreamRows(
+    grpc::ServerContext* context, const v1::StreamRowsRequest* req,
+    grpc::ServerWriter<v1::RowBatch>* writer) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("session_id", req->session_id()));
-  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kStreamRows,
-                    auth::Target{Resource::kSession, req->session_id(), "session_id"});
+  HUBSYNC_AUTHORIZE(
+      *auth_, context, auth::Verb::kStreamRows,
+      auth::Target{Resource::kSession, req->session_id(), "session_id"});
   if (req->batch_size() < 0 || req->batch_size() > kMaxBatch) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        absl::StrCat("batch_size must be 0 (default ", kDefaultBatch,
-                                     ") to ", kMaxBatch));
+                        absl::StrCat("batch_size must be 0 (default ",
+                                     kDefaultBatch, ") to ", kMaxBatch));
   }
   if (req->after_row_id() < 0) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
@@ -127,7 +139,8 @@ grpc::Status SyncServiceImpl::StreamRows(grpc::ServerContext* context,
     if (!status.ok()) return ToGrpcStatus(status.status());
     filter.statuses.push_back(*status);
   }
-  const int batch_size = req->batch_size() == 0 ? kDefaultBatch : req->batch_size();
+  const int batch_size =
+      req->batch_size() == 0 ? kDefaultBatch : req->batch_size();
   // A batch is thousands of rows of nested messages: built on an arena,
   // freed at once, whose first block is this buffer, kept for the stream.
   std::vector<char> arena_block(size_t{1} << 20);
@@ -139,13 +152,15 @@ grpc::Status SyncServiceImpl::StreamRows(grpc::ServerContext* context,
         options.initial_block_size = arena_block.size();
         options.max_block_size = size_t{4} << 20;
         google::protobuf::Arena arena(options);
-        v1::RowBatch& out = *google::protobuf::Arena::CreateMessage<v1::RowBatch>(&arena);
+        v1::RowBatch& out =
+            *google::protobuf::Arena::CreateMessage<v1::RowBatch>(&arena);
         const RowContext* context = batch.context.get();
         const size_t n = batch.rows.size();
         for (size_t k = 0; k < n; ++k) {
           // The learners of the rows a few ahead are fetched meanwhile.
           if (context != nullptr) {
-            if (k + kPrefetchRows < n) context->Prefetch(batch.rows[k + kPrefetchRows], 0);
+            if (k + kPrefetchRows < n)
+              context->Prefetch(batch.rows[k + kPrefetchRows], 0);
             if (k + kPrefetchRows / 2 < n) {
               context->Prefetch(batch.rows[k + kPrefetchRows / 2], 1);
             }
@@ -166,8 +181,9 @@ grpc::Status SyncServiceImpl::SetImport(grpc::ServerContext* context,
                                         const v1::SetImportRequest* req,
                                         v1::EditResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
-  HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kSetImport,
-                       auth::Target{Resource::kSession, req->session_id(), "session_id"});
+  HUBSYNC_AUTHORIZE_AS(
+      actor, *auth_, context, auth::Verb::kSetImport,
+      auth::Target{Resource::kSession, req->session_id(), "session_id"});
   HUBSYNC_RETURN_IF_INVALID(CheckId("mis_id", req->mis_id(), kMaxMisIdBytes));
   return Reply(sessions_->SetImport(req->session_id(), req->expected_version(),
                                     req->mis_id(), req->import(), actor),
@@ -178,18 +194,22 @@ grpc::Status SyncServiceImpl::SetImportAll(grpc::ServerContext* context,
                                            const v1::SetImportAllRequest* req,
                                            v1::EditResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
-  HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kSetImportAll,
-                       auth::Target{Resource::kSession, req->session_id(), "session_id"});
-  return Reply(sessions_->SetImportAll(req->session_id(), req->expected_version(),
-                                       req->import(), actor),
-               out);
+  HUBSYNC_AUTHORIZE_AS(
+      actor, *auth_, context, auth::Verb::kSetImportAll,
+      auth::Target{Resource::kSession, req->session_id(), "session_id"});
+  return Reply(
+      sessions_->SetImportAll(req->session_id(), req->expected_version(),
+                              req->import(), actor),
+      out);
 }
 
-grpc::Status SyncServiceImpl::Match(grpc::ServerContext* context, const v1::MatchRequest* req,
+grpc::Status SyncServiceImpl::Match(grpc::ServerContext* context,
+                                    const v1::MatchRequest* req,
                                     v1::EditResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
-  HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kMatch,
-                       auth::Target{Resource::kSession, req->session_id(), "session_id"});
+  HUBSYNC_AUTHORIZE_AS(
+      actor, *auth_, context, auth::Verb::kMatch,
+      auth::Target{Resource::kSession, req->session_id(), "session_id"});
   HUBSYNC_RETURN_IF_INVALID(CheckId("learner_id", req->learner_id()));
   HUBSYNC_RETURN_IF_INVALID(CheckId("mis_id", req->mis_id(), kMaxMisIdBytes));
   return Reply(sessions_->Match(req->session_id(), req->expected_version(),
@@ -201,8 +221,9 @@ grpc::Status SyncServiceImpl::Unmatch(grpc::ServerContext* context,
                                       const v1::UnmatchRequest* req,
                                       v1::EditResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
-  HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kUnmatch,
-                       auth::Target{Resource::kSession, req->session_id(), "session_id"});
+  HUBSYNC_AUTHORIZE_AS(
+      actor, *auth_, context, auth::Verb::kUnmatch,
+      auth::Target{Resource::kSession, req->session_id(), "session_id"});
   if (req->learner_id().empty() == req->mis_id().empty()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "name the row to unmatch by exactly one of learner_id "
@@ -220,32 +241,38 @@ grpc::Status SyncServiceImpl::SetSyncEmail(grpc::ServerContext* context,
                                            const v1::SetSyncEmailRequest* req,
                                            v1::EditResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
-  HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kSetSyncEmail,
-                       auth::Target{Resource::kSession, req->session_id(), "session_id"});
+  HUBSYNC_AUTHORIZE_AS(
+      actor, *auth_, context, auth::Verb::kSetSyncEmail,
+      auth::Target{Resource::kSession, req->session_id(), "session_id"});
   HUBSYNC_RETURN_IF_INVALID(CheckId("mis_id", req->mis_id(), kMaxMisIdBytes));
-  return Reply(sessions_->SetSyncEmail(req->session_id(), req->expected_version(),
-                                       req->mis_id(), req->sync(), actor),
-               out);
+  return Reply(
+      sessions_->SetSyncEmail(req->session_id(), req->expected_version(),
+                              req->mis_id(), req->sync(), actor),
+      out);
 }
 
-grpc::Status SyncServiceImpl::SetSyncEmailAll(grpc::ServerContext* context,
-                                              const v1::SetSyncEmailAllRequest* req,
-                                              v1::EditResponse* out) {
+grpc::Status SyncServiceImpl::SetSyncEmailAll(
+    grpc::ServerContext* context, const v1::SetSyncEmailAllRequest* req,
+    v1::EditResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
-  HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kSetSyncEmailAll,
-                       auth::Target{Resource::kSession, req->session_id(), "session_id"});
-  return Reply(sessions_->SetSyncEmailAll(req->session_id(), req->expected_version(),
-                                          req->sync(), actor),
-               out);
+  HUBSYNC_AUTHORIZE_AS(
+      actor, *auth_, context, auth::Verb::kSetSyncEmailAll,
+      auth::Target{Resource::kSession, req->session_id(), "session_id"});
+  return Reply(
+      sessions_->SetSyncEmailAll(req->session_id(), req->expected_version(),
+                                 req->sync(), actor),
+      out);
 }
 
 grpc::Status SyncServiceImpl::SaveAndSyncPupils(grpc::ServerContext* context,
                                                 const v1::SaveRequest* req,
                                                 v1::SaveResponse* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
-  HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kSaveAndSyncPupils,
-                       auth::Target{Resource::kSession, req->session_id(), "session_id"});
-  HUBSYNC_RETURN_IF_INVALID(CheckOptionalId("request_id", req->request_id(), 128));
+  HUBSYNC_AUTHORIZE_AS(
+      actor, *auth_, context, auth::Verb::kSaveAndSyncPupils,
+      auth::Target{Resource::kSession, req->session_id(), "session_id"});
+  HUBSYNC_RETURN_IF_INVALID(
+      CheckOptionalId("request_id", req->request_id(), 128));
   if (req->confirm_desync_count() < 0) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "confirm_desync_count must not be negative");
@@ -273,17 +300,21 @@ grpc::Status SyncServiceImpl::CancelSession(grpc::ServerContext* context,
                                             const v1::CancelSessionRequest* req,
                                             v1::Session* out) {
   if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
-  HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kCancelSession,
-                       auth::Target{Resource::kSession, req->session_id(), "session_id"});
-  return Reply(sessions_->Cancel(req->session_id(), req->expected_version(), actor), out);
+  HUBSYNC_AUTHORIZE_AS(
+      actor, *auth_, context, auth::Verb::kCancelSession,
+      auth::Target{Resource::kSession, req->session_id(), "session_id"});
+  return Reply(
+      sessions_->Cancel(req->session_id(), req->expected_version(), actor),
+      out);
 }
 
-grpc::Status SyncServiceImpl::WatchSession(grpc::ServerContext* context,
-                                           const v1::WatchSessionRequest* req,
-                                           grpc::ServerWriter<v1::SessionEvent>* writer) {
+grpc::Status SyncServiceImpl::WatchSession(
+    grpc::ServerContext* context, const v1::WatchSessionRequest* req,
+    grpc::ServerWriter<v1::SessionEvent>* writer) {
   HUBSYNC_RETURN_IF_INVALID(CheckId("session_id", req->session_id()));
-  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kWatchSession,
-                    auth::Target{Resource::kSession, req->session_id(), "session_id"});
+  HUBSYNC_AUTHORIZE(
+      *auth_, context, auth::Verb::kWatchSession,
+      auth::Target{Resource::kSession, req->session_id(), "session_id"});
   if (req->after_version() < 0) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "after_version must not be negative");

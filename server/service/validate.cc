@@ -19,8 +19,8 @@ grpc::Status InvalidField(std::string_view field, std::string_view what) {
 grpc::Status CheckOptionalId(std::string_view field, const std::string& value,
                              size_t max_bytes) {
   if (value.size() > max_bytes) {
-    return InvalidField(field, absl::StrCat("longer than ", max_bytes,
-                                            " bytes: not an id"));
+    return InvalidField(
+        field, absl::StrCat("longer than ", max_bytes, " bytes: not an id"));
   }
   for (char ch : value) {
     const unsigned char c = static_cast<unsigned char>(ch);
@@ -40,10 +40,12 @@ grpc::Status CheckId(std::string_view field, const std::string& value,
 grpc::Status CheckText(std::string_view field, const std::string& value,
                        bool required, size_t max_bytes) {
   if (required && TrimAscii(value).empty()) {
-    return InvalidField(field, value.empty() ? "is required" : "is only spaces");
+    return InvalidField(field,
+                        value.empty() ? "is required" : "is only spaces");
   }
   if (value.size() > max_bytes) {
-    return InvalidField(field, absl::StrCat("longer than ", max_bytes, " bytes"));
+    return InvalidField(field,
+                        absl::StrCat("longer than ", max_bytes, " bytes"));
   }
   if (std::string bad = ControlCharacterProblem(value); !bad.empty()) {
     return InvalidField(field, bad);

@@ -60,8 +60,8 @@ absl::StatusOr<RowDelta> RowEditor::Match(const std::string& learner_id,
                                           const Explanation& explanation) {
   Row* hub_row = FindByHub(learner_id);
   if (hub_row == nullptr) {
-    return absl::NotFoundError(absl::StrCat(
-        "hub learner ", learner_id, " is on no row of this session"));
+    return absl::NotFoundError(absl::StrCat("hub learner ", learner_id,
+                                            " is on no row of this session"));
   }
   Row* mis_row = FindByMis(mis_id);
   if (mis_row == nullptr) {
@@ -69,9 +69,9 @@ absl::StatusOr<RowDelta> RowEditor::Match(const std::string& learner_id,
         absl::StrCat("MIS learner ", mis_id, " is on no row of this session"));
   }
   if (hub_row->status != RowStatus::kNotMatched) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "Match needs a Not matched hub learner; ", learner_id, " is ",
-        RowStatusName(hub_row->status)));
+    return absl::FailedPreconditionError(
+        absl::StrCat("Match needs a Not matched hub learner; ", learner_id,
+                     " is ", RowStatusName(hub_row->status)));
   }
   if (mis_row->status != RowStatus::kNew) {
     return absl::FailedPreconditionError(
@@ -92,9 +92,10 @@ absl::StatusOr<RowDelta> RowEditor::Match(const std::string& learner_id,
   hub_row->explanation = RowExplanation(std::move(why));
   delta.changed.push_back(*hub_row);
   delta.removed_ids.push_back(removed);
-  rows_->erase(std::remove_if(rows_->begin(), rows_->end(),
-                              [&](const Row& r) { return r.row_id == removed; }),
-               rows_->end());
+  rows_->erase(
+      std::remove_if(rows_->begin(), rows_->end(),
+                     [&](const Row& r) { return r.row_id == removed; }),
+      rows_->end());
   return delta;
 }
 
@@ -106,7 +107,8 @@ absl::StatusOr<RowDelta> RowEditor::Unmatch(
                                  : absl::StrCat("MIS learner ", mis_id);
   Row* row = by_hub ? FindByHub(learner_id) : FindByMis(mis_id);
   if (row == nullptr) {
-    return absl::NotFoundError(absl::StrCat(who, " is on no row of this session"));
+    return absl::NotFoundError(
+        absl::StrCat(who, " is on no row of this session"));
   }
   if (row->status != RowStatus::kMatched &&
       row->status != RowStatus::kMayMatch) {
@@ -149,14 +151,13 @@ absl::StatusOr<RowDelta> RowEditor::SetSyncEmailImpl(const std::string& mis_id,
         absl::StrCat("MIS learner ", mis_id, " is on no row of this session"));
   }
   if (!StatusCanSyncEmail(row->status)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("Sync email? does not apply to a ",
-                     RowStatusName(row->status), " row (MIS learner ", mis_id,
-                     ")"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "Sync email? does not apply to a ", RowStatusName(row->status),
+        " row (MIS learner ", mis_id, ")"));
   }
   if (sync && !has_email) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "MIS learner ", mis_id, " has no email address to sync"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("MIS learner ", mis_id, " has no email address to sync"));
   }
   RowDelta delta;
   if (row->sync_email != sync) {

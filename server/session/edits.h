@@ -21,7 +21,6 @@ struct RowDelta {
   std::vector<Row> before;  // rows changed or removed, as they were before
 };
 
-
 class RowEditor {
  public:
   // `rows` is the session's rows, ordered by row_id; `next_row_id` is the id

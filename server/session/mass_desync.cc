@@ -3,9 +3,9 @@
 // refuses to desync more than a share of the school's synced learners
 // unless the admin confirms the exact number.
 #include <cstdio>
-#include <vector>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -39,8 +39,7 @@ std::optional<MassDesyncInfo> ParseMassDesync(const absl::Status& status) {
 
 // FAILED_PRECONDITION naming the count and share, with the payload.
 absl::Status MassDesyncRefusal(const std::string& session_id,
-                               const MassDesyncInfo& info,
-                               int64_t confirmed) {
+                               const MassDesyncInfo& info, int64_t confirmed) {
   const double share = info.synced_learners > 0
                            ? 100.0 * static_cast<double>(info.desync_count) /
                                  static_cast<double>(info.synced_learners)
@@ -57,10 +56,10 @@ absl::Status MassDesyncRefusal(const std::string& session_id,
                     ", not ", info.desync_count, ")");
   }
   absl::Status status = absl::FailedPreconditionError(message);
-  status.SetPayload(kMassDesyncPayload,
-                    absl::Cord(absl::StrCat(info.desync_count, " ",
-                                            info.synced_learners, " ",
-                                            info.max_percent)));
+  status.SetPayload(
+      kMassDesyncPayload,
+      absl::Cord(absl::StrCat(info.desync_count, " ", info.synced_learners, " ",
+                              info.max_percent)));
   return status;
 }
 

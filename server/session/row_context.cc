@@ -32,7 +32,8 @@ const MisLearner* RowContext::MisOf(const Row& row) const {
   const std::vector<MisLearner>& mis = snapshot_.learners;
   // Only the first record of a repeated MIS id is ever the one meant.
   if (row.mis_index >= 0 && static_cast<size_t>(row.mis_index) < mis.size() &&
-      classify_index_.mis_first[row.mis_index] && mis[row.mis_index].mis_id == row.mis_id) {
+      classify_index_.mis_first[row.mis_index] &&
+      mis[row.mis_index].mis_id == row.mis_id) {
     return &mis[row.mis_index];
   }
   return FindMis(row.mis_id);
@@ -52,8 +53,10 @@ void PrefetchData(const std::string& s) { __builtin_prefetch(s.data()); }
 
 void RowContext::Prefetch(const Row& row, int stage) const {
   const std::vector<MisLearner>& mis = snapshot_.learners;
-  const bool hub_ok = row.hub_index >= 0 && static_cast<size_t>(row.hub_index) < hub_.size();
-  const bool mis_ok = row.mis_index >= 0 && static_cast<size_t>(row.mis_index) < mis.size();
+  const bool hub_ok =
+      row.hub_index >= 0 && static_cast<size_t>(row.hub_index) < hub_.size();
+  const bool mis_ok =
+      row.mis_index >= 0 && static_cast<size_t>(row.mis_index) < mis.size();
   if (stage == 0) {
     if (hub_ok) PrefetchRecord(hub_[row.hub_index]);
     if (mis_ok) PrefetchRecord(mis[row.mis_index]);

@@ -23,8 +23,10 @@ template <typename Record, const std::string& (*Id)(const Record&)>
 class IdIndex {
  public:
   explicit IdIndex(const std::vector<Record>* records)
-      : positions_(records->size(), Hash{records}, Eq{records}), records_(records) {
-    for (size_t i = 0; i < records->size(); ++i) positions_.insert(static_cast<uint32_t>(i));
+      : positions_(records->size(), Hash{records}, Eq{records}),
+        records_(records) {
+    for (size_t i = 0; i < records->size(); ++i)
+      positions_.insert(static_cast<uint32_t>(i));
   }
   // The first record with this id; nullptr when none has it.
   const Record* Find(std::string_view id) const {
@@ -36,7 +38,9 @@ class IdIndex {
   struct Hash {
     using is_transparent = void;
     const std::vector<Record>* records;
-    size_t operator()(std::string_view id) const { return absl::Hash<std::string_view>{}(id); }
+    size_t operator()(std::string_view id) const {
+      return absl::Hash<std::string_view>{}(id);
+    }
     size_t operator()(uint32_t i) const { return (*this)(Id((*records)[i])); }
   };
   struct Eq {
@@ -45,7 +49,9 @@ class IdIndex {
     std::string_view At(uint32_t i) const { return Id((*records)[i]); }
     static std::string_view At(std::string_view id) { return id; }
     template <typename A, typename B>
-    bool operator()(const A& a, const B& b) const { return At(a) == At(b); }
+    bool operator()(const A& a, const B& b) const {
+      return At(a) == At(b);
+    }
   };
   absl::flat_hash_set<uint32_t, Hash, Eq> positions_;
   const std::vector<Record>* records_;

@@ -80,8 +80,8 @@ absl::StatusOr<SavePlan> BuildSavePlan(const SessionRecord& session,
   // The context's learners were read with the hub version the session
   // classified against: if the store still has that version, they are the
   // stored records.
-  plan.before_is_stored =
-      context.hub_version() >= 0 && context.hub_version() == session.hub_version;
+  plan.before_is_stored = context.hub_version() >= 0 &&
+                          context.hub_version() == session.hub_version;
   plan.changes.reserve(rows.size());  // no moves of a 100,000-change plan
   for (const Row& row : rows) {
     const HubLearner* hub = nullptr;
@@ -89,8 +89,9 @@ absl::StatusOr<SavePlan> BuildSavePlan(const SessionRecord& session,
     if (!row.hub_learner_id.empty()) {
       hub = context.HubOf(row);
       if (hub == nullptr) {
-        return absl::InternalError(absl::StrCat(
-            "row ", row.row_id, " names unknown hub learner ", row.hub_learner_id));
+        return absl::InternalError(absl::StrCat("row ", row.row_id,
+                                                " names unknown hub learner ",
+                                                row.hub_learner_id));
       }
     }
     if (!row.mis_id.empty()) {
@@ -100,8 +101,8 @@ absl::StatusOr<SavePlan> BuildSavePlan(const SessionRecord& session,
             "row ", row.row_id, " names unknown MIS learner ", row.mis_id));
       }
     }
-    const bool email = session.sync_emails && row.sync_email && mis != nullptr &&
-                       !mis->email.empty();
+    const bool email = session.sync_emails && row.sync_email &&
+                       mis != nullptr && !mis->email.empty();
     // Each change is built where it will stay (a PlannedChange is two
     // learners: moving one in costs about what building it does).
     switch (row.status) {

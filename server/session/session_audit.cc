@@ -19,15 +19,16 @@ std::string RowsJson(const std::vector<Row>& rows,
   std::string out = "{\"rows\":[";
   for (size_t i = 0; i < rows.size(); ++i) {
     const Row& r = rows[i];
-    absl::StrAppend(&out, i ? "," : "", "{\"row_id\":", r.row_id, ",\"status\":");
+    absl::StrAppend(&out, i ? "," : "", "{\"row_id\":", r.row_id,
+                    ",\"status\":");
     AppendJsonString(&out, RowStatusName(r.status));
     out += ",\"learner_id\":";
     AppendJsonString(&out, r.hub_learner_id);
     out += ",\"mis_id\":";
     AppendJsonString(&out, r.mis_id);
-    absl::StrAppend(&out, ",\"import\":", Bool(r.import), ",\"sync_email\":",
-                    Bool(r.sync_email), ",\"decided_by_admin\":",
-                    Bool(r.decided_by_admin), "}");
+    absl::StrAppend(&out, ",\"import\":", Bool(r.import),
+                    ",\"sync_email\":", Bool(r.sync_email),
+                    ",\"decided_by_admin\":", Bool(r.decided_by_admin), "}");
   }
   out += "]";
   if (!removed_row_ids.empty()) {
@@ -73,7 +74,8 @@ std::string SessionStateJson(const SessionRecord& s) {
 }
 
 AuditRecord SessionAudit(const std::string& verb, const Actor& actor,
-                         const SessionRecord& before, const SessionRecord& after) {
+                         const SessionRecord& before,
+                         const SessionRecord& after) {
   AuditRecord a;
   a.actor = actor;
   a.verb = verb;

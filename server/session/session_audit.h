@@ -32,7 +32,8 @@ std::string SessionStateJson(const SessionRecord& s);
 
 // A session-level record (e.g. "set_scope", "cancel_session").
 AuditRecord SessionAudit(const std::string& verb, const Actor& actor,
-                         const SessionRecord& before, const SessionRecord& after);
+                         const SessionRecord& before,
+                         const SessionRecord& after);
 
 }  // namespace hubsync
 

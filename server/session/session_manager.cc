@@ -103,7 +103,8 @@ absl::StatusOr<std::shared_ptr<SessionManager::Live>> SessionManager::Load(
     const std::string& session_id) {
   {
     absl::MutexLock lock(&mu_);
-    if (shutting_down_) return absl::UnavailableError("server is shutting down");
+    if (shutting_down_)
+      return absl::UnavailableError("server is shutting down");
     auto it = live_.find(session_id);
     if (it != live_.end()) return it->second;
   }
@@ -138,8 +139,8 @@ absl::StatusOr<std::shared_ptr<SessionManager::Live>> SessionManager::Load(
 absl::StatusOr<std::shared_ptr<const RowContext>> SessionManager::Context(
     Live& live) {
   if (live.context) return live.context;
-  absl::StatusOr<Store::ClassifyInput> in =
-      store_->LoadForClassification(live.record.school_id, live.record.snapshot_id);
+  absl::StatusOr<Store::ClassifyInput> in = store_->LoadForClassification(
+      live.record.school_id, live.record.snapshot_id);
   if (!in.ok()) return in.status();
   live.context = std::make_shared<const RowContext>(
       std::move(in->hub), std::move(in->snapshot), in->hub_version);
@@ -193,7 +194,8 @@ absl::StatusOr<SessionEvent> SessionManager::Commit(
 absl::StatusOr<SessionView> SessionManager::Start(
     const std::string& school_id, const std::string& snapshot_id,
     const std::string& admin, const Actor& actor) {
-  if (school_id.empty()) return absl::InvalidArgumentError("school_id is required");
+  if (school_id.empty())
+    return absl::InvalidArgumentError("school_id is required");
   absl::StatusOr<School> school = store_->GetSchool(school_id);
   if (!school.ok()) return school.status();
   absl::StatusOr<std::vector<MisSnapshot>> snapshots =
@@ -210,11 +212,12 @@ absl::StatusOr<SessionView> SessionManager::Start(
   if (snapshot_id.empty()) {
     record.snapshot_id = snapshots->front().id;
   } else {
-    auto it = std::find_if(snapshots->begin(), snapshots->end(),
-                           [&](const MisSnapshot& s) { return s.id == snapshot_id; });
+    auto it =
+        std::find_if(snapshots->begin(), snapshots->end(),
+                     [&](const MisSnapshot& s) { return s.id == snapshot_id; });
     if (it == snapshots->end()) {
-      return absl::NotFoundError(absl::StrCat("snapshot ", snapshot_id,
-                                              " not found for school ", school_id));
+      return absl::NotFoundError(absl::StrCat(
+          "snapshot ", snapshot_id, " not found for school ", school_id));
     }
     record.snapshot_id = snapshot_id;
   }
@@ -258,7 +261,8 @@ absl::StatusOr<std::vector<SessionView>> SessionManager::List(
 }
 
 absl::StatusOr<SessionView> SessionManager::Proceed(
-    const std::string& session_id, int64_t expected_version, const Actor& actor) {
+    const std::string& session_id, int64_t expected_version,
+    const Actor& actor) {
   absl::StatusOr<std::shared_ptr<Live>> loaded = Load(session_id);
   if (!loaded.ok()) return loaded.status();
   std::shared_ptr<Live> live = *loaded;
@@ -274,10 +278,11 @@ absl::StatusOr<SessionView> SessionManager::Proceed(
       next.class_sync = *synced;
       next.step = SessionStep::kPupilsPanel;
       AuditRecord audit = SessionAudit("class_sync", actor, live->record, next);
-      audit.after_json = absl::StrCat(
-          audit.after_json.substr(0, audit.after_json.size() - 1),
-          ",\"classes_created\":", synced->created, ",\"classes_updated\":",
-          synced->updated, ",\"classes_unchanged\":", synced->unchanged, "}");
+      audit.after_json =
+          absl::StrCat(audit.after_json.substr(0, audit.after_json.size() - 1),
+                       ",\"classes_created\":", synced->created,
+                       ",\"classes_updated\":", synced->updated,
+                       ",\"classes_unchanged\":", synced->unchanged, "}");
       absl::StatusOr<SessionEvent> e =
           Commit(*live, next, "Proceed", {}, {}, false, true, {audit});
       if (!e.ok()) return e.status();
@@ -298,8 +303,9 @@ absl::StatusOr<SessionView> SessionManager::Proceed(
     }
     case SessionStep::kClassifying:
     case SessionStep::kSyncScreen:
-      return WrongStep(live->record, "Proceed",
-                       "review the rows, then SaveAndSyncPupils or CancelSession");
+      return WrongStep(
+          live->record, "Proceed",
+          "review the rows, then SaveAndSyncPupils or CancelSession");
     case SessionStep::kSaved:
     case SessionStep::kCancelled:
       return WrongStep(live->record, "Proceed", "start a new session");
@@ -327,8 +333,8 @@ void SessionManager::StartClassification(std::shared_ptr<Live> live) {
     if (!now.ok()) context.reset();
     if (now.ok() && (context == nullptr || context->hub_version() != *now)) {
       context.reset();
-      absl::StatusOr<Store::ClassifyInput> in =
-          store_->LoadForClassification(at_start.school_id, at_start.snapshot_id);
+      absl::StatusOr<Store::ClassifyInput> in = store_->LoadForClassification(
+          at_start.school_id, at_start.snapshot_id);
       if (in.ok()) {
         context = std::make_shared<const RowContext>(
             std::move(in->hub), std::move(in->snapshot), in->hub_version);
@@ -359,13 +365,15 @@ void SessionManager::Classification(std::shared_ptr<Live> live,
     context = live->context;
     // SetScope's matching index, if it was built from this very context
     // (Classify checks that it is for this scope).
-    if (live->match_context.lock() == context) match = std::move(live->match_index);
+    if (live->match_context.lock() == context)
+      match = std::move(live->match_index);
     live->match_index.reset();
     live->match_context.reset();
     // At most one row per learner of either side: reserved (address space,
     // not memory, until used) so that a million rows are never copied to a
     // vector twice the size while the screen is being filled.
-    live->rows.reserve(context->hub().size() + context->snapshot().learners.size());
+    live->rows.reserve(context->hub().size() +
+                       context->snapshot().learners.size());
   }
   // Every row also goes to live->rows through on_batch, in order, so the
   // returned copy is dropped at once.
@@ -375,11 +383,12 @@ void SessionManager::Classification(std::shared_ptr<Live> live,
     live->changed.SignalAll();
   };
   if (classify_) {
-    (void)classify_(context->hub(), context->snapshot().learners, at_start.scope,
-                    on_batch);
+    (void)classify_(context->hub(), context->snapshot().learners,
+                    at_start.scope, on_batch);
   } else {
-    (void)Classify(context->hub(), context->snapshot().learners, at_start.scope,
-                   on_batch, {.index = &context->classify_index(), .match = std::move(match)});
+    (void)Classify(
+        context->hub(), context->snapshot().learners, at_start.scope, on_batch,
+        {.index = &context->classify_index(), .match = std::move(match)});
   }
   SessionRecord next;
   {

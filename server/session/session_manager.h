@@ -120,7 +120,8 @@ class SessionManager {
   // snapshot_id empty = the school's newest snapshot.
   absl::StatusOr<SessionView> Start(const std::string& school_id,
                                     const std::string& snapshot_id,
-                                    const std::string& admin, const Actor& actor);
+                                    const std::string& admin,
+                                    const Actor& actor);
   absl::StatusOr<SessionView> Get(const std::string& session_id);
   // Newest first. Row counts only for sessions in memory; GetSession has
   // them for any session.
@@ -129,7 +130,8 @@ class SessionManager {
   // CLASS_SYNC: syncs classes, to PUPILS_PANEL. PUPILS_PANEL: starts
   // classification (CLASSIFYING; SYNC_SCREEN when every row is decided).
   absl::StatusOr<SessionView> Proceed(const std::string& session_id,
-                                      int64_t expected_version, const Actor& actor);
+                                      int64_t expected_version,
+                                      const Actor& actor);
   absl::StatusOr<SessionView> SetScope(const std::string& session_id,
                                        int64_t expected_version,
                                        const Scope& scope, bool sync_emails,
@@ -145,13 +147,15 @@ class SessionManager {
   absl::StatusOr<SessionEvent> Match(const std::string& session_id,
                                      int64_t expected_version,
                                      const std::string& learner_id,
-                                     const std::string& mis_id, const Actor& actor);
+                                     const std::string& mis_id,
+                                     const Actor& actor);
   // The row is named by its hub learner, or (learner_id empty) by its MIS
   // learner.
   absl::StatusOr<SessionEvent> Unmatch(const std::string& session_id,
                                        int64_t expected_version,
                                        const std::string& learner_id,
-                                       const std::string& mis_id, const Actor& actor);
+                                       const std::string& mis_id,
+                                       const Actor& actor);
   absl::StatusOr<SessionEvent> SetSyncEmail(const std::string& session_id,
                                             int64_t expected_version,
                                             const std::string& mis_id, bool on,
@@ -169,15 +173,18 @@ class SessionManager {
   absl::StatusOr<SaveOutcome> Save(const std::string& session_id,
                                    int64_t expected_version,
                                    const std::string& request_id,
-                                   int64_t confirm_desync_count, const Actor& actor);
+                                   int64_t confirm_desync_count,
+                                   const Actor& actor);
   absl::StatusOr<SessionView> Cancel(const std::string& session_id,
-                                     int64_t expected_version, const Actor& actor);
+                                     int64_t expected_version,
+                                     const Actor& actor);
 
   // Sends rows with row_id > after_row_id that pass `filter`, in batches, as
   // they are classified; the last batch has done = true. Stops early (OK)
   // when `sink` returns false. FAILED_PRECONDITION before classification.
-  absl::Status StreamRows(const std::string& session_id, const RowFilter& filter,
-                          int64_t after_row_id, int batch_size,
+  absl::Status StreamRows(const std::string& session_id,
+                          const RowFilter& filter, int64_t after_row_id,
+                          int batch_size,
                           const std::function<bool(const RowBatchOut&)>& sink,
                           const std::function<bool()>& cancelled = nullptr);
   // Sends every change with version > after_version, in order, until the
@@ -201,17 +208,17 @@ class SessionManager {
   // audit_verb: the verb's name in the audit trail ("set_import").
   absl::StatusOr<SessionEvent> Edit(
       const std::string& session_id, int64_t expected_version,
-      const std::string& verb, const std::string& audit_verb, const Actor& actor,
-      const std::function<absl::StatusOr<struct RowDelta>(Live&, const RowContext&)>& fn);
+      const std::string& verb, const std::string& audit_verb,
+      const Actor& actor,
+      const std::function<
+          absl::StatusOr<struct RowDelta>(Live&, const RowContext&)>& fn);
   // Commits `next` (version bumped) with the rows of `delta` and `audit`, in
   // one transaction.
-  absl::StatusOr<SessionEvent> Commit(Live& live, SessionRecord next,
-                                      const std::string& verb,
-                                      const std::vector<Row>& changed,
-                                      std::vector<int64_t> removed,
-                                      bool replace_all_rows,
-                                      bool rows_in_event = true,
-                                      const std::vector<AuditRecord>& audit = {});
+  absl::StatusOr<SessionEvent> Commit(
+      Live& live, SessionRecord next, const std::string& verb,
+      const std::vector<Row>& changed, std::vector<int64_t> removed,
+      bool replace_all_rows, bool rows_in_event = true,
+      const std::vector<AuditRecord>& audit = {});
   void StartClassification(std::shared_ptr<Live> live)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(live->mu);
   void Classification(std::shared_ptr<Live> live, SessionRecord at_start);

@@ -19,13 +19,13 @@ namespace hubsync {
 namespace {
 
 absl::Status NotOnSyncScreen(const SessionRecord& r, const std::string& verb) {
-  std::string hint = r.step == SessionStep::kClassifying
-                         ? "rows are still being classified; wait for "
-                           "StreamRows to finish"
-                         : r.step == SessionStep::kSaved ||
-                                   r.step == SessionStep::kCancelled
-                               ? "start a new session"
-                               : "Proceed to the sync screen first";
+  std::string hint =
+      r.step == SessionStep::kClassifying
+          ? "rows are still being classified; wait for "
+            "StreamRows to finish"
+      : r.step == SessionStep::kSaved || r.step == SessionStep::kCancelled
+          ? "start a new session"
+          : "Proceed to the sync screen first";
   return absl::FailedPreconditionError(
       absl::StrCat(verb, " is not allowed: session ", r.id, " is at step ",
                    SessionStepName(r.step), "; ", hint));
@@ -41,8 +41,9 @@ absl::StatusOr<Scope> ValidateScope(const Scope& scope,
                           : "scope.registration_groups";
   if (scope.values.empty()) {
     return absl::InvalidArgumentError(
-        absl::StrCat(field, " is empty: name at least one, or choose all "
-                            "students"));
+        absl::StrCat(field,
+                     " is empty: name at least one, or choose all "
+                     "students"));
   }
   std::set<std::string> known;
   if (scope.kind == ScopeKind::kRegistrationGroups) {
@@ -55,8 +56,9 @@ absl::StatusOr<Scope> ValidateScope(const Scope& scope,
     if (scope.kind == ScopeKind::kYearGroups) {
       std::optional<std::string> year = CanonicalYearGroup(v);
       if (!year) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            field, "[", i, "]: '", v, "' is not a UK year group (N1, N2, R, 1-13)"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(field, "[", i, "]: '", v,
+                         "' is not a UK year group (N1, N2, R, 1-13)"));
       }
       out.values.push_back(*year);
     } else {
@@ -86,10 +88,10 @@ absl::StatusOr<SessionView> SessionManager::SetScope(
   absl::MutexLock lock(&live.mu);
   if (absl::Status s = CheckVersion(live, expected_version); !s.ok()) return s;
   if (live.record.step != SessionStep::kPupilsPanel) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "SetScope is not allowed: session ", live.record.id, " is at step ",
-        SessionStepName(live.record.step),
-        "; the scope is chosen on the Pupils panel"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("SetScope is not allowed: session ", live.record.id,
+                     " is at step ", SessionStepName(live.record.step),
+                     "; the scope is chosen on the Pupils panel"));
   }
   absl::StatusOr<std::shared_ptr<const RowContext>> context = Context(live);
   if (!context.ok()) return context.status();
@@ -107,8 +109,9 @@ absl::StatusOr<SessionView> SessionManager::SetScope(
   // something other than Classify (the benchmark's unclassified baseline),
   // which would not use it.
   const RowContext& c = **context;
-  const bool ready = live.match_context.lock() == *context && live.match_index != nullptr &&
-                     live.match_index->Fits(c.snapshot().learners.size(), next.scope);
+  const bool ready =
+      live.match_context.lock() == *context && live.match_index != nullptr &&
+      live.match_index->Fits(c.snapshot().learners.size(), next.scope);
   if (classify_ == nullptr && !ready) {
     live.match_index.reset();  // before building the next: one at a time
     live.match_index =
@@ -121,7 +124,8 @@ absl::StatusOr<SessionView> SessionManager::SetScope(
 absl::StatusOr<SessionEvent> SessionManager::Edit(
     const std::string& session_id, int64_t expected_version,
     const std::string& verb, const std::string& audit_verb, const Actor& actor,
-    const std::function<absl::StatusOr<RowDelta>(Live&, const RowContext&)>& fn) {
+    const std::function<absl::StatusOr<RowDelta>(Live&, const RowContext&)>&
+        fn) {
   absl::StatusOr<std::shared_ptr<Live>> loaded = Load(session_id);
   if (!loaded.ok()) return loaded.status();
   Live& live = **loaded;
@@ -146,85 +150,92 @@ absl::StatusOr<SessionEvent> SessionManager::Edit(
 absl::StatusOr<SessionEvent> SessionManager::SetImport(
     const std::string& session_id, int64_t expected_version,
     const std::string& mis_id, bool on, const Actor& actor) {
-  return Edit(session_id, expected_version, "SetImport", "set_import", actor,
-              [&](Live& live, const RowContext&) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-                return RowEditor(&live.rows, &live.next_row_id).SetImport(mis_id, on);
-              });
+  return Edit(
+      session_id, expected_version, "SetImport", "set_import", actor,
+      [&](Live& live, const RowContext&) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+        return RowEditor(&live.rows, &live.next_row_id).SetImport(mis_id, on);
+      });
 }
 
 absl::StatusOr<SessionEvent> SessionManager::SetImportAll(
     const std::string& session_id, int64_t expected_version, bool on,
     const Actor& actor) {
-  return Edit(session_id, expected_version, "SetImportAll", "set_import_all", actor,
-              [&](Live& live, const RowContext&) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-                return RowEditor(&live.rows, &live.next_row_id).SetImportAll(on);
-              });
+  return Edit(
+      session_id, expected_version, "SetImportAll", "set_import_all", actor,
+      [&](Live& live, const RowContext&) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+        return RowEditor(&live.rows, &live.next_row_id).SetImportAll(on);
+      });
 }
 
 absl::StatusOr<SessionEvent> SessionManager::Match(
     const std::string& session_id, int64_t expected_version,
-    const std::string& learner_id, const std::string& mis_id, const Actor& actor) {
+    const std::string& learner_id, const std::string& mis_id,
+    const Actor& actor) {
   return Edit(session_id, expected_version, "Match", "match", actor,
               [&](Live& live, const RowContext& ctx)
                   ABSL_NO_THREAD_SAFETY_ANALYSIS -> absl::StatusOr<RowDelta> {
-                const HubLearner* hub = ctx.FindHub(learner_id);
-                const MisLearner* mis = ctx.FindMis(mis_id);
-                Explanation why;
-                if (hub != nullptr && mis != nullptr) why = Explain(*hub, *mis);
-                return RowEditor(&live.rows, &live.next_row_id)
-                    .Match(learner_id, mis_id, why);
-              });
+                    const HubLearner* hub = ctx.FindHub(learner_id);
+                    const MisLearner* mis = ctx.FindMis(mis_id);
+                    Explanation why;
+                    if (hub != nullptr && mis != nullptr)
+                      why = Explain(*hub, *mis);
+                    return RowEditor(&live.rows, &live.next_row_id)
+                        .Match(learner_id, mis_id, why);
+                  });
 }
 
 absl::StatusOr<SessionEvent> SessionManager::Unmatch(
     const std::string& session_id, int64_t expected_version,
-    const std::string& learner_id, const std::string& mis_id, const Actor& actor) {
-  return Edit(session_id, expected_version, "Unmatch", "unmatch", actor,
-              [&](Live& live, const RowContext& ctx) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-                return RowEditor(&live.rows, &live.next_row_id)
-                    .Unmatch(learner_id, mis_id, [&](const std::string& id) {
-                      const HubLearner* h = ctx.FindHub(id);
-                      return h != nullptr && h->sync_state != SyncState::kUnsynced &&
-                             !h->mis_id.empty();
-                    });
-              });
+    const std::string& learner_id, const std::string& mis_id,
+    const Actor& actor) {
+  return Edit(
+      session_id, expected_version, "Unmatch", "unmatch", actor,
+      [&](Live& live, const RowContext& ctx) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+        return RowEditor(&live.rows, &live.next_row_id)
+            .Unmatch(learner_id, mis_id, [&](const std::string& id) {
+              const HubLearner* h = ctx.FindHub(id);
+              return h != nullptr && h->sync_state != SyncState::kUnsynced &&
+                     !h->mis_id.empty();
+            });
+      });
 }
 
 absl::StatusOr<SessionEvent> SessionManager::SetSyncEmail(
     const std::string& session_id, int64_t expected_version,
     const std::string& mis_id, bool on, const Actor& actor) {
-  return Edit(session_id, expected_version, "SetSyncEmail", "set_sync_email", actor,
+  return Edit(session_id, expected_version, "SetSyncEmail", "set_sync_email",
+              actor,
               [&](Live& live, const RowContext& ctx)
                   ABSL_NO_THREAD_SAFETY_ANALYSIS -> absl::StatusOr<RowDelta> {
-                if (!live.record.sync_emails) {
-                  return absl::FailedPreconditionError(
-                      "email sync is off for this session; turn on "
-                      "sync_email_addresses on the Pupils panel");
-                }
-                return RowEditor(&live.rows, &live.next_row_id)
-                    .SetSyncEmail(mis_id, on, [&](const std::string& id) {
-                      return ctx.MisHasEmail(id);
-                    });
-              });
+                    if (!live.record.sync_emails) {
+                      return absl::FailedPreconditionError(
+                          "email sync is off for this session; turn on "
+                          "sync_email_addresses on the Pupils panel");
+                    }
+                    return RowEditor(&live.rows, &live.next_row_id)
+                        .SetSyncEmail(mis_id, on, [&](const std::string& id) {
+                          return ctx.MisHasEmail(id);
+                        });
+                  });
 }
 
 absl::StatusOr<SessionEvent> SessionManager::SetSyncEmailAll(
     const std::string& session_id, int64_t expected_version, bool on,
     const Actor& actor) {
-  return Edit(session_id, expected_version, "SetSyncEmailAll", "set_sync_email_all",
-              actor,
+  return Edit(session_id, expected_version, "SetSyncEmailAll",
+              "set_sync_email_all", actor,
               [&](Live& live, const RowContext& ctx)
                   ABSL_NO_THREAD_SAFETY_ANALYSIS -> absl::StatusOr<RowDelta> {
-                if (!live.record.sync_emails) {
-                  return absl::FailedPreconditionError(
-                      "email sync is off for this session; turn on "
-                      "sync_email_addresses on the Pupils panel");
-                }
-                return RowEditor(&live.rows, &live.next_row_id)
-                    .SetSyncEmailAll(on, [&](const std::string& id) {
-                      return ctx.MisHasEmail(id);
-                    });
-              });
+                    if (!live.record.sync_emails) {
+                      return absl::FailedPreconditionError(
+                          "email sync is off for this session; turn on "
+                          "sync_email_addresses on the Pupils panel");
+                    }
+                    return RowEditor(&live.rows, &live.next_row_id)
+                        .SetSyncEmailAll(on, [&](const std::string& id) {
+                          return ctx.MisHasEmail(id);
+                        });
+                  });
 }
 
 absl::StatusOr<SaveOutcome> SessionManager::Save(const std::string& session_id,
@@ -246,7 +257,8 @@ absl::StatusOr<SaveOutcome> SessionManager::Save(const std::string& session_id,
   }
   absl::StatusOr<std::shared_ptr<const RowContext>> context = Context(live);
   if (!context.ok()) return context.status();
-  absl::StatusOr<SavePlan> plan = BuildSavePlan(live.record, live.rows, **context);
+  absl::StatusOr<SavePlan> plan =
+      BuildSavePlan(live.record, live.rows, **context);
   if (!plan.ok()) return plan.status();
   plan->request_id = request_id;
   plan->actor = actor;
@@ -254,7 +266,8 @@ absl::StatusOr<SaveOutcome> SessionManager::Save(const std::string& session_id,
     // A hub changed since classification is the first thing to say (the
     // store checks it again inside the save's transaction): the counts below
     // would be stale.
-    absl::StatusOr<int64_t> hub_version = store_->HubVersion(live.record.school_id);
+    absl::StatusOr<int64_t> hub_version =
+        store_->HubVersion(live.record.school_id);
     if (!hub_version.ok()) return hub_version.status();
     if (*hub_version != plan->expected_hub_version) {
       return absl::FailedPreconditionError(absl::StrCat(
@@ -286,10 +299,18 @@ absl::StatusOr<SaveOutcome> SessionManager::Save(const std::string& session_id,
   expect.unaffected = plan->unaffected;
   for (const PlannedChange& c : plan->changes) {
     switch (c.change) {
-      case LearnerChange::kLink: ++expect.linked; break;
-      case LearnerChange::kRefresh: ++expect.refreshed; break;
-      case LearnerChange::kImport: ++expect.imported; break;
-      case LearnerChange::kDesync: ++expect.desynced; break;
+      case LearnerChange::kLink:
+        ++expect.linked;
+        break;
+      case LearnerChange::kRefresh:
+        ++expect.refreshed;
+        break;
+      case LearnerChange::kImport:
+        ++expect.imported;
+        break;
+      case LearnerChange::kDesync:
+        ++expect.desynced;
+        break;
     }
     if (c.queue_verification_email) ++expect.emails_queued;
   }
@@ -309,9 +330,9 @@ absl::StatusOr<SaveOutcome> SessionManager::Save(const std::string& session_id,
   return SaveOutcome{View(live), *applied};
 }
 
-absl::StatusOr<SessionView> SessionManager::Cancel(const std::string& session_id,
-                                                   int64_t expected_version,
-                                                   const Actor& actor) {
+absl::StatusOr<SessionView> SessionManager::Cancel(
+    const std::string& session_id, int64_t expected_version,
+    const Actor& actor) {
   absl::StatusOr<std::shared_ptr<Live>> loaded = Load(session_id);
   if (!loaded.ok()) return loaded.status();
   Live& live = **loaded;
@@ -346,9 +367,10 @@ absl::Status SessionManager::StreamRows(
       live->record.step == SessionStep::kPupilsPanel) {
     SessionRecord r = live->record;
     live->mu.Unlock();
-    return absl::FailedPreconditionError(absl::StrCat(
-        "StreamRows is not allowed: session ", r.id, " is at step ",
-        SessionStepName(r.step), "; Proceed from the Pupils panel to classify"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("StreamRows is not allowed: session ", r.id,
+                     " is at step ", SessionStepName(r.step),
+                     "; Proceed from the Pupils panel to classify"));
   }
   while (true) {
     if (live->closed) {
@@ -361,8 +383,8 @@ absl::Status SessionManager::StreamRows(
     auto it = std::upper_bound(
         live->rows.begin(), live->rows.end(), cursor,
         [](int64_t id, const Row& r) { return id < r.row_id; });
-    batch.rows.reserve(
-        std::min(static_cast<size_t>(batch_size), static_cast<size_t>(live->rows.end() - it)));
+    batch.rows.reserve(std::min(static_cast<size_t>(batch_size),
+                                static_cast<size_t>(live->rows.end() - it)));
     for (; it != live->rows.end() &&
            batch.rows.size() < static_cast<size_t>(batch_size);
          ++it) {

@@ -21,7 +21,7 @@ struct ApiKeyRecord {
   std::string label;
   std::string secret_hash;  // hex of the keyed hash of the whole key string
   int64_t create_time_unix = 0;
-  std::string created_by;      // key id, or "" when made by hubsyncd
+  std::string created_by;        // key id, or "" when made by hubsyncd
   int64_t revoke_time_unix = 0;  // 0 while the key works
 };
 

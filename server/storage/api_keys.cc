@@ -12,16 +12,21 @@ namespace hubsync {
 
 const char* RoleName(Role role) {
   switch (role) {
-    case Role::kOperator: return "operator";
-    case Role::kAdmin: return "admin";
-    case Role::kService: return "service";
-    case Role::kViewer: return "viewer";
+    case Role::kOperator:
+      return "operator";
+    case Role::kAdmin:
+      return "admin";
+    case Role::kService:
+      return "service";
+    case Role::kViewer:
+      return "viewer";
   }
   return "viewer";
 }
 
 bool ParseRole(const std::string& name, Role* role) {
-  for (Role r : {Role::kOperator, Role::kAdmin, Role::kService, Role::kViewer}) {
+  for (Role r :
+       {Role::kOperator, Role::kAdmin, Role::kService, Role::kViewer}) {
     if (name == RoleName(r)) {
       *role = r;
       return true;
@@ -56,15 +61,17 @@ absl::Status KeyNotFound(const std::string& id) {
 
 // What the audit trail keeps of a key: never its secret or the hash.
 std::string KeyJson(const ApiKeyRecord& k) {
-  return absl::StrCat("{\"key_id\":", JsonString(k.id), ",\"school_id\":",
-                      JsonString(k.school_id), ",\"role\":", JsonString(RoleName(k.role)),
+  return absl::StrCat("{\"key_id\":", JsonString(k.id),
+                      ",\"school_id\":", JsonString(k.school_id),
+                      ",\"role\":", JsonString(RoleName(k.role)),
                       ",\"label\":", JsonString(k.label), ",\"revoked\":",
                       k.revoke_time_unix != 0 ? "true" : "false", "}");
 }
 
 }  // namespace
 
-absl::Status SqliteStore::CreateApiKey(const ApiKeyRecord& key, const Actor& actor) {
+absl::Status SqliteStore::CreateApiKey(const ApiKeyRecord& key,
+                                       const Actor& actor) {
   std::lock_guard<std::mutex> lock(mu_);
   STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(&db_));
   if (!key.school_id.empty()) {
@@ -123,14 +130,13 @@ absl::StatusOr<std::vector<ApiKeyRecord>> SqliteStore::ListApiKeys(
   return out;
 }
 
-absl::StatusOr<ApiKeyRecord> SqliteStore::RevokeApiKey(const std::string& key_id,
-                                                       const Actor& actor) {
+absl::StatusOr<ApiKeyRecord> SqliteStore::RevokeApiKey(
+    const std::string& key_id, const Actor& actor) {
   std::lock_guard<std::mutex> lock(mu_);
   STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(&db_));
-  STORE_ASSIGN_OR_RETURN(
-      Statement st,
-      db_.Prepare("UPDATE api_keys SET revoke_time = ? "
-                  "WHERE id = ? AND revoke_time = 0"));
+  STORE_ASSIGN_OR_RETURN(Statement st,
+                         db_.Prepare("UPDATE api_keys SET revoke_time = ? "
+                                     "WHERE id = ? AND revoke_time = 0"));
   st.Bind(1, clock_->NowUnixSeconds()).Bind(2, key_id);
   STORE_RETURN_IF_ERROR(st.Run());
   const bool revoked_now = db_.Changes() > 0;
@@ -160,7 +166,8 @@ absl::StatusOr<ApiKeyRecord> SqliteStore::RevokeApiKey(const std::string& key_id
 absl::StatusOr<int64_t> SqliteStore::CountActiveOperatorKeys() {
   std::lock_guard<std::mutex> lock(mu_);
   return db_.QueryInt(
-      "SELECT COUNT(*) FROM api_keys WHERE role = 'operator' AND revoke_time = 0");
+      "SELECT COUNT(*) FROM api_keys WHERE role = 'operator' AND revoke_time = "
+      "0");
 }
 
 absl::StatusOr<std::string> SqliteStore::SchoolOf(Resource kind,
@@ -169,7 +176,8 @@ absl::StatusOr<std::string> SqliteStore::SchoolOf(Resource kind,
   const char* column = "id";
   const char* noun = "school";
   switch (kind) {
-    case Resource::kSchool: break;
+    case Resource::kSchool:
+      break;
     case Resource::kLearner:
       table = "hub_learners", column = "school_id", noun = "learner";
       break;
@@ -189,7 +197,8 @@ absl::StatusOr<std::string> SqliteStore::SchoolOf(Resource kind,
                                              " WHERE id = ?")));
   st.Bind(1, id);
   STORE_ASSIGN_OR_RETURN(bool found, st.Step());
-  if (!found) return absl::NotFoundError(absl::StrCat(noun, " ", id, " not found"));
+  if (!found)
+    return absl::NotFoundError(absl::StrCat(noun, " ", id, " not found"));
   return st.Text(0);
 }
 

@@ -148,7 +148,8 @@ std::vector<std::string> SplitList(absl::string_view joined) {
   return absl::StrSplit(joined, kListSeparator);
 }
 
-void AppendEvidence(std::string* out, const std::vector<FieldEvidence>& fields) {
+void AppendEvidence(std::string* out,
+                    const std::vector<FieldEvidence>& fields) {
   auto escaped = [out](std::string_view v) {
     if (v.find_first_of("\\\t\n") == std::string_view::npos) {
       out->append(v);  // the usual case: nothing to escape
@@ -165,7 +166,8 @@ void AppendEvidence(std::string* out, const std::vector<FieldEvidence>& fields) 
     // The shortest text that reads back as the same double: exact, and a
     // fraction of snprintf's cost (a million rows' evidence is written at
     // once).
-    const std::to_chars_result r = std::to_chars(buf, buf + sizeof buf, f.weight);
+    const std::to_chars_result r =
+        std::to_chars(buf, buf + sizeof buf, f.weight);
     out->append(buf, r.ptr);
     out->push_back('\n');
   }
@@ -208,21 +210,39 @@ static_assert(kClassSep == kEntrySep + 1 && kItemSep == kEntrySep + 2 &&
 
 absl::Status SetAuditField(HubLearner& l, int i, absl::string_view v) {
   switch (i) {
-    case 0: l.id = std::string(v); break;
-    case 1: l.legal_forename = std::string(v); break;
-    case 2: l.legal_surname = std::string(v); break;
-    case 3: l.preferred_forename = std::string(v); break;
-    case 4: l.preferred_surname = std::string(v); break;
+    case 0:
+      l.id = std::string(v);
+      break;
+    case 1:
+      l.legal_forename = std::string(v);
+      break;
+    case 2:
+      l.legal_surname = std::string(v);
+      break;
+    case 3:
+      l.preferred_forename = std::string(v);
+      break;
+    case 4:
+      l.preferred_surname = std::string(v);
+      break;
     case 5: {
       absl::StatusOr<std::optional<Date>> d = DateFromText(v);
       if (!d.ok()) return d.status();
       l.date_of_birth = *d;
       break;
     }
-    case 6: l.gender = std::string(v); break;
-    case 7: l.upn = std::string(v); break;
-    case 8: l.year_group = std::string(v); break;
-    case 9: l.registration_group = std::string(v); break;
+    case 6:
+      l.gender = std::string(v);
+      break;
+    case 7:
+      l.upn = std::string(v);
+      break;
+    case 8:
+      l.year_group = std::string(v);
+      break;
+    case 9:
+      l.registration_group = std::string(v);
+      break;
     case 10:
       l.classes.clear();
       if (!v.empty()) {
@@ -231,8 +251,12 @@ absl::Status SetAuditField(HubLearner& l, int i, absl::string_view v) {
         }
       }
       break;
-    case 11: l.email = std::string(v); break;
-    case 12: l.mis_id = std::string(v); break;
+    case 11:
+      l.email = std::string(v);
+      break;
+    case 12:
+      l.mis_id = std::string(v);
+      break;
     case 13: {
       absl::StatusOr<SyncState> st = SyncStateFromText(v);
       if (!st.ok()) return st.status();
@@ -240,7 +264,8 @@ absl::Status SetAuditField(HubLearner& l, int i, absl::string_view v) {
       break;
     }
     default:
-      return absl::InternalError(absl::StrCat("database holds audit field ", i));
+      return absl::InternalError(
+          absl::StrCat("database holds audit field ", i));
   }
   return absl::OkStatus();
 }
@@ -352,8 +377,7 @@ void AppendAuditField(std::string* out, const HubLearner& l, int i) {
 absl::StatusOr<HubLearner> DecodeFields(HubLearner l, absl::string_view s,
                                         bool delta) {
   if (s.empty()) return l;
-  for (absl::string_view item :
-       SplitRaw(s, delta ? kItemSep : kFieldSep)) {
+  for (absl::string_view item : SplitRaw(s, delta ? kItemSep : kFieldSep)) {
     int index = 0;
     absl::string_view value = item;
     if (delta) {
@@ -422,7 +446,8 @@ absl::StatusOr<HubLearner> DecodeAuditLearner(absl::string_view s) {
       }
       continue;
     }
-    if (absl::Status st = SetAuditField(l, i, UnescapeAudit(items[i])); !st.ok()) {
+    if (absl::Status st = SetAuditField(l, i, UnescapeAudit(items[i]));
+        !st.ok()) {
       return st;
     }
   }

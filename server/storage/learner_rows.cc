@@ -47,10 +47,17 @@ struct UpdColumn {
   int param;
 };
 constexpr UpdColumn kUpdColumns[] = {
-    {"legal_forename", 3},  {"legal_surname", 4}, {"preferred_forename", 5},
-    {"preferred_surname", 6}, {"date_of_birth", 7}, {"gender", 8},
-    {"upn", 9},             {"year_group", 10},   {"registration_group", 11},
-    {"email", 12},          {"mis_id", 13},
+    {"legal_forename", 3},
+    {"legal_surname", 4},
+    {"preferred_forename", 5},
+    {"preferred_surname", 6},
+    {"date_of_birth", 7},
+    {"gender", 8},
+    {"upn", 9},
+    {"year_group", 10},
+    {"registration_group", 11},
+    {"email", 12},
+    {"mis_id", 13},
 };
 
 std::string DateText(const HubLearner& l) {
@@ -65,8 +72,8 @@ absl::StatusOr<std::vector<HubLearner>> ReadLearners(Db* db,
   STORE_ASSIGN_OR_RETURN(
       Statement st,
       db->Prepare(absl::StrCat(
-          "SELECT ", kLearnerColumns, " FROM hub_learners l WHERE ",
-          where, " ORDER BY l.legal_surname, l.legal_forename, l.id")));
+          "SELECT ", kLearnerColumns, " FROM hub_learners l WHERE ", where,
+          " ORDER BY l.legal_surname, l.legal_forename, l.id")));
   st.Bind(1, arg);
   std::vector<HubLearner> out;
   absl::flat_hash_map<std::string, size_t> index;
@@ -99,10 +106,10 @@ absl::StatusOr<std::vector<HubLearner>> ReadSchoolLearners(
     Db* db, const std::string& school_id) {
   STORE_ASSIGN_OR_RETURN(
       Statement st,
-      db->Prepare(absl::StrCat(
-          "SELECT ", kLearnerColumns,
-          " FROM hub_learners l INDEXED BY hub_learners_by_school "
-          "WHERE l.school_id = ?")));
+      db->Prepare(
+          absl::StrCat("SELECT ", kLearnerColumns,
+                       " FROM hub_learners l INDEXED BY hub_learners_by_school "
+                       "WHERE l.school_id = ?")));
   st.BindRef(1, school_id);
   std::vector<HubLearner> out;
   absl::flat_hash_map<std::string, size_t> index;
@@ -147,7 +154,8 @@ absl::StatusOr<LearnerReader> LearnerReader::Create(Db* db) {
           "FROM hub_learners l WHERE l.id = ?1 AND l.school_id = ?2")));
   STORE_ASSIGN_OR_RETURN(
       Statement class_ids,
-      db->Prepare("SELECT class_id FROM hub_class_members WHERE learner_id = ?"));
+      db->Prepare(
+          "SELECT class_id FROM hub_class_members WHERE learner_id = ?"));
   return LearnerReader(std::move(learner), std::move(class_ids));
 }
 
@@ -180,7 +188,8 @@ absl::StatusOr<bool> LearnerReader::Get(const std::string& school_id,
   out->class_ids.clear();
   const std::string members = learner_.Text(15);
   learner_.Reset();
-  for (absl::string_view m : absl::StrSplit(members, '\x1e', absl::SkipEmpty())) {
+  for (absl::string_view m :
+       absl::StrSplit(members, '\x1e', absl::SkipEmpty())) {
     std::vector<absl::string_view> parts = absl::StrSplit(m, '\x1f');
     if (parts.size() != 3) {
       return absl::InternalError(absl::StrCat(
@@ -289,11 +298,10 @@ namespace {
 // The stored row is not the one `before` describes (changed or removed
 // since it was read): nothing was written.
 absl::Status NotAsRead(const HubLearner& before) {
-  return absl::FailedPreconditionError(
-      absl::StrCat("learner ", before.id, " of school ", before.school_id,
-                   " is not as it was read (updated at ",
-                   before.update_time_unix, ", ", ToText(before.sync_state),
-                   "); classify again"));
+  return absl::FailedPreconditionError(absl::StrCat(
+      "learner ", before.id, " of school ", before.school_id,
+      " is not as it was read (updated at ", before.update_time_unix, ", ",
+      ToText(before.sync_state), "); classify again"));
 }
 
 }  // namespace
@@ -339,10 +347,17 @@ absl::Status LearnerWriter::Update(const HubLearner& before,
   // it is written.
   Statement& st = it->second.Reset();
   st.BindRef(1, after.id).BindRef(2, after.school_id);
-  const std::string* const text[] = {
-      &after.legal_forename, &after.legal_surname, &after.preferred_forename,
-      &after.preferred_surname, nullptr, &after.gender, &after.upn,
-      &after.year_group, &after.registration_group, &after.email, nullptr};
+  const std::string* const text[] = {&after.legal_forename,
+                                     &after.legal_surname,
+                                     &after.preferred_forename,
+                                     &after.preferred_surname,
+                                     nullptr,
+                                     &after.gender,
+                                     &after.upn,
+                                     &after.year_group,
+                                     &after.registration_group,
+                                     &after.email,
+                                     nullptr};
   std::string date;
   for (size_t i = 0; i < std::size(kUpdColumns); ++i) {
     if (!(mask & (1u << i))) continue;

@@ -84,9 +84,8 @@ class LearnerWriter {
                           std::vector<std::string> wanted);
 
  private:
-  LearnerWriter(Db* db, Statement upsert, Statement insert,
-                Statement set_state, Statement clear, Statement add,
-                Statement remove)
+  LearnerWriter(Db* db, Statement upsert, Statement insert, Statement set_state,
+                Statement clear, Statement add, Statement remove)
       : db_(db),
         upsert_(std::move(upsert)),
         insert_(std::move(insert)),

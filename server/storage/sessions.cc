@@ -83,7 +83,8 @@ class EvidenceWriter {
       h.Byte(reinterpret_cast<const unsigned char*>(&score)[b]);
     }
     // As a signed 64-bit integer, the type SQLite stores.
-    const auto hash = static_cast<int64_t>(h.Part(reason_).Part(fields_).value());
+    const auto hash =
+        static_cast<int64_t>(h.Part(reason_).Part(fields_).value());
     if (!none_stored_) {
       find_->Reset().BindRef(1, session_id_).Bind(2, hash);
       while (true) {
@@ -108,25 +109,31 @@ class EvidenceWriter {
 
  private:
   absl::Status Prepare() {
-    STORE_ASSIGN_OR_RETURN(Statement last,
-                           db_->Prepare("SELECT COALESCE(MAX(evidence_id), 0) FROM "
-                                        "session_evidence WHERE session_id = ?"));
+    STORE_ASSIGN_OR_RETURN(
+        Statement last,
+        db_->Prepare("SELECT COALESCE(MAX(evidence_id), 0) FROM "
+                     "session_evidence WHERE session_id = ?"));
     last.BindRef(1, session_id_);
     STORE_ASSIGN_OR_RETURN(bool row, last.Step());
     next_id_ = (row ? last.Int(0) : 0) + 1;
     STORE_ASSIGN_OR_RETURN(
-        insert_, db_->Prepare("INSERT INTO session_evidence (session_id, evidence_id, "
-                              "content_hash, score, reason, fields) VALUES (?,?,?,?,?,?)"));
+        insert_,
+        db_->Prepare(
+            "INSERT INTO session_evidence (session_id, evidence_id, "
+            "content_hash, score, reason, fields) VALUES (?,?,?,?,?,?)"));
     STORE_ASSIGN_OR_RETURN(
-        find_, db_->Prepare("SELECT evidence_id, score, reason, fields FROM session_evidence "
-                            "WHERE session_id = ? AND content_hash = ?"));
+        find_,
+        db_->Prepare(
+            "SELECT evidence_id, score, reason, fields FROM session_evidence "
+            "WHERE session_id = ? AND content_hash = ?"));
     return absl::OkStatus();
   }
 
   Db* db_;
   const std::string& session_id_;
   const bool none_stored_;
-  absl::flat_hash_map<std::pair<const Explanation*, const ReasonWording*>, int64_t>
+  absl::flat_hash_map<std::pair<const Explanation*, const ReasonWording*>,
+                      int64_t>
       by_pointer_;
   std::string reason_, fields_;
   std::optional<Statement> insert_, find_;
@@ -150,7 +157,8 @@ void AppendRowLine(const Row& r, int64_t evidence_id, std::string* out) {
   const absl::string_view status = ToText(r.status);
   out->append(status.data(), status.size());
   out->push_back(' ');
-  number((r.import ? 1u : 0u) | (r.sync_email ? 2u : 0u) | (r.decided_by_admin ? 4u : 0u));
+  number((r.import ? 1u : 0u) | (r.sync_email ? 2u : 0u) |
+         (r.decided_by_admin ? 4u : 0u));
   out->push_back(' ');
   number(static_cast<uint64_t>(evidence_id));
   out->push_back(' ');
@@ -178,8 +186,8 @@ absl::StatusOr<std::vector<RowLine>> ParseChunk(absl::string_view text,
   absl::string_view rest = text;
   auto malformed = [&](absl::string_view why) {
     return absl::InternalError(absl::StrCat(
-        "database holds a malformed row in chunk ", chunk, " of session ", session_id,
-        " at byte ", rest.data() - text.data(), ": ", why));
+        "database holds a malformed row in chunk ", chunk, " of session ",
+        session_id, " at byte ", rest.data() - text.data(), ": ", why));
   };
   auto word = [&rest](absl::string_view* w) {
     const size_t space = rest.find(' ');
@@ -191,7 +199,8 @@ absl::StatusOr<std::vector<RowLine>> ParseChunk(absl::string_view text,
   auto counted = [&rest](std::string* v) {
     const size_t colon = rest.find(':');
     size_t n = 0;
-    if (colon == absl::string_view::npos || !absl::SimpleAtoi(rest.substr(0, colon), &n) ||
+    if (colon == absl::string_view::npos ||
+        !absl::SimpleAtoi(rest.substr(0, colon), &n) ||
         rest.size() - colon - 1 < n) {
       return false;
     }
@@ -206,8 +215,9 @@ absl::StatusOr<std::vector<RowLine>> ParseChunk(absl::string_view text,
     int flag_bits = 0;
     if (!word(&id) || !word(&status) || !word(&flags) || !word(&evidence) ||
         !absl::SimpleAtoi(id, &line.row.row_id) || line.row.row_id <= 0 ||
-        !absl::SimpleAtoi(flags, &flag_bits) || flag_bits < 0 || flag_bits > 7 ||
-        !absl::SimpleAtoi(evidence, &line.evidence_id) || line.evidence_id < 0) {
+        !absl::SimpleAtoi(flags, &flag_bits) || flag_bits < 0 ||
+        flag_bits > 7 || !absl::SimpleAtoi(evidence, &line.evidence_id) ||
+        line.evidence_id < 0) {
       return malformed("expected a row id, status, flags and evidence id");
     }
     absl::StatusOr<RowStatus> parsed = RowStatusFromText(status);
@@ -221,12 +231,16 @@ absl::StatusOr<std::vector<RowLine>> ParseChunk(absl::string_view text,
       return malformed("expected the learner ids, each after its length");
     }
     rest.remove_prefix(1);
-    line.text = absl::string_view(begin, static_cast<size_t>(rest.data() - begin));
+    line.text =
+        absl::string_view(begin, static_cast<size_t>(rest.data() - begin));
     if (ChunkOf(line.row.row_id) != chunk) {
-      return malformed(absl::StrCat("row ", line.row.row_id, " is not of this chunk"));
+      return malformed(
+          absl::StrCat("row ", line.row.row_id, " is not of this chunk"));
     }
   }
-  auto by_id = [](const RowLine& a, const RowLine& b) { return a.row.row_id < b.row.row_id; };
+  auto by_id = [](const RowLine& a, const RowLine& b) {
+    return a.row.row_id < b.row.row_id;
+  };
   if (!std::is_sorted(out.begin(), out.end(), by_id)) {
     std::stable_sort(out.begin(), out.end(), by_id);
   }
@@ -328,10 +342,11 @@ absl::StatusOr<SessionRecord> SqliteStore::CreateSession(SessionRecord s,
   audit.actor = actor;
   audit.verb = "start_session";
   audit.record_id = s.id;
-  audit.after_json = absl::StrCat(
-      "{\"session_id\":", JsonString(s.id), ",\"snapshot_id\":",
-      JsonString(s.snapshot_id), ",\"admin\":", JsonString(s.admin),
-      ",\"step\":", JsonString(ToText(s.step)), "}");
+  audit.after_json =
+      absl::StrCat("{\"session_id\":", JsonString(s.id),
+                   ",\"snapshot_id\":", JsonString(s.snapshot_id),
+                   ",\"admin\":", JsonString(s.admin),
+                   ",\"step\":", JsonString(ToText(s.step)), "}");
   audit.time_unix = s.create_time_unix;
   STORE_RETURN_IF_ERROR(WriteAuditLocked(audit));
   STORE_RETURN_IF_ERROR(txn.Commit());
@@ -410,11 +425,12 @@ absl::StatusOr<std::vector<Row>> SqliteStore::LoadRows(
     if (!row) break;
     const int64_t chunk = st.Int(0);
     const std::string text = st.Text(2);
-    STORE_ASSIGN_OR_RETURN(std::vector<RowLine> lines, ParseChunk(text, session_id, chunk));
+    STORE_ASSIGN_OR_RETURN(std::vector<RowLine> lines,
+                           ParseChunk(text, session_id, chunk));
     if (static_cast<int64_t>(lines.size()) != st.Int(1)) {
-      return absl::InternalError(absl::StrCat("database holds chunk ", chunk, " of session ",
-                                              session_id, " with ", lines.size(),
-                                              " rows, not the ", st.Int(1), " it records"));
+      return absl::InternalError(absl::StrCat(
+          "database holds chunk ", chunk, " of session ", session_id, " with ",
+          lines.size(), " rows, not the ", st.Int(1), " it records"));
     }
     for (RowLine& line : lines) {
       Row& r = out.emplace_back(std::move(line.row));
@@ -440,14 +456,16 @@ absl::Status SqliteStore::UpdateSession(
   STORE_RETURN_IF_ERROR(CheckSessionVersionLocked(s));
   STORE_RETURN_IF_ERROR(WriteSessionLocked(s, /*insert=*/false));
   if (replace_all_rows) {
-    for (const char* sql : {"DELETE FROM session_row_chunks WHERE session_id = ?",
-                            "DELETE FROM session_evidence WHERE session_id = ?"}) {
+    for (const char* sql :
+         {"DELETE FROM session_row_chunks WHERE session_id = ?",
+          "DELETE FROM session_evidence WHERE session_id = ?"}) {
       STORE_ASSIGN_OR_RETURN(Statement clear, db_.Prepare(sql));
       clear.Bind(1, s.id);
       STORE_RETURN_IF_ERROR(clear.Run());
     }
   }
-  STORE_RETURN_IF_ERROR(WriteRowsLocked(s.id, changed, removed_row_ids, replace_all_rows));
+  STORE_RETURN_IF_ERROR(
+      WriteRowsLocked(s.id, changed, removed_row_ids, replace_all_rows));
   for (AuditRecord a : audit) {
     a.school_id = s.school_id;
     a.session_id = s.id;
@@ -457,22 +475,24 @@ absl::Status SqliteStore::UpdateSession(
   return txn.Commit();
 }
 
-absl::Status SqliteStore::WriteRowsLocked(const std::string& session_id,
-                                          const std::vector<Row>& changed,
-                                          const std::vector<int64_t>& removed_row_ids,
-                                          bool none_stored) {
+absl::Status SqliteStore::WriteRowsLocked(
+    const std::string& session_id, const std::vector<Row>& changed,
+    const std::vector<int64_t>& removed_row_ids, bool none_stored) {
   // The changed rows in row id order (as classification hands them over,
   // usually), the last of a repeated id winning.
   std::vector<uint32_t> order(changed.size());
   std::iota(order.begin(), order.end(), 0u);
-  auto by_id = [&](uint32_t a, uint32_t b) { return changed[a].row_id < changed[b].row_id; };
+  auto by_id = [&](uint32_t a, uint32_t b) {
+    return changed[a].row_id < changed[b].row_id;
+  };
   if (!std::is_sorted(order.begin(), order.end(), by_id)) {
     std::stable_sort(order.begin(), order.end(), by_id);
   }
   {
     size_t kept = 0;
     for (size_t k = 0; k < order.size(); ++k) {
-      if (k + 1 < order.size() && changed[order[k + 1]].row_id == changed[order[k]].row_id) {
+      if (k + 1 < order.size() &&
+          changed[order[k + 1]].row_id == changed[order[k]].row_id) {
         continue;
       }
       order[kept++] = order[k];
@@ -481,13 +501,18 @@ absl::Status SqliteStore::WriteRowsLocked(const std::string& session_id,
   }
   STORE_ASSIGN_OR_RETURN(
       Statement put,
-      db_.Prepare("INSERT INTO session_row_chunks (session_id, chunk, row_count, rows) "
-                  "VALUES (?,?,?,?) ON CONFLICT (session_id, chunk) DO UPDATE SET "
-                  "row_count = excluded.row_count, rows = excluded.rows"));
+      db_.Prepare(
+          "INSERT INTO session_row_chunks (session_id, chunk, row_count, rows) "
+          "VALUES (?,?,?,?) ON CONFLICT (session_id, chunk) DO UPDATE SET "
+          "row_count = excluded.row_count, rows = excluded.rows"));
   EvidenceWriter evidence(&db_, session_id, none_stored);
   std::string text;
   auto put_chunk = [&](int64_t chunk, int64_t count) {
-    put.Reset().BindRef(1, session_id).Bind(2, chunk).Bind(3, count).BindRef(4, text);
+    put.Reset()
+        .BindRef(1, session_id)
+        .Bind(2, chunk)
+        .Bind(3, count)
+        .BindRef(4, text);
     return put.Run();
   };
   if (none_stored) {
@@ -496,9 +521,11 @@ absl::Status SqliteStore::WriteRowsLocked(const std::string& session_id,
       const int64_t chunk = ChunkOf(changed[order[k]].row_id);
       text.clear();
       int64_t count = 0;
-      for (; k < order.size() && ChunkOf(changed[order[k]].row_id) == chunk; ++k, ++count) {
+      for (; k < order.size() && ChunkOf(changed[order[k]].row_id) == chunk;
+           ++k, ++count) {
         const Row& r = changed[order[k]];
-        STORE_ASSIGN_OR_RETURN(int64_t evidence_id, evidence.IdOf(r.explanation));
+        STORE_ASSIGN_OR_RETURN(int64_t evidence_id,
+                               evidence.IdOf(r.explanation));
         AppendRowLine(r, evidence_id, &text);
       }
       STORE_RETURN_IF_ERROR(put_chunk(chunk, count));
@@ -506,20 +533,24 @@ absl::Status SqliteStore::WriteRowsLocked(const std::string& session_id,
     return absl::OkStatus();
   }
   // An edit: each chunk it touches read, changed and written back.
-  std::map<int64_t, std::pair<std::vector<uint32_t>, std::vector<int64_t>>> touched;
-  for (uint32_t k : order) touched[ChunkOf(changed[k].row_id)].first.push_back(k);
+  std::map<int64_t, std::pair<std::vector<uint32_t>, std::vector<int64_t>>>
+      touched;
+  for (uint32_t k : order)
+    touched[ChunkOf(changed[k].row_id)].first.push_back(k);
   for (int64_t id : removed_row_ids) touched[ChunkOf(id)].second.push_back(id);
-  STORE_ASSIGN_OR_RETURN(
-      Statement get,
-      db_.Prepare("SELECT rows FROM session_row_chunks WHERE session_id = ? AND chunk = ?"));
+  STORE_ASSIGN_OR_RETURN(Statement get,
+                         db_.Prepare("SELECT rows FROM session_row_chunks "
+                                     "WHERE session_id = ? AND chunk = ?"));
   STORE_ASSIGN_OR_RETURN(
       Statement drop,
-      db_.Prepare("DELETE FROM session_row_chunks WHERE session_id = ? AND chunk = ?"));
+      db_.Prepare(
+          "DELETE FROM session_row_chunks WHERE session_id = ? AND chunk = ?"));
   for (const auto& [chunk, edits] : touched) {
     get.Reset().BindRef(1, session_id).Bind(2, chunk);
     STORE_ASSIGN_OR_RETURN(bool found, get.Step());
     const std::string stored = found ? get.Text(0) : std::string();
-    STORE_ASSIGN_OR_RETURN(std::vector<RowLine> lines, ParseChunk(stored, session_id, chunk));
+    STORE_ASSIGN_OR_RETURN(std::vector<RowLine> lines,
+                           ParseChunk(stored, session_id, chunk));
     std::map<int64_t, std::string> by_id;
     for (const RowLine& line : lines) {
       by_id[line.row.row_id].assign(line.text.data(), line.text.size());

@@ -101,7 +101,8 @@ absl::StatusOr<MisSnapshot> SqliteStore::SaveSnapshot(MisSnapshot snapshot,
   };
   const size_t n = snapshot.learners.size();
   // Every bound string outlives its step: bound without copies.
-  std::vector<std::string> dates(kBatch), class_ids(kBatch), class_names(kBatch);
+  std::vector<std::string> dates(kBatch), class_ids(kBatch),
+      class_names(kBatch);
   auto insert = [&](Statement& st, size_t first, size_t rows) -> absl::Status {
     st.Reset().BindRef(1, snapshot.id);
     for (size_t r = 0; r < rows; ++r) {
@@ -144,10 +145,11 @@ absl::StatusOr<MisSnapshot> SqliteStore::SaveSnapshot(MisSnapshot snapshot,
   audit.actor = actor;
   audit.verb = "save_snapshot";
   audit.record_id = snapshot.id;
-  audit.after_json = absl::StrCat(
-      "{\"snapshot_id\":", JsonString(snapshot.id), ",\"format\":",
-      JsonString(ToText(snapshot.format)), ",\"learners\":", snapshot.learners.size(),
-      ",\"classes\":", snapshot.classes.size(), "}");
+  audit.after_json =
+      absl::StrCat("{\"snapshot_id\":", JsonString(snapshot.id),
+                   ",\"format\":", JsonString(ToText(snapshot.format)),
+                   ",\"learners\":", snapshot.learners.size(),
+                   ",\"classes\":", snapshot.classes.size(), "}");
   audit.time_unix = snapshot.create_time_unix;
   STORE_RETURN_IF_ERROR(WriteAuditLocked(audit));
   STORE_RETURN_IF_ERROR(txn.Commit());
@@ -194,14 +196,15 @@ absl::StatusOr<MisSnapshot> SqliteStore::ReadSnapshotLocked(
 
   STORE_ASSIGN_OR_RETURN(
       Statement lrn,
-      db_.Prepare(absl::StrCat("SELECT mis_id, upn, legal_forename, legal_surname, "
-                  "preferred_forename, preferred_surname, date_of_birth, "
-                  "gender, year_group, registration_group, "
-                  "registration_group_mis_id, class_mis_ids, classes, email "
-                  "FROM mis_learners WHERE snapshot_id = ?",
-                  // Without ORDER BY the rows come in key (mis_id) order,
-                  // straight off the table: no sort of a million rows.
-                  file_order ? " ORDER BY ord" : "")));
+      db_.Prepare(absl::StrCat(
+          "SELECT mis_id, upn, legal_forename, legal_surname, "
+          "preferred_forename, preferred_surname, date_of_birth, "
+          "gender, year_group, registration_group, "
+          "registration_group_mis_id, class_mis_ids, classes, email "
+          "FROM mis_learners WHERE snapshot_id = ?",
+          // Without ORDER BY the rows come in key (mis_id) order,
+          // straight off the table: no sort of a million rows.
+          file_order ? " ORDER BY ord" : "")));
   lrn.Bind(1, snapshot_id);
   while (true) {
     STORE_ASSIGN_OR_RETURN(bool row, lrn.Step());
@@ -319,10 +322,9 @@ absl::StatusOr<ClassSyncResult> SqliteStore::SyncClasses(
   // one of them has is linked to it, so learners already in it stay in it
   // and the hub does not end up with two "7x/Ma1" classes.
   absl::flat_hash_map<std::string, std::vector<std::string>> hand_made;
-  STORE_ASSIGN_OR_RETURN(
-      Statement unlinked,
-      db_.Prepare("SELECT name, id FROM hub_classes "
-                  "WHERE school_id = ? AND mis_id IS NULL"));
+  STORE_ASSIGN_OR_RETURN(Statement unlinked,
+                         db_.Prepare("SELECT name, id FROM hub_classes "
+                                     "WHERE school_id = ? AND mis_id IS NULL"));
   unlinked.Bind(1, school_id);
   while (true) {
     STORE_ASSIGN_OR_RETURN(bool row, unlinked.Step());
@@ -351,10 +353,11 @@ absl::StatusOr<ClassSyncResult> SqliteStore::SyncClasses(
   auto class_json = [](const std::string& id, const std::string& mis_id,
                        const std::string& name, const std::string& kind,
                        const std::string& year) {
-    return absl::StrCat("{\"class_id\":", JsonString(id), ",\"mis_id\":",
-                        mis_id.empty() ? "null" : JsonString(mis_id),
-                        ",\"name\":", JsonString(name), ",\"kind\":", JsonString(kind),
-                        ",\"year_group\":", JsonString(year), "}");
+    return absl::StrCat(
+        "{\"class_id\":", JsonString(id),
+        ",\"mis_id\":", mis_id.empty() ? "null" : JsonString(mis_id),
+        ",\"name\":", JsonString(name), ",\"kind\":", JsonString(kind),
+        ",\"year_group\":", JsonString(year), "}");
   };
   auto audit = [&](const char* verb, const std::string& id, std::string before,
                    std::string after) {
@@ -370,7 +373,8 @@ absl::StatusOr<ClassSyncResult> SqliteStore::SyncClasses(
   };
   STORE_ASSIGN_OR_RETURN(
       Statement hand_made_class,
-      db_.Prepare("SELECT name, kind, year_group FROM hub_classes WHERE id = ?"));
+      db_.Prepare(
+          "SELECT name, kind, year_group FROM hub_classes WHERE id = ?"));
   mis.Bind(1, snapshot_id);
   while (true) {
     STORE_ASSIGN_OR_RETURN(bool row, mis.Step());
@@ -385,8 +389,8 @@ absl::StatusOr<ClassSyncResult> SqliteStore::SyncClasses(
       hand_made_class.Reset().Bind(1, id);
       STORE_ASSIGN_OR_RETURN(bool was, hand_made_class.Step());
       std::string before =
-          was ? class_json(id, "", hand_made_class.Text(0), hand_made_class.Text(1),
-                           hand_made_class.Text(2))
+          was ? class_json(id, "", hand_made_class.Text(0),
+                           hand_made_class.Text(1), hand_made_class.Text(2))
               : "";
       link.Reset().Bind(1, mis_id).Bind(2, kind).Bind(3, year).Bind(4, id);
       STORE_RETURN_IF_ERROR(link.Run());
@@ -404,19 +408,19 @@ absl::StatusOr<ClassSyncResult> SqliteStore::SyncClasses(
           .Bind(5, kind)
           .Bind(6, year);
       STORE_RETURN_IF_ERROR(insert.Run());
-      STORE_RETURN_IF_ERROR(
-          audit("class_create", id, "", class_json(id, mis_id, name, kind, year)));
+      STORE_RETURN_IF_ERROR(audit("class_create", id, "",
+                                  class_json(id, mis_id, name, kind, year)));
       ++result.created;
     } else if (it->second.name != name || it->second.kind != kind ||
                it->second.year_group != year) {
       update.Reset().Bind(1, name).Bind(2, kind).Bind(3, year).Bind(
           4, it->second.id);
       STORE_RETURN_IF_ERROR(update.Run());
-      STORE_RETURN_IF_ERROR(audit(
-          "class_update", it->second.id,
-          class_json(it->second.id, mis_id, it->second.name, it->second.kind,
-                     it->second.year_group),
-          class_json(it->second.id, mis_id, name, kind, year)));
+      STORE_RETURN_IF_ERROR(
+          audit("class_update", it->second.id,
+                class_json(it->second.id, mis_id, it->second.name,
+                           it->second.kind, it->second.year_group),
+                class_json(it->second.id, mis_id, name, kind, year)));
       ++result.updated;
     } else {
       ++result.unchanged;

@@ -37,7 +37,8 @@ absl::StatusOr<Db> Db::Open(const std::string& path) {
   // otherwise take a global mutex on every allocation (a 100,000-learner
   // save makes millions). Fails harmlessly if SQLite is already initialised.
   static std::once_flag configured;
-  std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+  std::call_once(configured,
+                 [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(
       path.c_str(), &raw,

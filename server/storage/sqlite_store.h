@@ -76,7 +76,8 @@ class SqliteStore : public Store {
   absl::StatusOr<std::vector<OutboxEmail>> ListOutbox(
       const std::string& school_id) override;
 
-  absl::Status CreateApiKey(const ApiKeyRecord& key, const Actor& actor) override;
+  absl::Status CreateApiKey(const ApiKeyRecord& key,
+                            const Actor& actor) override;
   absl::StatusOr<ApiKeyRecord> GetApiKey(const std::string& key_id) override;
   absl::StatusOr<std::vector<ApiKeyRecord>> ListApiKeys(
       const std::string& school_id) override;
@@ -96,8 +97,10 @@ class SqliteStore : public Store {
   absl::Status WriteSessionLocked(const SessionRecord& s, bool insert);
   // A session's changed and removed rows, in their chunks (docs/STORAGE.md);
   // none_stored: the session has no rows stored (a new screen).
-  absl::Status WriteRowsLocked(const std::string& session_id, const std::vector<Row>& changed,
-                               const std::vector<int64_t>& removed_row_ids, bool none_stored);
+  absl::Status WriteRowsLocked(const std::string& session_id,
+                               const std::vector<Row>& changed,
+                               const std::vector<int64_t>& removed_row_ids,
+                               bool none_stored);
   // One audit record, in the caller's transaction (JSON as given; the time
   // is now unless set).
   absl::Status WriteAuditLocked(const AuditRecord& a);

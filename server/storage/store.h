@@ -101,8 +101,8 @@ class Store {
 
   // Sessions and their rows.
   // Audited as "start_session".
-  virtual absl::StatusOr<SessionRecord> CreateSession(SessionRecord s,
-                                                      const Actor& actor = {}) = 0;
+  virtual absl::StatusOr<SessionRecord> CreateSession(
+      SessionRecord s, const Actor& actor = {}) = 0;
   virtual absl::StatusOr<SessionRecord> GetSession(
       const std::string& session_id) = 0;
   virtual absl::StatusOr<std::vector<SessionRecord>> ListSessions(
@@ -115,11 +115,11 @@ class Store {
   // `removed_row_ids`; all in one transaction. With replace_all_rows, every
   // existing row is deleted first. `audit` (school and session ids filled
   // in from `s`) is written in the same transaction.
-  virtual absl::Status UpdateSession(const SessionRecord& s,
-                                     const std::vector<Row>& changed,
-                                     const std::vector<int64_t>& removed_row_ids,
-                                     bool replace_all_rows = false,
-                                     const std::vector<AuditRecord>& audit = {}) = 0;
+  virtual absl::Status UpdateSession(
+      const SessionRecord& s, const std::vector<Row>& changed,
+      const std::vector<int64_t>& removed_row_ids,
+      bool replace_all_rows = false,
+      const std::vector<AuditRecord>& audit = {}) = 0;
 
   // Applies a save in one transaction: checks the school's hub version equals
   // plan.expected_hub_version (else FAILED_PRECONDITION "hub changed since
@@ -129,8 +129,8 @@ class Store {
   // learner changed, queues a verification email per change with
   // queue_verification_email, bumps the hub version, and writes `session`
   // (step SAVED, version checked as in UpdateSession).
-  virtual absl::StatusOr<SaveSummary> ApplySave(const SavePlan& plan,
-                                                const SessionRecord& session) = 0;
+  virtual absl::StatusOr<SaveSummary> ApplySave(
+      const SavePlan& plan, const SessionRecord& session) = 0;
 
   // Oldest first.
   virtual absl::StatusOr<std::vector<AuditRecord>> ListAudit(
@@ -151,8 +151,8 @@ class Store {
       const std::string& school_id) = 0;
   // Sets the revoke time (kept if already revoked); NOT_FOUND if unknown.
   // A school key's first revocation is audited ("revoke_key").
-  virtual absl::StatusOr<ApiKeyRecord> RevokeApiKey(const std::string& key_id,
-                                                    const Actor& actor = {}) = 0;
+  virtual absl::StatusOr<ApiKeyRecord> RevokeApiKey(
+      const std::string& key_id, const Actor& actor = {}) = 0;
   // Operator keys not revoked.
   virtual absl::StatusOr<int64_t> CountActiveOperatorKeys() = 0;
 

@@ -5,9 +5,9 @@
 #include <sstream>
 
 #include "gmock/gmock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "gtest/gtest.h"
-#include "grpc/health/v1/health.grpc.pb.h"
 #include "server/auth/keys.h"
 #include "tests/auth/every_rpc.h"
 
@@ -17,7 +17,8 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-grpc::Status ListSchoolsWith(TestServer& server, const std::string& authorization,
+grpc::Status ListSchoolsWith(TestServer& server,
+                             const std::string& authorization,
                              bool send = true) {
   auto stub = v1::SchoolService::NewStub(server.RawChannel());
   grpc::ClientContext ctx;
@@ -41,10 +42,10 @@ TEST(CredentialsTest, BadKeysAreUnauthenticated) {
   std::string unknown_id = good;
   unknown_id[4] = unknown_id[4] == '0' ? '1' : '0';
   for (const std::string& bad :
-       {std::string("Bearer"), std::string("Bearer "), std::string("Bearer garbage"),
-        "Basic " + good, "bearer " + good, "Bearer " + good + "x",
-        "Bearer " + good.substr(0, good.size() - 1), "Bearer " + wrong_secret,
-        "Bearer " + unknown_id}) {
+       {std::string("Bearer"), std::string("Bearer "),
+        std::string("Bearer garbage"), "Basic " + good, "bearer " + good,
+        "Bearer " + good + "x", "Bearer " + good.substr(0, good.size() - 1),
+        "Bearer " + wrong_secret, "Bearer " + unknown_id}) {
     s = ListSchoolsWith(server, bad);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED) << bad;
     // The refusal never echoes what was sent.
@@ -130,9 +131,11 @@ TEST(CredentialsTest, TheDatabaseHoldsNoKeyOnlyAHash) {
   const std::string secret_part = secret.substr(21);  // the 64 hex digits
   ASSERT_EQ(secret_part.size(), 64u);
   server.Stop();  // checkpoints and closes the database
-  std::string bytes = Slurp(server.db_path()) + Slurp(server.db_path() + "-wal");
+  std::string bytes =
+      Slurp(server.db_path()) + Slurp(server.db_path() + "-wal");
   ASSERT_FALSE(bytes.empty());
-  EXPECT_EQ(bytes.find(secret_part), std::string::npos) << "the key's secret is in the file";
+  EXPECT_EQ(bytes.find(secret_part), std::string::npos)
+      << "the key's secret is in the file";
   EXPECT_EQ(bytes.find(server.operator_key().substr(21)), std::string::npos);
   // What is there is the hash of the whole key (so the test looks at the
   // right bytes).
@@ -152,7 +155,9 @@ TEST(KeysTest, KeysAreLongRandomAndParse) {
   EXPECT_EQ(*id, a.record.id);
   EXPECT_TRUE(auth::KeyMatches(a.secret, a.record.secret_hash));
   EXPECT_FALSE(auth::KeyMatches(b.secret, a.record.secret_hash));
-  EXPECT_FALSE(auth::KeyIdOf("hsk_" + std::string(16, 'g') + "_" + std::string(64, '0')).ok());
+  EXPECT_FALSE(
+      auth::KeyIdOf("hsk_" + std::string(16, 'g') + "_" + std::string(64, '0'))
+          .ok());
   EXPECT_FALSE(auth::KeyIdOf("").ok());
 }
 

@@ -17,7 +17,8 @@ namespace hubsync::testing {
 
 // A school set up to the sync screen, and the ids its RPCs take.
 struct SchoolIds {
-  std::string school, learner, snapshot, session, mis_id, admin_key, victim_key_id;
+  std::string school, learner, snapshot, session, mis_id, admin_key,
+      victim_key_id;
 };
 
 // School with two hub learners, a pushed snapshot of two MIS learners (one
@@ -30,11 +31,13 @@ inline SchoolIds SetUpSchool(TestServer& server, const std::string& name) {
   server.UseKey(ids.admin_key);
   LearnerSpec ada{"Ada", "Lovelace", "2013-12-10", "", "7", "7R", ""};
   ids.learner = CreateLearner(server, ids.school, ada);
-  CreateLearner(server, ids.school, {"Hub", "Only", "2013-01-01", "", "7", "7R", ""});
+  CreateLearner(server, ids.school,
+                {"Hub", "Only", "2013-01-01", "", "7", "7R", ""});
   ids.mis_id = "mis-new-" + name.substr(0, 3);
   ids.snapshot = Push(server, ids.school, {RegClass("reg-7R", "7R", "7")},
                       {MisRecord("mis-ada", ada),
-                       MisRecord(ids.mis_id, {"Mis", "Only", "2013-02-02", "", "7", "7R", ""})});
+                       MisRecord(ids.mis_id, {"Mis", "Only", "2013-02-02", "",
+                                              "7", "7R", ""})});
   ids.session = ToSyncScreen(server, ids.school, AllStudents(), false, nullptr);
   // A key that RevokeApiKey may revoke without locking the caller out.
   const std::string victim = server.NewKey(ids.school, Role::kViewer, "victim");
@@ -55,7 +58,8 @@ class KeyedApi {
 
   std::unique_ptr<grpc::ClientContext> Context(int seconds = 30) const {
     auto ctx = std::make_unique<grpc::ClientContext>();
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
+    ctx->set_deadline(std::chrono::system_clock::now() +
+                      std::chrono::seconds(seconds));
     if (!key_.empty()) ctx->AddMetadata("authorization", "Bearer " + key_);
     return ctx;
   }
@@ -72,7 +76,8 @@ class KeyedApi {
 // Reads the first message of a server stream, then cancels: an allowed call
 // ends CANCELLED (or OK, or DEADLINE_EXCEEDED), a refused one with its code.
 template <typename Reader, typename Msg>
-grpc::Status FirstThenCancel(grpc::ClientContext& ctx, Reader& reader, Msg* msg) {
+grpc::Status FirstThenCancel(grpc::ClientContext& ctx, Reader& reader,
+                             Msg* msg) {
   if (reader->Read(msg)) ctx.TryCancel();
   return reader->Finish();
 }
@@ -159,7 +164,8 @@ inline std::vector<RpcCase> EveryRpc() {
          r.mutable_header()->set_format(v1::MIS_FORMAT_PLAIN_CSV);
          w->Write(r);
          r.mutable_chunk()->set_file_name("pupils.csv");
-         r.mutable_chunk()->set_data("mis_id,legal_forename,legal_surname\nu-1,Up,Loaded\n");
+         r.mutable_chunk()->set_data(
+             "mis_id,legal_forename,legal_surname\nu-1,Up,Loaded\n");
          w->Write(r);
          w->WritesDone();
          return w->Finish();
@@ -168,7 +174,8 @@ inline std::vector<RpcCase> EveryRpc() {
        [](Api& a, const Ids& i) {
          v1::PushMisRecordsRequest r;
          r.set_school_id(i.school);
-         *r.add_learners() = MisRecord("p-1", {"Pushed", "Learner", "2013-01-01", "", "7", "", ""});
+         *r.add_learners() = MisRecord(
+             "p-1", {"Pushed", "Learner", "2013-01-01", "", "7", "", ""});
          v1::MisSnapshot out;
          return a.mis_->PushMisRecords(a.Context().get(), r, &out);
        }},

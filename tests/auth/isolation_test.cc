@@ -37,14 +37,18 @@ TEST(IsolationTest, EveryIdOfAnotherSchoolReadsAsMissing) {
   const size_t b_learners = Learners(server, b.school).size();
 
   for (Role role : {Role::kAdmin, Role::kService, Role::kViewer}) {
-    KeyedApi api(server.RawChannel(),
-                 role == Role::kAdmin ? a.admin_key : server.NewKey(a.school, role));
+    KeyedApi api(server.RawChannel(), role == Role::kAdmin
+                                          ? a.admin_key
+                                          : server.NewKey(a.school, role));
     for (const RpcCase& rpc : EveryRpc()) {
-      if (rpc.name == "CreateSchool" || rpc.name == "ListSchools") continue;  // no id
+      if (rpc.name == "CreateSchool" || rpc.name == "ListSchools")
+        continue;  // no id
       grpc::Status theirs = rpc.call(api, b);
-      if (theirs.error_code() == grpc::StatusCode::PERMISSION_DENIED) continue;  // role
+      if (theirs.error_code() == grpc::StatusCode::PERMISSION_DENIED)
+        continue;  // role
       EXPECT_EQ(theirs.error_code(), grpc::StatusCode::NOT_FOUND)
-          << RoleName(role) << " " << rpc.name << ": " << theirs.error_message();
+          << RoleName(role) << " " << rpc.name << ": "
+          << theirs.error_message();
       grpc::Status missing = rpc.call(api, Missing(b));
       EXPECT_EQ(missing.error_code(), theirs.error_code()) << rpc.name;
       EXPECT_EQ(Normalised(theirs.error_message(), b),
@@ -65,7 +69,8 @@ TEST(IsolationTest, EveryIdOfAnotherSchoolReadsAsMissing) {
   v1::ListApiKeysResponse keys;
   ASSERT_TRUE(server.keys().ListApiKeys(Ctx().get(), list, &keys).ok());
   for (const v1::ApiKey& k : keys.keys()) {
-    EXPECT_FALSE(k.has_revoke_time()) << k.key_id() << " of school B was revoked";
+    EXPECT_FALSE(k.has_revoke_time())
+        << k.key_id() << " of school B was revoked";
   }
 }
 
@@ -115,7 +120,9 @@ TEST(IsolationTest, IdsAreRandomNotSequential) {
     ASSERT_EQ(id.size(), 20u);
     EXPECT_TRUE(seen.insert(id).second) << "repeated id " << id;
     if (!previous.empty() &&
-        std::stoull(id.substr(4), nullptr, 16) - std::stoull(previous.substr(4), nullptr, 16) < 1000) {
+        std::stoull(id.substr(4), nullptr, 16) -
+                std::stoull(previous.substr(4), nullptr, 16) <
+            1000) {
       ++adjacent;
     }
     previous = id;

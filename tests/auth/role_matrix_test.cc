@@ -52,8 +52,9 @@ const std::map<std::string, std::string>& Allowed() {
 void CheckRole(Role role, char letter) {
   TestServer server;
   SchoolIds ids = SetUpSchool(server, "Matrix Academy");
-  const std::string key =
-      role == Role::kOperator ? server.operator_key() : server.NewKey(ids.school, role);
+  const std::string key = role == Role::kOperator
+                              ? server.operator_key()
+                              : server.NewKey(ids.school, role);
   KeyedApi api(server.RawChannel(), key);
   std::vector<RpcCase> rpcs = EveryRpc();
   ASSERT_EQ(rpcs.size(), Allowed().size()) << "every RPC is in the table";
@@ -89,7 +90,8 @@ TEST(RoleMatrixTest, ViewerChangesNothing) {
   SchoolIds ids = SetUpSchool(server, "Read Only Academy");
   const v1::Session before = GetSession(server, ids.session);
   const size_t learners = Learners(server, ids.school).size();
-  KeyedApi viewer(server.RawChannel(), server.NewKey(ids.school, Role::kViewer));
+  KeyedApi viewer(server.RawChannel(),
+                  server.NewKey(ids.school, Role::kViewer));
   for (const RpcCase& rpc : EveryRpc()) (void)rpc.call(viewer, ids);
   const v1::Session after = GetSession(server, ids.session);
   EXPECT_EQ(after.version(), before.version());
@@ -106,7 +108,8 @@ TEST(RoleMatrixTest, AdminMayNotMakeOperatorKeysOrKeysOfAnotherSchool) {
   req.set_role(v1::ROLE_OPERATOR);
   v1::CreateApiKeyResponse out;
   grpc::Status s = admin.keys_->CreateApiKey(admin.Context().get(), req, &out);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << s.error_message();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+      << s.error_message();
   req.set_role(v1::ROLE_ADMIN);
   req.set_school_id(other);
   s = admin.keys_->CreateApiKey(admin.Context().get(), req, &out);

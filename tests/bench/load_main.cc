@@ -43,7 +43,8 @@
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "hubsyncd address");
 ABSL_FLAG(int, clients, 50, "concurrent admins, each on its own school");
 ABSL_FLAG(int, readers, 5, "concurrent readers streaming sessions' rows");
-ABSL_FLAG(int, duration, 60, "seconds to run sessions for (a session under way finishes)");
+ABSL_FLAG(int, duration, 60,
+          "seconds to run sessions for (a session under way finishes)");
 ABSL_FLAG(int, learners, 100, "hand-made learners per school");
 
 namespace hubsync {
@@ -71,12 +72,14 @@ std::string LoadUpn(int school, int i) {
 struct Samples {
   std::vector<int64_t> us;
   void Add(Steady::duration d) {
-    us.push_back(std::chrono::duration_cast<std::chrono::microseconds>(d).count());
+    us.push_back(
+        std::chrono::duration_cast<std::chrono::microseconds>(d).count());
   }
   double Percentile(double p) {
     if (us.empty()) return 0;
     std::sort(us.begin(), us.end());
-    size_t i = std::min(us.size() - 1, static_cast<size_t>(p * (us.size() - 1) + 0.5));
+    size_t i =
+        std::min(us.size() - 1, static_cast<size_t>(p * (us.size() - 1) + 0.5));
     return static_cast<double>(us[i]) / 1000.0;
   }
 };
@@ -131,17 +134,20 @@ class Admin {
       auto made = op.CreateApiKey(req);
       return Ok(made.status(), "CreateApiKey") ? made->secret() : "";
     };
-    const std::string admin_key = key(v1::ROLE_ADMIN, absl::StrCat("load admin ", index_));
-    const std::string viewer_key = key(v1::ROLE_VIEWER, absl::StrCat("load reader ", index_));
+    const std::string admin_key =
+        key(v1::ROLE_ADMIN, absl::StrCat("load admin ", index_));
+    const std::string viewer_key =
+        key(v1::ROLE_VIEWER, absl::StrCat("load reader ", index_));
     if (admin_key.empty() || viewer_key.empty()) return false;
     client_ = ClientWithKey(server_, admin_key);
     viewer_ = ClientWithKey(server_, viewer_key);
     std::string csv =
         "legal_forename,legal_surname,preferred_forename,preferred_surname,"
-        "date_of_birth,gender,upn,year_group,registration_group,classes,email\n";
+        "date_of_birth,gender,upn,year_group,registration_group,classes,"
+        "email\n";
     for (int i = 0; i < learners; ++i) {
-      absl::StrAppend(&csv, "Kid", Letters(i), ",Fam", Letters(index_ * 31 + i), ",,,",
-                      Dob(i), ",F,", LoadUpn(index_, i), ",7,7A,,\n");
+      absl::StrAppend(&csv, "Kid", Letters(i), ",Fam", Letters(index_ * 31 + i),
+                      ",,,", Dob(i), ",F,", LoadUpn(index_, i), ",7,7A,,\n");
     }
     return Ok(client_->ImportLearners(school_, csv).status(), "ImportLearners");
   }
@@ -163,20 +169,23 @@ class Admin {
     scope.mutable_scope()->set_kind(v1::SCOPE_KIND_ALL);
     scope.set_sync_email_addresses(true);
     if (!Ok(client_->SetScope(scope).status(), "SetScope")) return false;
-    if (!Ok(client_->Proceed(proceed).status(), "Proceed (classify)")) return false;
+    if (!Ok(client_->Proceed(proceed).status(), "Proceed (classify)"))
+      return false;
     v1::StreamRowsRequest rows;
     rows.set_session_id(id);
     int64_t streamed = 0;
-    if (!Ok(client_->StreamRows(rows, [&](const v1::RowBatch& b) {
-              streamed += b.rows_size();
-              return true;
-            }),
+    if (!Ok(client_->StreamRows(rows,
+                                [&](const v1::RowBatch& b) {
+                                  streamed += b.rows_size();
+                                  return true;
+                                }),
             "StreamRows")) {
       return false;
     }
     if (streamed != learners_ + n + 1) {
-      stats_->Error(absl::StrCat("school ", index_, " session ", n, ": ", streamed,
-                                 " rows, expected ", learners_ + n + 1));
+      stats_->Error(absl::StrCat("school ", index_, " session ", n, ": ",
+                                 streamed, " rows, expected ",
+                                 learners_ + n + 1));
       return false;
     }
     {
@@ -216,7 +225,8 @@ class Admin {
       return false;
     }
     if (!edit("SetSyncEmailAll", [&] { return email_all(true); })) return false;
-    if (!edit("SetSyncEmailAll", [&] { return email_all(false); })) return false;
+    if (!edit("SetSyncEmailAll", [&] { return email_all(false); }))
+      return false;
     const int ticked = n % learners_;
     if (!edit("SetSyncEmail", [&] {
           v1::SetSyncEmailRequest r;
@@ -229,7 +239,8 @@ class Admin {
     if (n == 0) {  // the hand-made records are Matched by UPN once
       if (!edit("Unmatch", [&] {
             v1::UnmatchRequest r;
-            r.set_session_id(id), r.set_expected_version(version), r.set_mis_id("m1");
+            r.set_session_id(id), r.set_expected_version(version),
+                r.set_mis_id("m1");
             return client_->Unmatch(r);
           })) {
         return false;
@@ -272,7 +283,8 @@ class Admin {
     std::vector<std::string> wrong;
     if (learners->learners_size() != learners_ + last_saved_ + 1 ||
         static_cast<int>(by_mis.size()) != learners_ + last_saved_ + 1) {
-      wrong.push_back(absl::StrCat(learners->learners_size(), " learners, expected ",
+      wrong.push_back(absl::StrCat(learners->learners_size(),
+                                   " learners, expected ",
                                    learners_ + last_saved_ + 1));
     }
     auto check = [&](const std::string& mis_id, const std::string& forename,
@@ -283,8 +295,9 @@ class Admin {
         return;
       }
       const v1::Learner& l = *it->second;
-      if (l.sync_state() != v1::SYNC_STATE_SYNCED || l.registration_group() != group ||
-          l.legal_forename() != forename || l.email() != email) {
+      if (l.sync_state() != v1::SYNC_STATE_SYNCED ||
+          l.registration_group() != group || l.legal_forename() != forename ||
+          l.email() != email) {
         wrong.push_back(absl::StrCat(mis_id, ": ", l.ShortDebugString()));
       }
     };
@@ -298,7 +311,8 @@ class Admin {
     auto emails = client_->ListVerificationEmails(school_);
     if (!Ok(emails.status(), "ListVerificationEmails")) return false;
     if (emails->emails_size() != last_saved_ + 1) {
-      wrong.push_back(absl::StrCat(emails->emails_size(), " verification emails, expected ",
+      wrong.push_back(absl::StrCat(emails->emails_size(),
+                                   " verification emails, expected ",
                                    last_saved_ + 1));
     }
     for (const std::string& w : wrong) {
@@ -320,7 +334,8 @@ class Admin {
 
   bool Ok(const absl::Status& s, const std::string& what) {
     if (s.ok()) return true;
-    stats_->Error(absl::StrCat("school ", index_, ": ", what, ": ", s.ToString()));
+    stats_->Error(
+        absl::StrCat("school ", index_, ": ", what, ": ", s.ToString()));
     return false;
   }
 
@@ -367,7 +382,8 @@ class Admin {
     }
     for (int j = 0; j <= n; ++j) {
       add(absl::StrCat("j", j), absl::StrCat("New", Letters(j)),
-          absl::StrCat("Join", Letters(index_ * 17 + j)), "", 1000 + j, Email("j", j));
+          absl::StrCat("Join", Letters(index_ * 17 + j)), "", 1000 + j,
+          Email("j", j));
     }
     return Ok(client_->PushMisRecords(req).status(), "PushMisRecords");
   }
@@ -392,9 +408,10 @@ int Main() {
   const int duration = absl::GetFlag(FLAGS_duration);
   const int learners = absl::GetFlag(FLAGS_learners);
   if (clients < 1 || readers < 0 || duration < 1 || learners < 2) {
-    std::fprintf(stderr,
-                 "hubsync_load: --clients >= 1, --readers >= 0, --duration >= 1, "
-                 "--learners >= 2\n");
+    std::fprintf(
+        stderr,
+        "hubsync_load: --clients >= 1, --readers >= 0, --duration >= 1, "
+        "--learners >= 2\n");
     return 2;
   }
   const char* op_key = std::getenv("HUBSYNC_OPERATOR_KEY");
@@ -412,8 +429,10 @@ int Main() {
   for (int i = 0; i < clients; ++i) {
     admins.push_back(std::make_unique<Admin>(i, server, &stats, &board));
   }
-  std::printf("load: %d clients x %d s, %d readers, %d learners per school, server %s\n",
-              clients, duration, readers, learners, server.c_str());
+  std::printf(
+      "load: %d clients x %d s, %d readers, %d learners per school, server "
+      "%s\n",
+      clients, duration, readers, learners, server.c_str());
   std::fflush(stdout);
   for (auto& a : admins) {
     if (!a->SetUp(*op, learners)) return 1;
@@ -477,7 +496,8 @@ int Main() {
   for (auto& [verb, samples] : stats.verbs) {
     if (verb != "SaveAndSyncPupils") {
       edits += static_cast<int64_t>(samples.us.size());
-      all_edits.us.insert(all_edits.us.end(), samples.us.begin(), samples.us.end());
+      all_edits.us.insert(all_edits.us.end(), samples.us.begin(),
+                          samples.us.end());
     }
     const size_t calls = samples.us.size();
     std::printf("%-18s %8zu %10.2f %10.2f\n", verb.c_str(), calls,
@@ -486,20 +506,24 @@ int Main() {
   std::printf("%-18s %8lld %10.2f %10.2f\n", "all edit verbs",
               static_cast<long long>(edits), all_edits.Percentile(0.50),
               all_edits.Percentile(0.99));
-  std::printf("\nsessions saved: %lld in %.1f s (%.1f sessions/s, %.1f edits/s)\n",
-              static_cast<long long>(stats.sessions), seconds,
-              static_cast<double>(stats.sessions) / seconds,
-              static_cast<double>(edits) / seconds);
+  std::printf(
+      "\nsessions saved: %lld in %.1f s (%.1f sessions/s, %.1f edits/s)\n",
+      static_cast<long long>(stats.sessions), seconds,
+      static_cast<double>(stats.sessions) / seconds,
+      static_cast<double>(edits) / seconds);
   std::printf("readers: %lld streams, %lld rows (%.0f rows/s)\n",
-              static_cast<long long>(stats.streams), static_cast<long long>(stats.rows_read),
+              static_cast<long long>(stats.streams),
+              static_cast<long long>(stats.rows_read),
               static_cast<double>(stats.rows_read) / seconds);
 
   int verified = 0;
   for (auto& a : admins) verified += a->Verify() ? 1 : 0;
-  std::printf("verify: %d of %d schools' hubs are exactly what their sessions saved\n",
-              verified, clients);
+  std::printf(
+      "verify: %d of %d schools' hubs are exactly what their sessions saved\n",
+      verified, clients);
   std::printf("errors: %zu\n", stats.errors.size());
-  const bool pass = stats.errors.empty() && verified == clients && stats.sessions > 0;
+  const bool pass =
+      stats.errors.empty() && verified == clients && stats.sessions > 0;
   std::printf("load: %s\n", pass ? "PASS" : "FAIL");
   return pass ? 0 : 1;
 }
@@ -509,9 +533,11 @@ int Main() {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "HUBSYNC_OPERATOR_KEY=hsk_... hubsync_load --server HOST:PORT [--clients 50]\n"
+      "HUBSYNC_OPERATOR_KEY=hsk_... hubsync_load --server HOST:PORT [--clients "
+      "50]\n"
       "    [--duration 60] [--readers 5]\n"
-      "Concurrent whole sync sessions, one school per client; see scripts/load.sh.");
+      "Concurrent whole sync sessions, one school per client; see "
+      "scripts/load.sh.");
   absl::ParseCommandLine(argc, argv);
   return hubsync::Main();
 }

@@ -85,8 +85,10 @@ std::string AdminKey(Store* store, const std::string& school) {
   return key.secret;
 }
 
-std::unique_ptr<client::HubsyncClient> ConnectWithKey(int port, const std::string& key) {
-  auto c = std::make_unique<client::HubsyncClient>(absl::StrCat("127.0.0.1:", port));
+std::unique_ptr<client::HubsyncClient> ConnectWithKey(int port,
+                                                      const std::string& key) {
+  auto c =
+      std::make_unique<client::HubsyncClient>(absl::StrCat("127.0.0.1:", port));
   c->set_api_key(key);
   // Not the CLI's 30 s: under valgrind --tool=callgrind a save of 10,000
   // learners takes minutes.
@@ -105,7 +107,8 @@ std::string Populate(Store* store, const School& s) {
     m.class_mis_ids.clear();  // registration groups are enough here
     m.classes.clear();
     if (m.registration_group_mis_id.empty()) continue;
-    classes[m.registration_group_mis_id] = {m.registration_group_mis_id, m.registration_group,
+    classes[m.registration_group_mis_id] = {m.registration_group_mis_id,
+                                            m.registration_group,
                                             ClassKind::kRegistration, ""};
   }
   for (auto& [id, c] : classes) snap.classes.push_back(c);
@@ -136,7 +139,8 @@ std::string Populate(Store* store, const School& s) {
       c.change = LearnerChange::kImport;
       c.after = h;
       auto m = by_mis_id.find(h.mis_id);
-      if (m != by_mis_id.end() && !m->second->registration_group_mis_id.empty()) {
+      if (m != by_mis_id.end() &&
+          !m->second->registration_group_mis_id.empty()) {
         c.class_mis_ids = {m->second->registration_group_mis_id};
       }
       plan.changes.push_back(std::move(c));
@@ -149,7 +153,8 @@ std::string Populate(Store* store, const School& s) {
   saved.step = SessionStep::kSaved;
   saved.version = first.version + 1;
   if (!plan.changes.empty()) (void)store->ApplySave(plan, saved);
-  if (!unlinked.empty()) (void)store->CreateLearners(school, std::move(unlinked));
+  if (!unlinked.empty())
+    (void)store->CreateLearners(school, std::move(unlinked));
   return school;
 }
 
@@ -163,7 +168,8 @@ std::unique_ptr<Served> Serve(const School& s) {
   options.max_desync_percent = 100.0;
   out->server = *HubsyncServer::Start(options);
   out->school = Populate(out->server->store(), s);
-  out->client = ConnectWithKey(out->server->port(), AdminKey(out->server->store(), out->school));
+  out->client = ConnectWithKey(out->server->port(),
+                               AdminKey(out->server->store(), out->school));
   return out;
 }
 
@@ -194,9 +200,9 @@ Prepared& PreparedOf(int n) {
       cached->school_id = Populate(store.get(), cached->school);
       cached->api_key = AdminKey(store.get(), cached->school_id);
     }
-    cached->setup_s = std::chrono::duration<double>(
-                          std::chrono::steady_clock::now() - t0)
-                          .count();
+    cached->setup_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+            .count();
   }
   return *cached;
 }
@@ -269,7 +275,8 @@ int ServeMain(int argc, char** argv) {
   if (argc > 3 && std::string(argv[3]) == "--unclassified") {
     options.classify = UnclassifiedRows;
   }
-  absl::StatusOr<std::unique_ptr<HubsyncServer>> server = HubsyncServer::Start(options);
+  absl::StatusOr<std::unique_ptr<HubsyncServer>> server =
+      HubsyncServer::Start(options);
   if (!server.ok()) {
     std::fprintf(stderr, "%s\n", server.status().ToString().c_str());
     return 1;
@@ -281,7 +288,8 @@ int ServeMain(int argc, char** argv) {
 }
 
 // Start, class sync, scope all: a session waiting on the Pupils panel.
-std::string ToPupilsPanel(client::HubsyncClient& client, const std::string& school) {
+std::string ToPupilsPanel(client::HubsyncClient& client,
+                          const std::string& school) {
   v1::StartSessionRequest start;
   start.set_school_id(school);
   std::string id = client.StartSession(start)->session_id();
@@ -294,7 +302,9 @@ std::string ToPupilsPanel(client::HubsyncClient& client, const std::string& scho
   (void)client.SetScope(scope);
   return id;
 }
-std::string ToPupilsPanel(Served& s) { return ToPupilsPanel(*s.client, s.school); }
+std::string ToPupilsPanel(Served& s) {
+  return ToPupilsPanel(*s.client, s.school);
+}
 
 // Proceed until the client holds the last row, on a fresh child server per
 // benchmark (its peak memory is this path's alone).
@@ -303,7 +313,8 @@ void ProceedToLastRow(benchmark::State& state, bool unclassified) {
   Prepared& prepared = PreparedOf(n);
   ChildServer server(prepared.db_path, prepared.api_key, unclassified);
   const double idle_mb = server.MemoryMb("VmRSS");
-  double first_ms = 0, panel_ms = 0, last_rows_ms = 0, server_cpu_ms = 0, panel_cpu_ms = 0;
+  double first_ms = 0, panel_ms = 0, last_rows_ms = 0, server_cpu_ms = 0,
+         panel_cpu_ms = 0;
   int64_t rows = 0;
   for (auto _ : state) {
     state.PauseTiming();
@@ -328,21 +339,22 @@ void ProceedToLastRow(benchmark::State& state, bool unclassified) {
     req.set_batch_size(5000);
     bool first = true;
     rows = 0;
-    absl::Status streamed = server.client->StreamRows(req, [&](const v1::RowBatch& b) {
-      if (first && b.rows_size() > 0) {
-        first = false;
-        first_ms = std::chrono::duration<double, std::milli>(
-                       std::chrono::steady_clock::now() - t0)
-                       .count();
-      }
-      rows += b.rows_size();
-      if (b.rows_size() > 0) {
-        last_rows_ms = std::chrono::duration<double, std::milli>(
+    absl::Status streamed =
+        server.client->StreamRows(req, [&](const v1::RowBatch& b) {
+          if (first && b.rows_size() > 0) {
+            first = false;
+            first_ms = std::chrono::duration<double, std::milli>(
                            std::chrono::steady_clock::now() - t0)
                            .count();
-      }
-      return true;
-    });
+          }
+          rows += b.rows_size();
+          if (b.rows_size() > 0) {
+            last_rows_ms = std::chrono::duration<double, std::milli>(
+                               std::chrono::steady_clock::now() - t0)
+                               .count();
+          }
+          return true;
+        });
     if (!streamed.ok()) {
       state.SkipWithError(std::string(streamed.message()).c_str());
       break;
@@ -364,15 +376,20 @@ void ProceedToLastRow(benchmark::State& state, bool unclassified) {
   state.counters["setup_s"] = prepared.setup_s;
 }
 
-void BM_ProceedToLastRow(benchmark::State& state) { ProceedToLastRow(state, false); }
-void BM_LoadAndStream(benchmark::State& state) { ProceedToLastRow(state, true); }
+void BM_ProceedToLastRow(benchmark::State& state) {
+  ProceedToLastRow(state, false);
+}
+void BM_LoadAndStream(benchmark::State& state) {
+  ProceedToLastRow(state, true);
+}
 
 // Registered size by size (see main) so that each generated school and its
 // database serve both benchmarks of that size.
 void RegisterProceedBenchmarks() {
   for (int n : {2000, 100000, 1000000}) {
-    for (auto [name, fn] : {std::pair{"BM_LoadAndStream", &BM_LoadAndStream},
-                            std::pair{"BM_ProceedToLastRow", &BM_ProceedToLastRow}}) {
+    for (auto [name, fn] :
+         {std::pair{"BM_LoadAndStream", &BM_LoadAndStream},
+          std::pair{"BM_ProceedToLastRow", &BM_ProceedToLastRow}}) {
       benchmark::RegisterBenchmark(name, fn)
           ->Arg(n)
           ->Unit(benchmark::kMillisecond)
@@ -410,7 +427,8 @@ void BM_Save(benchmark::State& state) {
     (void)served->client->Proceed(proceed);
     v1::StreamRowsRequest req;
     req.set_session_id(id);
-    (void)served->client->StreamRows(req, [](const v1::RowBatch&) { return true; });
+    (void)served->client->StreamRows(req,
+                                     [](const v1::RowBatch&) { return true; });
     v1::SetImportAllRequest import_all;
     import_all.set_session_id(id);
     import_all.set_import(true);
@@ -444,32 +462,41 @@ BENCHMARK(BM_Save)
 void BM_UploadPlainCsv(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
   School school = MakeSchool(n);
-  std::string csv = "mis_id,upn,legal_forename,legal_surname,date_of_birth,year_group,"
-                    "registration_group\n";
+  std::string csv =
+      "mis_id,upn,legal_forename,legal_surname,date_of_birth,year_group,"
+      "registration_group\n";
   for (const MisLearner& m : school.mis) {
-    absl::StrAppend(&csv, m.mis_id, ",", m.upn, ",", m.legal_forename, ",", m.legal_surname,
-                    ",", FormatDate(*m.date_of_birth), ",", m.year_group, ",",
-                    m.registration_group, "\n");
+    absl::StrAppend(&csv, m.mis_id, ",", m.upn, ",", m.legal_forename, ",",
+                    m.legal_surname, ",", FormatDate(*m.date_of_birth), ",",
+                    m.year_group, ",", m.registration_group, "\n");
   }
   School empty;
   std::unique_ptr<Served> served = Serve(empty);
   for (auto _ : state) {
     const double cpu0 = ProcessCpuSeconds();
-    auto snap = served->client->UploadMisExport(served->school, v1::MIS_FORMAT_PLAIN_CSV,
-                                                {{"pupils.csv", csv}});
+    auto snap = served->client->UploadMisExport(
+        served->school, v1::MIS_FORMAT_PLAIN_CSV, {{"pupils.csv", csv}});
     state.counters["cpu_ms"] = (ProcessCpuSeconds() - cpu0) * 1000;
-    if (!snap.ok()) state.SkipWithError(std::string(snap.status().message()).c_str());
+    if (!snap.ok())
+      state.SkipWithError(std::string(snap.status().message()).c_str());
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * csv.size()));
+  state.SetBytesProcessed(
+      static_cast<int64_t>(state.iterations() * csv.size()));
 }
-BENCHMARK(BM_UploadPlainCsv)->Arg(2000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond)
-    ->UseRealTime()->Iterations(1);
+BENCHMARK(BM_UploadPlainCsv)
+    ->Arg(2000)
+    ->Arg(100000)
+    ->Arg(1000000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(1);
 
 }  // namespace
 }  // namespace hubsync
 
 int main(int argc, char** argv) {
-  if (argc > 1 && std::string(argv[1]) == "--serve") return hubsync::ServeMain(argc, argv);
+  if (argc > 1 && std::string(argv[1]) == "--serve")
+    return hubsync::ServeMain(argc, argv);
   hubsync::RegisterProceedBenchmarks();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

@@ -2,6 +2,7 @@
 // hubsync_cli library that client_test links).
 
 #include "client/cli/args.h"
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

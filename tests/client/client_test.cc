@@ -157,7 +157,9 @@ TEST(HubsyncClientTest, StreamRowsBatchesLargerThanTheArenaBlockArriveIntact) {
     sizes.push_back(b.rows_size());
     largest = std::max(largest, b.ByteSizeLong());
     for (const v1::Row& r : b.rows()) {
-      if (r.SerializeAsString() != FakeSync::MakeRow(next++).SerializeAsString()) ++mismatched;
+      if (r.SerializeAsString() !=
+          FakeSync::MakeRow(next++).SerializeAsString())
+        ++mismatched;
     }
     return true;
   });
@@ -165,7 +167,10 @@ TEST(HubsyncClientTest, StreamRowsBatchesLargerThanTheArenaBlockArriveIntact) {
   EXPECT_THAT(sizes, ElementsAre(5000, 5000, 2000));
   EXPECT_EQ(next, 12001);
   EXPECT_EQ(mismatched, 0);
-  EXPECT_GT(largest, size_t{1} << 18);  // a sizeable batch; on the arena it is several times this
+  EXPECT_GT(
+      largest,
+      size_t{1}
+          << 18);  // a sizeable batch; on the arena it is several times this
 }
 
 TEST(HubsyncClientTest, StreamErrorsComeBack) {

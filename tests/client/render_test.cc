@@ -1,10 +1,11 @@
 // Tables and JSON Lines, on hand-built messages: the text a user would see
 // (client/cli/render.cc and render_sync.cc, from the hubsync_cli library).
 
+#include "client/cli/render.h"
+
 #include <sstream>
 
 #include "absl/strings/str_split.h"
-#include "client/cli/render.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

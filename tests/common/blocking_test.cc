@@ -21,7 +21,8 @@ using ::testing::Not;
 
 // A hand-made hub record: no date of birth, so only the name keys (surname
 // with a forename initial and the year group, and the like) can find it.
-HubLearner Handmade(std::string forename, std::string surname, std::string year = "7") {
+HubLearner Handmade(std::string forename, std::string surname,
+                    std::string year = "7") {
   HubLearner h;
   h.id = "h_1";
   h.legal_forename = std::move(forename);
@@ -34,14 +35,16 @@ HubLearner Handmade(std::string forename, std::string surname, std::string year 
 // starting "Ja" (so none shares two letters with Jack, James or Jacob).
 std::string JName(int k) {
   const char* vowels = "eiou";
-  return absl::StrCat("J", std::string(1, vowels[k % 4]), std::string(1, 'b' + k % 19),
-                      std::string(1, vowels[(k / 4) % 4]), std::string(1, 'l' + (k / 16) % 8),
-                      "y");
+  return absl::StrCat("J", std::string(1, vowels[k % 4]),
+                      std::string(1, 'b' + k % 19),
+                      std::string(1, vowels[(k / 4) % 4]),
+                      std::string(1, 'l' + (k / 16) % 8), "y");
 }
 
 // A trust-sized block: `others` Year 7 Smiths whose forenames start with J
 // (so "smith, year 7, j" holds them all), plus Jack Smith at index 0.
-std::vector<PreparedLearner> BigSmithBlock(int others, std::string target = "Jack") {
+std::vector<PreparedLearner> BigSmithBlock(int others,
+                                           std::string target = "Jack") {
   std::vector<PreparedLearner> mis;
   mis.push_back(Prepare(Mis("m_target", target, "Smith", Date{2013, 4, 2})));
   for (int k = 0; k < others; ++k) {
@@ -82,11 +85,11 @@ TEST(BlockingTest, SplitKeepsSingleTypos) {
     const char* hub_forename;
   };
   const Case cases[] = {
-      {"Jack", "Jakc"},         {"Jack", "Jcak"},         {"Jack", "Jac"},
-      {"Jack", "Jacck"},        {"Jack", "Jeck"},         {"Jacob", "Jcaob"},
-      {"Jacob", "Jakob"},       {"Jacob", "Jacb"},        {"Joe", "Jeo"},
-      {"Joe", "Jon"},           {"Jo", "Joe"},            {"Jessica", "Jesica"},
-      {"Jessica", "Jessicca"},  {"Jessica", "Jessikca"},  {"Jayden", "Jaydne"},
+      {"Jack", "Jakc"},        {"Jack", "Jcak"},        {"Jack", "Jac"},
+      {"Jack", "Jacck"},       {"Jack", "Jeck"},        {"Jacob", "Jcaob"},
+      {"Jacob", "Jakob"},      {"Jacob", "Jacb"},       {"Joe", "Jeo"},
+      {"Joe", "Jon"},          {"Jo", "Joe"},           {"Jessica", "Jesica"},
+      {"Jessica", "Jessicca"}, {"Jessica", "Jessikca"}, {"Jayden", "Jaydne"},
   };
   for (const Case& c : cases) {
     const std::vector<PreparedLearner> mis = BigSmithBlock(600, c.mis_forename);
@@ -112,9 +115,11 @@ TEST(BlockingTest, SplitKeepsNicknamesAndLaggingYear) {
 // typo on a common forename still finds the record.
 TEST(BlockingTest, SplitKeepsSurnameTyposOnCommonForenames) {
   std::vector<PreparedLearner> mis;
-  mis.push_back(Prepare(Mis("m_target", "Oliver", "Sanderson", Date{2013, 4, 2})));
+  mis.push_back(
+      Prepare(Mis("m_target", "Oliver", "Sanderson", Date{2013, 4, 2})));
   for (int k = 0; k < 600; ++k) {
-    mis.push_back(Prepare(Mis(absl::StrCat("m_", k), "Oliver", absl::StrCat("S", JName(k)),
+    mis.push_back(Prepare(Mis(absl::StrCat("m_", k), "Oliver",
+                              absl::StrCat("S", JName(k)),
                               Date{2013, 1 + k % 12, 1 + k % 28})));
   }
   const BlockIndex index(mis);
@@ -128,11 +133,12 @@ std::vector<int> VisitExactOnly(const BlockIndex& index, const HubLearner& hub,
                                 std::vector<int>* before_loose) {
   std::vector<int> seen;
   int64_t capped = 0;
-  index.Visit(Prepare(hub), &capped, [&](int j) { seen.push_back(j); },
-              [&] {
-                *before_loose = seen;
-                return false;
-              });
+  index.Visit(
+      Prepare(hub), &capped, [&](int j) { seen.push_back(j); },
+      [&] {
+        *before_loose = seen;
+        return false;
+      });
   return seen;
 }
 

@@ -66,8 +66,9 @@ TEST(ClassifyRelink, VanishedMisIdWithSameUpnIsAMatchedRelink) {
 
 TEST(ClassifyRelink, UpnCarriedByTwoFreeRecordsIsNotGuessed) {
   const std::string upn = Upn("820400100002");
-  std::vector<Row> rows = Classify({LinkedHub("h1", "old-1", upn)},
-                                   {Mis("new-1", upn), Mis("new-2", upn)}, Scope{});
+  std::vector<Row> rows =
+      Classify({LinkedHub("h1", "old-1", upn)},
+               {Mis("new-1", upn), Mis("new-2", upn)}, Scope{});
   ASSERT_NE(Find(rows, "h1"), nullptr);
   EXPECT_EQ(Find(rows, "h1")->status, RowStatus::kDesynced);
   EXPECT_EQ(Find(rows, "new-1")->status, RowStatus::kNew);
@@ -88,8 +89,9 @@ TEST(ClassifyRelink, ContradictingForenameIsOnlyOfferedForReview) {
 }
 
 TEST(ClassifyRelink, DifferentUpnIsNotRelinked) {
-  std::vector<Row> rows = Classify({LinkedHub("h1", "old-1", Upn("820400100006"))},
-                                   {Mis("new-1", Upn("820400100007"))}, Scope{});
+  std::vector<Row> rows =
+      Classify({LinkedHub("h1", "old-1", Upn("820400100006"))},
+               {Mis("new-1", Upn("820400100007"))}, Scope{});
   EXPECT_EQ(Find(rows, "h1")->status, RowStatus::kDesynced);
   EXPECT_EQ(Find(rows, "new-1")->status, RowStatus::kNew);
 }

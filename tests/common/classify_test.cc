@@ -97,7 +97,8 @@ TEST(Classify, EachOfTheSixStatusesInScreenOrder) {
     EXPECT_FALSE(rows[i].sync_email);
   }
   // Paired rows explain themselves.
-  EXPECT_THAT(rows[2].explanation.reason(), HasSubstr("Same forename, surname"));
+  EXPECT_THAT(rows[2].explanation.reason(),
+              HasSubstr("Same forename, surname"));
   EXPECT_THAT(rows[3].explanation.reason(), HasSubstr("different surname"));
   EXPECT_GT(rows[2].explanation.score(), rows[3].explanation.score());
 }
@@ -373,12 +374,13 @@ TEST(Classify, InputOrderDoesNotChangeTheRows) {
 }
 
 // What the admin sees of every row, evidence included.
-using FullLine = std::tuple<int64_t, RowStatus, std::string, std::string, double, std::string>;
+using FullLine = std::tuple<int64_t, RowStatus, std::string, std::string,
+                            double, std::string>;
 std::vector<FullLine> FullLines(const std::vector<Row>& rows) {
   std::vector<FullLine> out;
   for (const Row& r : rows) {
-    out.emplace_back(r.row_id, r.status, r.hub_learner_id, r.mis_id, r.explanation.score(),
-                     r.explanation.reason());
+    out.emplace_back(r.row_id, r.status, r.hub_learner_id, r.mis_id,
+                     r.explanation.score(), r.explanation.reason());
   }
   return out;
 }
@@ -405,7 +407,8 @@ TEST(Classify, MatchIndexBuiltInAdvanceGivesTheSameRows) {
   const ClassifyIndex index = IndexForClassify(hub, mis);
   for (const Scope& scope : {kAll, year7}) {
     const std::vector<Row> alone = Classify(hub, mis, scope);
-    ASSERT_THAT(Lines(alone), Contains(Line{RowStatus::kMatched, "hrekey", "new-id"}));
+    ASSERT_THAT(Lines(alone),
+                Contains(Line{RowStatus::kMatched, "hrekey", "new-id"}));
     EXPECT_EQ(std::count_if(alone.begin(), alone.end(),
                             [](const Row& r) { return r.mis_id == "new-id"; }),
               1);
@@ -415,8 +418,9 @@ TEST(Classify, MatchIndexBuiltInAdvanceGivesTheSameRows) {
     EXPECT_EQ(FullLines(ready), FullLines(alone));
   }
   // Built for Year 7, used for all: rebuilt, so Year 8 is matched too.
-  const std::vector<Row> other = Classify(
-      hub, mis, kAll, nullptr, {.index = &index, .match = BuildMatchIndex(mis, index, year7)});
+  const std::vector<Row> other =
+      Classify(hub, mis, kAll, nullptr,
+               {.index = &index, .match = BuildMatchIndex(mis, index, year7)});
   EXPECT_THAT(Lines(other), Contains(Line{RowStatus::kMatched, "h8", "m8"}));
   EXPECT_EQ(FullLines(other), FullLines(Classify(hub, mis, kAll)));
 }
@@ -476,7 +480,8 @@ TEST(Classify, LargeSchoolMatchesEveryoneByName) {
     // Surnames at least two keystrokes apart (a letter code written
     // twice), so no two children differ by one typo of the surname.
     const int k = i / 97;
-    const std::string code = {static_cast<char>('a' + k % 26), static_cast<char>('a' + k / 26)};
+    const std::string code = {static_cast<char>('a' + k % 26),
+                              static_cast<char>('a' + k / 26)};
     std::string s = "S" + code + "ton" + code;
     Date dob = D(2008 + i % 7, 1 + i % 12, 1 + (i / 12) % 28);
     hub.push_back(Hub("h" + std::to_string(i), f, s, dob));
@@ -485,7 +490,8 @@ TEST(Classify, LargeSchoolMatchesEveryoneByName) {
   std::vector<Row> rows = Classify(hub, mis, kAll);
   ASSERT_EQ(rows.size(), 2000u);
   for (const Row& r : rows) {
-    ASSERT_EQ(r.status, RowStatus::kMatched) << r.hub_learner_id << " " << r.mis_id << " " << r.explanation.reason();
+    ASSERT_EQ(r.status, RowStatus::kMatched)
+        << r.hub_learner_id << " " << r.mis_id << " " << r.explanation.reason();
     ASSERT_EQ(r.hub_learner_id.substr(1), r.mis_id.substr(1));
   }
 }
@@ -494,20 +500,22 @@ TEST(Classify, NewRowsComeInNameOrderWhateverTheNames) {
   // Names built to share long prefixes ("Abernathy", "Abernathy-Smith",
   // "abernathyson"), differ only in case, accents or punctuation, or be
   // short; 10,000 of them, so the two-thread sort and its merge run too.
-  const std::vector<std::string> stems = {"Abernathy", "Abernathy-Smith", "abernathyson",
-                                          "Ab", "O'Brien", "OBrien", "Zoë", "Zoe",
-                                          "Christopherson", "Christophers", "Lee", "Li"};
+  const std::vector<std::string> stems = {
+      "Abernathy",      "Abernathy-Smith", "abernathyson", "Ab",
+      "O'Brien",        "OBrien",          "Zoë",          "Zoe",
+      "Christopherson", "Christophers",    "Lee",          "Li"};
   std::mt19937_64 rng(11);
   std::vector<MisLearner> mis;
   for (int i = 0; i < 10000; ++i) {
-    mis.push_back(Mis("m" + std::to_string(rng() % 100000) + "_" + std::to_string(i),
-                      stems[rng() % stems.size()] + (rng() % 2 ? "" : "x"),
-                      stems[rng() % stems.size()], std::nullopt));
+    mis.push_back(
+        Mis("m" + std::to_string(rng() % 100000) + "_" + std::to_string(i),
+            stems[rng() % stems.size()] + (rng() % 2 ? "" : "x"),
+            stems[rng() % stems.size()], std::nullopt));
   }
   std::vector<std::tuple<std::string, std::string, std::string>> expected;
   for (const MisLearner& m : mis) {
-    expected.emplace_back(NormaliseName(m.legal_surname), NormaliseName(m.legal_forename),
-                          m.mis_id);
+    expected.emplace_back(NormaliseName(m.legal_surname),
+                          NormaliseName(m.legal_forename), m.mis_id);
   }
   std::sort(expected.begin(), expected.end());
   const std::vector<Row> rows = Classify({}, mis, kAll);
@@ -530,13 +538,18 @@ int ExpectSyncedRowsExplainedLikeExplain(const std::vector<HubLearner>& hub,
   for (const Row& r : Classify(hub, mis, kAll)) {
     if (r.status != RowStatus::kSynced) continue;
     ++synced;
-    const Explanation want = Explain(*hub_by_id[r.hub_learner_id], *mis_by_id[r.mis_id]);
+    const Explanation want =
+        Explain(*hub_by_id[r.hub_learner_id], *mis_by_id[r.mis_id]);
     EXPECT_EQ(r.explanation.score(), want.score) << r.hub_learner_id;
-    EXPECT_EQ(r.explanation.reason(), "Linked by an earlier sync. " + want.reason)
+    EXPECT_EQ(r.explanation.reason(),
+              "Linked by an earlier sync. " + want.reason)
         << r.hub_learner_id;
-    EXPECT_EQ(r.explanation.fields().size(), want.fields.size()) << r.hub_learner_id;
-    for (size_t k = 0; k < want.fields.size() && k < r.explanation.fields().size(); ++k) {
-      EXPECT_EQ(r.explanation.fields()[k].level, want.fields[k].level) << r.hub_learner_id;
+    EXPECT_EQ(r.explanation.fields().size(), want.fields.size())
+        << r.hub_learner_id;
+    for (size_t k = 0;
+         k < want.fields.size() && k < r.explanation.fields().size(); ++k) {
+      EXPECT_EQ(r.explanation.fields()[k].level, want.fields[k].level)
+          << r.hub_learner_id;
     }
   }
   return synced;
@@ -552,7 +565,8 @@ int ExpectSyncedRowsExplainedLikeExplain(const std::vector<HubLearner>& hub,
 TEST(Classify, SyncedRowsOfEveryShapeExplainLikeExplain) {
   absl::StatusOr<synth::School> school = synth::Generate(3000, 11);
   ASSERT_TRUE(school.ok()) << school.status();
-  EXPECT_GT(ExpectSyncedRowsExplainedLikeExplain(school->hub, school->mis), 1000);
+  EXPECT_GT(ExpectSyncedRowsExplainedLikeExplain(school->hub, school->mis),
+            1000);
 
   MisLearner base = Mis("m", "Amy", "Ash", D(2012, 1, 2), "7", "7A");
   base.upn = ValidUpn("820400100006");
@@ -574,9 +588,10 @@ TEST(Classify, SyncedRowsOfEveryShapeExplainLikeExplain) {
   for (size_t k = 0; k < variants.size(); ++k) {
     MisLearner m = variants[k];
     m.mis_id = "m" + std::to_string(k);
-    HubLearner h = Linked(Hub("h" + std::to_string(k), m.legal_forename, m.legal_surname,
-                              m.date_of_birth, m.year_group, m.registration_group),
-                          m.mis_id);
+    HubLearner h =
+        Linked(Hub("h" + std::to_string(k), m.legal_forename, m.legal_surname,
+                   m.date_of_birth, m.year_group, m.registration_group),
+               m.mis_id);
     h.preferred_forename = m.preferred_forename;
     h.preferred_surname = m.preferred_surname;
     h.upn = m.upn;
@@ -593,19 +608,25 @@ TEST(Classify, SyncedRowsExplainThemselvesLikeExplain) {
   // takes a shorter path), one whose hub record still has a nickname and an
   // old registration group.
   MisLearner same = Mis("m1", "Zoë", "O'Brien", D(2012, 3, 4), "8", "8QT");
-  same.upn = "A820400100006";  // may be invalid: the explanation says so either way
+  same.upn =
+      "A820400100006";  // may be invalid: the explanation says so either way
   same.gender = "F";
-  HubLearner same_hub = Linked(Hub("h1", "Zoë", "O'Brien", D(2012, 3, 4), "8", "8QT"), "m1");
+  HubLearner same_hub =
+      Linked(Hub("h1", "Zoë", "O'Brien", D(2012, 3, 4), "8", "8QT"), "m1");
   same_hub.upn = same.upn;
   same_hub.gender = "F";
-  const MisLearner other = Mis("m2", "Oliver", "Smith", D(2011, 5, 6), "9", "9B");
-  const HubLearner other_hub = Linked(Hub("h2", "Ollie", "Smith", D(2011, 5, 6), "9", "8B"), "m2");
-  const std::vector<Row> rows = Classify({same_hub, other_hub}, {same, other}, kAll);
+  const MisLearner other =
+      Mis("m2", "Oliver", "Smith", D(2011, 5, 6), "9", "9B");
+  const HubLearner other_hub =
+      Linked(Hub("h2", "Ollie", "Smith", D(2011, 5, 6), "9", "8B"), "m2");
+  const std::vector<Row> rows =
+      Classify({same_hub, other_hub}, {same, other}, kAll);
   ASSERT_EQ(rows.size(), 2u);
   for (const Row& r : rows) {
     ASSERT_EQ(r.status, RowStatus::kSynced);
     const bool first = r.hub_learner_id == "h1";
-    const Explanation want = first ? Explain(same_hub, same) : Explain(other_hub, other);
+    const Explanation want =
+        first ? Explain(same_hub, same) : Explain(other_hub, other);
     EXPECT_EQ(r.explanation.score(), want.score) << r.hub_learner_id;
     EXPECT_THAT(r.explanation.reason(), ::testing::HasSubstr(want.reason))
         << r.hub_learner_id;
@@ -626,19 +647,23 @@ TEST(Classify, RowsThatScoredAlikeShareOneExplanation) {
   std::vector<MisLearner> mis;
   for (int i = 0; i < 40; ++i) {
     const std::string n = std::to_string(i);
-    mis.push_back(Mis("m" + n, "Name" + n, "Surname" + n, D(2012, 1, 1 + i % 28)));
-    hub.push_back(Linked(Hub("h" + n, "Name" + n, "Surname" + n, D(2012, 1, 1 + i % 28)),
-                         "m" + n));
+    mis.push_back(
+        Mis("m" + n, "Name" + n, "Surname" + n, D(2012, 1, 1 + i % 28)));
+    hub.push_back(
+        Linked(Hub("h" + n, "Name" + n, "Surname" + n, D(2012, 1, 1 + i % 28)),
+               "m" + n));
   }
   const std::vector<Row> rows = Classify(hub, mis, kAll);
   ASSERT_EQ(rows.size(), 40u);
   for (const Row& r : rows) {
     ASSERT_EQ(r.status, RowStatus::kSynced);
     EXPECT_EQ(r.explanation.reason(), rows[0].explanation.reason());
-    EXPECT_EQ(r.explanation.evidence(), rows[0].explanation.evidence()) << r.hub_learner_id;
+    EXPECT_EQ(r.explanation.evidence(), rows[0].explanation.evidence())
+        << r.hub_learner_id;
   }
   EXPECT_THAT(rows[0].explanation.reason(),
-              ::testing::StartsWith("Linked by an earlier sync. Same forename, surname"));
+              ::testing::StartsWith(
+                  "Linked by an earlier sync. Same forename, surname"));
 }
 
 }  // namespace

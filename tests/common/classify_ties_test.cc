@@ -1,7 +1,6 @@
 // A hub learner who fits two MIS learners equally well is not paired with
 // either: the MIS is the authority, so those are two different children.
 #include "common/classify.h"
-
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -40,7 +39,8 @@ TEST(ClassifyTies, HubTypoBetweenTwinsPairsWithNeither) {
   ASSERT_EQ(rows.size(), 3u);
   ASSERT_NE(Find(rows, "h_jaco"), nullptr);
   EXPECT_EQ(Find(rows, "h_jaco")->status, RowStatus::kNotMatched);
-  EXPECT_THAT(Find(rows, "h_jaco")->explanation.reason(), HasSubstr("match by hand"));
+  EXPECT_THAT(Find(rows, "h_jaco")->explanation.reason(),
+              HasSubstr("match by hand"));
   EXPECT_EQ(Find(rows, "m_jack")->status, RowStatus::kNew);
   EXPECT_EQ(Find(rows, "m_jacob")->status, RowStatus::kNew);
 }

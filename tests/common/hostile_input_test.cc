@@ -35,7 +35,8 @@ TEST(ControlCharacterProblem, NamesTheCharacterAndWhere) {
 TEST(ParseCsv, NulBytesAreReportedOncePerLine) {
   std::vector<Problem> problems;
   ParseCsv("a.csv", std::string("id,name\n1,A\0\0n\n2,B\n", 18), &problems);
-  EXPECT_THAT(Rendered(problems), ElementsAre(ProblemAt("a.csv", 2, 4, "NUL byte")));
+  EXPECT_THAT(Rendered(problems),
+              ElementsAre(ProblemAt("a.csv", 2, 4, "NUL byte")));
 }
 
 TEST(ParseCsv, RowsPastTheLimitStopTheParse) {
@@ -57,12 +58,15 @@ TEST(ParsePlainCsv, FieldLimitIsConfigurableAndFlagged) {
   MisParseResult r = ParsePlainCsv(
       "x.csv", "mis_id,forename,surname,year\nm1,Ann,Leeds,7\n", limits);
   EXPECT_TRUE(r.over_limit);
-  EXPECT_THAT(Rendered(r.problems),
-              ElementsAre(ProblemAt("x.csv", 2, 3, "surname is longer than 4 bytes")));
-  r = ParsePlainCsv("x.csv", "mis_id,forename,surname,year\nm1,Ann,\"Le\te\",7\n");
+  EXPECT_THAT(
+      Rendered(r.problems),
+      ElementsAre(ProblemAt("x.csv", 2, 3, "surname is longer than 4 bytes")));
+  r = ParsePlainCsv("x.csv",
+                    "mis_id,forename,surname,year\nm1,Ann,\"Le\te\",7\n");
   EXPECT_FALSE(r.over_limit);
-  EXPECT_THAT(Rendered(r.problems),
-              ElementsAre(ProblemAt("x.csv", 2, 3, "U+0009, tab) at character 3")));
+  EXPECT_THAT(
+      Rendered(r.problems),
+      ElementsAre(ProblemAt("x.csv", 2, 3, "U+0009, tab) at character 3")));
 }
 
 TEST(ParseOneRoster, RepeatedColumnIsRejected) {
@@ -80,7 +84,8 @@ TEST(ParseOneRoster, RepeatedColumnIsRejected) {
   f["users.csv"] = users;
   MisParseResult r = ParseOneRoster(f);
   ASSERT_THAT(r.problems, SizeIs(1));
-  EXPECT_THAT(Rendered(r.problems)[0], ::testing::HasSubstr("are both 'givenName'"));
+  EXPECT_THAT(Rendered(r.problems)[0],
+              ::testing::HasSubstr("are both 'givenName'"));
   EXPECT_EQ(r.problems[0].file, "users.csv");
   EXPECT_EQ(r.problems[0].line, 1);
 }

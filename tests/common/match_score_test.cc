@@ -6,10 +6,9 @@
 
 #include "common/name_frequencies.h"
 #include "common/nicknames.h"
-#include "tests/synth/synth.h"
-
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/synth/synth.h"
 
 namespace hubsync {
 namespace {
@@ -39,9 +38,10 @@ PairScore Score(const HubLearner& h, const MisLearner& m) {
 }
 
 TEST(MatchScore, UkShortFormsAreNicknames) {
-  for (auto [nick, full] : {std::pair{"Izzy", "Isabelle"}, std::pair{"Luke", "Lucas"},
-                            std::pair{"Frank", "Francis"}, std::pair{"Florrie", "Florence"},
-                            std::pair{"Josh", "Joshua"}, std::pair{"Kuba", "Jakub"}}) {
+  for (auto [nick, full] :
+       {std::pair{"Izzy", "Isabelle"}, std::pair{"Luke", "Lucas"},
+        std::pair{"Frank", "Francis"}, std::pair{"Florrie", "Florence"},
+        std::pair{"Josh", "Joshua"}, std::pair{"Kuba", "Jakub"}}) {
     SCOPED_TRACE(nick);
     const PairScore s = Score(Hub(nick, "Patel"), Mis(full, "Patel"));
     EXPECT_EQ(s.forename, NameLevel::kNickname);
@@ -68,9 +68,12 @@ TEST(MatchScore, DifferentNamesAreNotASwap) {
 }
 
 TEST(MatchScore, OneKeystrokeInAShortNameIsATypoOnlyWithTheSameInitial) {
-  EXPECT_EQ(Score(Hub("Mx", "Lee"), Mis("Max", "Lee")).forename, NameLevel::kTypo);
-  EXPECT_EQ(Score(Hub("Aa", "Lee"), Mis("Ada", "Lee")).forename, NameLevel::kTypo);
-  EXPECT_EQ(Score(Hub("Ian", "Lee"), Mis("Jan", "Lee")).forename, NameLevel::kDifferent);
+  EXPECT_EQ(Score(Hub("Mx", "Lee"), Mis("Max", "Lee")).forename,
+            NameLevel::kTypo);
+  EXPECT_EQ(Score(Hub("Aa", "Lee"), Mis("Ada", "Lee")).forename,
+            NameLevel::kTypo);
+  EXPECT_EQ(Score(Hub("Ian", "Lee"), Mis("Jan", "Lee")).forename,
+            NameLevel::kDifferent);
 }
 
 TEST(MatchScore, NicknameTableIsShippedAndWorksBothWays) {
@@ -81,15 +84,18 @@ TEST(MatchScore, NicknameTableIsShippedAndWorksBothWays) {
         std::pair{"Alfie", "Alfred"}, std::pair{"Harry", "Henry"},
         std::pair{"Ollie", "Oliver"}, std::pair{"Sammy", "Samuel"}}) {
     SCOPED_TRACE(nick);
-    EXPECT_EQ(Score(Hub(nick, "Patel"), Mis(full, "Patel")).forename, NameLevel::kNickname);
-    EXPECT_EQ(Score(Hub(full, "Patel"), Mis(nick, "Patel")).forename, NameLevel::kNickname);
+    EXPECT_EQ(Score(Hub(nick, "Patel"), Mis(full, "Patel")).forename,
+              NameLevel::kNickname);
+    EXPECT_EQ(Score(Hub(full, "Patel"), Mis(nick, "Patel")).forename,
+              NameLevel::kNickname);
   }
   EXPECT_FALSE(IsKnownNickname("oliver", "olivia"));
   EXPECT_FALSE(IsKnownNickname("jack", "jack"));
 }
 
 TEST(MatchScore, TypoInAShortFormIsNamedAndIsACandidate) {
-  const PairScore s = Score(Hub("Chalrie", "Hopkins"), Mis("Charlotte", "Hopkins"));
+  const PairScore s =
+      Score(Hub("Chalrie", "Hopkins"), Mis("Charlotte", "Hopkins"));
   EXPECT_EQ(s.forename, NameLevel::kNicknameTypo);
   EXPECT_TRUE(IsCandidate(s));
   EXPECT_THAT(Describe(s)->reason, HasSubstr("short form with a typo"));
@@ -131,13 +137,17 @@ TEST(MatchScore, LastYearsGroupsAreNotCountedAgainst) {
 }
 
 TEST(MatchScore, NicknameOrOneTypoWithEverythingElseExactMeetsTheMatchedRule) {
-  EXPECT_TRUE(MeetsMatchedRule(Score(Hub("Izzy", "Patel"), Mis("Isabella", "Patel"))));
-  EXPECT_TRUE(MeetsMatchedRule(Score(Hub("Jasmine", "Hollins"), Mis("Jasmine", "Holins"))));
-  EXPECT_TRUE(MeetsMatchedRule(Score(Hub("Jasmnie", "Cook"), Mis("Jasmine", "Cook"))));
+  EXPECT_TRUE(
+      MeetsMatchedRule(Score(Hub("Izzy", "Patel"), Mis("Isabella", "Patel"))));
+  EXPECT_TRUE(MeetsMatchedRule(
+      Score(Hub("Jasmine", "Hollins"), Mis("Jasmine", "Holins"))));
+  EXPECT_TRUE(
+      MeetsMatchedRule(Score(Hub("Jasmnie", "Cook"), Mis("Jasmine", "Cook"))));
   // Two real names a keystroke apart, or a short name, are not a clear
   // typo: still a candidate, but May match.
-  for (auto [hub, mis] : {std::pair{"Jason", "Mason"}, std::pair{"Priya", "Riya"},
-                          std::pair{"Lily", "Lilly"}}) {
+  for (auto [hub, mis] :
+       {std::pair{"Jason", "Mason"}, std::pair{"Priya", "Riya"},
+        std::pair{"Lily", "Lilly"}}) {
     SCOPED_TRACE(hub);
     const PairScore s = Score(Hub(hub, "Cook"), Mis(mis, "Cook"));
     EXPECT_TRUE(IsCandidate(s));
@@ -145,8 +155,10 @@ TEST(MatchScore, NicknameOrOneTypoWithEverythingElseExactMeetsTheMatchedRule) {
   }
   EXPECT_FALSE(MeetsMatchedRule(Score(Hub("Kai", "Ball"), Mis("Kai", "Bell"))));
   // Two changes, or a shared word of a double barrel, stay May match.
-  EXPECT_FALSE(MeetsMatchedRule(Score(Hub("Izzy", "Patell"), Mis("Isabella", "Patel"))));
-  EXPECT_FALSE(MeetsMatchedRule(Score(Hub("Isla", "Smith"), Mis("Isla", "Smith-Jones"))));
+  EXPECT_FALSE(
+      MeetsMatchedRule(Score(Hub("Izzy", "Patell"), Mis("Isabella", "Patel"))));
+  EXPECT_FALSE(MeetsMatchedRule(
+      Score(Hub("Isla", "Smith"), Mis("Isla", "Smith-Jones"))));
   // A nickname with another date of birth is not enough.
   HubLearner h = Hub("Izzy", "Patel");
   h.date_of_birth = Date{2012, 9, 5};  // day and month swapped
@@ -196,9 +208,12 @@ TEST(MatchScore, PackedBoundEqualsTheBoundAndNeverUndercutsTheScore) {
     for (size_t j = i % 13; j < mis.size(); j += 13) {
       const double bound = ScoreUpperBound(hub[i], mis[j]);
       const double quick = QuickUpperBound(hq, mis_quick[j]);
-      ASSERT_GE(quick, bound) << school->hub[i].id << " / " << school->mis[j].mis_id;
-      ASSERT_NEAR(quick, bound, 0.01) << school->hub[i].id << " / " << school->mis[j].mis_id;
-      ASSERT_GE(bound, ScorePair(hub[i], mis[j]).score) << school->hub[i].id << " / " << school->mis[j].mis_id;
+      ASSERT_GE(quick, bound)
+          << school->hub[i].id << " / " << school->mis[j].mis_id;
+      ASSERT_NEAR(quick, bound, 0.01)
+          << school->hub[i].id << " / " << school->mis[j].mis_id;
+      ASSERT_GE(bound, ScorePair(hub[i], mis[j]).score)
+          << school->hub[i].id << " / " << school->mis[j].mis_id;
       above_threshold += quick >= kMayMatchThreshold;
       ++compared;
     }
@@ -220,7 +235,8 @@ TEST(MatchScore, ExactPairsOutrankLooseRivalsOnlyWithRoomToSpare) {
 
   HubLearner with_preferred = h;
   with_preferred.preferred_forename = "Millie";
-  EXPECT_FALSE(OutranksLooseRivals(Prepare(with_preferred), Score(with_preferred, m)));
+  EXPECT_FALSE(
+      OutranksLooseRivals(Prepare(with_preferred), Score(with_preferred, m)));
 
   MisLearner other_day = m;
   other_day.date_of_birth = Date{2012, 5, 8};
@@ -249,9 +265,10 @@ TEST(MatchScore, ExactPairsOutrankLooseRivalsOnlyWithRoomToSpare) {
 // be one, and says "no swap" for most unrelated names.
 TEST(MatchScore, QuickSwapCheckAgreesWithTheFullOne) {
   const std::vector<std::pair<std::string, std::string>> names = {
-      {"John", "Smith"}, {"Smith", "John"},   {"Niamh", "Walsh"},  {"Walsh", "Niamh"},
-      {"Mary", "Jones"}, {"Jones", "Harper"}, {"Harper", "Lee"},   {"Lee", "Mary"},
-      {"Zoë", "Łukasz"}, {"Lukasz", "Zoe"},   {"Ava", "O'Brien"}, {"OBrien", "Ava"}};
+      {"John", "Smith"},  {"Smith", "John"},  {"Niamh", "Walsh"},
+      {"Walsh", "Niamh"}, {"Mary", "Jones"},  {"Jones", "Harper"},
+      {"Harper", "Lee"},  {"Lee", "Mary"},    {"Zoë", "Łukasz"},
+      {"Lukasz", "Zoe"},  {"Ava", "O'Brien"}, {"OBrien", "Ava"}};
   int full_no = 0;
   for (const auto& [hf, hs] : names) {
     for (const auto& [mf, ms] : names) {

@@ -64,7 +64,8 @@ TEST(FormatDate, PadsEveryPartAndRoundTrips) {
   EXPECT_EQ(FormatDate(Date{1900, 12, 31}), "1900-12-31");
   EXPECT_EQ(FormatDate(Date{987, 1, 2}), "0987-01-02");
   EXPECT_EQ(FormatDate(Date{12345, 1, 2}), "12345-01-02");
-  for (const Date d : {Date{2000, 2, 29}, Date{2200, 1, 1}, Date{1999, 10, 10}}) {
+  for (const Date d :
+       {Date{2000, 2, 29}, Date{2200, 1, 1}, Date{1999, 10, 10}}) {
     EXPECT_EQ(ParseDate(FormatDate(d)), d);
   }
 }

@@ -17,7 +17,8 @@ using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-MisLearner Mis(std::string id, std::string forename, std::string surname, Date dob) {
+MisLearner Mis(std::string id, std::string forename, std::string surname,
+               Date dob) {
   MisLearner m;
   m.mis_id = std::move(id);
   m.legal_forename = std::move(forename);
@@ -38,10 +39,11 @@ HubLearner Hub(std::string forename, std::string surname) {
 std::vector<PreparedLearner> Roll() {
   std::vector<PreparedLearner> mis;
   for (int i = 0; i < 2000; ++i) {
-    const std::string surname =
-        i < 200 ? "Smith" : i == 200 ? "Okonkwo" : "Surname" + std::to_string(i);
-    mis.push_back(Prepare(Mis("m" + std::to_string(i), i % 2 ? "Amy" : "Zeb", surname,
-                              Date{2012, 1 + i % 12, 1 + i % 28})));
+    const std::string surname = i < 200    ? "Smith"
+                                : i == 200 ? "Okonkwo"
+                                           : "Surname" + std::to_string(i);
+    mis.push_back(Prepare(Mis("m" + std::to_string(i), i % 2 ? "Amy" : "Zeb",
+                              surname, Date{2012, 1 + i % 12, 1 + i % 28})));
   }
   AnnotateNameFrequencies(&mis);
   return mis;
@@ -62,8 +64,9 @@ TEST(NameFrequencies, ExplanationNamesTheFrequencyAndStillAddsUp) {
   const std::vector<PreparedLearner> mis = Roll();
   const PairScore s = ScorePair(Prepare(Hub("Zeb", "Okonkwo")), mis[200]);
   const Explanation e = *Describe(s);
-  EXPECT_THAT(e.fields, Contains(AllOf(Field(&FieldEvidence::field, "surname_frequency"),
-                                       Field(&FieldEvidence::level, "rare"))));
+  EXPECT_THAT(e.fields,
+              Contains(AllOf(Field(&FieldEvidence::field, "surname_frequency"),
+                             Field(&FieldEvidence::level, "rare"))));
   EXPECT_THAT(e.reason, HasSubstr("a rare surname counts more"));
   EXPECT_DOUBLE_EQ(e.score, s.score);
 }
@@ -73,8 +76,9 @@ TEST(NameFrequencies, ASmallScopeKeepsAboutTheFixedWeights) {
   // little; the weights stay near the fixed 7 and 8.
   std::vector<PreparedLearner> mis;
   for (int i = 0; i < 28; ++i) {
-    mis.push_back(Prepare(Mis("m" + std::to_string(i), "Name" + std::to_string(i),
-                              "Surname" + std::to_string(i), Date{2012, 1, 1 + i})));
+    mis.push_back(
+        Prepare(Mis("m" + std::to_string(i), "Name" + std::to_string(i),
+                    "Surname" + std::to_string(i), Date{2012, 1, 1 + i})));
   }
   AnnotateNameFrequencies(&mis);
   ASSERT_TRUE(mis[0].name_weights);

@@ -128,8 +128,10 @@ TEST(Similarity, JaroWinkler) {
   EXPECT_THAT(JaroWinkler("dwayne", "duane"), DoubleNear(0.840, 0.001));
   // Longer than the flags kept on the stack: the same measure.
   const std::string long_a(70, 'a'), long_b = std::string(69, 'a') + "b";
-  const double jaro = (69.0 / 70 + 69.0 / 70 + 1.0) / 3;  // 69 matches, no swaps
-  EXPECT_THAT(JaroWinkler(long_a, long_b), DoubleNear(jaro + 0.4 * (1 - jaro), 1e-9));
+  const double jaro =
+      (69.0 / 70 + 69.0 / 70 + 1.0) / 3;  // 69 matches, no swaps
+  EXPECT_THAT(JaroWinkler(long_a, long_b),
+              DoubleNear(jaro + 0.4 * (1 - jaro), 1e-9));
   EXPECT_THAT(JaroWinkler("dixon", "dicksonx"), DoubleNear(0.813, 0.001));
   EXPECT_DOUBLE_EQ(JaroWinkler("abc", "xyz"), 0.0);
   EXPECT_DOUBLE_EQ(JaroWinkler("", "abc"), 0.0);

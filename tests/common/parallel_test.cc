@@ -19,21 +19,24 @@ namespace {
 // [c * chunk, (c + 1) * chunk) cut at n, and thread numbers stay below the
 // thread count, whatever the sizes.
 TEST(ParallelChunks, EveryIndexOnceInFixedChunks) {
-  for (size_t n : {size_t{0}, size_t{1}, size_t{2047}, size_t{2048}, size_t{2049}, size_t{10000}}) {
+  for (size_t n : {size_t{0}, size_t{1}, size_t{2047}, size_t{2048},
+                   size_t{2049}, size_t{10000}}) {
     for (size_t threads : {size_t{1}, size_t{2}, size_t{8}}) {
       constexpr size_t kChunk = 2048;
       std::vector<std::atomic<int>> hits(n);
       std::mutex mu;
-      std::vector<std::pair<size_t, size_t>> ranges((n + kChunk - 1) / kChunk, {0, 0});
+      std::vector<std::pair<size_t, size_t>> ranges((n + kChunk - 1) / kChunk,
+                                                    {0, 0});
       std::atomic<bool> thread_ok{true};
-      ParallelChunks(n, kChunk, threads, [&](size_t t, size_t c, size_t begin, size_t end) {
-        if (t >= threads) thread_ok = false;
-        {
-          std::lock_guard<std::mutex> lock(mu);
-          ranges.at(c) = {begin, end};
-        }
-        for (size_t i = begin; i < end; ++i) hits[i]++;
-      });
+      ParallelChunks(n, kChunk, threads,
+                     [&](size_t t, size_t c, size_t begin, size_t end) {
+                       if (t >= threads) thread_ok = false;
+                       {
+                         std::lock_guard<std::mutex> lock(mu);
+                         ranges.at(c) = {begin, end};
+                       }
+                       for (size_t i = begin; i < end; ++i) hits[i]++;
+                     });
       EXPECT_TRUE(thread_ok) << n << " " << threads;
       for (size_t i = 0; i < n; ++i) ASSERT_EQ(hits[i], 1) << i << " of " << n;
       for (size_t c = 0; c < ranges.size(); ++c) {

@@ -191,8 +191,10 @@ TEST(Synth, SurnamesHaveALongTailUnlessTheHardProfileIsAsked) {
   auto shape = [](const School& s) {
     absl::flat_hash_map<std::string, int> count;
     int top = 0;
-    for (const MisLearner& m : s.mis) top = std::max(top, ++count[m.legal_surname]);
-    return std::make_pair(count.size(), static_cast<double>(top) / s.mis.size());
+    for (const MisLearner& m : s.mis)
+      top = std::max(top, ++count[m.legal_surname]);
+    return std::make_pair(count.size(),
+                          static_cast<double>(top) / s.mis.size());
   };
   absl::StatusOr<School> spread = Generate(20000, 3);
   Profile hard_profile;
@@ -202,7 +204,7 @@ TEST(Synth, SurnamesHaveALongTailUnlessTheHardProfileIsAsked) {
   const auto [spread_distinct, spread_top] = shape(*spread);
   const auto [hard_distinct, hard_top] = shape(*hard);
   EXPECT_GT(spread_distinct, 5000u);
-  EXPECT_LT(spread_top, 0.015);  // Smith about 1 %, as in England and Wales
+  EXPECT_LT(spread_top, 0.015);    // Smith about 1 %, as in England and Wales
   EXPECT_LE(hard_distinct, 400u);  // the table (and the odd double barrel)
   EXPECT_GT(hard_top, 0.02);
 }
@@ -214,23 +216,27 @@ TEST(Synth, ClassifyingALargeSchoolDoesNotDependOnInputOrder) {
   absl::StatusOr<School> s = Generate(12000, 11);
   ASSERT_TRUE(s.ok()) << s.status();
   size_t unlinked = 0;
-  for (const HubLearner& h : s->hub) unlinked += h.sync_state == SyncState::kUnsynced;
+  for (const HubLearner& h : s->hub)
+    unlinked += h.sync_state == SyncState::kUnsynced;
   ASSERT_GT(unlinked, 4096u) << "too small to run in parallel chunks";
   auto lines = [](const std::vector<Row>& rows) {
     std::vector<std::string> out;
     for (const Row& r : rows) {
-      out.push_back(absl::StrCat(RowStatusName(r.status), " ", r.hub_learner_id, " ", r.mis_id,
-                                 " ", r.explanation.score(), " ", r.explanation.reason()));
+      out.push_back(absl::StrCat(RowStatusName(r.status), " ", r.hub_learner_id,
+                                 " ", r.mis_id, " ", r.explanation.score(), " ",
+                                 r.explanation.reason()));
     }
     return out;
   };
-  const std::vector<std::string> want = lines(Classify(s->hub, s->mis, Scope{}));
+  const std::vector<std::string> want =
+      lines(Classify(s->hub, s->mis, Scope{}));
   std::mt19937 rng(3);
   std::shuffle(s->hub.begin(), s->hub.end(), rng);
   std::shuffle(s->mis.begin(), s->mis.end(), rng);
   const std::vector<std::string> got = lines(Classify(s->hub, s->mis, Scope{}));
   ASSERT_EQ(got.size(), want.size());
-  for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i], want[i]) << "row " << i;
+  for (size_t i = 0; i < got.size(); ++i)
+    ASSERT_EQ(got[i], want[i]) << "row " << i;
 }
 
 }  // namespace

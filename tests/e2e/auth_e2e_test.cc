@@ -33,7 +33,9 @@ std::string Slurp(const std::string& path) {
   return ss.str();
 }
 
-std::string Trim(const std::string& s) { return std::string(absl::StripAsciiWhitespace(s)); }
+std::string Trim(const std::string& s) {
+  return std::string(absl::StripAsciiWhitespace(s));
+}
 
 // hubsyncd with stdout and stderr in `log`; port() once it is listening.
 class Server {
@@ -43,8 +45,8 @@ class Server {
     for (const std::string& a : args) quoted.push_back("'" + a + "'");
     child_ = std::make_unique<Child>(std::vector<std::string>{
         "/bin/sh", "-c",
-        absl::StrCat("exec '", kBin, "/hubsyncd' ", absl::StrJoin(quoted, " "), " >'", log,
-                     "' 2>&1")});
+        absl::StrCat("exec '", kBin, "/hubsyncd' ", absl::StrJoin(quoted, " "),
+                     " >'", log, "' 2>&1")});
     for (int i = 0; i < 300 && port_ == 0; ++i) {
       const std::string text = Slurp(log_);
       const size_t at = text.find("listening on ");
@@ -55,7 +57,8 @@ class Server {
           port_ = std::stoi(text.substr(colon + 1, end - colon - 1));
         }
       }
-      if (port_ == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (port_ == 0)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   }
   int port() const { return port_; }
@@ -70,14 +73,17 @@ class Server {
 };
 
 std::string InitOperatorKey(const std::string& db) {
-  RunResult r = hubsync::testing::Run({kBin + "/hubsyncd", "--db", db, "--init-operator-key"});
+  RunResult r = hubsync::testing::Run(
+      {kBin + "/hubsyncd", "--db", db, "--init-operator-key"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return Trim(r.out);
 }
 
 RunResult Cli(const std::string& target, const std::string& key,
-              std::vector<std::string> args, std::vector<std::string> flags = {}) {
-  std::vector<std::string> argv = {kBin + "/hubsync", "--server", target, "--api-key", key};
+              std::vector<std::string> args,
+              std::vector<std::string> flags = {}) {
+  std::vector<std::string> argv = {kBin + "/hubsync", "--server", target,
+                                   "--api-key", key};
   argv.insert(argv.end(), flags.begin(), flags.end());
   argv.insert(argv.end(), args.begin(), args.end());
   return Run(argv);
@@ -86,25 +92,29 @@ RunResult Cli(const std::string& target, const std::string& key,
 TEST(InitOperatorKeyTest, PrintsOnceRefusesASecondUnlessAsked) {
   TempDir dir;
   const std::string db = dir.File("hub.db");
-  RunResult first = hubsync::testing::Run({kBin + "/hubsyncd", "--db", db, "--init-operator-key"});
+  RunResult first = hubsync::testing::Run(
+      {kBin + "/hubsyncd", "--db", db, "--init-operator-key"});
   ASSERT_EQ(first.exit_code, 0) << first.err;
   const std::string key = Trim(first.out);
   EXPECT_THAT(key, StartsWith("hsk_"));
   EXPECT_EQ(key.size(), 85u);
   EXPECT_THAT(first.err, HasSubstr("shown once"));
 
-  RunResult again = hubsync::testing::Run({kBin + "/hubsyncd", "--db", db, "--init-operator-key"});
+  RunResult again = hubsync::testing::Run(
+      {kBin + "/hubsyncd", "--db", db, "--init-operator-key"});
   EXPECT_NE(again.exit_code, 0);
   EXPECT_THAT(again.err, HasSubstr("already has 1 operator key"));
   EXPECT_EQ(Trim(again.out), "") << "no key printed when refused";
 
-  RunResult another = hubsync::testing::Run({kBin + "/hubsyncd", "--db", db, "--add-operator-key",
-                           "--key-label", "second operator"});
+  RunResult another = hubsync::testing::Run({kBin + "/hubsyncd", "--db", db,
+                                             "--add-operator-key",
+                                             "--key-label", "second operator"});
   ASSERT_EQ(another.exit_code, 0) << another.err;
   const std::string second = Trim(another.out);
   EXPECT_NE(second, key);
 
-  Server server(dir.File("server.log"), {"--listen", "127.0.0.1:0", "--db", db});
+  Server server(dir.File("server.log"),
+                {"--listen", "127.0.0.1:0", "--db", db});
   ASSERT_NE(server.port(), 0) << server.Log();
   // Both work; the key list shows two operator keys and no secrets.
   RunResult list = Cli(server.target(), key, {"key", "list"});
@@ -119,7 +129,8 @@ TEST(InitOperatorKeyTest, PrintsOnceRefusesASecondUnlessAsked) {
   EXPECT_THAT(none.err, HasSubstr("UNAUTHENTICATED"));
   // The key from the environment (what the docs recommend).
   setenv("HUBSYNC_API_KEY", key.c_str(), 1);
-  RunResult from_env = hubsync::testing::Run({kBin + "/hubsync", "--server", server.target(), "school", "list"});
+  RunResult from_env = hubsync::testing::Run(
+      {kBin + "/hubsync", "--server", server.target(), "school", "list"});
   unsetenv("HUBSYNC_API_KEY");
   EXPECT_EQ(from_env.exit_code, 0) << from_env.err;
   EXPECT_EQ(server.Stop(), 0);
@@ -132,20 +143,28 @@ struct Certs {
     const std::string script = absl::StrCat(
         "set -e; cd '", dir_, "'\n",
         "ec='-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes'\n"
-        "openssl req -x509 $ec -keyout ca.key -out ca.pem -days 2 -subj '/CN=hubsync test CA'\n"
-        "openssl req -x509 $ec -keyout other_ca.key -out other_ca.pem -days 2 -subj '/CN=other CA'\n"
-        "openssl req $ec -keyout server.key -out server.csr -subj '/CN=localhost'\n"
+        "openssl req -x509 $ec -keyout ca.key -out ca.pem -days 2 -subj "
+        "'/CN=hubsync test CA'\n"
+        "openssl req -x509 $ec -keyout other_ca.key -out other_ca.pem -days 2 "
+        "-subj '/CN=other CA'\n"
+        "openssl req $ec -keyout server.key -out server.csr -subj "
+        "'/CN=localhost'\n"
         "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > server.ext\n"
-        "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+        "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key "
+        "-CAcreateserial "
         "-out server.pem -days 2 -extfile server.ext\n"
-        "openssl req $ec -keyout client.key -out client.csr -subj '/CN=hubsync client'\n"
+        "openssl req $ec -keyout client.key -out client.csr -subj '/CN=hubsync "
+        "client'\n"
         "printf 'extendedKeyUsage=clientAuth\\n' > client.ext\n"
-        "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+        "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key "
+        "-CAcreateserial "
         "-out client.pem -days 2 -extfile client.ext\n");
     RunResult r = hubsync::testing::Run({"/bin/sh", "-c", script});
     EXPECT_EQ(r.exit_code, 0) << r.err;
   }
-  std::string operator()(const std::string& name) const { return dir_ + "/" + name; }
+  std::string operator()(const std::string& name) const {
+    return dir_ + "/" + name;
+  }
   std::string dir_;
 };
 
@@ -156,21 +175,24 @@ TEST(TlsTest, TheCliTalksTlsWithTheCaAndFailsWithout) {
   const std::string key = InitOperatorKey(db);
   // TLS may listen beyond loopback; the test connects through 127.0.0.1.
   Server server(dir.File("server.log"),
-                {"--listen", "0.0.0.0:0", "--db", db, "--tls-cert", certs("server.pem"),
-                 "--tls-key", certs("server.key")});
+                {"--listen", "0.0.0.0:0", "--db", db, "--tls-cert",
+                 certs("server.pem"), "--tls-key", certs("server.key")});
   ASSERT_NE(server.port(), 0) << server.Log();
   EXPECT_THAT(server.Log(), HasSubstr("TLS"));
 
-  RunResult ok = Cli(server.target(), key, {"school", "create", "Encrypted Academy"},
-                     {"--tls-ca", certs("ca.pem")});
+  RunResult ok =
+      Cli(server.target(), key, {"school", "create", "Encrypted Academy"},
+          {"--tls-ca", certs("ca.pem")});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_THAT(ok.out, HasSubstr("Encrypted Academy"));
 
-  RunResult plain = Cli(server.target(), key, {"--timeout", "5", "school", "list"});
+  RunResult plain =
+      Cli(server.target(), key, {"--timeout", "5", "school", "list"});
   EXPECT_EQ(plain.exit_code, 1);
   EXPECT_THAT(plain.err, HasSubstr("UNAVAILABLE"));
-  RunResult wrong_ca = Cli(server.target(), key, {"--timeout", "5", "school", "list"},
-                           {"--tls-ca", certs("other_ca.pem")});
+  RunResult wrong_ca =
+      Cli(server.target(), key, {"--timeout", "5", "school", "list"},
+          {"--tls-ca", certs("other_ca.pem")});
   EXPECT_EQ(wrong_ca.exit_code, 1);
   EXPECT_THAT(wrong_ca.err, HasSubstr("UNAVAILABLE"));
   RunResult missing_ca = Cli(server.target(), key, {"school", "list"},
@@ -185,25 +207,28 @@ TEST(TlsTest, ClientCertificatesAreVerifiedWhenConfigured) {
   Certs certs(dir);
   const std::string db = dir.File("hub.db");
   const std::string key = InitOperatorKey(db);
-  Server server(dir.File("server.log"),
-                {"--listen", "127.0.0.1:0", "--db", db, "--tls-cert", certs("server.pem"),
-                 "--tls-key", certs("server.key"), "--tls-client-ca", certs("ca.pem")});
+  Server server(
+      dir.File("server.log"),
+      {"--listen", "127.0.0.1:0", "--db", db, "--tls-cert", certs("server.pem"),
+       "--tls-key", certs("server.key"), "--tls-client-ca", certs("ca.pem")});
   ASSERT_NE(server.port(), 0) << server.Log();
-  RunResult no_cert = Cli(server.target(), key, {"--timeout", "5", "school", "list"},
-                          {"--tls-ca", certs("ca.pem")});
+  RunResult no_cert =
+      Cli(server.target(), key, {"--timeout", "5", "school", "list"},
+          {"--tls-ca", certs("ca.pem")});
   EXPECT_EQ(no_cert.exit_code, 1);
   EXPECT_THAT(no_cert.err, HasSubstr("UNAVAILABLE"));
   RunResult with_cert =
       Cli(server.target(), key, {"school", "list"},
-          {"--tls-ca", certs("ca.pem"), "--tls-cert", certs("client.pem"), "--tls-key",
-           certs("client.key")});
+          {"--tls-ca", certs("ca.pem"), "--tls-cert", certs("client.pem"),
+           "--tls-key", certs("client.key")});
   EXPECT_EQ(with_cert.exit_code, 0) << with_cert.err;
   // A certificate the server's client CA did not sign is refused: the
   // server's own certificate, signed by the same CA but for serverAuth only,
   // would pass, so use one from another CA.
-  RunResult foreign = Cli(server.target(), key, {"--timeout", "5", "school", "list"},
-                          {"--tls-ca", certs("ca.pem"), "--tls-cert", certs("other_ca.pem"),
-                           "--tls-key", certs("other_ca.key")});
+  RunResult foreign =
+      Cli(server.target(), key, {"--timeout", "5", "school", "list"},
+          {"--tls-ca", certs("ca.pem"), "--tls-cert", certs("other_ca.pem"),
+           "--tls-key", certs("other_ca.key")});
   EXPECT_EQ(foreign.exit_code, 1);
   EXPECT_EQ(server.Stop(), 0);
 }
@@ -211,12 +236,15 @@ TEST(TlsTest, ClientCertificatesAreVerifiedWhenConfigured) {
 TEST(TlsTest, PlaintextIsRefusedOnANonLoopbackAddressUnlessAllowed) {
   TempDir dir;
   RunResult refused =
-      hubsync::testing::Run({kBin + "/hubsyncd", "--listen", "0.0.0.0:0", "--db", dir.File("hub.db")});
+      hubsync::testing::Run({kBin + "/hubsyncd", "--listen", "0.0.0.0:0",
+                             "--db", dir.File("hub.db")});
   EXPECT_NE(refused.exit_code, 0);
-  EXPECT_THAT(refused.err, HasSubstr("refusing to serve plaintext on 0.0.0.0:0"));
+  EXPECT_THAT(refused.err,
+              HasSubstr("refusing to serve plaintext on 0.0.0.0:0"));
   EXPECT_THAT(refused.err, HasSubstr("--tls-cert"));
-  Server allowed(dir.File("server.log"), {"--listen", "0.0.0.0:0", "--db", dir.File("hub.db"),
-                                          "--allow-plaintext-remote"});
+  Server allowed(dir.File("server.log"),
+                 {"--listen", "0.0.0.0:0", "--db", dir.File("hub.db"),
+                  "--allow-plaintext-remote"});
   EXPECT_NE(allowed.port(), 0) << allowed.Log();
   EXPECT_EQ(allowed.Stop(), 0);
 }
@@ -227,7 +255,8 @@ TEST(LogsTest, NoPersonalDataOrKeysInTheServerOutput) {
   TempDir dir;
   const std::string db = dir.File("hub.db");
   const std::string op = InitOperatorKey(db);
-  Server server(dir.File("server.log"), {"--listen", "127.0.0.1:0", "--db", db});
+  Server server(dir.File("server.log"),
+                {"--listen", "127.0.0.1:0", "--db", db});
   ASSERT_NE(server.port(), 0) << server.Log();
   const std::string t = server.target();
   auto ok = [&](const std::string& key, std::vector<std::string> args) {
@@ -239,37 +268,49 @@ TEST(LogsTest, NoPersonalDataOrKeysInTheServerOutput) {
     const std::string tag = "\"" + field + "\":\"";
     const size_t at = line.find(tag);
     if (at == std::string::npos) return std::string();
-    return line.substr(at + tag.size(), line.find('"', at + tag.size()) - at - tag.size());
+    return line.substr(at + tag.size(),
+                       line.find('"', at + tag.size()) - at - tag.size());
   };
-  const std::string school =
-      json_field(ok(op, {"--json", "school", "create", "Quillfeather Academy"}).out, "schoolId");
+  const std::string school = json_field(
+      ok(op, {"--json", "school", "create", "Quillfeather Academy"}).out,
+      "schoolId");
   ASSERT_FALSE(school.empty());
-  const std::string admin =
-      Trim(ok(op, {"key", "create", "--school", school, "--role", "admin"}).out);
+  const std::string admin = Trim(
+      ok(op, {"key", "create", "--school", school, "--role", "admin"}).out);
   const std::string upn = Upn("801299887766");
-  const std::vector<std::string> personal = {
-      "Zebediah", "Quillfeather", "Philomena", "Ashbourne-Vex", "2011-02-03", "2012-07-29",
-      "zq.secret@example.org", "pav.private@example.org", upn};
-  ok(admin, {"learner", "create", "--school", school, "--forename", "Zebediah", "--surname",
-             "Quillfeather", "--dob", "2011-02-03", "--year", "7", "--reg-group", "7Q",
-             "--email", "zq.secret@example.org"});
+  const std::vector<std::string> personal = {"Zebediah",
+                                             "Quillfeather",
+                                             "Philomena",
+                                             "Ashbourne-Vex",
+                                             "2011-02-03",
+                                             "2012-07-29",
+                                             "zq.secret@example.org",
+                                             "pav.private@example.org",
+                                             upn};
+  ok(admin, {"learner", "create", "--school", school, "--forename", "Zebediah",
+             "--surname", "Quillfeather", "--dob", "2011-02-03", "--year", "7",
+             "--reg-group", "7Q", "--email", "zq.secret@example.org"});
   const std::string csv = dir.File("mis.csv");
-  std::ofstream(csv) << "mis_id,upn,legal_forename,legal_surname,date_of_birth,year_group,"
-                        "registration_group,email\n"
-                     << "m-zq,," << "Zebediah,Quillfeather,2011-02-03,7,7Q,zq.secret@example.org\n"
-                     << "m-pav," << upn
-                     << ",Philomena,Ashbourne-Vex,2012-07-29,7,7Q,pav.private@example.org\n";
+  std::ofstream(csv)
+      << "mis_id,upn,legal_forename,legal_surname,date_of_birth,year_group,"
+         "registration_group,email\n"
+      << "m-zq,,"
+      << "Zebediah,Quillfeather,2011-02-03,7,7Q,zq.secret@example.org\n"
+      << "m-pav," << upn
+      << ",Philomena,Ashbourne-Vex,2012-07-29,7,7Q,pav.private@example.org\n";
   ok(admin, {"mis", "upload", "--school", school, "--format", "plain", csv});
   // A rejected upload that names a pupil: the error goes to the caller only.
   const std::string bad = dir.File("bad.csv");
   std::ofstream(bad) << "mis_id,legal_forename\nm-x,Zebediah\n";
-  EXPECT_EQ(Cli(t, admin, {"mis", "upload", "--school", school, "--format", "plain", bad})
+  EXPECT_EQ(Cli(t, admin,
+                {"mis", "upload", "--school", school, "--format", "plain", bad})
                 .exit_code,
             1);
-  const std::string session = json_field(
-      ok(admin, {"--json", "sync", "start", "--school", school, "--admin", "Ms Quillfeather"})
-          .out,
-      "sessionId");
+  const std::string session =
+      json_field(ok(admin, {"--json", "sync", "start", "--school", school,
+                            "--admin", "Ms Quillfeather"})
+                     .out,
+                 "sessionId");
   ASSERT_FALSE(session.empty());
   ok(admin, {"sync", "proceed", session});
   ok(admin, {"sync", "scope", session, "--all", "--sync-emails"});
@@ -290,10 +331,13 @@ TEST(LogsTest, NoPersonalDataOrKeysInTheServerOutput) {
   const std::string log = server.Log();
   EXPECT_THAT(log, HasSubstr("listening on")) << "the log is the server's";
   for (const std::string& p : personal) {
-    EXPECT_THAT(log, ::testing::Not(HasSubstr(p))) << p << " is in the server output:\n" << log;
+    EXPECT_THAT(log, ::testing::Not(HasSubstr(p)))
+        << p << " is in the server output:\n"
+        << log;
   }
   for (const std::string& k : {op, admin}) {
-    EXPECT_THAT(log, ::testing::Not(HasSubstr(k.substr(21)))) << "a key is in the server output";
+    EXPECT_THAT(log, ::testing::Not(HasSubstr(k.substr(21))))
+        << "a key is in the server output";
   }
 }
 

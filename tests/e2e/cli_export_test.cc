@@ -4,9 +4,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/ascii.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/fakes.h"
@@ -23,21 +23,24 @@ const std::string kBin = HUBSYNC_BINARY_DIR;
 // hubsyncd as a child process on port 0, with extra flags.
 struct Server {
   explicit Server(const TempDir& dir, std::vector<std::string> flags = {}) {
-    std::vector<std::string> argv = {kBin + "/hubsyncd", "--listen", "127.0.0.1:0",
-                                     "--db", dir.File("hub.db")};
+    std::vector<std::string> argv = {kBin + "/hubsyncd", "--listen",
+                                     "127.0.0.1:0", "--db", dir.File("hub.db")};
     argv.insert(argv.end(), flags.begin(), flags.end());
-    RunResult init = Run({kBin + "/hubsyncd", "--db", dir.File("hub.db"), "--init-operator-key"});
+    RunResult init = Run({kBin + "/hubsyncd", "--db", dir.File("hub.db"),
+                          "--init-operator-key"});
     EXPECT_EQ(init.exit_code, 0) << init.err;
     key = std::string(absl::StripAsciiWhitespace(init.out));
     child = std::make_unique<Child>(argv);
     const std::string line = child->WaitForLine("listening on");
     if (!line.empty()) {
       const size_t colon = line.find(':', line.find("127.0.0.1"));
-      address = "127.0.0.1:" + std::to_string(std::stoi(line.substr(colon + 1)));
+      address =
+          "127.0.0.1:" + std::to_string(std::stoi(line.substr(colon + 1)));
     }
   }
   RunResult Cli(std::vector<std::string> args) const {
-    std::vector<std::string> argv = {kBin + "/hubsync", "--server", address, "--api-key", key};
+    std::vector<std::string> argv = {kBin + "/hubsync", "--server", address,
+                                     "--api-key", key};
     argv.insert(argv.end(), args.begin(), args.end());
     return Run(argv);
   }
@@ -47,8 +50,10 @@ struct Server {
     RunResult r = Cli({"--json", "school", "create", name});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     const size_t at = r.out.find("sch_");
-    const std::string school = at == std::string::npos ? "" : r.out.substr(at, 20);
-    RunResult admin = Cli({"key", "create", "--school", school, "--role", "admin"});
+    const std::string school =
+        at == std::string::npos ? "" : r.out.substr(at, 20);
+    RunResult admin =
+        Cli({"key", "create", "--school", school, "--role", "admin"});
     EXPECT_EQ(admin.exit_code, 0) << admin.err;
     key = std::string(absl::StripAsciiWhitespace(admin.out));
     return school;
@@ -77,24 +82,27 @@ TEST(CliExportTest, FormulaLikeValuesAreNeutralisedInTheExport) {
   ASSERT_FALSE(school.empty());
   // Hand-made learners whose names a spreadsheet would run: one by the CLI,
   // the rest from a learner CSV.
-  RunResult r = server.Cli({"learner", "create", "--school", school, "--forename",
-                            "=HYPERLINK(\"http://x\",\"y\")", "--surname", "Lee", "--year",
-                            "7"});
+  RunResult r = server.Cli({"learner", "create", "--school", school,
+                            "--forename", "=HYPERLINK(\"http://x\",\"y\")",
+                            "--surname", "Lee", "--year", "7"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   WriteFile(dir.File("seed.csv"),
             "forename,surname,reg_group,classes\n"
             "+Bob,-Kay,@7A,=1+1\n"
             "Amy,\"O'Neil, Jr\",7A,\n");
-  r = server.Cli({"learner", "import", "--school", school, dir.File("seed.csv")});
+  r = server.Cli(
+      {"learner", "import", "--school", school, dir.File("seed.csv")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
 
-  r = server.Cli({"learner", "export", "--school", school, "--output", dir.File("out.csv")});
+  r = server.Cli({"learner", "export", "--school", school, "--output",
+                  dir.File("out.csv")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("wrote 3 learner(s)"));
   const std::string csv = ReadFile(dir.File("out.csv"));
   EXPECT_THAT(csv, HasSubstr("learner_id,legal_forename,legal_surname,"));
   // Each dangerous cell starts with a quote and an apostrophe.
-  EXPECT_THAT(csv, HasSubstr(",\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",Lee,"));
+  EXPECT_THAT(csv,
+              HasSubstr(",\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",Lee,"));
   EXPECT_THAT(csv, HasSubstr(",\"'+Bob\",\"'-Kay\","));
   EXPECT_THAT(csv, HasSubstr(",\"'@7A\","));
   EXPECT_THAT(csv, HasSubstr(",\"'=1+1\","));
@@ -109,8 +117,8 @@ TEST(CliExportTest, FormulaLikeValuesAreNeutralisedInTheExport) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, csv);
   // An unknown school is an error, and no file is written.
-  r = server.Cli({"learner", "export", "--school", "sch_0000000000000000", "--output",
-                  dir.File("none.csv")});
+  r = server.Cli({"learner", "export", "--school", "sch_0000000000000000",
+                  "--output", dir.File("none.csv")});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("NOT_FOUND"));
   EXPECT_FALSE(std::ifstream(dir.File("none.csv")).good());
@@ -123,25 +131,28 @@ TEST(CliExportTest, ServerLimitFlagsAreEnforced) {
   const std::string school = server.CreateSchool("Limits Academy");
   WriteFile(dir.File("three.csv"),
             "mis_id,forename,surname,year\nm1,A,B,7\nm2,C,D,7\nm3,E,F,7\n");
-  RunResult r = server.Cli({"mis", "upload", "--school", school, "--format", "plain",
-                            dir.File("three.csv")});
+  RunResult r = server.Cli({"mis", "upload", "--school", school, "--format",
+                            "plain", dir.File("three.csv")});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("RESOURCE_EXHAUSTED"));
   EXPECT_THAT(r.err, HasSubstr("three.csv:4:0: more than 2 rows"));
-  WriteFile(dir.File("long.csv"),
-            "mis_id,forename,surname,year\nm1,A,Abcdefghijklmnopqrstuvwxyz,7\n");
+  WriteFile(
+      dir.File("long.csv"),
+      "mis_id,forename,surname,year\nm1,A,Abcdefghijklmnopqrstuvwxyz,7\n");
   r = server.Cli({"mis", "upload", "--school", school, "--format", "plain",
                   dir.File("long.csv")});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("RESOURCE_EXHAUSTED"));
-  EXPECT_THAT(r.err, HasSubstr("long.csv:2:3: legal_surname is longer than 20 bytes"));
+  EXPECT_THAT(r.err,
+              HasSubstr("long.csv:2:3: legal_surname is longer than 20 bytes"));
   r = server.Cli({"--json", "mis", "snapshots", "--school", school});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "") << "nothing was stored";
 
   // A bad limit stops the server at once, naming the flag.
-  RunResult bad = testing::Run({kBin + "/hubsyncd", "--listen", "127.0.0.1:0", "--db",
-                       dir.File("other.db"), "--max_field_bytes", "0"});
+  RunResult bad =
+      testing::Run({kBin + "/hubsyncd", "--listen", "127.0.0.1:0", "--db",
+                    dir.File("other.db"), "--max_field_bytes", "0"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_THAT(bad.err, HasSubstr("--max_field_bytes must be 1 to"));
 }

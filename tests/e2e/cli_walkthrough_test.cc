@@ -43,9 +43,11 @@ class Cli {
     RunResult r = Run(args);
     EXPECT_EQ(r.exit_code, 0) << absl::StrJoin(args, " ") << "\n" << r.err;
     std::vector<M> out;
-    for (absl::string_view line : absl::StrSplit(r.out, '\n', absl::SkipEmpty())) {
+    for (absl::string_view line :
+         absl::StrSplit(r.out, '\n', absl::SkipEmpty())) {
       M m;
-      auto s = google::protobuf::util::JsonStringToMessage(std::string(line), &m);
+      auto s =
+          google::protobuf::util::JsonStringToMessage(std::string(line), &m);
       EXPECT_TRUE(s.ok()) << line;
       out.push_back(m);
     }
@@ -77,21 +79,25 @@ const char kHeader[] =
 
 TEST(CliWalkthroughTest, FullSyncThroughTheRealBinaries) {
   TempDir dir;
-  RunResult init = testing::Run({kBin + "/hubsyncd", "--db", dir.File("hub.db"), "--init-operator-key"});
+  RunResult init = testing::Run(
+      {kBin + "/hubsyncd", "--db", dir.File("hub.db"), "--init-operator-key"});
   ASSERT_EQ(init.exit_code, 0) << init.err;
   const std::string operator_key(absl::StripAsciiWhitespace(init.out));
-  Child server({kBin + "/hubsyncd", "--listen", "127.0.0.1:0", "--db", dir.File("hub.db")});
+  Child server({kBin + "/hubsyncd", "--listen", "127.0.0.1:0", "--db",
+                dir.File("hub.db")});
   std::string line = server.WaitForLine("listening on");
   ASSERT_FALSE(line.empty()) << "hubsyncd did not start";
-  const int port = std::stoi(line.substr(line.find(':', line.find("127.0.0.1")) + 1));
+  const int port =
+      std::stoi(line.substr(line.find(':', line.find("127.0.0.1")) + 1));
   Cli cli(port);
 
   cli.set_key(operator_key);
   const std::string school =
-      cli.One<v1::School>({"school", "create", "Walkthrough Academy"}).school_id();
+      cli.One<v1::School>({"school", "create", "Walkthrough Academy"})
+          .school_id();
   ASSERT_FALSE(school.empty());
-  RunResult admin = cli.Run({"key", "create", "--school", school, "--role", "admin",
-                             "--label", "Ms Admin"});
+  RunResult admin = cli.Run({"key", "create", "--school", school, "--role",
+                             "admin", "--label", "Ms Admin"});
   ASSERT_EQ(admin.exit_code, 0) << admin.err;
   cli.set_key(std::string(absl::StripAsciiWhitespace(admin.out)));
   const std::string upn = Upn("801200005001");
@@ -100,22 +106,24 @@ TEST(CliWalkthroughTest, FullSyncThroughTheRealBinaries) {
     args.insert(args.end(), extra.begin(), extra.end());
     return cli.One<v1::Learner>(args).learner_id();
   };
-  const std::string amelia = learner({"--forename", "Amelia", "--surname", "Jones", "--dob",
-                                      "2012-10-01", "--upn", upn, "--year", "7",
-                                      "--reg-group", "7A"});
-  const std::string oliver = learner({"--forename", "Oliver", "--surname", "Smith", "--dob",
-                                      "2012-03-05", "--year", "8", "--reg-group", "8A"});
+  const std::string amelia =
+      learner({"--forename", "Amelia", "--surname", "Jones", "--dob",
+               "2012-10-01", "--upn", upn, "--year", "7", "--reg-group", "7A"});
+  const std::string oliver =
+      learner({"--forename", "Oliver", "--surname", "Smith", "--dob",
+               "2012-03-05", "--year", "8", "--reg-group", "8A"});
 
   // Term 1: link both.
   WriteFile(dir.File("term1.csv"),
             absl::StrCat(kHeader, "m-amelia,", upn,
                          ",Amelia,Jones,2012-10-01,8,8A,amelia@example.org\n"
                          "m-oliver,,Oliver,Smith,05/03/2012,8,8A,\n"));
-  cli.Ok({"mis", "upload", "--school", school, "--format", "plain", dir.File("term1.csv")});
+  cli.Ok({"mis", "upload", "--school", school, "--format", "plain",
+          dir.File("term1.csv")});
   auto walk_to_screen = [&](bool emails) {
-    const std::string s =
-        cli.One<v1::Session>({"sync", "start", "--school", school, "--admin", "Ms Admin"})
-            .session_id();
+    const std::string s = cli.One<v1::Session>({"sync", "start", "--school",
+                                                school, "--admin", "Ms Admin"})
+                              .session_id();
     EXPECT_EQ(cli.One<v1::Session>({"sync", "proceed", s}).step(),
               v1::SESSION_STEP_PUPILS_PANEL);
     std::vector<std::string> scope = {"sync", "scope", s, "--all"};
@@ -126,16 +134,21 @@ TEST(CliWalkthroughTest, FullSyncThroughTheRealBinaries) {
   };
   std::string first = walk_to_screen(false);
   std::vector<v1::Row> rows = cli.Json<v1::Row>({"sync", "rows", first});
-  EXPECT_EQ(RowOf(rows, amelia).status(), v1::ROW_STATUS_MATCHED) << "same valid UPN";
-  EXPECT_EQ(RowOf(rows, oliver).status(), v1::ROW_STATUS_MATCHED) << "same names and dob";
+  EXPECT_EQ(RowOf(rows, amelia).status(), v1::ROW_STATUS_MATCHED)
+      << "same valid UPN";
+  EXPECT_EQ(RowOf(rows, oliver).status(), v1::ROW_STATUS_MATCHED)
+      << "same names and dob";
   cli.Ok({"sync", "save", first});
 
   // Term 2: Oliver left, three joiners, three hand-made records.
-  const std::string isla = learner({"--forename", "Isla", "--surname", "Brown", "--dob",
-                                    "2013-01-02", "--year", "7", "--reg-group", "7A"});
-  const std::string freddie = learner({"--forename", "Freddie", "--surname", "Taylor",
-                                       "--dob", "2013-05-06", "--year", "7"});
-  const std::string ellie = learner({"--forename", "Ellie", "--surname", "Moss", "--year", "7"});
+  const std::string isla =
+      learner({"--forename", "Isla", "--surname", "Brown", "--dob",
+               "2013-01-02", "--year", "7", "--reg-group", "7A"});
+  const std::string freddie =
+      learner({"--forename", "Freddie", "--surname", "Taylor", "--dob",
+               "2013-05-06", "--year", "7"});
+  const std::string ellie =
+      learner({"--forename", "Ellie", "--surname", "Moss", "--year", "7"});
   WriteFile(dir.File("term2.csv"),
             absl::StrCat(kHeader, "m-amelia,", upn,
                          ",Amelia,Jones,2012-10-01,8,8B,amelia@example.org\n",
@@ -144,7 +157,8 @@ TEST(CliWalkthroughTest, FullSyncThroughTheRealBinaries) {
                          "m-isla,,Isla,Brown,2013-01-02,7,7A,isla@example.org\n"
                          "m-freddie,,Freddie,Wood,2013-05-06,7,7A,\n"
                          "m-eleanor,,Eleanor,Carter,2013-11-12,7,7A,\n"));
-  cli.Ok({"mis", "upload", "--school", school, "--format", "plain", dir.File("term2.csv")});
+  cli.Ok({"mis", "upload", "--school", school, "--format", "plain",
+          dir.File("term2.csv")});
   std::string second = walk_to_screen(true);
   rows = cli.Json<v1::Row>({"sync", "rows", second});
   EXPECT_EQ(RowOf(rows, amelia).status(), v1::ROW_STATUS_SYNCED);
@@ -157,7 +171,8 @@ TEST(CliWalkthroughTest, FullSyncThroughTheRealBinaries) {
   // The human screen shows all six statuses and explains the May match.
   RunResult screen = cli.Run({"sync", "rows", second, "--explain"});
   ASSERT_EQ(screen.exit_code, 0) << screen.err;
-  for (const char* status : {"Not matched", "New", "Matched", "May match", "Synced", "Desynced"}) {
+  for (const char* status :
+       {"Not matched", "New", "Matched", "May match", "Synced", "Desynced"}) {
     EXPECT_THAT(screen.out, HasSubstr(status));
   }
   EXPECT_THAT(screen.out, HasSubstr("why each pair was made"));
@@ -184,7 +199,8 @@ TEST(CliWalkthroughTest, FullSyncThroughTheRealBinaries) {
   // nothing is saved.
   RunResult unasked = cli.Run({"sync", "save", second});
   EXPECT_EQ(unasked.exit_code, 1);
-  EXPECT_THAT(unasked.err, HasSubstr("desync 1 of the school's 2 synced learners (50.0%"));
+  EXPECT_THAT(unasked.err,
+              HasSubstr("desync 1 of the school's 2 synced learners (50.0%"));
   EXPECT_THAT(unasked.err, HasSubstr("Type 1 to desync them and save"));
   EXPECT_THAT(unasked.err, HasSubstr("not saved"));
   EXPECT_THAT(unasked.err, HasSubstr("FAILED_PRECONDITION"));
@@ -193,21 +209,26 @@ TEST(CliWalkthroughTest, FullSyncThroughTheRealBinaries) {
   RunResult wrong = cli.Run({"sync", "save", second}, "yes\n");
   EXPECT_EQ(wrong.exit_code, 1);
   EXPECT_THAT(wrong.err, HasSubstr("not saved"));
-  RunResult stale = cli.Run({"sync", "save", second, "--confirm-desync", "2"}, "1\n");
+  RunResult stale =
+      cli.Run({"sync", "save", second, "--confirm-desync", "2"}, "1\n");
   EXPECT_EQ(stale.exit_code, 1);
   EXPECT_THAT(stale.err, HasSubstr("was for 2, not 1"));
   EXPECT_THAT(stale.err, ::testing::Not(HasSubstr("Type 1")));
   EXPECT_EQ(cli.One<v1::Session>({"sync", "show", second}).step(),
             v1::SESSION_STEP_SYNC_SCREEN);
-  EXPECT_EQ(cli.Json<v1::VerificationEmail>({"emails", "list", "--school", school}).size(), 0u);
+  EXPECT_EQ(
+      cli.Json<v1::VerificationEmail>({"emails", "list", "--school", school})
+          .size(),
+      0u);
 
   // The admin types the count: saved.
   RunResult confirmed = cli.Run({"--json", "sync", "save", second}, "1\n");
   ASSERT_EQ(confirmed.exit_code, 0) << confirmed.err;
   v1::SaveResponse saved;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
-                  std::string(absl::StripAsciiWhitespace(confirmed.out)), &saved)
-                  .ok())
+  ASSERT_TRUE(
+      google::protobuf::util::JsonStringToMessage(
+          std::string(absl::StripAsciiWhitespace(confirmed.out)), &saved)
+          .ok())
       << confirmed.out;
   EXPECT_EQ(saved.summary().imported(), 2);  // Noah, and Isla's MIS record
   EXPECT_EQ(saved.summary().linked(), 2);    // Freddie, Ellie/Eleanor
@@ -216,26 +237,33 @@ TEST(CliWalkthroughTest, FullSyncThroughTheRealBinaries) {
 
   // The hub, record by record.
   std::map<std::string, v1::Learner> hub;
-  for (const v1::Learner& l : cli.Json<v1::Learner>({"learner", "list", "--school", school})) {
+  for (const v1::Learner& l :
+       cli.Json<v1::Learner>({"learner", "list", "--school", school})) {
     hub[l.learner_id()] = l;
   }
   ASSERT_EQ(hub.size(), 7u);
   EXPECT_EQ(hub[amelia].sync_state(), v1::SYNC_STATE_SYNCED);  // refreshed
-  EXPECT_EQ(hub[amelia].registration_group(), "8B") << "class overwritten from the MIS";
+  EXPECT_EQ(hub[amelia].registration_group(), "8B")
+      << "class overwritten from the MIS";
   EXPECT_EQ(hub[amelia].year_group(), "8") << "year overwritten from the MIS";
   EXPECT_EQ(hub[amelia].email(), "amelia@example.org") << "email ticked";
   EXPECT_EQ(hub[oliver].sync_state(), v1::SYNC_STATE_DESYNCED);
   EXPECT_EQ(hub[oliver].year_group(), "8") << "desynced keeps its year";
-  EXPECT_EQ(hub[oliver].registration_group(), "8A") << "desynced keeps its class";
-  EXPECT_EQ(hub[isla].sync_state(), v1::SYNC_STATE_UNSYNCED) << "unmatched: unaffected";
-  EXPECT_EQ(hub[freddie].sync_state(), v1::SYNC_STATE_SYNCED) << "May match saved as matched";
+  EXPECT_EQ(hub[oliver].registration_group(), "8A")
+      << "desynced keeps its class";
+  EXPECT_EQ(hub[isla].sync_state(), v1::SYNC_STATE_UNSYNCED)
+      << "unmatched: unaffected";
+  EXPECT_EQ(hub[freddie].sync_state(), v1::SYNC_STATE_SYNCED)
+      << "May match saved as matched";
   EXPECT_EQ(hub[freddie].legal_surname(), "Wood");
   EXPECT_EQ(hub[freddie].email(), "");
   EXPECT_EQ(hub[ellie].mis_id(), "m-eleanor") << "linked by the admin's match";
   EXPECT_EQ(hub[ellie].legal_forename(), "Eleanor");
   int imported = 0;
   for (const auto& [id, l] : hub) {
-    if (id == amelia || id == oliver || id == isla || id == freddie || id == ellie) continue;
+    if (id == amelia || id == oliver || id == isla || id == freddie ||
+        id == ellie)
+      continue;
     ++imported;
     EXPECT_EQ(l.sync_state(), v1::SYNC_STATE_SYNCED);
     if (l.mis_id() == "m-noah") {
@@ -253,7 +281,8 @@ TEST(CliWalkthroughTest, FullSyncThroughTheRealBinaries) {
   // The audit trail of one learner, as a person reads it: created by hand,
   // linked in term 1, email ticked and refreshed in term 2 with the fields
   // that changed.
-  RunResult audit = cli.Run({"audit", "list", "--school", school, "--learner", amelia});
+  RunResult audit =
+      cli.Run({"audit", "list", "--school", school, "--learner", amelia});
   EXPECT_EQ(audit.exit_code, 0) << audit.err;
   EXPECT_THAT(audit.out, HasSubstr("created Amelia Jones"));
   EXPECT_THAT(audit.out, HasSubstr("link"));
@@ -265,14 +294,15 @@ TEST(CliWalkthroughTest, FullSyncThroughTheRealBinaries) {
   EXPECT_THAT(audit.out, HasSubstr("set_sync_email"));
   EXPECT_THAT(audit.out, HasSubstr("(m-amelia): sync_email false -> true"));
   std::vector<std::string> verbs;
-  for (const auto& r :
-       cli.Json<v1::AuditRecord>({"audit", "list", "--school", school, "--learner", amelia})) {
+  for (const auto& r : cli.Json<v1::AuditRecord>(
+           {"audit", "list", "--school", school, "--learner", amelia})) {
     verbs.push_back(r.verb());
   }
-  EXPECT_THAT(verbs, ::testing::ElementsAre("create", "link", "set_sync_email", "refresh"));
+  EXPECT_THAT(verbs, ::testing::ElementsAre("create", "link", "set_sync_email",
+                                            "refresh"));
   size_t saves = 0, edits = 0;
-  for (const auto& r :
-       cli.Json<v1::AuditRecord>({"audit", "list", "--school", school, "--session", second})) {
+  for (const auto& r : cli.Json<v1::AuditRecord>(
+           {"audit", "list", "--school", school, "--session", second})) {
     EXPECT_EQ(r.actor(), "Ms Admin");
     if (r.verb() == "link" || r.verb() == "refresh" || r.verb() == "import" ||
         r.verb() == "desync") {
@@ -284,7 +314,8 @@ TEST(CliWalkthroughTest, FullSyncThroughTheRealBinaries) {
   EXPECT_EQ(saves, static_cast<size_t>(saved.summary().audit_records()));
   EXPECT_GT(edits, 0u);
 
-  EXPECT_EQ(server.Stop(SIGTERM), 0) << "hubsyncd shuts down cleanly on SIGTERM";
+  EXPECT_EQ(server.Stop(SIGTERM), 0)
+      << "hubsyncd shuts down cleanly on SIGTERM";
 }
 
 TEST(CliWalkthroughTest, HelpAndUsageErrors) {
@@ -294,11 +325,12 @@ TEST(CliWalkthroughTest, HelpAndUsageErrors) {
   RunResult sub = testing::Run({kBin + "/hubsync", "sync", "match", "--help"});
   EXPECT_EQ(sub.exit_code, 0);
   EXPECT_THAT(sub.out, HasSubstr("LEARNER_ID MIS_ID"));
-  RunResult unknown = testing::Run({kBin + "/hubsync", "sync", "rows", "ses_x", "--frob"});
+  RunResult unknown =
+      testing::Run({kBin + "/hubsync", "sync", "rows", "ses_x", "--frob"});
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_THAT(unknown.err, HasSubstr("--frob"));
-  RunResult down = testing::Run({kBin + "/hubsync", "--server", "127.0.0.1:1", "--timeout", "2",
-                        "school", "list"});
+  RunResult down = testing::Run({kBin + "/hubsync", "--server", "127.0.0.1:1",
+                                 "--timeout", "2", "school", "list"});
   EXPECT_EQ(down.exit_code, 1);
   EXPECT_THAT(down.err, HasSubstr("UNAVAILABLE"));
 }

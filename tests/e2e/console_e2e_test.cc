@@ -201,7 +201,8 @@ struct Fixture {
   }
 
   std::string Learner(const LearnerSpec& spec) {
-    absl::StatusOr<v1::Learner> r = client->CreateLearner(LearnerRequest(school, spec));
+    absl::StatusOr<v1::Learner> r =
+        client->CreateLearner(LearnerRequest(school, spec));
     EXPECT_TRUE(r.ok()) << r.status();
     return r.ok() ? r->learner_id() : "";
   }

@@ -32,11 +32,11 @@ using Steady = std::chrono::steady_clock;
 
 const std::string kBin = HUBSYNC_BINARY_DIR;
 
-constexpr int kLinked = 3000;    // linked in term 1
-constexpr int kLeavers = 400;    // of those, gone in term 2: desynced
-constexpr int kHandMade = 500;   // unlinked hub records the MIS matches
-constexpr int kJoiners = 500;    // new in term 2: imported
-constexpr int kKills = 12;       // SIGKILLs during a save
+constexpr int kLinked = 3000;   // linked in term 1
+constexpr int kLeavers = 400;   // of those, gone in term 2: desynced
+constexpr int kHandMade = 500;  // unlinked hub records the MIS matches
+constexpr int kJoiners = 500;   // new in term 2: imported
+constexpr int kKills = 12;      // SIGKILLs during a save
 
 // "Aab", "Aac", ...: names without digits, distinct per number.
 std::string Letters(int n) {
@@ -72,8 +72,10 @@ Server StartServer(const std::string& db) {
   std::string line = s.child->WaitForLine("listening on");
   EXPECT_FALSE(line.empty()) << "hubsyncd did not start on " << db;
   if (line.empty()) return s;
-  const int port = std::stoi(line.substr(line.find(':', line.find("127.0.0.1")) + 1));
-  s.client = std::make_unique<client::HubsyncClient>(absl::StrCat("127.0.0.1:", port));
+  const int port =
+      std::stoi(line.substr(line.find(':', line.find("127.0.0.1")) + 1));
+  s.client =
+      std::make_unique<client::HubsyncClient>(absl::StrCat("127.0.0.1:", port));
   s.client->set_api_key(g_api_key);
   return s;
 }
@@ -84,7 +86,8 @@ T Must(absl::StatusOr<T> r, const char* what) {
   return r.ok() ? *std::move(r) : T();
 }
 
-std::vector<v1::Row> AllRows(client::HubsyncClient& c, const std::string& session) {
+std::vector<v1::Row> AllRows(client::HubsyncClient& c,
+                             const std::string& session) {
   std::vector<v1::Row> rows;
   v1::StreamRowsRequest req;
   req.set_session_id(session);
@@ -108,12 +111,13 @@ std::string HubCsv(int from, int to, bool with_upn) {
   return csv;
 }
 
-v1::MisLearnerRecord Mis(int i, const std::string& mis_id, const std::string& reg,
-                         bool email) {
-  v1::MisLearnerRecord m = MisRecord(
-      mis_id, {absl::StrCat("Kid", Letters(i)), absl::StrCat("Fam", Letters(i * 7 + 3)),
-               Dob(i), i < kLinked ? CrashUpn(i) : "", "8", reg,
-               email ? absl::StrCat("kid", i, "@example.org") : ""});
+v1::MisLearnerRecord Mis(int i, const std::string& mis_id,
+                         const std::string& reg, bool email) {
+  v1::MisLearnerRecord m =
+      MisRecord(mis_id, {absl::StrCat("Kid", Letters(i)),
+                         absl::StrCat("Fam", Letters(i * 7 + 3)), Dob(i),
+                         i < kLinked ? CrashUpn(i) : "", "8", reg,
+                         email ? absl::StrCat("kid", i, "@example.org") : ""});
   m.set_gender("F");
   return m;
 }
@@ -134,7 +138,8 @@ std::string ToSyncScreen(client::HubsyncClient& c, const std::string& school,
   v1::StartSessionRequest start;
   start.set_school_id(school);
   start.set_admin("crash test");
-  const std::string id = Must(c.StartSession(start), "StartSession").session_id();
+  const std::string id =
+      Must(c.StartSession(start), "StartSession").session_id();
   v1::ProceedRequest proceed;
   proceed.set_session_id(id);
   Must(c.Proceed(proceed), "Proceed (classes)");
@@ -165,7 +170,8 @@ Dump Take(client::HubsyncClient& c, const std::string& school,
           const std::string& session, const std::set<std::string>& known_ids) {
   Dump d;
   std::map<std::string, std::string> key_of;
-  v1::ListLearnersResponse learners = Must(c.ListLearners(school), "ListLearners");
+  v1::ListLearnersResponse learners =
+      Must(c.ListLearners(school), "ListLearners");
   std::map<std::string, std::string> hub;
   for (v1::Learner l : learners.learners()) {
     const std::string key = known_ids.count(l.learner_id())
@@ -181,8 +187,9 @@ Dump Take(client::HubsyncClient& c, const std::string& school,
   const v1::ListVerificationEmailsResponse emails =
       Must(c.ListVerificationEmails(school), "ListVerificationEmails");
   for (const v1::VerificationEmail& e : emails.emails()) {
-    const std::string key = key_of.count(e.learner_id()) ? key_of[e.learner_id()]
-                                                          : "unknown:" + e.learner_id();
+    const std::string key = key_of.count(e.learner_id())
+                                ? key_of[e.learner_id()]
+                                : "unknown:" + e.learner_id();
     EXPECT_EQ(d.outbox.count(key), 0u) << "two emails queued for " << key;
     d.outbox[key] = e.address();
     absl::StrAppend(&d.emails, key, " ", e.address(), " ", e.status(), "\n");
@@ -192,8 +199,9 @@ Dump Take(client::HubsyncClient& c, const std::string& school,
       Must(c.ListAuditRecords(school), "ListAuditRecords");
   for (const v1::AuditRecord& a : records.records()) {
     audit.push_back(absl::StrCat(a.session_id(), " ", a.verb(), " ",
-                                 key_of.count(a.learner_id()) ? key_of[a.learner_id()]
-                                                              : a.learner_id()));
+                                 key_of.count(a.learner_id())
+                                     ? key_of[a.learner_id()]
+                                     : a.learner_id()));
   }
   std::sort(audit.begin(), audit.end());
   for (const std::string& a : audit) absl::StrAppend(&d.audit, a, "\n");
@@ -201,7 +209,8 @@ Dump Take(client::HubsyncClient& c, const std::string& school,
   d.step = s.step();
   d.version = s.version();
   if (d.step == v1::SESSION_STEP_SYNC_SCREEN) {
-    for (const v1::Row& r : AllRows(c, session)) d.rows += r.SerializeAsString();
+    for (const v1::Row& r : AllRows(c, session))
+      d.rows += r.SerializeAsString();
   }
   return d;
 }
@@ -219,13 +228,15 @@ TEST(CrashTest, SigkillDuringALargeSaveLeavesBeforeOrAfterNeverHalf) {
   std::string school, session;
   std::set<std::string> known_ids;
   {
-    RunResult init = testing::Run({kBin + "/hubsyncd", "--db", template_db, "--init-operator-key"});
+    RunResult init = testing::Run(
+        {kBin + "/hubsyncd", "--db", template_db, "--init-operator-key"});
     ASSERT_EQ(init.exit_code, 0) << init.err;
     g_api_key = std::string(absl::StripAsciiWhitespace(init.out));
     Server srv = StartServer(template_db);
     ASSERT_NE(srv.client, nullptr);
     client::HubsyncClient& c = *srv.client;
-    school = Must(c.CreateSchool("Crash Test Academy"), "CreateSchool").school_id();
+    school =
+        Must(c.CreateSchool("Crash Test Academy"), "CreateSchool").school_id();
     v1::CreateApiKeyRequest key;
     key.set_school_id(school);
     key.set_role(v1::ROLE_ADMIN);
@@ -233,19 +244,22 @@ TEST(CrashTest, SigkillDuringALargeSaveLeavesBeforeOrAfterNeverHalf) {
     c.set_api_key(g_api_key);
     Must(c.ImportLearners(school, HubCsv(0, kLinked, true)), "ImportLearners");
     std::vector<v1::MisLearnerRecord> term1;
-    for (int i = 0; i < kLinked; ++i) term1.push_back(Mis(i, absl::StrCat("m-", i), "8A", false));
+    for (int i = 0; i < kLinked; ++i)
+      term1.push_back(Mis(i, absl::StrCat("m-", i), "8A", false));
     Push(c, school, term1);
     const std::string first = ToSyncScreen(c, school, false);
     v1::SaveRequest save;
     save.set_session_id(first);
-    ASSERT_EQ(Must(c.SaveAndSyncPupils(save), "term-1 save").summary().linked(), kLinked);
+    ASSERT_EQ(Must(c.SaveAndSyncPupils(save), "term-1 save").summary().linked(),
+              kLinked);
 
     // Term 2: leavers, everyone else moved to 8B, hand-made records the MIS
     // now has, and joiners; every MIS record has an email.
     Must(c.ImportLearners(school, HubCsv(kLinked, kLinked + kHandMade, false)),
          "ImportLearners (hand-made)");
     std::vector<v1::MisLearnerRecord> term2;
-    for (int i = kLeavers; i < kLinked; ++i) term2.push_back(Mis(i, absl::StrCat("m-", i), "8B", true));
+    for (int i = kLeavers; i < kLinked; ++i)
+      term2.push_back(Mis(i, absl::StrCat("m-", i), "8B", true));
     for (int i = kLinked; i < kLinked + kHandMade + kJoiners; ++i) {
       term2.push_back(Mis(i, absl::StrCat("m-", i), "8B", true));
     }
@@ -259,8 +273,10 @@ TEST(CrashTest, SigkillDuringALargeSaveLeavesBeforeOrAfterNeverHalf) {
     email_all.set_session_id(session);
     email_all.set_sync(true);
     Must(c.SetSyncEmailAll(email_all), "SetSyncEmailAll");
-    const v1::ListLearnersResponse all = Must(c.ListLearners(school), "ListLearners");
-    for (const v1::Learner& l : all.learners()) known_ids.insert(l.learner_id());
+    const v1::ListLearnersResponse all =
+        Must(c.ListLearners(school), "ListLearners");
+    for (const v1::Learner& l : all.learners())
+      known_ids.insert(l.learner_id());
     ASSERT_EQ(srv.child->Stop(SIGTERM), 0);
   }
 
@@ -281,17 +297,20 @@ TEST(CrashTest, SigkillDuringALargeSaveLeavesBeforeOrAfterNeverHalf) {
     EXPECT_TRUE(before.outbox.empty());
     const auto t0 = Steady::now();
     v1::SaveResponse saved = Must(srv.client->SaveAndSyncPupils(save), "Save");
-    save_time = std::chrono::duration_cast<std::chrono::microseconds>(Steady::now() - t0);
+    save_time = std::chrono::duration_cast<std::chrono::microseconds>(
+        Steady::now() - t0);
     EXPECT_EQ(saved.summary().desynced(), kLeavers);
     EXPECT_EQ(saved.summary().linked(), kHandMade);
     EXPECT_EQ(saved.summary().imported(), kJoiners);
     EXPECT_EQ(saved.summary().refreshed(), kLinked - kLeavers);
-    EXPECT_EQ(saved.summary().emails_queued(), kLinked - kLeavers + kHandMade + kJoiners);
+    EXPECT_EQ(saved.summary().emails_queued(),
+              kLinked - kLeavers + kHandMade + kJoiners);
     after = Take(*srv.client, school, session, known_ids);
     ASSERT_EQ(after.step, v1::SESSION_STEP_SAVED);
     // The queued emails are exactly the saved records' addresses.
     EXPECT_EQ(after.outbox, after.learner_email);
-    EXPECT_EQ(static_cast<int64_t>(after.outbox.size()), saved.summary().emails_queued());
+    EXPECT_EQ(static_cast<int64_t>(after.outbox.size()),
+              saved.summary().emails_queued());
     EXPECT_NE(before.hub, after.hub);
     srv.child->Stop(SIGKILL);
   }
@@ -326,14 +345,16 @@ TEST(CrashTest, SigkillDuringALargeSaveLeavesBeforeOrAfterNeverHalf) {
     if (now.step == v1::SESSION_STEP_SAVED) {
       ++saw_after;
       EXPECT_EQ(now.version, after.version);
-      EXPECT_TRUE(now.hub == after.hub) << "saved session, but the hub is not the saved hub";
+      EXPECT_TRUE(now.hub == after.hub)
+          << "saved session, but the hub is not the saved hub";
       EXPECT_EQ(now.emails, after.emails);
       EXPECT_EQ(now.audit, after.audit);
     } else {
       ++saw_before;
       EXPECT_EQ(now.step, v1::SESSION_STEP_SYNC_SCREEN);
       EXPECT_EQ(now.version, before.version);
-      EXPECT_TRUE(now.hub == before.hub) << "unsaved session, but the hub changed";
+      EXPECT_TRUE(now.hub == before.hub)
+          << "unsaved session, but the hub changed";
       EXPECT_EQ(now.emails, before.emails);
       EXPECT_EQ(now.audit, before.audit);
       EXPECT_TRUE(now.rows == before.rows) << "the sync screen changed";
@@ -348,9 +369,11 @@ TEST(CrashTest, SigkillDuringALargeSaveLeavesBeforeOrAfterNeverHalf) {
     }
     srv.child->Stop(SIGKILL);
   }
-  std::printf("crash test: save took %lld ms; %d kills: %d before, %d after (%d replied)\n",
-              static_cast<long long>(save_time.count() / 1000), kKills, saw_before,
-              saw_after, replied);
+  std::printf(
+      "crash test: save took %lld ms; %d kills: %d before, %d after (%d "
+      "replied)\n",
+      static_cast<long long>(save_time.count() / 1000), kKills, saw_before,
+      saw_after, replied);
   // The first kill lands before the request does, the last after the reply.
   EXPECT_GE(saw_before, 1);
   EXPECT_GE(saw_after, 1);

@@ -19,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(n.find("  ") == std::string::npos);
   for (char ch : n) {
     const unsigned char c = static_cast<unsigned char>(ch);
-    FUZZ_CHECK(c == ' ' || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80);
+    FUZZ_CHECK(c == ' ' || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+               c >= 0x80);
   }
   std::string joined, compact;
   for (const std::string& t : NameTokens(name)) {

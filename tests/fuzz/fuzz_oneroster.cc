@@ -22,7 +22,8 @@ UploadFiles Split(std::string_view data) {
   size_t at = 0;
   while (at <= data.size()) {
     size_t marker = data.find("@@@ ", at);
-    while (marker != std::string_view::npos && marker != 0 && data[marker - 1] != '\n') {
+    while (marker != std::string_view::npos && marker != 0 &&
+           data[marker - 1] != '\n') {
       marker = data.find("@@@ ", marker + 1);
     }
     const size_t end = marker == std::string_view::npos ? data.size() : marker;
@@ -51,7 +52,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(p.line >= 0 && p.column >= 0 && !p.message.empty());
   }
   if (!r.problems.empty()) return 0;
-  FUZZ_CHECK(r.snapshot.oneroster_version == "1.1" || r.snapshot.oneroster_version == "1.2");
+  FUZZ_CHECK(r.snapshot.oneroster_version == "1.1" ||
+             r.snapshot.oneroster_version == "1.2");
   std::set<std::string> ids, upns, class_ids;
   for (const MisClass& c : r.snapshot.classes) {
     FUZZ_CHECK(!c.mis_id.empty() && class_ids.insert(c.mis_id).second);
@@ -61,8 +63,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(!l.mis_id.empty() && ids.insert(l.mis_id).second);
     FUZZ_CHECK(!l.legal_forename.empty() && !l.legal_surname.empty());
     FUZZ_CHECK(IsCanonicalYearGroup(l.year_group));
-    for (const std::string* v : {&l.mis_id, &l.legal_forename, &l.legal_surname,
-                                 &l.preferred_forename, &l.preferred_surname, &l.email}) {
+    for (const std::string* v :
+         {&l.mis_id, &l.legal_forename, &l.legal_surname, &l.preferred_forename,
+          &l.preferred_surname, &l.email}) {
       FUZZ_CHECK(v->size() <= kMaxFieldBytes && IsUtf8(*v) && IsOneLine(*v));
     }
     if (IsValidUpn(l.upn)) FUZZ_CHECK(upns.insert(l.upn).second);

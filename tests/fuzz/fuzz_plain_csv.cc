@@ -50,9 +50,9 @@ void CheckPlain(std::string_view data) {
     last = l.mis_id;
     FUZZ_CHECK(!l.legal_forename.empty() && !l.legal_surname.empty());
     FUZZ_CHECK(IsCanonicalYearGroup(l.year_group));
-    for (const std::string* v : {&l.mis_id, &l.legal_forename, &l.legal_surname,
-                                 &l.preferred_forename, &l.preferred_surname,
-                                 &l.gender, &l.registration_group, &l.email}) {
+    for (const std::string* v :
+         {&l.mis_id, &l.legal_forename, &l.legal_surname, &l.preferred_forename,
+          &l.preferred_surname, &l.gender, &l.registration_group, &l.email}) {
       FUZZ_CHECK(v->size() <= kMaxFieldBytes);
       FUZZ_CHECK(IsUtf8(*v) && IsOneLine(*v));
     }

@@ -29,7 +29,8 @@ TEST(ChildReportTest, ALeakAtExitFailsTheTest) {
 }
 
 TEST(ChildReportTest, UndefinedBehaviourFailsTheTest) {
-  EXPECT_NONFATAL_FAILURE(testing::Run({kProbe, "overflow"}), "signed integer overflow");
+  EXPECT_NONFATAL_FAILURE(testing::Run({kProbe, "overflow"}),
+                          "signed integer overflow");
 }
 
 TEST(ChildReportTest, UndefinedBehaviourInAKeptChildFailsTheTest) {

@@ -8,12 +8,13 @@
 //   san_probe uaf         prints "ready", then a heap use after free (ASan)
 //   san_probe serve       prints "ready", exits 0 on SIGTERM
 //   san_probe serve-leak  prints "ready", leaks, exits 0 on SIGTERM
-#include <csignal>
+#include <unistd.h>
+
 #include <climits>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <unistd.h>
 
 namespace {
 
@@ -63,6 +64,7 @@ int main(int argc, char** argv) {
     while (!g_stop) pause();
     return 0;
   }
-  std::fprintf(stderr, "usage: san_probe clean|leak|overflow|uaf|serve|serve-leak\n");
+  std::fprintf(stderr,
+               "usage: san_probe clean|leak|overflow|uaf|serve|serve-leak\n");
   return 2;
 }

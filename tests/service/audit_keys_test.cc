@@ -25,7 +25,8 @@ grpc::Status ListAudit(TestServer& server, const std::string& school,
   return s;
 }
 
-std::vector<v1::AuditRecord> Trail(TestServer& server, const std::string& school) {
+std::vector<v1::AuditRecord> Trail(TestServer& server,
+                                   const std::string& school) {
   std::vector<v1::AuditRecord> out;
   grpc::Status s = ListAudit(server, school, &out);
   EXPECT_TRUE(s.ok()) << s.error_message();
@@ -36,19 +37,21 @@ TEST(AuditKeysTest, TwoKeysOfOneSchoolEachActUnderTheirOwnKey) {
   TestServer server;
   const std::string school = CreateSchool(server, "Two Keys Academy");
   const std::string patel = server.NewKey(school, Role::kAdmin, "Ms Patel");
-  const std::string nightly = server.NewKey(school, Role::kService, "MIS nightly job");
+  const std::string nightly =
+      server.NewKey(school, Role::kService, "MIS nightly job");
   const std::string patel_id = *auth::KeyIdOf(patel);
   const std::string nightly_id = *auth::KeyIdOf(nightly);
 
   // Ms Patel makes a learner by hand (admins only).
   server.UseKey(patel);
-  const std::string ada = CreateLearner(server, school, {"Ada", "Lovelace", "2013-12-10",
-                                                         "", "7", "7A", ""});
+  const std::string ada = CreateLearner(
+      server, school, {"Ada", "Lovelace", "2013-12-10", "", "7", "7A", ""});
   // The nightly job pushes the MIS and runs a session, calling itself
   // "Ms Patel" in the request: the trail still names the job's key.
   server.UseKey(nightly);
   Push(server, school, {RegClass("reg-7A", "7A", "7")},
-       {MisRecord("m-ada", {"Ada", "Lovelace", "2013-12-10", "", "7", "7A", ""})});
+       {MisRecord("m-ada",
+                  {"Ada", "Lovelace", "2013-12-10", "", "7", "7A", ""})});
   v1::StartSessionRequest start;
   start.set_school_id(school);
   start.set_admin("Ms Patel");
@@ -85,22 +88,24 @@ TEST(AuditKeysTest, TwoKeysOfOneSchoolEachActUnderTheirOwnKey) {
       EXPECT_EQ(r.actor(), "MIS nightly job") << r.verb();
       EXPECT_EQ(r.actor_role(), "service");
       // Everything but the push happened in the session.
-      EXPECT_EQ(r.session_id(), r.verb() == "save_snapshot" ? "" : session.session_id())
+      EXPECT_EQ(r.session_id(),
+                r.verb() == "save_snapshot" ? "" : session.session_id())
           << r.verb();
       nightly_verbs.insert(r.verb());
     }
   }
   EXPECT_EQ(patel_verbs, std::set<std::string>({"create"}));
-  EXPECT_EQ(nightly_verbs, std::set<std::string>({"save_snapshot", "start_session",
-                                                  "class_create",
-                                                  "class_sync", "set_scope", "classify",
-                                                  "link"}));
+  EXPECT_EQ(
+      nightly_verbs,
+      std::set<std::string>({"save_snapshot", "start_session", "class_create",
+                             "class_sync", "set_scope", "classify", "link"}));
   // Ada's own history: made by Ms Patel, linked by the job.
   v1::ListAuditRecordsRequest mine;
   mine.set_school_id(school);
   mine.set_learner_id(ada);
   v1::ListAuditRecordsResponse history;
-  ASSERT_TRUE(server.accounts().ListAuditRecords(Ctx().get(), mine, &history).ok());
+  ASSERT_TRUE(
+      server.accounts().ListAuditRecords(Ctx().get(), mine, &history).ok());
   ASSERT_EQ(history.records_size(), 2);
   EXPECT_EQ(history.records(0).actor_key_id(), patel_id);
   EXPECT_EQ(history.records(1).actor_key_id(), nightly_id);
@@ -110,7 +115,8 @@ TEST(AuditKeysTest, AViewerReadsTheTrailButWritesNothing) {
   TestServer server;
   TwoTerms t = SetUpTwoTerms(server);
   const std::string admin = server.current_key();
-  const std::string session = ToSyncScreen(server, t.school, AllStudents(), true, nullptr);
+  const std::string session =
+      ToSyncScreen(server, t.school, AllStudents(), true, nullptr);
   server.UseKey(server.NewKey(t.school, Role::kViewer, "governor"));
   std::vector<v1::AuditRecord> before;
   ASSERT_TRUE(ListAudit(server, t.school, &before).ok());
@@ -122,8 +128,9 @@ TEST(AuditKeysTest, AViewerReadsTheTrailButWritesNothing) {
   create.mutable_learner()->set_legal_surname("Viewer");
   create.mutable_learner()->set_year_group("7");
   v1::Learner learner;
-  EXPECT_EQ(server.hub().CreateLearner(Ctx().get(), create, &learner).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      server.hub().CreateLearner(Ctx().get(), create, &learner).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
   v1::SetImportRequest import;
   import.set_session_id(session);
   import.set_mis_id("m-noah");
@@ -134,8 +141,9 @@ TEST(AuditKeysTest, AViewerReadsTheTrailButWritesNothing) {
   v1::SaveRequest save;
   save.set_session_id(session);
   v1::SaveResponse saved;
-  EXPECT_EQ(server.sync().SaveAndSyncPupils(Ctx().get(), save, &saved).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      server.sync().SaveAndSyncPupils(Ctx().get(), save, &saved).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
   v1::CreateApiKeyRequest key;
   key.set_school_id(t.school);
   key.set_role(v1::ROLE_ADMIN);
@@ -163,12 +171,14 @@ TEST(AuditKeysTest, AKeyOfOneSchoolCannotReadAnothersTrail) {
     server.UseKey(role == Role::kAdmin ? oak_admin : server.NewKey(oak, role));
     std::vector<v1::AuditRecord> got;
     grpc::Status theirs = ListAudit(server, ash, &got);
-    EXPECT_EQ(theirs.error_code(), grpc::StatusCode::NOT_FOUND) << RoleName(role);
+    EXPECT_EQ(theirs.error_code(), grpc::StatusCode::NOT_FOUND)
+        << RoleName(role);
     EXPECT_TRUE(got.empty());
     // Exactly what an id that exists nowhere gets.
     grpc::Status missing = ListAudit(server, "sch_0000000000000001", nullptr);
     EXPECT_EQ(missing.error_code(), grpc::StatusCode::NOT_FOUND);
-    EXPECT_EQ(absl::StrReplaceAll(theirs.error_message(), {{ash, "sch_0000000000000001"}}),
+    EXPECT_EQ(absl::StrReplaceAll(theirs.error_message(),
+                                  {{ash, "sch_0000000000000001"}}),
               missing.error_message());
     // Its own school's trail reads, and holds nothing of Ash's.
     for (const auto& r : Trail(server, oak)) {

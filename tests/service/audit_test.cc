@@ -16,7 +16,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::vector<v1::AuditRecord> Audit(TestServer& server, const std::string& school,
+std::vector<v1::AuditRecord> Audit(TestServer& server,
+                                   const std::string& school,
                                    const std::string& session = "",
                                    const std::string& learner = "") {
   v1::ListAuditRecordsRequest req;
@@ -32,7 +33,8 @@ std::vector<v1::AuditRecord> Audit(TestServer& server, const std::string& school
 // One field of a before/after JSON record ("" if absent or null).
 std::string Field(const std::string& json, const std::string& key) {
   google::protobuf::Struct s;
-  if (json.empty() || !google::protobuf::util::JsonStringToMessage(json, &s).ok()) {
+  if (json.empty() ||
+      !google::protobuf::util::JsonStringToMessage(json, &s).ok()) {
     return "<no record>";
   }
   auto it = s.fields().find(key);
@@ -47,7 +49,8 @@ TEST(AuditTest, EveryHubChangeIsRecordedWithWhoWhenVerbAndBeforeAndAfter) {
   std::vector<v1::AuditRecord> isla = Audit(server, t.school, "", t.isla);
   ASSERT_EQ(isla.size(), 1u);
   EXPECT_EQ(isla[0].verb(), "create");
-  EXPECT_EQ(isla[0].actor(), "test");  // the admin key's label (TestServer::NewKey)
+  EXPECT_EQ(isla[0].actor(),
+            "test");  // the admin key's label (TestServer::NewKey)
   EXPECT_EQ(isla[0].actor_key_id(), admin_key_id);
   EXPECT_EQ(isla[0].actor_role(), "admin");
   EXPECT_EQ(isla[0].session_id(), "");
@@ -88,12 +91,14 @@ TEST(AuditTest, EveryHubChangeIsRecordedWithWhoWhenVerbAndBeforeAndAfter) {
   std::vector<v1::AuditRecord> in_session;
   for (const auto& r : Audit(server, t.school, id)) {
     EXPECT_EQ(r.session_id(), id);
-    // "Ms Patel" is only what the client called itself: the trail names the key.
+    // "Ms Patel" is only what the client called itself: the trail names the
+    // key.
     EXPECT_EQ(r.actor(), "test");
     EXPECT_EQ(r.actor_key_id(), admin_key_id);
     if (IsSaveVerb(r.verb())) in_session.push_back(r);
   }
-  EXPECT_EQ(static_cast<int64_t>(in_session.size()), saved.summary().audit_records());
+  EXPECT_EQ(static_cast<int64_t>(in_session.size()),
+            saved.summary().audit_records());
   std::map<std::string, v1::AuditRecord> by_learner;
   for (const auto& r : in_session) by_learner[r.learner_id()] = r;
   const v1::AuditRecord& amelia = by_learner[t.amelia];
@@ -137,7 +142,8 @@ TEST(AuditTest, KeptWhenASessionIsCancelledOrDeleted) {
   const std::string term1 = sessions.sessions(0).session_id();
   auto saves = [&](const std::string& session) {
     int n = 0;
-    for (const auto& r : Audit(server, t.school, session)) n += IsSaveVerb(r.verb());
+    for (const auto& r : Audit(server, t.school, session))
+      n += IsSaveVerb(r.verb());
     return n;
   };
   ASSERT_EQ(saves(term1), 2);
@@ -145,11 +151,13 @@ TEST(AuditTest, KeptWhenASessionIsCancelledOrDeleted) {
   // A cancelled session removes nothing: the trail only grows by its own
   // verbs, the last being the cancel, and no hub learner changed.
   const std::vector<v1::AuditRecord> first = Audit(server, t.school);
-  const std::string other = ToSyncScreen(server, t.school, AllStudents(), false, nullptr);
+  const std::string other =
+      ToSyncScreen(server, t.school, AllStudents(), false, nullptr);
   v1::CancelSessionRequest cancel;
   cancel.set_session_id(other);
   v1::Session cancelled;
-  ASSERT_TRUE(server.sync().CancelSession(Ctx().get(), cancel, &cancelled).ok());
+  ASSERT_TRUE(
+      server.sync().CancelSession(Ctx().get(), cancel, &cancelled).ok());
   const std::vector<v1::AuditRecord> before = Audit(server, t.school);
   ASSERT_GT(before.size(), first.size());
   for (size_t i = 0; i < before.size(); ++i) {
@@ -168,8 +176,8 @@ TEST(AuditTest, KeptWhenASessionIsCancelledOrDeleted) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(server.db_path().c_str(), &db), SQLITE_OK);
   char* error = nullptr;
-  EXPECT_EQ(sqlite3_exec(db, "PRAGMA foreign_keys = ON; DELETE FROM sessions;", nullptr,
-                         nullptr, &error),
+  EXPECT_EQ(sqlite3_exec(db, "PRAGMA foreign_keys = ON; DELETE FROM sessions;",
+                         nullptr, nullptr, &error),
             SQLITE_OK)
       << (error ? error : "");
   sqlite3_free(error);
@@ -206,7 +214,8 @@ TEST(AuditTest, AnotherSchoolsTrailIsSeparate) {
   EXPECT_EQ(trail[2].verb(), "create");
   EXPECT_EQ(Field(trail[2].after_json(), "legal_forename"), "Zed");
   server.UseKey(first_admin);  // each school's trail is read with its own key
-  for (const auto& r : Audit(server, t.school)) EXPECT_EQ(r.school_id(), t.school);
+  for (const auto& r : Audit(server, t.school))
+    EXPECT_EQ(r.school_id(), t.school);
   v1::ListAuditRecordsRequest req;
   req.set_school_id("sch_nope");
   v1::ListAuditRecordsResponse out;

@@ -18,7 +18,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::vector<v1::AuditRecord> Trail(TestServer& server, const std::string& school,
+std::vector<v1::AuditRecord> Trail(TestServer& server,
+                                   const std::string& school,
                                    const std::string& session = "") {
   v1::ListAuditRecordsRequest req;
   req.set_school_id(school);
@@ -31,7 +32,8 @@ std::vector<v1::AuditRecord> Trail(TestServer& server, const std::string& school
 
 google::protobuf::Struct Json(const std::string& json) {
   google::protobuf::Struct s;
-  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &s).ok()) << json;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &s).ok())
+      << json;
   return s;
 }
 
@@ -40,7 +42,8 @@ std::string Text(const google::protobuf::Struct& s, const std::string& key) {
   if (it == s.fields().end()) return "<absent>";
   const google::protobuf::Value& v = it->second;
   if (v.has_bool_value()) return v.bool_value() ? "true" : "false";
-  if (v.has_number_value()) return std::to_string(static_cast<int64_t>(v.number_value()));
+  if (v.has_number_value())
+    return std::to_string(static_cast<int64_t>(v.number_value()));
   return v.string_value();
 }
 
@@ -75,9 +78,11 @@ TEST(AuditVerbsTest, EverySessionVerbRecordsItsRowsBeforeAndAfter) {
   TestServer server;
   TwoTerms t = SetUpTwoTerms(server);
   const std::string key_id = *auth::KeyIdOf(server.current_key());
-  const std::string id = ToSyncScreen(server, t.school, AllStudents(), true, nullptr);
+  const std::string id =
+      ToSyncScreen(server, t.school, AllStudents(), true, nullptr);
   std::vector<v1::AuditRecord> trail = Trail(server, t.school, id);
-  ASSERT_THAT(Verbs(trail), ElementsAre("start_session", "class_sync", "set_scope", "classify"));
+  ASSERT_THAT(Verbs(trail), ElementsAre("start_session", "class_sync",
+                                        "set_scope", "classify"));
   EXPECT_EQ(Text(Json(trail[1].after_json()), "classes_unchanged"), "3");
   EXPECT_EQ(Text(Json(trail[1].before_json()), "step"), "CLASS_SYNC");
   EXPECT_EQ(Text(Json(trail[1].after_json()), "step"), "PUPILS_PANEL");
@@ -86,7 +91,9 @@ TEST(AuditVerbsTest, EverySessionVerbRecordsItsRowsBeforeAndAfter) {
   EXPECT_EQ(Text(Json(trail[2].after_json()), "scope_kind"), "all");
 
   v1::EditResponse edit;
-  auto ok = [](const grpc::Status& s) { ASSERT_TRUE(s.ok()) << s.error_message(); };
+  auto ok = [](const grpc::Status& s) {
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  };
   auto import = For<v1::SetImportRequest>(id);
   import.set_mis_id("m-noah");
   import.set_import(true);
@@ -118,23 +125,27 @@ TEST(AuditVerbsTest, EverySessionVerbRecordsItsRowsBeforeAndAfter) {
   ok(server.sync().SetSyncEmailAll(Ctx().get(), email_all, &edit));
 
   trail = Trail(server, t.school, id);
-  ASSERT_THAT(Verbs(trail),
-              ElementsAre("start_session", "class_sync", "set_scope", "classify",
-                          "set_import", "unmatch", "match", "set_sync_email",
-                          "set_import_all", "set_import", "set_sync_email_all"));
+  ASSERT_THAT(
+      Verbs(trail),
+      ElementsAre("start_session", "class_sync", "set_scope", "classify",
+                  "set_import", "unmatch", "match", "set_sync_email",
+                  "set_import_all", "set_import", "set_sync_email_all"));
   for (const auto& r : trail) {
     EXPECT_EQ(r.actor_key_id(), key_id) << r.verb();
     EXPECT_EQ(r.session_id(), id) << r.verb();
     EXPECT_TRUE(r.has_time()) << r.verb();
   }
-  EXPECT_THAT(Rows(trail[4].before_json()), ElementsAre("New||m-noah|false|false"));
-  EXPECT_THAT(Rows(trail[4].after_json()), ElementsAre("New||m-noah|true|false"));
+  EXPECT_THAT(Rows(trail[4].before_json()),
+              ElementsAre("New||m-noah|false|false"));
+  EXPECT_THAT(Rows(trail[4].after_json()),
+              ElementsAre("New||m-noah|true|false"));
   // Unmatch: Isla's Matched row splits into Not matched and a ticked New row.
   EXPECT_EQ(trail[5].learner_id(), t.isla);
   EXPECT_THAT(Rows(trail[5].before_json()),
               ElementsAre("Matched|" + t.isla + "|m-isla|false|false"));
   EXPECT_THAT(Rows(trail[5].after_json()),
-              ElementsAre("Not matched|" + t.isla + "||false|false", "New||m-isla|true|false"));
+              ElementsAre("Not matched|" + t.isla + "||false|false",
+                          "New||m-isla|true|false"));
   // Match: Ellie's row and Eleanor's New row become one; the New row goes.
   EXPECT_EQ(trail[6].learner_id(), t.ellie);
   EXPECT_THAT(Rows(trail[6].before_json()),
@@ -142,14 +153,19 @@ TEST(AuditVerbsTest, EverySessionVerbRecordsItsRowsBeforeAndAfter) {
                           "New||m-eleanor|false|false"));
   EXPECT_THAT(Rows(trail[6].after_json()),
               ElementsAre("Matched|" + t.ellie + "|m-eleanor|false|false"));
-  EXPECT_EQ(Json(trail[6].after_json()).fields().at("removed_row_ids").list_value().values_size(),
+  EXPECT_EQ(Json(trail[6].after_json())
+                .fields()
+                .at("removed_row_ids")
+                .list_value()
+                .values_size(),
             1);
   EXPECT_THAT(Rows(trail[7].after_json()),
               ElementsAre("Synced|" + t.amelia + "|m-amelia|false|true"));
   EXPECT_THAT(Rows(trail[8].before_json()),
               ElementsAre("New||m-noah|true|false", "New||m-isla|true|false"));
-  EXPECT_THAT(Rows(trail[8].after_json()),
-              ElementsAre("New||m-noah|false|false", "New||m-isla|false|false"));
+  EXPECT_THAT(
+      Rows(trail[8].after_json()),
+      ElementsAre("New||m-noah|false|false", "New||m-isla|false|false"));
   EXPECT_THAT(Rows(trail[10].after_json()),  // Amelia's was ticked already
               ElementsAre("New||m-noah|true|true", "New||m-isla|false|true"));
 
@@ -163,7 +179,8 @@ TEST(AuditVerbsTest, EverySessionVerbRecordsItsRowsBeforeAndAfter) {
   for (const auto& r : Trail(server, t.school, id)) {
     if (IsSaveVerb(r.verb())) by_learner[r.learner_id()] = r;
   }
-  ASSERT_EQ(static_cast<int64_t>(by_learner.size()), saved.summary().audit_records());
+  ASSERT_EQ(static_cast<int64_t>(by_learner.size()),
+            saved.summary().audit_records());
   const auto& amelia = by_learner[t.amelia];
   EXPECT_EQ(amelia.verb(), "refresh");
   EXPECT_EQ(Text(Json(amelia.before_json()), "registration_group"), "8A");
@@ -181,24 +198,28 @@ TEST(AuditVerbsTest, EverySessionVerbRecordsItsRowsBeforeAndAfter) {
   EXPECT_EQ(Text(Json(ellie.after_json()), "legal_surname"), "Carter");
   EXPECT_EQ(Text(Json(ellie.before_json()), "sync_state"), "UNSYNCED");
   EXPECT_EQ(Text(Json(ellie.after_json()), "sync_state"), "SYNCED");
-  EXPECT_EQ(by_learner.count(t.isla), 0u) << "unmatched: unaffected, not audited";
+  EXPECT_EQ(by_learner.count(t.isla), 0u)
+      << "unmatched: unaffected, not audited";
 }
 
 TEST(AuditVerbsTest, ARefusedSaveOrCancelWritesNothing) {
   TestServer server;
   TwoTerms t = SetUpTwoTerms(server);
-  const std::string id = ToSyncScreen(server, t.school, AllStudents(), false, nullptr);
+  const std::string id =
+      ToSyncScreen(server, t.school, AllStudents(), false, nullptr);
   const std::vector<v1::AuditRecord> before = Trail(server, t.school);
   // Oliver's desync is half the synced learners: refused unless confirmed.
   auto save = For<v1::SaveRequest>(id);
   v1::SaveResponse saved;
-  EXPECT_EQ(server.sync().SaveAndSyncPupils(Ctx().get(), save, &saved).error_code(),
-            grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(
+      server.sync().SaveAndSyncPupils(Ctx().get(), save, &saved).error_code(),
+      grpc::StatusCode::FAILED_PRECONDITION);
   auto cancel = For<v1::CancelSessionRequest>(id);
   cancel.set_expected_version(1);  // stale
   v1::Session session;
-  EXPECT_EQ(server.sync().CancelSession(Ctx().get(), cancel, &session).error_code(),
-            grpc::StatusCode::ABORTED);
+  EXPECT_EQ(
+      server.sync().CancelSession(Ctx().get(), cancel, &session).error_code(),
+      grpc::StatusCode::ABORTED);
   EXPECT_EQ(Trail(server, t.school).size(), before.size());
   cancel.set_expected_version(0);
   ASSERT_TRUE(server.sync().CancelSession(Ctx().get(), cancel, &session).ok());
@@ -218,7 +239,8 @@ TEST(AuditVerbsTest, ClassSyncRecordsEachClassCreatedOrChanged) {
       Push(server, school, {RegClass("reg-7A", "7A", "7")}, {pupil});
   ToSyncScreen(server, school, AllStudents(), false, nullptr);
   const std::string second = Push(
-      server, school, {RegClass("reg-7A", "7A (Smith)", "7"), RegClass("reg-7B", "7B", "7")},
+      server, school,
+      {RegClass("reg-7A", "7A (Smith)", "7"), RegClass("reg-7B", "7B", "7")},
       {pupil});
   ToSyncScreen(server, school, AllStudents(), false, nullptr);
 
@@ -281,11 +303,12 @@ TEST(AuditVerbsTest, SchoolsAndKeysAreAuditedWithoutTheirSecrets) {
   revoke.set_key_id(viewer.key().key_id());
   v1::ApiKey revoked;
   ASSERT_TRUE(server.keys().RevokeApiKey(Ctx().get(), revoke, &revoked).ok());
-  ASSERT_TRUE(server.keys().RevokeApiKey(Ctx().get(), revoke, &revoked).ok());  // no-op
+  ASSERT_TRUE(
+      server.keys().RevokeApiKey(Ctx().get(), revoke, &revoked).ok());  // no-op
 
   const std::vector<v1::AuditRecord> trail = Trail(server, school.school_id());
-  ASSERT_THAT(Verbs(trail), ElementsAre("create_school", "create_key", "create_key",
-                                        "revoke_key"));
+  ASSERT_THAT(Verbs(trail), ElementsAre("create_school", "create_key",
+                                        "create_key", "revoke_key"));
   EXPECT_EQ(trail[0].actor_key_id(), op_id);
   EXPECT_EQ(trail[0].actor_role(), "operator");
   EXPECT_EQ(trail[0].record_id(), school.school_id());
@@ -302,7 +325,8 @@ TEST(AuditVerbsTest, SchoolsAndKeysAreAuditedWithoutTheirSecrets) {
   EXPECT_EQ(Text(Json(trail[3].after_json()), "revoked"), "true");
   for (const auto& r : trail) {
     const std::string all = r.SerializeAsString();
-    for (const std::string& secret : {admin.secret(), viewer.secret(), server.operator_key()}) {
+    for (const std::string& secret :
+         {admin.secret(), viewer.secret(), server.operator_key()}) {
       EXPECT_THAT(all, Not(HasSubstr(secret.substr(secret.rfind('_') + 1))));
       EXPECT_THAT(all, Not(HasSubstr(auth::HashKey(secret))));
     }

@@ -26,73 +26,88 @@ std::string Seen(TestServer& server, const std::string& school,
   v1::Session s = GetSession(server, session);
   std::string seen = s.SerializeAsString();
   if (s.step() == v1::SESSION_STEP_SYNC_SCREEN) {
-    for (const auto& r : StreamAll(server, session)) seen += r.SerializeAsString();
+    for (const auto& r : StreamAll(server, session))
+      seen += r.SerializeAsString();
   }
   for (const auto& l : Learners(server, school)) seen += l.SerializeAsString();
   v1::ListVerificationEmailsRequest emails;
   emails.set_school_id(school);
   v1::ListVerificationEmailsResponse outbox;
-  EXPECT_TRUE(server.accounts().ListVerificationEmails(Ctx().get(), emails, &outbox).ok());
+  EXPECT_TRUE(server.accounts()
+                  .ListVerificationEmails(Ctx().get(), emails, &outbox)
+                  .ok());
   v1::ListAuditRecordsRequest audit;
   audit.set_school_id(school);
   v1::ListAuditRecordsResponse trail;
-  EXPECT_TRUE(server.accounts().ListAuditRecords(Ctx().get(), audit, &trail).ok());
+  EXPECT_TRUE(
+      server.accounts().ListAuditRecords(Ctx().get(), audit, &trail).ok());
   return seen + outbox.SerializeAsString() + trail.SerializeAsString();
 }
 
 std::unique_ptr<client::HubsyncClient> NewClient(TestServer& server) {
-  auto c = std::make_unique<client::HubsyncClient>(absl::StrCat("127.0.0.1:", server.port()));
+  auto c = std::make_unique<client::HubsyncClient>(
+      absl::StrCat("127.0.0.1:", server.port()));
   c->set_api_key(server.current_key());
   return c;
 }
 
-using Verb = std::function<absl::Status(client::HubsyncClient&, int64_t version)>;
+using Verb =
+    std::function<absl::Status(client::HubsyncClient&, int64_t version)>;
 
 // Each verb, as a call that would succeed at the right version.
-std::vector<std::pair<std::string, Verb>> SyncScreenVerbs(const TwoTerms& t,
-                                                          const std::string& id) {
+std::vector<std::pair<std::string, Verb>> SyncScreenVerbs(
+    const TwoTerms& t, const std::string& id) {
   auto edit = [](auto r) { return r.status(); };
   return {
-      {"SetImport", [=](client::HubsyncClient& c, int64_t v) {
+      {"SetImport",
+       [=](client::HubsyncClient& c, int64_t v) {
          v1::SetImportRequest r;
-         r.set_session_id(id), r.set_expected_version(v), r.set_mis_id("m-noah"),
-             r.set_import(true);
+         r.set_session_id(id), r.set_expected_version(v),
+             r.set_mis_id("m-noah"), r.set_import(true);
          return edit(c.SetImport(r));
        }},
-      {"SetImportAll", [=](client::HubsyncClient& c, int64_t v) {
+      {"SetImportAll",
+       [=](client::HubsyncClient& c, int64_t v) {
          v1::SetImportAllRequest r;
          r.set_session_id(id), r.set_expected_version(v), r.set_import(true);
          return edit(c.SetImportAll(r));
        }},
-      {"Match", [=](client::HubsyncClient& c, int64_t v) {
+      {"Match",
+       [=](client::HubsyncClient& c, int64_t v) {
          v1::MatchRequest r;
-         r.set_session_id(id), r.set_expected_version(v), r.set_learner_id(t.ellie),
-             r.set_mis_id("m-eleanor");
+         r.set_session_id(id), r.set_expected_version(v),
+             r.set_learner_id(t.ellie), r.set_mis_id("m-eleanor");
          return edit(c.Match(r));
        }},
-      {"Unmatch", [=](client::HubsyncClient& c, int64_t v) {
+      {"Unmatch",
+       [=](client::HubsyncClient& c, int64_t v) {
          v1::UnmatchRequest r;
-         r.set_session_id(id), r.set_expected_version(v), r.set_learner_id(t.isla);
+         r.set_session_id(id), r.set_expected_version(v),
+             r.set_learner_id(t.isla);
          return edit(c.Unmatch(r));
        }},
-      {"SetSyncEmail", [=](client::HubsyncClient& c, int64_t v) {
+      {"SetSyncEmail",
+       [=](client::HubsyncClient& c, int64_t v) {
          v1::SetSyncEmailRequest r;
-         r.set_session_id(id), r.set_expected_version(v), r.set_mis_id("m-amelia"),
-             r.set_sync(true);
+         r.set_session_id(id), r.set_expected_version(v),
+             r.set_mis_id("m-amelia"), r.set_sync(true);
          return edit(c.SetSyncEmail(r));
        }},
-      {"SetSyncEmailAll", [=](client::HubsyncClient& c, int64_t v) {
+      {"SetSyncEmailAll",
+       [=](client::HubsyncClient& c, int64_t v) {
          v1::SetSyncEmailAllRequest r;
          r.set_session_id(id), r.set_expected_version(v), r.set_sync(true);
          return edit(c.SetSyncEmailAll(r));
        }},
-      {"SaveAndSyncPupils", [=](client::HubsyncClient& c, int64_t v) {
+      {"SaveAndSyncPupils",
+       [=](client::HubsyncClient& c, int64_t v) {
          v1::SaveRequest r;
-         r.set_session_id(id), r.set_expected_version(v), r.set_request_id("stale-save"),
-             r.set_confirm_desync_count(1);
+         r.set_session_id(id), r.set_expected_version(v),
+             r.set_request_id("stale-save"), r.set_confirm_desync_count(1);
          return edit(c.SaveAndSyncPupils(r));
        }},
-      {"CancelSession", [=](client::HubsyncClient& c, int64_t v) {
+      {"CancelSession",
+       [=](client::HubsyncClient& c, int64_t v) {
          v1::CancelSessionRequest r;
          r.set_session_id(id), r.set_expected_version(v);
          return edit(c.CancelSession(r));
@@ -125,22 +140,26 @@ TEST(ConcurrencyTest, EveryMutatingVerbRefusesAStaleVersionAndChangesNothing) {
   v1::CancelSessionRequest cancel;
   cancel.set_session_id(panel);
   cancel.set_expected_version(1);
-  EXPECT_EQ(c->CancelSession(cancel).status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(c->CancelSession(cancel).status().code(),
+            absl::StatusCode::kAborted);
   EXPECT_EQ(Seen(server, t.school, panel), panel_before);
 
   // On the sync screen: every edit, Save and CancelSession. The session
   // is moved on by one edit first, so version - 1 is one a second admin
   // could still hold.
-  const std::string id = ToSyncScreen(server, t.school, AllStudents(), true, nullptr);
+  const std::string id =
+      ToSyncScreen(server, t.school, AllStudents(), true, nullptr);
   std::vector<std::pair<std::string, Verb>> verbs = SyncScreenVerbs(t, id);
   const int64_t v = GetSession(server, id).version();
   ASSERT_TRUE(verbs[1].second(*c, v).ok());  // SetImportAll(true) at v
   const std::string before = Seen(server, t.school, id);
   for (auto& [name, call] : verbs) {
     absl::Status stale = call(*c, v);
-    EXPECT_EQ(stale.code(), absl::StatusCode::kAborted) << name << ": " << stale;
+    EXPECT_EQ(stale.code(), absl::StatusCode::kAborted)
+        << name << ": " << stale;
     EXPECT_THAT(stale.message(), HasSubstr(absl::StrCat("not ", v))) << name;
-    EXPECT_EQ(Seen(server, t.school, id), before) << name << " changed something";
+    EXPECT_EQ(Seen(server, t.school, id), before)
+        << name << " changed something";
   }
   // At the current version each of them goes through (so the refusals above
   // were about the version, not the call).
@@ -157,7 +176,8 @@ TEST(ConcurrencyTest, EveryMutatingVerbRefusesAStaleVersionAndChangesNothing) {
 TEST(ConcurrencyTest, SaveRetriedAtTheSameMomentIsAppliedOnce) {
   TestServer server;
   TwoTerms t = SetUpTwoTerms(server);
-  const std::string id = ToSyncScreen(server, t.school, AllStudents(), false, nullptr);
+  const std::string id =
+      ToSyncScreen(server, t.school, AllStudents(), false, nullptr);
   auto a = NewClient(server), b = NewClient(server);
   v1::SetImportAllRequest all;
   all.set_session_id(id);
@@ -174,13 +194,15 @@ TEST(ConcurrencyTest, SaveRetriedAtTheSameMomentIsAppliedOnce) {
   tb.join();
   ASSERT_TRUE(ra.ok()) << ra.status();
   ASSERT_TRUE(rb.ok()) << rb.status();
-  EXPECT_EQ(ra->summary().SerializeAsString(), rb->summary().SerializeAsString());
+  EXPECT_EQ(ra->summary().SerializeAsString(),
+            rb->summary().SerializeAsString());
   EXPECT_EQ(ra->summary().imported(), 2);  // Noah and Eleanor, once each
   EXPECT_EQ(Learners(server, t.school).size(), 7u);
   v1::ListAuditRecordsRequest audit;
   audit.set_school_id(t.school);
   v1::ListAuditRecordsResponse trail;
-  ASSERT_TRUE(server.accounts().ListAuditRecords(Ctx().get(), audit, &trail).ok());
+  ASSERT_TRUE(
+      server.accounts().ListAuditRecords(Ctx().get(), audit, &trail).ok());
   int in_session = 0;
   for (const auto& r : trail.records()) {
     in_session += r.session_id() == id && IsSaveVerb(r.verb());
@@ -194,11 +216,14 @@ TEST(ConcurrencyTest, SaveRetriedAtTheSameMomentIsAppliedOnce) {
   EXPECT_EQ(Learners(server, t.school).size(), 7u);
 }
 
-TEST(ConcurrencyTest, ASecondSessionCannotSaveOverAHubChangedSinceItClassified) {
+TEST(ConcurrencyTest,
+     ASecondSessionCannotSaveOverAHubChangedSinceItClassified) {
   TestServer server;
   TwoTerms t = SetUpTwoTerms(server);
-  const std::string first = ToSyncScreen(server, t.school, AllStudents(), false, nullptr);
-  const std::string second = ToSyncScreen(server, t.school, AllStudents(), false, nullptr);
+  const std::string first =
+      ToSyncScreen(server, t.school, AllStudents(), false, nullptr);
+  const std::string second =
+      ToSyncScreen(server, t.school, AllStudents(), false, nullptr);
   auto c = NewClient(server);
   v1::SaveRequest save;
   save.set_session_id(first);
@@ -208,7 +233,8 @@ TEST(ConcurrencyTest, ASecondSessionCannotSaveOverAHubChangedSinceItClassified) 
   save.set_session_id(second);
   absl::Status s = c->SaveAndSyncPupils(save).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(s.message(), HasSubstr("hub changed since this session classified"));
+  EXPECT_THAT(s.message(),
+              HasSubstr("hub changed since this session classified"));
   EXPECT_EQ(Seen(server, t.school, second), before);
   // The admin of the second session starts again and sees the saved hub.
   std::vector<v1::Row> rows;
@@ -225,7 +251,8 @@ struct Applied {
 TEST(ConcurrencyTest, AWatcherSeesEveryChangeOfTwoEditingClientsInOrder) {
   TestServer server;
   TwoTerms t = SetUpTwoTerms(server);
-  const std::string id = ToSyncScreen(server, t.school, AllStudents(), true, nullptr);
+  const std::string id =
+      ToSyncScreen(server, t.school, AllStudents(), true, nullptr);
   const int64_t from = GetSession(server, id).version();
 
   auto watcher = NewClient(server);
@@ -265,10 +292,13 @@ TEST(ConcurrencyTest, AWatcherSeesEveryChangeOfTwoEditingClientsInOrder) {
         }
         if (r.ok()) {
           std::string changed;
-          for (const auto& row : r->changed_rows()) changed += row.SerializeAsString();
-          for (int64_t rid : r->removed_row_ids()) absl::StrAppend(&changed, "-", rid);
+          for (const auto& row : r->changed_rows())
+            changed += row.SerializeAsString();
+          for (int64_t rid : r->removed_row_ids())
+            absl::StrAppend(&changed, "-", rid);
           std::lock_guard<std::mutex> l(mu);
-          EXPECT_EQ(applied.count(r->session().version()), 0u) << "a version twice";
+          EXPECT_EQ(applied.count(r->session().version()), 0u)
+              << "a version twice";
           applied[r->session().version()] =
               Applied{is_a ? "SetImport" : "SetSyncEmail", changed};
           version = r->session().version();
@@ -307,8 +337,10 @@ TEST(ConcurrencyTest, AWatcherSeesEveryChangeOfTwoEditingClientsInOrder) {
     EXPECT_EQ(seen[i].version(), it->first);
     EXPECT_EQ(seen[i].verb(), it->second.verb) << "version " << it->first;
     std::string changed;
-    for (const auto& row : seen[i].changed_rows()) changed += row.SerializeAsString();
-    for (int64_t rid : seen[i].removed_row_ids()) absl::StrAppend(&changed, "-", rid);
+    for (const auto& row : seen[i].changed_rows())
+      changed += row.SerializeAsString();
+    for (int64_t rid : seen[i].removed_row_ids())
+      absl::StrAppend(&changed, "-", rid);
     EXPECT_EQ(changed, it->second.changed) << "version " << it->first;
   }
   EXPECT_EQ(seen[30].verb(), "SaveAndSyncPupils");

@@ -25,8 +25,8 @@ struct Reply {
   v1::UploadProblems problems;
 };
 
-Reply Upload(TestServer& server, const std::string& school, v1::MisFormat format,
-             const Files& files) {
+Reply Upload(TestServer& server, const std::string& school,
+             v1::MisFormat format, const Files& files) {
   Reply r;
   v1::MisSnapshot out;
   auto ctx = Ctx();
@@ -47,12 +47,14 @@ Reply Upload(TestServer& server, const std::string& school, v1::MisFormat format
   r.status = writer->Finish();
   auto md = ctx->GetServerTrailingMetadata();
   if (auto it = md.find("hubsync-upload-problems-bin"); it != md.end()) {
-    r.problems.ParseFromString(std::string(it->second.data(), it->second.size()));
+    r.problems.ParseFromString(
+        std::string(it->second.data(), it->second.size()));
   }
   return r;
 }
 
-Reply ImportHub(TestServer& server, const std::string& school, const std::string& csv) {
+Reply ImportHub(TestServer& server, const std::string& school,
+                const std::string& csv) {
   Reply r;
   v1::ImportLearnersResponse out;
   auto ctx = Ctx();
@@ -65,7 +67,8 @@ Reply ImportHub(TestServer& server, const std::string& school, const std::string
   r.status = writer->Finish();
   auto md = ctx->GetServerTrailingMetadata();
   if (auto it = md.find("hubsync-upload-problems-bin"); it != md.end()) {
-    r.problems.ParseFromString(std::string(it->second.data(), it->second.size()));
+    r.problems.ParseFromString(
+        std::string(it->second.data(), it->second.size()));
   }
   return r;
 }
@@ -78,7 +81,8 @@ std::string HubAndSnapshots(TestServer& server, const std::string& school) {
   v1::ListClassesRequest classes_req;
   classes_req.set_school_id(school);
   v1::ListClassesResponse classes;
-  EXPECT_TRUE(server.hub().ListClasses(Ctx().get(), classes_req, &classes).ok());
+  EXPECT_TRUE(
+      server.hub().ListClasses(Ctx().get(), classes_req, &classes).ok());
   seen += classes.SerializeAsString();
   v1::ListSnapshotsRequest req;
   req.set_school_id(school);
@@ -104,9 +108,11 @@ std::string ReadFile(const std::string& path) {
 
 Files Term1() {
   Files files;
-  for (const char* name : {"manifest.csv", "users.csv", "roles.csv", "classes.csv",
-                           "enrollments.csv", "demographics.csv", "orgs.csv"}) {
-    files[name] = ReadFile(absl::StrCat(HUBSYNC_SOURCE_DIR, "/scripts/demo_data/term1/", name));
+  for (const char* name :
+       {"manifest.csv", "users.csv", "roles.csv", "classes.csv",
+        "enrollments.csv", "demographics.csv", "orgs.csv"}) {
+    files[name] = ReadFile(
+        absl::StrCat(HUBSYNC_SOURCE_DIR, "/scripts/demo_data/term1/", name));
   }
   return files;
 }
@@ -120,7 +126,8 @@ Files Edit(Files files, const std::string& file, const std::string& from,
 }
 
 // `files` with `file` set to `text`, or left out.
-Files Replace(Files files, const std::string& file, std::optional<std::string> text) {
+Files Replace(Files files, const std::string& file,
+              std::optional<std::string> text) {
   if (text) {
     files[file] = *text;
   } else {
@@ -149,7 +156,9 @@ std::vector<Bad> BadFiles() {
   const std::string h = kPlainHeader;
   const std::string ok_row = "m1,,Ann,Lee,2013-09-04,7,7A,\n";
   const std::string upn = Upn("801200005001");
-  auto one = [](std::string text) { return Files{{"pupils.csv", std::move(text)}}; };
+  auto one = [](std::string text) {
+    return Files{{"pupils.csv", std::move(text)}};
+  };
   std::string utf16 = "\xFF\xFE";
   for (char c : h) utf16 += std::string{c, '\0'};
   std::string utf16_no_bom = utf16.substr(2);
@@ -159,81 +168,104 @@ std::vector<Bad> BadFiles() {
       // ---- plain CSV
       {"Windows-1252 file", plain, one(h + "m1,,Zo\xEB,Lee,2013-09-04,7,7A,\n"),
        S::INVALID_ARGUMENT, "pupils.csv:2:7:", "invalid UTF-8"},
-      {"UTF-16 with a BOM", plain, one(utf16), S::INVALID_ARGUMENT, "pupils.csv:1:1:",
-       "UTF-16"},
+      {"UTF-16 with a BOM", plain, one(utf16), S::INVALID_ARGUMENT,
+       "pupils.csv:1:1:", "UTF-16"},
       {"UTF-16 without a BOM", plain, one(utf16_no_bom), S::INVALID_ARGUMENT,
        "pupils.csv:1:2:", "NUL byte"},
-      {"NUL byte in a name", plain, one(h + std::string("m1,,An\0n,Lee,2013-09-04,7,7A,\n", 28)),
+      {"NUL byte in a name", plain,
+       one(h + std::string("m1,,An\0n,Lee,2013-09-04,7,7A,\n", 28)),
        S::INVALID_ARGUMENT, "pupils.csv:2:7:", "NUL byte"},
-      {"unbalanced quotes", plain, one(h + ok_row + "m2,,\"Bob,Kay,2013-01-01,7,7A,\n"),
+      {"unbalanced quotes", plain,
+       one(h + ok_row + "m2,,\"Bob,Kay,2013-01-01,7,7A,\n"),
        S::INVALID_ARGUMENT, "pupils.csv:3:0:", "never closed"},
-      {"quote inside a field", plain, one(h + "m1,,Bo\"b,Kay,2013-01-01,7,7A,\n"),
-       S::INVALID_ARGUMENT, "pupils.csv:2:7:", "quote inside an unquoted field"},
-      {"missing column", plain, one("mis_id,legal_forename,year_group\nm1,Ann,7\n"),
-       S::INVALID_ARGUMENT, "pupils.csv:1:0:", "missing required column 'legal_surname'"},
+      {"quote inside a field", plain,
+       one(h + "m1,,Bo\"b,Kay,2013-01-01,7,7A,\n"), S::INVALID_ARGUMENT,
+       "pupils.csv:2:7:", "quote inside an unquoted field"},
+      {"missing column", plain,
+       one("mis_id,legal_forename,year_group\nm1,Ann,7\n"), S::INVALID_ARGUMENT,
+       "pupils.csv:1:0:", "missing required column 'legal_surname'"},
       {"duplicated column", plain,
        one("mis_id,forename,surname,year,legal forename\nm1,Ann,Lee,7,Anne\n"),
        S::INVALID_ARGUMENT, "pupils.csv:1:5:", "both mean legal_forename"},
-      {"wrong number of fields", plain, one(h + "m1,,Ann,Lee\n"), S::INVALID_ARGUMENT,
-       "pupils.csv:2:0:", "expected 8 fields"},
-      {"duplicate MIS ids", plain, one(h + ok_row + "m1,,Bob,Kay,2013-01-01,7,7A,\n"),
-       S::INVALID_ARGUMENT, "pupils.csv:3:1:", "mis_id 'm1' is also on line 2"},
+      {"wrong number of fields", plain, one(h + "m1,,Ann,Lee\n"),
+       S::INVALID_ARGUMENT, "pupils.csv:2:0:", "expected 8 fields"},
+      {"duplicate MIS ids", plain,
+       one(h + ok_row + "m1,,Bob,Kay,2013-01-01,7,7A,\n"), S::INVALID_ARGUMENT,
+       "pupils.csv:3:1:", "mis_id 'm1' is also on line 2"},
       {"duplicate UPNs", plain,
        one(h + "m1," + upn + ",Ann,Lee,2013-09-04,7,7A,\nm2," + upn +
            ",Bob,Kay,2013-01-01,7,7A,\n"),
        S::INVALID_ARGUMENT, "pupils.csv:3:2:", "is also on line 2"},
-      {"31 February", plain, one(h + "m1,,Ann,Lee,31/02/2013,7,7A,\n"), S::INVALID_ARGUMENT,
+      {"31 February", plain, one(h + "m1,,Ann,Lee,31/02/2013,7,7A,\n"),
+       S::INVALID_ARGUMENT,
        "pupils.csv:2:5:", "'31/02/2013' is not a real date"},
-      {"empty file", plain, one(""), S::INVALID_ARGUMENT, "pupils.csv:1:0:",
-       "the file is empty"},
-      {"only a byte order mark", plain, one("\xEF\xBB\xBF"), S::INVALID_ARGUMENT,
+      {"empty file", plain, one(""), S::INVALID_ARGUMENT,
        "pupils.csv:1:0:", "the file is empty"},
-      {"tab leading a quoted name", plain, one(h + "m1,,\"\tAnn\",Lee,2013-09-04,7,7A,\n"),
-       S::INVALID_ARGUMENT, "pupils.csv:2:3:", "control character (U+0009, tab) at character 1"},
-      {"CR leading a quoted name", plain, one(h + "m1,,Ann,\"\rLee\",2013-09-04,7,7A,\n"),
-       S::INVALID_ARGUMENT, "pupils.csv:2:4:", "U+000D, carriage return"},
+      {"only a byte order mark", plain, one("\xEF\xBB\xBF"),
+       S::INVALID_ARGUMENT, "pupils.csv:1:0:", "the file is empty"},
+      {"tab leading a quoted name", plain,
+       one(h + "m1,,\"\tAnn\",Lee,2013-09-04,7,7A,\n"), S::INVALID_ARGUMENT,
+       "pupils.csv:2:3:", "control character (U+0009, tab) at character 1"},
+      {"CR leading a quoted name", plain,
+       one(h + "m1,,Ann,\"\rLee\",2013-09-04,7,7A,\n"), S::INVALID_ARGUMENT,
+       "pupils.csv:2:4:", "U+000D, carriage return"},
       {"huge field", plain, one(h + "m1,,Ann," + huge + ",2013-09-04,7,7A,\n"),
        S::RESOURCE_EXHAUSTED, "pupils.csv:2:4:", "longer than 256 bytes"},
-      {"two files as one plain export", plain, {{"a.csv", h + ok_row}, {"b.csv", h + ok_row}},
-       S::INVALID_ARGUMENT, "a.csv:0:0:", "exactly one file"},
-      // ---- OneRoster (the demo's term 1 set, users.csv line 3 is Oliver Bennett)
+      {"two files as one plain export",
+       plain,
+       {{"a.csv", h + ok_row}, {"b.csv", h + ok_row}},
+       S::INVALID_ARGUMENT,
+       "a.csv:0:0:",
+       "exactly one file"},
+      // ---- OneRoster (the demo's term 1 set, users.csv line 3 is Oliver
+      // Bennett)
       {"OneRoster: Windows-1252 users.csv", oneroster,
-       Edit(Term1(), "users.csv", given_oliver, ",Oliver,Benn\xE9tt,"), S::INVALID_ARGUMENT,
-       "users.csv:3:55:", "invalid UTF-8"},
+       Edit(Term1(), "users.csv", given_oliver, ",Oliver,Benn\xE9tt,"),
+       S::INVALID_ARGUMENT, "users.csv:3:55:", "invalid UTF-8"},
       {"OneRoster: unbalanced quote", oneroster,
-       Edit(Term1(), "users.csv", given_oliver, ",\"Oliver,Bennett,"), S::INVALID_ARGUMENT,
-       "users.csv:3:0:", "never closed"},
+       Edit(Term1(), "users.csv", given_oliver, ",\"Oliver,Bennett,"),
+       S::INVALID_ARGUMENT, "users.csv:3:0:", "never closed"},
       {"OneRoster: missing column", oneroster,
-       Edit(Term1(), "users.csv", "givenName,", "forename,"), S::INVALID_ARGUMENT,
+       Edit(Term1(), "users.csv", "givenName,", "forename,"),
+       S::INVALID_ARGUMENT,
        "users.csv:1:0:", "missing required column 'givenName'"},
       {"OneRoster: duplicated column", oneroster,
-       Edit(Term1(), "users.csv", "pronouns\n", "sourcedId\n"), S::INVALID_ARGUMENT,
-       "users.csv:1:22:", "are both 'sourcedId'"},
+       Edit(Term1(), "users.csv", "pronouns\n", "sourcedId\n"),
+       S::INVALID_ARGUMENT, "users.csv:1:22:", "are both 'sourcedId'"},
       {"OneRoster: duplicate sourcedId", oneroster,
-       Edit(Term1(), "users.csv", "stu-002,,,true", "stu-001,,,true"), S::INVALID_ARGUMENT,
+       Edit(Term1(), "users.csv", "stu-002,,,true", "stu-001,,,true"),
+       S::INVALID_ARGUMENT,
        "users.csv:4:1:", "sourcedId 'stu-001' is also on line 3"},
       {"OneRoster: duplicate UPN", oneroster,
        Edit(Term1(), "users.csv", "{UPN:R919432117002}", "{UPN:C919432117001}"),
-       S::INVALID_ARGUMENT, "users.csv:4:0:", "UPN C919432117001 is also the UPN of stu-001"},
+       S::INVALID_ARGUMENT,
+       "users.csv:4:0:", "UPN C919432117001 is also the UPN of stu-001"},
       {"OneRoster: 31 February", oneroster,
-       Edit(Term1(), "demographics.csv", "stu-002,,,2014-02-03", "stu-002,,,2014-02-31"),
+       Edit(Term1(), "demographics.csv", "stu-002,,,2014-02-03",
+            "stu-002,,,2014-02-31"),
        S::INVALID_ARGUMENT, "demographics.csv:3:4:", "is not a real date"},
-      {"OneRoster: empty users.csv", oneroster, Replace(Term1(), "users.csv", ""),
-       S::INVALID_ARGUMENT, "users.csv:1:0:", "the file is empty"},
-      {"OneRoster: no users.csv", oneroster, Replace(Term1(), "users.csv", std::nullopt),
-       S::INVALID_ARGUMENT, "users.csv:0:0:", "required file is missing"},
+      {"OneRoster: empty users.csv", oneroster,
+       Replace(Term1(), "users.csv", ""), S::INVALID_ARGUMENT,
+       "users.csv:1:0:", "the file is empty"},
+      {"OneRoster: no users.csv", oneroster,
+       Replace(Term1(), "users.csv", std::nullopt), S::INVALID_ARGUMENT,
+       "users.csv:0:0:", "required file is missing"},
       {"OneRoster: NUL byte", oneroster,
-       Edit(Term1(), "users.csv", given_oliver, std::string(",Oli\0ver,Bennett,", 17)),
+       Edit(Term1(), "users.csv", given_oliver,
+            std::string(",Oli\0ver,Bennett,", 17)),
        S::INVALID_ARGUMENT, "users.csv:3:47:", "NUL byte"},
       {"OneRoster: huge name", oneroster,
        Edit(Term1(), "users.csv", given_oliver, ",Oliver," + huge + ","),
-       S::RESOURCE_EXHAUSTED, "users.csv:3:8:", "familyName is longer than 256 bytes"},
+       S::RESOURCE_EXHAUSTED,
+       "users.csv:3:8:", "familyName is longer than 256 bytes"},
       {"OneRoster: CR in a name", oneroster,
        Edit(Term1(), "users.csv", given_oliver, ",\"\rOliver\",Bennett,"),
-       S::INVALID_ARGUMENT, "users.csv:3:7:", "givenName has a control character"},
+       S::INVALID_ARGUMENT,
+       "users.csv:3:7:", "givenName has a control character"},
       {"OneRoster: huge class title", oneroster,
        Edit(Term1(), "classes.csv", "reg-7A,,,7A,", "reg-7A,,," + huge + ","),
-       S::RESOURCE_EXHAUSTED, "classes.csv:2:4:", "title is longer than 256 bytes"},
+       S::RESOURCE_EXHAUSTED,
+       "classes.csv:2:4:", "title is longer than 256 bytes"},
   };
 }
 
@@ -264,10 +296,14 @@ TEST(MalformedUploadTest, BadHubLearnerCsvCreatesNoLearner) {
     std::string csv, where, message;
   } cases[] = {
       {"forename,surname\nZo\xEB,Lee\n", "learners.csv:2:3:", "invalid UTF-8"},
-      {"forename,surname\n\"\tAnn\",Lee\n", "learners.csv:2:1:", "control character"},
-      {"forename,surname\nAnn,Lee\nBob,\"Kay\n", "learners.csv:3:0:", "never closed"},
-      {"forename,year\nAnn,7\n", "learners.csv:1:0:", "missing required column"},
-      {"forename,surname,dob\nAnn,Lee,29/02/2013\n", "learners.csv:2:3:", "not a real date"},
+      {"forename,surname\n\"\tAnn\",Lee\n",
+       "learners.csv:2:1:", "control character"},
+      {"forename,surname\nAnn,Lee\nBob,\"Kay\n",
+       "learners.csv:3:0:", "never closed"},
+      {"forename,year\nAnn,7\n",
+       "learners.csv:1:0:", "missing required column"},
+      {"forename,surname,dob\nAnn,Lee,29/02/2013\n",
+       "learners.csv:2:3:", "not a real date"},
       {"", "learners.csv:1:0:", "the file is empty"},
   };
   for (const auto& c : cases) {
@@ -285,10 +321,12 @@ TEST(MalformedUploadTest, BadHubLearnerCsvCreatesNoLearner) {
 TEST(MalformedUploadTest, FormulaLikeNamesAreStoredAsGiven) {
   TestServer server;
   std::string school = CreateSchool(server, "Formula School");
-  const std::string csv = std::string("\xEF\xBB\xBF") + kPlainHeader +
-                          "m1,,\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",+Lee,,7,7A,\n"
-                          "m2,,-Bob,@Kay,,7,7A,\n";
-  Reply r = Upload(server, school, v1::MIS_FORMAT_PLAIN_CSV, {{"pupils.csv", csv}});
+  const std::string csv =
+      std::string("\xEF\xBB\xBF") + kPlainHeader +
+      "m1,,\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",+Lee,,7,7A,\n"
+      "m2,,-Bob,@Kay,,7,7A,\n";
+  Reply r =
+      Upload(server, school, v1::MIS_FORMAT_PLAIN_CSV, {{"pupils.csv", csv}});
   ASSERT_TRUE(r.status.ok()) << r.status.error_message();
   v1::ListSnapshotsRequest req;
   req.set_school_id(school);
@@ -300,7 +338,8 @@ TEST(MalformedUploadTest, FormulaLikeNamesAreStoredAsGiven) {
   v1::ListMisLearnersResponse learners;
   ASSERT_TRUE(server.mis().ListMisLearners(Ctx().get(), lr, &learners).ok());
   ASSERT_EQ(learners.learners_size(), 2);
-  EXPECT_EQ(learners.learners(0).legal_forename(), "=HYPERLINK(\"http://x\",\"y\")");
+  EXPECT_EQ(learners.learners(0).legal_forename(),
+            "=HYPERLINK(\"http://x\",\"y\")");
   EXPECT_EQ(learners.learners(0).legal_surname(), "+Lee");
   EXPECT_EQ(learners.learners(1).legal_forename(), "-Bob");
   EXPECT_EQ(learners.learners(1).legal_surname(), "@Kay");
@@ -315,10 +354,13 @@ TEST(UploadLimitsTest, RowsPastTheLimitAreResourceExhausted) {
   TwoTerms t = SetUpTwoTerms(server);
   const std::string before = HubAndSnapshots(server, t.school);
   std::string csv = kPlainHeader;
-  for (int i = 1; i <= 3; ++i) absl::StrAppend(&csv, "m", i, ",,Ann,Lee,,7,7A,\n");
-  Reply r = Upload(server, t.school, v1::MIS_FORMAT_PLAIN_CSV, {{"pupils.csv", csv}});
+  for (int i = 1; i <= 3; ++i)
+    absl::StrAppend(&csv, "m", i, ",,Ann,Lee,,7,7A,\n");
+  Reply r =
+      Upload(server, t.school, v1::MIS_FORMAT_PLAIN_CSV, {{"pupils.csv", csv}});
   EXPECT_EQ(r.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
-  EXPECT_THAT(r.status.error_message(), HasSubstr("pupils.csv:4:0: more than 2 rows"));
+  EXPECT_THAT(r.status.error_message(),
+              HasSubstr("pupils.csv:4:0: more than 2 rows"));
   // A OneRoster set: users.csv has 21 rows.
   r = Upload(server, t.school, v1::MIS_FORMAT_ONEROSTER, Term1());
   EXPECT_EQ(r.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
@@ -326,7 +368,8 @@ TEST(UploadLimitsTest, RowsPastTheLimitAreResourceExhausted) {
   // Hub learner CSVs too.
   r = ImportHub(server, t.school, "forename,surname\nA,B\nC,D\nE,F\n");
   EXPECT_EQ(r.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
-  EXPECT_THAT(r.status.error_message(), HasSubstr("learners.csv:4:0: more than 2 rows"));
+  EXPECT_THAT(r.status.error_message(),
+              HasSubstr("learners.csv:4:0: more than 2 rows"));
   EXPECT_EQ(HubAndSnapshots(server, t.school), before);
   // Exactly at the limit is fine.
   r = ImportHub(server, t.school, "forename,surname\nA,B\nC,D\n");
@@ -346,15 +389,18 @@ TEST(UploadLimitsTest, FieldBytesAreConfigurable) {
                    {{"pupils.csv", std::string(kPlainHeader) +
                                        "m1,,Ann,Leeeeeeeeeeeeeeee,,7,7A,\n"}});
   EXPECT_EQ(r.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
-  EXPECT_THAT(r.status.error_message(),
-              HasSubstr("pupils.csv:2:4: legal_surname is longer than 10 bytes"));
+  EXPECT_THAT(
+      r.status.error_message(),
+      HasSubstr("pupils.csv:2:4: legal_surname is longer than 10 bytes"));
   v1::PushMisRecordsRequest push;
   push.set_school_id(t.school);
-  *push.add_learners() = MisRecord("m-x", {"Ann", "Leeeeeeeeeeeeeeee", "", "", "7", "", ""});
+  *push.add_learners() =
+      MisRecord("m-x", {"Ann", "Leeeeeeeeeeeeeeee", "", "", "7", "", ""});
   v1::MisSnapshot out;
   grpc::Status s = server.mis().PushMisRecords(Ctx().get(), push, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(s.error_message(), HasSubstr("legal_surname is longer than 10 bytes"));
+  EXPECT_THAT(s.error_message(),
+              HasSubstr("legal_surname is longer than 10 bytes"));
   EXPECT_EQ(HubAndSnapshots(server, t.school), before);
 }
 
@@ -376,7 +422,8 @@ TEST(UploadLimitsTest, MessageSizeIsConfigurable) {
   EXPECT_THAT(s.error_message(), HasSubstr("4096"));
   // An upload streams in chunks below the limit, so a bigger file still goes.
   std::string csv = kPlainHeader;
-  for (int i = 0; i < 200; ++i) absl::StrAppend(&csv, "m", i, ",,Ann,Lee,,7,7A,\n");
+  for (int i = 0; i < 200; ++i)
+    absl::StrAppend(&csv, "m", i, ",,Ann,Lee,,7,7A,\n");
   EXPECT_EQ(HubAndSnapshots(server, t.school), before);
   v1::MisSnapshot snap;
   auto ctx = Ctx();
@@ -402,7 +449,8 @@ TEST(UploadLimitsTest, AtMost64FilesInOneUpload) {
   TwoTerms t = SetUpTwoTerms(server);
   const std::string before = HubAndSnapshots(server, t.school);
   Files files = Term1();
-  for (int i = 0; files.size() < 65; ++i) files[absl::StrCat("extra", i, ".csv")] = "";
+  for (int i = 0; files.size() < 65; ++i)
+    files[absl::StrCat("extra", i, ".csv")] = "";
   Reply r = Upload(server, t.school, v1::MIS_FORMAT_ONEROSTER, files);
   EXPECT_EQ(r.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_THAT(r.status.error_message(), HasSubstr("more than 64 files"));
@@ -418,7 +466,8 @@ TEST(UploadLimitsTest, TotalBytesNameTheLimit) {
   Reply r = Upload(server, t.school, v1::MIS_FORMAT_ONEROSTER, Term1());
   EXPECT_EQ(r.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_THAT(r.status.error_message(), HasSubstr("limit of 1000 bytes"));
-  r = ImportHub(server, t.school, "forename,surname\n" + std::string(2000, 'x') + ",y\n");
+  r = ImportHub(server, t.school,
+                "forename,surname\n" + std::string(2000, 'x') + ",y\n");
   EXPECT_EQ(r.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_THAT(r.status.error_message(), HasSubstr("limit of 1000 bytes"));
   EXPECT_EQ(HubAndSnapshots(server, t.school), before);

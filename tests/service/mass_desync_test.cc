@@ -14,7 +14,8 @@ using ::testing::HasSubstr;
 std::string Seen(TestServer& server, const std::string& school,
                  const std::string& session) {
   std::string seen = GetSession(server, session).SerializeAsString();
-  for (const auto& r : StreamAll(server, session)) seen += r.SerializeAsString();
+  for (const auto& r : StreamAll(server, session))
+    seen += r.SerializeAsString();
   for (const auto& l : Learners(server, school)) seen += l.SerializeAsString();
   return seen;
 }
@@ -25,7 +26,8 @@ struct Refusal {
   bool has_details = false;
 };
 
-Refusal TrySave(TestServer& server, const std::string& session, int64_t confirm) {
+Refusal TrySave(TestServer& server, const std::string& session,
+                int64_t confirm) {
   v1::SaveRequest save;
   save.set_session_id(session);
   save.set_confirm_desync_count(confirm);
@@ -36,8 +38,8 @@ Refusal TrySave(TestServer& server, const std::string& session, int64_t confirm)
   const auto& md = ctx->GetServerTrailingMetadata();
   auto it = md.find("hubsync-mass-desync-bin");
   if (it != md.end()) {
-    r.has_details = r.details.ParseFromArray(it->second.data(),
-                                             static_cast<int>(it->second.size()));
+    r.has_details = r.details.ParseFromArray(
+        it->second.data(), static_cast<int>(it->second.size()));
   }
   return r;
 }
@@ -46,13 +48,15 @@ Refusal TrySave(TestServer& server, const std::string& session, int64_t confirm)
 TEST(MassDesyncTest, RefusedWithTheCountUntilThatCountIsConfirmed) {
   TestServer server;
   TwoTerms t = SetUpTwoTerms(server);
-  std::string session = ToSyncScreen(server, t.school, AllStudents(), false, nullptr);
+  std::string session =
+      ToSyncScreen(server, t.school, AllStudents(), false, nullptr);
   const std::string before = Seen(server, t.school, session);
 
   Refusal r = TrySave(server, session, 0);
   EXPECT_EQ(r.status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_THAT(r.status.error_message(),
-              HasSubstr("would desync 1 of the school's 2 synced learners (50.0%"));
+  EXPECT_THAT(
+      r.status.error_message(),
+      HasSubstr("would desync 1 of the school's 2 synced learners (50.0%"));
   EXPECT_THAT(r.status.error_message(), HasSubstr("confirm_desync_count = 1"));
   ASSERT_TRUE(r.has_details);
   EXPECT_EQ(r.details.desync_count(), 1);
@@ -79,7 +83,8 @@ TEST(MassDesyncTest, RefusedWithTheCountUntilThatCountIsConfirmed) {
 TEST(MassDesyncTest, AShareWithinTheLimitSavesUnasked) {
   TestServer server(Limits{}, /*max_desync_percent=*/50.0);
   TwoTerms t = SetUpTwoTerms(server);
-  std::string session = ToSyncScreen(server, t.school, AllStudents(), false, nullptr);
+  std::string session =
+      ToSyncScreen(server, t.school, AllStudents(), false, nullptr);
   Refusal r = TrySave(server, session, 0);  // 50 % is not more than 50 %
   ASSERT_TRUE(r.status.ok()) << r.status.error_message();
   EXPECT_FALSE(r.has_details);
@@ -92,11 +97,13 @@ TEST(MassDesyncTest, AShareWithinTheLimitSavesUnasked) {
 TEST(MassDesyncTest, AlreadyDesyncedLearnersAreNotCountedAgain) {
   TestServer server;
   TwoTerms t = SetUpTwoTerms(server);
-  std::string first = ToSyncScreen(server, t.school, AllStudents(), false, nullptr);
+  std::string first =
+      ToSyncScreen(server, t.school, AllStudents(), false, nullptr);
   ASSERT_TRUE(TrySave(server, first, 1).status.ok());
   // The same term-2 data again: Oliver is Desynced on screen, but is already
   // DESYNCED in the hub, so nothing is desynced now.
-  std::string second = ToSyncScreen(server, t.school, AllStudents(), false, nullptr);
+  std::string second =
+      ToSyncScreen(server, t.school, AllStudents(), false, nullptr);
   std::vector<v1::Row> rows = StreamAll(server, second);
   EXPECT_EQ(RowOf(rows, t.oliver).status(), v1::ROW_STATUS_DESYNCED);
   Refusal r = TrySave(server, second, 0);

@@ -15,14 +15,19 @@ TEST(RelinkTest, ReKeyedMisRecordsAreRelinkedByUpnAndSaved) {
   const std::string school = CreateSchool(server, "Re-keyed Academy");
   const std::string amelia_upn = Upn("801200007001");
   const std::string amelia = CreateLearner(
-      server, school, {"Amelia", "Jones", "2012-10-01", amelia_upn, "8", "8A", ""});
+      server, school,
+      {"Amelia", "Jones", "2012-10-01", amelia_upn, "8", "8A", ""});
   const std::string oliver = CreateLearner(
       server, school, {"Oliver", "Smith", "2012-03-05", "", "8", "8A", ""});
-  const std::vector<v1::MisClassRecord> classes = {RegClass("reg-8A", "8A", "8")};
+  const std::vector<v1::MisClassRecord> classes = {
+      RegClass("reg-8A", "8A", "8")};
   Push(server, school, classes,
-       {MisRecord("old-amelia", {"Amelia", "Jones", "2012-10-01", amelia_upn, "8", "8A", ""}),
-        MisRecord("old-oliver", {"Oliver", "Smith", "2012-03-05", "", "8", "8A", ""})});
-  std::string first = ToSyncScreen(server, school, AllStudents(), false, nullptr);
+       {MisRecord("old-amelia",
+                  {"Amelia", "Jones", "2012-10-01", amelia_upn, "8", "8A", ""}),
+        MisRecord("old-oliver",
+                  {"Oliver", "Smith", "2012-03-05", "", "8", "8A", ""})});
+  std::string first =
+      ToSyncScreen(server, school, AllStudents(), false, nullptr);
   v1::SaveRequest save;
   save.set_session_id(first);
   v1::SaveResponse saved;
@@ -31,10 +36,13 @@ TEST(RelinkTest, ReKeyedMisRecordsAreRelinkedByUpnAndSaved) {
 
   // New MIS ids for everyone; Amelia has a UPN, Oliver none.
   Push(server, school, classes,
-       {MisRecord("new-amelia", {"Amelia", "Jones", "2012-10-01", amelia_upn, "8", "8A", ""}),
-        MisRecord("new-oliver", {"Oliver", "Smith", "2012-03-05", "", "8", "8A", ""})});
+       {MisRecord("new-amelia",
+                  {"Amelia", "Jones", "2012-10-01", amelia_upn, "8", "8A", ""}),
+        MisRecord("new-oliver",
+                  {"Oliver", "Smith", "2012-03-05", "", "8", "8A", ""})});
   std::vector<v1::Row> rows;
-  std::string second = ToSyncScreen(server, school, AllStudents(), false, &rows);
+  std::string second =
+      ToSyncScreen(server, school, AllStudents(), false, &rows);
   const v1::Row relink = RowOf(rows, amelia);
   EXPECT_EQ(relink.status(), v1::ROW_STATUS_MATCHED);
   EXPECT_EQ(relink.mis().mis_id(), "new-amelia");
@@ -50,7 +58,8 @@ TEST(RelinkTest, ReKeyedMisRecordsAreRelinkedByUpnAndSaved) {
   // confirmed (tests/service/mass_desync_test.cc).
   save2.set_confirm_desync_count(1);
   v1::SaveResponse saved2;
-  ASSERT_TRUE(server.sync().SaveAndSyncPupils(Ctx().get(), save2, &saved2).ok());
+  ASSERT_TRUE(
+      server.sync().SaveAndSyncPupils(Ctx().get(), save2, &saved2).ok());
   EXPECT_EQ(saved2.summary().imported(), 0);
   const std::vector<v1::Learner> hub = Learners(server, school);
   ASSERT_EQ(hub.size(), 2u) << "nobody imported twice";

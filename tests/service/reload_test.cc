@@ -24,7 +24,8 @@ std::string ToPupilsPanel(TestServer& server, const std::string& school) {
   return session.session_id();
 }
 
-std::vector<v1::Row> Classify(TestServer& server, const std::string& session_id) {
+std::vector<v1::Row> Classify(TestServer& server,
+                              const std::string& session_id) {
   v1::ProceedRequest proceed;
   proceed.set_session_id(session_id);
   v1::Session session;
@@ -37,8 +38,8 @@ TEST(ReloadTest, ALearnerCreatedAfterSetScopeIsClassified) {
   TestServer server;
   TwoTerms t = SetUpTwoTerms(server);
   const std::string session = ToPupilsPanel(server, t.school);
-  const std::string late =
-      CreateLearner(server, t.school, {"Zara", "Late", "2013-01-01", "", "7", "7A", ""});
+  const std::string late = CreateLearner(
+      server, t.school, {"Zara", "Late", "2013-01-01", "", "7", "7A", ""});
   std::vector<v1::Row> rows = Classify(server, session);
   EXPECT_EQ(RowOf(rows, late).status(), v1::ROW_STATUS_NOT_MATCHED);
   v1::SaveRequest save;

@@ -17,19 +17,23 @@ struct Seen {
   std::string rows;
   std::string hub;
   bool operator==(const Seen& o) const {
-    return version == o.version && step == o.step && rows == o.rows && hub == o.hub;
+    return version == o.version && step == o.step && rows == o.rows &&
+           hub == o.hub;
   }
 };
 
-Seen Look(TestServer& server, const std::string& school, const std::string& session) {
+Seen Look(TestServer& server, const std::string& school,
+          const std::string& session) {
   Seen seen;
   v1::Session s = GetSession(server, session);
   seen.version = s.version();
   seen.step = s.step();
   if (s.step() == v1::SESSION_STEP_SYNC_SCREEN) {
-    for (const auto& r : StreamAll(server, session)) seen.rows += r.SerializeAsString();
+    for (const auto& r : StreamAll(server, session))
+      seen.rows += r.SerializeAsString();
   }
-  for (const auto& l : Learners(server, school)) seen.hub += l.SerializeAsString();
+  for (const auto& l : Learners(server, school))
+    seen.hub += l.SerializeAsString();
   return seen;
 }
 
@@ -56,13 +60,15 @@ TEST(SyncErrorsTest, SaveBeforeClassifyingIsFailedPrecondition) {
   auto reader = server.sync().StreamRows(ctx.get(), stream);
   v1::RowBatch batch;
   EXPECT_FALSE(reader->Read(&batch));
-  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(reader->Finish().error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
 }
 
 TEST(SyncErrorsTest, WrongStatusVerbsChangeNothing) {
   TestServer server;
   TwoTerms t = SetUpTwoTerms(server);
-  std::string session = ToSyncScreen(server, t.school, AllStudents(), false, nullptr);
+  std::string session =
+      ToSyncScreen(server, t.school, AllStudents(), false, nullptr);
   Seen before = Look(server, t.school, session);
   v1::EditResponse edit;
 
@@ -114,7 +120,8 @@ TEST(SyncErrorsTest, WrongStatusVerbsChangeNothing) {
 TEST(SyncErrorsTest, UnknownIdsAreNotFound) {
   TestServer server;
   TwoTerms t = SetUpTwoTerms(server);
-  std::string session = ToSyncScreen(server, t.school, AllStudents(), false, nullptr);
+  std::string session =
+      ToSyncScreen(server, t.school, AllStudents(), false, nullptr);
   Seen before = Look(server, t.school, session);
   v1::EditResponse edit;
 
@@ -157,7 +164,8 @@ TEST(SyncErrorsTest, UnknownIdsAreNotFound) {
 TEST(SyncErrorsTest, StaleVersionIsAbortedAndChangesNothing) {
   TestServer server;
   TwoTerms t = SetUpTwoTerms(server);
-  std::string session = ToSyncScreen(server, t.school, AllStudents(), false, nullptr);
+  std::string session =
+      ToSyncScreen(server, t.school, AllStudents(), false, nullptr);
   const int64_t version = GetSession(server, session).version();
   v1::SetImportAllRequest all;
   all.set_session_id(session);
@@ -177,7 +185,8 @@ TEST(SyncErrorsTest, StaleVersionIsAbortedAndChangesNothing) {
 TEST(SyncErrorsTest, SaveRefusesWhenTheHubChangedSinceClassifying) {
   TestServer server;
   TwoTerms t = SetUpTwoTerms(server);
-  std::string session = ToSyncScreen(server, t.school, AllStudents(), false, nullptr);
+  std::string session =
+      ToSyncScreen(server, t.school, AllStudents(), false, nullptr);
   CreateLearner(server, t.school, {"Late", "Addition", "", "", "7", "7A", ""});
   Seen before = Look(server, t.school, session);
   v1::SaveRequest save;
@@ -208,7 +217,8 @@ TEST(SyncErrorsTest, BadScopeNamesTheField) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(s.error_message(), HasSubstr("scope.registration_groups[0]"));
   EXPECT_THAT(s.error_message(), HasSubstr("9Z"));
-  EXPECT_EQ(GetSession(server, session.session_id()).version(), session.version());
+  EXPECT_EQ(GetSession(server, session.session_id()).version(),
+            session.version());
 }
 
 }  // namespace

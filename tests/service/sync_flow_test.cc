@@ -13,14 +13,16 @@ TEST(SyncFlowTest, SecondTermShowsAllSixStatuses) {
   TwoTerms t = SetUpTwoTerms(server);
   std::vector<v1::Row> rows;
   v1::StatusSummary summary;
-  std::string session = ToSyncScreen(server, t.school, AllStudents(), true, &rows);
+  std::string session =
+      ToSyncScreen(server, t.school, AllStudents(), true, &rows);
   rows = StreamAll(server, session, &summary);
 
   EXPECT_EQ(RowOf(rows, t.amelia).status(), v1::ROW_STATUS_SYNCED);
   EXPECT_EQ(RowOf(rows, t.amelia).mis().mis_id(), "m-amelia");
   EXPECT_EQ(RowOf(rows, t.oliver).status(), v1::ROW_STATUS_DESYNCED);
   EXPECT_EQ(RowOf(rows, "m-noah").status(), v1::ROW_STATUS_NEW);
-  EXPECT_FALSE(RowOf(rows, "m-noah").import()) << "Import? is unticked by default";
+  EXPECT_FALSE(RowOf(rows, "m-noah").import())
+      << "Import? is unticked by default";
   EXPECT_EQ(RowOf(rows, t.isla).status(), v1::ROW_STATUS_MATCHED);
   EXPECT_EQ(RowOf(rows, t.isla).mis().mis_id(), "m-isla");
   EXPECT_EQ(RowOf(rows, t.freddie).status(), v1::ROW_STATUS_MAY_MATCH);
@@ -45,8 +47,11 @@ TEST(SyncFlowTest, SecondTermShowsAllSixStatuses) {
 TEST(SyncFlowTest, EditsAndSaveChangeTheHubAsTheScreenSaid) {
   TestServer server;
   TwoTerms t = SetUpTwoTerms(server);
-  std::string session = ToSyncScreen(server, t.school, AllStudents(), true, nullptr);
-  auto ok = [](const grpc::Status& s) { EXPECT_TRUE(s.ok()) << s.error_message(); };
+  std::string session =
+      ToSyncScreen(server, t.school, AllStudents(), true, nullptr);
+  auto ok = [](const grpc::Status& s) {
+    EXPECT_TRUE(s.ok()) << s.error_message();
+  };
   v1::EditResponse edit;
 
   // Unmatch Isla: the MIS record becomes New with Import? ticked.
@@ -93,10 +98,10 @@ TEST(SyncFlowTest, EditsAndSaveChangeTheHubAsTheScreenSaid) {
   v1::SaveResponse saved;
   ok(server.sync().SaveAndSyncPupils(Ctx().get(), save, &saved));
   EXPECT_EQ(saved.session().step(), v1::SESSION_STEP_SAVED);
-  EXPECT_EQ(saved.summary().linked(), 2);    // Freddie (May match), Ellie
-  EXPECT_EQ(saved.summary().imported(), 2);  // Noah, Isla's MIS record
-  EXPECT_EQ(saved.summary().desynced(), 1);  // Oliver
-  EXPECT_EQ(saved.summary().refreshed(), 1); // Amelia moved to 8B
+  EXPECT_EQ(saved.summary().linked(), 2);     // Freddie (May match), Ellie
+  EXPECT_EQ(saved.summary().imported(), 2);   // Noah, Isla's MIS record
+  EXPECT_EQ(saved.summary().desynced(), 1);   // Oliver
+  EXPECT_EQ(saved.summary().refreshed(), 1);  // Amelia moved to 8B
   EXPECT_EQ(saved.summary().emails_queued(), 2);
 
   std::vector<v1::Learner> hub = Learners(server, t.school);
@@ -119,14 +124,16 @@ TEST(SyncFlowTest, EditsAndSaveChangeTheHubAsTheScreenSaid) {
   EXPECT_EQ(freddie.legal_surname(), "Wood");
   EXPECT_EQ(freddie.sync_state(), v1::SYNC_STATE_SYNCED);
   v1::Learner eleanor = FindLearner(hub, "Eleanor");
-  EXPECT_EQ(eleanor.learner_id(), t.ellie) << "the admin's match links Ellie's record";
+  EXPECT_EQ(eleanor.learner_id(), t.ellie)
+      << "the admin's match links Ellie's record";
   EXPECT_EQ(eleanor.legal_surname(), "Carter");
   int islas = 0;
   for (const auto& l : hub) {
     if (l.legal_forename() != "Isla") continue;
     ++islas;
     if (l.learner_id() == t.isla) {
-      EXPECT_EQ(l.sync_state(), v1::SYNC_STATE_UNSYNCED) << "unmatched: unaffected";
+      EXPECT_EQ(l.sync_state(), v1::SYNC_STATE_UNSYNCED)
+          << "unmatched: unaffected";
     } else {
       EXPECT_EQ(l.mis_id(), "m-isla");
       EXPECT_EQ(l.email(), "") << "Isla's email was not ticked";
@@ -140,7 +147,8 @@ TEST(SyncFlowTest, EditsAndSaveChangeTheHubAsTheScreenSaid) {
   ok(server.accounts().ListVerificationEmails(Ctx().get(), list, &emails));
   std::vector<std::string> addresses;
   for (const auto& e : emails.emails()) addresses.push_back(e.address());
-  EXPECT_THAT(addresses, UnorderedElementsAre("amelia@example.org", "noah@example.org"));
+  EXPECT_THAT(addresses,
+              UnorderedElementsAre("amelia@example.org", "noah@example.org"));
 
   v1::ListAuditRecordsRequest audit;
   audit.set_school_id(t.school);
@@ -150,7 +158,8 @@ TEST(SyncFlowTest, EditsAndSaveChangeTheHubAsTheScreenSaid) {
   for (const auto& r : records.records()) {
     if (r.session_id() == session && IsSaveVerb(r.verb())) {
       ++in_session;
-      EXPECT_EQ(r.actor(), "test");  // the admin key's label (TestServer::NewKey)
+      EXPECT_EQ(r.actor(),
+                "test");  // the admin key's label (TestServer::NewKey)
       EXPECT_EQ(r.actor_role(), "admin");
     }
   }
@@ -167,7 +176,8 @@ TEST(SyncFlowTest, EditsAndSaveChangeTheHubAsTheScreenSaid) {
 TEST(SyncFlowTest, SessionSurvivesRestart) {
   TestServer server;
   TwoTerms t = SetUpTwoTerms(server);
-  std::string session = ToSyncScreen(server, t.school, AllStudents(), true, nullptr);
+  std::string session =
+      ToSyncScreen(server, t.school, AllStudents(), true, nullptr);
   v1::UnmatchRequest unmatch;
   unmatch.set_session_id(session);
   unmatch.set_learner_id(t.freddie);
@@ -193,7 +203,8 @@ TEST(SyncFlowTest, SessionSurvivesRestart) {
   v1::SaveResponse saved;
   grpc::Status s = server.sync().SaveAndSyncPupils(Ctx().get(), save, &saved);
   ASSERT_TRUE(s.ok()) << s.error_message();
-  EXPECT_EQ(FindLearner(Learners(server, t.school), "Freddie").legal_surname(), "Taylor");
+  EXPECT_EQ(FindLearner(Learners(server, t.school), "Freddie").legal_surname(),
+            "Taylor");
 }
 
 TEST(SyncFlowTest, ScopedSessionShowsOnlyThatYear) {
@@ -215,7 +226,8 @@ TEST(SyncFlowTest, ScopedSessionShowsOnlyThatYear) {
 TEST(SyncFlowTest, WatcherSeesEveryChangeInOrder) {
   TestServer server;
   TwoTerms t = SetUpTwoTerms(server);
-  std::string session = ToSyncScreen(server, t.school, AllStudents(), true, nullptr);
+  std::string session =
+      ToSyncScreen(server, t.school, AllStudents(), true, nullptr);
   const int64_t from = GetSession(server, session).version();
 
   auto ctx = Ctx();
@@ -232,7 +244,8 @@ TEST(SyncFlowTest, WatcherSeesEveryChangeInOrder) {
   v1::CancelSessionRequest cancel;
   cancel.set_session_id(session);
   v1::Session cancelled;
-  ASSERT_TRUE(server.sync().CancelSession(Ctx().get(), cancel, &cancelled).ok());
+  ASSERT_TRUE(
+      server.sync().CancelSession(Ctx().get(), cancel, &cancelled).ok());
 
   std::vector<std::string> verbs;
   std::vector<int64_t> versions;

@@ -27,19 +27,22 @@ inline TwoTerms SetUpTwoTerms(TestServer& server) {
   TwoTerms t;
   t.school = CreateSchool(server, "Riverside Test Academy");
   const std::string amelia_upn = Upn("801200005001");
-  t.amelia = CreateLearner(server, t.school,
-                           {"Amelia", "Jones", "2012-10-01", amelia_upn, "7", "7A", ""});
-  t.oliver = CreateLearner(server, t.school,
-                           {"Oliver", "Smith", "2012-03-05", "", "8", "8A", ""});
-  std::vector<v1::MisClassRecord> classes = {
-      RegClass("reg-7A", "7A", "7"), RegClass("reg-8A", "8A", "8"),
-      RegClass("reg-8B", "8B", "8")};
+  t.amelia = CreateLearner(
+      server, t.school,
+      {"Amelia", "Jones", "2012-10-01", amelia_upn, "7", "7A", ""});
+  t.oliver = CreateLearner(
+      server, t.school, {"Oliver", "Smith", "2012-03-05", "", "8", "8A", ""});
+  std::vector<v1::MisClassRecord> classes = {RegClass("reg-7A", "7A", "7"),
+                                             RegClass("reg-8A", "8A", "8"),
+                                             RegClass("reg-8B", "8B", "8")};
   Push(server, t.school, classes,
        {MisRecord("m-amelia", {"Amelia", "Jones", "2012-10-01", amelia_upn, "8",
                                "8A", "amelia@example.org"}),
-        MisRecord("m-oliver", {"Oliver", "Smith", "2012-03-05", "", "8", "8A", ""})});
+        MisRecord("m-oliver",
+                  {"Oliver", "Smith", "2012-03-05", "", "8", "8A", ""})});
   std::vector<v1::Row> rows;
-  std::string first = ToSyncScreen(server, t.school, AllStudents(), false, &rows);
+  std::string first =
+      ToSyncScreen(server, t.school, AllStudents(), false, &rows);
   v1::SaveRequest save;
   save.set_session_id(first);
   v1::SaveResponse saved;
@@ -49,9 +52,10 @@ inline TwoTerms SetUpTwoTerms(TestServer& server) {
 
   t.isla = CreateLearner(server, t.school,
                          {"Isla", "Brown", "2013-01-02", "", "7", "7A", ""});
-  t.freddie = CreateLearner(server, t.school,
-                            {"Freddie", "Taylor", "2013-05-06", "", "7", "7A", ""});
-  t.ellie = CreateLearner(server, t.school, {"Ellie", "Moss", "", "", "7", "7A", ""});
+  t.freddie = CreateLearner(
+      server, t.school, {"Freddie", "Taylor", "2013-05-06", "", "7", "7A", ""});
+  t.ellie =
+      CreateLearner(server, t.school, {"Ellie", "Moss", "", "", "7", "7A", ""});
   t.term2_snapshot = Push(
       server, t.school, classes,
       {MisRecord("m-amelia", {"Amelia", "Jones", "2012-10-01", amelia_upn, "8",
@@ -60,8 +64,10 @@ inline TwoTerms SetUpTwoTerms(TestServer& server) {
                             "7", "7A", "noah@example.org"}),
        MisRecord("m-isla", {"Isla", "Brown", "2013-01-02", "", "7", "7A",
                             "isla@example.org"}),
-       MisRecord("m-freddie", {"Freddie", "Wood", "2013-05-06", "", "7", "7A", ""}),
-       MisRecord("m-eleanor", {"Eleanor", "Carter", "2013-11-12", "", "7", "7A", ""})});
+       MisRecord("m-freddie",
+                 {"Freddie", "Wood", "2013-05-06", "", "7", "7A", ""}),
+       MisRecord("m-eleanor",
+                 {"Eleanor", "Carter", "2013-11-12", "", "7", "7A", ""})});
   return t;
 }
 

@@ -40,7 +40,8 @@ UploadResult Upload(TestServer& server, const std::string& school,
   auto md = ctx->GetServerTrailingMetadata();
   auto it = md.find("hubsync-upload-problems-bin");
   if (it != md.end()) {
-    result.problems.ParseFromString(std::string(it->second.data(), it->second.size()));
+    result.problems.ParseFromString(
+        std::string(it->second.data(), it->second.size()));
   }
   return result;
 }
@@ -63,7 +64,8 @@ TEST(UploadTest, GoodPlainCsvBecomesASnapshot) {
   std::string csv = std::string(kHeader) + "m1," + Upn("801200005001") +
                     ",Zoë,Łukasz-Smith,2013-09-04,7,7A,zoe@example.org\n"
                     "m2,,Sam,O'Brien,04/10/2013,Year 7,7B,\n";
-  UploadResult r = Upload(server, school, v1::MIS_FORMAT_PLAIN_CSV, {{"pupils.csv", csv}});
+  UploadResult r =
+      Upload(server, school, v1::MIS_FORMAT_PLAIN_CSV, {{"pupils.csv", csv}});
   ASSERT_TRUE(r.status.ok()) << r.status.error_message();
   EXPECT_EQ(r.snapshot.learner_count(), 2);
   EXPECT_EQ(r.snapshot.class_count(), 2);  // registration groups 7A and 7B
@@ -82,11 +84,13 @@ TEST(UploadTest, GoodPlainCsvBecomesASnapshot) {
 TEST(UploadTest, BadFileListsEveryProblemAndStoresNothing) {
   TestServer server;
   std::string school = CreateSchool(server, "Upload School");
-  std::string csv = std::string(kHeader) +
-                    "m1,,Amy,Lee,31/02/2013,7,7A,\n"     // line 2: no 31 February
-                    "m1,,Ben,Kay,2013-01-01,7,7A,\n"     // line 3: duplicate mis_id
-                    "m3,,Cal,Orr,2013-01-01,Year 19,7A,\n";  // line 4: bad year
-  UploadResult r = Upload(server, school, v1::MIS_FORMAT_PLAIN_CSV, {{"pupils.csv", csv}});
+  std::string csv =
+      std::string(kHeader) +
+      "m1,,Amy,Lee,31/02/2013,7,7A,\n"         // line 2: no 31 February
+      "m1,,Ben,Kay,2013-01-01,7,7A,\n"         // line 3: duplicate mis_id
+      "m3,,Cal,Orr,2013-01-01,Year 19,7A,\n";  // line 4: bad year
+  UploadResult r =
+      Upload(server, school, v1::MIS_FORMAT_PLAIN_CSV, {{"pupils.csv", csv}});
   EXPECT_EQ(r.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(r.status.error_message(), HasSubstr("pupils.csv:2:"));
   EXPECT_THAT(r.status.error_message(), HasSubstr("pupils.csv:3:"));
@@ -108,7 +112,8 @@ TEST(UploadTest, UploadOverTheLimitIsResourceExhausted) {
   TestServer server(limits);
   std::string school = CreateSchool(server, "Upload School");
   std::string csv = std::string(kHeader) + std::string(200, 'x');
-  UploadResult r = Upload(server, school, v1::MIS_FORMAT_PLAIN_CSV, {{"pupils.csv", csv}});
+  UploadResult r =
+      Upload(server, school, v1::MIS_FORMAT_PLAIN_CSV, {{"pupils.csv", csv}});
   EXPECT_EQ(r.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_THAT(r.status.error_message(), HasSubstr("100 bytes"));
   EXPECT_EQ(SnapshotCount(server, school), 0);

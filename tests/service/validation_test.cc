@@ -33,11 +33,13 @@ std::string Everything(TestServer& server, const World& w) {
   v1::ListSchoolsResponse schools;
   EXPECT_TRUE(server.schools().ListSchools(Ctx().get(), {}, &schools).ok());
   seen += schools.SerializeAsString();
-  for (const auto& l : Learners(server, w.t.school)) seen += l.SerializeAsString();
+  for (const auto& l : Learners(server, w.t.school))
+    seen += l.SerializeAsString();
   v1::ListClassesRequest classes_req;
   classes_req.set_school_id(w.t.school);
   v1::ListClassesResponse classes;
-  EXPECT_TRUE(server.hub().ListClasses(Ctx().get(), classes_req, &classes).ok());
+  EXPECT_TRUE(
+      server.hub().ListClasses(Ctx().get(), classes_req, &classes).ok());
   seen += classes.SerializeAsString();
   v1::ListSnapshotsRequest snaps_req;
   snaps_req.set_school_id(w.t.school);
@@ -47,15 +49,18 @@ std::string Everything(TestServer& server, const World& w) {
   v1::ListSessionsRequest sessions_req;
   sessions_req.set_school_id(w.t.school);
   v1::ListSessionsResponse sessions;
-  EXPECT_TRUE(server.sync().ListSessions(Ctx().get(), sessions_req, &sessions).ok());
+  EXPECT_TRUE(
+      server.sync().ListSessions(Ctx().get(), sessions_req, &sessions).ok());
   seen += sessions.SerializeAsString();
-  for (const auto& r : StreamAll(server, w.session)) seen += r.SerializeAsString();
+  for (const auto& r : StreamAll(server, w.session))
+    seen += r.SerializeAsString();
   return seen;
 }
 
 template <typename Stub, typename Req, typename Resp>
 grpc::Status Call(Stub& stub,
-                  grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
+                  grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&,
+                                               Resp*),
                   const Req& req) {
   Resp resp;
   return (stub.*method)(Ctx().get(), req, &resp);
@@ -66,7 +71,9 @@ const std::string kControl = std::string("ses_\x01\x02", 6);
 
 std::vector<Case> Cases() {
   using S = grpc::StatusCode;
-  auto sch = [](TestServer& s) -> v1::SchoolService::Stub& { return s.schools(); };
+  auto sch = [](TestServer& s) -> v1::SchoolService::Stub& {
+    return s.schools();
+  };
   std::vector<Case> cases;
   auto add = [&](std::string rpc, S code, std::string names,
                  std::function<grpc::Status(TestServer&, const World&)> f) {
@@ -74,26 +81,29 @@ std::vector<Case> Cases() {
   };
 
   // ---- SchoolService
-  for (const std::string& name : {std::string(""), std::string("   "), kLong,
-                                  std::string("Bad\tName")}) {
-    add("CreateSchool", S::INVALID_ARGUMENT, "name", [=](TestServer& s, const World&) {
-      v1::CreateSchoolRequest r;
-      r.set_name(name);
-      return Call(sch(s), &v1::SchoolService::Stub::CreateSchool, r);
-    });
+  for (const std::string& name :
+       {std::string(""), std::string("   "), kLong, std::string("Bad\tName")}) {
+    add("CreateSchool", S::INVALID_ARGUMENT, "name",
+        [=](TestServer& s, const World&) {
+          v1::CreateSchoolRequest r;
+          r.set_name(name);
+          return Call(sch(s), &v1::SchoolService::Stub::CreateSchool, r);
+        });
   }
   for (const std::string& id : {std::string(""), kLong, kControl}) {
-    add("GetSchool", S::INVALID_ARGUMENT, "school_id", [=](TestServer& s, const World&) {
-      v1::GetSchoolRequest r;
-      r.set_school_id(id);
-      return Call(sch(s), &v1::SchoolService::Stub::GetSchool, r);
-    });
+    add("GetSchool", S::INVALID_ARGUMENT, "school_id",
+        [=](TestServer& s, const World&) {
+          v1::GetSchoolRequest r;
+          r.set_school_id(id);
+          return Call(sch(s), &v1::SchoolService::Stub::GetSchool, r);
+        });
   }
-  add("GetSchool", S::NOT_FOUND, "sch_0000000000000000", [](TestServer& s, const World&) {
-    v1::GetSchoolRequest r;
-    r.set_school_id("sch_0000000000000000");
-    return Call(s.schools(), &v1::SchoolService::Stub::GetSchool, r);
-  });
+  add("GetSchool", S::NOT_FOUND, "sch_0000000000000000",
+      [](TestServer& s, const World&) {
+        v1::GetSchoolRequest r;
+        r.set_school_id("sch_0000000000000000");
+        return Call(s.schools(), &v1::SchoolService::Stub::GetSchool, r);
+      });
 
   // ---- HubService
   auto learner = [](const World& w) {
@@ -108,38 +118,48 @@ std::vector<Case> Cases() {
       {"school_id", [](auto& r) { r.set_school_id(""); }},
       {"school_id", [](auto& r) { r.set_school_id(kLong); }},
       {"learner", [](auto& r) { r.clear_learner(); }},
-      {"learner.school_id", [](auto& r) { r.mutable_learner()->set_school_id("sch_other"); }},
-      {"learner.learner_id", [](auto& r) { r.mutable_learner()->set_learner_id("lrn_x"); }},
-      {"learner.mis_id", [](auto& r) { r.mutable_learner()->set_mis_id("m1"); }},
-      {"learner.sync_state", [](auto& r) {
+      {"learner.school_id",
+       [](auto& r) { r.mutable_learner()->set_school_id("sch_other"); }},
+      {"learner.learner_id",
+       [](auto& r) { r.mutable_learner()->set_learner_id("lrn_x"); }},
+      {"learner.mis_id",
+       [](auto& r) { r.mutable_learner()->set_mis_id("m1"); }},
+      {"learner.sync_state",
+       [](auto& r) {
          r.mutable_learner()->set_sync_state(static_cast<v1::SyncState>(42));
        }},
-      {"learner.legal_forename", [](auto& r) { r.mutable_learner()->set_legal_forename(" "); }},
-      {"learner.legal_surname", [](auto& r) { r.mutable_learner()->set_legal_surname(""); }},
-      {"learner.legal_surname", [](auto& r) { r.mutable_learner()->set_legal_surname(kLong); }},
-      {"learner.legal_forename", [](auto& r) {
-         r.mutable_learner()->set_legal_forename("\tAnn");
-       }},
-      {"learner.preferred_forename", [](auto& r) {
+      {"learner.legal_forename",
+       [](auto& r) { r.mutable_learner()->set_legal_forename(" "); }},
+      {"learner.legal_surname",
+       [](auto& r) { r.mutable_learner()->set_legal_surname(""); }},
+      {"learner.legal_surname",
+       [](auto& r) { r.mutable_learner()->set_legal_surname(kLong); }},
+      {"learner.legal_forename",
+       [](auto& r) { r.mutable_learner()->set_legal_forename("\tAnn"); }},
+      {"learner.preferred_forename",
+       [](auto& r) {
          r.mutable_learner()->set_preferred_forename(std::string("A\0n", 3));
        }},
-      {"learner.date_of_birth", [](auto& r) {
-         r.mutable_learner()->set_date_of_birth("2013-02-31");
-       }},
-      {"learner.year_group", [](auto& r) { r.mutable_learner()->set_year_group("Year 19"); }},
+      {"learner.date_of_birth",
+       [](auto& r) { r.mutable_learner()->set_date_of_birth("2013-02-31"); }},
+      {"learner.year_group",
+       [](auto& r) { r.mutable_learner()->set_year_group("Year 19"); }},
       {"learner.email", [](auto& r) { r.mutable_learner()->set_email(kLong); }},
-      {"learner.classes[1]", [](auto& r) {
+      {"learner.classes[1]",
+       [](auto& r) {
          r.mutable_learner()->add_classes("7x/Ma1");
          r.mutable_learner()->add_classes("");
        }},
-      {"learner.classes[0]", [](auto& r) { r.mutable_learner()->add_classes(kLong); }},
+      {"learner.classes[0]",
+       [](auto& r) { r.mutable_learner()->add_classes(kLong); }},
   };
   for (const auto& [field, mutate] : bad_learners) {
-    add("CreateLearner", S::INVALID_ARGUMENT, field, [=](TestServer& s, const World& w) {
-      v1::CreateLearnerRequest r = learner(w);
-      mutate(r);
-      return Call(s.hub(), &v1::HubService::Stub::CreateLearner, r);
-    });
+    add("CreateLearner", S::INVALID_ARGUMENT, field,
+        [=](TestServer& s, const World& w) {
+          v1::CreateLearnerRequest r = learner(w);
+          mutate(r);
+          return Call(s.hub(), &v1::HubService::Stub::CreateLearner, r);
+        });
   }
   add("CreateLearner", S::NOT_FOUND, "sch_0000000000000000",
       [=](TestServer& s, const World& w) {
@@ -148,45 +168,50 @@ std::vector<Case> Cases() {
         return Call(s.hub(), &v1::HubService::Stub::CreateLearner, r);
       });
   for (const std::string& id : {std::string(""), kLong}) {
-    add("ImportLearners", S::INVALID_ARGUMENT, "school_id", [=](TestServer& s, const World&) {
-      v1::ImportLearnersResponse out;
-      auto ctx = Ctx();
-      auto writer = s.hub().ImportLearners(ctx.get(), &out);
-      v1::ImportLearnersRequest r;
-      r.set_school_id(id);
-      r.set_chunk("forename,surname\nAnn,Lee\n");
-      writer->Write(r);
-      writer->WritesDone();
-      return writer->Finish();
-    });
+    add("ImportLearners", S::INVALID_ARGUMENT, "school_id",
+        [=](TestServer& s, const World&) {
+          v1::ImportLearnersResponse out;
+          auto ctx = Ctx();
+          auto writer = s.hub().ImportLearners(ctx.get(), &out);
+          v1::ImportLearnersRequest r;
+          r.set_school_id(id);
+          r.set_chunk("forename,surname\nAnn,Lee\n");
+          writer->Write(r);
+          writer->WritesDone();
+          return writer->Finish();
+        });
   }
   for (const std::string& id : {std::string(""), kLong, kControl}) {
-    add("GetLearner", S::INVALID_ARGUMENT, "learner_id", [=](TestServer& s, const World&) {
-      v1::GetLearnerRequest r;
-      r.set_learner_id(id);
-      return Call(s.hub(), &v1::HubService::Stub::GetLearner, r);
-    });
-    add("ListLearners", S::INVALID_ARGUMENT, "school_id", [=](TestServer& s, const World&) {
-      v1::ListLearnersRequest r;
-      r.set_school_id(id);
-      return Call(s.hub(), &v1::HubService::Stub::ListLearners, r);
-    });
-    add("ListClasses", S::INVALID_ARGUMENT, "school_id", [=](TestServer& s, const World&) {
-      v1::ListClassesRequest r;
-      r.set_school_id(id);
-      return Call(s.hub(), &v1::HubService::Stub::ListClasses, r);
-    });
+    add("GetLearner", S::INVALID_ARGUMENT, "learner_id",
+        [=](TestServer& s, const World&) {
+          v1::GetLearnerRequest r;
+          r.set_learner_id(id);
+          return Call(s.hub(), &v1::HubService::Stub::GetLearner, r);
+        });
+    add("ListLearners", S::INVALID_ARGUMENT, "school_id",
+        [=](TestServer& s, const World&) {
+          v1::ListLearnersRequest r;
+          r.set_school_id(id);
+          return Call(s.hub(), &v1::HubService::Stub::ListLearners, r);
+        });
+    add("ListClasses", S::INVALID_ARGUMENT, "school_id",
+        [=](TestServer& s, const World&) {
+          v1::ListClassesRequest r;
+          r.set_school_id(id);
+          return Call(s.hub(), &v1::HubService::Stub::ListClasses, r);
+        });
   }
-  add("GetLearner", S::NOT_FOUND, "lrn_0000000000000000", [](TestServer& s, const World&) {
-    v1::GetLearnerRequest r;
-    r.set_learner_id("lrn_0000000000000000");
-    return Call(s.hub(), &v1::HubService::Stub::GetLearner, r);
-  });
+  add("GetLearner", S::NOT_FOUND, "lrn_0000000000000000",
+      [](TestServer& s, const World&) {
+        v1::GetLearnerRequest r;
+        r.set_learner_id("lrn_0000000000000000");
+        return Call(s.hub(), &v1::HubService::Stub::GetLearner, r);
+      });
 
   // ---- MisService
   using Chunk = std::pair<std::string, std::string>;
-  auto upload = [](TestServer& s, const std::string& school, v1::MisFormat format,
-                   const std::vector<Chunk>& chunks) {
+  auto upload = [](TestServer& s, const std::string& school,
+                   v1::MisFormat format, const std::vector<Chunk>& chunks) {
     v1::MisSnapshot out;
     auto ctx = Ctx();
     auto writer = s.mis().UploadMisExport(ctx.get(), &out);
@@ -219,17 +244,19 @@ std::vector<Case> Cases() {
                         {{"a.csv", good}});
         });
   }
-  for (const std::string& name : {std::string(""), std::string("../a.csv"),
-                                  std::string("..\\a.csv"), std::string(".."),
-                                  std::string("a\n.csv"), kLong}) {
+  for (const std::string& name :
+       {std::string(""), std::string("../a.csv"), std::string("..\\a.csv"),
+        std::string(".."), std::string("a\n.csv"), kLong}) {
     add("UploadMisExport", S::INVALID_ARGUMENT, "chunk.file_name",
         [=](TestServer& s, const World& w) {
-          return upload(s, w.t.school, v1::MIS_FORMAT_PLAIN_CSV, {{name, good}});
+          return upload(s, w.t.school, v1::MIS_FORMAT_PLAIN_CSV,
+                        {{name, good}});
         });
   }
-  add("UploadMisExport", S::INVALID_ARGUMENT, "no files", [=](TestServer& s, const World& w) {
-    return upload(s, w.t.school, v1::MIS_FORMAT_PLAIN_CSV, {});
-  });
+  add("UploadMisExport", S::INVALID_ARGUMENT, "no files",
+      [=](TestServer& s, const World& w) {
+        return upload(s, w.t.school, v1::MIS_FORMAT_PLAIN_CSV, {});
+      });
   add("UploadMisExport", S::NOT_FOUND, "sch_0000000000000000",
       [=](TestServer& s, const World&) {
         return upload(s, "sch_0000000000000000", v1::MIS_FORMAT_PLAIN_CSV,
@@ -240,7 +267,8 @@ std::vector<Case> Cases() {
     v1::PushMisRecordsRequest r;
     r.set_school_id(w.t.school);
     *r.add_classes() = RegClass("reg-9A", "9A", "9");
-    *r.add_learners() = MisRecord("m-zed", {"Zed", "Ng", "2011-01-01", "", "9", "9A", ""});
+    *r.add_learners() =
+        MisRecord("m-zed", {"Zed", "Ng", "2011-01-01", "", "9", "9A", ""});
     r.mutable_learners(0)->set_registration_group_mis_id("reg-9A");
     return r;
   };
@@ -248,21 +276,27 @@ std::vector<Case> Cases() {
   const std::vector<std::pair<std::string, PushMut>> bad_pushes = {
       {"school_id", [](auto& r) { r.set_school_id(""); }},
       {"school_id", [](auto& r) { r.set_school_id(kLong); }},
-      {"classes[0].kind", [](auto& r) {
+      {"classes[0].kind",
+       [](auto& r) {
          r.mutable_classes(0)->set_kind(v1::CLASS_KIND_UNSPECIFIED);
        }},
-      {"classes[0].kind", [](auto& r) {
+      {"classes[0].kind",
+       [](auto& r) {
          r.mutable_classes(0)->set_kind(static_cast<v1::ClassKind>(9));
        }},
       {"classes[0].name", [](auto& r) { r.mutable_classes(0)->set_name(""); }},
-      {"classes[0].mis_id", [](auto& r) { r.mutable_classes(0)->set_mis_id(""); }},
-      {"classes[0].year_group", [](auto& r) { r.mutable_classes(0)->set_year_group("Y99"); }},
-      {"learners[0].mis_id", [](auto& r) { r.mutable_learners(0)->set_mis_id(""); }},
-      {"learners[0].date_of_birth", [](auto& r) {
-         r.mutable_learners(0)->set_date_of_birth("31/02/2013");
-       }},
-      {"learners[0].classes", [](auto& r) { r.mutable_learners(0)->add_class_mis_ids("c1"); }},
-      {"legal_forename is empty", [](auto& r) { r.mutable_learners(0)->set_legal_forename(""); }},
+      {"classes[0].mis_id",
+       [](auto& r) { r.mutable_classes(0)->set_mis_id(""); }},
+      {"classes[0].year_group",
+       [](auto& r) { r.mutable_classes(0)->set_year_group("Y99"); }},
+      {"learners[0].mis_id",
+       [](auto& r) { r.mutable_learners(0)->set_mis_id(""); }},
+      {"learners[0].date_of_birth",
+       [](auto& r) { r.mutable_learners(0)->set_date_of_birth("31/02/2013"); }},
+      {"learners[0].classes",
+       [](auto& r) { r.mutable_learners(0)->add_class_mis_ids("c1"); }},
+      {"legal_forename is empty",
+       [](auto& r) { r.mutable_learners(0)->set_legal_forename(""); }},
       {"legal_surname is longer than 256 bytes",
        [](auto& r) { r.mutable_learners(0)->set_legal_surname(kLong); }},
       {"legal_surname has a control character",
@@ -271,154 +305,182 @@ std::vector<Case> Cases() {
        [](auto& r) { r.mutable_classes(0)->set_name(kLong); }},
   };
   for (const auto& [field, mutate] : bad_pushes) {
-    add("PushMisRecords", S::INVALID_ARGUMENT, field, [=](TestServer& s, const World& w) {
-      v1::PushMisRecordsRequest r = push(w);
-      mutate(r);
-      return Call(s.mis(), &v1::MisService::Stub::PushMisRecords, r);
-    });
+    add("PushMisRecords", S::INVALID_ARGUMENT, field,
+        [=](TestServer& s, const World& w) {
+          v1::PushMisRecordsRequest r = push(w);
+          mutate(r);
+          return Call(s.mis(), &v1::MisService::Stub::PushMisRecords, r);
+        });
   }
   for (const std::string& id : {std::string(""), kLong, kControl}) {
-    add("ListSnapshots", S::INVALID_ARGUMENT, "school_id", [=](TestServer& s, const World&) {
-      v1::ListSnapshotsRequest r;
-      r.set_school_id(id);
-      return Call(s.mis(), &v1::MisService::Stub::ListSnapshots, r);
-    });
-    add("ListMisLearners", S::INVALID_ARGUMENT, "snapshot_id", [=](TestServer& s, const World&) {
-      v1::ListMisLearnersRequest r;
-      r.set_snapshot_id(id);
-      return Call(s.mis(), &v1::MisService::Stub::ListMisLearners, r);
-    });
+    add("ListSnapshots", S::INVALID_ARGUMENT, "school_id",
+        [=](TestServer& s, const World&) {
+          v1::ListSnapshotsRequest r;
+          r.set_school_id(id);
+          return Call(s.mis(), &v1::MisService::Stub::ListSnapshots, r);
+        });
+    add("ListMisLearners", S::INVALID_ARGUMENT, "snapshot_id",
+        [=](TestServer& s, const World&) {
+          v1::ListMisLearnersRequest r;
+          r.set_snapshot_id(id);
+          return Call(s.mis(), &v1::MisService::Stub::ListMisLearners, r);
+        });
     // ---- AccountService
     add("ListVerificationEmails", S::INVALID_ARGUMENT, "school_id",
         [=](TestServer& s, const World&) {
           v1::ListVerificationEmailsRequest r;
           r.set_school_id(id);
-          return Call(s.accounts(), &v1::AccountService::Stub::ListVerificationEmails, r);
+          return Call(s.accounts(),
+                      &v1::AccountService::Stub::ListVerificationEmails, r);
         });
-    add("ListAuditRecords", S::INVALID_ARGUMENT, "school_id", [=](TestServer& s, const World&) {
-      v1::ListAuditRecordsRequest r;
-      r.set_school_id(id);
-      return Call(s.accounts(), &v1::AccountService::Stub::ListAuditRecords, r);
-    });
+    add("ListAuditRecords", S::INVALID_ARGUMENT, "school_id",
+        [=](TestServer& s, const World&) {
+          v1::ListAuditRecordsRequest r;
+          r.set_school_id(id);
+          return Call(s.accounts(), &v1::AccountService::Stub::ListAuditRecords,
+                      r);
+        });
   }
-  add("ListMisLearners", S::NOT_FOUND, "snp_0000000000000000", [](TestServer& s, const World&) {
-    v1::ListMisLearnersRequest r;
-    r.set_snapshot_id("snp_0000000000000000");
-    return Call(s.mis(), &v1::MisService::Stub::ListMisLearners, r);
-  });
-  add("ListAuditRecords", S::NOT_FOUND, "sch_0000000000000000", [](TestServer& s, const World&) {
-    v1::ListAuditRecordsRequest r;
-    r.set_school_id("sch_0000000000000000");
-    return Call(s.accounts(), &v1::AccountService::Stub::ListAuditRecords, r);
-  });
+  add("ListMisLearners", S::NOT_FOUND, "snp_0000000000000000",
+      [](TestServer& s, const World&) {
+        v1::ListMisLearnersRequest r;
+        r.set_snapshot_id("snp_0000000000000000");
+        return Call(s.mis(), &v1::MisService::Stub::ListMisLearners, r);
+      });
+  add("ListAuditRecords", S::NOT_FOUND, "sch_0000000000000000",
+      [](TestServer& s, const World&) {
+        v1::ListAuditRecordsRequest r;
+        r.set_school_id("sch_0000000000000000");
+        return Call(s.accounts(), &v1::AccountService::Stub::ListAuditRecords,
+                    r);
+      });
 
   // ---- SyncService
   auto sync = [](TestServer& s) -> v1::SyncService::Stub& { return s.sync(); };
-  add("StartSession", S::INVALID_ARGUMENT, "school_id", [=](TestServer& s, const World&) {
-    v1::StartSessionRequest r;
-    return Call(sync(s), &v1::SyncService::Stub::StartSession, r);
-  });
-  add("StartSession", S::INVALID_ARGUMENT, "snapshot_id", [=](TestServer& s, const World& w) {
-    v1::StartSessionRequest r;
-    r.set_school_id(w.t.school);
-    r.set_snapshot_id(kLong);
-    return Call(sync(s), &v1::SyncService::Stub::StartSession, r);
-  });
-  add("StartSession", S::INVALID_ARGUMENT, "admin", [=](TestServer& s, const World& w) {
-    v1::StartSessionRequest r;
-    r.set_school_id(w.t.school);
-    r.set_admin(kLong);
-    return Call(sync(s), &v1::SyncService::Stub::StartSession, r);
-  });
-  add("StartSession", S::INVALID_ARGUMENT, "admin", [=](TestServer& s, const World& w) {
-    v1::StartSessionRequest r;
-    r.set_school_id(w.t.school);
-    r.set_admin("me\n");
-    return Call(sync(s), &v1::SyncService::Stub::StartSession, r);
-  });
-  add("StartSession", S::NOT_FOUND, "snp_0000000000000000", [=](TestServer& s, const World& w) {
-    v1::StartSessionRequest r;
-    r.set_school_id(w.t.school);
-    r.set_snapshot_id("snp_0000000000000000");
-    return Call(sync(s), &v1::SyncService::Stub::StartSession, r);
-  });
+  add("StartSession", S::INVALID_ARGUMENT, "school_id",
+      [=](TestServer& s, const World&) {
+        v1::StartSessionRequest r;
+        return Call(sync(s), &v1::SyncService::Stub::StartSession, r);
+      });
+  add("StartSession", S::INVALID_ARGUMENT, "snapshot_id",
+      [=](TestServer& s, const World& w) {
+        v1::StartSessionRequest r;
+        r.set_school_id(w.t.school);
+        r.set_snapshot_id(kLong);
+        return Call(sync(s), &v1::SyncService::Stub::StartSession, r);
+      });
+  add("StartSession", S::INVALID_ARGUMENT, "admin",
+      [=](TestServer& s, const World& w) {
+        v1::StartSessionRequest r;
+        r.set_school_id(w.t.school);
+        r.set_admin(kLong);
+        return Call(sync(s), &v1::SyncService::Stub::StartSession, r);
+      });
+  add("StartSession", S::INVALID_ARGUMENT, "admin",
+      [=](TestServer& s, const World& w) {
+        v1::StartSessionRequest r;
+        r.set_school_id(w.t.school);
+        r.set_admin("me\n");
+        return Call(sync(s), &v1::SyncService::Stub::StartSession, r);
+      });
+  add("StartSession", S::NOT_FOUND, "snp_0000000000000000",
+      [=](TestServer& s, const World& w) {
+        v1::StartSessionRequest r;
+        r.set_school_id(w.t.school);
+        r.set_snapshot_id("snp_0000000000000000");
+        return Call(sync(s), &v1::SyncService::Stub::StartSession, r);
+      });
   for (const std::string& id : {std::string(""), kLong, kControl}) {
-    add("GetSession", S::INVALID_ARGUMENT, "session_id", [=](TestServer& s, const World&) {
-      v1::GetSessionRequest r;
-      r.set_session_id(id);
-      return Call(sync(s), &v1::SyncService::Stub::GetSession, r);
-    });
-    add("ListSessions", S::INVALID_ARGUMENT, "school_id", [=](TestServer& s, const World&) {
-      v1::ListSessionsRequest r;
-      r.set_school_id(id);
-      return Call(sync(s), &v1::SyncService::Stub::ListSessions, r);
-    });
-    add("Proceed", S::INVALID_ARGUMENT, "session_id", [=](TestServer& s, const World&) {
-      v1::ProceedRequest r;
-      r.set_session_id(id);
-      return Call(sync(s), &v1::SyncService::Stub::Proceed, r);
-    });
-    add("SetScope", S::INVALID_ARGUMENT, "session_id", [=](TestServer& s, const World&) {
-      v1::SetScopeRequest r;
-      r.set_session_id(id);
-      return Call(sync(s), &v1::SyncService::Stub::SetScope, r);
-    });
-    add("SetImportAll", S::INVALID_ARGUMENT, "session_id", [=](TestServer& s, const World&) {
-      v1::SetImportAllRequest r;
-      r.set_session_id(id);
-      return Call(sync(s), &v1::SyncService::Stub::SetImportAll, r);
-    });
-    add("SetSyncEmailAll", S::INVALID_ARGUMENT, "session_id", [=](TestServer& s, const World&) {
-      v1::SetSyncEmailAllRequest r;
-      r.set_session_id(id);
-      return Call(sync(s), &v1::SyncService::Stub::SetSyncEmailAll, r);
-    });
-    add("SaveAndSyncPupils", S::INVALID_ARGUMENT, "session_id", [=](TestServer& s, const World&) {
-      v1::SaveRequest r;
-      r.set_session_id(id);
-      return Call(sync(s), &v1::SyncService::Stub::SaveAndSyncPupils, r);
-    });
-    add("CancelSession", S::INVALID_ARGUMENT, "session_id", [=](TestServer& s, const World&) {
-      v1::CancelSessionRequest r;
-      r.set_session_id(id);
-      return Call(sync(s), &v1::SyncService::Stub::CancelSession, r);
-    });
+    add("GetSession", S::INVALID_ARGUMENT, "session_id",
+        [=](TestServer& s, const World&) {
+          v1::GetSessionRequest r;
+          r.set_session_id(id);
+          return Call(sync(s), &v1::SyncService::Stub::GetSession, r);
+        });
+    add("ListSessions", S::INVALID_ARGUMENT, "school_id",
+        [=](TestServer& s, const World&) {
+          v1::ListSessionsRequest r;
+          r.set_school_id(id);
+          return Call(sync(s), &v1::SyncService::Stub::ListSessions, r);
+        });
+    add("Proceed", S::INVALID_ARGUMENT, "session_id",
+        [=](TestServer& s, const World&) {
+          v1::ProceedRequest r;
+          r.set_session_id(id);
+          return Call(sync(s), &v1::SyncService::Stub::Proceed, r);
+        });
+    add("SetScope", S::INVALID_ARGUMENT, "session_id",
+        [=](TestServer& s, const World&) {
+          v1::SetScopeRequest r;
+          r.set_session_id(id);
+          return Call(sync(s), &v1::SyncService::Stub::SetScope, r);
+        });
+    add("SetImportAll", S::INVALID_ARGUMENT, "session_id",
+        [=](TestServer& s, const World&) {
+          v1::SetImportAllRequest r;
+          r.set_session_id(id);
+          return Call(sync(s), &v1::SyncService::Stub::SetImportAll, r);
+        });
+    add("SetSyncEmailAll", S::INVALID_ARGUMENT, "session_id",
+        [=](TestServer& s, const World&) {
+          v1::SetSyncEmailAllRequest r;
+          r.set_session_id(id);
+          return Call(sync(s), &v1::SyncService::Stub::SetSyncEmailAll, r);
+        });
+    add("SaveAndSyncPupils", S::INVALID_ARGUMENT, "session_id",
+        [=](TestServer& s, const World&) {
+          v1::SaveRequest r;
+          r.set_session_id(id);
+          return Call(sync(s), &v1::SyncService::Stub::SaveAndSyncPupils, r);
+        });
+    add("CancelSession", S::INVALID_ARGUMENT, "session_id",
+        [=](TestServer& s, const World&) {
+          v1::CancelSessionRequest r;
+          r.set_session_id(id);
+          return Call(sync(s), &v1::SyncService::Stub::CancelSession, r);
+        });
   }
-  add("GetSession", S::NOT_FOUND, "ses_0000000000000000", [=](TestServer& s, const World&) {
-    v1::GetSessionRequest r;
-    r.set_session_id("ses_0000000000000000");
-    return Call(sync(s), &v1::SyncService::Stub::GetSession, r);
-  });
-  add("Proceed", S::INVALID_ARGUMENT, "expected_version", [=](TestServer& s, const World& w) {
-    v1::ProceedRequest r;
-    r.set_session_id(w.session);
-    r.set_expected_version(-1);
-    return Call(sync(s), &v1::SyncService::Stub::Proceed, r);
-  });
+  add("GetSession", S::NOT_FOUND, "ses_0000000000000000",
+      [=](TestServer& s, const World&) {
+        v1::GetSessionRequest r;
+        r.set_session_id("ses_0000000000000000");
+        return Call(sync(s), &v1::SyncService::Stub::GetSession, r);
+      });
+  add("Proceed", S::INVALID_ARGUMENT, "expected_version",
+      [=](TestServer& s, const World& w) {
+        v1::ProceedRequest r;
+        r.set_session_id(w.session);
+        r.set_expected_version(-1);
+        return Call(sync(s), &v1::SyncService::Stub::Proceed, r);
+      });
   // Scopes: unknown kind, groups with ALL, empty lists, unknown values.
   using ScopeMut = std::function<void(v1::Scope&)>;
   const std::vector<std::pair<std::string, ScopeMut>> bad_scopes = {
-      {"scope.kind", [](auto& sc) { sc.set_kind(static_cast<v1::ScopeKind>(12)); }},
-      {"scope", [](auto& sc) {
+      {"scope.kind",
+       [](auto& sc) { sc.set_kind(static_cast<v1::ScopeKind>(12)); }},
+      {"scope",
+       [](auto& sc) {
          sc.set_kind(v1::SCOPE_KIND_ALL);
          sc.add_year_groups("7");
        }},
-      {"scope.year_groups", [](auto& sc) { sc.set_kind(v1::SCOPE_KIND_YEAR_GROUPS); }},
-      {"scope.year_groups[0]", [](auto& sc) {
+      {"scope.year_groups",
+       [](auto& sc) { sc.set_kind(v1::SCOPE_KIND_YEAR_GROUPS); }},
+      {"scope.year_groups[0]",
+       [](auto& sc) {
          sc.set_kind(v1::SCOPE_KIND_YEAR_GROUPS);
          sc.add_year_groups("Year 19");
        }},
-      {"scope.registration_groups", [](auto& sc) {
-         sc.set_kind(v1::SCOPE_KIND_REGISTRATION_GROUPS);
-       }},
+      {"scope.registration_groups",
+       [](auto& sc) { sc.set_kind(v1::SCOPE_KIND_REGISTRATION_GROUPS); }},
   };
   for (const auto& [field, mutate] : bad_scopes) {
-    add("SetScope", S::INVALID_ARGUMENT, field, [=](TestServer& s, const World& w) {
-      v1::SetScopeRequest r;
-      r.set_session_id(w.session);
-      mutate(*r.mutable_scope());
-      return Call(sync(s), &v1::SyncService::Stub::SetScope, r);
-    });
+    add("SetScope", S::INVALID_ARGUMENT, field,
+        [=](TestServer& s, const World& w) {
+          v1::SetScopeRequest r;
+          r.set_session_id(w.session);
+          mutate(*r.mutable_scope());
+          return Call(sync(s), &v1::SyncService::Stub::SetScope, r);
+        });
   }
   auto stream_rows = [](TestServer& s, const v1::StreamRowsRequest& r) {
     auto ctx = Ctx();
@@ -436,21 +498,24 @@ std::vector<Case> Cases() {
       {"batch_size", [](auto& r) { r.set_batch_size(1'000'000); }},
       {"after_row_id", [](auto& r) { r.set_after_row_id(-5); }},
       {"statuses", [](auto& r) { r.add_statuses(v1::ROW_STATUS_UNSPECIFIED); }},
-      {"statuses", [](auto& r) { r.add_statuses(static_cast<v1::RowStatus>(99)); }},
+      {"statuses",
+       [](auto& r) { r.add_statuses(static_cast<v1::RowStatus>(99)); }},
   };
   for (const auto& [field, mutate] : bad_streams) {
-    add("StreamRows", S::INVALID_ARGUMENT, field, [=](TestServer& s, const World& w) {
-      v1::StreamRowsRequest r;
-      r.set_session_id(w.session);
-      mutate(r);
-      return stream_rows(s, r);
-    });
+    add("StreamRows", S::INVALID_ARGUMENT, field,
+        [=](TestServer& s, const World& w) {
+          v1::StreamRowsRequest r;
+          r.set_session_id(w.session);
+          mutate(r);
+          return stream_rows(s, r);
+        });
   }
-  add("StreamRows", S::NOT_FOUND, "ses_0000000000000000", [=](TestServer& s, const World&) {
-    v1::StreamRowsRequest r;
-    r.set_session_id("ses_0000000000000000");
-    return stream_rows(s, r);
-  });
+  add("StreamRows", S::NOT_FOUND, "ses_0000000000000000",
+      [=](TestServer& s, const World&) {
+        v1::StreamRowsRequest r;
+        r.set_session_id("ses_0000000000000000");
+        return stream_rows(s, r);
+      });
   auto watch = [](TestServer& s, const v1::WatchSessionRequest& r) {
     auto ctx = Ctx();
     auto reader = s.sync().WatchSession(ctx.get(), r);
@@ -459,81 +524,92 @@ std::vector<Case> Cases() {
     }
     return reader->Finish();
   };
-  add("WatchSession", S::INVALID_ARGUMENT, "session_id", [=](TestServer& s, const World&) {
-    return watch(s, {});
-  });
-  add("WatchSession", S::INVALID_ARGUMENT, "after_version", [=](TestServer& s, const World& w) {
-    v1::WatchSessionRequest r;
-    r.set_session_id(w.session);
-    r.set_after_version(-1);
-    return watch(s, r);
-  });
-  for (const std::string& id : {std::string(""), std::string(300, 'm'), std::string("m\x7f")}) {
-    add("SetImport", S::INVALID_ARGUMENT, "mis_id", [=](TestServer& s, const World& w) {
-      v1::SetImportRequest r;
-      r.set_session_id(w.session);
-      r.set_mis_id(id);
-      return Call(sync(s), &v1::SyncService::Stub::SetImport, r);
-    });
-    add("SetSyncEmail", S::INVALID_ARGUMENT, "mis_id", [=](TestServer& s, const World& w) {
-      v1::SetSyncEmailRequest r;
-      r.set_session_id(w.session);
-      r.set_mis_id(id);
-      return Call(sync(s), &v1::SyncService::Stub::SetSyncEmail, r);
-    });
-    add("Match", S::INVALID_ARGUMENT, "mis_id", [=](TestServer& s, const World& w) {
-      v1::MatchRequest r;
-      r.set_session_id(w.session);
-      r.set_learner_id(w.t.ellie);
-      r.set_mis_id(id);
-      return Call(sync(s), &v1::SyncService::Stub::Match, r);
-    });
+  add("WatchSession", S::INVALID_ARGUMENT, "session_id",
+      [=](TestServer& s, const World&) { return watch(s, {}); });
+  add("WatchSession", S::INVALID_ARGUMENT, "after_version",
+      [=](TestServer& s, const World& w) {
+        v1::WatchSessionRequest r;
+        r.set_session_id(w.session);
+        r.set_after_version(-1);
+        return watch(s, r);
+      });
+  for (const std::string& id :
+       {std::string(""), std::string(300, 'm'), std::string("m\x7f")}) {
+    add("SetImport", S::INVALID_ARGUMENT, "mis_id",
+        [=](TestServer& s, const World& w) {
+          v1::SetImportRequest r;
+          r.set_session_id(w.session);
+          r.set_mis_id(id);
+          return Call(sync(s), &v1::SyncService::Stub::SetImport, r);
+        });
+    add("SetSyncEmail", S::INVALID_ARGUMENT, "mis_id",
+        [=](TestServer& s, const World& w) {
+          v1::SetSyncEmailRequest r;
+          r.set_session_id(w.session);
+          r.set_mis_id(id);
+          return Call(sync(s), &v1::SyncService::Stub::SetSyncEmail, r);
+        });
+    add("Match", S::INVALID_ARGUMENT, "mis_id",
+        [=](TestServer& s, const World& w) {
+          v1::MatchRequest r;
+          r.set_session_id(w.session);
+          r.set_learner_id(w.t.ellie);
+          r.set_mis_id(id);
+          return Call(sync(s), &v1::SyncService::Stub::Match, r);
+        });
   }
-  add("SetImport", S::NOT_FOUND, "m-nobody", [=](TestServer& s, const World& w) {
-    v1::SetImportRequest r;
-    r.set_session_id(w.session);
-    r.set_mis_id("m-nobody");
-    r.set_import(true);
-    return Call(sync(s), &v1::SyncService::Stub::SetImport, r);
-  });
-  add("Match", S::INVALID_ARGUMENT, "learner_id", [=](TestServer& s, const World& w) {
-    v1::MatchRequest r;
-    r.set_session_id(w.session);
-    r.set_learner_id(kLong);
-    r.set_mis_id("m-eleanor");
-    return Call(sync(s), &v1::SyncService::Stub::Match, r);
-  });
-  add("Match", S::NOT_FOUND, "lrn_0000000000000000", [=](TestServer& s, const World& w) {
-    v1::MatchRequest r;
-    r.set_session_id(w.session);
-    r.set_learner_id("lrn_0000000000000000");
-    r.set_mis_id("m-eleanor");
-    return Call(sync(s), &v1::SyncService::Stub::Match, r);
-  });
-  add("Unmatch", S::INVALID_ARGUMENT, "learner_id and mis_id", [=](TestServer& s, const World& w) {
-    v1::UnmatchRequest r;
-    r.set_session_id(w.session);
-    return Call(sync(s), &v1::SyncService::Stub::Unmatch, r);
-  });
-  add("Unmatch", S::INVALID_ARGUMENT, "learner_id and mis_id", [=](TestServer& s, const World& w) {
-    v1::UnmatchRequest r;
-    r.set_session_id(w.session);
-    r.set_learner_id(w.t.isla);
-    r.set_mis_id("m-isla");
-    return Call(sync(s), &v1::SyncService::Stub::Unmatch, r);
-  });
-  add("Unmatch", S::INVALID_ARGUMENT, "learner_id", [=](TestServer& s, const World& w) {
-    v1::UnmatchRequest r;
-    r.set_session_id(w.session);
-    r.set_learner_id(kLong);
-    return Call(sync(s), &v1::SyncService::Stub::Unmatch, r);
-  });
-  add("SaveAndSyncPupils", S::INVALID_ARGUMENT, "request_id", [=](TestServer& s, const World& w) {
-    v1::SaveRequest r;
-    r.set_session_id(w.session);
-    r.set_request_id(kLong);
-    return Call(sync(s), &v1::SyncService::Stub::SaveAndSyncPupils, r);
-  });
+  add("SetImport", S::NOT_FOUND, "m-nobody",
+      [=](TestServer& s, const World& w) {
+        v1::SetImportRequest r;
+        r.set_session_id(w.session);
+        r.set_mis_id("m-nobody");
+        r.set_import(true);
+        return Call(sync(s), &v1::SyncService::Stub::SetImport, r);
+      });
+  add("Match", S::INVALID_ARGUMENT, "learner_id",
+      [=](TestServer& s, const World& w) {
+        v1::MatchRequest r;
+        r.set_session_id(w.session);
+        r.set_learner_id(kLong);
+        r.set_mis_id("m-eleanor");
+        return Call(sync(s), &v1::SyncService::Stub::Match, r);
+      });
+  add("Match", S::NOT_FOUND, "lrn_0000000000000000",
+      [=](TestServer& s, const World& w) {
+        v1::MatchRequest r;
+        r.set_session_id(w.session);
+        r.set_learner_id("lrn_0000000000000000");
+        r.set_mis_id("m-eleanor");
+        return Call(sync(s), &v1::SyncService::Stub::Match, r);
+      });
+  add("Unmatch", S::INVALID_ARGUMENT, "learner_id and mis_id",
+      [=](TestServer& s, const World& w) {
+        v1::UnmatchRequest r;
+        r.set_session_id(w.session);
+        return Call(sync(s), &v1::SyncService::Stub::Unmatch, r);
+      });
+  add("Unmatch", S::INVALID_ARGUMENT, "learner_id and mis_id",
+      [=](TestServer& s, const World& w) {
+        v1::UnmatchRequest r;
+        r.set_session_id(w.session);
+        r.set_learner_id(w.t.isla);
+        r.set_mis_id("m-isla");
+        return Call(sync(s), &v1::SyncService::Stub::Unmatch, r);
+      });
+  add("Unmatch", S::INVALID_ARGUMENT, "learner_id",
+      [=](TestServer& s, const World& w) {
+        v1::UnmatchRequest r;
+        r.set_session_id(w.session);
+        r.set_learner_id(kLong);
+        return Call(sync(s), &v1::SyncService::Stub::Unmatch, r);
+      });
+  add("SaveAndSyncPupils", S::INVALID_ARGUMENT, "request_id",
+      [=](TestServer& s, const World& w) {
+        v1::SaveRequest r;
+        r.set_session_id(w.session);
+        r.set_request_id(kLong);
+        return Call(sync(s), &v1::SyncService::Stub::SaveAndSyncPupils, r);
+      });
   add("SaveAndSyncPupils", S::INVALID_ARGUMENT, "expected_version",
       [=](TestServer& s, const World& w) {
         v1::SaveRequest r;

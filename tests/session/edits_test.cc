@@ -59,8 +59,10 @@ TEST(EditsTest, UnmatchOfARelinkLeavesTheLinkedLearnerDesynced) {
   // re-link): undoing it must not leave the learner synced to nothing.
   std::vector<Row> rows = Screen();
   int64_t next = 8;
-  auto delta = RowEditor(&rows, &next).Unmatch(
-      "", "m-c", [](const std::string& id) { return id == "lrn_c"; });
+  auto delta =
+      RowEditor(&rows, &next).Unmatch("", "m-c", [](const std::string& id) {
+        return id == "lrn_c";
+      });
   ASSERT_THAT(delta, IsOk());
   EXPECT_EQ(Find(rows, "lrn_c")->status, RowStatus::kDesynced);
   EXPECT_THAT(Find(rows, "lrn_c")->explanation.reason(), HasSubstr("desynced"));
@@ -73,7 +75,8 @@ TEST(EditsTest, UnmatchOfOtherStatusesIsRefusedAndChangesNothing) {
     std::vector<Row> rows = Screen();
     int64_t next = 8;
     bool by_mis = id[0] == 'm';
-    auto delta = RowEditor(&rows, &next).Unmatch(by_mis ? "" : id, by_mis ? id : "");
+    auto delta =
+        RowEditor(&rows, &next).Unmatch(by_mis ? "" : id, by_mis ? id : "");
     EXPECT_THAT(delta, StatusIs(absl::StatusCode::kFailedPrecondition)) << id;
     EXPECT_EQ(rows.size(), Screen().size());
     EXPECT_EQ(next, 8);
@@ -100,10 +103,12 @@ TEST(EditsTest, MatchNeedsNotMatchedAndNew) {
   std::vector<Row> rows = Screen();
   int64_t next = 8;
   RowEditor editor(&rows, &next);
-  EXPECT_THAT(editor.Match("lrn_a", "m-g", {}),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("Synced")));
-  EXPECT_THAT(editor.Match("lrn_e", "m-c", {}),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("Matched")));
+  EXPECT_THAT(
+      editor.Match("lrn_a", "m-g", {}),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("Synced")));
+  EXPECT_THAT(
+      editor.Match("lrn_e", "m-c", {}),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("Matched")));
   EXPECT_THAT(editor.Match("lrn_zz", "m-g", {}),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("lrn_zz")));
   EXPECT_THAT(editor.Match("lrn_e", "m-zz", {}),
@@ -133,8 +138,9 @@ TEST(EditsTest, EmailTicksNeedAnEmailAndAMisRecord) {
   auto has_email = [](const std::string& id) { return id != "m-g"; };
   EXPECT_THAT(editor.SetSyncEmail("m-a", true, has_email), IsOk());
   EXPECT_TRUE(Find(rows, "m-a")->sync_email);
-  EXPECT_THAT(editor.SetSyncEmail("m-g", true, has_email),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("no email")));
+  EXPECT_THAT(
+      editor.SetSyncEmail("m-g", true, has_email),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("no email")));
   auto all = editor.SetSyncEmailAll(true, has_email);
   ASSERT_THAT(all, IsOk());
   for (const Row& r : rows) {

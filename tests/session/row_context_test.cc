@@ -30,9 +30,11 @@ MisLearner Mis(std::string id, std::string forename) {
 
 RowContext Context() {
   MisSnapshot snapshot;
-  snapshot.learners = {Mis("m1", "Amy"), Mis("m2", "Ben"), Mis("m3", "Cal"), Mis("m2", "Dup")};
-  return RowContext({Hub("h1", "Amy", "m1"), Hub("h2", "Ben"), Hub("h3", "Cal")},
-                    std::move(snapshot));
+  snapshot.learners = {Mis("m1", "Amy"), Mis("m2", "Ben"), Mis("m3", "Cal"),
+                       Mis("m2", "Dup")};
+  return RowContext(
+      {Hub("h1", "Amy", "m1"), Hub("h2", "Ben"), Hub("h3", "Cal")},
+      std::move(snapshot));
 }
 
 TEST(RowContext, FindsLearnersByIdAndTheFirstOfARepeatedMisId) {
@@ -76,9 +78,10 @@ TEST(RowContext, RowHintsAreUsedOnlyWhenTheRecordThereHasTheRowsId) {
 TEST(RowContext, ClassifiedRowsPointAtTheirOwnLearners) {
   const RowContext c = Context();
   std::vector<Row> rows;
-  Classify(c.hub(), c.snapshot().learners, Scope{}, [&](std::vector<Row> batch) {
-    for (Row& r : batch) rows.push_back(std::move(r));
-  });
+  Classify(c.hub(), c.snapshot().learners, Scope{},
+           [&](std::vector<Row> batch) {
+             for (Row& r : batch) rows.push_back(std::move(r));
+           });
   ASSERT_FALSE(rows.empty());
   for (const Row& row : rows) {
     if (!row.hub_learner_id.empty()) {

@@ -91,7 +91,8 @@ TEST(SavePlanTest, EachStatusDoesWhatTheTableSays) {
   EXPECT_EQ(refresh.after.registration_group, "8B");
   EXPECT_EQ(refresh.after.email, "ann@example.org");
   EXPECT_TRUE(refresh.queue_verification_email);
-  EXPECT_THAT(refresh.class_mis_ids, ::testing::UnorderedElementsAre("c-sci", "reg-8B"));
+  EXPECT_THAT(refresh.class_mis_ids,
+              ::testing::UnorderedElementsAre("c-sci", "reg-8B"));
 
   const PlannedChange& desync = plan->changes[1];
   EXPECT_EQ(desync.change, LearnerChange::kDesync);
@@ -122,7 +123,8 @@ TEST(SavePlanTest, EmailTicksDoNothingWhenTheOptionIsOff) {
   RowContext ctx({Hub("lrn_a", "Ann", SyncState::kSynced, "m-a")}, snap);
   SessionRecord session;
   session.sync_emails = false;
-  auto plan = BuildSavePlan(session, {R(1, RowStatus::kSynced, "lrn_a", "m-a", false, true)}, ctx);
+  auto plan = BuildSavePlan(
+      session, {R(1, RowStatus::kSynced, "lrn_a", "m-a", false, true)}, ctx);
   ASSERT_THAT(plan, IsOk());
   ASSERT_EQ(plan->changes.size(), 1u);
   EXPECT_FALSE(plan->changes[0].queue_verification_email);
@@ -132,10 +134,11 @@ TEST(SavePlanTest, EmailTicksDoNothingWhenTheOptionIsOff) {
 TEST(SavePlanTest, UpToDateSyncedLearnerIsNotRewritten) {
   MisSnapshot snap;
   snap.learners = {Mis("m-a", "Ann")};
-  HubLearner hub = OverwriteFromMis(Hub("lrn_a", "Ann", SyncState::kSynced, "m-a"),
-                                    snap.learners[0], false);
+  HubLearner hub = OverwriteFromMis(
+      Hub("lrn_a", "Ann", SyncState::kSynced, "m-a"), snap.learners[0], false);
   RowContext ctx({hub}, snap);
-  auto plan = BuildSavePlan(SessionRecord{}, {R(1, RowStatus::kSynced, "lrn_a", "m-a")}, ctx);
+  auto plan = BuildSavePlan(SessionRecord{},
+                            {R(1, RowStatus::kSynced, "lrn_a", "m-a")}, ctx);
   ASSERT_THAT(plan, IsOk());
   EXPECT_TRUE(plan->changes.empty());
   EXPECT_EQ(plan->unaffected, 1);

@@ -10,9 +10,11 @@ namespace {
 
 TEST(UnclassifiedRowsTest, HubNotMatchedThenMisNewInBatches) {
   std::vector<HubLearner> hub(700);
-  for (size_t i = 0; i < hub.size(); ++i) hub[i].id = "lrn_" + std::to_string(i);
+  for (size_t i = 0; i < hub.size(); ++i)
+    hub[i].id = "lrn_" + std::to_string(i);
   std::vector<MisLearner> mis(400);
-  for (size_t i = 0; i < mis.size(); ++i) mis[i].mis_id = "m" + std::to_string(i);
+  for (size_t i = 0; i < mis.size(); ++i)
+    mis[i].mis_id = "m" + std::to_string(i);
   mis[3].email = "a@example.org";
   std::vector<Row> rows;
   std::vector<size_t> sizes;

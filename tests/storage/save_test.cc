@@ -20,8 +20,8 @@ using ::testing::SizeIs;
 // The school's audit records written by saves (the trail also holds a
 // "create" per hand-made learner, "create_school", "start_session" and the
 // class sync's records).
-absl::StatusOr<std::vector<AuditRecord>> SaveAudit(Store* store,
-                                                   const std::string& school_id) {
+absl::StatusOr<std::vector<AuditRecord>> SaveAudit(
+    Store* store, const std::string& school_id) {
   absl::StatusOr<std::vector<AuditRecord>> all = store->ListAudit(school_id);
   if (!all.ok()) return all;
   std::vector<AuditRecord> saved;

@@ -43,13 +43,14 @@ TEST(SchemaTest, Version1AuditJsonReadsBackAfterMigrating) {
     HUBSYNC_ASSERT_OK_AND_ASSIGN(Db db, Db::Open(path));
     HUBSYNC_ASSERT_OK_AND_ASSIGN(int version, storage::MigrateTo(&db, 1));
     ASSERT_EQ(version, 1);
-    ASSERT_THAT(db.Exec("INSERT INTO schools (id, name, create_time) "
-                        "VALUES ('sch_1', 'Oak', 0);"
-                        "INSERT INTO audit_log (school_id, session_id, actor, "
-                        "verb, learner_id, before_json, after_json, time) "
-                        "VALUES ('sch_1', 'ses_1', 'me', 'link', 'lrn_1', "
-                        "'{\"id\":\"lrn_1\"}', '{\"id\":\"lrn_1\",\"x\":1}', 5)"),
-                IsOk());
+    ASSERT_THAT(
+        db.Exec("INSERT INTO schools (id, name, create_time) "
+                "VALUES ('sch_1', 'Oak', 0);"
+                "INSERT INTO audit_log (school_id, session_id, actor, "
+                "verb, learner_id, before_json, after_json, time) "
+                "VALUES ('sch_1', 'ses_1', 'me', 'link', 'lrn_1', "
+                "'{\"id\":\"lrn_1\"}', '{\"id\":\"lrn_1\",\"x\":1}', 5)"),
+        IsOk());
   }
   FakeClock clock;
   SequentialIds ids;
@@ -145,26 +146,35 @@ TEST(SchemaTest, Version7KeepsEveryRowsExplanation) {
           "class_sync_unchanged, save_request_id, save_linked, save_refreshed, "
           "save_imported, save_desynced, save_unaffected, save_emails_queued, "
           "save_audit_records) VALUES ('",
-          id, "', 'sch_1', 'snap_1', 'me', 'SYNC_SCREEN', 2, 'all', '', 0, 0, 0, 0, "
+          id,
+          "', 'sch_1', 'snap_1', 'me', 'SYNC_SCREEN', 2, 'all', '', 0, 0, 0, "
+          "0, "
           "0, 0, 0, '', 0, 0, 0, 0, 0, 0, 0);");
     }
     ASSERT_THAT(
         db.Exec(absl::StrCat(
-            "INSERT INTO schools (id, name, create_time) VALUES ('sch_1', 'Oak', 0);"
-            "INSERT INTO mis_snapshots (id, school_id, format, oneroster_version, "
+            "INSERT INTO schools (id, name, create_time) VALUES ('sch_1', "
+            "'Oak', 0);"
+            "INSERT INTO mis_snapshots (id, school_id, format, "
+            "oneroster_version, "
             "create_time) VALUES ('snap_1', 'sch_1', 'oneroster', '1.1', 0);",
             sessions,
-            "INSERT INTO session_rows (session_id, row_id, status, hub_learner_id, "
-            "mis_id, import, sync_email, decided_by_admin, score, reason, fields) "
+            "INSERT INTO session_rows (session_id, row_id, status, "
+            "hub_learner_id, "
+            "mis_id, import, sync_email, decided_by_admin, score, reason, "
+            "fields) "
             "VALUES "
-            "('ses_1', 1, 'synced', 'lrn_a', 'm1', 0, 0, 0, 14.5, 'Same names.', "
+            "('ses_1', 1, 'synced', 'lrn_a', 'm1', 0, 0, 0, 14.5, 'Same "
+            "names.', "
             "'forename\texact\t7\nsurname\texact\t7.5\n'),"
             "('ses_1', 2, 'new', '', 'm2', 1, 0, 0, 0, '', ''),"
-            "('ses_1', 3, 'synced', 'lrn_b', 'm3', 0, 1, 0, 14.5, 'Same names.', "
+            "('ses_1', 3, 'synced', 'lrn_b', 'm3', 0, 1, 0, 14.5, 'Same "
+            "names.', "
             "'forename\texact\t7\nsurname\texact\t7.5\n'),"
             "('ses_1', 4, 'may_match', 'lrn_c', 'm4', 0, 0, 1, 3.25, 'Check.', "
             "'forename\ttypo\t3.25\n'),"
-            "('ses_2', 1, 'synced', 'lrn_d', 'm9', 0, 0, 0, 14.5, 'Same names.', "
+            "('ses_2', 1, 'synced', 'lrn_d', 'm9', 0, 0, 0, 14.5, 'Same "
+            "names.', "
             "'forename\texact\t7\nsurname\texact\t7.5\n');")),
         IsOk());
   }
@@ -185,18 +195,24 @@ TEST(SchemaTest, Version7KeepsEveryRowsExplanation) {
   EXPECT_EQ(rows[3].explanation.reason(), "Check.");
   EXPECT_EQ(rows[3].explanation.fields()[0].level, "typo");
   EXPECT_TRUE(rows[3].decided_by_admin);
-  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<Row> other, store->LoadRows("ses_2"));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<Row> other,
+                               store->LoadRows("ses_2"));
   ASSERT_EQ(other.size(), 1u);
   EXPECT_EQ(other[0].hub_learner_id, "lrn_d");
   EXPECT_EQ(other[0].explanation.reason(), "Same names.");
   store.reset();
 
   HUBSYNC_ASSERT_OK_AND_ASSIGN(Db db, Db::Open(path));
-  EXPECT_THAT(db.QueryInt("SELECT count(*) FROM session_evidence WHERE session_id = 'ses_1'"),
+  EXPECT_THAT(
+      db.QueryInt(
+          "SELECT count(*) FROM session_evidence WHERE session_id = 'ses_1'"),
+      IsOkAndHolds(2));
+  EXPECT_THAT(db.QueryInt("SELECT count(*) FROM session_row_chunks"),
               IsOkAndHolds(2));
-  EXPECT_THAT(db.QueryInt("SELECT count(*) FROM session_row_chunks"), IsOkAndHolds(2));
-  EXPECT_THAT(db.QueryInt("SELECT count(*) FROM sqlite_schema WHERE name = 'session_rows'"),
-              IsOkAndHolds(0));
+  EXPECT_THAT(
+      db.QueryInt(
+          "SELECT count(*) FROM sqlite_schema WHERE name = 'session_rows'"),
+      IsOkAndHolds(0));
   EXPECT_THAT(db.QueryInt("SELECT count(*) FROM pragma_foreign_key_check"),
               IsOkAndHolds(0));
 }

@@ -105,7 +105,9 @@ TEST(SessionStoreTest, RowsReadBackWithTheirWordingAndShareTheirEvidence) {
   auto s = MakeSession();
   static constexpr ReasonWording kLinked{"Linked by an earlier sync. ", ""};
   const auto evidence = std::make_shared<const Explanation>(
-      Explanation{14.5, {{"forename", "exact", 7}, {"surname", "exact", 7.5}}, "Same names."});
+      Explanation{14.5,
+                  {{"forename", "exact", 7}, {"surname", "exact", 7.5}},
+                  "Same names."});
   std::vector<Row> rows(3);
   for (int i = 0; i < 3; ++i) {
     rows[i].row_id = i + 1;
@@ -117,13 +119,15 @@ TEST(SessionStoreTest, RowsReadBackWithTheirWordingAndShareTheirEvidence) {
   SessionRecord next = s->session;
   next.version = 2;
   ASSERT_THAT(s->t->store->UpdateSession(next, rows, {}), IsOk());
-  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<Row> got, s->t->store->LoadRows(next.id));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<Row> got,
+                               s->t->store->LoadRows(next.id));
   ASSERT_THAT(got, SizeIs(3));
   for (const Row& r : got) {
     EXPECT_EQ(r.explanation.reason(), "Linked by an earlier sync. Same names.");
     EXPECT_EQ(r.explanation.score(), 14.5);
     EXPECT_THAT(r.explanation.fields(), SizeIs(2));
-    EXPECT_EQ(r.explanation.evidence(), got[0].explanation.evidence()) << r.row_id;
+    EXPECT_EQ(r.explanation.evidence(), got[0].explanation.evidence())
+        << r.row_id;
   }
 }
 
@@ -169,12 +173,14 @@ TEST(SessionStoreTest, EachDistinctExplanationIsStoredOnce) {
   next.version = 3;
   ASSERT_THAT(s->t->store->UpdateSession(next, {rows[1], rows[2]}, {}), IsOk());
   EXPECT_EQ(stored(), 4);  // only the new one
-  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<Row> got, s->t->store->LoadRows(next.id));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<Row> got,
+                               s->t->store->LoadRows(next.id));
   ASSERT_THAT(got, SizeIs(5));
   EXPECT_EQ(got[2].explanation.score(), 7);
   EXPECT_EQ(got[1].explanation.score(), 3);
   EXPECT_EQ(got[2].explanation.reason(), "Same names.");
-  EXPECT_EQ(got[3].explanation.reason(), "Linked by an earlier sync. Same names.");
+  EXPECT_EQ(got[3].explanation.reason(),
+            "Linked by an earlier sync. Same names.");
   EXPECT_TRUE(got[4].explanation.empty());
 
   next.version = 4;
@@ -217,7 +223,8 @@ TEST(SessionStoreTest, RowsAcrossChunksAndAwkwardIdsRoundTrip) {
     return out;
   };
   EXPECT_THAT(ids(), ElementsAre(1, 1023, 1024, 1025, 5000));
-  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<Row> got, s->t->store->LoadRows(next.id));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<Row> got,
+                               s->t->store->LoadRows(next.id));
   EXPECT_EQ(got[1].mis_id, "7:a b\n9:c");
   EXPECT_EQ(got[1].hub_learner_id, "");
   EXPECT_EQ(got[2].status, RowStatus::kDesynced);
@@ -237,21 +244,26 @@ TEST(SessionStoreTest, RowsAcrossChunksAndAwkwardIdsRoundTrip) {
   Row changed = rows[3];
   changed.import = false;
   next.version = 3;
-  ASSERT_THAT(s->t->store->UpdateSession(next, {added, changed}, {5000}), IsOk());
+  ASSERT_THAT(s->t->store->UpdateSession(next, {added, changed}, {5000}),
+              IsOk());
   EXPECT_THAT(ids(), ElementsAre(1, 1023, 1024, 1025, 2100));
   HUBSYNC_ASSERT_OK_AND_ASSIGN(got, s->t->store->LoadRows(next.id));
   EXPECT_FALSE(got[3].import);
   EXPECT_EQ(got[4].mis_id, "m2100");
   {
     HUBSYNC_ASSERT_OK_AND_ASSIGN(storage::Db db, storage::Db::Open(s->t->path));
-    EXPECT_THAT(db.QueryInt("SELECT count(*) FROM session_row_chunks"), IsOkAndHolds(3));
-    ASSERT_THAT(db.Exec("UPDATE session_row_chunks SET rows = '1024 desynced 0 0 9:lrn' "
-                        "WHERE chunk = 1"),
-                IsOk());
+    EXPECT_THAT(db.QueryInt("SELECT count(*) FROM session_row_chunks"),
+                IsOkAndHolds(3));
+    ASSERT_THAT(
+        db.Exec(
+            "UPDATE session_row_chunks SET rows = '1024 desynced 0 0 9:lrn' "
+            "WHERE chunk = 1"),
+        IsOk());
   }
   EXPECT_THAT(s->t->store->LoadRows(next.id),
               StatusIs(absl::StatusCode::kInternal,
-                       AllOf(HasSubstr("malformed row in chunk 1"), HasSubstr(next.id))));
+                       AllOf(HasSubstr("malformed row in chunk 1"),
+                             HasSubstr(next.id))));
 }
 
 TEST(SessionStoreTest, CreateNeedsTheSchoolsOwnSnapshot) {
@@ -294,8 +306,10 @@ TEST(SessionStoreTest, RowsRoundTripWithExplanations) {
   EXPECT_EQ(r.explanation.reason(), want.explanation.reason());
   ASSERT_THAT(r.explanation.fields(), SizeIs(3));
   for (size_t i = 0; i < 3; ++i) {
-    EXPECT_EQ(r.explanation.fields()[i].field, want.explanation.fields()[i].field);
-    EXPECT_EQ(r.explanation.fields()[i].level, want.explanation.fields()[i].level);
+    EXPECT_EQ(r.explanation.fields()[i].field,
+              want.explanation.fields()[i].field);
+    EXPECT_EQ(r.explanation.fields()[i].level,
+              want.explanation.fields()[i].level);
     EXPECT_EQ(r.explanation.fields()[i].weight,
               want.explanation.fields()[i].weight);
   }
@@ -367,7 +381,9 @@ TEST(SessionStoreTest, AuditRecordsAreWrittenOnlyWithTheirEdit) {
   SessionRecord next = s->session;
   next.version = 2;
   next.update_time_unix = 1790000500;
-  ASSERT_THAT(s->t->store->UpdateSession(next, {PairedRow(1)}, {}, false, {edit}), IsOk());
+  ASSERT_THAT(
+      s->t->store->UpdateSession(next, {PairedRow(1)}, {}, false, {edit}),
+      IsOk());
   std::vector<AuditRecord> after = trail();
   ASSERT_EQ(after.size(), at_start + 1);
   EXPECT_EQ(after.back().school_id, s->school.id);

@@ -3,8 +3,8 @@
 #include <vector>
 
 #include "gmock/gmock.h"
-#include "server/storage/codec.h"
 #include "gtest/gtest.h"
+#include "server/storage/codec.h"
 #include "tests/storage/store_fixture.h"
 #include "tests/testing/status_matchers.h"
 
@@ -168,9 +168,10 @@ TEST(LearnerTest, EveryCreatedLearnerIsAuditedInTheSameTransaction) {
   HUBSYNC_ASSERT_OK_AND_ASSIGN(School school, t->store->CreateSchool("Oak"));
   HUBSYNC_ASSERT_OK_AND_ASSIGN(
       std::vector<HubLearner> made,
-      t->store->CreateLearners(school.id,
-                               {SampleHubLearner("Amy", "Ash"), SampleHubLearner("Ben", "Bell")},
-                               Actor{"key_00000000000000ff", "office", "admin"}));
+      t->store->CreateLearners(
+          school.id,
+          {SampleHubLearner("Amy", "Ash"), SampleHubLearner("Ben", "Bell")},
+          Actor{"key_00000000000000ff", "office", "admin"}));
   HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<AuditRecord> audit,
                                t->store->ListAudit(school.id));
   ASSERT_THAT(audit, SizeIs(3));
@@ -190,9 +191,11 @@ TEST(LearnerTest, EveryCreatedLearnerIsAuditedInTheSameTransaction) {
   HubLearner linked = SampleHubLearner("Cat", "Cole");
   linked.mis_id = "m1";
   ASSERT_THAT(t->store->CreateLearners(school.id, {linked}), IsOk());
-  EXPECT_THAT(t->store->CreateLearners(school.id, {SampleHubLearner("Dan", "Dee"), linked}),
+  EXPECT_THAT(t->store->CreateLearners(
+                  school.id, {SampleHubLearner("Dan", "Dee"), linked}),
               StatusIs(absl::StatusCode::kFailedPrecondition));
-  EXPECT_THAT(t->store->ListAudit(school.id), IsOkAndHolds(SizeIs(4)));  // + school
+  EXPECT_THAT(t->store->ListAudit(school.id),
+              IsOkAndHolds(SizeIs(4)));  // + school
 }
 
 TEST(SnapshotTest, RoundTripsEveryField) {
@@ -256,12 +259,15 @@ TEST(SnapshotTest, ManyLearnersRoundTripAcrossInsertBatches) {
     l.legal_surname = absl::StrCat("S", i);
     l.preferred_forename = i % 3 == 0 ? "" : absl::StrCat("P", i);
     l.email = absl::StrCat("e", i, "@school.example");
-    if (i % 5 == 0) l.date_of_birth.reset();
-    else l.date_of_birth = Date{2010, 1 + i % 12, 1 + i % 28};
+    if (i % 5 == 0)
+      l.date_of_birth.reset();
+    else
+      l.date_of_birth = Date{2010, 1 + i % 12, 1 + i % 28};
     in.learners.push_back(std::move(l));
   }
   HUBSYNC_ASSERT_OK_AND_ASSIGN(MisSnapshot saved, t->store->SaveSnapshot(in));
-  HUBSYNC_ASSERT_OK_AND_ASSIGN(MisSnapshot got, t->store->GetSnapshot(saved.id));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(MisSnapshot got,
+                               t->store->GetSnapshot(saved.id));
   ASSERT_THAT(got.learners, SizeIs(135));
   for (size_t i = 0; i < 135; ++i) {
     const MisLearner& a = got.learners[i];
@@ -275,7 +281,8 @@ TEST(SnapshotTest, ManyLearnersRoundTripAcrossInsertBatches) {
     EXPECT_EQ(a.classes, b.classes) << i;
     EXPECT_EQ(a.email, b.email) << i;
   }
-  HUBSYNC_ASSERT_OK_AND_ASSIGN(Store::Counts counts, t->store->SnapshotCounts(saved.id));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(Store::Counts counts,
+                               t->store->SnapshotCounts(saved.id));
   EXPECT_EQ(counts.learners, 135);
 }
 
@@ -355,8 +362,9 @@ TEST(ClassSyncTest, LinksAHandMadeClassOfTheSameNameInsteadOfDuplicatingIt) {
   hand_made.legal_forename = "Ellie";
   hand_made.legal_surname = "Moss";
   hand_made.classes = {"7x/Ma1"};
-  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<HubLearner> created,
-                               t->store->CreateLearners(school.id, {hand_made}));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(
+      std::vector<HubLearner> created,
+      t->store->CreateLearners(school.id, {hand_made}));
   HUBSYNC_ASSERT_OK_AND_ASSIGN(
       MisSnapshot snap, t->store->SaveSnapshot(SampleSnapshot(school.id)));
   HUBSYNC_ASSERT_OK_AND_ASSIGN(ClassSyncResult result,

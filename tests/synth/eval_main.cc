@@ -2,15 +2,16 @@
 // (tests/synth/synth.h), runs the real classifier on it (all learners in
 // scope) and prints how right it was. See docs/MATCHING.md.
 //
-//   hubsync_eval [--size N] [--seed S] [--worst K] [--classify 0|1] [--hard 0|1]
+//   hubsync_eval [--size N] [--seed S] [--worst K] [--classify 0|1] [--hard
+//   0|1]
 //
 // --hard 1: surnames from the 313-name table only (no long tail): every
 // surname far commoner than in life, the stress profile of earlier rounds.
 #include <algorithm>
 #include <chrono>
-#include <memory>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,18 +42,20 @@ struct Flags {
 bool ParseFlags(int argc, char** argv, Flags* f) {
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
-    uint64_t* target = a == "--size"    ? &f->size
-                       : a == "--seed"  ? &f->seed
-                       : a == "--worst" ? &f->worst
+    uint64_t* target = a == "--size"       ? &f->size
+                       : a == "--seed"     ? &f->seed
+                       : a == "--worst"    ? &f->worst
                        : a == "--classify" ? &f->classify
-                       : a == "--hard"  ? &f->hard
+                       : a == "--hard"     ? &f->hard
                                            : nullptr;
     if (target == nullptr || i + 1 >= argc ||
         !absl::SimpleAtoi(Av(argv[i + 1]), target)) {
       std::fprintf(stderr,
-                   "usage: hubsync_eval [--size N] [--seed S] [--worst K] [--classify 0|1] "
+                   "usage: hubsync_eval [--size N] [--seed S] [--worst K] "
+                   "[--classify 0|1] "
                    "[--hard 0|1]\n"
-                   "bad or incomplete argument: %s\n", argv[i]);
+                   "bad or incomplete argument: %s\n",
+                   argv[i]);
       return false;
     }
     ++i;
@@ -78,8 +81,9 @@ template <typename L>
 std::string Describe(const L& l) {
   return absl::StrFormat(
       "%s %s%s, %s, UPN %s, year %s %s", l.legal_forename, l.legal_surname,
-      l.preferred_forename.empty() ? ""
-                                   : absl::StrCat(" (", l.preferred_forename, ")"),
+      l.preferred_forename.empty()
+          ? ""
+          : absl::StrCat(" (", l.preferred_forename, ")"),
       l.date_of_birth ? FormatDate(*l.date_of_birth) : "no dob",
       l.upn.empty() ? "-" : l.upn, l.year_group, l.registration_group);
 }
@@ -94,9 +98,10 @@ void PrintWorst(const char* title, std::vector<Mistake> v, size_t k) {
     return a.score != b.score ? a.score > b.score : a.text < b.text;
   });
   std::printf("\n%s: %zu%s\n", title, v.size(),
-              v.empty() ? "" : absl::StrCat(" (highest score first, ",
-                                            std::min(k, v.size()), " shown)")
-                                   .c_str());
+              v.empty() ? ""
+                        : absl::StrCat(" (highest score first, ",
+                                       std::min(k, v.size()), " shown)")
+                              .c_str());
   for (size_t i = 0; i < v.size() && i < k; ++i) {
     std::printf("  %s\n", v[i].text.c_str());
   }
@@ -106,18 +111,26 @@ void PrintWorst(const char* title, std::vector<Mistake> v, size_t k) {
 // record was linked to another hub learner, the pair scores below the
 // May-match rules, blocking never offered it, the hub learner was tied
 // between two records, or another pair took one side first.
-enum Miss { kMissLinked, kMissScore, kMissBlocking, kMissTie, kMissTaken, kMissKinds };
+enum Miss {
+  kMissLinked,
+  kMissScore,
+  kMissBlocking,
+  kMissTie,
+  kMissTaken,
+  kMissKinds
+};
 constexpr const char* kMissNames[] = {
-    "MIS record linked to another hub learner", "not a candidate (score or veto)",
-    "not offered by blocking", "tied between two MIS records",
-    "taken by another pair"};
+    "MIS record linked to another hub learner",
+    "not a candidate (score or veto)", "not offered by blocking",
+    "tied between two MIS records", "taken by another pair"};
 
 class MissDiagnosis {
  public:
   explicit MissDiagnosis(const School& s) {
     absl::flat_hash_set<std::string> linked;
     for (const HubLearner& h : s.hub) {
-      if (h.sync_state != SyncState::kUnsynced && !h.mis_id.empty()) linked.insert(h.mis_id);
+      if (h.sync_state != SyncState::kUnsynced && !h.mis_id.empty())
+        linked.insert(h.mis_id);
     }
     for (const MisLearner& m : s.mis) {
       if (linked.contains(m.mis_id)) continue;
@@ -126,7 +139,8 @@ class MissDiagnosis {
     }
     index_ = std::make_unique<BlockIndex>(prepared_);
   }
-  Miss Why(const HubLearner& h, const std::string& true_mis, const Row& row) const {
+  Miss Why(const HubLearner& h, const std::string& true_mis,
+           const Row& row) const {
     auto it = free_.find(true_mis);
     if (it == free_.end()) return kMissLinked;
     const PreparedLearner hp = Prepare(h);
@@ -137,7 +151,9 @@ class MissDiagnosis {
         ScoreUpperBound(hp, prepared_[it->second]) < kMayMatchThreshold) {
       return kMissBlocking;
     }
-    return row.explanation.reason().rfind("Two records fit", 0) == 0 ? kMissTie : kMissTaken;
+    return row.explanation.reason().rfind("Two records fit", 0) == 0
+               ? kMissTie
+               : kMissTaken;
   }
 
  private:
@@ -209,15 +225,14 @@ int Run(const Flags& flags) {
     }
     (matched ? wrong_matched : wrong_may)
         .push_back({r.explanation.score(),
-                    absl::StrFormat("%.1f  hub %s [%s]\n        mis %s%s\n"
-                                    "        %s",
-                                    r.explanation.score(),
-                                    Describe(*hub_by_id.at(r.hub_learner_id)),
-                                    FlagNames(t.flags),
-                                    Describe(*mis_by_id.at(r.mis_id)),
-                                    t.mis_id.empty() ? " (hub child not on MIS)"
-                                                     : "",
-                                    r.explanation.reason())});
+                    absl::StrFormat(
+                        "%.1f  hub %s [%s]\n        mis %s%s\n"
+                        "        %s",
+                        r.explanation.score(),
+                        Describe(*hub_by_id.at(r.hub_learner_id)),
+                        FlagNames(t.flags), Describe(*mis_by_id.at(r.mis_id)),
+                        t.mis_id.empty() ? " (hub child not on MIS)" : "",
+                        r.explanation.reason())});
   }
 
   // True pairs: unlinked hub records whose child is on the MIS.
@@ -241,22 +256,28 @@ int Run(const Flags& flags) {
   struct NoDobRule {
     size_t n = 0, wrong = 0;
   } no_dob_year, no_dob_group, no_dob_near;
-  auto agrees = [](WeakLevel l) { return l == WeakLevel::kExact || l == WeakLevel::kLastYear; };
+  auto agrees = [](WeakLevel l) {
+    return l == WeakLevel::kExact || l == WeakLevel::kLastYear;
+  };
   for (const Row& r : rows) {
     if (r.status != RowStatus::kMayMatch) continue;
     const HubLearner& h = *hub_by_id.at(r.hub_learner_id);
     if (h.date_of_birth.has_value() || !h.upn.empty()) continue;
     const std::string& reason = r.explanation.reason();
-    if (reason.find("Another record scores within") != std::string::npos) continue;
-    const PairScore ps = ScorePair(Prepare(h), Prepare(*mis_by_id.at(r.mis_id)));
+    if (reason.find("Another record scores within") != std::string::npos)
+      continue;
+    const PairScore ps =
+        ScorePair(Prepare(h), Prepare(*mis_by_id.at(r.mis_id)));
     if (ps.dob != DobLevel::kMissing || ps.upn == UpnLevel::kDifferent ||
-        ps.gender == WeakLevel::kDifferent || !agrees(ps.year_group) || ps.names_swapped) {
+        ps.gender == WeakLevel::kDifferent || !agrees(ps.year_group) ||
+        ps.names_swapped) {
       continue;
     }
     const bool wrong = s.truth.at(h.id).mis_id != r.mis_id;
-    const bool near_forename = ps.forename == NameLevel::kExact ||
-                               ps.forename == NameLevel::kNickname ||
-                               (ps.forename == NameLevel::kTypo && ps.clear_typo);
+    const bool near_forename =
+        ps.forename == NameLevel::kExact ||
+        ps.forename == NameLevel::kNickname ||
+        (ps.forename == NameLevel::kTypo && ps.clear_typo);
     if (ps.surname == NameLevel::kExact && near_forename) {
       no_dob_near.n++;
       no_dob_near.wrong += wrong;
@@ -293,14 +314,14 @@ int Run(const Flags& flags) {
     ++miss_kinds[why];
     const Explanation e = Explain(h, *mis_by_id.at(t.mis_id));
     missed.push_back(
-        {e.score, absl::StrFormat("%.1f  hub %s [%s]\n        mis %s\n"
-                                  "        %s -> %s%s (%s)",
-                                  e.score, Describe(h), FlagNames(t.flags),
-                                  Describe(*mis_by_id.at(t.mis_id)), e.reason,
-                                  RowStatusName(r->status),
-                                  r->mis_id.empty() ? ""
-                                                    : " with another record",
-                                  kMissNames[why])});
+        {e.score,
+         absl::StrFormat("%.1f  hub %s [%s]\n        mis %s\n"
+                         "        %s -> %s%s (%s)",
+                         e.score, Describe(h), FlagNames(t.flags),
+                         Describe(*mis_by_id.at(t.mis_id)), e.reason,
+                         RowStatusName(r->status),
+                         r->mis_id.empty() ? "" : " with another record",
+                         kMissNames[why])});
   }
 
   const size_t matched = by_status[static_cast<int>(RowStatus::kMatched)];
@@ -323,18 +344,21 @@ int Run(const Flags& flags) {
   line("twin pairs", absl::StrCat(s.twin_pairs.size()), "");
   line("generate (ms)", absl::StrFormat("%.0f", Ms(t1 - t0)), "");
   line("classify (ms)", absl::StrFormat("%.1f", classify_ms),
-       s.mis.size() <= 2000
-           ? (classify_ms <= 50 ? "<= 50 at 2,000 (met)" : "<= 50 at 2,000 (MISSED)")
-           : "");
+       s.mis.size() <= 2000 ? (classify_ms <= 50 ? "<= 50 at 2,000 (met)"
+                                                 : "<= 50 at 2,000 (MISSED)")
+                            : "");
   for (size_t k = 0; k < stats.phase_ms.size(); ++k) {
     const auto& [phase, ms] = stats.phase_ms[k];
-    const std::string cpu = k < stats.phase_cpu_ms.size()
-                                ? absl::StrFormat("cpu %.0f", stats.phase_cpu_ms[k])
-                                : std::string();
-    line(absl::StrCat("  ", phase, " (ms)").c_str(), absl::StrFormat("%.1f", ms), cpu.c_str());
+    const std::string cpu =
+        k < stats.phase_cpu_ms.size()
+            ? absl::StrFormat("cpu %.0f", stats.phase_cpu_ms[k])
+            : std::string();
+    line(absl::StrCat("  ", phase, " (ms)").c_str(),
+         absl::StrFormat("%.1f", ms), cpu.c_str());
   }
   line("pairs offered by blocking", absl::StrCat(stats.pairs_visited), "");
-  line("hub learners found by exact keys alone", absl::StrCat(stats.hubs_outranked), "");
+  line("hub learners found by exact keys alone",
+       absl::StrCat(stats.hubs_outranked), "");
   line("pairs scored / capped lookups",
        absl::StrCat(stats.pairs_scored, " / ", stats.capped_lookups), "");
   const double p_matched = Pct(matched_ok, matched);
@@ -353,16 +377,17 @@ int Run(const Flags& flags) {
        absl::StrCat("<= 5 %", ok(may_share <= 5)).c_str());
   line("true pairs with no DOB and no UPN on hub",
        pct(Pct(no_dob_no_upn, true_pairs)), "May match at best (contract)");
-  line("May match share, hub has DOB or UPN", pct(Pct(may_matchable, true_matchable)),
+  line("May match share, hub has DOB or UPN",
+       pct(Pct(may_matchable, true_matchable)),
        "(pairs the contract lets be Matched)");
   for (const auto& [name, rule] :
        {std::pair{"if no DOB, same names + year were Matched", no_dob_year},
         std::pair{"... + same registration group", no_dob_group},
         std::pair{"if no DOB, near names + year were Matched", no_dob_near}}) {
     const size_t m = matched + rule.n, right = matched_ok + rule.n - rule.wrong;
-    line(name,
-         absl::StrFormat("%.3f %%", Pct(may - rule.n, true_pairs)),
-         absl::StrFormat("May match share; Matched precision %.3f %% (%zu wrong of %zu moved)",
+    line(name, absl::StrFormat("%.3f %%", Pct(may - rule.n, true_pairs)),
+         absl::StrFormat("May match share; Matched precision %.3f %% (%zu "
+                         "wrong of %zu moved)",
                          Pct(right, m), rule.wrong, rule.n)
              .c_str());
   }
@@ -373,9 +398,9 @@ int Run(const Flags& flags) {
        absl::StrCat(wrong_matched.size(), " / ", wrong_may.size()), "");
   line("linked learners not Synced/Desynced right", absl::StrCat(linked_wrong),
        "0");
-  for (RowStatus st : {RowStatus::kSynced, RowStatus::kDesynced,
-                       RowStatus::kMatched, RowStatus::kMayMatch,
-                       RowStatus::kNotMatched, RowStatus::kNew}) {
+  for (RowStatus st :
+       {RowStatus::kSynced, RowStatus::kDesynced, RowStatus::kMatched,
+        RowStatus::kMayMatch, RowStatus::kNotMatched, RowStatus::kNew}) {
     line(absl::StrCat("rows ", RowStatusName(st)).c_str(),
          absl::StrCat(by_status[static_cast<int>(st)]), "");
   }
@@ -388,7 +413,8 @@ int Run(const Flags& flags) {
                 PerturbationName(1u << b), p.n, Pct(p.matched, p.n),
                 Pct(p.may, p.n), Pct(p.n - p.matched - p.may, p.n));
   }
-  std::printf("\n%-44s %8s %8s\n", "missed true pairs, why", "pairs", "of true");
+  std::printf("\n%-44s %8s %8s\n", "missed true pairs, why", "pairs",
+              "of true");
   for (int k = 0; k < kMissKinds; ++k) {
     std::printf("%-44s %8zu %7.3f%%\n", kMissNames[k], miss_kinds[k],
                 Pct(miss_kinds[k], true_pairs));

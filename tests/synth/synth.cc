@@ -1,8 +1,8 @@
 #include "tests/synth/synth.h"
 
 #include <algorithm>
-#include <cmath>
 #include <chrono>
+#include <cmath>
 #include <optional>
 #include <utility>
 
@@ -56,19 +56,21 @@ bool ValidDate(int y, int m, int d) {
 // school's generator, so the rest of the school does not move).
 WeightedNames SurnameTail() {
   static constexpr const char* kFirst[] = {
-      "Ash", "Brad", "Brook", "Bur", "Carl", "Chad", "Clay", "Crom", "Dal", "Dun",
-      "Elm", "Fair", "Fen", "Gold", "Green", "Hal", "Hart", "Hay", "Hol", "Kirk",
-      "Lang", "Lind", "Marl", "Mel", "Mid", "Mor", "New", "Nor", "Oak", "Pem",
-      "Pen", "Rad", "Red", "Rock", "Ros", "Rud", "Sal", "Sand", "Shel", "Stan",
-      "Stock", "Thorn", "Thur", "Wake", "Wal", "War", "Wes", "Whit", "Wil", "Win",
-      "Wood", "Wor", "Ald", "Bel", "Bram", "Cal", "Dar", "Ed", "Har", "Lyn"};
-  static constexpr const char* kMiddle[] = {"", "en", "er", "in", "le", "den",
-                                            "ling", "ing", "bor", "mer", "rid"};
+      "Ash",  "Brad", "Brook", "Bur",  "Carl",  "Chad",  "Clay", "Crom", "Dal",
+      "Dun",  "Elm",  "Fair",  "Fen",  "Gold",  "Green", "Hal",  "Hart", "Hay",
+      "Hol",  "Kirk", "Lang",  "Lind", "Marl",  "Mel",   "Mid",  "Mor",  "New",
+      "Nor",  "Oak",  "Pem",   "Pen",  "Rad",   "Red",   "Rock", "Ros",  "Rud",
+      "Sal",  "Sand", "Shel",  "Stan", "Stock", "Thorn", "Thur", "Wake", "Wal",
+      "War",  "Wes",  "Whit",  "Wil",  "Win",   "Wood",  "Wor",  "Ald",  "Bel",
+      "Bram", "Cal",  "Dar",   "Ed",   "Har",   "Lyn"};
+  static constexpr const char* kMiddle[] = {
+      "", "en", "er", "in", "le", "den", "ling", "ing", "bor", "mer", "rid"};
   static constexpr const char* kEnd[] = {
-      "ford", "ley", "ton", "wood", "field", "worth", "by", "ham", "well", "more",
-      "hurst", "stone", "bridge", "dale", "cott", "wick", "land", "son", "man", "ridge",
-      "brook", "croft", "den", "bury", "combe", "holt", "mere", "thorpe", "shaw", "side",
-      "gate", "hill", "low", "ney", "stead", "ward", "win", "wright", "cliffe", "lock"};
+      "ford",  "ley",  "ton",   "wood",   "field",  "worth",  "by",     "ham",
+      "well",  "more", "hurst", "stone",  "bridge", "dale",   "cott",   "wick",
+      "land",  "son",  "man",   "ridge",  "brook",  "croft",  "den",    "bury",
+      "combe", "holt", "mere",  "thorpe", "shaw",   "side",   "gate",   "hill",
+      "low",   "ney",  "stead", "ward",   "win",    "wright", "cliffe", "lock"};
   std::vector<std::string> names;
   for (const char* a : kFirst) {
     for (const char* b : kMiddle) {
@@ -91,7 +93,10 @@ WeightedNames SurnameTail() {
 class Generator {
  public:
   Generator(size_t size, uint64_t seed, const Profile& p, NameTables names)
-      : size_(size), p_(p), names_(std::move(names)), rng_(seed),
+      : size_(size),
+        p_(p),
+        names_(std::move(names)),
+        rng_(seed),
         id_salt_(Mix(seed ^ 0x5eed5eed5eed5eedULL)),
         tail_(p.surname_tail_share > 0 ? SurnameTail() : WeightedNames()) {
     const size_t per_year =
@@ -191,13 +196,15 @@ class Generator {
       // Accents go before the initial is taken: the first byte of "Ł" alone
       // is not UTF-8.
       m.email = absl::StrCat(
-          internal::AsciiLower(internal::StripAccents(m.legal_forename).substr(0, 1) +
-                               internal::StripAccents(m.legal_surname)),
+          internal::AsciiLower(
+              internal::StripAccents(m.legal_forename).substr(0, 1) +
+              internal::StripAccents(m.legal_surname)),
           Below(rng_, 100), "@pupils.example.sch.uk");
       m.email.erase(std::remove_if(m.email.begin(), m.email.end(),
                                    [](char c) {
                                      return c == ' ' || c == '\'' ||
-                                            static_cast<unsigned char>(c) >= 0x80;
+                                            static_cast<unsigned char>(c) >=
+                                                0x80;
                                    }),
                     m.email.end());
     }
@@ -210,16 +217,16 @@ class Generator {
     b.legal_surname = a.legal_surname;
     b.date_of_birth = a.date_of_birth;
     b.year_group = a.year_group;
-    b.registration_group =
-        Chance(rng_, 0.5)
-            ? a.registration_group
-            : RegGroupName(std::stoi(a.year_group),
-                           Below(rng_, groups_per_year_));
+    b.registration_group = Chance(rng_, 0.5)
+                               ? a.registration_group
+                               : RegGroupName(std::stoi(a.year_group),
+                                              Below(rng_, groups_per_year_));
     b.registration_group_mis_id = absl::StrCat("reg:", b.registration_group);
     const bool same_initial = Chance(rng_, kTwinSameInitial);
     for (int tries = 0; tries < 50; ++tries) {
-      const bool ok = b.legal_forename != a.legal_forename &&
-                      (!same_initial || b.legal_forename[0] == a.legal_forename[0]);
+      const bool ok =
+          b.legal_forename != a.legal_forename &&
+          (!same_initial || b.legal_forename[0] == a.legal_forename[0]);
       if (ok) break;
       b.legal_forename = Forename(b.gender == "M");
     }
@@ -405,8 +412,8 @@ std::pair<HubLearner, uint32_t> Generator::HandMade(const MisLearner& m) {
   if (Chance(rng_, p_.stale_groups)) {
     const int year = std::stoi(m.year_group) - 1;
     h.year_group = absl::StrCat(year);
-    h.registration_group = absl::StrCat(
-        year, m.registration_group.substr(m.year_group.size()));
+    h.registration_group =
+        absl::StrCat(year, m.registration_group.substr(m.year_group.size()));
     f |= kStaleGroups;
   }
   if (Chance(rng_, p_.hub_gender_missing)) {
@@ -421,22 +428,38 @@ std::pair<HubLearner, uint32_t> Generator::HandMade(const MisLearner& m) {
 
 const char* PerturbationName(uint32_t bit) {
   switch (bit) {
-    case kMissingUpn: return "missing_upn";
-    case kMissingDob: return "missing_dob";
-    case kNickname: return "nickname";
-    case kForenameTypo: return "forename_typo";
-    case kSurnameTypo: return "surname_typo";
-    case kAccentsStripped: return "accents_stripped";
-    case kPunctuationChanged: return "punctuation_changed";
-    case kDoubleBarrel: return "double_barrel";
-    case kSurnameChanged: return "surname_changed";
-    case kNamesSwapped: return "names_swapped";
-    case kDobSwapped: return "dob_swapped";
-    case kDobOneDigit: return "dob_one_digit";
-    case kStaleGroups: return "stale_groups";
-    case kCaseChanged: return "case_changed";
-    case kTwin: return "twin";
-    default: return "?";
+    case kMissingUpn:
+      return "missing_upn";
+    case kMissingDob:
+      return "missing_dob";
+    case kNickname:
+      return "nickname";
+    case kForenameTypo:
+      return "forename_typo";
+    case kSurnameTypo:
+      return "surname_typo";
+    case kAccentsStripped:
+      return "accents_stripped";
+    case kPunctuationChanged:
+      return "punctuation_changed";
+    case kDoubleBarrel:
+      return "double_barrel";
+    case kSurnameChanged:
+      return "surname_changed";
+    case kNamesSwapped:
+      return "names_swapped";
+    case kDobSwapped:
+      return "dob_swapped";
+    case kDobOneDigit:
+      return "dob_one_digit";
+    case kStaleGroups:
+      return "stale_groups";
+    case kCaseChanged:
+      return "case_changed";
+    case kTwin:
+      return "twin";
+    default:
+      return "?";
   }
 }
 

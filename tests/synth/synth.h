@@ -46,9 +46,9 @@ struct Profile {
   // The academic year the MIS export belongs to (2024 = 2024/25).
   int academic_year = 2024;
   // MIS side.
-  double joiner_rate = 0.05;       // MIS children with no hub record yet
-  double twin_child_rate = 0.03;   // children who are one of twins
-  double mis_upn_missing = 0.01;   // MIS records without a UPN
+  double joiner_rate = 0.05;         // MIS children with no hub record yet
+  double twin_child_rate = 0.03;     // children who are one of twins
+  double mis_upn_missing = 0.01;     // MIS records without a UPN
   double mis_preferred_rate = 0.05;  // a preferred forename (a short form)
   double mis_email_rate = 0.7;
   // Share of children whose surname comes from a long tail of generated
@@ -62,16 +62,16 @@ struct Profile {
   // Hub side, per MIS child that has a hub record.
   double linked_rate = 0.55;  // SYNCED with mis_id by an earlier sync
   // Extra hub records, as a share of the MIS roll.
-  double leaver_rate = 0.04;    // SYNCED, but the MIS record is gone
-  double orphan_rate = 0.03;    // hand-made, no MIS record at all
+  double leaver_rate = 0.04;  // SYNCED, but the MIS record is gone
+  double orphan_rate = 0.03;  // hand-made, no MIS record at all
   // Perturbations of unlinked (hand-made) hub records.
   double missing_upn = 0.60;
   double missing_dob = 0.20;
-  double nickname = 0.08;  // when the forename has a known short form
+  double nickname = 0.08;       // when the forename has a known short form
   double uses_preferred = 0.6;  // hub has the MIS preferred forename
   double forename_typo = 0.03;
   double surname_typo = 0.03;
-  double accents_stripped = 0.5;   // when the name has any
+  double accents_stripped = 0.5;     // when the name has any
   double punctuation_changed = 0.3;  // when the name has any
   double double_barrel = 0.02;
   double surname_changed = 0.015;

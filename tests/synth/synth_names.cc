@@ -18,18 +18,18 @@ namespace {
 // The non-ASCII Latin letters of the name tables, UTF-8, and their plain
 // forms. A letter missing here stays as it is (the test checks the tables).
 constexpr std::pair<const char*, const char*> kAccents[] = {
-    {"á", "a"}, {"à", "a"}, {"â", "a"}, {"ä", "a"},  {"å", "a"}, {"ã", "a"},
-    {"æ", "ae"}, {"ç", "c"}, {"č", "c"}, {"ć", "c"}, {"é", "e"}, {"è", "e"},
-    {"ê", "e"}, {"ë", "e"}, {"ě", "e"}, {"í", "i"},  {"ì", "i"}, {"î", "i"},
-    {"ï", "i"}, {"ı", "i"}, {"ł", "l"}, {"ń", "n"},  {"ñ", "n"}, {"ň", "n"},
-    {"ó", "o"}, {"ò", "o"}, {"ô", "o"}, {"ö", "o"},  {"õ", "o"}, {"ő", "o"},
-    {"ø", "o"}, {"ř", "r"}, {"ś", "s"}, {"š", "s"},  {"ş", "s"}, {"ú", "u"},
-    {"ù", "u"}, {"û", "u"}, {"ü", "u"}, {"ů", "u"},  {"ý", "y"}, {"ź", "z"},
-    {"ż", "z"}, {"ž", "z"}, {"ß", "ss"}, {"Á", "A"}, {"À", "A"}, {"Ä", "A"},
-    {"Å", "A"}, {"Æ", "AE"}, {"Ç", "C"}, {"Č", "C"}, {"É", "E"}, {"È", "E"},
-    {"Í", "I"}, {"İ", "I"}, {"Ł", "L"}, {"Ñ", "N"},  {"Ó", "O"}, {"Ö", "O"},
-    {"Ø", "O"}, {"Ś", "S"}, {"Š", "S"}, {"Ş", "S"},  {"Ú", "U"}, {"Ü", "U"},
-    {"Ý", "Y"}, {"Ź", "Z"}, {"Ż", "Z"}, {"Ž", "Z"},
+    {"á", "a"},  {"à", "a"},  {"â", "a"},  {"ä", "a"}, {"å", "a"}, {"ã", "a"},
+    {"æ", "ae"}, {"ç", "c"},  {"č", "c"},  {"ć", "c"}, {"é", "e"}, {"è", "e"},
+    {"ê", "e"},  {"ë", "e"},  {"ě", "e"},  {"í", "i"}, {"ì", "i"}, {"î", "i"},
+    {"ï", "i"},  {"ı", "i"},  {"ł", "l"},  {"ń", "n"}, {"ñ", "n"}, {"ň", "n"},
+    {"ó", "o"},  {"ò", "o"},  {"ô", "o"},  {"ö", "o"}, {"õ", "o"}, {"ő", "o"},
+    {"ø", "o"},  {"ř", "r"},  {"ś", "s"},  {"š", "s"}, {"ş", "s"}, {"ú", "u"},
+    {"ù", "u"},  {"û", "u"},  {"ü", "u"},  {"ů", "u"}, {"ý", "y"}, {"ź", "z"},
+    {"ż", "z"},  {"ž", "z"},  {"ß", "ss"}, {"Á", "A"}, {"À", "A"}, {"Ä", "A"},
+    {"Å", "A"},  {"Æ", "AE"}, {"Ç", "C"},  {"Č", "C"}, {"É", "E"}, {"È", "E"},
+    {"Í", "I"},  {"İ", "I"},  {"Ł", "L"},  {"Ñ", "N"}, {"Ó", "O"}, {"Ö", "O"},
+    {"Ø", "O"},  {"Ś", "S"},  {"Š", "S"},  {"Ş", "S"}, {"Ú", "U"}, {"Ü", "U"},
+    {"Ý", "Y"},  {"Ź", "Z"},  {"Ż", "Z"},  {"Ž", "Z"},
 };
 
 bool IsAsciiLetter(char c) {
@@ -83,9 +83,8 @@ void WeightedNames::Add(std::string name, double weight) {
 
 const std::string& WeightedNames::Pick(Rng& rng) const {
   const double x = Uniform01(rng) * cumulative_.back();
-  const size_t i =
-      std::upper_bound(cumulative_.begin(), cumulative_.end(), x) -
-      cumulative_.begin();
+  const size_t i = std::upper_bound(cumulative_.begin(), cumulative_.end(), x) -
+                   cumulative_.begin();
   return names_[std::min(i, names_.size() - 1)];
 }
 
@@ -107,8 +106,9 @@ absl::StatusOr<NameTables> LoadNameTables(const std::string& dir) {
 }
 
 bool IsAscii(std::string_view s) {
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x80;
+  });
 }
 
 std::string StripAccents(std::string_view s) {
@@ -147,27 +147,33 @@ std::string ChangePunctuation(std::string_view s, Rng& rng) {
     const char to = Chance(rng, 0.7) ? ' ' : '\0';
     std::string r;
     for (char c : out) {
-      if (c != '-') r.push_back(c);
-      else if (to != '\0') r.push_back(to);
+      if (c != '-')
+        r.push_back(c);
+      else if (to != '\0')
+        r.push_back(to);
     }
     out = std::move(r);
   } else if (apostrophe) {
     const bool drop = Chance(rng, 0.7);
     std::string r;
     for (char c : out) {
-      if (c != '\'') r.push_back(c);
-      else if (!drop) r.push_back(' ');
+      if (c != '\'')
+        r.push_back(c);
+      else if (!drop)
+        r.push_back(' ');
     }
     out = std::move(r);
   } else if (space) {
     if (Chance(rng, 0.5)) {  // "van der Berg" -> "Vanderberg"
       std::string r;
       for (char c : out) {
-        if (c != ' ') r.push_back(static_cast<char>(std::tolower(
-                          static_cast<unsigned char>(c))));
+        if (c != ' ')
+          r.push_back(
+              static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
       }
       if (!r.empty() && IsAsciiLetter(r[0])) {
-        r[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(r[0])));
+        r[0] =
+            static_cast<char>(std::toupper(static_cast<unsigned char>(r[0])));
       }
       out = std::move(r);
     } else {  // "van der Berg" -> "Van Der Berg"

@@ -16,7 +16,8 @@ std::string SequentialIds::NewId(std::string_view prefix) {
 
 TempDir::TempDir() {
   const char* base = std::getenv("TEST_TMPDIR");
-  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/hubsync_test_XXXXXX";
+  std::string tmpl =
+      std::string(base && *base ? base : "/tmp") + "/hubsync_test_XXXXXX";
   char* made = mkdtemp(tmpl.data());
   if (made == nullptr) std::abort();  // the test cannot run without it
   path_ = made;

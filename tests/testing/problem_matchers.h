@@ -15,14 +15,16 @@ namespace hubsync {
 inline std::vector<std::string> Rendered(const std::vector<Problem>& problems) {
   std::vector<std::string> out;
   for (const Problem& p : problems) {
-    out.push_back(absl::StrCat(p.file, ":", p.line, ":", p.column, ": ", p.message));
+    out.push_back(
+        absl::StrCat(p.file, ":", p.line, ":", p.column, ": ", p.message));
   }
   return out;
 }
 
 // A problem at file:line:column whose message contains `text`.
-inline ::testing::Matcher<std::string> ProblemAt(const std::string& file, int line,
-                                                 int column, const std::string& text) {
+inline ::testing::Matcher<std::string> ProblemAt(const std::string& file,
+                                                 int line, int column,
+                                                 const std::string& text) {
   return ::testing::AllOf(
       ::testing::StartsWith(absl::StrCat(file, ":", line, ":", column, ": ")),
       ::testing::HasSubstr(text));

@@ -34,8 +34,8 @@ MATCHER_P2(StatusIs, code, message_matcher,
   const absl::Status& s = ::hubsync::testing::GetStatus(arg);
   *result_listener << "status is " << s;
   return s.code() == code &&
-         ::testing::ExplainMatchResult(message_matcher, std::string(s.message()),
-                                       result_listener);
+         ::testing::ExplainMatchResult(
+             message_matcher, std::string(s.message()), result_listener);
 }
 
 #define HUBSYNC_ASSERT_OK_AND_ASSIGN(lhs, expr) \

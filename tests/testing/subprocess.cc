@@ -54,7 +54,8 @@ class SanitizerLogs {
   SanitizerLogs() {
     if (!kSanitized) return;
     const char* base = std::getenv("TEST_TMPDIR");
-    std::string tmpl = std::string(base && *base ? base : "/tmp") + "/hubsync_san_XXXXXX";
+    std::string tmpl =
+        std::string(base && *base ? base : "/tmp") + "/hubsync_san_XXXXXX";
     if (char* made = mkdtemp(tmpl.data())) dir_ = made;
     // Removed at exit if empty (every report was read and deleted).
     if (!dir_.empty()) std::atexit([] { rmdir(Get().dir_.c_str()); });
@@ -69,8 +70,8 @@ std::vector<std::string> ChildEnv(const std::string& log_prefix) {
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string_view var(*e);
-    if (!log_prefix.empty() &&
-        (var.starts_with("ASAN_OPTIONS=") || var.starts_with("UBSAN_OPTIONS="))) {
+    if (!log_prefix.empty() && (var.starts_with("ASAN_OPTIONS=") ||
+                                var.starts_with("UBSAN_OPTIONS="))) {
       continue;
     }
     env.emplace_back(var);
@@ -87,7 +88,8 @@ std::vector<std::string> ChildEnv(const std::string& log_prefix) {
 
 // Fails the running test if the child `argv0` that used `log_prefix` wrote a
 // sanitizer report (the file "<prefix>.<pid>"), then deletes the report.
-void CheckSanitizerLog(const std::string& log_prefix, const std::string& argv0) {
+void CheckSanitizerLog(const std::string& log_prefix,
+                       const std::string& argv0) {
   if (log_prefix.empty()) return;
   const fs::path prefix(log_prefix);
   const std::string stem = prefix.filename().string() + ".";
@@ -100,7 +102,8 @@ void CheckSanitizerLog(const std::string& log_prefix, const std::string& argv0) 
     // "<prefix>.stderr" is the child's whole stderr: only UBSan's reports
     // count there (gcc's UBSan writes to stderr whatever log_path says).
     const bool is_stderr = entry.path().extension() == ".stderr";
-    if (is_stderr && text.str().find(": runtime error: ") == std::string::npos) {
+    if (is_stderr &&
+        text.str().find(": runtime error: ") == std::string::npos) {
       fs::remove(entry.path(), ec);
       continue;
     }
@@ -117,11 +120,13 @@ pid_t Spawn(const std::vector<std::string>& argv, int out_fd, int err_fd,
             int in_fd = -1, const std::string& log_prefix = "") {
   // Built before fork: the child of a threaded process only execs.
   std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  for (const std::string& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   const std::vector<std::string> env_strings = ChildEnv(log_prefix);
   std::vector<char*> env;
-  for (const std::string& e : env_strings) env.push_back(const_cast<char*>(e.c_str()));
+  for (const std::string& e : env_strings)
+    env.push_back(const_cast<char*>(e.c_str()));
   env.push_back(nullptr);
   pid_t pid = fork();
   if (pid == 0) {
@@ -175,8 +180,8 @@ RunResult RunWithInput(const std::vector<std::string>& argv,
   if (pipe(out) != 0 || pipe(err) != 0 || pipe(in) != 0) std::abort();
   // The input is small (an answer to a prompt): it fits the pipe's buffer,
   // so it is written whole before the child runs.
-  if (!input.empty() &&
-      write(in[1], input.data(), input.size()) != static_cast<ssize_t>(input.size())) {
+  if (!input.empty() && write(in[1], input.data(), input.size()) !=
+                            static_cast<ssize_t>(input.size())) {
     std::abort();
   }
   close(in[1]);
@@ -210,8 +215,10 @@ RunResult RunWithInput(const std::vector<std::string>& argv,
   result.exit_code = WaitFor(pid, 1);
   CheckSanitizerLog(log_prefix, argv[0]);
   // gcc's UBSan reports on stderr, not in the log_path file.
-  if (!log_prefix.empty() && result.err.find(": runtime error: ") != std::string::npos) {
-    ADD_FAILURE() << "UBSan report from child " << argv[0] << ":\n" << result.err;
+  if (!log_prefix.empty() &&
+      result.err.find(": runtime error: ") != std::string::npos) {
+    ADD_FAILURE() << "UBSan report from child " << argv[0] << ":\n"
+                  << result.err;
   }
   return result;
 }
@@ -222,9 +229,9 @@ Child::Child(const std::vector<std::string>& argv)
   if (pipe(out) != 0) std::abort();
   // Its stderr is discarded, but for a sanitized child's, kept beside its
   // sanitizer log: gcc's UBSan writes its reports there.
-  int err_fd = log_prefix_.empty()
-                   ? open("/dev/null", O_WRONLY)
-                   : open((log_prefix_ + ".stderr").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  int err_fd = log_prefix_.empty() ? open("/dev/null", O_WRONLY)
+                                   : open((log_prefix_ + ".stderr").c_str(),
+                                          O_WRONLY | O_CREAT | O_TRUNC, 0600);
   pid_ = Spawn(argv, out[1], err_fd >= 0 ? err_fd : 2, -1, log_prefix_);
   if (err_fd >= 0) close(err_fd);
   close(out[1]);

@@ -8,8 +8,9 @@
 #ifndef HUBSYNC_TESTS_TESTING_SUBPROCESS_H_
 #define HUBSYNC_TESTS_TESTING_SUBPROCESS_H_
 
-#include <string>
 #include <sys/types.h>
+
+#include <string>
 #include <vector>
 
 namespace hubsync::testing {

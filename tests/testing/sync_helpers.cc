@@ -22,7 +22,8 @@ std::string CreateSchool(TestServer& server, const std::string& name) {
   return school.school_id();
 }
 
-v1::CreateLearnerRequest LearnerRequest(const std::string& school_id, const LearnerSpec& spec) {
+v1::CreateLearnerRequest LearnerRequest(const std::string& school_id,
+                                        const LearnerSpec& spec) {
   v1::CreateLearnerRequest req;
   req.set_school_id(school_id);
   v1::Learner* l = req.mutable_learner();
@@ -45,7 +46,8 @@ std::string CreateLearner(TestServer& server, const std::string& school_id,
   return out.learner_id();
 }
 
-v1::MisLearnerRecord MisRecord(const std::string& mis_id, const LearnerSpec& spec) {
+v1::MisLearnerRecord MisRecord(const std::string& mis_id,
+                               const LearnerSpec& spec) {
   v1::MisLearnerRecord r;
   r.set_mis_id(mis_id);
   r.set_legal_forename(spec.forename);
@@ -82,7 +84,8 @@ std::string Push(TestServer& server, const std::string& school_id,
   return snapshot.snapshot_id();
 }
 
-std::vector<v1::Row> StreamAll(TestServer& server, const std::string& session_id,
+std::vector<v1::Row> StreamAll(TestServer& server,
+                               const std::string& session_id,
                                v1::StatusSummary* summary) {
   v1::StreamRowsRequest req;
   req.set_session_id(session_id);
@@ -140,7 +143,8 @@ v1::Session GetSession(TestServer& server, const std::string& session_id) {
   return session;
 }
 
-std::vector<v1::Learner> Learners(TestServer& server, const std::string& school_id) {
+std::vector<v1::Learner> Learners(TestServer& server,
+                                  const std::string& school_id) {
   v1::ListLearnersRequest req;
   req.set_school_id(school_id);
   v1::ListLearnersResponse resp;

@@ -23,11 +23,13 @@ struct LearnerSpec {
   std::string forename, surname, dob, upn, year, reg, email;
 };
 // A CreateLearner request for a hand-made learner of `spec`.
-v1::CreateLearnerRequest LearnerRequest(const std::string& school_id, const LearnerSpec& spec);
+v1::CreateLearnerRequest LearnerRequest(const std::string& school_id,
+                                        const LearnerSpec& spec);
 std::string CreateLearner(TestServer& server, const std::string& school_id,
                           const LearnerSpec& spec);
 
-v1::MisLearnerRecord MisRecord(const std::string& mis_id, const LearnerSpec& spec);
+v1::MisLearnerRecord MisRecord(const std::string& mis_id,
+                               const LearnerSpec& spec);
 v1::MisClassRecord RegClass(const std::string& mis_id, const std::string& name,
                             const std::string& year);
 
@@ -42,17 +44,21 @@ std::string ToSyncScreen(TestServer& server, const std::string& school_id,
                          const v1::Scope& scope, bool sync_emails,
                          std::vector<v1::Row>* rows);
 
-std::vector<v1::Row> StreamAll(TestServer& server, const std::string& session_id,
+std::vector<v1::Row> StreamAll(TestServer& server,
+                               const std::string& session_id,
                                v1::StatusSummary* summary = nullptr);
 v1::Session GetSession(TestServer& server, const std::string& session_id);
-std::vector<v1::Learner> Learners(TestServer& server, const std::string& school_id);
+std::vector<v1::Learner> Learners(TestServer& server,
+                                  const std::string& school_id);
 
 // Whether an audit verb is one a Save writes (one per learner it changed):
 // the trail also holds the session's own verbs (start_session, the edits...).
 inline bool IsSaveVerb(const std::string& verb) {
-  return verb == "link" || verb == "refresh" || verb == "import" || verb == "desync";
+  return verb == "link" || verb == "refresh" || verb == "import" ||
+         verb == "desync";
 }
-v1::Learner FindLearner(const std::vector<v1::Learner>& all, const std::string& forename);
+v1::Learner FindLearner(const std::vector<v1::Learner>& all,
+                        const std::string& forename);
 // The row whose hub learner or MIS learner has this id; a default row if none.
 v1::Row RowOf(const std::vector<v1::Row>& rows, const std::string& id);
 

@@ -19,7 +19,8 @@ namespace exp = grpc::experimental;
 // moment (so a test can switch keys without new stubs).
 class KeyInterceptor : public exp::Interceptor {
  public:
-  explicit KeyInterceptor(std::shared_ptr<TestServer::KeyBox> box) : box_(std::move(box)) {}
+  explicit KeyInterceptor(std::shared_ptr<TestServer::KeyBox> box)
+      : box_(std::move(box)) {}
   void Intercept(exp::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(
             exp::InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
@@ -29,7 +30,8 @@ class KeyInterceptor : public exp::Interceptor {
         key = box_->key;
       }
       if (!key.empty()) {
-        methods->GetSendInitialMetadata()->insert({"authorization", "Bearer " + key});
+        methods->GetSendInitialMetadata()->insert(
+            {"authorization", "Bearer " + key});
       }
     }
     methods->Proceed();
@@ -58,8 +60,8 @@ TestServer::TestServer(Limits limits, double max_desync_percent)
       limits_(limits),
       max_desync_percent_(max_desync_percent) {
   StartServer();
-  absl::StatusOr<auth::NewKey> op =
-      auth::InitOperatorKey(store(), &clock_, "test operator", /*another=*/true);
+  absl::StatusOr<auth::NewKey> op = auth::InitOperatorKey(
+      store(), &clock_, "test operator", /*another=*/true);
   if (!op.ok()) {
     std::fprintf(stderr, "test server: %s\n", op.status().ToString().c_str());
     std::abort();
@@ -79,15 +81,17 @@ void TestServer::StartServer() {
   options.clock = &clock_;
   auto server = HubsyncServer::Start(options);
   if (!server.ok()) {
-    std::fprintf(stderr, "test server: %s\n", server.status().ToString().c_str());
+    std::fprintf(stderr, "test server: %s\n",
+                 server.status().ToString().c_str());
     std::abort();
   }
   server_ = *std::move(server);
   std::vector<std::unique_ptr<exp::ClientInterceptorFactoryInterface>> creators;
   creators.push_back(std::make_unique<KeyInterceptorFactory>(key_box_));
   channel_ = exp::CreateCustomChannelWithInterceptors(
-      absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials(),
-      grpc::ChannelArguments(), std::move(creators));
+      absl::StrCat("127.0.0.1:", server_->port()),
+      grpc::InsecureChannelCredentials(), grpc::ChannelArguments(),
+      std::move(creators));
   schools_ = v1::SchoolService::NewStub(channel_);
   hub_ = v1::HubService::NewStub(channel_);
   mis_ = v1::MisService::NewStub(channel_);
@@ -141,7 +145,8 @@ void TestServer::Restart() {
 
 std::unique_ptr<grpc::ClientContext> Ctx() {
   auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  ctx->set_deadline(std::chrono::system_clock::now() +
+                    std::chrono::seconds(30));
   return ctx;
 }
 
