@@ -52,6 +52,25 @@ absl::StatusOr<Db> Db::Open(const std::string& path) {
   return db;
 }
 
+absl::StatusOr<Db> Db::OpenReader(const Db& db, int busy_timeout_ms) {
+  const char* file = sqlite3_db_filename(db.db_, "main");
+  if (file == nullptr || *file == '\0') {
+    return absl::FailedPreconditionError(
+        "the database has no file (in memory or temporary): no second "
+        "connection can see it");
+  }
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(file, &raw,
+                           SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  Db reader(raw);
+  if (rc != SQLITE_OK) {
+    return SqliteError(raw, rc, absl::StrCat("open ", file, " to read"));
+  }
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, busy_timeout_ms);
+  return reader;
+}
+
 Db::Db(Db&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
 
 Db& Db::operator=(Db&& other) noexcept {

@@ -32,6 +32,9 @@ class Db {
  public:
   // Opens (creating if needed) a read-write connection.
   static absl::StatusOr<Db> Open(const std::string& path);
+  // Opens a read-only connection to the database `db` has open (its main
+  // file), waiting up to busy_timeout_ms for locks.
+  static absl::StatusOr<Db> OpenReader(const Db& db, int busy_timeout_ms);
   Db(Db&& other) noexcept;
   Db& operator=(Db&& other) noexcept;
   Db(const Db&) = delete;

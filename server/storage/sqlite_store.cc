@@ -66,6 +66,20 @@ absl::StatusOr<School> SqliteStore::CreateSchool(const std::string& name,
   return s;
 }
 
+Db* SqliteStore::ReaderLocked() {
+  if (!reader_.has_value() && !reader_failed_) {
+    // SQLite's default page cache (2 MiB): the reader scans a snapshot once,
+    // and a bigger cache would stay allocated at the server's memory peak.
+    absl::StatusOr<Db> db = Db::OpenReader(db_, /*busy_timeout_ms=*/5000);
+    if (db.ok()) {
+      reader_.emplace(*std::move(db));
+    } else {
+      reader_failed_ = true;  // reads stay on db_, one after the other
+    }
+  }
+  return reader_.has_value() ? &*reader_ : nullptr;
+}
+
 absl::StatusOr<School> SqliteStore::GetSchool(const std::string& school_id) {
   std::lock_guard<std::mutex> lock(mu_);
   return GetSchoolLocked(school_id);

@@ -1,11 +1,14 @@
 // Store on SQLite. One connection, guarded by one mutex: every public method
 // locks it for the whole call (and its transaction), so calls are serialised.
 // SQLite allows one writer at a time anyway, and a sync school is small
-// enough that reads do not need a pool (see docs/STORAGE.md).
+// enough that reads do not need a pool (see docs/STORAGE.md). The one
+// exception: loading both sides for classification reads the snapshot on a
+// second, read-only connection while the hub is read on the first.
 #ifndef HUBSYNC_SERVER_STORAGE_SQLITE_STORE_H_
 #define HUBSYNC_SERVER_STORAGE_SQLITE_STORE_H_
 
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -104,11 +107,15 @@ class SqliteStore : public Store {
   // One audit record, in the caller's transaction (JSON as given; the time
   // is now unless set).
   absl::Status WriteAuditLocked(const AuditRecord& a);
-  absl::StatusOr<MisSnapshot> ReadSnapshotLocked(const std::string& snapshot_id,
-                                                 bool file_order);
+  // A second, read-only connection to the same file, opened on first use;
+  // nullptr when it cannot be opened (the caller then reads on db_).
+  Db* ReaderLocked();
 
   std::mutex mu_;
   Db db_;  // guarded by mu_
+  // Reads that run beside one on db_ (LoadForClassification), under mu_.
+  std::optional<Db> reader_;    // guarded by mu_
+  bool reader_failed_ = false;  // guarded by mu_
   const int schema_version_;
   Clock* const clock_;
   IdGenerator* const ids_;
