@@ -50,7 +50,7 @@ else
   fail "layering"
 fi
 
-# The house style (docs/ARCHITECTURE.md, .clang-format: Google): every C++
+# The house style (.clang-format: Google; README): every C++
 # file as clang-format would write it. `scripts/format.sh` rewrites them.
 step "format"
 if unformatted="$(scripts/format.sh --check)"; then
