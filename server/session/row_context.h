@@ -22,10 +22,16 @@ namespace hubsync {
 template <typename Record, const std::string& (*Id)(const Record&)>
 class IdIndex {
  public:
-  explicit IdIndex(const std::vector<Record>* records)
-      : positions_(records->size(), Hash{records}, Eq{records}),
-        records_(records) {
-    for (size_t i = 0; i < records->size(); ++i)
+  // Indexes `records` now, or (build = false) when Build() is called: two
+  // indexes can then be built on two threads.
+  explicit IdIndex(const std::vector<Record>* records, bool build = true)
+      : positions_(0, Hash{records}, Eq{records}), records_(records) {
+    if (build) Build();
+  }
+  void Build() {
+    positions_.clear();
+    positions_.reserve(records_->size());
+    for (size_t i = 0; i < records_->size(); ++i)
       positions_.insert(static_cast<uint32_t>(i));
   }
   // The first record with this id; nullptr when none has it.
