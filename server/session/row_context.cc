@@ -9,8 +9,8 @@ RowContext::RowContext(std::vector<HubLearner> hub, MisSnapshot snapshot,
     : hub_(std::move(hub)),
       snapshot_(std::move(snapshot)),
       hub_version_(hub_version),
-      hub_index_(&hub_, /*build=*/false),
-      mis_index_(&snapshot_.learners, /*build=*/false) {
+      hub_index_(&hub_),
+      mis_index_(&snapshot_.learners) {
   // A side per core: at a million learners each takes about a quarter of a
   // second, with the other core otherwise idle.
   std::thread mis([this] { mis_index_.Build(); });

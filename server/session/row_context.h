@@ -22,14 +22,11 @@ namespace hubsync {
 template <typename Record, const std::string& (*Id)(const Record&)>
 class IdIndex {
  public:
-  // Indexes `records` now, or (build = false) when Build() is called: two
-  // indexes can then be built on two threads.
-  explicit IdIndex(const std::vector<Record>* records, bool build = true)
-      : positions_(0, Hash{records}, Eq{records}), records_(records) {
-    if (build) Build();
-  }
+  // Empty until Build(), so that two indexes can be built on two threads.
+  explicit IdIndex(const std::vector<Record>* records)
+      : positions_(0, Hash{records}, Eq{records}), records_(records) {}
+  // Indexes every record (once: `records` must not change afterwards).
   void Build() {
-    positions_.clear();
     positions_.reserve(records_->size());
     for (size_t i = 0; i < records_->size(); ++i)
       positions_.insert(static_cast<uint32_t>(i));

@@ -114,14 +114,13 @@ absl::StatusOr<std::vector<HubLearner>> ReadSchoolLearners(
   // Counted first (off the small school index) so that the vector is
   // allocated once: grown by doubling, a million learners of 440 bytes
   // would be moved about twenty times and touch twice the memory.
-  STORE_ASSIGN_OR_RETURN(
-      Statement count,
-      db->Prepare("SELECT count(*) FROM hub_learners INDEXED BY "
-                  "hub_learners_by_school WHERE school_id = ?"));
-  count.BindRef(1, school_id);
-  STORE_ASSIGN_OR_RETURN(bool counted, count.Step());
+  STORE_ASSIGN_OR_RETURN(int64_t count,
+                         db->QueryInt("SELECT count(*) FROM hub_learners "
+                                      "INDEXED BY hub_learners_by_school "
+                                      "WHERE school_id = ?",
+                                      school_id));
   std::vector<HubLearner> out;
-  if (counted) out.reserve(static_cast<size_t>(count.Int(0)));
+  out.reserve(static_cast<size_t>(count));
   while (true) {
     STORE_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;

@@ -91,11 +91,10 @@ absl::StatusOr<MisSnapshot> ReadSnapshot(Db* db, const std::string& snapshot_id,
   lrn.Bind(1, snapshot_id);
   // Counted first so that the vector is allocated once (ReadSchoolLearners).
   STORE_ASSIGN_OR_RETURN(
-      Statement count,
-      db->Prepare("SELECT count(*) FROM mis_learners WHERE snapshot_id = ?"));
-  count.Bind(1, snapshot_id);
-  STORE_ASSIGN_OR_RETURN(bool counted, count.Step());
-  if (counted) s.learners.reserve(static_cast<size_t>(count.Int(0)));
+      int64_t count,
+      db->QueryInt("SELECT count(*) FROM mis_learners WHERE snapshot_id = ?",
+                   snapshot_id));
+  s.learners.reserve(static_cast<size_t>(count));
   while (true) {
     STORE_ASSIGN_OR_RETURN(bool row, lrn.Step());
     if (!row) break;

@@ -103,9 +103,11 @@ absl::StatusOr<Statement> Db::Prepare(absl::string_view sql) {
   return Statement(db_, stmt);
 }
 
-absl::StatusOr<int64_t> Db::QueryInt(absl::string_view sql) {
+absl::StatusOr<int64_t> Db::QueryInt(absl::string_view sql,
+                                     std::optional<absl::string_view> param) {
   absl::StatusOr<Statement> st = Prepare(sql);
   if (!st.ok()) return st.status();
+  if (param.has_value()) st->Bind(1, *param);
   absl::StatusOr<bool> row = st->Step();
   if (!row.ok()) return row.status();
   if (!*row) return absl::InternalError(absl::StrCat("no result: ", sql));

@@ -12,6 +12,7 @@
 #define HUBSYNC_SERVER_STORAGE_SQLITE_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -45,7 +46,10 @@ class Db {
   absl::Status Exec(absl::string_view sql);
   absl::StatusOr<Statement> Prepare(absl::string_view sql);
   // Runs a query returning one integer (e.g. "PRAGMA user_version").
-  absl::StatusOr<int64_t> QueryInt(absl::string_view sql);
+  // `param`, when given, is bound to the query's one parameter.
+  absl::StatusOr<int64_t> QueryInt(
+      absl::string_view sql,
+      std::optional<absl::string_view> param = std::nullopt);
   // Runs a query returning one text value (e.g. "PRAGMA journal_mode").
   absl::StatusOr<std::string> QueryText(absl::string_view sql);
   int64_t LastInsertRowId() const;
