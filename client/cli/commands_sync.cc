@@ -181,6 +181,14 @@ int EmailAll(const Parsed& p, client::HubsyncClient& c, Io& io) {
 // --confirm-desync was given, asks for it on io.in and saves again with it.
 int Save(const Parsed& p, client::HubsyncClient& c, Io& io) {
   auto req = Mutating<v1::SaveRequest>(p);
+  if (p.Has("dry-run")) {
+    // The server plans the save exactly as it would apply it and writes
+    // nothing (SaveRequest.validate_only).
+    req.set_validate_only(true);
+    return Show(
+        c.SaveAndSyncPupils(req), p, io,
+        [&](const v1::SaveResponse& r) { PrintSaveSummary(r, io.out); });
+  }
   req.set_request_id(p.Get("request-id"));
   req.set_confirm_desync_count(p.Number("confirm-desync"));
   v1::MassDesync guard;
@@ -379,12 +387,16 @@ std::vector<Command> SyncCommands() {
                          "the server allows unasked (N must be the exact "
                          "count); without it the command shows the count "
                          "and asks"),
+                  Switch("dry-run",
+                         "print what the save would do (the server plans it "
+                         "as it would apply it) and write nothing"),
                   Expect()},
         .summary = "Save and sync pupils, in one transaction.\n"
                    "Prints what happened: linked, refreshed, imported, "
                    "desynced, emails queued. A save that would desync more "
                    "than the server's share (default 10%) of the school's "
-                   "synced learners shows the count and asks first.",
+                   "synced learners shows the count and asks first. With "
+                   "--dry-run, prints what it would do and saves nothing.",
         .example = "hubsync sync save ses_... --request-id 7f3c"},
        Save},
       {{.path = "sync cancel",

@@ -141,9 +141,16 @@ void PrintEdit(const v1::EditResponse& r, std::ostream& os) {
 
 void PrintSaveSummary(const v1::SaveResponse& r, std::ostream& os) {
   const v1::SaveSummary& s = r.summary();
-  os << "Saved and synced pupils (session " << r.session().session_id()
-     << ", version " << r.session().version() << ")\n"
-     << absl::StrFormat("  linked         %d  (Matched and May match rows)\n",
+  if (r.session().step() == v1::SESSION_STEP_SAVED) {
+    os << "Saved and synced pupils (session " << r.session().session_id()
+       << ", version " << r.session().version() << ")\n";
+  } else {
+    // A dry run (validate_only): the session has not moved on.
+    os << "Dry run: the save would do this (session "
+       << r.session().session_id() << ", version " << r.session().version()
+       << "; nothing saved)\n";
+  }
+  os << absl::StrFormat("  linked         %d  (Matched and May match rows)\n",
                         s.linked())
      << absl::StrFormat(
             "  refreshed      %d  (Synced rows updated from the MIS)\n",

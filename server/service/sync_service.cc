@@ -277,9 +277,9 @@ grpc::Status SyncServiceImpl::SaveAndSyncPupils(grpc::ServerContext* context,
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "confirm_desync_count must not be negative");
   }
-  absl::StatusOr<SaveOutcome> saved =
-      sessions_->Save(req->session_id(), req->expected_version(),
-                      req->request_id(), req->confirm_desync_count(), actor);
+  absl::StatusOr<SaveOutcome> saved = sessions_->Save(
+      req->session_id(), req->expected_version(), req->request_id(),
+      req->confirm_desync_count(), actor, req->validate_only());
   if (!saved.ok()) {
     if (std::optional<MassDesyncInfo> guard = ParseMassDesync(saved.status())) {
       v1::MassDesync details;

@@ -163,4 +163,28 @@ absl::StatusOr<SavePlan> BuildSavePlan(const SessionRecord& session,
   return plan;
 }
 
+SaveSummary SummariseSavePlan(const SavePlan& plan) {
+  SaveSummary summary;
+  summary.unaffected = plan.unaffected;
+  for (const PlannedChange& c : plan.changes) {
+    switch (c.change) {
+      case LearnerChange::kLink:
+        ++summary.linked;
+        break;
+      case LearnerChange::kRefresh:
+        ++summary.refreshed;
+        break;
+      case LearnerChange::kImport:
+        ++summary.imported;
+        break;
+      case LearnerChange::kDesync:
+        ++summary.desynced;
+        break;
+    }
+    if (c.queue_verification_email) ++summary.emails_queued;
+  }
+  summary.audit_records = static_cast<int64_t>(plan.changes.size());
+  return summary;
+}
+
 }  // namespace hubsync

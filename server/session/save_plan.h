@@ -23,6 +23,11 @@ absl::StatusOr<SavePlan> BuildSavePlan(const SessionRecord& session,
                                        const std::vector<Row>& rows,
                                        const RowContext& context);
 
+// The counts a store's ApplySave of `plan` reports: one per change by verb,
+// the verification emails, the unaffected rows and one audit record per
+// change. What a dry run of the save returns.
+SaveSummary SummariseSavePlan(const SavePlan& plan);
+
 }  // namespace hubsync
 
 #endif  // HUBSYNC_SERVER_SESSION_SAVE_PLAN_H_

@@ -169,12 +169,15 @@ class SessionManager {
   // outcome and writes nothing. A save that would desync more than
   // max_desync_percent of the school's synced learners fails with
   // FAILED_PRECONDITION (payload kMassDesyncPayload) unless
-  // confirm_desync_count equals the number it would desync.
+  // confirm_desync_count equals the number it would desync. validate_only:
+  // a dry run that checks as Save does (but skips the guard) and returns the
+  // summary of the same plan, writing nothing (SaveRequest.validate_only).
   absl::StatusOr<SaveOutcome> Save(const std::string& session_id,
                                    int64_t expected_version,
                                    const std::string& request_id,
                                    int64_t confirm_desync_count,
-                                   const Actor& actor);
+                                   const Actor& actor,
+                                   bool validate_only = false);
   absl::StatusOr<SessionView> Cancel(const std::string& session_id,
                                      int64_t expected_version,
                                      const Actor& actor);

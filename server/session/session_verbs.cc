@@ -242,12 +242,13 @@ absl::StatusOr<SaveOutcome> SessionManager::Save(const std::string& session_id,
                                                  int64_t expected_version,
                                                  const std::string& request_id,
                                                  int64_t confirm_desync_count,
-                                                 const Actor& actor) {
+                                                 const Actor& actor,
+                                                 bool validate_only) {
   absl::StatusOr<std::shared_ptr<Live>> loaded = Load(session_id);
   if (!loaded.ok()) return loaded.status();
   Live& live = **loaded;
   absl::MutexLock lock(&live.mu);
-  if (live.record.step == SessionStep::kSaved &&
+  if (!validate_only && live.record.step == SessionStep::kSaved &&
       (request_id.empty() || request_id == live.record.save_request_id)) {
     return SaveOutcome{View(live), live.record.save_summary};  // applied once
   }
@@ -275,6 +276,8 @@ absl::StatusOr<SaveOutcome> SessionManager::Save(const std::string& session_id,
           *hub_version, ", session saw ", plan->expected_hub_version,
           "); classify again"));
     }
+    // A dry run: the summary of this very plan, and nothing written.
+    if (validate_only) return SaveOutcome{View(live), SummariseSavePlan(*plan)};
     MassDesyncInfo guard;
     guard.max_percent = max_desync_percent_;
     for (const PlannedChange& c : plan->changes) {
@@ -294,27 +297,7 @@ absl::StatusOr<SaveOutcome> SessionManager::Save(const std::string& session_id,
   next.version = live.record.version + 1;
   next.update_time_unix = clock_->NowUnixSeconds();
   next.save_request_id = request_id;
-  SaveSummary& expect = next.save_summary;
-  expect = SaveSummary{};
-  expect.unaffected = plan->unaffected;
-  for (const PlannedChange& c : plan->changes) {
-    switch (c.change) {
-      case LearnerChange::kLink:
-        ++expect.linked;
-        break;
-      case LearnerChange::kRefresh:
-        ++expect.refreshed;
-        break;
-      case LearnerChange::kImport:
-        ++expect.imported;
-        break;
-      case LearnerChange::kDesync:
-        ++expect.desynced;
-        break;
-    }
-    if (c.queue_verification_email) ++expect.emails_queued;
-  }
-  expect.audit_records = static_cast<int64_t>(plan->changes.size());
+  next.save_summary = SummariseSavePlan(*plan);
   absl::StatusOr<SaveSummary> applied = store_->ApplySave(*plan, next);
   if (!applied.ok()) return applied.status();
   next.save_summary = *applied;

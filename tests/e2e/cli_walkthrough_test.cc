@@ -221,6 +221,28 @@ TEST(CliWalkthroughTest, FullSyncThroughTheRealBinaries) {
           .size(),
       0u);
 
+  // A dry run says what the save will do and saves nothing: no guard
+  // question, no email, the session still on the sync screen.
+  RunResult dry = cli.Run({"sync", "save", second, "--dry-run"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_THAT(dry.out, HasSubstr("Dry run: the save would do this"));
+  EXPECT_THAT(dry.out, HasSubstr("imported       2"));
+  EXPECT_THAT(dry.out, HasSubstr("desynced       1"));
+  EXPECT_THAT(dry.out, HasSubstr("emails queued  2"));
+  RunResult dry_json = cli.Run({"--json", "sync", "save", second, "--dry-run"});
+  ASSERT_EQ(dry_json.exit_code, 0) << dry_json.err;
+  v1::SaveResponse will;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                  std::string(absl::StripAsciiWhitespace(dry_json.out)), &will)
+                  .ok())
+      << dry_json.out;
+  EXPECT_EQ(cli.One<v1::Session>({"sync", "show", second}).step(),
+            v1::SESSION_STEP_SYNC_SCREEN);
+  EXPECT_EQ(
+      cli.Json<v1::VerificationEmail>({"emails", "list", "--school", school})
+          .size(),
+      0u);
+
   // The admin types the count: saved.
   RunResult confirmed = cli.Run({"--json", "sync", "save", second}, "1\n");
   ASSERT_EQ(confirmed.exit_code, 0) << confirmed.err;
@@ -234,6 +256,9 @@ TEST(CliWalkthroughTest, FullSyncThroughTheRealBinaries) {
   EXPECT_EQ(saved.summary().linked(), 2);    // Freddie, Ellie/Eleanor
   EXPECT_EQ(saved.summary().desynced(), 1);
   EXPECT_EQ(saved.summary().emails_queued(), 2);
+  EXPECT_EQ(saved.summary().SerializeAsString(),
+            will.summary().SerializeAsString())
+      << "the dry run said " << will.summary().ShortDebugString();
 
   // The hub, record by record.
   std::map<std::string, v1::Learner> hub;
