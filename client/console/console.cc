@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "client/console/layout.h"
 #include "client/console/panel.h"
 #include "client/console/screens.h"
 #include "client/lib/labels.h"
@@ -26,12 +27,11 @@ void SetInfo(Context& ctx, const std::string& text) {
 
 void DrawTitle(Context& ctx, const std::string& step) {
   const v1::Session& s = ctx.session;
-  ctx.ui.Put(0, 0,
-             absl::StrCat(
-                 " hubsync console | ",
-                 ctx.school_name.empty() ? s.school_id() : ctx.school_name,
-                 " | session ", s.session_id(), " v", s.version(), " | ", step),
-             ctx.ui.cols(), Paint::kBar);
+  ctx.ui.Put(
+      0, 0,
+      TitleLine(ctx.school_name.empty() ? s.school_id() : ctx.school_name,
+                s.session_id(), s.version(), step, ctx.ui.cols()),
+      ctx.ui.cols(), Paint::kBar);
 }
 
 void DrawStatus(Context& ctx) {
@@ -85,18 +85,16 @@ Next ClassSyncScreen(Context& ctx) {
            absl::StrCat("MIS snapshot ", ctx.session.snapshot_id(),
                         ", started by ", ctx.session.admin()),
            w);
-    ui.Put(5, 2,
-           "Proceed syncs the school's registration groups and subject "
-           "classes from the MIS,",
+    ui.Put(5, 2, "Proceed syncs the school's registration groups and subject",
            w);
-    ui.Put(6, 2, "then opens the Pupils panel.", w);
+    ui.Put(6, 2, "classes from the MIS, then opens the Pupils panel.", w);
     ui.Put(8, 2, "[ Proceed ]", 11, Paint::kPlain, true);
     DrawStatus(ctx);
     ui.Put(ui.rows() - 1, 0, " Enter/p: Proceed   q: quit", ui.cols(),
            Paint::kBar);
     ui.Show();
     const Key k = ui.Read(-1);
-    if (IsQuit(k)) return Next::kQuit;
+    if (IsQuit(k) || ui.interrupted()) return Next::kQuit;
     if (!IsEnter(k) && !k.Is(L'p')) continue;
     v1::ProceedRequest req;
     req.set_session_id(ctx.session.session_id());
@@ -155,7 +153,7 @@ Next PupilsPanelScreen(Context& ctx) {
            ui.cols(), Paint::kBar);
     ui.Show();
     const Key k = ui.Read(-1);
-    if (IsQuit(k)) return Next::kQuit;
+    if (IsQuit(k) || ui.interrupted()) return Next::kQuit;
     bool proceed = k.Is(L'p');
     if (k.Is(L'k') || (k.type == Key::kSpecial && k.code == KeyUp()))
       panel.Move(-1);
@@ -207,10 +205,29 @@ int RunConsole(client::HubsyncClient& client, const ConsoleOptions& options,
   }
   std::string farewell;
   v1::Session last;
+  bool interrupted = false;
+  std::string codeset;
   {
     Ui ui;
     Context ctx{client, ui, *session, school_name, "", false, ""};
-    for (;;) {
+    bool carry_on = true;
+    if (!ui.utf8()) {
+      // Names such as Zoe with a diaeresis need UTF-8; say so before any
+      // screen shows them wrongly (this text is ASCII on purpose).
+      codeset = ui.codeset();
+      const Key k = ui.Message(
+          "Warning: the terminal's locale is not UTF-8",
+          {absl::StrCat("The locale's character set is ", codeset,
+                        ", not UTF-8: names with accents or"),
+           "other scripts cannot show, and box lines are drawn in ASCII.",
+           "Quit and start again with LANG=C.UTF-8 (or any *.UTF-8 locale)."},
+          "q: quit   any other key: carry on anyway", Paint::kError);
+      carry_on = !(k.Is(L'q') || k.Is(L'Q') || ui.interrupted());
+      ctx.message = absl::StrCat("Warning: locale ", codeset,
+                                 " is not UTF-8 (LANG=C.UTF-8 fixes it)");
+      ctx.message_error = true;
+    }
+    while (carry_on) {
       Next next;
       switch (ctx.session.step()) {
         case v1::SESSION_STEP_CLASS_SYNC:
@@ -227,6 +244,16 @@ int RunConsole(client::HubsyncClient& client, const ConsoleOptions& options,
     }
     farewell = ctx.farewell;
     last = ctx.session;
+    interrupted = ui.interrupted();
+  }
+  if (!codeset.empty()) {
+    err << "warning: the locale's character set is " << codeset
+        << ", not UTF-8; run the console with LANG=C.UTF-8\n";
+  }
+  if (interrupted) {
+    // Ctrl-C quits at once; edits are already on the server, so nothing is
+    // lost and the exit status is 0 (README, "The console").
+    err << "interrupted (Ctrl-C): changes made so far stay in the session\n";
   }
   if (!farewell.empty()) out << farewell << "\n";
   if (last.step() != v1::SESSION_STEP_SAVED &&

@@ -80,32 +80,31 @@ std::vector<std::string> ExplainLines(const v1::Row& r) {
   return lines;
 }
 
-std::vector<std::string> SaveLines(const SavePlan& p, const Counts& counts) {
+std::vector<std::string> SaveLines(const v1::SaveSummary& s,
+                                   const Counts& counts) {
   std::vector<std::string> lines = {
-      "Save and sync pupils writes all of this to the Admin Hub in one "
-      "transaction:",
+      "Save and sync pupils writes this to the Admin Hub in one transaction:",
       absl::StrFormat("  import      %d new learners (New rows ticked Import?)",
-                      p.imports),
-      absl::StrFormat(
-          "  link        %d learners (Matched and May match: the MIS "
-          "record overwrites the hub record)",
-          p.links),
-      absl::StrFormat("  refresh     %d Synced learners from the MIS",
-                      p.refreshes),
-      absl::StrFormat("  desync      %d learners (they stay in their class and "
-                      "year group)",
-                      p.desyncs),
-      absl::StrFormat("  emails      %d verification emails", p.emails),
-      absl::StrFormat("  unaffected  %d (Not matched: left as they are)",
-                      p.unaffected),
+                      s.imported()),
+      absl::StrFormat("  link        %d learners (Matched, May match: MIS "
+                      "overwrites hub)",
+                      s.linked()),
+      absl::StrFormat("  refresh     %d Synced learners the MIS changed",
+                      s.refreshed()),
+      absl::StrFormat("  desync      %d learners (they stay in their class)",
+                      s.desynced()),
+      absl::StrFormat("  emails      %d verification emails",
+                      s.emails_queued()),
+      absl::StrFormat("  unaffected  %d (Not matched, or already up to date)",
+                      s.unaffected()),
       absl::StrFormat("  not imported %d (New rows not ticked)",
-                      p.not_imported)};
+                      counts.new_rows - counts.import_ticked)};
   if (counts.may_match > 0) {
     lines.push_back("");
     lines.push_back(absl::StrFormat(
-        "%d May match row(s) will be saved as matches unless you unmatch them "
-        "(f filters by status).",
+        "%d May match row(s) will be saved as matches unless you unmatch",
         counts.may_match));
+    lines.push_back("them (f filters by status).");
   }
   return lines;
 }
@@ -128,30 +127,23 @@ std::vector<std::string> MassDesyncLines(const v1::MassDesync& guard) {
 
 const std::vector<std::string>& HelpLines() {
   static const auto* lines = new std::vector<std::string>{
-      "Up/Down, j/k        move one row",
-      "PgUp/PgDn           move one page",
-      "Home/End, g/G       first / last row",
-      "/                   search by name or id (Enter applies, empty clears; "
-      "Ctrl-U clears the line)",
-      "f                   filter by status: All, Not matched, New, Matched, "
-      "May match, Synced, Desynced",
-      "Esc                 clear the mark, else the search",
-      "space               tick / untick Import? on a New row",
-      "a                   select / deselect Import? on every New row",
-      "e                   tick / untick Sync email? (email option on)",
-      "E                   sync / desync every email address",
-      "m                   mark a Not matched or New row, then m on the other "
-      "kind of row: Match",
-      "u                   Unmatch a Matched or May match row",
-      "x, Enter            why: each field's level and weight, and the score",
-      "r                   fetch the rows from the server again",
-      "S                   Save and sync pupils (shows what will happen first)",
-      "q                   quit (asks when changes are not saved)",
+      "j/k Up/Down  move    PgUp/PgDn  page    g/G Home/End  first/last row",
+      "/            search names (accents and case ignored) and ids",
+      "f            filter: All, Not matched, New, Matched, May match, ...",
+      "Esc          clear the mark, else the search",
+      "space        tick / untick Import? on a New row",
+      "a / A        tick / untick Import? on every New row",
+      "e / E        tick / untick Sync email? on a row / on every row",
+      "m            mark a Not matched or New row; m on the other kind: Match",
+      "u            Unmatch a Matched or May match row",
+      "x, Enter     why: each field's level and weight, and the score",
+      "r            fetch the rows from the server again",
+      "S            Save and sync pupils (shows what it will do first)",
+      "q            quit (asks when changes are not saved); Ctrl-C at once",
       "",
-      "Statuses: Not matched (hub only, unaffected), New (MIS only, imported "
-      "if ticked), Matched and May match (linked on save), Synced (stays "
-      "linked), Desynced (kept, no longer synced). A * after the status: "
-      "decided by an admin.",
+      "Not matched: hub only, unaffected. New: MIS only, imported if ticked.",
+      "Matched, May match: linked on save. Synced: stays linked, refreshed.",
+      "Desynced: kept in its class, no longer synced. *: an admin decided.",
   };
   return *lines;
 }

@@ -17,13 +17,18 @@ std::string ExplainTitle(const v1::Row& row);
 // (what `hubsync sync rows --explain` prints), or why a row is unpaired.
 std::vector<std::string> ExplainLines(const v1::Row& row);
 
-// What Save and sync pupils will do, from the plan and the counts.
-std::vector<std::string> SaveLines(const SavePlan& plan, const Counts& counts);
+// What Save and sync pupils will do: `will` is the server's dry run of the
+// save (SaveRequest.validate_only), so the preview is what the save does;
+// the counts add the New rows left unticked and the May match warning.
+// Lines fit a dialog at 80x24 (72 columns).
+std::vector<std::string> SaveLines(const v1::SaveSummary& will,
+                                   const Counts& counts);
 
 // The count and share the mass-desync guard refused, and how to confirm.
 std::vector<std::string> MassDesyncLines(const v1::MassDesync& guard);
 
-// The keys of the sync screen, for `?`.
+// The keys of the sync screen, for `?`: at most 18 lines of at most 72
+// columns, so the whole list fits a dialog at 80x24.
 const std::vector<std::string>& HelpLines();
 
 }  // namespace hubsync::console

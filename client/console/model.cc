@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "client/console/text.h"
 #include "client/lib/labels.h"
+#include "common/normalise.h"
 
 namespace hubsync::console {
 namespace {
@@ -84,6 +85,7 @@ void SyncModel::ClearRows() {
   index_.clear();
   removed_.clear();
   visible_.clear();
+  folded_.clear();
   cursor_ = top_ = 0;
   mark_.reset();
   done_ = false;
@@ -95,6 +97,7 @@ void SyncModel::AddBatch(const v1::RowBatch& batch) {
     if (removed_.count(r.row_id()) > 0) continue;
     auto it = index_.find(r.row_id());
     if (it != index_.end()) {
+      folded_.erase(r.row_id());
       rows_[it->second] = r;
     } else {
       index_[r.row_id()] = rows_.size();
@@ -116,6 +119,7 @@ void SyncModel::ApplyEdit(const v1::EditResponse& edit) {
   }
   std::vector<v1::Row> fresh;
   for (const v1::Row& r : edit.changed_rows()) {
+    folded_.erase(r.row_id());
     auto it = index_.find(r.row_id());
     if (it != index_.end()) {
       rows_[it->second] = r;
@@ -126,6 +130,7 @@ void SyncModel::ApplyEdit(const v1::EditResponse& edit) {
   std::unordered_set<int64_t> gone(edit.removed_row_ids().begin(),
                                    edit.removed_row_ids().end());
   removed_.insert(gone.begin(), gone.end());
+  for (int64_t id : gone) folded_.erase(id);
   std::vector<v1::Row> next;
   next.reserve(rows_.size() + fresh.size());
   for (size_t i = 0; i <= rows_.size(); ++i) {
@@ -161,10 +166,25 @@ bool SyncModel::Visible(const v1::Row& r) const {
     return false;
   }
   if (search_lower_.empty()) return true;
-  const std::wstring hay =
-      Lower(Widen(absl::StrCat(HubName(r), "\n", MisName(r), "\n",
-                               r.hub().learner_id(), "\n", r.mis().mis_id())));
-  return hay.find(search_lower_) != std::wstring::npos;
+  if (!search_folded_.empty() &&
+      Folded(r).find(search_folded_) != std::string::npos) {
+    return true;
+  }
+  const std::wstring ids =
+      Lower(Widen(absl::StrCat(r.hub().learner_id(), "\n", r.mis().mis_id())));
+  return ids.find(search_lower_) != std::wstring::npos;
+}
+
+const std::string& SyncModel::Folded(const v1::Row& r) const {
+  auto it = folded_.find(r.row_id());
+  if (it == folded_.end()) {
+    // One name per line, so a search never runs from one name into the other.
+    it = folded_
+             .emplace(r.row_id(), absl::StrCat(NormaliseName(HubName(r)), "\n",
+                                               NormaliseName(MisName(r))))
+             .first;
+  }
+  return it->second;
 }
 
 void SyncModel::Rebuild() {
@@ -230,6 +250,7 @@ void SyncModel::SetFilter(v1::RowStatus s) {
 void SyncModel::SetSearch(const std::string& text) {
   search_ = text;
   search_lower_ = Lower(Widen(text));
+  search_folded_ = NormaliseName(text);
   Rebuild();
 }
 
@@ -263,19 +284,6 @@ Counts SyncModel::counts() const {
   }
   c.total = static_cast<int64_t>(rows_.size());
   return c;
-}
-
-SavePlan SyncModel::Plan() const {
-  const Counts c = counts();
-  SavePlan p;
-  p.imports = c.import_ticked;
-  p.links = c.matched + c.may_match;
-  p.refreshes = c.synced;
-  p.desyncs = c.desynced;
-  p.emails = session_.sync_email_addresses() ? c.email_ticked : 0;
-  p.unaffected = c.not_matched;
-  p.not_imported = c.new_rows - c.import_ticked;
-  return p;
 }
 
 template <typename Req>
@@ -332,16 +340,15 @@ absl::StatusOr<v1::UnmatchRequest> SyncModel::Unmatch() const {
   return req;
 }
 
-v1::SetImportAllRequest SyncModel::ToggleImportAll() const {
-  bool all = true;
-  bool any = false;
-  for (const v1::Row& r : rows_) {
-    if (r.status() != v1::ROW_STATUS_NEW) continue;
-    any = true;
-    all = all && r.import();
-  }
+v1::SetImportAllRequest SyncModel::TickAllNew() const {
   auto req = Versioned<v1::SetImportAllRequest>();
-  req.set_import(!(any && all));
+  req.set_import(true);
+  return req;
+}
+
+v1::SetImportAllRequest SyncModel::UntickAllNew() const {
+  auto req = Versioned<v1::SetImportAllRequest>();
+  req.set_import(false);
   return req;
 }
 

@@ -37,17 +37,6 @@ struct Counts {
   int64_t Of(v1::RowStatus s) const;
 };
 
-// What Save will do, from the rows as they stand (sync-semantics.md).
-struct SavePlan {
-  int64_t imports = 0;       // New rows ticked Import?
-  int64_t links = 0;         // Matched and May match rows
-  int64_t refreshes = 0;     // Synced rows
-  int64_t desyncs = 0;       // Desynced rows
-  int64_t emails = 0;        // Sync email? ticked
-  int64_t unaffected = 0;    // Not matched rows
-  int64_t not_imported = 0;  // New rows not ticked
-};
-
 // The row marked with `m`, waiting for its partner.
 struct Mark {
   int64_t row_id = 0;
@@ -91,19 +80,23 @@ class SyncModel {
   void CycleFilter();
   void SetFilter(v1::RowStatus s);
   v1::RowStatus filter() const { return filter_; }
-  // Rows whose hub or MIS name or id contains `text`, case-insensitively;
-  // "" shows every row.
+  // Rows whose hub or MIS name contains `text` once both are folded as the
+  // matcher folds names (NormaliseName: case, accents, apostrophes and
+  // hyphens; "zoe" finds Zoë, "obrien" O'Brien), or whose learner or MIS id
+  // contains it, case-insensitively; "" shows every row.
   void SetSearch(const std::string& text);
   const std::string& search() const { return search_; }
 
+  // The numbers per status. What Save will do is the server's to say: the
+  // screen asks it for a dry run (SaveRequest.validate_only).
   Counts counts() const;
-  SavePlan Plan() const;
 
   // ---- requests for the keys; an error says why the key does nothing ----
   absl::StatusOr<v1::SetImportRequest> ToggleImport() const;          // space
   absl::StatusOr<v1::SetSyncEmailRequest> ToggleEmail() const;        // e
   absl::StatusOr<v1::UnmatchRequest> Unmatch() const;                 // u
-  v1::SetImportAllRequest ToggleImportAll() const;                    // a
+  v1::SetImportAllRequest TickAllNew() const;                         // a
+  v1::SetImportAllRequest UntickAllNew() const;                       // A
   absl::StatusOr<v1::SetSyncEmailAllRequest> ToggleEmailAll() const;  // E
   v1::SaveRequest Save() const;                                       // S
 
@@ -120,6 +113,8 @@ class SyncModel {
   Req Versioned() const;
   void Rebuild();  // recomputes visible_, keeping the cursor on its row
   bool Visible(const v1::Row& r) const;
+  // The row's hub and MIS names, folded; cached by row id until it changes.
+  const std::string& Folded(const v1::Row& r) const;
 
   v1::Session session_;
   std::vector<v1::Row> rows_;
@@ -130,7 +125,9 @@ class SyncModel {
   size_t top_ = 0;
   v1::RowStatus filter_ = v1::ROW_STATUS_UNSPECIFIED;
   std::string search_;
-  std::wstring search_lower_;
+  std::wstring search_lower_;  // for ids
+  std::string search_folded_;  // for names
+  mutable std::unordered_map<int64_t, std::string> folded_;
   std::optional<Mark> mark_;
   bool done_ = false;
   int64_t classified_ = 0;

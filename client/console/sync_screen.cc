@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "client/console/dialogs.h"
+#include "client/console/layout.h"
 #include "client/console/model.h"
 #include "client/console/screens.h"
 #include "client/console/stream.h"
@@ -39,10 +40,6 @@ std::string RequestId() {
   return absl::StrFormat("console-%08x%08x", rd(), rd());
 }
 
-const char kHelpLine[] =
-    " j/k/PgUp/PgDn: move  /: search  f: filter  space: import  e: email  "
-    "m: match  u: unmatch  x: why  S: save  ?: keys  q: quit";
-
 class SyncScreenRunner {
  public:
   explicit SyncScreenRunner(Context& ctx) : ctx_(ctx), stream_(ctx.client) {
@@ -55,12 +52,14 @@ class SyncScreenRunner {
       Pump();
       Draw();
       const Key k = ctx_.ui.Read(100);
+      if (ctx_.ui.interrupted()) return Next::kQuit;
       if (k.type == Key::kNone) continue;
       if (k.Is(L'q') || k.Is(L'Q')) {
         if (ConfirmQuit()) return Next::kQuit;
         continue;
       }
       Handle(k);
+      if (ctx_.ui.interrupted()) return Next::kQuit;
     }
   }
 
@@ -133,7 +132,7 @@ class SyncScreenRunner {
 
   void Handle(const Key& k) {
     Ui& ui = ctx_.ui;
-    const int page = std::max(1, ui.rows() - 7);
+    const int page = page_;
     auto special = [&](int code) {
       return k.type == Key::kSpecial && k.code == code;
     };
@@ -171,11 +170,16 @@ class SyncScreenRunner {
           "Import? changed");
     }
     if (k.Is(L'a')) {
-      absl::StatusOr<v1::SetImportAllRequest> req = model_.ToggleImportAll();
       Edit(
-          req, [&](const auto& r) { return c.SetImportAll(r); },
-          req->import() ? "Import? ticked on every New row"
-                        : "Import? cleared on every New row");
+          absl::StatusOr<v1::SetImportAllRequest>(model_.TickAllNew()),
+          [&](const auto& r) { return c.SetImportAll(r); },
+          "Import? ticked on every New row");
+    }
+    if (k.Is(L'A')) {
+      Edit(
+          absl::StatusOr<v1::SetImportAllRequest>(model_.UntickAllNew()),
+          [&](const auto& r) { return c.SetImportAll(r); },
+          "Import? cleared on every New row");
     }
     if (k.Is(L'e')) {
       Edit(
@@ -244,8 +248,18 @@ class SyncScreenRunner {
                          "rows are still arriving: save once they are all in"));
       return;
     }
+    // The preview is the server's dry run of this very save (same version):
+    // what it shows is what the save does, or the save is refused as stale.
+    v1::SaveRequest preview = model_.Save();
+    preview.set_validate_only(true);
+    absl::StatusOr<v1::SaveResponse> will =
+        ctx_.client.SaveAndSyncPupils(preview);
+    if (!will.ok()) {
+      Failed(will.status());
+      return;
+    }
     const std::vector<std::string> lines =
-        SaveLines(model_.Plan(), model_.counts());
+        SaveLines(will->summary(), model_.counts());
     if (!ctx_.ui.Ask("Save and sync pupils", lines, "Save now?")) {
       SetInfo(ctx_, "Not saved");
       return;
@@ -309,96 +323,85 @@ class SyncScreenRunner {
     ctx_.session = model_.session();
     ui.Erase();
     DrawTitle(ctx_, client::StepLabel(model_.session().step()));
-    const Counts n = model_.counts();
     const bool emails = model_.session().sync_email_addresses();
-    ui.Put(1, 0,
-           absl::StrFormat(
-               " Not matched %d | New %d | Matched %d | May match %d | "
-               "Synced %d | Desynced %d | total %d | Import? %d%s",
-               n.not_matched, n.new_rows, n.matched, n.may_match, n.synced,
-               n.desynced, n.total, n.import_ticked,
-               emails ? absl::StrCat(" | Email? ", n.email_ticked) : ""),
-           ui.cols(), Paint::kPlain, false, true);
-    std::string line2 = absl::StrCat(
-        " Filter: ", FilterLabel(model_.filter()), " (", model_.visible_size(),
-        " shown)   Search: ", model_.search().empty() ? "-" : model_.search());
+    // The counts, then the filter and search, on as many lines as the width
+    // needs (two at 80 columns).
+    std::vector<std::string> top =
+        PackSegments(CountSegments(model_.counts(), emails), ui.cols());
+    std::vector<std::string> state = {
+        absl::StrCat("Filter: ", FilterLabel(model_.filter()), " (",
+                     model_.visible_size(), " shown)"),
+        absl::StrCat("Search: ",
+                     model_.search().empty() ? "-" : model_.search())};
     if (model_.mark()) {
-      absl::StrAppend(&line2, "   Marked: ", model_.mark()->name);
+      state.push_back(absl::StrCat("Marked: ", model_.mark()->name));
     }
-    absl::StrAppend(
-        &line2, model_.stream_done()
-                    ? ""
-                    : absl::StrCat("   receiving rows... ", model_.classified(),
+    if (!model_.stream_done()) {
+      state.push_back(absl::StrCat("receiving rows... ", model_.classified(),
                                    " classified"));
-    ui.Put(2, 0, line2, ui.cols());
+    }
+    for (std::string& l : PackSegments(state, ui.cols(), "   ")) {
+      top.push_back(std::move(l));
+    }
+    int y = 1;
+    for (const std::string& l : top) ui.Put(y++, 0, l, ui.cols());
 
-    // Columns: marker, hub (name, year, reg), status, MIS (name, year, reg),
-    // Import?, Email?.
-    const int fixed = 2 + 1 + 4 + 7 + 13 + 1 + 1 + 4 + 7 + 8 + (emails ? 7 : 0);
-    const int name_w = std::max(8, (ui.cols() - fixed) / 2);
-    int x = 0;
-    struct Col {
-      int x, w;
+    const SyncColumns cols = LayoutColumns(ui.cols(), emails);
+    const int head = y;
+    auto header = [&](const Column& c, const std::string& t) {
+      ui.Put(head, c.x, t, c.w, Paint::kPlain, true);
     };
-    auto col = [&](int w) {
-      Col c{x, w};
-      x += w + 1;
-      return c;
-    };
-    x = 2;
-    const Col hub = col(name_w), hy = col(3), hr = col(6), st = col(12);
-    x += 1;
-    const Col mis = col(name_w), my = col(3), mr = col(6), imp = col(7);
-    const Col em = col(6);
-    auto header = [&](const Col& c, const std::string& t) {
-      ui.Put(3, c.x, t, c.w, Paint::kPlain, true);
-    };
-    ui.Put(3, 0, "", ui.cols(), Paint::kPlain, true);
-    header(hub, "HUB LEARNER");
-    header(hy, "YR");
-    header(hr, "REG");
-    header(st, "STATUS");
-    header(mis, "MIS LEARNER");
-    header(my, "YR");
-    header(mr, "REG");
-    header(imp, "IMPORT?");
-    if (emails) header(em, "EMAIL?");
+    ui.Put(head, 0, "", ui.cols(), Paint::kPlain, true);
+    header(cols.hub, "HUB LEARNER");
+    header(cols.hub_year, "YR");
+    header(cols.hub_reg, "REG");
+    header(cols.status, "STATUS");
+    header(cols.mis, "MIS LEARNER");
+    header(cols.mis_year, "YR");
+    header(cols.mis_reg, "REG");
+    header(cols.import, cols.import_header);
+    if (emails) header(cols.email, cols.email_header);
 
-    const int first = 4;
-    const int page = std::max(1, ui.rows() - first - 2);
-    const size_t top = model_.Top(static_cast<size_t>(page));
-    for (int i = 0; i < page; ++i) {
-      const size_t idx = top + static_cast<size_t>(i);
+    const int first = head + 1;
+    page_ = std::max(1, ui.rows() - first - 2);
+    const size_t top_row = model_.Top(static_cast<size_t>(page_));
+    // A tick, centred in its column.
+    auto tick = [&](int y, const Column& c, bool on, bool cur) {
+      const int pad = std::max(0, (c.w - 3) / 2);
+      ui.Put(y, c.x, absl::StrCat(std::string(pad, ' '), on ? "[x]" : "[ ]"),
+             c.w, Paint::kPlain, cur);
+    };
+    for (int i = 0; i < page_; ++i) {
+      const size_t idx = top_row + static_cast<size_t>(i);
       if (idx >= model_.visible_size()) break;
       const v1::Row& r = model_.visible(idx);
       const bool cur = idx == model_.cursor();
-      const int y = first + i;
+      const int ry = first + i;
       const bool marked = model_.mark() && model_.mark()->row_id == r.row_id();
-      if (cur) ui.Put(y, 0, "", ui.cols(), Paint::kPlain, true);
-      ui.Put(y, 0, absl::StrCat(cur ? ">" : " ", marked ? "*" : " "), 2,
+      if (cur) ui.Put(ry, 0, "", ui.cols(), Paint::kPlain, true);
+      ui.Put(ry, 0, absl::StrCat(cur ? ">" : " ", marked ? "*" : " "), 2,
              Paint::kPlain, cur);
-      ui.Put(y, hub.x, HubName(r), hub.w + 1, Paint::kPlain, cur);
-      ui.Put(y, hy.x, HasHub(r) ? r.hub().year_group() : "", hy.w + 1,
-             Paint::kPlain, cur);
-      ui.Put(y, hr.x, HasHub(r) ? r.hub().registration_group() : "", hr.w + 1,
-             Paint::kPlain, cur);
-      ui.Put(y, st.x,
+      // Each cell is drawn at its column's width exactly: a long name is cut
+      // with "…" and the blank column after it stays blank.
+      ui.Put(ry, cols.hub.x, HubName(r), cols.hub.w, Paint::kPlain, cur);
+      ui.Put(ry, cols.hub_year.x, HasHub(r) ? r.hub().year_group() : "",
+             cols.hub_year.w, Paint::kPlain, cur);
+      ui.Put(ry, cols.hub_reg.x, HasHub(r) ? r.hub().registration_group() : "",
+             cols.hub_reg.w, Paint::kPlain, cur);
+      ui.Put(ry, cols.status.x,
              absl::StrCat(client::StatusLabel(r.status()),
                           r.decided_by_admin() ? " *" : ""),
-             st.w + 2, PaintOf(r.status()), cur, true);
-      ui.Put(y, mis.x, MisName(r), mis.w + 1, Paint::kPlain, cur);
-      ui.Put(y, my.x, HasMis(r) ? r.mis().year_group() : "", my.w + 1,
-             Paint::kPlain, cur);
-      ui.Put(y, mr.x, HasMis(r) ? r.mis().registration_group() : "", mr.w + 1,
-             Paint::kPlain, cur);
-      ui.Put(y, imp.x,
-             r.status() == v1::ROW_STATUS_NEW ? (r.import() ? "  [x]" : "  [ ]")
-                                              : "",
-             imp.w + 1, Paint::kPlain, cur);
-      if (emails) {
-        ui.Put(y, em.x,
-               r.email_available() ? (r.sync_email() ? "  [x]" : "  [ ]") : "",
-               std::max(0, ui.cols() - em.x), Paint::kPlain, cur);
+             cols.status.w, PaintOf(r.status()), cur, true);
+      ui.Put(ry, cols.mis.x, MisName(r), cols.mis.w, Paint::kPlain, cur);
+      ui.Put(ry, cols.mis_year.x, HasMis(r) ? r.mis().year_group() : "",
+             cols.mis_year.w, Paint::kPlain, cur);
+      ui.Put(ry, cols.mis_reg.x, HasMis(r) ? r.mis().registration_group() : "",
+             cols.mis_reg.w, Paint::kPlain, cur);
+      if (r.status() == v1::ROW_STATUS_NEW) {
+        tick(ry, cols.import, r.import(), cur);
+      }
+      if (emails && r.email_available()) {
+        tick(ry, cols.email, r.sync_email(), cur);
       }
     }
     if (model_.visible_size() == 0) {
@@ -408,7 +411,7 @@ class SyncScreenRunner {
              ui.cols() - 4);
     }
     DrawStatus(ctx_);
-    ui.Put(ui.rows() - 1, 0, kHelpLine, ui.cols(), Paint::kBar);
+    ui.Put(ui.rows() - 1, 0, SyncKeyHint(ui.cols()), ui.cols(), Paint::kBar);
     ui.Show();
   }
 
@@ -416,6 +419,7 @@ class SyncScreenRunner {
   SyncModel model_;
   RowStream stream_;
   int edits_ = 0;
+  int page_ = 1;  // rows on screen, set by Draw
 };
 
 }  // namespace

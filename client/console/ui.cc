@@ -2,9 +2,11 @@
 #include "client/console/ui.h"
 
 #include <curses.h>
+#include <langinfo.h>
 
 #include <algorithm>
 #include <clocale>
+#include <cstdlib>
 
 #include "client/console/text.h"
 
@@ -12,6 +14,14 @@ namespace hubsync::console {
 namespace {
 
 int PairOf(Paint p) { return static_cast<int>(p); }
+
+constexpr wint_t kCtrlC = 3;
+
+// https://no-color.org: NO_COLOR set to anything but "" turns colour off.
+bool NoColour() {
+  const char* v = std::getenv("NO_COLOR");
+  return v != nullptr && v[0] != '\0';
+}
 
 // Splits `text` into lines of at most `width` columns, at spaces when it can.
 std::vector<std::wstring> Wrap(const std::wstring& text, int width) {
@@ -52,14 +62,21 @@ void PutW(WINDOW* w, int y, int x, const std::wstring& s, int width) {
 // Edits one line, starting from `text`, with the cursor shown: Enter returns
 // the text, Esc nullopt; Backspace removes the last character and Ctrl-U
 // clears the line. `read_key(text, &ch)` draws the line as it stands, waits
-// for one key and returns what wget_wch returned for it.
+// for one key and returns what wget_wch returned for it. Ctrl-C sets
+// *interrupted and returns nullopt.
 template <typename ReadKey>
-std::optional<std::string> EditLine(std::wstring text, ReadKey read_key) {
+std::optional<std::string> EditLine(std::wstring text, bool* interrupted,
+                                    ReadKey read_key) {
   curs_set(1);
   for (;;) {
     wint_t ch = 0;
     const int r = read_key(text, &ch);
     if (r == ERR) continue;
+    if (r != KEY_CODE_YES && ch == kCtrlC) {
+      *interrupted = true;
+      curs_set(0);
+      return std::nullopt;
+    }
     if (r == KEY_CODE_YES) {
       if (static_cast<int>(ch) == KEY_ENTER) break;
       if (static_cast<int>(ch) == KEY_BACKSPACE && !text.empty())
@@ -99,14 +116,17 @@ int KeyBackspace() { return KEY_BACKSPACE; }
 
 Ui::Ui() {
   std::setlocale(LC_ALL, "");
+  const char* codeset = nl_langinfo(CODESET);
+  codeset_ = codeset != nullptr ? codeset : "";
+  utf8_ = codeset_ == "UTF-8" || codeset_ == "utf8";
   set_escdelay(25);
   initscr();
-  cbreak();
+  raw();  // Ctrl-C arrives as a key: the console quits cleanly on it
   noecho();
   nonl();
   keypad(stdscr, TRUE);
   curs_set(0);
-  if (has_colors()) {
+  if (has_colors() && !NoColour()) {
     colour_ = true;
     start_color();
     use_default_colors();
@@ -136,7 +156,10 @@ void Ui::Put(int y, int x, const std::string& utf8, int width, Paint paint,
   if (width <= 0) return;
   attr_t attrs = 0;
   if (colour_ && paint != Paint::kPlain) attrs |= COLOR_PAIR(PairOf(paint));
-  if (reverse) attrs |= A_REVERSE;
+  // Without colours the bars and errors stand out in reverse video.
+  const bool bar =
+      paint == Paint::kBar || paint == Paint::kError || paint == Paint::kOk;
+  if (reverse || (!colour_ && bar)) attrs |= A_REVERSE;
   if (bold) attrs |= A_BOLD;
   attron(attrs);
   // The bottom-right cell cannot be written without scrolling: leave it.
@@ -157,6 +180,7 @@ Key Ui::Read(int timeout_ms) {
   } else {
     k.type = Key::kChar;
     k.ch = static_cast<wchar_t>(ch);
+    if (ch == kCtrlC) interrupted_ = true;
   }
   return k;
 }
@@ -165,7 +189,7 @@ namespace {
 
 // Draws a centred box with the title, the wrapped lines and a footer; the
 // caller reads keys and deletes the window.
-WINDOW* Box(bool colour, const std::string& title,
+WINDOW* Box(bool colour, bool utf8, const std::string& title,
             const std::vector<std::string>& lines, const std::string& footer,
             Paint paint, int extra_rows) {
   const int max_w = std::max(20, COLS - 4);
@@ -191,7 +215,12 @@ WINDOW* Box(bool colour, const std::string& title,
     wattron(win, COLOR_PAIR(PairOf(paint)));
   }
   werase(win);
-  box(win, 0, 0);
+  if (utf8) {
+    box(win, 0, 0);
+  } else {
+    // The line-drawing characters come out wrong outside UTF-8: ASCII.
+    wborder(win, '|', '|', '-', '-', '+', '+', '+', '+');
+  }
   wattron(win, A_BOLD);
   PutW(win, 0, 2, Widen(" " + title + " "),
        std::min(inner, DisplayWidth(Widen(title)) + 2));
@@ -207,7 +236,7 @@ WINDOW* Box(bool colour, const std::string& title,
 
 Key Ui::Message(const std::string& title, const std::vector<std::string>& lines,
                 const std::string& footer, Paint paint) {
-  WINDOW* win = Box(colour_, title, lines, footer, paint, 0);
+  WINDOW* win = Box(colour_, utf8_, title, lines, footer, paint, 0);
   wrefresh(win);
   Key k;
   while (k.type == Key::kNone ||
@@ -221,6 +250,7 @@ Key Ui::Message(const std::string& title, const std::vector<std::string>& lines,
       k.code = static_cast<int>(ch);
     } else {
       k.ch = static_cast<wchar_t>(ch);
+      if (ch == kCtrlC) interrupted_ = true;
     }
   }
   delwin(win);
@@ -232,6 +262,7 @@ bool Ui::Ask(const std::string& title, const std::vector<std::string>& lines,
              const std::string& question, Paint paint) {
   for (;;) {
     Key k = Message(title, lines, question + "  [y/n]", paint);
+    if (interrupted_) return false;
     if (k.Is(L'y') || k.Is(L'Y')) return true;
     if (k.Is(L'n') || k.Is(L'N') || k.Is(L'q') || k.Is(27)) return false;
   }
@@ -241,33 +272,35 @@ std::optional<std::string> Ui::Input(const std::string& title,
                                      const std::vector<std::string>& lines,
                                      const std::string& prompt, Paint paint) {
   const std::wstring p = Widen(prompt);
-  return EditLine(L"", [&](const std::wstring& text, wint_t* ch) {
-    WINDOW* win =
-        Box(colour_, title, lines, "Enter: send   Esc: back", paint, 1);
-    int h, w;
-    getmaxyx(win, h, w);
-    PutW(win, h - 3, 2, p + L" " + text, w - 4);
-    wmove(win, h - 3,
-          std::min(w - 3, 2 + DisplayWidth(p) + 1 + DisplayWidth(text)));
-    wrefresh(win);
-    wtimeout(win, -1);
-    const int r = wget_wch(win, ch);
-    delwin(win);
-    touchwin(stdscr);
-    return r;
-  });
+  return EditLine(
+      L"", &interrupted_, [&](const std::wstring& text, wint_t* ch) {
+        WINDOW* win = Box(colour_, utf8_, title, lines,
+                          "Enter: send   Esc: back", paint, 1);
+        int h, w;
+        getmaxyx(win, h, w);
+        PutW(win, h - 3, 2, p + L" " + text, w - 4);
+        wmove(win, h - 3,
+              std::min(w - 3, 2 + DisplayWidth(p) + 1 + DisplayWidth(text)));
+        wrefresh(win);
+        wtimeout(win, -1);
+        const int r = wget_wch(win, ch);
+        delwin(win);
+        touchwin(stdscr);
+        return r;
+      });
 }
 
 std::optional<std::string> Ui::Prompt(int y, const std::string& label,
                                       const std::string& initial) {
   const std::wstring l = Widen(label);
-  return EditLine(Widen(initial), [&](const std::wstring& text, wint_t* ch) {
-    PutW(stdscr, y, 0, l + text, COLS - 1);
-    move(y, std::min(COLS - 1, DisplayWidth(l) + DisplayWidth(text)));
-    refresh();
-    timeout(-1);
-    return get_wch(ch);
-  });
+  return EditLine(
+      Widen(initial), &interrupted_, [&](const std::wstring& text, wint_t* ch) {
+        PutW(stdscr, y, 0, l + text, COLS - 1);
+        move(y, std::min(COLS - 1, DisplayWidth(l) + DisplayWidth(text)));
+        refresh();
+        timeout(-1);
+        return get_wch(ch);
+      });
 }
 
 }  // namespace hubsync::console

@@ -45,8 +45,11 @@ int KeyBackspace();
 
 class Ui {
  public:
-  // Sets the locale from the environment, starts curses (cbreak, no echo,
-  // keypad, colours when the terminal has them).
+  // Sets the locale from the environment, starts curses (raw, so Ctrl-C is
+  // a key rather than a signal; no echo; keypad) with colours when the
+  // terminal has them and NO_COLOR is not set to a non-empty value
+  // (https://no-color.org): without colours the bars are drawn in reverse.
+  // In a locale that is not UTF-8, boxes are drawn with ASCII characters.
   Ui();
   ~Ui();  // endwin: the terminal is left as it was
   Ui(const Ui&) = delete;
@@ -54,6 +57,14 @@ class Ui {
 
   int rows() const;
   int cols() const;
+  bool colour() const { return colour_; }
+  // Whether the locale's character set (nl_langinfo(CODESET)) is UTF-8, and
+  // its name ("ANSI_X3.4-1968" for LANG=C).
+  bool utf8() const { return utf8_; }
+  const std::string& codeset() const { return codeset_; }
+  // Ctrl-C was pressed: Read returned it, and a dialog or input line that
+  // was waiting returned as if Esc (n) was pressed. Screens then quit.
+  bool interrupted() const { return interrupted_; }
   void Erase();
   // Draws `utf8` at (y, x), cut or padded to exactly `width` columns.
   void Put(int y, int x, const std::string& utf8, int width,
@@ -84,6 +95,9 @@ class Ui {
 
  private:
   bool colour_ = false;
+  bool utf8_ = true;
+  bool interrupted_ = false;
+  std::string codeset_;
 };
 
 }  // namespace hubsync::console

@@ -57,14 +57,17 @@ TEST(DialogsTest, UnpairedRowsSayWhy) {
 }
 
 TEST(DialogsTest, SaveSummaryCountsEachEffectAndWarnsOfMayMatch) {
-  SavePlan p{.imports = 2,
-             .links = 3,
-             .refreshes = 18,
-             .desyncs = 1,
-             .emails = 4,
-             .unaffected = 5,
-             .not_imported = 6};
+  // The numbers are the server's dry run of the save (validate_only).
+  v1::SaveSummary p;
+  p.set_imported(2);
+  p.set_linked(3);
+  p.set_refreshed(18);
+  p.set_desynced(1);
+  p.set_emails_queued(4);
+  p.set_unaffected(5);
   Counts c;
+  c.new_rows = 8;
+  c.import_ticked = 2;
   const std::string quiet = absl::StrJoin(SaveLines(p, c), "\n");
   EXPECT_THAT(quiet, HasSubstr("import      2 new learners"));
   EXPECT_THAT(quiet, HasSubstr("link        3 learners"));

@@ -142,6 +142,60 @@ TEST(SyncModelTest, SearchIsCaseInsensitiveIncludingNonAscii) {
   EXPECT_EQ(m.visible_size(), 6u);
 }
 
+// An admin types plain letters: the search folds accents, case and
+// apostrophes as the matcher does (common/normalise.h), on names and ids.
+TEST(SyncModelTest, SearchFoldsAccentsAsTheMatcherDoes) {
+  std::setlocale(LC_ALL, "C.UTF-8");
+  SyncModel m = Demo();
+  v1::RowBatch more =
+      Batch({HubRow(7, v1::ROW_STATUS_NOT_MATCHED, "lrn_z", "Zo\xc3\xab",
+                    "Bront\xc3\xab"),
+             MisRow(8, "m-obrien", "Siobh\xc3\xa1n", "O'Brien-Smith")},
+            true);
+  m.AddBatch(more);
+  m.SetSearch("lukasz");  // Łukasz
+  ASSERT_EQ(m.visible_size(), 1u);
+  EXPECT_EQ(m.Current()->mis().mis_id(), "m-lukasz");
+  m.SetSearch("zoe");  // Zoë
+  ASSERT_EQ(m.visible_size(), 1u);
+  EXPECT_EQ(m.Current()->row_id(), 7);
+  m.SetSearch("ZO\xc3\x8b bronte");  // ZOË bronte: the whole name
+  EXPECT_EQ(m.visible_size(), 1u);
+  m.SetSearch("siobhan obrien");
+  ASSERT_EQ(m.visible_size(), 1u);
+  EXPECT_EQ(m.Current()->row_id(), 8);
+  m.SetSearch("obrien smith");  // the hyphen folds to a space
+  EXPECT_EQ(m.visible_size(), 1u);
+  m.SetSearch("M-OBRIEN");  // an id, any case
+  EXPECT_EQ(m.visible_size(), 1u);
+  m.SetSearch("lrn_z");
+  EXPECT_EQ(m.visible_size(), 1u);
+  m.SetSearch("zoey");
+  EXPECT_EQ(m.visible_size(), 0u);
+}
+
+// `a` ticks Import? on every New row, whatever is ticked already (README);
+// `A` unticks every New row.
+TEST(SyncModelTest, KeyATicksEveryNewRowEvenWhenAllAreTicked) {
+  SyncModel m = Demo();
+  EXPECT_TRUE(m.TickAllNew().import());
+  v1::EditResponse e;
+  *e.mutable_session() = Session(8);
+  for (int64_t id : {4, 6}) {
+    v1::Row r = id == 4 ? MisRow(4, "m-eleanor", "Eleanor", "Carter", true)
+                        : MisRow(6, "m-lukasz", "\xc5\x81ukasz", "Nowak");
+    r.set_import(true);
+    *e.add_changed_rows() = r;
+  }
+  m.ApplyEdit(e);
+  ASSERT_EQ(m.counts().import_ticked, 2) << "every New row is ticked";
+  const v1::SetImportAllRequest tick = m.TickAllNew();
+  EXPECT_TRUE(tick.import()) << "a ticks, it never unticks";
+  EXPECT_EQ(tick.session_id(), "ses_1");
+  EXPECT_EQ(tick.expected_version(), 8);
+  EXPECT_FALSE(m.UntickAllNew().import());
+}
+
 TEST(SyncModelTest, CursorStaysInsideAndThePageFollowsIt) {
   SyncModel m = Demo();
   m.Move(-3);
@@ -179,7 +233,7 @@ TEST(SyncModelTest, KeysBecomeRequestsWithTheSessionVersion) {
   EXPECT_EQ(un->learner_id(), "lrn_f");
   EXPECT_EQ(un->expected_version(), 7);
 
-  EXPECT_TRUE(m.ToggleImportAll().import()) << "not every New row is ticked";
+  EXPECT_TRUE(m.TickAllNew().import());
   EXPECT_EQ(m.Save().expected_version(), 7);
 }
 
@@ -263,25 +317,6 @@ TEST(SyncModelTest, EditRepliesReplaceRemoveAndInsertInPlace) {
   m.ApplyEdit(tick);
   EXPECT_EQ(m.counts().import_ticked, 1);
   EXPECT_EQ(m.visible(4).row_id(), 6);
-}
-
-TEST(SyncModelTest, SavePlanCountsWhatSaveWillDo) {
-  SyncModel m = Demo(/*emails=*/true);
-  v1::EditResponse e;
-  *e.mutable_session() = Session(8, true);
-  v1::Row eleanor = MisRow(4, "m-eleanor", "Eleanor", "Carter", true);
-  eleanor.set_import(true);
-  eleanor.set_sync_email(true);
-  *e.add_changed_rows() = eleanor;
-  m.ApplyEdit(e);
-  const SavePlan p = m.Plan();
-  EXPECT_EQ(p.imports, 1);
-  EXPECT_EQ(p.links, 1);  // Freddie, May match
-  EXPECT_EQ(p.refreshes, 1);
-  EXPECT_EQ(p.desyncs, 1);
-  EXPECT_EQ(p.emails, 1);
-  EXPECT_EQ(p.unaffected, 1);    // Ellie
-  EXPECT_EQ(p.not_imported, 1);  // Łukasz, not ticked
 }
 
 TEST(SyncModelTest, SavedSessionIsReadOnly) {

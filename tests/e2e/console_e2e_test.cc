@@ -10,13 +10,17 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "client/lib/client.h"
 #include "gmock/gmock.h"
@@ -81,6 +85,11 @@ class Tmux {
   }
   std::string Screen() {
     return testing::Run({tmux_, "-S", socket_, "capture-pane", "-p"}, 10).out;
+  }
+  // The screen with its attributes as escape sequences (colours included).
+  std::string ScreenWithEscapes() {
+    return testing::Run({tmux_, "-S", socket_, "capture-pane", "-p", "-e"}, 10)
+        .out;
   }
   // Key names as tmux knows them: "Enter", "Space", "Escape", "Down", "y".
   void Keys(const std::vector<std::string>& keys) {
@@ -199,6 +208,19 @@ struct Fixture {
                      "/hubsync --server 127.0.0.1:", port, " console ", args,
                      "; echo CONSOLE-EXIT=$?; sleep 600"));
   }
+  // The same in a terminal of cols x rows, with `env` (for example
+  // "LANG=C LC_ALL=C" or "NO_COLOR=1") in the console's environment; its
+  // stderr shows after it exits, between CONSOLE-ERR lines.
+  void ConsoleIn(Tmux& t, const std::string& args, int cols, int rows,
+                 const std::string& env = "LANG=C.UTF-8 LC_ALL=C.UTF-8") {
+    const std::string err = dir.File("console.err");
+    t.Start(absl::StrCat("env ", env, " HUBSYNC_API_KEY='", admin_key, "' ",
+                         kBin, "/hubsync --server 127.0.0.1:", port,
+                         " console ", args, " 2>", err,
+                         "; echo CONSOLE-EXIT=$?; echo CONSOLE-ERR; cat ", err,
+                         "; echo CONSOLE-ERR; sleep 600"),
+            cols, rows);
+  }
 
   std::string Learner(const LearnerSpec& spec) {
     absl::StatusOr<v1::Learner> r =
@@ -223,7 +245,7 @@ struct Fixture {
   }
 
   // Start, Proceed, scope all, Proceed, and wait for the last row.
-  std::string ToSyncScreen() {
+  std::string ToSyncScreen(bool emails = false) {
     v1::StartSessionRequest start;
     start.set_school_id(school);
     start.set_admin("setup");
@@ -236,6 +258,7 @@ struct Fixture {
     v1::SetScopeRequest scope;
     scope.set_session_id(s->session_id());
     scope.mutable_scope()->set_kind(v1::SCOPE_KIND_ALL);
+    scope.set_sync_email_addresses(emails);
     EXPECT_TRUE(client->SetScope(scope).ok());
     EXPECT_TRUE(client->Proceed(p).ok());
     Rows(s->session_id());
@@ -541,6 +564,289 @@ TEST(ConsoleTest, MassDesyncShowsTheCountAndNeedsYes) {
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->step(), v1::SESSION_STEP_SAVED);
   f.tmux->Keys({"Escape"});
+  f.tmux->Keys({"q"});
+  ASSERT_TRUE(f.tmux->WaitFor("CONSOLE-EXIT=0"));
+}
+
+// ---- issue 18: the console at 80x24, its preview, search and keys ----
+
+// Screen line `i` (0-based) of a capture.
+std::string Line(const std::string& screen, size_t i) {
+  std::vector<std::string> lines = absl::StrSplit(screen, '\n');
+  return i < lines.size() ? lines[i] : "";
+}
+
+// The first screen line containing `needle`.
+std::string LineWith(const std::string& screen, const std::string& needle) {
+  for (absl::string_view l : absl::StrSplit(screen, '\n')) {
+    if (l.find(needle) != absl::string_view::npos) return std::string(l);
+  }
+  return "";
+}
+
+// A school of `n` learners linked by a first save, then a second snapshot in
+// which only the first of them moved class, plus extra learners: hub-only
+// (Not matched) and MIS-only (New). Returns the second session, on its sync
+// screen, with the email option on.
+std::string SecondTerm(Fixture& f, const std::vector<LearnerSpec>& linked,
+                       const std::vector<LearnerSpec>& hub_only,
+                       const std::vector<LearnerSpec>& mis_only) {
+  std::vector<v1::MisLearnerRecord> mis;
+  for (const LearnerSpec& l : linked) {
+    f.Learner(l);
+    v1::MisLearnerRecord r = Mis("m-" + l.forename, l);
+    r.set_email(absl::AsciiStrToLower(l.forename) + "@example.org");
+    mis.push_back(r);
+  }
+  f.Push(mis);
+  v1::SaveRequest save;
+  save.set_session_id(f.ToSyncScreen());
+  EXPECT_TRUE(f.client->SaveAndSyncPupils(save).ok());
+  for (const LearnerSpec& l : hub_only) f.Learner(l);
+  mis[0].set_registration_group("7B");
+  mis[0].set_registration_group_mis_id("reg-7B");
+  for (const LearnerSpec& l : mis_only) {
+    mis.push_back(Mis("m-" + absl::StrCat(mis.size()), l));
+  }
+  f.Push(mis);
+  return f.ToSyncScreen(/*emails=*/true);  // the widest row table
+}
+
+// At 80x24 every part of the sync screen is there and nothing runs into
+// anything: names are cut inside their column, the counts wrap, the title
+// keeps the step, the key hint keeps Save, and `?` shows every key.
+TEST(ConsoleTest, At80x24NamesCountsStepKeysAndHelpAllFit) {
+  Fixture f;
+  ASSERT_NO_FATAL_FAILURE(
+      f.Start("Saint Bartholomew's Church of England Academy"));
+  const std::string session = SecondTerm(
+      f,
+      {Spec("Amelia", "Clarke", "2012-10-01", "", "7", "7A"),
+       Spec("Maximilian", "Montgomery-Smythe", "2012-02-02", "", "10", "10MB")},
+      {Spec("Bartholomew", "Featherstonehaugh", "", "", "10", "10MB")},
+      {Spec("Noah", "Patel", "2013-02-03")});
+  ASSERT_FALSE(session.empty());
+  absl::StatusOr<v1::Session> s = f.client->GetSession(session);
+  ASSERT_TRUE(s.ok());
+
+  f.ConsoleIn(*f.tmux, session, 80, 24);
+  std::string screen;
+  ASSERT_TRUE(f.tmux->WaitFor("rows received", &screen));
+  // The title keeps the step and the version.
+  EXPECT_THAT(Line(screen, 0), HasSubstr("Sync screen"));
+  EXPECT_THAT(Line(screen, 0), HasSubstr(absl::StrCat(" v", s->version())));
+  // Every count, whole.
+  for (const char* count :
+       {"Not matched 1", "New 1", "Matched 0", "May match 0", "Synced 2",
+        "Desynced 0", "total 4", "Import? 0", "Email? 0"}) {
+    EXPECT_THAT(screen, HasSubstr(count));
+  }
+  // Names stay in their column: the year after a blank, never "Clarke7".
+  EXPECT_THAT(screen, Not(HasSubstr("Clarke7")));
+  EXPECT_THAT(LineWith(screen, "Amelia Clarke"),
+              ::testing::ContainsRegex("Amelia Clarke +7 "));
+  const std::string max = LineWith(screen, "Maximilian");
+  EXPECT_THAT(max, HasSubstr("\xe2\x80\xa6 10 "))
+      << "a long name is cut with ... and a blank before the year";
+  const std::string bart = LineWith(screen, "Bartholomew F");
+  EXPECT_THAT(bart, ::testing::ContainsRegex("\xe2\x80\xa6 10 +10MB"));
+  // The key hint keeps Save, the help and quit.
+  const std::string hint = Line(screen, 23);
+  EXPECT_THAT(hint, HasSubstr("S: save"));
+  EXPECT_THAT(hint, HasSubstr("?: keys"));
+  EXPECT_THAT(hint, HasSubstr("q: quit"));
+
+  // `?` lists every key, the last ones included.
+  f.tmux->Keys({"?"});
+  ASSERT_TRUE(f.tmux->WaitFor("any key: back", &screen));
+  EXPECT_THAT(screen, HasSubstr("search"));
+  EXPECT_THAT(screen, HasSubstr("quit (asks when changes are not saved)"));
+  EXPECT_THAT(screen, HasSubstr("no longer synced"));
+  f.tmux->Keys({"Escape"});
+  f.tmux->Keys({"q"});
+  ASSERT_TRUE(f.tmux->WaitFor("CONSOLE-EXIT=0"));
+}
+
+// The numbers one of the Save preview's lines shows, e.g. "refresh".
+int64_t PreviewNumber(const std::string& screen, const std::string& label) {
+  std::smatch m;
+  const std::regex re(label + " +([0-9]+) ");
+  if (!std::regex_search(screen, m, re)) {
+    ADD_FAILURE() << "no '" << label << " N' on the screen:\n" << screen;
+    return -1;
+  }
+  return std::stoll(m[1]);
+}
+
+// The screen as one line of words (a dialog wraps its text anywhere).
+std::string Words(std::string s) {
+  for (const char* box : {"\xe2\x94\x82", "\xe2\x94\x80", "\xe2\x94\x8c",
+                          "\xe2\x94\x90", "\xe2\x94\x94", "\xe2\x94\x98"}) {
+    s = absl::StrReplaceAll(s, {{box, " "}});
+  }
+  return absl::StrJoin(
+      absl::StrSplit(s, absl::ByAnyChar(" \n"), absl::SkipEmpty()), " ");
+}
+
+// The preview is the server's plan of this very save: what it shows is what
+// the save reports. Unchanged Synced learners are unaffected, not refreshed.
+TEST(ConsoleTest, SavePreviewShowsWhatTheSaveThenDoes) {
+  Fixture f;
+  ASSERT_NO_FATAL_FAILURE(f.Start("Preview Academy"));
+  const std::string session = SecondTerm(
+      f,
+      {Spec("Ada", "Shaw", "2012-01-01"), Spec("Ben", "Shaw", "2012-01-02"),
+       Spec("Cai", "Shaw", "2012-01-03"), Spec("Dev", "Shaw", "2012-01-04")},
+      {Spec("Ellie", "Moss")}, {Spec("Noah", "Patel", "2013-02-03")});
+  ASSERT_FALSE(session.empty());
+  f.ConsoleIn(*f.tmux, session, 80, 24);
+  std::string screen;
+  ASSERT_TRUE(f.tmux->WaitFor("rows received", &screen));
+  f.tmux->Keys({"a"});  // import Noah
+  ASSERT_TRUE(f.tmux->WaitFor("Import? 1"));
+  f.tmux->Keys({"S"});
+  ASSERT_TRUE(f.tmux->WaitFor("Save now?", &screen));
+  const std::string preview = Words(screen);
+  const int64_t link = PreviewNumber(preview, "link");
+  const int64_t refresh = PreviewNumber(preview, "refresh");
+  const int64_t import = PreviewNumber(preview, "import");
+  const int64_t desync = PreviewNumber(preview, "desync");
+  const int64_t emails = PreviewNumber(preview, "emails");
+  const int64_t unaffected = PreviewNumber(preview, "unaffected");
+  EXPECT_EQ(refresh, 1) << "only Ada moved class";
+  f.tmux->Keys({"y"});
+  ASSERT_TRUE(f.tmux->WaitFor("The session is closed", &screen));
+  EXPECT_THAT(Words(screen),
+              HasSubstr(absl::StrFormat(
+                  "linked %d, refreshed %d, imported %d, desynced %d, "
+                  "unaffected %d, emails queued %d",
+                  link, refresh, import, desync, unaffected, emails)));
+  f.tmux->Keys({"Escape"});
+  f.tmux->Keys({"q"});
+  ASSERT_TRUE(f.tmux->WaitFor("CONSOLE-EXIT=0"));
+}
+
+// `/zoe` finds Zoë and `/lukasz` Łukasz, as the matcher folds names; `a`
+// ticks every New row, pressed once or twice.
+TEST(ConsoleTest, SearchFoldsAccentsAndKeyATicksEveryNewRow) {
+  Fixture f;
+  ASSERT_NO_FATAL_FAILURE(f.Start("Fold Academy"));
+  f.Learner(Spec("Zo\xc3\xab", "Bront\xc3\xab"));
+  f.Push({Mis("m-lukasz", Spec("\xc5\x81ukasz", "Nowak", "2013-03-04")),
+          Mis("m-noah", Spec("Noah", "Patel", "2013-02-03"))});
+  const std::string session = f.ToSyncScreen();
+  ASSERT_FALSE(session.empty());
+  f.ConsoleIn(*f.tmux, session, 80, 24);
+  std::string screen;
+  ASSERT_TRUE(f.tmux->WaitFor("rows received"));
+  f.tmux->Keys({"/"});
+  f.tmux->Type("zoe");
+  f.tmux->Keys({"Enter"});
+  ASSERT_TRUE(f.tmux->WaitFor("Search: zoe", &screen));
+  EXPECT_THAT(screen, HasSubstr("(1 shown)"));
+  EXPECT_THAT(screen, HasSubstr("Zo\xc3\xab Bront\xc3\xab"));
+  f.tmux->Keys({"/", "C-u"});
+  f.tmux->Type("LUKASZ");
+  f.tmux->Keys({"Enter"});
+  ASSERT_TRUE(f.tmux->WaitFor("Search: LUKASZ", &screen));
+  EXPECT_THAT(screen, HasSubstr("(1 shown)"));
+  EXPECT_THAT(screen, HasSubstr("\xc5\x81ukasz Nowak"));
+  f.tmux->Keys({"Escape"});
+
+  f.tmux->Keys({"a"});
+  ASSERT_TRUE(f.tmux->WaitFor("Import? 2"));
+  f.tmux->Keys({"a"});  // again: still every New row
+  ASSERT_TRUE(f.tmux->WaitFor("Import? ticked on every New row", &screen));
+  EXPECT_THAT(screen, HasSubstr("Import? 2"));
+  for (const v1::Row& r : f.Rows(session)) {
+    if (r.status() == v1::ROW_STATUS_NEW) {
+      EXPECT_TRUE(r.import()) << r.row_id();
+    }
+  }
+  f.tmux->Keys({"A"});  // A clears them
+  ASSERT_TRUE(f.tmux->WaitFor("Import? 0"));
+  f.tmux->Keys({"q", "y"});
+  ASSERT_TRUE(f.tmux->WaitFor("CONSOLE-EXIT=0"));
+}
+
+// Ctrl-C quits at once, says so, says how to reopen the session, exits 0.
+TEST(ConsoleTest, CtrlCQuitsWithAMessageAndStatusZero) {
+  Fixture f;
+  ASSERT_NO_FATAL_FAILURE(f.Start("Interrupt Academy"));
+  f.Learner(Spec("Ellie", "Moss"));
+  f.Push({Mis("m-noah", Spec("Noah", "Patel", "2013-02-03"))});
+  const std::string session = f.ToSyncScreen();
+  f.ConsoleIn(*f.tmux, session, 80, 24);
+  ASSERT_TRUE(f.tmux->WaitFor("rows received"));
+  f.tmux->Keys({"a"});  // an unsaved change: Ctrl-C does not ask
+  ASSERT_TRUE(f.tmux->WaitFor("Import? 1"));
+  f.tmux->Keys({"C-c"});
+  std::string screen;
+  ASSERT_TRUE(f.tmux->WaitFor("CONSOLE-EXIT=", &screen));
+  EXPECT_THAT(screen, HasSubstr("CONSOLE-EXIT=0"));
+  EXPECT_THAT(screen, HasSubstr("interrupted (Ctrl-C)"));
+  EXPECT_THAT(screen, HasSubstr("reopen it with: hubsync console " + session));
+  EXPECT_TRUE(RowOf(f.Rows(session), "m-noah").import())
+      << "the change stays in the session";
+}
+
+// A locale that is not UTF-8 gets a clear warning before anything else.
+TEST(ConsoleTest, NonUtf8LocaleWarnsFirst) {
+  Fixture f;
+  ASSERT_NO_FATAL_FAILURE(f.Start("Locale Academy"));
+  f.Push({Mis("m-noah", Spec("Noah", "Patel", "2013-02-03"))});
+  const std::string session = f.ToSyncScreen();
+  f.ConsoleIn(*f.tmux, session, 80, 24, "LANG=C LC_ALL=C");
+  std::string screen;
+  ASSERT_TRUE(f.tmux->WaitFor("not UTF-8", &screen));
+  EXPECT_THAT(screen, HasSubstr("LANG=C.UTF-8"));
+  f.tmux->Keys({"Enter"});  // carry on anyway
+  ASSERT_TRUE(f.tmux->WaitFor("HUB LEARNER", &screen));
+  f.tmux->Keys({"q"});
+  ASSERT_TRUE(f.tmux->WaitFor("CONSOLE-EXIT=", &screen));
+  EXPECT_THAT(screen, HasSubstr("CONSOLE-EXIT=0"));
+  EXPECT_THAT(screen, HasSubstr("warning: the locale's character set is"));
+}
+
+// Whether a capture with escapes sets a colour (SGR 30-38, 40-48, 90-97,
+// 100-107); 39 and 49, back to the default, are not colours.
+bool HasColour(const std::string& screen) {
+  static const std::regex sgr("\x1b\\[([0-9;]*)m");
+  for (auto it = std::sregex_iterator(screen.begin(), screen.end(), sgr);
+       it != std::sregex_iterator(); ++it) {
+    for (absl::string_view p : absl::StrSplit((*it)[1].str(), ';')) {
+      int n = 0;
+      if (!absl::SimpleAtoi(p, &n)) continue;
+      if ((n >= 30 && n <= 38) || (n >= 40 && n <= 48) ||
+          (n >= 90 && n <= 97) || (n >= 100 && n <= 107)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+// NO_COLOR (https://no-color.org) set and non-empty: no colour at all, the
+// bars in reverse video instead. Without it the same screen has colours.
+TEST(ConsoleTest, NoColorMeansNoColourAttributes) {
+  Fixture f;
+  ASSERT_NO_FATAL_FAILURE(f.Start("Plain Academy"));
+  f.Learner(Spec("Ellie", "Moss"));
+  f.Push({Mis("m-noah", Spec("Noah", "Patel", "2013-02-03"))});
+  const std::string session = f.ToSyncScreen();
+  f.ConsoleIn(*f.tmux, session, 80, 24);
+  ASSERT_TRUE(f.tmux->WaitFor("rows received"));
+  EXPECT_TRUE(HasColour(f.tmux->ScreenWithEscapes()))
+      << "the check sees colours when there are some";
+
+  Tmux plain(FindTmux(), f.dir.File("plain.sock"));
+  f.ConsoleIn(plain, session, 80, 24, "LANG=C.UTF-8 LC_ALL=C.UTF-8 NO_COLOR=1");
+  ASSERT_TRUE(plain.WaitFor("rows received"));
+  const std::string escaped = plain.ScreenWithEscapes();
+  EXPECT_FALSE(HasColour(escaped)) << escaped;
+  EXPECT_THAT(escaped, HasSubstr("\x1b[7m")) << "the bars in reverse video";
+  plain.Keys({"q"});
+  ASSERT_TRUE(plain.WaitFor("CONSOLE-EXIT=0"));
   f.tmux->Keys({"q"});
   ASSERT_TRUE(f.tmux->WaitFor("CONSOLE-EXIT=0"));
 }
