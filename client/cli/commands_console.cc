@@ -57,7 +57,11 @@ std::vector<Command> ConsoleCommands() {
             "Opens SESSION, or starts a session for --school, then walks "
             "Class sync,\n"
             "the Pupils panel and the sync screen. Press ? on the sync "
-            "screen for the keys.",
+            "screen for the keys;\n"
+            "Ctrl-C quits at once (exit 0: changes are already in the "
+            "session). Needs a UTF-8\n"
+            "locale (LANG=C.UTF-8) and 80x24 or more; NO_COLOR turns colour "
+            "off.",
         .example = "hubsync console --school sch_...   # or: hubsync console "
                    "ses_..."},
        Console},
