@@ -47,6 +47,10 @@ for (name, size), r in sorted(by.items(), key=lambda kv: (kv[0][0], kv[0][1])):
             notes.append(f"{t / ms(base):.1f}x load-and-stream")
     elif name == "BM_Save":
         notes.append(f"{int(r['changed']):,} changed")
+    elif name == "BM_SessionMemory":
+        notes.append(f"server RSS after 2 / 5 / 30 sessions {fmt(r['rss_after_2_mb'])} / "
+                     f"{fmt(r['rss_after_5_mb'])} / {fmt(r['rss_after_30_mb'])} MiB "
+                     f"(bound {fmt(r['bound_mb'])})")
     elif name == "BM_UploadPlainCsv":
         notes.append(f"{r['bytes_per_second'] / 1e6:.1f} MB/s")
     rows.append((name, size, fmt(t) + " ms", ", ".join(notes)))

@@ -51,6 +51,17 @@ ABSL_FLAG(double, max_desync_percent, 10.0,
           "synced learners is refused unless the admin confirms the count "
           "(0-100; 100 turns the guard off)");
 
+ABSL_FLAG(int64_t, session_idle_seconds, 600,
+          "an open sync session unused for this long leaves memory (rebuilt "
+          "from the database when next used); 0 keeps it");
+ABSL_FLAG(int64_t, session_memory_mb, 4096,
+          "past this estimate of what all sync sessions hold in memory, the "
+          "least recently used leave it (never one being classified or "
+          "saved); 0: no cap");
+ABSL_FLAG(int32_t, classify_threads, 2,
+          "sync sessions classify on this many worker threads; more wait "
+          "their turn");
+
 namespace {
 sem_t stop;
 void OnSignal(int) { sem_post(&stop); }  // async-signal-safe
@@ -156,6 +167,20 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.max_desync_percent = max_desync;
+  const int64_t idle = absl::GetFlag(FLAGS_session_idle_seconds);
+  const int64_t memory_mb = absl::GetFlag(FLAGS_session_memory_mb);
+  const int32_t threads = absl::GetFlag(FLAGS_classify_threads);
+  if (idle < 0 || memory_mb < 0 || memory_mb > (int64_t{1} << 30) ||
+      threads < 1 || threads > 256) {
+    std::fprintf(stderr,
+                 "hubsyncd: --session_idle_seconds and --session_memory_mb "
+                 "must be 0 or more (memory at most 2^30), --classify_threads "
+                 "1 to 256\n");
+    return 2;
+  }
+  options.session_memory.idle_seconds = idle;
+  options.session_memory.memory_bytes = memory_mb << 20;
+  options.session_memory.classify_threads = threads;
 
   sem_init(&stop, 0, 0);
   std::signal(SIGINT, OnSignal);

@@ -79,7 +79,8 @@ absl::StatusOr<std::unique_ptr<HubsyncServer>> HubsyncServer::Start(
   if (!store.ok()) return store.status();
   s->store_ = *std::move(store);
   s->sessions_ = std::make_unique<SessionManager>(
-      s->store_.get(), clock, options.classify, options.max_desync_percent);
+      s->store_.get(), clock, options.classify, options.max_desync_percent,
+      options.session_memory);
   s->authorizer_ = std::make_unique<auth::Authorizer>(s->store_.get());
   const auth::Authorizer* authz = s->authorizer_.get();
   s->schools_ = std::make_unique<SchoolServiceImpl>(s->store_.get(), authz);

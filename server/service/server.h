@@ -32,6 +32,10 @@ struct ServerOptions {
   // Save refuses, unless confirmed, to desync more than this share of a
   // school's synced learners (hubsyncd --max_desync_percent).
   double max_desync_percent = 10.0;
+  // How much memory sessions may hold, and the classification pool
+  // (hubsyncd --session_idle_seconds, --session_memory_mb,
+  // --classify_threads; docs/ARCHITECTURE.md, "Session memory").
+  SessionMemoryOptions session_memory;
 };
 
 class HubsyncServer {

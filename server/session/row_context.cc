@@ -17,6 +17,55 @@ RowContext::RowContext(std::vector<HubLearner> hub, MisSnapshot snapshot,
   hub_index_.Build();
   mis.join();
   classify_index_ = IndexForClassify(hub_, snapshot_.learners);
+  approx_bytes_ = EstimateBytes();
+}
+
+namespace {
+
+// Heap bytes of a string beyond the object itself (libstdc++ keeps up to 15
+// characters inside it).
+int64_t Heap(const std::string& s) {
+  return s.capacity() > 15 ? static_cast<int64_t>(s.capacity()) + 1 : 0;
+}
+
+int64_t Heap(const std::vector<std::string>& v) {
+  int64_t n = static_cast<int64_t>(v.capacity() * sizeof(std::string));
+  for (const std::string& s : v) n += Heap(s);
+  return n;
+}
+
+}  // namespace
+
+int64_t RowContext::EstimateBytes() const {
+  int64_t n = static_cast<int64_t>(sizeof(RowContext));
+  n += static_cast<int64_t>(hub_.capacity() * sizeof(HubLearner));
+  for (const HubLearner& h : hub_) {
+    n += Heap(h.id) + Heap(h.school_id) + Heap(h.legal_forename) +
+         Heap(h.legal_surname) + Heap(h.preferred_forename) +
+         Heap(h.preferred_surname) + Heap(h.gender) + Heap(h.upn) +
+         Heap(h.year_group) + Heap(h.registration_group) + Heap(h.classes) +
+         Heap(h.email) + Heap(h.mis_id);
+  }
+  const std::vector<MisLearner>& mis = snapshot_.learners;
+  n += static_cast<int64_t>(mis.capacity() * sizeof(MisLearner));
+  for (const MisLearner& m : mis) {
+    n += Heap(m.mis_id) + Heap(m.upn) + Heap(m.legal_forename) +
+         Heap(m.legal_surname) + Heap(m.preferred_forename) +
+         Heap(m.preferred_surname) + Heap(m.gender) + Heap(m.year_group) +
+         Heap(m.registration_group) + Heap(m.registration_group_mis_id) +
+         Heap(m.class_mis_ids) + Heap(m.classes) + Heap(m.email);
+  }
+  n += static_cast<int64_t>(snapshot_.classes.capacity() * sizeof(MisClass));
+  // The id indexes: a 4-byte position and a control byte a slot, at most
+  // 7/8 full; the classifier's: about six ints and a map entry (a view and
+  // an int, with its control byte) a learner.
+  const int64_t learners = static_cast<int64_t>(hub_.size() + mis.size());
+  n += learners * 5 * 8 / 7;
+  n += learners * 6 * static_cast<int64_t>(sizeof(int)) +
+       static_cast<int64_t>(mis.size()) *
+           static_cast<int64_t>(sizeof(std::string_view) + sizeof(int) + 1) *
+           8 / 7;
+  return n;
 }
 
 const HubLearner* RowContext::FindHub(const std::string& learner_id) const {

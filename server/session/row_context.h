@@ -75,6 +75,10 @@ class RowContext {
   RowContext& operator=(const RowContext&) = delete;
 
   int64_t hub_version() const { return hub_version_; }
+  // An estimate of the memory this context holds (computed once): both
+  // sides' learner records with their strings and class lists, the two id
+  // indexes and the classifier's index (SessionMemoryOptions counts it).
+  int64_t ApproxBytes() const { return approx_bytes_; }
   const std::vector<HubLearner>& hub() const { return hub_; }
   const MisSnapshot& snapshot() const { return snapshot_; }
   // nullptr when unknown.
@@ -107,6 +111,8 @@ class RowContext {
   IdIndex<HubLearner, HubId> hub_index_;
   IdIndex<MisLearner, MisId> mis_index_;
   ClassifyIndex classify_index_;
+  int64_t EstimateBytes() const;
+  int64_t approx_bytes_ = 0;
 };
 
 }  // namespace hubsync

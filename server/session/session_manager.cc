@@ -1,10 +1,12 @@
 #include "server/session/session_manager.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
 #include "common/classify.h"
 #include "common/year_group.h"
 #include "server/session/edits.h"
@@ -24,6 +26,20 @@ absl::Status WrongStep(const SessionRecord& r, const std::string& verb,
   return absl::FailedPreconditionError(
       absl::StrCat(verb, " is not allowed: session ", r.id, " is at step ",
                    SessionStepName(r.step), "; ", needs));
+}
+
+// Heap bytes of an id beyond the string object (libstdc++ keeps up to 15
+// characters inside it).
+int64_t IdHeap(const std::string& s) {
+  return s.capacity() > 15 ? static_cast<int64_t>(s.capacity()) + 1 : 0;
+}
+
+// What rows hold: the Row objects and their ids. Explanations are shared
+// between rows that scored alike and are not counted.
+int64_t RowsBytes(const std::vector<Row>& rows) {
+  int64_t n = static_cast<int64_t>(rows.size() * sizeof(Row));
+  for (const Row& r : rows) n += IdHeap(r.hub_learner_id) + IdHeap(r.mis_id);
+  return n;
 }
 
 }  // namespace
@@ -64,20 +80,30 @@ std::vector<Row> UnclassifiedRows(
 }
 
 SessionManager::SessionManager(Store* store, Clock* clock, ClassifyFn classify,
-                               double max_desync_percent)
+                               double max_desync_percent,
+                               SessionMemoryOptions memory)
     : store_(store),
       clock_(clock),
       classify_(std::move(classify)),
-      max_desync_percent_(max_desync_percent) {}
+      max_desync_percent_(max_desync_percent),
+      memory_(memory) {
+  last_sweep_ = clock_->NowUnixSeconds();
+  if (memory_.idle_seconds > 0 || memory_.memory_bytes > 0) {
+    janitor_ = std::thread([this] { Janitor(); });
+  }
+}
 
 SessionManager::~SessionManager() {
   Shutdown();
+  if (janitor_.joinable()) janitor_.join();
   std::vector<std::thread> workers;
   {
     absl::MutexLock lock(&mu_);
     workers.swap(workers_);
   }
   for (std::thread& t : workers) t.join();
+  absl::MutexLock lock(&mu_);
+  queue_.clear();  // classifications that never started
 }
 
 void SessionManager::Shutdown() {
@@ -94,46 +120,251 @@ void SessionManager::Shutdown() {
   }
 }
 
+void SessionManager::Worker() {
+  while (true) {
+    std::function<void()> task;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(this, &SessionManager::HasWork));
+      if (shutting_down_) return;
+      task = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    task();
+  }
+}
+
+void SessionManager::Janitor() {
+  // Real time between sweeps; idleness itself is measured on clock_.
+  const absl::Duration every = absl::Seconds(std::clamp<int64_t>(
+      memory_.idle_seconds > 0 ? memory_.idle_seconds / 4 : 5, 1, 5));
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (mu_.AwaitWithTimeout(absl::Condition(&shutting_down_), every)) return;
+    }
+    Sweep();
+  }
+}
+
+SessionMemoryUse SessionManager::Memory() {
+  std::vector<std::shared_ptr<Live>> all;
+  {
+    absl::MutexLock lock(&mu_);
+    for (auto& [id, live] : live_) all.push_back(live);
+  }
+  SessionMemoryUse out;
+  out.sessions = static_cast<int64_t>(all.size());
+  for (auto& live : all) {
+    absl::MutexLock l(&live->mu);
+    if (live->resident) ++out.resident;
+  }
+  out.bytes = total_bytes_.load();
+  return out;
+}
+
+std::vector<std::string> SessionManager::ResidentSessions() {
+  std::vector<std::shared_ptr<Live>> all;
+  {
+    absl::MutexLock lock(&mu_);
+    for (auto& [id, live] : live_) all.push_back(live);
+  }
+  std::vector<std::pair<uint64_t, std::string>> used;
+  for (auto& live : all) {
+    absl::MutexLock l(&live->mu);
+    if (live->resident)
+      used.emplace_back(live->use_order.load(), live->record.id);
+  }
+  std::sort(used.begin(), used.end());
+  std::vector<std::string> out;
+  for (auto& [order, id] : used) out.push_back(id);
+  return out;
+}
+
+void SessionManager::Touch(Live& live) {
+  live.last_used = clock_->NowUnixSeconds();
+  live.use_order = ++use_order_;
+}
+
+void SessionManager::SetBytes(Live& live) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  int64_t n = 0;
+  if (live.resident) {
+    n += RowsBytes(live.rows);
+    if (live.context) n += live.context->ApproxBytes();
+  }
+  for (const SessionEvent& e : live.events) n += RowsBytes(e.changed);
+  const int64_t before = live.bytes.exchange(n);
+  total_bytes_ += n - before;
+}
+
+void SessionManager::PushEvent(Live& live, SessionEvent event)
+    ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  live.event_rows += static_cast<int64_t>(event.changed.size());
+  live.events.push_back(std::move(event));
+  const size_t most = static_cast<size_t>(std::max(1, memory_.max_events));
+  while (live.events.size() > 1 && (live.events.size() > most ||
+                                    live.event_rows > memory_.max_event_rows)) {
+    live.event_rows -= static_cast<int64_t>(live.events.front().changed.size());
+    live.events.pop_front();
+  }
+}
+
+void SessionManager::DropState(Live& live) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  if (live.resident) live.dropped_counts = CountRows(live.rows);
+  std::vector<Row>().swap(live.rows);
+  live.context.reset();
+  live.match_index.reset();
+  live.match_context.reset();
+  live.events.clear();
+  live.event_rows = 0;
+  live.resident = false;
+  SetBytes(live);
+}
+
+void SessionManager::Retire(Live& live) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  if (!live.classifying) {
+    // The last event (Saved, Cancelled) stays for watchers, without the
+    // context it would keep.
+    std::optional<SessionEvent> last;
+    if (!live.events.empty()) last = std::move(live.events.back());
+    DropState(live);
+    if (last) {
+      last->context.reset();
+      PushEvent(live, *std::move(last));
+      SetBytes(live);
+    }
+  }
+  // (Being classified, a cancelled session's rows go when the worker
+  // notices the cancel.)
+  live.changed.SignalAll();
+  absl::MutexLock lock(&mu_);
+  auto it = live_.find(live.record.id);
+  if (it != live_.end() && it->second.get() == &live) live_.erase(it);
+}
+
+void SessionManager::TryDrop(const std::shared_ptr<Live>& live) {
+  if (!live->mu.TryLock()) return;  // a call is using it (or saving it)
+  if (!live->classifying && !live->closed) {
+    if (live->resident || !live->events.empty()) DropState(*live);
+    live->changed.SignalAll();
+    // Forgotten if nothing but the map and the caller's list holds it.
+    absl::MutexLock lock(&mu_);
+    auto it = live_.find(live->record.id);
+    if (it != live_.end() && it->second == live && live.use_count() <= 2)
+      live_.erase(it);
+  }
+  live->mu.Unlock();
+}
+
+void SessionManager::Sweep() {
+  const int64_t now = clock_->NowUnixSeconds();
+  last_sweep_ = now;
+  std::vector<std::shared_ptr<Live>> all;
+  {
+    absl::MutexLock lock(&mu_);
+    if (shutting_down_) return;
+    all.reserve(live_.size());
+    for (auto& [id, live] : live_) all.push_back(live);
+  }
+  if (memory_.idle_seconds > 0) {
+    for (const std::shared_ptr<Live>& live : all) {
+      if (now - live->last_used.load() >= memory_.idle_seconds) TryDrop(live);
+    }
+  }
+  if (memory_.memory_bytes <= 0 ||
+      total_bytes_.load() <= memory_.memory_bytes) {
+    return;
+  }
+  std::vector<std::pair<uint64_t, size_t>> by_use;
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (all[i]->bytes.load() > 0)
+      by_use.emplace_back(all[i]->use_order.load(), i);
+  }
+  std::sort(by_use.begin(), by_use.end());
+  for (auto& [order, i] : by_use) {
+    if (total_bytes_.load() <= memory_.memory_bytes) break;
+    TryDrop(all[i]);
+  }
+}
+
+void SessionManager::MaybeSweep() {
+  const bool over =
+      memory_.memory_bytes > 0 && total_bytes_.load() > memory_.memory_bytes;
+  const bool due = memory_.idle_seconds > 0 &&
+                   clock_->NowUnixSeconds() - last_sweep_.load() >= 1;
+  if (over || due) Sweep();
+}
+
 SessionView SessionManager::View(const Live& live) const
     ABSL_NO_THREAD_SAFETY_ANALYSIS {
-  return SessionView{live.record, CountRows(live.rows)};
+  return SessionView{
+      live.record, live.resident ? CountRows(live.rows) : live.dropped_counts};
 }
 
 absl::StatusOr<std::shared_ptr<SessionManager::Live>> SessionManager::Load(
     const std::string& session_id) {
+  MaybeSweep();
+  std::shared_ptr<Live> found;
   {
     absl::MutexLock lock(&mu_);
     if (shutting_down_)
       return absl::UnavailableError("server is shutting down");
     auto it = live_.find(session_id);
-    if (it != live_.end()) return it->second;
+    if (it != live_.end()) found = it->second;
+  }
+  if (found != nullptr) {
+    Touch(*found);
+    return found;
   }
   if (session_id.empty()) {
     return absl::InvalidArgumentError("session_id is required");
   }
   absl::StatusOr<SessionRecord> record = store_->GetSession(session_id);
   if (!record.ok()) return record.status();
-  auto live = std::make_shared<Live>();
+  auto live = std::make_shared<Live>(&total_bytes_);
   absl::MutexLock live_lock(&live->mu);
   live->record = *std::move(record);
-  live->base_version = live->record.version;
-  if (live->record.step == SessionStep::kSyncScreen ||
-      Terminal(live->record.step)) {
-    absl::StatusOr<std::vector<Row>> rows = store_->LoadRows(session_id);
-    if (!rows.ok()) return rows.status();
-    live->rows = *std::move(rows);
-    for (const Row& r : live->rows) {
-      live->next_row_id = std::max(live->next_row_id, r.row_id + 1);
-    }
+  if (Terminal(live->record.step)) {
+    // Ended: not kept, and its rows read only if a stream asks for them.
+    absl::StatusOr<StatusCounts> counts = store_->SessionRowCounts(session_id);
+    if (!counts.ok()) return counts.status();
+    live->dropped_counts = *counts;
+    return live;
   }
+  if (absl::Status s = Ensure(*live); !s.ok()) return s;
+  // A restart interrupted classification: start it again (never dropped
+  // meanwhile).
+  const bool restart = live->record.step == SessionStep::kClassifying;
+  if (restart) live->classifying = true;
+  Touch(*live);
   {
     absl::MutexLock lock(&mu_);
     auto [it, inserted] = live_.emplace(session_id, live);
-    if (!inserted) return it->second;  // another call loaded it first
+    if (!inserted) {  // another call loaded it first
+      live->classifying = false;
+      return it->second;
+    }
   }
-  // A restart interrupted classification: start it again.
-  if (live->record.step == SessionStep::kClassifying) StartClassification(live);
+  if (restart) StartClassification(live);
   return live;
+}
+
+absl::Status SessionManager::Ensure(Live& live) {
+  if (live.resident) return absl::OkStatus();
+  live.rows.clear();
+  live.next_row_id = 1;
+  if (live.record.step == SessionStep::kSyncScreen ||
+      Terminal(live.record.step)) {
+    absl::StatusOr<std::vector<Row>> rows = store_->LoadRows(live.record.id);
+    if (!rows.ok()) return rows.status();
+    live.rows = *std::move(rows);
+    for (const Row& r : live.rows) {
+      live.next_row_id = std::max(live.next_row_id, r.row_id + 1);
+    }
+  }
+  live.resident = true;
+  SetBytes(live);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::shared_ptr<const RowContext>> SessionManager::Context(
@@ -144,6 +375,7 @@ absl::StatusOr<std::shared_ptr<const RowContext>> SessionManager::Context(
   if (!in.ok()) return in.status();
   live.context = std::make_shared<const RowContext>(
       std::move(in->hub), std::move(in->snapshot), in->hub_version);
+  SetBytes(live);
   return live.context;
 }
 
@@ -186,7 +418,8 @@ absl::StatusOr<SessionEvent> SessionManager::Commit(
   }
   event.time_unix = live.record.update_time_unix;
   event.context = live.context;
-  live.events.push_back(event);
+  PushEvent(live, event);
+  SetBytes(live);
   live.changed.SignalAll();
   return event;
 }
@@ -227,10 +460,39 @@ absl::StatusOr<SessionView> SessionManager::Start(
 }
 
 absl::StatusOr<SessionView> SessionManager::Get(const std::string& session_id) {
-  absl::StatusOr<std::shared_ptr<Live>> live = Load(session_id);
-  if (!live.ok()) return live.status();
-  absl::MutexLock lock(&(*live)->mu);
-  return View(**live);
+  if (session_id.empty()) {
+    return absl::InvalidArgumentError("session_id is required");
+  }
+  std::shared_ptr<Live> live;
+  {
+    absl::MutexLock lock(&mu_);
+    if (shutting_down_)
+      return absl::UnavailableError("server is shutting down");
+    auto it = live_.find(session_id);
+    if (it != live_.end()) live = it->second;
+  }
+  if (live == nullptr) {
+    // Not in memory: the record and the counts from the database, without
+    // bringing the session into memory (a viewer looking at old sessions
+    // must not fill the server).
+    absl::StatusOr<SessionRecord> record = store_->GetSession(session_id);
+    if (!record.ok()) return record.status();
+    if (record->step != SessionStep::kClassifying) {
+      StatusCounts counts;
+      if (record->step == SessionStep::kSyncScreen || Terminal(record->step)) {
+        absl::StatusOr<StatusCounts> c = store_->SessionRowCounts(session_id);
+        if (!c.ok()) return c.status();
+        counts = *c;
+      }
+      return SessionView{*std::move(record), counts};
+    }
+    // Interrupted by a restart: loading starts it again.
+    absl::StatusOr<std::shared_ptr<Live>> loaded = Load(session_id);
+    if (!loaded.ok()) return loaded.status();
+    live = *std::move(loaded);
+  }
+  absl::MutexLock lock(&live->mu);
+  return View(*live);
 }
 
 absl::StatusOr<std::vector<SessionView>> SessionManager::List(
@@ -268,6 +530,9 @@ absl::StatusOr<SessionView> SessionManager::Proceed(
   std::shared_ptr<Live> live = *loaded;
   absl::MutexLock lock(&live->mu);
   if (absl::Status s = CheckVersion(*live, expected_version); !s.ok()) return s;
+  if (Terminal(live->record.step))
+    return WrongStep(live->record, "Proceed", "start a new session");
+  if (absl::Status s = Ensure(*live); !s.ok()) return s;
   SessionRecord next = live->record;
   switch (live->record.step) {
     case SessionStep::kClassSync: {
@@ -315,12 +580,15 @@ absl::StatusOr<SessionView> SessionManager::Proceed(
 
 void SessionManager::StartClassification(std::shared_ptr<Live> live) {
   live->classifying = true;
+  live->resident = true;
   absl::MutexLock lock(&mu_);
   if (shutting_down_) return;
   SessionRecord at_start = live->record;
-  // Loading both sides happens on the worker, so Proceed answers at once and
-  // the first rows reach StreamRows as soon as they are decided.
-  workers_.emplace_back([this, live, at_start]() {
+  // Loading both sides happens on a worker, so Proceed answers at once and
+  // the first rows reach StreamRows as soon as they are decided. At most
+  // memory_.classify_threads run at once; the rest wait in turn (their
+  // streams wait for rows).
+  queue_.push_back([this, live, at_start]() {
     // Both sides as the Pupils panel loaded them (SetScope), if the hub is
     // still at that version; else read again. The version and the learners
     // are read together, so a change after that makes Save refuse.
@@ -350,9 +618,15 @@ void SessionManager::StartClassification(std::shared_ptr<Live> live) {
       }
       live->context = context;
       live->record.hub_version = context->hub_version();
+      SetBytes(*live);
     }
     Classification(live, at_start);
+    MaybeSweep();
   });
+  if (workers_.size() <
+      static_cast<size_t>(std::max(1, memory_.classify_threads))) {
+    workers_.emplace_back([this] { Worker(); });
+  }
 }
 
 void SessionManager::Classification(std::shared_ptr<Live> live,
@@ -378,8 +652,11 @@ void SessionManager::Classification(std::shared_ptr<Live> live,
   // Every row also goes to live->rows through on_batch, in order, so the
   // returned copy is dropped at once.
   auto on_batch = [&](std::vector<Row> batch) {
+    const int64_t bytes = RowsBytes(batch);
     absl::MutexLock lock(&live->mu);
     for (Row& r : batch) live->rows.push_back(std::move(r));
+    live->bytes += bytes;
+    total_bytes_ += bytes;
     live->changed.SignalAll();
   };
   if (classify_) {
@@ -396,7 +673,12 @@ void SessionManager::Classification(std::shared_ptr<Live> live,
     if (live->closed || live->record.version != at_start.version ||
         live->record.step != SessionStep::kClassifying) {
       live->classifying = false;
-      live->rows.clear();  // cancelled meanwhile: drop the result
+      if (Terminal(live->record.step)) {
+        Retire(*live);  // cancelled meanwhile: drop the result
+      } else {
+        live->rows.clear();
+        SetBytes(*live);
+      }
       live->changed.SignalAll();
       return;
     }
@@ -419,6 +701,7 @@ void SessionManager::Classification(std::shared_ptr<Live> live,
     // Not stored, or something else committed meanwhile (that commit then
     // failed its version check): reload from the database next time.
     live->closed = true;
+    DropState(*live);
     live->changed.SignalAll();
     absl::MutexLock l(&mu_);
     auto it = live_.find(live->record.id);
@@ -433,7 +716,8 @@ void SessionManager::Classification(std::shared_ptr<Live> live,
   event.session = View(*live);
   event.time_unix = next.update_time_unix;
   event.context = live->context;
-  live->events.push_back(std::move(event));
+  PushEvent(*live, std::move(event));
+  SetBytes(*live);
   live->changed.SignalAll();
 }
 

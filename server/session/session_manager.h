@@ -15,6 +15,8 @@
 #ifndef HUBSYNC_SERVER_SESSION_SESSION_MANAGER_H_
 #define HUBSYNC_SERVER_SESSION_SESSION_MANAGER_H_
 
+#include <atomic>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -106,13 +108,42 @@ bool IsMassDesync(int64_t desync_count, int64_t synced_learners,
 absl::Status MassDesyncRefusal(const std::string& session_id,
                                const MassDesyncInfo& info, int64_t confirmed);
 
+// How much of memory sessions may hold (docs/ARCHITECTURE.md, "Session
+// memory"). A saved or cancelled session leaves memory at once.
+struct SessionMemoryOptions {
+  // An open session no call has used for this long drops its state (rows,
+  // both sides' learners, events); the next call rebuilds it from the
+  // database. 0: never (hubsyncd --session_idle_seconds).
+  int64_t idle_seconds = 600;
+  // Past this estimate of what all sessions hold, the least recently used
+  // drop their state, never one being classified or saved. 0: no cap
+  // (hubsyncd --session_memory_mb).
+  int64_t memory_bytes = int64_t{4096} << 20;
+  // Classifications run on this many worker threads; more wait their turn
+  // (hubsyncd --classify_threads).
+  int classify_threads = 2;
+  // A session keeps at most this many recent events, holding at most
+  // max_event_rows changed rows between them, for watchers; a watcher
+  // further behind gets the current state, as a new watcher does.
+  int max_events = 64;
+  int64_t max_event_rows = 20000;
+};
+
+// What sessions hold in memory (for tests, the benchmark and operators).
+struct SessionMemoryUse {
+  int64_t sessions = 0;  // sessions the manager keeps track of
+  int64_t resident = 0;  // of them, those holding their state
+  int64_t bytes = 0;     // the estimate the cap is checked against
+};
+
 class SessionManager {
  public:
   // classify: nullptr = Classify. max_desync_percent: Save refuses, unless
   // confirmed, to desync more than this share of the school's synced
   // learners (100 turns the guard off).
   SessionManager(Store* store, Clock* clock, ClassifyFn classify = nullptr,
-                 double max_desync_percent = 10.0);
+                 double max_desync_percent = 10.0,
+                 SessionMemoryOptions memory = {});
   ~SessionManager();  // stops streams and waits for classification
   SessionManager(const SessionManager&) = delete;
   SessionManager& operator=(const SessionManager&) = delete;
@@ -191,8 +222,9 @@ class SessionManager {
                           const std::function<bool(const RowBatchOut&)>& sink,
                           const std::function<bool()>& cancelled = nullptr);
   // Sends every change with version > after_version, in order, until the
-  // session is saved or cancelled or `sink` returns false. Changes from
-  // before a restart are summarised as one "Current" event. Both streams end
+  // session is saved or cancelled or `sink` returns false. Changes no
+  // longer kept (from before a restart or a drop, or older than the
+  // session's bounded history) are summarised as one "Current" event. Both streams end
   // with CANCELLED when `cancelled` (polled while idle) returns true.
   absl::Status Watch(const std::string& session_id, int64_t after_version,
                      const std::function<bool(const SessionEvent&)>& sink,
@@ -201,10 +233,23 @@ class SessionManager {
   // Wakes every stream so that the server can shut down.
   void Shutdown();
 
+  SessionMemoryUse Memory();
+  // The sessions holding their state, least recently used first.
+  std::vector<std::string> ResidentSessions();
+  // Drops the state of idle sessions and, past the cap, of the least
+  // recently used. Runs after every verb and every few seconds by itself.
+  void Sweep();
+
  private:
   struct Live;
 
+  // The session in memory, or read from the database. A saved or cancelled
+  // session read from the database is not kept (its rows are not read;
+  // its counts are, cheaply): the caller alone holds it.
   absl::StatusOr<std::shared_ptr<Live>> Load(const std::string& session_id);
+  // Reads the rows again if the state was dropped. Every verb that needs
+  // the rows calls it once it holds live.mu.
+  absl::Status Ensure(Live& live) ABSL_EXCLUSIVE_LOCKS_REQUIRED(live.mu);
   absl::StatusOr<std::shared_ptr<const RowContext>> Context(Live& live)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(live.mu);
   absl::Status CheckVersion(const Live& live, int64_t expected_version) const;
@@ -227,15 +272,46 @@ class SessionManager {
   void Classification(std::shared_ptr<Live> live, SessionRecord at_start);
   SessionView View(const Live& live) const;
 
+  // Memory (live.mu held by the caller of each).
+  void PushEvent(Live& live, SessionEvent event);
+  // Re-estimates live.bytes (and the total) from what it holds.
+  void SetBytes(Live& live);
+  // Drops rows, context, matching index and events; keeps the record.
+  void DropState(Live& live);
+  // A saved or cancelled session: its state goes (but the last event, for
+  // watchers) and the manager forgets it.
+  void Retire(Live& live);
+  void Touch(Live& live);
+  // Sweep's: drops the state of a session no call is using (TryLock) that
+  // is not being classified, and forgets it if nothing else holds it.
+  void TryDrop(const std::shared_ptr<Live>& live);
+  // Sweep when over the cap, or at most once a clock second.
+  void MaybeSweep();
+  void Worker();
+  void Janitor();
+  bool HasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return shutting_down_ || !queue_.empty();
+  }
+
   Store* const store_;
   Clock* const clock_;
   const ClassifyFn classify_;
   const double max_desync_percent_;
+  const SessionMemoryOptions memory_;
+
+  // Every Live's `bytes`; declared before anything holding a Live.
+  std::atomic<int64_t> total_bytes_{0};
+  std::atomic<uint64_t> use_order_{0};
+  std::atomic<int64_t> last_sweep_{0};
 
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<Live>> live_
       ABSL_GUARDED_BY(mu_);
+  // Classifications waiting for a worker, and the workers (at most
+  // memory_.classify_threads, started as work arrives).
+  std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mu_);
   std::vector<std::thread> workers_ ABSL_GUARDED_BY(mu_);
+  std::thread janitor_;
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
 };
 

@@ -93,6 +93,7 @@ absl::StatusOr<SessionView> SessionManager::SetScope(
                      " is at step ", SessionStepName(live.record.step),
                      "; the scope is chosen on the Pupils panel"));
   }
+  if (absl::Status s = Ensure(live); !s.ok()) return s;
   absl::StatusOr<std::shared_ptr<const RowContext>> context = Context(live);
   if (!context.ok()) return context.status();
   absl::StatusOr<Scope> valid = ValidateScope(scope, (*context)->snapshot());
@@ -134,6 +135,7 @@ absl::StatusOr<SessionEvent> SessionManager::Edit(
   if (live.record.step != SessionStep::kSyncScreen) {
     return NotOnSyncScreen(live.record, verb);
   }
+  if (absl::Status s = Ensure(live); !s.ok()) return s;
   absl::StatusOr<std::shared_ptr<const RowContext>> context = Context(live);
   if (!context.ok()) return context.status();
   absl::StatusOr<RowDelta> delta = fn(live, **context);
@@ -256,6 +258,7 @@ absl::StatusOr<SaveOutcome> SessionManager::Save(const std::string& session_id,
   if (live.record.step != SessionStep::kSyncScreen) {
     return NotOnSyncScreen(live.record, "SaveAndSyncPupils");
   }
+  if (absl::Status s = Ensure(live); !s.ok()) return s;
   absl::StatusOr<std::shared_ptr<const RowContext>> context = Context(live);
   if (!context.ok()) return context.status();
   absl::StatusOr<SavePlan> plan =
@@ -307,9 +310,10 @@ absl::StatusOr<SaveOutcome> SessionManager::Save(const std::string& session_id,
   event.verb = "SaveAndSyncPupils";
   event.session = View(live);
   event.time_unix = next.update_time_unix;
-  event.context = live.context;
-  live.events.push_back(std::move(event));
-  live.changed.SignalAll();
+  PushEvent(live, std::move(event));
+  // Saved: the rows and both sides leave memory at once (GetSession and
+  // StreamRows read them from the database).
+  Retire(live);
   return SaveOutcome{View(live), *applied};
 }
 
@@ -333,6 +337,7 @@ absl::StatusOr<SessionView> SessionManager::Cancel(
       Commit(live, next, "CancelSession", {}, {}, false, true,
              {SessionAudit("cancel_session", actor, live.record, next)});
   if (!e.ok()) return e.status();
+  Retire(live);  // leaves memory at once
   return e->session;
 }
 
@@ -362,6 +367,12 @@ absl::Status SessionManager::StreamRows(
           "the session was reloaded or the server is stopping; resume with "
           "after_row_id = the last cursor");
     }
+    // Dropped meanwhile (idle, over the memory cap, saved): read again.
+    if (absl::Status s = Ensure(*live); !s.ok()) {
+      live->mu.Unlock();
+      return s;
+    }
+    Touch(*live);
     RowBatchOut batch;
     auto it = std::upper_bound(
         live->rows.begin(), live->rows.end(), cursor,
@@ -404,20 +415,26 @@ absl::Status SessionManager::Watch(
   std::shared_ptr<Live> live = *loaded;
   live->mu.Lock();
   std::vector<SessionEvent> pending;
-  if (after_version < live->base_version) {
-    SessionEvent current;
-    current.version = live->base_version;
-    current.verb = "Current";
-    current.session = View(*live);
-    current.time_unix = live->record.update_time_unix;
-    pending.push_back(std::move(current));
-    after_version = live->base_version;
-  }
   while (true) {
-    for (const SessionEvent& e : live->events) {
-      if (e.version > after_version) pending.push_back(e);
+    if (after_version < live->record.version) {
+      // The events kept hold one change per version, newest last; a watcher
+      // behind the oldest (or watching from before a restart, or from
+      // before the state was dropped) gets the current state instead.
+      if (!live->events.empty() &&
+          live->events.front().version <= after_version + 1) {
+        for (const SessionEvent& e : live->events) {
+          if (e.version > after_version) pending.push_back(e);
+        }
+      } else {
+        SessionEvent current;
+        current.version = live->record.version;
+        current.verb = "Current";
+        current.session = View(*live);
+        current.time_unix = live->record.update_time_unix;
+        pending.push_back(std::move(current));
+      }
+      after_version = live->record.version;
     }
-    if (!pending.empty()) after_version = pending.back().version;
     const bool ended = live->record.step == SessionStep::kSaved ||
                        live->record.step == SessionStep::kCancelled;
     const bool closed = live->closed;
@@ -433,7 +450,7 @@ absl::Status SessionManager::Watch(
           "from the last version");
     }
     live->mu.Lock();
-    if (live->events.empty() || live->events.back().version <= after_version) {
+    if (live->record.version <= after_version && !live->closed) {
       live->changed.WaitWithTimeout(&live->mu, absl::Milliseconds(250));
       if (cancelled && cancelled()) {
         live->mu.Unlock();

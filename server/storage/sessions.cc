@@ -447,6 +447,42 @@ absl::StatusOr<std::vector<Row>> SqliteStore::LoadRows(
   return out;
 }
 
+absl::StatusOr<StatusCounts> SqliteStore::SessionRowCounts(
+    const std::string& session_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::BeginRead(&db_));
+  STORE_ASSIGN_OR_RETURN(Statement exists,
+                         db_.Prepare("SELECT 1 FROM sessions WHERE id = ?"));
+  exists.Bind(1, session_id);
+  STORE_ASSIGN_OR_RETURN(bool found, exists.Step());
+  if (!found) return SessionNotFound(session_id);
+  STORE_ASSIGN_OR_RETURN(
+      Statement st, db_.Prepare("SELECT chunk, rows FROM session_row_chunks "
+                                "WHERE session_id = ? ORDER BY chunk"));
+  st.Bind(1, session_id);
+  StatusCounts out;
+  std::vector<Row> rows;
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    const std::string text = st.Text(1);
+    STORE_ASSIGN_OR_RETURN(std::vector<RowLine> lines,
+                           ParseChunk(text, session_id, st.Int(0)));
+    rows.clear();
+    for (RowLine& line : lines) rows.push_back(std::move(line.row));
+    const StatusCounts c = CountRows(rows);
+    out.not_matched += c.not_matched;
+    out.new_records += c.new_records;
+    out.matched += c.matched;
+    out.may_match += c.may_match;
+    out.synced += c.synced;
+    out.desynced += c.desynced;
+    out.import_ticked += c.import_ticked;
+    out.email_ticked += c.email_ticked;
+  }
+  return out;
+}
+
 absl::Status SqliteStore::UpdateSession(
     const SessionRecord& s, const std::vector<Row>& changed,
     const std::vector<int64_t>& removed_row_ids, bool replace_all_rows,

@@ -66,6 +66,8 @@ class SqliteStore : public Store {
       const std::string& school_id) override;
   absl::StatusOr<std::vector<Row>> LoadRows(
       const std::string& session_id) override;
+  absl::StatusOr<StatusCounts> SessionRowCounts(
+      const std::string& session_id) override;
   absl::Status UpdateSession(const SessionRecord& s,
                              const std::vector<Row>& changed,
                              const std::vector<int64_t>& removed_row_ids,

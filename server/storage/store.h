@@ -110,6 +110,10 @@ class Store {
   // Ordered by row_id.
   virtual absl::StatusOr<std::vector<Row>> LoadRows(
       const std::string& session_id) = 0;
+  // CountRows of the stored rows, read a chunk at a time without keeping
+  // them (nor their explanations): for a session that is not in memory.
+  virtual absl::StatusOr<StatusCounts> SessionRowCounts(
+      const std::string& session_id) = 0;
   // Writes `s` (whose version must be exactly one more than the stored
   // version, else ABORTED), upserts `changed` rows by row_id, deletes
   // `removed_row_ids`; all in one transaction. With replace_all_rows, every

@@ -15,6 +15,11 @@
 //                         is compared against
 //   BM_UploadPlainCsv/N   client upload + server parse/validate + store
 //   BM_Save/N             Save and sync pupils; "changed" learners counted
+//   BM_SessionMemory/N    a child server (default options): 30 sessions
+//                         started, classified, streamed and cancelled in
+//                         turn; counters: the child's VmRSS after the 2nd,
+//                         5th and 30th (issue 18: at most 1.5 x the 2nd's
+//                         + 50 MB after the 30th; within_bound 1 or 0)
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -398,6 +403,67 @@ void RegisterProceedBenchmarks() {
     }
   }
 }
+
+// Issue 18: sessions started, classified and cancelled in turn must not
+// pile up in the server's memory. A fresh child server with hubsyncd's
+// defaults; each session goes through the Pupils panel, Proceed, every row
+// streamed, and Cancel.
+void BM_SessionMemory(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  constexpr int kSessions = 30;
+  Prepared& prepared = PreparedOf(n);
+  ChildServer server(prepared.db_path, prepared.api_key, false);
+  const double idle_mb = server.MemoryMb("VmRSS");
+  double after_2 = 0, after_5 = 0, after_30 = 0;
+  int64_t rows = 0;
+  for (auto _ : state) {
+    for (int i = 1; i <= kSessions; ++i) {
+      std::string id = ToPupilsPanel(*server.client, prepared.school_id);
+      v1::ProceedRequest proceed;
+      proceed.set_session_id(id);
+      (void)server.client->Proceed(proceed);
+      v1::StreamRowsRequest req;
+      req.set_session_id(id);
+      req.set_batch_size(5000);
+      rows = 0;
+      absl::Status streamed =
+          server.client->StreamRows(req, [&](const v1::RowBatch& b) {
+            rows += b.rows_size();
+            return true;
+          });
+      v1::CancelSessionRequest cancel;
+      cancel.set_session_id(id);
+      absl::Status cancelled = server.client->CancelSession(cancel).status();
+      if (!streamed.ok() || !cancelled.ok()) {
+        state.SkipWithError(
+            std::string((streamed.ok() ? cancelled : streamed).message())
+                .c_str());
+        return;
+      }
+      const double rss = server.MemoryMb("VmRSS");
+      if (i == 2) after_2 = rss;
+      if (i == 5) after_5 = rss;
+      if (i == kSessions) after_30 = rss;
+    }
+  }
+  const double bound = 1.5 * after_2 + 50;
+  state.counters["rows"] = static_cast<double>(rows);
+  state.counters["rss_idle_mb"] = idle_mb;
+  state.counters["rss_after_2_mb"] = after_2;
+  state.counters["rss_after_5_mb"] = after_5;
+  state.counters["rss_after_30_mb"] = after_30;
+  state.counters["bound_mb"] = bound;
+  state.counters["within_bound"] = after_30 <= bound ? 1 : 0;
+  state.counters["server_peak_mb"] = server.MemoryMb("VmHWM");
+  if (after_30 > bound) {
+    state.SkipWithError("server memory grew past 1.5 x (after 2) + 50 MB");
+  }
+}
+BENCHMARK(BM_SessionMemory)
+    ->Arg(40000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(1);
 
 // User + system CPU time of this whole process (the server runs in it; the
 // client thread only waits): less disturbed than wall time by other work on
