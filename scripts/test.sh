@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds hubsync and runs every check: the layering rule, the house format, the unit and
 # end-to-end tests (ctest), the same tests again under ASan + UBSan, a short
-# libFuzzer run per parser, and the reflection check against a real server.
+# libFuzzer run per parser, the reflection check against a real server, and
+# README.md's grpcurl section run as written with grpcurl (when there is one).
 # Exits non-zero on any failure; the last line says PASS or FAIL.
 # BUILD_DIR overrides the build directory (default: build).
 set -euo pipefail
@@ -151,10 +152,38 @@ else
   fi
 fi
 
+# README.md's grpcurl section, its code blocks run in bash as written (the
+# address becomes the fresh server's) with a real grpcurl: $GRPCURL, else
+# grpcurl on PATH, else ../shared/tools/grpcurl beside the checkout (where CI
+# has grpcurl 1.8.5). tests/reflection/readme_grpcurl.sh does the running.
+step "README grpcurl section against a fresh hubsyncd"
+grpcurl_bin="${GRPCURL:-$(command -v grpcurl || true)}"
+if [[ -z "$grpcurl_bin" && -x ../shared/tools/grpcurl ]]; then
+  grpcurl_bin="$(realpath ../shared/tools/grpcurl)"
+fi
+if [[ -z "$grpcurl_bin" ]]; then
+  echo "skipped (no grpcurl)"
+elif [[ ! -x "$BUILD_DIR/hubsyncd" ]]; then
+  fail "README grpcurl (no $BUILD_DIR/hubsyncd)"
+else
+  server_stop
+  mkdir -p "$tmp/readme"
+  if ! server_operator_key "$tmp/readme/hub.db" "$tmp/readme/init.log" "" ||
+      ! server_start "$tmp/readme/hub.db" "$tmp/readme/server.log"; then
+    cat "$tmp/readme/server.log" >&2 2>/dev/null || true
+    fail "README grpcurl (server did not start)"
+  elif ! tests/reflection/readme_grpcurl.sh "$grpcurl_bin" "127.0.0.1:$port" \
+      "$HUBSYNC_OPERATOR_KEY"; then
+    fail "README grpcurl"
+    echo "--- hubsyncd output ---" >&2
+    cat "$tmp/readme/server.log" >&2
+  fi
+fi
+
 echo
 verdict=done
 if ((${#failures[@]} == 0)); then
-  echo "test.sh: PASS (build, layering, format, ctest, ctest under ASan + UBSan, fuzz, bench --quick, load smoke, reflection)"
+  echo "test.sh: PASS (build, layering, format, ctest, ctest under ASan + UBSan, fuzz, bench --quick, load smoke, reflection, README grpcurl)"
 else
   echo "test.sh: FAIL (${failures[*]})"
   exit 1

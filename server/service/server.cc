@@ -6,13 +6,10 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "common/read_file.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
-// Linked in so that reflection can describe grpc.health.v1.Health.
-#include "common/read_file.h"
-#include "grpc/health/v1/health.pb.h"
 
 namespace hubsync {
 namespace {
@@ -92,10 +89,17 @@ absl::StatusOr<std::unique_ptr<HubsyncServer>> HubsyncServer::Start(
   s->sync_ = std::make_unique<SyncServiceImpl>(s->sessions_.get(), authz);
   s->keys_ = std::make_unique<KeyServiceImpl>(s->store_.get(), clock, authz);
 
-  // Make sure the health descriptors are in the generated pool.
-  (void)grpc::health::v1::HealthCheckRequest::descriptor();
+  // Reflection from protoc's descriptor set (reflection.h), not gRPC's
+  // plugin: it keeps json_name and the comments.
+  absl::StatusOr<std::unique_ptr<ApiDescriptors>> descriptors =
+      ApiDescriptors::Embedded();
+  if (!descriptors.ok()) return descriptors.status();
+  s->descriptors_ = *std::move(descriptors);
+  s->reflection_v1_ =
+      std::make_unique<ReflectionV1Service>(s->descriptors_.get());
+  s->reflection_v1alpha_ =
+      std::make_unique<ReflectionV1AlphaService>(s->descriptors_.get());
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, *credentials, &s->port_);
   builder.SetMaxReceiveMessageSize(static_cast<int>(
@@ -106,6 +110,8 @@ absl::StatusOr<std::unique_ptr<HubsyncServer>> HubsyncServer::Start(
   builder.RegisterService(s->accounts_.get());
   builder.RegisterService(s->sync_.get());
   builder.RegisterService(s->keys_.get());
+  builder.RegisterService(s->reflection_v1_.get());
+  builder.RegisterService(s->reflection_v1alpha_.get());
   s->server_ = builder.BuildAndStart();
   if (s->server_ == nullptr || s->port_ == 0) {
     return absl::UnavailableError(

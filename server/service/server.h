@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/server.h"
+#include "server/service/reflection.h"
 #include "server/service/services.h"
 
 namespace hubsync {
@@ -69,6 +70,9 @@ class HubsyncServer {
   std::unique_ptr<MisServiceImpl> mis_;
   std::unique_ptr<AccountServiceImpl> accounts_;
   std::unique_ptr<SyncServiceImpl> sync_;
+  std::unique_ptr<ApiDescriptors> descriptors_;
+  std::unique_ptr<ReflectionV1Service> reflection_v1_;
+  std::unique_ptr<ReflectionV1AlphaService> reflection_v1alpha_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   bool shut_down_ = false;

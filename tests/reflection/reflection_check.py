@@ -32,6 +32,8 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 REFLECTION_PROTO_ROOT = "/usr/share/grpc-proto"
 REFLECTION_PROTO = "grpc/reflection/v1alpha/reflection.proto"
 REFLECTION_METHOD = "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"
+# grpc.reflection.v1 has the same messages, field for field, as v1alpha.
+REFLECTION_V1_METHOD = "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo"
 TIMEOUT = 15  # seconds, every call
 
 EXPECTED_SERVICES = {
@@ -43,6 +45,7 @@ EXPECTED_SERVICES = {
     "hubsync.v1.KeyService",
     "grpc.health.v1.Health",
     "grpc.reflection.v1alpha.ServerReflection",
+    "grpc.reflection.v1.ServerReflection",
 }
 
 
@@ -69,10 +72,10 @@ def load_reflection_module(tmp):
 
 
 class Reflection:
-    def __init__(self, channel, pb):
+    def __init__(self, channel, pb, method=REFLECTION_METHOD):
         self._pb = pb
         self._call = channel.stream_stream(
-            REFLECTION_METHOD,
+            method,
             request_serializer=pb.ServerReflectionRequest.SerializeToString,
             response_deserializer=pb.ServerReflectionResponse.FromString)
 
@@ -137,7 +140,30 @@ def build_pool(reflection, symbols):
     for name in sorted(protos):
         add(name)
     print(f"reflection: {len(protos)} files: {', '.join(sorted(protos))}")
+    check_descriptors(protos)
     return pool
+
+
+def check_descriptors(protos):
+    """What grpcurl needs from the descriptors beyond names and types: each
+    field's json_name (grpcurl 1.8.5 prints proto names without it) and the
+    .proto files' comments (`grpcurl describe` shows them)."""
+    for name, f in sorted(protos.items()):
+        if not name.startswith("hubsync/"):
+            continue
+        for m in f.message_type:
+            for field in m.field:
+                expect(field.json_name,
+                       f"reflection: {name}: {m.name}.{field.name} has no json_name")
+        expect(any(loc.leading_comments or loc.trailing_comments
+                   for loc in f.source_code_info.location),
+               f"reflection: {name} carries no comments (source_code_info)")
+    sync = protos.get("hubsync/v1/sync.proto")
+    expect(sync is not None, "reflection: hubsync/v1/sync.proto was not sent")
+    comments = "".join(loc.leading_comments for loc in sync.source_code_info.location)
+    expect("The pupil sync session" in comments,
+           "reflection: sync.proto's service comment is missing")
+    print("reflection: every hubsync field has its json_name; the files carry their comments")
 
 
 def message_class(descriptor):
@@ -285,6 +311,10 @@ def run(args):
     print("services:\n  " + "\n  ".join(sorted(services)))
     missing = EXPECTED_SERVICES - set(services)
     expect(not missing, f"reflection does not list {sorted(missing)}")
+    v1_services = Reflection(channel, pb, REFLECTION_V1_METHOD).list_services()
+    expect(sorted(v1_services) == sorted(services),
+           f"grpc.reflection.v1 lists {sorted(v1_services)}, v1alpha {sorted(services)}")
+    print("grpc.reflection.v1 lists the same services")
 
     wanted = sorted(s for s in services if s.startswith("hubsync.") or s == "grpc.health.v1.Health")
     pool = build_pool(reflection, wanted)
