@@ -135,12 +135,18 @@ void CheckReflection(Stub& stub) {
   ASSERT_NE(session_id, nullptr);
   EXPECT_EQ(session_id->json_name(), "schoolId");
 
+  // CreateSchool's file and the file of its reply (School), with json_name.
   auto admin = Files(r[2]);
   ASSERT_TRUE(admin.count("hubsync/v1/admin.proto"));
+  ASSERT_TRUE(admin.count("hubsync/v1/records.proto"));
   const pb::FieldDescriptorProto* school_id =
-      Field(admin["hubsync/v1/admin.proto"], "School", "school_id");
+      Field(admin["hubsync/v1/records.proto"], "School", "school_id");
   ASSERT_NE(school_id, nullptr);
   EXPECT_EQ(school_id->json_name(), "schoolId");
+  const pb::FieldDescriptorProto* get_id =
+      Field(admin["hubsync/v1/admin.proto"], "GetSchoolRequest", "school_id");
+  ASSERT_NE(get_id, nullptr);
+  EXPECT_EQ(get_id->json_name(), "schoolId");
   EXPECT_EQ(Files(r[4]).count("hubsync/v1/admin.proto"), 1u);
 
   EXPECT_TRUE(Files(r[3]).count("grpc/health/v1/health.proto"));
