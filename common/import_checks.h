@@ -27,6 +27,23 @@ struct ParseLimits {
   size_t max_rows = 2'000'000;  // data rows (not the header) in any one file
 };
 
+// What the caller of an import has said it means (request fields such as
+// UploadHeader.allow_empty; CLI flags such as --allow-empty).
+struct ImportOptions {
+  // A roster with no learners is stored rather than refused. Without it an
+  // empty MIS export or push (every student tobedeleted, a header-only CSV,
+  // no records) is a problem: a sync against it would desync every pupil.
+  bool allow_empty = false;
+  // Hub learner CSV: columns hubsync does not read are ignored rather than
+  // each reported as a problem.
+  bool ignore_unknown_columns = false;
+};
+
+// The end of the problem that refuses an empty roster: how to say it is meant.
+inline constexpr char kAllowEmptyHint[] =
+    "an empty roster would desync every linked learner; if the school really "
+    "has none, send it again with allow_empty (hubsync: --allow-empty)";
+
 // One '@' with text on both sides, a dot in the domain, no spaces.
 bool LooksLikeEmail(std::string_view s);
 

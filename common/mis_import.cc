@@ -235,6 +235,14 @@ std::optional<Date> ParseDate(std::string_view text) {
   return date;
 }
 
+std::optional<Date> ParseIsoDate(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (s[i] < '0' || s[i] > '9') return std::nullopt;
+  }
+  return ParseDate(s);
+}
+
 bool IsRealDate(const Date& date) {
   const int y = date.year, m = date.month, d = date.day;
   if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1) return false;
@@ -245,7 +253,8 @@ bool IsRealDate(const Date& date) {
 }
 
 MisParseResult ParsePlainCsv(std::string_view file_name, std::string_view data,
-                             const ParseLimits& limits) {
+                             const ParseLimits& limits,
+                             const ImportOptions& options) {
   MisParseResult result;
   result.snapshot.format = MisFormat::kPlainCsv;
   const std::string file(file_name);
@@ -318,6 +327,12 @@ MisParseResult ParsePlainCsv(std::string_view file_name, std::string_view data,
       }
     }
   }
+  if (table.records.empty() && !options.allow_empty) {
+    result.problems.push_back(
+        {file, 0, 0,
+         absl::StrCat("no learners: the file has a header and no rows; ",
+                      kAllowEmptyHint)});
+  }
   for (const std::string& id : mixed_years) classes[id].year_group.clear();
   for (auto& [id, c] : classes) result.snapshot.classes.push_back(std::move(c));
   std::sort(
@@ -340,7 +355,8 @@ MisParseResult ParsePlainCsv(std::string_view file_name, std::string_view data,
 
 HubImportResult ParseHubLearnersCsv(std::string_view file_name,
                                     std::string_view data,
-                                    const ParseLimits& limits) {
+                                    const ParseLimits& limits,
+                                    const ImportOptions& options) {
   HubImportResult result;
   const std::string file(file_name);
   CsvTable table = ParseCsv(file_name, data, &result.problems, limits.max_rows);
@@ -352,6 +368,30 @@ HubImportResult ParseHubLearnersCsv(std::string_view file_name,
       result.problems.push_back({file, 1, 0,
                                  absl::StrCat("missing required column '",
                                               FieldName(required), "'")});
+    }
+  }
+  if (!options.ignore_unknown_columns) {
+    // A column hubsync does not read is data the caller expects to land
+    // somewhere (a OneRoster users.csv's role, a school's own notes): say so
+    // rather than drop it. mis_id is not a hub column (a hand-made learner
+    // has none), but learner export writes it, with learner_id and
+    // sync_state, and its file must read back.
+    for (size_t i = 0; i < table.header.size(); ++i) {
+      const std::string h = Squash(table.header[i]);
+      if (h == "learnerid" || h == "misid" || h == "syncstate") continue;
+      bool known = false;
+      for (int f = 0; f < kFieldCount && !known; ++f) {
+        const std::vector<std::string>& spellings = Aliases()[f].second;
+        known = f != kMisId && std::find(spellings.begin(), spellings.end(),
+                                         h) != spellings.end();
+      }
+      if (known) continue;
+      result.problems.push_back(
+          {file, 1, static_cast<int>(i) + 1,
+           absl::StrCat("column '", table.header[i],
+                        "' is not a hub learner column: remove it, or send "
+                        "ignore_unknown_columns (hubsync: "
+                        "--ignore-unknown-columns) to leave it unread")});
     }
   }
   if (!result.problems.empty()) return result;
@@ -372,8 +412,11 @@ HubImportResult ParseHubLearnersCsv(std::string_view file_name,
 }
 
 MisParseResult ParseMisUpload(MisFormat format, const UploadFiles& files,
-                              const ParseLimits& limits) {
-  if (format == MisFormat::kOneRoster) return ParseOneRoster(files, limits);
+                              const ParseLimits& limits,
+                              const ImportOptions& options) {
+  if (format == MisFormat::kOneRoster) {
+    return ParseOneRoster(files, limits, options);
+  }
   if (format == MisFormat::kPlainCsv) {
     if (files.size() != 1) {
       MisParseResult result;
@@ -383,7 +426,8 @@ MisParseResult ParseMisUpload(MisFormat format, const UploadFiles& files,
                         files.size())});
       return result;
     }
-    return ParsePlainCsv(files.begin()->first, files.begin()->second, limits);
+    return ParsePlainCsv(files.begin()->first, files.begin()->second, limits,
+                         options);
   }
   MisParseResult result;
   result.problems.push_back(

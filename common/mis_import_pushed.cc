@@ -13,8 +13,14 @@
 namespace hubsync {
 
 std::vector<Problem> ValidateMisRecords(const MisSnapshot& snapshot,
-                                        size_t max_field_bytes) {
+                                        size_t max_field_bytes,
+                                        const ImportOptions& options) {
   std::vector<Problem> problems;
+  if (snapshot.learners.empty() && !options.allow_empty) {
+    problems.push_back(
+        {"pushed", 0, 0,
+         absl::StrCat("no learners were pushed; ", kAllowEmptyHint)});
+  }
   std::set<std::string> ids, upns, class_ids;
   for (size_t i = 0; i < snapshot.classes.size(); ++i) {
     const MisClass& c = snapshot.classes[i];

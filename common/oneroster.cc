@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/csv.h"
 #include "common/import_checks.h"
@@ -117,7 +118,8 @@ std::string FindUpn(const std::string& user_ids,
 }  // namespace
 
 MisParseResult ParseOneRoster(const UploadFiles& files,
-                              const ParseLimits& limits) {
+                              const ParseLimits& limits,
+                              const ImportOptions& options) {
   MisParseResult result;
   std::vector<Problem>& problems = result.problems;
   MisSnapshot& snap = result.snapshot;
@@ -154,16 +156,30 @@ MisParseResult ParseOneRoster(const UploadFiles& files,
   }
   if (!problems.empty()) return result;
 
-  // Who is a student.
+  // Who is a student, and every role each user has (roles.csv and the
+  // users.csv column), to say why a user who looks like a pupil is not one.
   std::set<std::string> students;
-  if (v12 && roles.ok) {
+  std::map<std::string, std::vector<std::string>> roles_of;
+  const bool roles_file = v12 && roles.ok;
+  if (roles_file) {
     for (const CsvRecord& r : roles.table.records) {
-      if (!roles.Deleted(r) &&
-          absl::EqualsIgnoreCase(roles.Get(r, "role"), "student")) {
-        students.insert(roles.Get(r, "userSourcedId"));
-      }
+      if (roles.Deleted(r)) continue;
+      const std::string user = roles.Get(r, "userSourcedId");
+      const std::string role = roles.Get(r, "role");
+      if (absl::EqualsIgnoreCase(role, "student")) students.insert(user);
+      if (!role.empty()) roles_of[user].push_back(role);
     }
   }
+  // Users who are not students by role: if the files say they are pupils
+  // anyway (a student enrollment, or grades and no role at all), they would
+  // drop out of the roster without a word, so each is a problem.
+  struct NotStudent {
+    int line = 0;
+    std::string grades;
+    int student_enrollment_line = 0;  // first, 0 for none
+  };
+  std::map<std::string, NotStudent> not_students;
+  int deleted_students = 0;
   std::map<std::string, int> user_lines;
   std::map<std::string, MisLearner> learners;
   std::map<std::string, int> learner_lines;
@@ -180,11 +196,18 @@ MisParseResult ParseOneRoster(const UploadFiles& files,
            absl::StrCat("sourcedId '", id, "' is also on line ", it->second)});
       continue;
     }
-    if (users.Deleted(r)) continue;
+    const std::string own_role = users.Get(r, "role");
     const bool student =
-        students.count(id) > 0 ||
-        absl::EqualsIgnoreCase(users.Get(r, "role"), "student");
-    if (!student) continue;
+        students.count(id) > 0 || absl::EqualsIgnoreCase(own_role, "student");
+    if (users.Deleted(r)) {
+      deleted_students += student ? 1 : 0;
+      continue;
+    }
+    if (!student) {
+      if (!own_role.empty()) roles_of[id].push_back(own_role);
+      not_students[id] = {r.line, users.Get(r, "grades"), 0};
+      continue;
+    }
     MisLearner l;
     l.mis_id = id;
     l.legal_forename = users.Get(r, "givenName");
@@ -292,9 +315,15 @@ MisParseResult ParseOneRoster(const UploadFiles& files,
              absl::StrCat("classSourcedId '", cls, "' is not in classes.csv")});
         continue;
       }
+      const bool as_student =
+          absl::EqualsIgnoreCase(enrollments.Get(r, "role"), "student");
       auto l = learners.find(user);
-      if (l == learners.end() ||
-          !absl::EqualsIgnoreCase(enrollments.Get(r, "role"), "student")) {
+      if (l == learners.end() || !as_student) {
+        auto n = not_students.find(user);
+        if (as_student && n != not_students.end() &&
+            n->second.student_enrollment_line == 0) {
+          n->second.student_enrollment_line = r.line;
+        }
         continue;
       }
       if (c->second.kind == ClassKind::kRegistration) {
@@ -328,6 +357,39 @@ MisParseResult ParseOneRoster(const UploadFiles& files,
       }
     }
   }
+  // Pupils the role data would drop, in users.csv order.
+  std::vector<std::pair<int, std::string>> dropped;
+  for (const auto& [id, n] : not_students) {
+    const std::vector<std::string>& roles_given = roles_of[id];
+    std::string why;
+    if (n.student_enrollment_line > 0) {
+      why = absl::StrCat("is enrolled as a student (enrollments.csv line ",
+                         n.student_enrollment_line, ") but ");
+      if (roles_given.empty()) {
+        absl::StrAppend(&why, "has no role", roles_file ? " in roles.csv" : "");
+      } else {
+        absl::StrAppend(&why, "their role", roles_file ? " in roles.csv" : "",
+                        " is '", absl::StrJoin(roles_given, "', '"),
+                        "', not student");
+      }
+    } else if (roles_given.empty() &&
+               !absl::StripAsciiWhitespace(n.grades).empty()) {
+      why = absl::StrCat("has grades (", n.grades, ") but no role",
+                         roles_file ? " in roles.csv" : "");
+    } else {
+      continue;
+    }
+    dropped.emplace_back(n.line,
+                         absl::StrCat("user '", id, "' ", why,
+                                      ": give them the student role, or the "
+                                      "pupil is left out of the roster"));
+  }
+  std::sort(dropped.begin(), dropped.end());
+  for (auto& [line, message] : dropped) {
+    problems.push_back(
+        {"users.csv", line, users.Col("sourcedId"), std::move(message)});
+  }
+
   std::map<std::string, std::string> upn_owner;
   for (auto& [id, l] : learners) {
     std::sort(l.class_mis_ids.begin(), l.class_mis_ids.end());
@@ -347,6 +409,17 @@ MisParseResult ParseOneRoster(const UploadFiles& files,
     snap.learners.push_back(std::move(l));
   }
   for (auto& [id, c] : class_by_id) snap.classes.push_back(std::move(c));
+  if (problems.empty() && snap.learners.empty() && !options.allow_empty) {
+    problems.push_back(
+        {"users.csv", 0, 0,
+         absl::StrCat(deleted_students > 0
+                          ? absl::StrCat("no students: all ", deleted_students,
+                                         " students in users.csv are "
+                                         "tobedeleted")
+                          : std::string("no students: users.csv has no user "
+                                        "whose role is student"),
+                      "; ", kAllowEmptyHint)});
+  }
   return result;
 }
 

@@ -11,10 +11,10 @@ namespace {
 
 constexpr char kManifest[] = "manifest.csv";
 
-// The files ParseOneRoster reads besides users.csv, which is required
-// whatever the manifest says and reported as missing on its own.
-constexpr const char* kReadFiles[] = {"roles", "classes", "enrollments",
-                                      "demographics", "orgs"};
+// The files ParseOneRoster reads. users.csv is required whatever the
+// manifest says (and reported as missing on its own), but its mode counts.
+constexpr const char* kReadFiles[] = {"users",       "roles",        "classes",
+                                      "enrollments", "demographics", "orgs"};
 
 bool IsReadFile(std::string_view name) {
   for (const char* f : kReadFiles) {
@@ -81,7 +81,7 @@ std::string ReadOneRosterManifest(const UploadFiles& files,
                           file, ".csv as bulk"));
       continue;
     }
-    if (mode != "absent" && IsReadFile(file) &&
+    if (mode != "absent" && IsReadFile(file) && file != "users" &&
         files.find(file + ".csv") == files.end()) {
       report(absl::StrCat("the manifest lists ", file, ".csv as ", mode,
                           ", but it was not uploaded"));

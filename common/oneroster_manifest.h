@@ -14,9 +14,10 @@ namespace hubsync {
 // or "1.2"), or "" after appending a problem: the manifest is missing or not
 // CSV, has no propertyName/value columns, or no supported version. Also
 // reports, on the manifest line, a file.* value other than bulk, delta or
-// absent, and a file hubsync reads that the manifest lists as bulk or delta
-// but that is not in `files` (an export cut short would otherwise read as
-// learners without classes).
+// absent; a file hubsync reads (users.csv included) listed as delta (an
+// upload is the whole roster); and a file hubsync reads that the manifest
+// lists as bulk but that is not in `files` (an export cut short would
+// otherwise read as learners without classes).
 std::string ReadOneRosterManifest(const UploadFiles& files,
                                   std::vector<Problem>* problems);
 

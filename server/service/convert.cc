@@ -468,15 +468,19 @@ absl::StatusOr<MisLearner> FromProto(const v1::MisLearnerRecord& in,
   out.legal_surname = in.legal_surname();
   out.preferred_forename = in.preferred_forename();
   out.preferred_surname = in.preferred_surname();
-  absl::StatusOr<std::optional<Date>> dob =
-      DateFromProto(in.date_of_birth(), field + ".date_of_birth");
-  if (!dob.ok()) return dob.status();
-  out.date_of_birth = *dob;
+  // Pushed records are held to the documented forms (docs/FORMATS.md,
+  // "Pushed MIS records"): an ISO date, and a canonical year group, which
+  // ValidateMisRecords checks and names; a service sends "7", not "07".
+  if (!in.date_of_birth().empty()) {
+    out.date_of_birth = ParseIsoDate(in.date_of_birth());
+    if (!out.date_of_birth) {
+      return Bad(field + ".date_of_birth",
+                 absl::StrCat("'", in.date_of_birth(),
+                              "' is not an ISO date (YYYY-MM-DD) that exists"));
+    }
+  }
   out.gender = in.gender();
-  absl::StatusOr<std::string> year =
-      YearFromProto(in.year_group(), field + ".year_group");
-  if (!year.ok()) return year.status();
-  out.year_group = *year;
+  out.year_group = in.year_group();
   out.registration_group = in.registration_group();
   out.registration_group_mis_id = in.registration_group_mis_id();
   out.class_mis_ids.assign(in.class_mis_ids().begin(),
@@ -510,10 +514,7 @@ absl::StatusOr<MisClass> FromProto(const v1::MisClassRecord& in,
                               "CLASS_KIND_SUBJECT, not ",
                               in.kind()));
   }
-  absl::StatusOr<std::string> year =
-      YearFromProto(in.year_group(), field + ".year_group");
-  if (!year.ok()) return year.status();
-  out.year_group = *year;
+  out.year_group = in.year_group();  // canonical or refused: ValidateMisRecords
   return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/mis_import.h"
+#include "server/auth/keys.h"
 #include "server/service/authorize.h"
 #include "server/service/convert.h"
 #include "server/service/services.h"
@@ -61,6 +62,17 @@ grpc::Status Rejected(grpc::ServerContext* context,
   return grpc::Status(over_limit ? grpc::StatusCode::RESOURCE_EXHAUSTED
                                  : grpc::StatusCode::INVALID_ARGUMENT,
                       message);
+}
+
+// Request ids are chosen by the client; Save's are as long.
+constexpr size_t kMaxRequestIdBytes = 128;
+
+// What a request id stands for: a digest (BLAKE2b, as API keys are hashed)
+// of the request's parts, each preceded by its length.
+std::string Fingerprint(std::initializer_list<std::string_view> parts) {
+  std::string all;
+  for (std::string_view p : parts) absl::StrAppend(&all, p.size(), ":", Av(p));
+  return auth::HashKey(all);
 }
 
 grpc::Status TooLarge(size_t limit) {
@@ -125,11 +137,25 @@ grpc::Status HubServiceImpl::CreateLearner(grpc::ServerContext* context,
     return InvalidField("learner.school_id",
                         "must be empty or the same as school_id");
   }
+  HUBSYNC_RETURN_IF_INVALID(
+      CheckOptionalId("request_id", req->request_id(), kMaxRequestIdBytes));
   absl::StatusOr<HubLearner> learner = FromProto(req->learner(), "learner");
   if (!learner.ok()) return ToGrpcStatus(learner.status());
-  absl::StatusOr<std::vector<HubLearner>> created =
-      store_->CreateLearners(req->school_id(), {*std::move(learner)}, actor);
+  RequestKey request{req->request_id(), "CreateLearner", ""};
+  if (!request.id.empty()) {
+    // Learner has no map fields, so its bytes are the same for the same
+    // fields.
+    request.fingerprint =
+        Fingerprint({req->school_id(), req->learner().SerializeAsString()});
+  }
+  absl::StatusOr<std::vector<HubLearner>> created = store_->CreateLearners(
+      req->school_id(), {*std::move(learner)}, actor, request);
   if (!created.ok()) return ToGrpcStatus(created.status());
+  if (created->empty()) {
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                        absl::StrCat("request_id '", request.id,
+                                     "' created a learner that is gone"));
+  }
   ToProto(created->front(), out);
   return grpc::Status::OK;
 }
@@ -143,8 +169,21 @@ grpc::Status HubServiceImpl::ImportLearners(
   if (!who.ok()) return ToGrpcStatus(who.status());
   std::string school_id;
   std::string data;
+  ImportOptions options;
+  std::string request_id;
+  bool first = true;
   v1::ImportLearnersRequest req;
   while (reader->Read(&req)) {
+    if (first) {
+      options.ignore_unknown_columns = req.ignore_unknown_columns();
+      request_id = req.request_id();
+      HUBSYNC_RETURN_IF_INVALID(
+          CheckOptionalId("request_id", request_id, kMaxRequestIdBytes));
+      first = false;
+    } else if (!req.request_id().empty() && req.request_id() != request_id) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "request_id changed in the middle of the upload");
+    }
     if (!req.school_id().empty()) {
       if (!school_id.empty() && school_id != req.school_id()) {
         return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
@@ -170,13 +209,18 @@ grpc::Status HubServiceImpl::ImportLearners(
   absl::StatusOr<School> school = store_->GetSchool(school_id);
   if (!school.ok()) return ToGrpcStatus(school.status());
   HubImportResult parsed =
-      ParseHubLearnersCsv("learners.csv", data, limits_.parse());
+      ParseHubLearnersCsv("learners.csv", data, limits_.parse(), options);
   if (!parsed.problems.empty()) {
     return Rejected(context, parsed.problems, "learner import",
                     parsed.over_limit);
   }
+  RequestKey request{request_id, "ImportLearners", ""};
+  if (!request.id.empty()) {
+    request.fingerprint = Fingerprint(
+        {school_id, options.ignore_unknown_columns ? "ignore" : "", data});
+  }
   absl::StatusOr<std::vector<HubLearner>> created = store_->CreateLearners(
-      school_id, std::move(parsed.learners), ActorOf(*who));
+      school_id, std::move(parsed.learners), ActorOf(*who), request);
   if (!created.ok()) return ToGrpcStatus(created.status());
   out->set_created(static_cast<int64_t>(created->size()));
   for (const HubLearner& l : *created) out->add_learner_ids(l.id);
@@ -304,7 +348,10 @@ grpc::Status MisServiceImpl::UploadMisExport(
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "the upload has no files");
   }
-  MisParseResult parsed = ParseMisUpload(format, files, limits_.parse());
+  ImportOptions options;
+  options.allow_empty = header.allow_empty();
+  MisParseResult parsed =
+      ParseMisUpload(format, files, limits_.parse(), options);
   if (!parsed.problems.empty()) {
     return Rejected(context, parsed.problems, "MIS export", parsed.over_limit);
   }
@@ -344,8 +391,10 @@ grpc::Status MisServiceImpl::PushMisRecords(
     if (!l.ok()) return ToGrpcStatus(l.status());
     snapshot.learners.push_back(*std::move(l));
   }
+  ImportOptions options;
+  options.allow_empty = req->allow_empty();
   std::vector<Problem> problems =
-      ValidateMisRecords(snapshot, limits_.max_field_bytes);
+      ValidateMisRecords(snapshot, limits_.max_field_bytes, options);
   if (!problems.empty()) return Rejected(context, problems, "pushed records");
   std::sort(snapshot.learners.begin(), snapshot.learners.end(),
             [](const MisLearner& a, const MisLearner& b) {

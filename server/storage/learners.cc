@@ -19,11 +19,35 @@ absl::Status Required(size_t index, absl::string_view field) {
       absl::StrCat("learners[", index, "].", field, " is required"));
 }
 
+// The learners a stored request id created, as they are now, in creation
+// order; or, for the same id with another request, FAILED_PRECONDITION.
+absl::StatusOr<std::vector<HubLearner>> Replay(Db* db,
+                                               const std::string& school_id,
+                                               const RequestKey& request,
+                                               Statement& found) {
+  const std::string verb = found.Text(0);
+  if (verb != request.verb || found.Text(1) != request.fingerprint) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "request_id '", request.id, "' was already used in this school for ",
+        verb == request.verb ? "a different " : "", verb,
+        verb == request.verb ? " request" : "",
+        ": a new request needs a new request id"));
+  }
+  STORE_ASSIGN_OR_RETURN(LearnerReader reader, LearnerReader::Create(db));
+  std::vector<HubLearner> out;
+  StoredLearner stored;
+  for (const std::string& id : SplitList(found.Text(2))) {
+    STORE_ASSIGN_OR_RETURN(bool exists, reader.Get(school_id, id, &stored));
+    if (exists) out.push_back(std::move(stored.learner));
+  }
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<HubLearner>> SqliteStore::CreateLearners(
     const std::string& school_id, std::vector<HubLearner> learners,
-    const Actor& actor) {
+    const Actor& actor, const RequestKey& request) {
   // Validate the whole batch before touching the database.
   absl::flat_hash_set<std::string> batch_mis_ids;
   for (size_t i = 0; i < learners.size(); ++i) {
@@ -39,6 +63,15 @@ absl::StatusOr<std::vector<HubLearner>> SqliteStore::CreateLearners(
   std::lock_guard<std::mutex> lock(mu_);
   STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(&db_));
   STORE_RETURN_IF_ERROR(GetSchoolLocked(school_id).status());
+  if (!request.id.empty()) {
+    STORE_ASSIGN_OR_RETURN(
+        Statement found,
+        db_.Prepare("SELECT verb, fingerprint, learner_ids FROM request_ids "
+                    "WHERE school_id = ? AND request_id = ?"));
+    found.Bind(1, school_id).Bind(2, request.id);
+    STORE_ASSIGN_OR_RETURN(bool seen, found.Step());
+    if (seen) return Replay(&db_, school_id, request, found);
+  }
 
   // Subject classes by name; a class synced from the MIS wins over a
   // hand-made one of the same name.
@@ -119,6 +152,23 @@ absl::StatusOr<std::vector<HubLearner>> SqliteStore::CreateLearners(
     STORE_RETURN_IF_ERROR(audit.Run());
   }
   if (!learners.empty()) STORE_RETURN_IF_ERROR(BumpHubVersionLocked(school_id));
+  if (!request.id.empty()) {
+    std::vector<std::string> ids;
+    ids.reserve(learners.size());
+    for (const HubLearner& l : learners) ids.push_back(l.id);
+    STORE_ASSIGN_OR_RETURN(
+        Statement remember,
+        db_.Prepare("INSERT INTO request_ids (school_id, request_id, verb, "
+                    "fingerprint, learner_ids, create_time) "
+                    "VALUES (?, ?, ?, ?, ?, ?)"));
+    remember.Bind(1, school_id)
+        .Bind(2, request.id)
+        .Bind(3, request.verb)
+        .Bind(4, request.fingerprint)
+        .Bind(5, JoinList(ids))
+        .Bind(6, now);
+    STORE_RETURN_IF_ERROR(remember.Run());
+  }
   STORE_RETURN_IF_ERROR(txn.Commit());
   return learners;
 }

@@ -313,11 +313,27 @@ GROUP BY session_id, row_id / 1024;
 DROP TABLE session_rows;
 )sql";
 
+// Migration 8: client-chosen request ids of CreateLearner and ImportLearners
+// (Store::CreateLearners, RequestKey), so that a retry after a lost reply is
+// applied once: the verb, a digest of the request (the id excluded) and the
+// ids of the learners it created (joined with U+001F, in creation order).
+constexpr absl::string_view kV8 = R"sql(
+CREATE TABLE request_ids (
+  school_id TEXT NOT NULL REFERENCES schools(id),
+  request_id TEXT NOT NULL,
+  verb TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  learner_ids TEXT NOT NULL,
+  create_time INTEGER NOT NULL,
+  PRIMARY KEY (school_id, request_id)
+) WITHOUT ROWID;
+)sql";
+
 }  // namespace
 
 const std::vector<absl::string_view>& Migrations() {
-  static const auto* migrations =
-      new std::vector<absl::string_view>{kV1, kV2, kV3, kV4, kV5, kV6, kV7};
+  static const auto* migrations = new std::vector<absl::string_view>{
+      kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8};
   return *migrations;
 }
 

@@ -37,7 +37,7 @@ class SqliteStore : public Store {
 
   absl::StatusOr<std::vector<HubLearner>> CreateLearners(
       const std::string& school_id, std::vector<HubLearner> learners,
-      const Actor& actor) override;
+      const Actor& actor, const RequestKey& request) override;
   absl::StatusOr<HubLearner> GetLearner(const std::string& learner_id) override;
   absl::StatusOr<std::vector<HubLearner>> ListLearners(
       const std::string& school_id) override;

@@ -22,6 +22,15 @@
 
 namespace hubsync {
 
+// A client-chosen id that makes a create safe to retry (CreateLearner and
+// ImportLearners' request_id): the first call with it is applied, a repeat
+// of the same request returns the first call's learners and writes nothing.
+struct RequestKey {
+  std::string id;           // empty: no request id, always applied
+  std::string verb;         // the RPC: "CreateLearner", "ImportLearners"
+  std::string fingerprint;  // a digest of the request, the id excluded
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -49,9 +58,14 @@ class Store {
   // Hub learners. CreateLearners assigns ids, sets UNSYNCED and writes all
   // or none (one transaction); it rejects a mis_id already linked. Each
   // learner gets an audit record (verb "create", no session) naming `actor`.
+  // With request.id set, the id is stored with the learners' ids in the same
+  // transaction; a later call with the same school, id, verb and fingerprint
+  // returns those learners as they are now (in creation order) and writes
+  // nothing, and one with the same id but another verb or fingerprint is
+  // FAILED_PRECONDITION naming the id.
   virtual absl::StatusOr<std::vector<HubLearner>> CreateLearners(
       const std::string& school_id, std::vector<HubLearner> learners,
-      const Actor& actor = {}) = 0;
+      const Actor& actor = {}, const RequestKey& request = {}) = 0;
   virtual absl::StatusOr<HubLearner> GetLearner(
       const std::string& learner_id) = 0;
   // Sorted by surname, forename, id.

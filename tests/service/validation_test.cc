@@ -152,6 +152,8 @@ std::vector<Case> Cases() {
        }},
       {"learner.classes[0]",
        [](auto& r) { r.mutable_learner()->add_classes(kLong); }},
+      {"request_id", [](auto& r) { r.set_request_id(kLong); }},
+      {"request_id", [](auto& r) { r.set_request_id(kControl); }},
   };
   for (const auto& [field, mutate] : bad_learners) {
     add("CreateLearner", S::INVALID_ARGUMENT, field,
@@ -181,6 +183,19 @@ std::vector<Case> Cases() {
           return writer->Finish();
         });
   }
+  add("ImportLearners", S::INVALID_ARGUMENT, "request_id",
+      [=](TestServer& s, const World& w) {
+        v1::ImportLearnersResponse out;
+        auto ctx = Ctx();
+        auto writer = s.hub().ImportLearners(ctx.get(), &out);
+        v1::ImportLearnersRequest r;
+        r.set_school_id(w.t.school);
+        r.set_request_id(kLong);
+        r.set_chunk("forename,surname\nAnn,Lee\n");
+        writer->Write(r);
+        writer->WritesDone();
+        return writer->Finish();
+      });
   for (const std::string& id : {std::string(""), kLong, kControl}) {
     add("GetLearner", S::INVALID_ARGUMENT, "learner_id",
         [=](TestServer& s, const World&) {
@@ -287,7 +302,7 @@ std::vector<Case> Cases() {
       {"classes[0].name", [](auto& r) { r.mutable_classes(0)->set_name(""); }},
       {"classes[0].mis_id",
        [](auto& r) { r.mutable_classes(0)->set_mis_id(""); }},
-      {"classes[0].year_group",
+      {"class year_group 'Y99'",
        [](auto& r) { r.mutable_classes(0)->set_year_group("Y99"); }},
       {"learners[0].mis_id",
        [](auto& r) { r.mutable_learners(0)->set_mis_id(""); }},
