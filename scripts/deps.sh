@@ -8,7 +8,7 @@ set -euo pipefail
 PACKAGES=(
   cmake ninja-build g++ pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libabsl-dev grpc-proto libsqlite3-dev libsodium-dev openssl
+  libabsl-dev grpc-proto libsqlite3-dev libsodium-dev openssl libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libicu-dev
   libgoogle-perftools-dev  # tcmalloc, the server's allocator
   python3-grpcio python3-protobuf

@@ -13,6 +13,7 @@
 #include "absl/flags/usage.h"
 #include "server/auth/authorizer.h"
 #include "server/service/server.h"
+#include "server/usage.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "address to listen on; port 0 picks a free port (printed)");
@@ -118,6 +119,9 @@ int main(int argc, char** argv) {
       "Serves the hubsync.v1 API (reflection and grpc.health.v1 included).\n"
       "Every call but health and reflection needs an API key "
       "(docs/SECURITY.md).");
+  if (int code = hubsync::PrintHelpOrVersion(argc, argv, __FILE__); code >= 0) {
+    return code;
+  }
   std::vector<std::string> storage;
   std::vector<char*> args = DashesToUnderscores(argc, argv, &storage);
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());

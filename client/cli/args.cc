@@ -30,6 +30,8 @@ const std::vector<FlagSpec>& GlobalFlags() {
       {"timeout", FlagKind::kNumber, "SECONDS",
        "deadline of each call (default 30)"},
       {"help", FlagKind::kSwitch, "", "show help for the command"},
+      {"version", FlagKind::kSwitch, "",
+       "print the version and the git commit, and exit"},
   };
   return *flags;
 }

@@ -5,8 +5,15 @@
 #include <vector>
 
 #include "client/cli/commands.h"
+#include "common/version.h"
 
 int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--version") {
+      std::cout << hubsync::VersionLine("hubsync") << "\n";
+      return 0;
+    }
+  }
   const char* env = std::getenv("HUBSYNC_SERVER");
   const std::string default_server =
       env != nullptr && *env ? env : "127.0.0.1:50051";

@@ -1,10 +1,24 @@
 #include "server/service/server.h"
 
+#include <netdb.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
+#include <memory>
+#include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/read_file.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -22,6 +36,133 @@ bool IsLoopback(const std::string& listen) {
     host = host.substr(1, host.size() - 2);
   }
   return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+}
+
+bool IsUnixSocket(const std::string& listen) {
+  return absl::StartsWith(listen, "unix:") ||
+         absl::StartsWith(listen, "unix-abstract:");
+}
+
+// HOST:PORT with PORT 0 to 65535 (gRPC would take 99999 modulo 65536 and
+// serve on 34463). Unix socket addresses pass as they are.
+absl::Status CheckListenAddress(const std::string& listen) {
+  if (IsUnixSocket(listen)) return absl::OkStatus();
+  const size_t colon = listen.rfind(':');
+  const std::string port =
+      colon == std::string::npos ? "" : listen.substr(colon + 1);
+  uint32_t value = 0;
+  const bool digits =
+      !port.empty() && port.size() <= 5 &&
+      std::all_of(port.begin(), port.end(), absl::ascii_isdigit);
+  if (!digits || !absl::SimpleAtoi(port, &value) || value > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid port in --listen ", listen,
+                     ": give HOST:PORT with PORT 0 to 65535 (0 picks a free "
+                     "port)"));
+  }
+  return absl::OkStatus();
+}
+
+// Why `listen` (a HOST:PORT gRPC could not bind) cannot be bound: binds a
+// socket there the way gRPC does (SO_REUSEADDR, no SO_REUSEPORT) and names
+// the error, e.g. "address already in use". "" if that bind works.
+std::string BindError(const std::string& listen) {
+  if (IsUnixSocket(listen)) return "";
+  const size_t colon = listen.rfind(':');
+  std::string host = listen.substr(0, colon);
+  const std::string port = listen.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* found = nullptr;
+  if (const int rc = getaddrinfo(host.empty() ? nullptr : host.c_str(),
+                                 port.c_str(), &hints, &found);
+      rc != 0) {
+    return gai_strerror(rc);
+  }
+  std::string error;
+  for (addrinfo* a = found; a != nullptr && error.empty(); a = a->ai_next) {
+    const int fd =
+        socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    const int one = 1;
+    (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, a->ai_addr, a->ai_addrlen) != 0) {
+      error = errno == EADDRINUSE      ? "address already in use"
+              : errno == EADDRNOTAVAIL ? "not an address of this machine"
+              : errno == EACCES        ? "permission denied"
+                                       : strerror(errno);
+    }
+    close(fd);
+  }
+  freeaddrinfo(found);
+  return error;
+}
+
+// PEM text parsed with OpenSSL, so that a file that is not what its flag
+// says is refused by name at start-up (gRPC would only fail to start, or
+// fail each handshake, without saying why).
+using Bio = std::unique_ptr<BIO, decltype(&BIO_free)>;
+using X509Ptr = std::unique_ptr<X509, decltype(&X509_free)>;
+using KeyPtr = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
+
+Bio MemoryBio(const std::string& pem) {
+  return Bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
+             &BIO_free);
+}
+
+// The certificates in `pem`, first one first.
+std::vector<X509Ptr> ReadCertificates(const std::string& pem) {
+  std::vector<X509Ptr> certs;
+  Bio bio = MemoryBio(pem);
+  while (bio != nullptr) {
+    X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
+    if (cert == nullptr) break;
+    certs.emplace_back(cert, &X509_free);
+  }
+  ERR_clear_error();  // the end of the file is an "error" too
+  return certs;
+}
+
+// Never asks for a passphrase (an encrypted key fails to read instead).
+int NoPassphrase(char*, int, int, void*) { return 0; }
+
+absl::Status CheckTlsFiles(const ServerOptions& o, const std::string& cert_pem,
+                           const std::string& key_pem,
+                           const std::string* client_ca_pem) {
+  std::vector<X509Ptr> certs = ReadCertificates(cert_pem);
+  if (certs.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--tls-cert ", o.tls_cert_path, " holds no PEM certificate"));
+  }
+  Bio bio = MemoryBio(key_pem);
+  KeyPtr key(bio == nullptr ? nullptr
+                            : PEM_read_bio_PrivateKey(bio.get(), nullptr,
+                                                      &NoPassphrase, nullptr),
+             &EVP_PKEY_free);
+  ERR_clear_error();
+  if (key == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--tls-key ", o.tls_key_path,
+                     " holds no PEM private key (an encrypted key is not "
+                     "supported)"));
+  }
+  const int matches = X509_check_private_key(certs.front().get(), key.get());
+  ERR_clear_error();
+  if (matches != 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--tls-cert ", o.tls_cert_path,
+        " does not match the private key in --tls-key ", o.tls_key_path));
+  }
+  if (client_ca_pem != nullptr && ReadCertificates(*client_ca_pem).empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--tls-client-ca ", o.tls_client_ca_path, " holds no PEM certificate"));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
@@ -57,6 +198,12 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
     ssl.client_certificate_request =
         GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
   }
+  if (absl::Status checked = CheckTlsFiles(
+          o, *cert, *key,
+          o.tls_client_ca_path.empty() ? nullptr : &ssl.pem_root_certs);
+      !checked.ok()) {
+    return checked;
+  }
   ssl.pem_key_cert_pairs.push_back({*key, *cert});
   return grpc::SslServerCredentials(ssl);
 }
@@ -65,6 +212,9 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
 
 absl::StatusOr<std::unique_ptr<HubsyncServer>> HubsyncServer::Start(
     const ServerOptions& options) {
+  if (absl::Status listen = CheckListenAddress(options.listen); !listen.ok()) {
+    return listen;
+  }
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
       Credentials(options);
   if (!credentials.ok()) return credentials.status();
@@ -102,6 +252,9 @@ absl::StatusOr<std::unique_ptr<HubsyncServer>> HubsyncServer::Start(
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, *credentials, &s->port_);
+  // gRPC sets SO_REUSEPORT by default: a second server on the same port
+  // would start and take a share of the connections (to its own database).
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(static_cast<int>(
       std::min<size_t>(options.limits.max_message_bytes, INT32_MAX)));
   builder.RegisterService(s->schools_.get());
@@ -114,8 +267,9 @@ absl::StatusOr<std::unique_ptr<HubsyncServer>> HubsyncServer::Start(
   builder.RegisterService(s->reflection_v1alpha_.get());
   s->server_ = builder.BuildAndStart();
   if (s->server_ == nullptr || s->port_ == 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", options.listen));
+    const std::string why = BindError(options.listen);
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", options.listen, why.empty() ? "" : ": ", why));
   }
   return s;
 }
@@ -126,14 +280,21 @@ std::shared_ptr<grpc::Channel> HubsyncServer::InProcessChannel() {
   return server_->InProcessChannel(grpc::ChannelArguments());
 }
 
+// Start may give up part way (the database or the address refused): only
+// what was made is shut down.
 void HubsyncServer::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
-  sessions_->Shutdown();
-  server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  server_->Wait();
+  if (sessions_ != nullptr) sessions_->Shutdown();
+  if (server_ != nullptr) {
+    server_->Shutdown(std::chrono::system_clock::now() +
+                      std::chrono::seconds(5));
+    server_->Wait();
+  }
 }
 
-void HubsyncServer::Wait() { server_->Wait(); }
+void HubsyncServer::Wait() {
+  if (server_ != nullptr) server_->Wait();
+}
 
 }  // namespace hubsync

@@ -1,7 +1,12 @@
 #include "server/storage/sqlite.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <mutex>
 #include <utility>
 
@@ -32,6 +37,74 @@ absl::Status SqliteError(sqlite3* db, int rc, absl::string_view context) {
 
 // ---- Db ----
 
+namespace {
+
+// Before SQLite opens `path` read-write: refuses a directory and creates a
+// missing file mode 0600 (SQLite would create it 0644 less the umask). SQLite
+// creates -wal and -shm with the main file's permissions, so they are 0600
+// too.
+absl::Status PrepareFile(const std::string& path) {
+  if (path.empty() || path == ":memory:") return absl::OkStatus();
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    if (errno != ENOENT) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot open database ", path, ": ", strerror(errno)));
+    }
+    const int fd =
+        open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno != EEXIST) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot create database ", path, ": ", strerror(errno)));
+    }
+    if (fd >= 0) close(fd);
+    return absl::OkStatus();
+  }
+  if (S_ISDIR(st.st_mode)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot open database ", path, ": it is a directory"));
+  }
+  return absl::OkStatus();
+}
+
+// Takes group and other permissions off the database, -wal and -shm files
+// of ours (as earlier builds of hubsyncd left them). A chmod that fails (a
+// file system without Unix permissions) is not an error.
+void MakeOwnerOnly(const std::string& path) {
+  if (path.empty() || path == ":memory:") return;
+  for (const std::string& file : {path, path + "-wal", path + "-shm"}) {
+    struct stat st;
+    if (stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+        st.st_uid == geteuid() && (st.st_mode & 077) != 0) {
+      (void)chmod(file.c_str(), st.st_mode & 0700);
+    }
+  }
+}
+
+// An open that failed, or a file that is not a database: FAILED_PRECONDITION
+// naming the file and, for an open, the system's reason.
+absl::Status OpenError(sqlite3* db, int rc, const std::string& path) {
+  switch (rc & 0xff) {
+    case SQLITE_CANTOPEN:
+    case SQLITE_NOTADB:
+    case SQLITE_PERM:
+    case SQLITE_READONLY: {
+      std::string message =
+          absl::StrCat("cannot open database ", path, ": ",
+                       db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+      const int err = db != nullptr ? sqlite3_system_errno(db) : 0;
+      if (err != 0 && (rc & 0xff) != SQLITE_NOTADB) {
+        absl::StrAppend(&message, " (", strerror(err), ")");
+      }
+      return absl::FailedPreconditionError(message);
+    }
+    default:
+      return SqliteError(db, rc, absl::StrCat("open ", path));
+  }
+}
+
+}  // namespace
+
 absl::StatusOr<Db> Db::Open(const std::string& path) {
   // Before SQLite's first use in the process: no memory statistics, which
   // otherwise take a global mutex on every allocation (a 100,000-learner
@@ -39,16 +112,25 @@ absl::StatusOr<Db> Db::Open(const std::string& path) {
   static std::once_flag configured;
   std::call_once(configured,
                  [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+  if (absl::Status prepared = PrepareFile(path); !prepared.ok()) {
+    return prepared;
+  }
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(
       path.c_str(), &raw,
       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
       nullptr);
   Db db(raw);  // closes `raw` on every path, even when open failed
-  if (rc != SQLITE_OK) {
-    return SqliteError(raw, rc, absl::StrCat("open ", path));
-  }
+  if (rc != SQLITE_OK) return OpenError(raw, rc, path);
   sqlite3_extended_result_codes(raw, 1);
+  // SQLite reads the file on first use: read its header now, so that a file
+  // that is not a database is refused by name here. (Waiting as the Store
+  // would for a lock; the connection is left without a busy timeout.)
+  sqlite3_busy_timeout(raw, 5000);
+  rc = sqlite3_exec(raw, "PRAGMA schema_version", nullptr, nullptr, nullptr);
+  sqlite3_busy_timeout(raw, 0);
+  if (rc != SQLITE_OK) return OpenError(raw, rc, path);
+  MakeOwnerOnly(path);
   return db;
 }
 

@@ -31,7 +31,11 @@ class Statement;
 
 class Db {
  public:
-  // Opens (creating if needed) a read-write connection.
+  // Opens (creating if needed, mode 0600) a read-write connection. An
+  // existing database, -wal or -shm file of this user's that others may
+  // read is made 0600 first. FAILED_PRECONDITION naming the file if it is a
+  // directory, cannot be created or opened (with the system's reason), or is
+  // not a database.
   static absl::StatusOr<Db> Open(const std::string& path);
   // Opens a read-only connection to the database `db` has open (its main
   // file), waiting up to busy_timeout_ms for locks.
