@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/text_rule.h"
 #include "server/auth/keys.h"
 
 namespace hubsync::auth {
@@ -97,8 +98,41 @@ absl::Status Authorizer::CheckTarget(const Principal& principal,
   return absl::OkStatus();
 }
 
+StreamLease::~StreamLease() { streams_->Close(this); }
+
+std::unique_ptr<StreamLease> OpenStreams::Open(const std::string& key_id) {
+  std::unique_ptr<StreamLease> lease(new StreamLease(this, key_id));
+  absl::MutexLock lock(&mu_);
+  if (revoked_.contains(key_id)) {
+    lease->revoked_.store(true, std::memory_order_release);
+  }
+  open_[key_id].insert(lease.get());
+  return lease;
+}
+
+void OpenStreams::Revoked(const std::string& key_id) {
+  absl::MutexLock lock(&mu_);
+  revoked_.insert(key_id);
+  auto it = open_.find(key_id);
+  if (it == open_.end()) return;
+  for (StreamLease* lease : it->second) {
+    lease->revoked_.store(true, std::memory_order_release);
+  }
+}
+
+void OpenStreams::Close(StreamLease* lease) {
+  absl::MutexLock lock(&mu_);
+  auto it = open_.find(lease->key_id_);
+  if (it == open_.end()) return;
+  it->second.erase(lease);
+  if (it->second.empty()) open_.erase(it);
+}
+
 absl::StatusOr<NewKey> InitOperatorKey(Store* store, Clock* clock,
                                        const std::string& label, bool another) {
+  if (std::string bad = TextProblem(label); !bad.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("the key label ", bad));
+  }
   absl::StatusOr<int64_t> existing = store->CountActiveOperatorKeys();
   if (!existing.ok()) return existing.status();
   if (*existing > 0 && !another) {

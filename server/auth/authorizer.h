@@ -9,11 +9,17 @@
 #ifndef HUBSYNC_SERVER_AUTH_AUTHORIZER_H_
 #define HUBSYNC_SERVER_AUTH_AUTHORIZER_H_
 
+#include <atomic>
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "server/auth/keys.h"
 #include "server/auth/policy.h"
 #include "server/storage/store.h"
@@ -34,6 +40,50 @@ struct Target {
   const char* field;  // for "FIELD is required"
 };
 
+class OpenStreams;
+
+// A server stream's hold on the key that opened it (Authorizer::OpenStream):
+// revoked() turns true once the key is revoked through RevokeKey, and the
+// stream sends nothing more. Unregisters itself when destroyed.
+class StreamLease {
+ public:
+  StreamLease(StreamLease&&) = delete;
+  StreamLease& operator=(StreamLease&&) = delete;
+  ~StreamLease();
+
+  bool revoked() const { return revoked_.load(std::memory_order_acquire); }
+  const std::string& key_id() const { return key_id_; }
+
+ private:
+  friend class OpenStreams;
+  StreamLease(OpenStreams* streams, std::string key_id)
+      : streams_(streams), key_id_(std::move(key_id)) {}
+
+  OpenStreams* const streams_;
+  const std::string key_id_;
+  std::atomic<bool> revoked_{false};
+};
+
+// The streams open per key, so that revoking a key ends them: one lookup
+// and a flag per stream on revocation, one atomic load per message sent.
+class OpenStreams {
+ public:
+  std::unique_ptr<StreamLease> Open(const std::string& key_id);
+  // Flags every stream of `key_id`, and any opened later (a stream that
+  // authenticated just before the revocation, and registers just after).
+  void Revoked(const std::string& key_id);
+
+ private:
+  friend class StreamLease;
+  void Close(StreamLease* lease);
+
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, absl::flat_hash_set<StreamLease*>> open_
+      ABSL_GUARDED_BY(mu_);
+  // Keys revoked while this server runs (a few: revocation is rare).
+  absl::flat_hash_set<std::string> revoked_ ABSL_GUARDED_BY(mu_);
+};
+
 class Authorizer {
  public:
   explicit Authorizer(Store* store) : store_(store) {}
@@ -48,8 +98,17 @@ class Authorizer {
   absl::Status CheckTarget(const Principal& principal,
                            const Target& target) const;
 
+  // A server stream (StreamRows, WatchSession) of `principal` registers
+  // here after authenticating, and asks the lease before every message.
+  std::unique_ptr<StreamLease> OpenStream(const Principal& principal) const {
+    return streams_.Open(principal.key_id);
+  }
+  // Called once a key's revocation is committed: ends its open streams.
+  void KeyRevoked(const std::string& key_id) const { streams_.Revoked(key_id); }
+
  private:
   Store* const store_;
+  mutable OpenStreams streams_;  // thread-safe; not part of the policy
 };
 
 // `hubsyncd --init-operator-key`: a new operator key, stored as a hash.

@@ -1,6 +1,7 @@
 #include "server/service/authorize.h"
 
 #include "absl/status/status.h"
+#include "server/service/validate.h"
 
 namespace hubsync {
 
@@ -21,8 +22,20 @@ absl::StatusOr<auth::Principal> Authorize(
   absl::StatusOr<auth::Principal> who =
       authorizer.Authenticate(authorization, verb);
   if (!who.ok() || !target.has_value()) return who;
-  if (absl::Status s = authorizer.CheckTarget(*who, *target); !s.ok()) return s;
+  if (absl::Status s = CheckTargetOf(authorizer, *who, *target); !s.ok()) {
+    return s;
+  }
   return who;
+}
+
+absl::Status CheckTargetOf(const auth::Authorizer& authorizer,
+                           const auth::Principal& who,
+                           const auth::Target& target) {
+  // A key id is as long as any other id (key_ + 16 hex digits).
+  if (grpc::Status form = CheckId(target.field, target.id); !form.ok()) {
+    return absl::InvalidArgumentError(form.error_message());
+  }
+  return authorizer.CheckTarget(who, target);
 }
 
 Actor ActorOf(const auth::Principal& who) {

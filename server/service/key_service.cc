@@ -5,6 +5,7 @@
 #include "server/service/convert.h"
 #include "server/service/services.h"
 #include "server/service/status.h"
+#include "server/service/validate.h"
 
 namespace hubsync {
 namespace {
@@ -68,10 +69,11 @@ grpc::Status KeyServiceImpl::CreateApiKey(grpc::ServerContext* context,
           "role must be ROLE_OPERATOR, ROLE_ADMIN, ROLE_SERVICE or "
           "ROLE_VIEWER");
   }
-  if (req->label().size() > kMaxLabelBytes) {
-    return Invalid(
-        absl::StrCat("label: longer than ", kMaxLabelBytes, " bytes"));
-  }
+  // The label is shown to the operator and in every school's audit trail:
+  // the free-text rule (common/text_rule.h) keeps escapes and bidi controls
+  // out of it.
+  HUBSYNC_RETURN_IF_INVALID(
+      CheckText("label", req->label(), /*required=*/false, kMaxLabelBytes));
   if (record.role == Role::kOperator) {
     if (who->role != Role::kOperator) {
       return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
@@ -83,8 +85,9 @@ grpc::Status KeyServiceImpl::CreateApiKey(grpc::ServerContext* context,
           "belong to no school");
     }
   } else {
-    HUBSYNC_RETURN_IF_ERROR_GRPC(auth_->CheckTarget(
-        *who, auth::Target{Resource::kSchool, req->school_id(), "school_id"}));
+    HUBSYNC_RETURN_IF_ERROR_GRPC(CheckTargetOf(
+        *auth_, *who,
+        auth::Target{Resource::kSchool, req->school_id(), "school_id"}));
     record.school_id = req->school_id();
   }
   record.label = req->label();
@@ -108,8 +111,8 @@ grpc::Status KeyServiceImpl::ListApiKeys(grpc::ServerContext* context,
     school_id = who->school_id;  // an admin lists its own school's keys
   }
   if (!school_id.empty()) {
-    HUBSYNC_RETURN_IF_ERROR_GRPC(auth_->CheckTarget(
-        *who, auth::Target{Resource::kSchool, school_id, "school_id"}));
+    HUBSYNC_RETURN_IF_ERROR_GRPC(CheckTargetOf(
+        *auth_, *who, auth::Target{Resource::kSchool, school_id, "school_id"}));
   }
   absl::StatusOr<std::vector<ApiKeyRecord>> keys =
       store_->ListApiKeys(school_id);
@@ -125,6 +128,8 @@ grpc::Status KeyServiceImpl::RevokeApiKey(grpc::ServerContext* context,
                        auth::Target{Resource::kKey, req->key_id(), "key_id"});
   absl::StatusOr<ApiKeyRecord> key = store_->RevokeApiKey(req->key_id(), actor);
   if (!key.ok()) return ToGrpcStatus(key.status());
+  // Committed: the key's open streams end now (docs/SECURITY.md).
+  auth_->KeyRevoked(key->id);
   ToProto(*key, out);
   return grpc::Status::OK;
 }

@@ -86,8 +86,8 @@ grpc::Status TooLarge(size_t limit) {
 grpc::Status SchoolServiceImpl::CreateSchool(grpc::ServerContext* context,
                                              const v1::CreateSchoolRequest* req,
                                              v1::School* out) {
-  HUBSYNC_RETURN_IF_INVALID(CheckText("name", req->name(), /*required=*/true));
   HUBSYNC_AUTHORIZE_AS(actor, *auth_, context, auth::Verb::kCreateSchool);
+  HUBSYNC_RETURN_IF_INVALID(CheckText("name", req->name(), /*required=*/true));
   absl::StatusOr<School> school = store_->CreateSchool(req->name(), actor);
   if (!school.ok()) return ToGrpcStatus(school.status());
   ToProto(*school, out);
@@ -97,7 +97,6 @@ grpc::Status SchoolServiceImpl::CreateSchool(grpc::ServerContext* context,
 grpc::Status SchoolServiceImpl::GetSchool(grpc::ServerContext* context,
                                           const v1::GetSchoolRequest* req,
                                           v1::School* out) {
-  HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
   HUBSYNC_AUTHORIZE(
       *auth_, context, auth::Verb::kGetSchool,
       auth::Target{Resource::kSchool, req->school_id(), "school_id"});
@@ -127,7 +126,6 @@ grpc::Status SchoolServiceImpl::ListSchools(grpc::ServerContext* context,
 grpc::Status HubServiceImpl::CreateLearner(grpc::ServerContext* context,
                                            const v1::CreateLearnerRequest* req,
                                            v1::Learner* out) {
-  HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
   HUBSYNC_AUTHORIZE_AS(
       actor, *auth_, context, auth::Verb::kCreateLearner,
       auth::Target{Resource::kSchool, req->school_id(), "school_id"});
@@ -189,10 +187,9 @@ grpc::Status HubServiceImpl::ImportLearners(
         return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                             "school_id changed in the middle of the upload");
       }
-      HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req.school_id()));
       if (school_id.empty()) {  // checked once, before any data is kept
-        HUBSYNC_RETURN_IF_ERROR_GRPC(auth_->CheckTarget(
-            *who,
+        HUBSYNC_RETURN_IF_ERROR_GRPC(CheckTargetOf(
+            *auth_, *who,
             auth::Target{Resource::kSchool, req.school_id(), "school_id"}));
       }
       school_id = req.school_id();
@@ -230,7 +227,6 @@ grpc::Status HubServiceImpl::ImportLearners(
 grpc::Status HubServiceImpl::GetLearner(grpc::ServerContext* context,
                                         const v1::GetLearnerRequest* req,
                                         v1::Learner* out) {
-  HUBSYNC_RETURN_IF_INVALID(CheckId("learner_id", req->learner_id()));
   HUBSYNC_AUTHORIZE(
       *auth_, context, auth::Verb::kGetLearner,
       auth::Target{Resource::kLearner, req->learner_id(), "learner_id"});
@@ -243,7 +239,6 @@ grpc::Status HubServiceImpl::GetLearner(grpc::ServerContext* context,
 grpc::Status HubServiceImpl::ListLearners(grpc::ServerContext* context,
                                           const v1::ListLearnersRequest* req,
                                           v1::ListLearnersResponse* out) {
-  HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
   HUBSYNC_AUTHORIZE(
       *auth_, context, auth::Verb::kListLearners,
       auth::Target{Resource::kSchool, req->school_id(), "school_id"});
@@ -259,7 +254,6 @@ grpc::Status HubServiceImpl::ListLearners(grpc::ServerContext* context,
 grpc::Status HubServiceImpl::ListClasses(grpc::ServerContext* context,
                                          const v1::ListClassesRequest* req,
                                          v1::ListClassesResponse* out) {
-  HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
   HUBSYNC_AUTHORIZE(
       *auth_, context, auth::Verb::kListClasses,
       auth::Target{Resource::kSchool, req->school_id(), "school_id"});
@@ -298,9 +292,8 @@ grpc::Status MisServiceImpl::UploadMisExport(
                         "with school_id and format");
   }
   const v1::UploadHeader header = req.header();
-  HUBSYNC_RETURN_IF_INVALID(CheckId("header.school_id", header.school_id()));
-  HUBSYNC_RETURN_IF_ERROR_GRPC(auth_->CheckTarget(
-      *who,
+  HUBSYNC_RETURN_IF_ERROR_GRPC(CheckTargetOf(
+      *auth_, *who,
       auth::Target{Resource::kSchool, header.school_id(), "header.school_id"}));
   MisFormat format;
   switch (header.format()) {
@@ -363,7 +356,6 @@ grpc::Status MisServiceImpl::UploadMisExport(
 grpc::Status MisServiceImpl::PushMisRecords(
     grpc::ServerContext* context, const v1::PushMisRecordsRequest* req,
     v1::MisSnapshot* out) {
-  HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
   HUBSYNC_AUTHORIZE_AS(
       actor, *auth_, context, auth::Verb::kPushMisRecords,
       auth::Target{Resource::kSchool, req->school_id(), "school_id"});
@@ -406,7 +398,6 @@ grpc::Status MisServiceImpl::PushMisRecords(
 grpc::Status MisServiceImpl::ListSnapshots(grpc::ServerContext* context,
                                            const v1::ListSnapshotsRequest* req,
                                            v1::ListSnapshotsResponse* out) {
-  HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
   HUBSYNC_AUTHORIZE(
       *auth_, context, auth::Verb::kListSnapshots,
       auth::Target{Resource::kSchool, req->school_id(), "school_id"});
@@ -426,7 +417,6 @@ grpc::Status MisServiceImpl::ListSnapshots(grpc::ServerContext* context,
 grpc::Status MisServiceImpl::ListMisLearners(
     grpc::ServerContext* context, const v1::ListMisLearnersRequest* req,
     v1::ListMisLearnersResponse* out) {
-  HUBSYNC_RETURN_IF_INVALID(CheckId("snapshot_id", req->snapshot_id()));
   HUBSYNC_AUTHORIZE(
       *auth_, context, auth::Verb::kListMisLearners,
       auth::Target{Resource::kSnapshot, req->snapshot_id(), "snapshot_id"});
@@ -442,7 +432,6 @@ grpc::Status MisServiceImpl::ListMisLearners(
 grpc::Status AccountServiceImpl::ListVerificationEmails(
     grpc::ServerContext* context, const v1::ListVerificationEmailsRequest* req,
     v1::ListVerificationEmailsResponse* out) {
-  HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
   HUBSYNC_AUTHORIZE(
       *auth_, context, auth::Verb::kListVerificationEmails,
       auth::Target{Resource::kSchool, req->school_id(), "school_id"});
@@ -458,12 +447,11 @@ grpc::Status AccountServiceImpl::ListVerificationEmails(
 grpc::Status AccountServiceImpl::ListAuditRecords(
     grpc::ServerContext* context, const v1::ListAuditRecordsRequest* req,
     v1::ListAuditRecordsResponse* out) {
-  HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
-  HUBSYNC_RETURN_IF_INVALID(CheckOptionalId("session_id", req->session_id()));
-  HUBSYNC_RETURN_IF_INVALID(CheckOptionalId("learner_id", req->learner_id()));
   HUBSYNC_AUTHORIZE(
       *auth_, context, auth::Verb::kListAuditRecords,
       auth::Target{Resource::kSchool, req->school_id(), "school_id"});
+  HUBSYNC_RETURN_IF_INVALID(CheckOptionalId("session_id", req->session_id()));
+  HUBSYNC_RETURN_IF_INVALID(CheckOptionalId("learner_id", req->learner_id()));
   absl::StatusOr<School> school = store_->GetSchool(req->school_id());
   if (!school.ok()) return ToGrpcStatus(school.status());
   absl::StatusOr<std::vector<AuditRecord>> records =

@@ -27,10 +27,13 @@ grpc::Status CheckVersionField(int64_t v) {
   return grpc::Status::OK;
 }
 
-template <typename Req>
-grpc::Status CheckCommon(const Req& req) {
-  HUBSYNC_RETURN_IF_INVALID(CheckId("session_id", req.session_id()));
-  return CheckVersionField(req.expected_version());
+// How a stream ends when its key was revoked while it was open.
+grpc::Status RevokedWhileOpen(const auth::StreamLease& lease) {
+  return grpc::Status(
+      grpc::StatusCode::UNAUTHENTICATED,
+      absl::StrCat("API key ", lease.key_id(),
+                   " has been revoked; this stream has ended and sends "
+                   "nothing more"));
 }
 
 grpc::Status Reply(const absl::StatusOr<SessionView>& view, v1::Session* out) {
@@ -55,13 +58,12 @@ grpc::Status Reply(const absl::StatusOr<SessionEvent>& event,
 grpc::Status SyncServiceImpl::StartSession(grpc::ServerContext* context,
                                            const v1::StartSessionRequest* req,
                                            v1::Session* out) {
-  HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
-  HUBSYNC_RETURN_IF_INVALID(CheckOptionalId("snapshot_id", req->snapshot_id()));
-  HUBSYNC_RETURN_IF_INVALID(
-      CheckText("admin", req->admin(), /*required=*/false));
   HUBSYNC_AUTHORIZE_AS(
       actor, *auth_, context, auth::Verb::kStartSession,
       auth::Target{Resource::kSchool, req->school_id(), "school_id"});
+  HUBSYNC_RETURN_IF_INVALID(CheckOptionalId("snapshot_id", req->snapshot_id()));
+  HUBSYNC_RETURN_IF_INVALID(
+      CheckText("admin", req->admin(), /*required=*/false));
   return Reply(sessions_->Start(req->school_id(), req->snapshot_id(),
                                 req->admin(), actor),
                out);
@@ -70,7 +72,6 @@ grpc::Status SyncServiceImpl::StartSession(grpc::ServerContext* context,
 grpc::Status SyncServiceImpl::GetSession(grpc::ServerContext* context,
                                          const v1::GetSessionRequest* req,
                                          v1::Session* out) {
-  HUBSYNC_RETURN_IF_INVALID(CheckId("session_id", req->session_id()));
   HUBSYNC_AUTHORIZE(
       *auth_, context, auth::Verb::kGetSession,
       auth::Target{Resource::kSession, req->session_id(), "session_id"});
@@ -80,7 +81,6 @@ grpc::Status SyncServiceImpl::GetSession(grpc::ServerContext* context,
 grpc::Status SyncServiceImpl::ListSessions(grpc::ServerContext* context,
                                            const v1::ListSessionsRequest* req,
                                            v1::ListSessionsResponse* out) {
-  HUBSYNC_RETURN_IF_INVALID(CheckId("school_id", req->school_id()));
   HUBSYNC_AUTHORIZE(
       *auth_, context, auth::Verb::kListSessions,
       auth::Target{Resource::kSchool, req->school_id(), "school_id"});
@@ -94,10 +94,10 @@ grpc::Status SyncServiceImpl::ListSessions(grpc::ServerContext* context,
 grpc::Status SyncServiceImpl::Proceed(grpc::ServerContext* context,
                                       const v1::ProceedRequest* req,
                                       v1::Session* out) {
-  if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
   HUBSYNC_AUTHORIZE_AS(
       actor, *auth_, context, auth::Verb::kProceed,
       auth::Target{Resource::kSession, req->session_id(), "session_id"});
+  HUBSYNC_RETURN_IF_INVALID(CheckVersionField(req->expected_version()));
   return Reply(
       sessions_->Proceed(req->session_id(), req->expected_version(), actor),
       out);
@@ -106,10 +106,10 @@ grpc::Status SyncServiceImpl::Proceed(grpc::ServerContext* context,
 grpc::Status SyncServiceImpl::SetScope(grpc::ServerContext* context,
                                        const v1::SetScopeRequest* req,
                                        v1::Session* out) {
-  if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
   HUBSYNC_AUTHORIZE_AS(
       actor, *auth_, context, auth::Verb::kSetScope,
       auth::Target{Resource::kSession, req->session_id(), "session_id"});
+  HUBSYNC_RETURN_IF_INVALID(CheckVersionField(req->expected_version()));
   absl::StatusOr<Scope> scope = FromProto(req->scope());
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   return Reply(sessions_->SetScope(req->session_id(), req->expected_version(),
@@ -120,10 +120,13 @@ grpc::Status SyncServiceImpl::SetScope(grpc::ServerContext* context,
 grpc::Status SyncServiceImpl::StreamRows(
     grpc::ServerContext* context, const v1::StreamRowsRequest* req,
     grpc::ServerWriter<v1::RowBatch>* writer) {
-  HUBSYNC_RETURN_IF_INVALID(CheckId("session_id", req->session_id()));
-  HUBSYNC_AUTHORIZE(
+  absl::StatusOr<auth::Principal> who = Authorize(
       *auth_, context, auth::Verb::kStreamRows,
       auth::Target{Resource::kSession, req->session_id(), "session_id"});
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  // Revoking the key ends the stream: checked before every batch, and while
+  // waiting for rows (docs/SECURITY.md, "Revoking a key").
+  const std::unique_ptr<auth::StreamLease> lease = auth_->OpenStream(*who);
   if (req->batch_size() < 0 || req->batch_size() > kMaxBatch) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         absl::StrCat("batch_size must be 0 (default ",
@@ -147,6 +150,7 @@ grpc::Status SyncServiceImpl::StreamRows(
   absl::Status streamed = sessions_->StreamRows(
       req->session_id(), filter, req->after_row_id(), batch_size,
       [&](const RowBatchOut& batch) {
+        if (lease->revoked()) return false;  // no pupil's row after that
         google::protobuf::ArenaOptions options;
         options.initial_block = arena_block.data();
         options.initial_block_size = arena_block.size();
@@ -173,17 +177,18 @@ grpc::Status SyncServiceImpl::StreamRows(
         if (batch.done) ToProto(batch.counts, out.mutable_summary());
         return writer->Write(out);
       },
-      [context] { return context->IsCancelled(); });
+      [context, &lease] { return context->IsCancelled() || lease->revoked(); });
+  if (lease->revoked()) return RevokedWhileOpen(*lease);
   return ToGrpcStatus(streamed);
 }
 
 grpc::Status SyncServiceImpl::SetImport(grpc::ServerContext* context,
                                         const v1::SetImportRequest* req,
                                         v1::EditResponse* out) {
-  if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
   HUBSYNC_AUTHORIZE_AS(
       actor, *auth_, context, auth::Verb::kSetImport,
       auth::Target{Resource::kSession, req->session_id(), "session_id"});
+  HUBSYNC_RETURN_IF_INVALID(CheckVersionField(req->expected_version()));
   HUBSYNC_RETURN_IF_INVALID(CheckId("mis_id", req->mis_id(), kMaxMisIdBytes));
   return Reply(sessions_->SetImport(req->session_id(), req->expected_version(),
                                     req->mis_id(), req->import(), actor),
@@ -193,10 +198,10 @@ grpc::Status SyncServiceImpl::SetImport(grpc::ServerContext* context,
 grpc::Status SyncServiceImpl::SetImportAll(grpc::ServerContext* context,
                                            const v1::SetImportAllRequest* req,
                                            v1::EditResponse* out) {
-  if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
   HUBSYNC_AUTHORIZE_AS(
       actor, *auth_, context, auth::Verb::kSetImportAll,
       auth::Target{Resource::kSession, req->session_id(), "session_id"});
+  HUBSYNC_RETURN_IF_INVALID(CheckVersionField(req->expected_version()));
   return Reply(
       sessions_->SetImportAll(req->session_id(), req->expected_version(),
                               req->import(), actor),
@@ -206,10 +211,10 @@ grpc::Status SyncServiceImpl::SetImportAll(grpc::ServerContext* context,
 grpc::Status SyncServiceImpl::Match(grpc::ServerContext* context,
                                     const v1::MatchRequest* req,
                                     v1::EditResponse* out) {
-  if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
   HUBSYNC_AUTHORIZE_AS(
       actor, *auth_, context, auth::Verb::kMatch,
       auth::Target{Resource::kSession, req->session_id(), "session_id"});
+  HUBSYNC_RETURN_IF_INVALID(CheckVersionField(req->expected_version()));
   HUBSYNC_RETURN_IF_INVALID(CheckId("learner_id", req->learner_id()));
   HUBSYNC_RETURN_IF_INVALID(CheckId("mis_id", req->mis_id(), kMaxMisIdBytes));
   return Reply(sessions_->Match(req->session_id(), req->expected_version(),
@@ -220,10 +225,10 @@ grpc::Status SyncServiceImpl::Match(grpc::ServerContext* context,
 grpc::Status SyncServiceImpl::Unmatch(grpc::ServerContext* context,
                                       const v1::UnmatchRequest* req,
                                       v1::EditResponse* out) {
-  if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
   HUBSYNC_AUTHORIZE_AS(
       actor, *auth_, context, auth::Verb::kUnmatch,
       auth::Target{Resource::kSession, req->session_id(), "session_id"});
+  HUBSYNC_RETURN_IF_INVALID(CheckVersionField(req->expected_version()));
   if (req->learner_id().empty() == req->mis_id().empty()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "name the row to unmatch by exactly one of learner_id "
@@ -240,10 +245,10 @@ grpc::Status SyncServiceImpl::Unmatch(grpc::ServerContext* context,
 grpc::Status SyncServiceImpl::SetSyncEmail(grpc::ServerContext* context,
                                            const v1::SetSyncEmailRequest* req,
                                            v1::EditResponse* out) {
-  if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
   HUBSYNC_AUTHORIZE_AS(
       actor, *auth_, context, auth::Verb::kSetSyncEmail,
       auth::Target{Resource::kSession, req->session_id(), "session_id"});
+  HUBSYNC_RETURN_IF_INVALID(CheckVersionField(req->expected_version()));
   HUBSYNC_RETURN_IF_INVALID(CheckId("mis_id", req->mis_id(), kMaxMisIdBytes));
   return Reply(
       sessions_->SetSyncEmail(req->session_id(), req->expected_version(),
@@ -254,10 +259,10 @@ grpc::Status SyncServiceImpl::SetSyncEmail(grpc::ServerContext* context,
 grpc::Status SyncServiceImpl::SetSyncEmailAll(
     grpc::ServerContext* context, const v1::SetSyncEmailAllRequest* req,
     v1::EditResponse* out) {
-  if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
   HUBSYNC_AUTHORIZE_AS(
       actor, *auth_, context, auth::Verb::kSetSyncEmailAll,
       auth::Target{Resource::kSession, req->session_id(), "session_id"});
+  HUBSYNC_RETURN_IF_INVALID(CheckVersionField(req->expected_version()));
   return Reply(
       sessions_->SetSyncEmailAll(req->session_id(), req->expected_version(),
                                  req->sync(), actor),
@@ -267,10 +272,10 @@ grpc::Status SyncServiceImpl::SetSyncEmailAll(
 grpc::Status SyncServiceImpl::SaveAndSyncPupils(grpc::ServerContext* context,
                                                 const v1::SaveRequest* req,
                                                 v1::SaveResponse* out) {
-  if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
   HUBSYNC_AUTHORIZE_AS(
       actor, *auth_, context, auth::Verb::kSaveAndSyncPupils,
       auth::Target{Resource::kSession, req->session_id(), "session_id"});
+  HUBSYNC_RETURN_IF_INVALID(CheckVersionField(req->expected_version()));
   HUBSYNC_RETURN_IF_INVALID(
       CheckOptionalId("request_id", req->request_id(), 128));
   if (req->confirm_desync_count() < 0) {
@@ -299,10 +304,10 @@ grpc::Status SyncServiceImpl::SaveAndSyncPupils(grpc::ServerContext* context,
 grpc::Status SyncServiceImpl::CancelSession(grpc::ServerContext* context,
                                             const v1::CancelSessionRequest* req,
                                             v1::Session* out) {
-  if (grpc::Status s = CheckCommon(*req); !s.ok()) return s;
   HUBSYNC_AUTHORIZE_AS(
       actor, *auth_, context, auth::Verb::kCancelSession,
       auth::Target{Resource::kSession, req->session_id(), "session_id"});
+  HUBSYNC_RETURN_IF_INVALID(CheckVersionField(req->expected_version()));
   return Reply(
       sessions_->Cancel(req->session_id(), req->expected_version(), actor),
       out);
@@ -311,10 +316,11 @@ grpc::Status SyncServiceImpl::CancelSession(grpc::ServerContext* context,
 grpc::Status SyncServiceImpl::WatchSession(
     grpc::ServerContext* context, const v1::WatchSessionRequest* req,
     grpc::ServerWriter<v1::SessionEvent>* writer) {
-  HUBSYNC_RETURN_IF_INVALID(CheckId("session_id", req->session_id()));
-  HUBSYNC_AUTHORIZE(
+  absl::StatusOr<auth::Principal> who = Authorize(
       *auth_, context, auth::Verb::kWatchSession,
       auth::Target{Resource::kSession, req->session_id(), "session_id"});
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  const std::unique_ptr<auth::StreamLease> lease = auth_->OpenStream(*who);
   if (req->after_version() < 0) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "after_version must not be negative");
@@ -324,9 +330,10 @@ grpc::Status SyncServiceImpl::WatchSession(
       [&](const SessionEvent& event) {
         v1::SessionEvent out;
         ToProto(event, &out);
-        return writer->Write(out);
+        return !lease->revoked() && writer->Write(out);
       },
-      [context] { return context->IsCancelled(); });
+      [context, &lease] { return context->IsCancelled() || lease->revoked(); });
+  if (lease->revoked()) return RevokedWhileOpen(*lease);
   return ToGrpcStatus(watched);
 }
 
