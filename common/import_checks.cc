@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/text_rule.h"
 
 namespace hubsync {
 
@@ -17,20 +18,7 @@ bool LooksLikeEmail(std::string_view s) {
 }
 
 std::string ControlCharacterProblem(std::string_view value) {
-  int character = 0;
-  for (char ch : value) {
-    const unsigned char c = static_cast<unsigned char>(ch);
-    if ((c & 0xC0) != 0x80) ++character;  // count characters, not bytes
-    if (c >= 0x20 && c != 0x7F) continue;
-    const char* what = c == 0      ? ", NUL"
-                       : c == '\t' ? ", tab"
-                       : c == '\r' ? ", carriage return"
-                       : c == '\n' ? ", line feed"
-                                   : "";
-    return absl::StrFormat("has a control character (U+%04X%s) at character %d",
-                           c, what, character);
-  }
-  return "";
+  return TextProblem(value);
 }
 
 bool CheckValue(const std::string& file, int line, int column,
@@ -45,12 +33,12 @@ bool CheckValue(const std::string& file, int line, int column,
     *over_limit = true;
     return false;
   }
-  // Nearly every value is clean: look for a control byte before building
-  // the message that names it.
+  // Nearly every value is printable ASCII: look for any other byte before
+  // decoding UTF-8 and building the message that names a problem.
   bool clean = true;
   for (char ch : value) {
     const unsigned char c = static_cast<unsigned char>(ch);
-    clean &= c >= 0x20 && c != 0x7F;
+    clean &= c >= 0x20 && c < 0x7F;
   }
   if (clean) return true;
   if (std::string bad = ControlCharacterProblem(value); !bad.empty()) {

@@ -14,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "common/csv.h"
 #include "common/import_checks.h"
+#include "common/text_rule.h"
 #include "common/upn.h"
 #include "common/year_group.h"
 
@@ -149,8 +150,12 @@ bool ReadCommon(const RowReader& row, bool year_required, std::string* forename,
   }
   *forename = row.Take(kLegalForename);
   *surname = row.Take(kLegalSurname);
-  if (forename->empty()) row.Report(kLegalForename, "legal_forename is empty");
-  if (surname->empty()) row.Report(kLegalSurname, "legal_surname is empty");
+  // Empty, or blank (only spaces, NBSP, zero-width...): common/text_rule.h.
+  for (const auto& [field, value] :
+       {std::pair{kLegalForename, forename}, {kLegalSurname, surname}}) {
+    std::string bad = RequiredNameProblem(FieldName(field), *value);
+    if (!bad.empty()) row.Report(field, std::move(bad));
+  }
   *pforename = row.Take(kPreferredForename);
   *psurname = row.Take(kPreferredSurname);
   const std::string& dob_text = row.Get(kDateOfBirth);

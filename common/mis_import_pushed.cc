@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/import_checks.h"
 #include "common/mis_import.h"
+#include "common/text_rule.h"
 #include "common/upn.h"
 #include "common/year_group.h"
 
@@ -62,8 +63,14 @@ std::vector<Problem> ValidateMisRecords(const MisSnapshot& snapshot,
     } else if (!ids.insert(l.mis_id).second) {
       report(absl::StrCat("mis_id '", l.mis_id, "' is repeated"));
     }
-    if (l.legal_forename.empty()) report("legal_forename is empty");
-    if (l.legal_surname.empty()) report("legal_surname is empty");
+    // Empty, or blank (only spaces, NBSP, zero-width...): text_rule.h.
+    for (const auto& [name, value] :
+         {std::pair{"legal_forename", &l.legal_forename},
+          {"legal_surname", &l.legal_surname}}) {
+      if (std::string bad = RequiredNameProblem(name, *value); !bad.empty()) {
+        report(std::move(bad));
+      }
+    }
     if (l.year_group.empty()) {
       report("year_group is empty");
     } else if (!IsCanonicalYearGroup(l.year_group)) {

@@ -13,6 +13,7 @@
 #include "common/import_checks.h"
 #include "common/mis_import.h"
 #include "common/oneroster_manifest.h"
+#include "common/text_rule.h"
 #include "common/upn.h"
 #include "common/year_group.h"
 
@@ -212,14 +213,11 @@ MisParseResult ParseOneRoster(const UploadFiles& files,
     l.mis_id = id;
     l.legal_forename = users.Get(r, "givenName");
     l.legal_surname = users.Get(r, "familyName");
-    if (l.legal_forename.empty()) {
-      problems.push_back(
-          {"users.csv", r.line, users.Col("givenName"), "givenName is empty"});
-    }
-    if (l.legal_surname.empty()) {
-      problems.push_back({"users.csv", r.line, users.Col("familyName"),
-                          "familyName is empty"});
-    }
+    // Empty, or blank (only spaces, NBSP, zero-width...): text_rule.h.
+    CheckRequiredName("users.csv", r.line, users.Col("givenName"), "givenName",
+                      l.legal_forename, &problems);
+    CheckRequiredName("users.csv", r.line, users.Col("familyName"),
+                      "familyName", l.legal_surname, &problems);
     l.preferred_forename = users.Get(r, "preferredGivenName");
     l.preferred_surname = users.Get(r, "preferredFamilyName");
     l.upn = FindUpn(users.Get(r, "userIds"), users.Get(r, "identifier"));

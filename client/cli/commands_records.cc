@@ -10,6 +10,7 @@
 #include "client/cli/commands.h"
 #include "client/cli/csv_export.h"
 #include "common/read_file.h"
+#include "common/text_rule.h"
 
 namespace hubsync::cli {
 namespace {
@@ -67,8 +68,8 @@ int FailWithProblems(const absl::Status& status,
 int SchoolCreate(const Parsed& p, client::HubsyncClient& c, Io& io) {
   return Show(c.CreateSchool(p.positionals[0]), p, io,
               [&](const v1::School& s) {
-                io.out << "created school " << s.school_id() << " (" << s.name()
-                       << ")\n";
+                io.out << "created school " << s.school_id() << " ("
+                       << EscapeUnprintable(s.name()) << ")\n";
               });
 }
 
@@ -103,7 +104,8 @@ int LearnerCreate(const Parsed& p, client::HubsyncClient& c, Io& io) {
   l->set_email(p.Get("email"));
   return Show(c.CreateLearner(req), p, io, [&](const v1::Learner& out) {
     io.out << "created learner " << out.learner_id() << " ("
-           << out.legal_forename() << " " << out.legal_surname() << ")\n";
+           << EscapeUnprintable(out.legal_forename()) << " "
+           << EscapeUnprintable(out.legal_surname()) << ")\n";
   });
 }
 

@@ -1,6 +1,7 @@
 #include "client/cli/csv_export.h"
 
 #include "absl/strings/str_join.h"
+#include "common/text_rule.h"
 
 namespace hubsync::cli {
 
@@ -54,11 +55,24 @@ std::string LearnersCsv(const std::vector<v1::Learner>& learners) {
        "preferred_surname", "date_of_birth", "gender", "upn", "year_group",
        "registration_group", "classes", "email", "mis_id", "sync_state"});
   for (const v1::Learner& l : learners) {
-    out += CsvRow({l.learner_id(), l.legal_forename(), l.legal_surname(),
-                   l.preferred_forename(), l.preferred_surname(),
-                   l.date_of_birth(), l.gender(), l.upn(), l.year_group(),
-                   l.registration_group(), absl::StrJoin(l.classes(), "; "),
-                   l.email(), l.mis_id(), StateName(l.sync_state())});
+    std::vector<std::string> row = {l.learner_id(),
+                                    l.legal_forename(),
+                                    l.legal_surname(),
+                                    l.preferred_forename(),
+                                    l.preferred_surname(),
+                                    l.date_of_birth(),
+                                    l.gender(),
+                                    l.upn(),
+                                    l.year_group(),
+                                    l.registration_group(),
+                                    absl::StrJoin(l.classes(), "; "),
+                                    l.email(),
+                                    l.mis_id(),
+                                    StateName(l.sync_state())};
+    // What the server refuses today may be stored from before: escaped
+    // (\x1b, \u202e), so the file is safe to cat or open.
+    for (std::string& cell : row) cell = EscapeUnprintable(cell);
+    out += CsvRow(row);
   }
   return out;
 }

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/text_rule.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
@@ -37,12 +38,15 @@ std::string JsonLine(const google::protobuf::Message& m) {
   options.preserve_proto_field_names = false;  // lowerCamel, as grpcurl prints
   // Every hubsync message converts; a failure would leave `out` empty.
   (void)google::protobuf::util::MessageToJsonString(m, &out, options);
-  return out;
+  // The printer escapes C0 controls; any C1 or bidi control it leaves is
+  // escaped too (\u009b), so a terminal sees none (common/text_rule.h).
+  return EscapeUnprintableJson(out);
 }
 
 std::string ErrorLine(const absl::Status& status) {
+  // A message may quote what it refuses: shown escaped.
   return absl::StrCat("error: ", absl::StatusCodeToString(status.code()), ": ",
-                      status.message());
+                      EscapeUnprintable(std::string(status.message())));
 }
 
 std::string ProblemLines(const v1::UploadProblems& problems) {
@@ -51,21 +55,26 @@ std::string ProblemLines(const v1::UploadProblems& problems) {
     absl::StrAppend(&out, p.file());
     if (p.line() > 0) absl::StrAppend(&out, ":", p.line());
     if (p.line() > 0 && p.column() > 0) absl::StrAppend(&out, ":", p.column());
-    absl::StrAppend(&out, ": ", p.message(), "\n");
+    absl::StrAppend(&out, ": ", EscapeUnprintable(p.message()), "\n");
   }
   return out;
 }
 
 Table::Table(std::vector<std::string> header) {
+  for (std::string& cell : header) cell = EscapeUnprintable(cell);
   lines_.push_back({std::move(header), {}});
 }
 
+// Cells and notes hold what the server sent: anything a terminal would act
+// on (escapes, C1 controls, bidi overrides, newlines) is shown escaped
+// (common/text_rule.h), whatever the database holds.
 void Table::Add(std::vector<std::string> row) {
+  for (std::string& cell : row) cell = EscapeUnprintable(cell);
   lines_.push_back({std::move(row), {}});
 }
 
 void Table::AddNote(std::string line) {
-  lines_.back().notes.push_back(std::move(line));
+  lines_.back().notes.push_back(EscapeUnprintable(line));
 }
 
 void Table::Print(std::ostream& os) const {

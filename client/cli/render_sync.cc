@@ -4,6 +4,7 @@
 #include "absl/strings/str_join.h"
 #include "client/cli/render.h"
 #include "client/lib/labels.h"
+#include "common/text_rule.h"
 
 namespace hubsync::cli {
 namespace {
@@ -37,10 +38,10 @@ void PrintSession(const v1::Session& s, std::ostream& os) {
   os << "session     " << s.session_id() << "\n"
      << "school      " << s.school_id() << "\n"
      << "snapshot    " << s.snapshot_id() << "\n"
-     << "admin       " << s.admin() << "\n"
+     << "admin       " << EscapeUnprintable(s.admin()) << "\n"
      << "step        " << client::StepLabel(s.step()) << "\n"
      << "version     " << s.version() << "\n"
-     << "scope       " << ScopeLabel(s.scope()) << "\n"
+     << "scope       " << EscapeUnprintable(ScopeLabel(s.scope())) << "\n"
      << "emails      "
      << (s.sync_email_addresses() ? "sync pupil email addresses" : "off")
      << "\n";

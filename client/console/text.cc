@@ -4,6 +4,8 @@
 #include <cwchar>
 #include <cwctype>
 
+#include "common/text_rule.h"
+
 namespace hubsync::console {
 namespace {
 
@@ -61,6 +63,10 @@ std::wstring Widen(std::string_view s) {
     i += extra + 1;
   }
   return out;
+}
+
+std::wstring Shown(std::string_view utf8) {
+  return Widen(EscapeUnprintable(utf8));
 }
 
 std::string Narrow(std::wstring_view w) {

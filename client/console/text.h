@@ -15,6 +15,11 @@ namespace hubsync::console {
 // Decodes UTF-8; a malformed byte becomes U+FFFD, never an error, so a
 // bad name from the server cannot break the screen.
 std::wstring Widen(std::string_view utf8);
+// `utf8` as the console draws it: Widen, with anything a terminal would act
+// on (escapes, C1 controls, bidi overrides, newlines, invalid bytes) written
+// out as \x1b or \u202e (common/text_rule.h, EscapeUnprintable), so a name
+// from the server cannot move the cursor or reorder the screen.
+std::wstring Shown(std::string_view utf8);
 // Encodes back to UTF-8.
 std::string Narrow(std::wstring_view wide);
 

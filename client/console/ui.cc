@@ -164,7 +164,7 @@ void Ui::Put(int y, int x, const std::string& utf8, int width, Paint paint,
   attron(attrs);
   // The bottom-right cell cannot be written without scrolling: leave it.
   if (y == LINES - 1 && x + width == COLS) --width;
-  PutW(stdscr, y, x, Widen(utf8), width);
+  PutW(stdscr, y, x, Shown(utf8), width);
   attroff(attrs);
 }
 
@@ -193,13 +193,13 @@ WINDOW* Box(bool colour, bool utf8, const std::string& title,
             const std::vector<std::string>& lines, const std::string& footer,
             Paint paint, int extra_rows) {
   const int max_w = std::max(20, COLS - 4);
-  int inner = DisplayWidth(Widen(title)) + 2;
-  for (const auto& l : lines) inner = std::max(inner, DisplayWidth(Widen(l)));
-  inner = std::max(inner, DisplayWidth(Widen(footer)));
+  int inner = DisplayWidth(Shown(title)) + 2;
+  for (const auto& l : lines) inner = std::max(inner, DisplayWidth(Shown(l)));
+  inner = std::max(inner, DisplayWidth(Shown(footer)));
   inner = std::min(inner, max_w - 4);
   std::vector<std::wstring> wrapped;
   for (const auto& l : lines) {
-    for (auto& w : Wrap(Widen(l), inner)) wrapped.push_back(std::move(w));
+    for (auto& w : Wrap(Shown(l), inner)) wrapped.push_back(std::move(w));
   }
   const int max_body = std::max(1, LINES - 6 - extra_rows);
   if (static_cast<int>(wrapped.size()) > max_body) {
@@ -222,13 +222,13 @@ WINDOW* Box(bool colour, bool utf8, const std::string& title,
     wborder(win, '|', '|', '-', '-', '+', '+', '+', '+');
   }
   wattron(win, A_BOLD);
-  PutW(win, 0, 2, Widen(" " + title + " "),
-       std::min(inner, DisplayWidth(Widen(title)) + 2));
+  PutW(win, 0, 2, Shown(" " + title + " "),
+       std::min(inner, DisplayWidth(Shown(title)) + 2));
   wattroff(win, A_BOLD);
   for (size_t i = 0; i < wrapped.size(); ++i) {
     PutW(win, static_cast<int>(i) + 1, 2, wrapped[i], inner);
   }
-  PutW(win, h - 2, 2, Widen(footer), inner);
+  PutW(win, h - 2, 2, Shown(footer), inner);
   return win;
 }
 

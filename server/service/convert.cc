@@ -6,6 +6,7 @@
 #include "common/import_checks.h"
 #include "common/mis_import.h"
 #include "common/normalise.h"
+#include "common/text_rule.h"
 #include "common/year_group.h"
 
 namespace hubsync {
@@ -403,18 +404,28 @@ absl::StatusOr<HubLearner> FromProto(const v1::Learner& in,
       in.sync_state() != v1::SYNC_STATE_UNSYNCED) {
     return Bad(field + ".sync_state", "is set only by a sync");
   }
-  if (TrimAscii(in.legal_forename()).empty()) {
+  // Empty, or blank (only spaces, NBSP, zero-width...): the importers' rule
+  // (common/text_rule.h).
+  if (in.legal_forename().empty()) {
     return Bad(field + ".legal_forename", "is required");
   }
-  if (TrimAscii(in.legal_surname()).empty()) {
+  if (IsBlank(in.legal_forename())) {
+    return Bad(field + ".legal_forename",
+               "is blank: only spaces or invisible characters");
+  }
+  if (in.legal_surname().empty()) {
     return Bad(field + ".legal_surname", "is required");
+  }
+  if (IsBlank(in.legal_surname())) {
+    return Bad(field + ".legal_surname",
+               "is blank: only spaces or invisible characters");
   }
   if (in.classes_size() > 1000) {
     return Bad(field + ".classes", "more than 1000 classes");
   }
   for (int i = 0; i < in.classes_size(); ++i) {
     const std::string name = absl::StrCat(field, ".classes[", i, "]");
-    if (TrimAscii(in.classes(i)).empty()) return Bad(name, "is empty");
+    if (IsBlank(in.classes(i))) return Bad(name, "is empty");
     if (in.classes(i).size() > kMaxField) {
       return Bad(name, absl::StrCat("longer than ", kMaxField, " bytes"));
     }

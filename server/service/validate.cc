@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/import_checks.h"
 #include "common/normalise.h"
+#include "common/text_rule.h"
 
 namespace hubsync {
 
@@ -39,9 +40,10 @@ grpc::Status CheckId(std::string_view field, const std::string& value,
 
 grpc::Status CheckText(std::string_view field, const std::string& value,
                        bool required, size_t max_bytes) {
-  if (required && TrimAscii(value).empty()) {
-    return InvalidField(field,
-                        value.empty() ? "is required" : "is only spaces");
+  if (required && IsBlank(value)) {
+    return InvalidField(
+        field, value.empty() ? "is required"
+                             : "is blank: only spaces or invisible characters");
   }
   if (value.size() > max_bytes) {
     return InvalidField(field,

@@ -35,6 +35,19 @@ TEST_F(TextTest, MalformedBytesBecomeReplacementCharacters) {
   EXPECT_EQ(Widen("\xed\xa0\x80").substr(0, 1), L"\ufffd") << "surrogate";
 }
 
+// What the screen draws of text from the server: nothing a terminal would
+// act on (docs/SECURITY.md, "Text that reaches a terminal").
+TEST_F(TextTest, ShownTextHasNoEscapesC1OrBidiControls) {
+  EXPECT_EQ(Shown("Zo\xc3\xab"), L"Zo\u00eb");
+  EXPECT_EQ(Shown("\x1b[2J\x1b[Hforged\nline"),
+            L"\\x1b[2J\\x1b[Hforged\\x0aline");
+  EXPECT_EQ(Shown("Eve\u202egnp"), L"Eve\\u202egnp");
+  EXPECT_EQ(Shown("Mal\u009b2J"), L"Mal\\x9b2J");
+  EXPECT_EQ(Shown("a\xff"), L"a\\xff");
+  // Escaped text still has a width, so cells stay aligned.
+  EXPECT_EQ(DisplayWidth(Shown("\x1b")), 4);
+}
+
 TEST_F(TextTest, WidthsCountColumnsNotBytes) {
   EXPECT_EQ(DisplayWidth(Widen("Zo\xc3\xab")), 3);
   EXPECT_EQ(DisplayWidth(Widen("\xc5\x81ukasz")), 6);
