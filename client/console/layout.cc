@@ -8,7 +8,8 @@
 namespace hubsync::console {
 namespace {
 
-int Width(const std::string& s) { return DisplayWidth(Widen(s)); }
+// As drawn: server text shown escaped (text.h, Shown).
+int Width(const std::string& s) { return DisplayWidth(Shown(s)); }
 
 }  // namespace
 
@@ -97,7 +98,7 @@ std::string TitleLine(const std::string& school, const std::string& session_id,
   if (Width(full) <= width) return full;
   const int room = width - 1 - Width(tail);
   if (room >= 6) {
-    return absl::StrCat(" ", Narrow(Fit(Widen(school), room)), tail);
+    return absl::StrCat(" ", Narrow(Fit(Shown(school), room)), tail);
   }
   // Very narrow: the step and version first, the rest as it fits.
   return absl::StrCat(" ", step, " | v", version, " | ", school);
