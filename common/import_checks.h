@@ -47,11 +47,12 @@ inline constexpr char kAllowEmptyHint[] =
 // One '@' with text on both sides, a dot in the domain, no spaces.
 bool LooksLikeEmail(std::string_view s);
 
-// Empty if `value` is one line of text; otherwise what is wrong with it, for
-// a problem message ("has a control character (U+0009, tab) at character
-// 3"). C0 controls (tab, CR and LF included) and DEL are refused: no name,
-// id or email holds one, and a tab or CR leading a value is a spreadsheet
-// formula trick.
+// Empty if `value` may be stored; otherwise what is wrong with it, for a
+// problem message ("has a control character (U+0009, tab) at character
+// 3"). The free-text rule of common/text_rule.h (TextProblem): C0 and C1
+// controls, DEL, line separators, bidi overrides and invalid UTF-8 are
+// refused; no name, id or email holds one, and a tab or CR leading a value
+// is a spreadsheet formula trick.
 std::string ControlCharacterProblem(std::string_view value);
 
 // Checks one value read from `file` at line/column: appends a problem if it
