@@ -224,8 +224,9 @@ class SessionManager {
   // Sends every change with version > after_version, in order, until the
   // session is saved or cancelled or `sink` returns false. Changes no
   // longer kept (from before a restart or a drop, or older than the
-  // session's bounded history) are summarised as one "Current" event. Both streams end
-  // with CANCELLED when `cancelled` (polled while idle) returns true.
+  // session's bounded history) are summarised as one "Current" event. Both
+  // streams end with CANCELLED when `cancelled` (polled while idle) returns
+  // true.
   absl::Status Watch(const std::string& session_id, int64_t after_version,
                      const std::function<bool(const SessionEvent&)>& sink,
                      const std::function<bool()>& cancelled = nullptr);
