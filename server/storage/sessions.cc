@@ -251,6 +251,15 @@ absl::Status SessionNotFound(const std::string& id) {
   return absl::NotFoundError(absl::StrCat("session ", id, " not found"));
 }
 
+// NOT_FOUND unless the session is stored (inside the caller's transaction).
+absl::Status CheckSessionExists(Db& db, const std::string& id) {
+  STORE_ASSIGN_OR_RETURN(Statement exists,
+                         db.Prepare("SELECT 1 FROM sessions WHERE id = ?"));
+  exists.Bind(1, id);
+  STORE_ASSIGN_OR_RETURN(bool found, exists.Step());
+  return found ? absl::OkStatus() : SessionNotFound(id);
+}
+
 }  // namespace
 
 absl::Status SqliteStore::WriteSessionLocked(const SessionRecord& s,
@@ -390,11 +399,7 @@ absl::StatusOr<std::vector<Row>> SqliteStore::LoadRows(
     const std::string& session_id) {
   std::lock_guard<std::mutex> lock(mu_);
   STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::BeginRead(&db_));
-  STORE_ASSIGN_OR_RETURN(Statement exists,
-                         db_.Prepare("SELECT 1 FROM sessions WHERE id = ?"));
-  exists.Bind(1, session_id);
-  STORE_ASSIGN_OR_RETURN(bool found, exists.Step());
-  if (!found) return SessionNotFound(session_id);
+  STORE_RETURN_IF_ERROR(CheckSessionExists(db_, session_id));
   // The session's explanations first, each once: the rows that share one
   // share it again, as they did when they were classified.
   absl::flat_hash_map<int64_t, std::shared_ptr<const Explanation>> evidence;
@@ -451,11 +456,7 @@ absl::StatusOr<StatusCounts> SqliteStore::SessionRowCounts(
     const std::string& session_id) {
   std::lock_guard<std::mutex> lock(mu_);
   STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::BeginRead(&db_));
-  STORE_ASSIGN_OR_RETURN(Statement exists,
-                         db_.Prepare("SELECT 1 FROM sessions WHERE id = ?"));
-  exists.Bind(1, session_id);
-  STORE_ASSIGN_OR_RETURN(bool found, exists.Step());
-  if (!found) return SessionNotFound(session_id);
+  STORE_RETURN_IF_ERROR(CheckSessionExists(db_, session_id));
   STORE_ASSIGN_OR_RETURN(
       Statement st, db_.Prepare("SELECT chunk, rows FROM session_row_chunks "
                                 "WHERE session_id = ? ORDER BY chunk"));
