@@ -91,6 +91,59 @@ std::string TakeValue(const FlagSpec& spec,
   return "";
 }
 
+// Edit distance (insertions, deletions, substitutions and swaps of two
+// neighbours each count 1) between two short words.
+size_t Distance(const std::string& a, const std::string& b) {
+  std::vector<std::vector<size_t>> d(a.size() + 1,
+                                     std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] =
+          std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+// The candidate closest to `word`, if it is close enough to be a typo
+// (at most a third of the word's letters wrong, at least one allowed),
+// else "". A candidate that starts with the word ("learn" for "learner")
+// counts as close.
+std::string Closest(const std::string& word,
+                    const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_distance = std::max<size_t>(1, word.size() / 3) + 1;
+  for (const std::string& c : candidates) {
+    size_t d = Distance(word, c);
+    if (word.size() >= 3 && c.rfind(word, 0) == 0) d = 1;
+    if (d < best_distance) {
+      best = c;
+      best_distance = d;
+    }
+  }
+  return best;
+}
+
+std::string DidYouMean(const std::string& suggestion) {
+  return suggestion.empty() ? ""
+                            : absl::StrCat("; did you mean ", suggestion, "?");
+}
+
+std::string SuggestFlag(const std::string& name,
+                        const std::vector<FlagSpec>& flags) {
+  std::vector<std::string> names;
+  for (const FlagSpec& f : flags) names.push_back(f.name);
+  for (const FlagSpec& f : GlobalFlags()) names.push_back(f.name);
+  const std::string best = Closest(name, names);
+  return best.empty() ? "" : "--" + best;
+}
+
 std::set<std::string> Groups(const std::vector<CommandSpec>& commands) {
   std::set<std::string> groups;
   for (const CommandSpec& c : commands)
@@ -99,6 +152,32 @@ std::set<std::string> Groups(const std::vector<CommandSpec>& commands) {
 }
 
 }  // namespace
+
+std::string ServerTarget(const std::string& server) {
+  if (server.rfind("unix:", 0) == 0 || server.rfind("unix-abstract:", 0) == 0)
+    return server;
+  // "dns:///host" or "dns://authority/host": the host part is after the
+  // last '/'.
+  size_t host_at = 0;
+  if (server.rfind("dns:", 0) == 0) {
+    const size_t slash = server.rfind('/');
+    host_at = slash == std::string::npos ? 4 : slash + 1;
+  }
+  const std::string prefix = server.substr(0, host_at);
+  const std::string host = server.substr(host_at);
+  if (host.empty()) return server;
+  if (host.front() == '[') {  // "[::1]" or "[::1]:7000"
+    return host.find("]:") == std::string::npos
+               ? absl::StrCat(prefix, host, ":", kDefaultPort)
+               : server;
+  }
+  const size_t colons = std::count(host.begin(), host.end(), ':');
+  if (colons == 0) return absl::StrCat(prefix, host, ":", kDefaultPort);
+  if (colons > 1) {  // a bare IPv6 address
+    return absl::StrCat(prefix, "[", host, "]:", kDefaultPort);
+  }
+  return server;
+}
 
 std::string Parsed::Get(const std::string& flag, const std::string& def) const {
   auto it = flags.find(flag);
@@ -167,6 +246,7 @@ std::string Parse(const std::vector<std::string>& args,
   if (end_of_flags > rest.size()) end_of_flags = rest.size();
   if (out->globals.timeout_s <= 0) return "--timeout must be at least 1 second";
   if (out->globals.server.empty()) return "--server must be HOST:PORT";
+  out->globals.server = ServerTarget(out->globals.server);
   if (rest.empty() || (rest[0] == "help" && rest.size() == 1)) {
     out->help = true;
     return "";
@@ -183,7 +263,21 @@ std::string Parse(const std::vector<std::string>& args,
   }
   if (out->command == nullptr) {
     const std::set<std::string> groups = Groups(commands);
+    if (rest[0].rfind("--", 0) == 0 && rest[0].size() > 2) {
+      std::string name, value;
+      bool has_value;
+      SplitFlag(rest[0], &name, &value, &has_value);
+      return absl::StrCat("unknown flag --", name,
+                          DidYouMean(SuggestFlag(name, {})));
+    }
     if (groups.count(rest[0]) == 0) {
+      const std::string best = Closest(
+          rest[0], std::vector<std::string>(groups.begin(), groups.end()));
+      if (!best.empty()) {
+        return absl::StrCat("unknown command '", rest[0], "'",
+                            DidYouMean(absl::StrCat("'", best, "'")),
+                            " (commands: ", absl::StrJoin(groups, ", "), ")");
+      }
       return absl::StrCat("unknown command '", rest[0],
                           "' (commands: ", absl::StrJoin(groups, ", "), ")");
     }
@@ -198,6 +292,13 @@ std::string Parse(const std::vector<std::string>& args,
         rest.size() == 1
             ? absl::StrCat("'", rest[0], "' needs a subcommand")
             : absl::StrCat("unknown command '", rest[0], " ", rest[1], "'");
+    if (rest.size() > 1) {
+      const std::string best = Closest(rest[1], verbs);
+      if (!best.empty()) {
+        absl::StrAppend(&what,
+                        DidYouMean(absl::StrCat("'", rest[0], " ", best, "'")));
+      }
+    }
     return absl::StrCat(what, " (one of: ", absl::StrJoin(verbs, ", "), ")");
   }
   if (out->help) return "";
@@ -211,7 +312,8 @@ std::string Parse(const std::vector<std::string>& args,
       const FlagSpec* f = FindFlag(spec.flags, name);
       if (f == nullptr) {
         return absl::StrCat("unknown flag --", name, " for 'hubsync ",
-                            spec.path, "'");
+                            spec.path, "'",
+                            DidYouMean(SuggestFlag(name, spec.flags)));
       }
       if (std::string e = TakeValue(*f, rest, &i, has_value, &value);
           !e.empty())
@@ -235,7 +337,7 @@ std::string Parse(const std::vector<std::string>& args,
                         "' for 'hubsync ", spec.path, "'");
   }
   for (const FlagSpec& f : spec.flags) {
-    if (f.required && !out->Has(f.name)) {
+    if (f.required && !f.implied && !out->Has(f.name)) {
       return absl::StrCat("missing --", f.name, " ", f.value, " for 'hubsync ",
                           spec.path, "'");
     }
@@ -250,10 +352,11 @@ std::string UsageLine(const CommandSpec& spec) {
     absl::StrAppend(&out, " [", p, "]");
   if (!spec.rest.empty()) absl::StrAppend(&out, " [", spec.rest, "...]");
   for (const FlagSpec& f : spec.flags) {
-    if (f.required) absl::StrAppend(&out, " ", FlagUsage(f));
+    if (f.required && !f.implied) absl::StrAppend(&out, " ", FlagUsage(f));
   }
   for (const FlagSpec& f : spec.flags) {
-    if (!f.required) absl::StrAppend(&out, " [", FlagUsage(f), "]");
+    if (!f.required || f.implied)
+      absl::StrAppend(&out, " [", FlagUsage(f), "]");
   }
   return out;
 }
@@ -264,7 +367,7 @@ std::string CommandHelp(const CommandSpec& spec) {
     absl::StrAppend(&out, "\nflags:\n");
     for (const FlagSpec& f : spec.flags) {
       absl::StrAppend(&out, Pad("  " + FlagUsage(f), 28), f.help,
-                      f.required ? " (required)" : "", "\n");
+                      f.required && !f.implied ? " (required)" : "", "\n");
     }
   }
   absl::StrAppend(&out, "\nglobal flags:\n");

@@ -26,6 +26,9 @@ struct FlagSpec {
   bool required = false;
   bool repeated =
       false;  // may be given more than once (values also split on ',')
+  // Required, but Parse lets it be absent: RunCli fills it in (--school:
+  // $HUBSYNC_SCHOOL, else the API key's own school).
+  bool implied = false;
 };
 
 struct CommandSpec {
@@ -72,6 +75,12 @@ struct Parsed {
 std::string Parse(const std::vector<std::string>& args,
                   const std::vector<CommandSpec>& commands,
                   const std::string& default_server, Parsed* out);
+
+// The gRPC target for --server: a host without a port gets hubsyncd's
+// default port (localhost -> localhost:50051, ::1 -> [::1]:50051), not
+// gRPC's 443. "unix:" targets and given ports are kept.
+inline constexpr char kDefaultPort[] = "50051";
+std::string ServerTarget(const std::string& server);
 
 // "usage: hubsync sync rows SESSION [--status STATUS,...] ..."
 std::string UsageLine(const CommandSpec& spec);

@@ -39,9 +39,21 @@ std::vector<CommandSpec> AllSpecs() {
   return specs;
 }
 
+FlagSpec SchoolFlag() {
+  return {.name = "school",
+          .kind = FlagKind::kString,
+          .value = "ID",
+          .help =
+              "school id (default: $HUBSYNC_SCHOOL, else the API key's "
+              "own school)",
+          .required = true,
+          .implied = true};
+}
+
 int RunCli(const std::vector<std::string>& args,
            const std::string& default_server, Connector connect, Io& io,
-           const std::string& default_api_key) {
+           const std::string& default_api_key,
+           const std::string& default_school) {
   const std::vector<Command>& commands = AllCommands();
   std::vector<CommandSpec> specs = AllSpecs();
   Parsed parsed;
@@ -78,6 +90,27 @@ int RunCli(const std::vector<std::string>& args,
   if (!connected.ok()) return Fail(connected.status(), io);
   std::unique_ptr<client::HubsyncClient> client = *std::move(connected);
   client->set_timeout(std::chrono::seconds(parsed.globals.timeout_s));
+  for (const FlagSpec& f : command->spec.flags) {
+    if (!f.implied || parsed.Has(f.name)) continue;
+    std::string school = default_school;
+    if (school.empty()) {
+      // A school's key implies its school; an operator key has none (and a
+      // server without WhoAmI cannot say).
+      absl::StatusOr<v1::ApiKey> me = client->WhoAmI();
+      if (!me.ok() && me.status().code() != absl::StatusCode::kUnimplemented)
+        return Fail(me.status(), io);
+      if (me.ok()) school = me->school_id();
+    }
+    if (school.empty()) {
+      return Usage(parsed,
+                   absl::StrCat("missing --", f.name, " ", f.value,
+                                " for 'hubsync ", command->spec.path,
+                                "' (the API key is not one school's: give "
+                                "--school or set HUBSYNC_SCHOOL)"),
+                   io);
+    }
+    parsed.flags[f.name].push_back(school);
+  }
   return command->run(parsed, *client, io);
 }
 

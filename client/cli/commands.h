@@ -54,9 +54,16 @@ std::vector<Command> ConsoleCommands();  // console
 using Connector =
     std::function<absl::StatusOr<std::unique_ptr<client::HubsyncClient>>(
         const client::ConnectOptions& options)>;
+// A command's --school, when absent, is `default_school` ($HUBSYNC_SCHOOL),
+// else the school of the API key (asked with WhoAmI); an operator key has
+// none, and then the flag is a usage error as before.
 int RunCli(const std::vector<std::string>& args,
            const std::string& default_server, Connector connect, Io& io,
-           const std::string& default_api_key = "");
+           const std::string& default_api_key = "",
+           const std::string& default_school = "");
+
+// --school ID, for the commands that work on one school (see RunCli).
+FlagSpec SchoolFlag();
 
 // Prints "error: CODE: message" on io.err; returns kExitError.
 int Fail(const absl::Status& status, Io& io);

@@ -57,10 +57,15 @@ absl::StatusOr<std::vector<client::UploadFile>> CollectFiles(
   return out;
 }
 
-// The error line, then one line per problem the server listed.
+// The error line, then one line per problem the server listed. The status
+// message lists the first problems too (for clients that read no metadata):
+// with the list, only its first line (the count) is printed, so that each
+// problem shows once.
 int FailWithProblems(const absl::Status& status,
                      const v1::UploadProblems& problems, Io& io) {
-  Fail(status, io);
+  if (problems.problems().empty()) return Fail(status, io);
+  const absl::string_view message = status.message();
+  Fail(absl::Status(status.code(), message.substr(0, message.find('\n'))), io);
   io.err << ProblemLines(problems);
   return kExitError;
 }
@@ -223,14 +228,6 @@ int AuditList(const Parsed& p, client::HubsyncClient& c, Io& io) {
       c.ListAuditRecords(req), p, io,
       [](const auto& r) -> const auto& { return r.records(); },
       [&](const v1::ListAuditRecordsResponse& r) { PrintAudit(r, io.out); });
-}
-
-FlagSpec SchoolFlag() {
-  return {.name = "school",
-          .kind = FlagKind::kString,
-          .value = "ID",
-          .help = "school id",
-          .required = true};
 }
 
 FlagSpec RecordFlag(const std::string& name, const std::string& value,

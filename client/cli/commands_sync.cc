@@ -269,7 +269,7 @@ std::vector<Command> SyncCommands() {
   const FlagSpec off = Switch("off", "untick instead of tick");
   return {
       {{.path = "sync start",
-        .flags = {Text("school", "ID", "school id", true),
+        .flags = {SchoolFlag(),
                   Text("snapshot", "ID",
                        "MIS snapshot id (default: the school's newest)"),
                   Text("admin", "NAME",
@@ -285,7 +285,7 @@ std::vector<Command> SyncCommands() {
         .example = "hubsync sync show ses_0123456789abcdef"},
        ShowCmd},
       {{.path = "sync list",
-        .flags = {Text("school", "ID", "school id", true)},
+        .flags = {SchoolFlag()},
         .summary = "List a school's sync sessions.",
         .example = "hubsync sync list --school sch_..."},
        List},

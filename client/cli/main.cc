@@ -18,8 +18,10 @@ int main(int argc, char** argv) {
   const std::string default_server =
       env != nullptr && *env ? env : "127.0.0.1:50051";
   const char* key = std::getenv("HUBSYNC_API_KEY");
+  const char* school = std::getenv("HUBSYNC_SCHOOL");
   hubsync::cli::Io io{std::cout, std::cerr, &std::cin};
   return hubsync::cli::RunCli(
       std::vector<std::string>(argv + 1, argv + argc), default_server,
-      &hubsync::client::HubsyncClient::Connect, io, key != nullptr ? key : "");
+      &hubsync::client::HubsyncClient::Connect, io, key != nullptr ? key : "",
+      school != nullptr ? school : "");
 }

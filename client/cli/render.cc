@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "client/lib/client.h"
 #include "common/text_rule.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -56,6 +57,13 @@ std::string ProblemLines(const v1::UploadProblems& problems) {
     if (p.line() > 0) absl::StrAppend(&out, ":", p.line());
     if (p.line() > 0 && p.column() > 0) absl::StrAppend(&out, ":", p.column());
     absl::StrAppend(&out, ": ", EscapeUnprintable(p.message()), "\n");
+  }
+  const int64_t listed = problems.problems_size();
+  if (problems.total() > listed) {
+    absl::StrAppend(&out, "... and ", problems.total() - listed,
+                    " more problem(s) not listed (the server lists at most ",
+                    client::kProblemsMaxBytes >> 20,
+                    " MiB of them): fix these and upload again\n");
   }
   return out;
 }

@@ -26,6 +26,8 @@ std::string JsonLine(const google::protobuf::Message& m);
 // "error: NOT_FOUND: no session ses_1" (no newline).
 std::string ErrorLine(const absl::Status& status);
 // One line per problem: "users.csv:3:2: message" (line or column 0 left out).
+// Every problem, then "... and N more" if the server listed fewer than it
+// found.
 std::string ProblemLines(const v1::UploadProblems& problems);
 
 // Columns padded to the widest cell (counted in UTF-8 characters). A note is

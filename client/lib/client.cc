@@ -34,6 +34,10 @@ grpc::ChannelArguments Arguments() {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(256
                                 << 20);  // a whole school's rows in one reply
+  // Room for every problem of a rejected upload (kProblemsMaxBytesKey), with
+  // the status message beside it.
+  args.SetInt(GRPC_ARG_MAX_METADATA_SIZE,
+              static_cast<int>(kProblemsMaxBytes + (1 << 20)));
   return args;
 }
 
@@ -142,6 +146,7 @@ absl::StatusOr<v1::ImportLearnersResponse> HubsyncClient::ImportLearners(
     v1::UploadProblems* problems) {
   v1::ImportLearnersResponse resp;
   auto ctx = Context();
+  ctx->AddMetadata(kProblemsMaxBytesKey, std::to_string(kProblemsMaxBytes));
   auto writer = hub_->ImportLearners(ctx.get(), &resp);
   size_t at = 0;
   do {
@@ -186,6 +191,7 @@ absl::StatusOr<v1::MisSnapshot> HubsyncClient::UploadMisExport(
     const std::vector<UploadFile>& files, v1::UploadProblems* problems) {
   v1::MisSnapshot resp;
   auto ctx = Context();
+  ctx->AddMetadata(kProblemsMaxBytesKey, std::to_string(kProblemsMaxBytes));
   auto writer = mis_->UploadMisExport(ctx.get(), &resp);
   v1::UploadMisExportRequest header;
   header.mutable_header()->set_school_id(school_id);
@@ -383,6 +389,10 @@ absl::StatusOr<v1::ListAuditRecordsResponse> HubsyncClient::ListAuditRecords(
 absl::StatusOr<v1::CreateApiKeyResponse> HubsyncClient::CreateApiKey(
     const v1::CreateApiKeyRequest& req) {
   return Unary(keys_.get(), &v1::KeyService::Stub::CreateApiKey, req);
+}
+
+absl::StatusOr<v1::ApiKey> HubsyncClient::WhoAmI() {
+  return Unary(keys_.get(), &v1::KeyService::Stub::WhoAmI, v1::WhoAmIRequest());
 }
 
 absl::StatusOr<v1::ListApiKeysResponse> HubsyncClient::ListApiKeys(

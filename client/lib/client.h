@@ -39,6 +39,12 @@ inline constexpr size_t kUploadChunkBytes = 64 * 1024;
 
 // Trailing metadata of a rejected upload: a serialized v1::UploadProblems.
 inline constexpr char kUploadProblemsKey[] = "hubsync-upload-problems-bin";
+// Request metadata of an upload: how many bytes of problems the client takes
+// in that trailing metadata (the server's default is about 3.5 KB, which fits
+// any gRPC client's 8 KiB limit). The client's channels accept trailing
+// metadata this large, and more (mis.proto).
+inline constexpr char kProblemsMaxBytesKey[] = "hubsync-problems-max-bytes";
+inline constexpr size_t kProblemsMaxBytes = size_t{4} << 20;
 // Trailing metadata of a save refused by the mass-desync guard: a serialized
 // v1::MassDesync.
 inline constexpr char kMassDesyncKey[] = "hubsync-mass-desync-bin";
@@ -159,6 +165,9 @@ class HubsyncClient {
   // API keys. CreateApiKey's reply holds the key's secret, shown once.
   absl::StatusOr<v1::CreateApiKeyResponse> CreateApiKey(
       const v1::CreateApiKeyRequest& req);
+  // The key this client calls with: its id, role, school (empty for an
+  // operator) and label.
+  absl::StatusOr<v1::ApiKey> WhoAmI();
   absl::StatusOr<v1::ListApiKeysResponse> ListApiKeys(
       const std::string& school_id);
   absl::StatusOr<v1::ApiKey> RevokeApiKey(const std::string& key_id);

@@ -44,6 +44,7 @@ constexpr VerbInfo kVerbs[] = {
     {Verb::kCreateApiKey, "CreateApiKey", Access::kKeys},
     {Verb::kListApiKeys, "ListApiKeys", Access::kKeys},
     {Verb::kRevokeApiKey, "RevokeApiKey", Access::kKeys},
+    {Verb::kWhoAmI, "WhoAmI", Access::kSelf},
 };
 
 const VerbInfo& Info(Verb verb) {
@@ -63,6 +64,7 @@ bool RoleMay(Role role, Verb verb) {
     case Access::kSchools:
       return role == Role::kOperator;
     case Access::kSchoolInfo:
+    case Access::kSelf:
       return true;
     case Access::kRead:
       return role != Role::kOperator;

@@ -47,6 +47,7 @@ enum class Verb {
   kCreateApiKey,
   kListApiKeys,
   kRevokeApiKey,
+  kWhoAmI,
 };
 
 // What a verb does, which decides the roles that may call it.
@@ -57,6 +58,7 @@ enum class Access {
   kSync,        // MIS data and the sync session verbs: service, admin
   kHubWrite,    // hub learners written directly: admin
   kKeys,        // API keys: operator (any school), admin (own school)
+  kSelf,        // the caller's own key: every role
 };
 
 Access AccessOf(Verb verb);

@@ -134,4 +134,15 @@ grpc::Status KeyServiceImpl::RevokeApiKey(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
+grpc::Status KeyServiceImpl::WhoAmI(grpc::ServerContext* context,
+                                    const v1::WhoAmIRequest*, v1::ApiKey* out) {
+  absl::StatusOr<auth::Principal> who =
+      Authorize(*auth_, context, auth::Verb::kWhoAmI);
+  if (!who.ok()) return ToGrpcStatus(who.status());
+  absl::StatusOr<ApiKeyRecord> key = store_->GetApiKey(who->key_id);
+  if (!key.ok()) return ToGrpcStatus(key.status());
+  ToProto(*key, out);
+  return grpc::Status::OK;
+}
+
 }  // namespace hubsync

@@ -3,6 +3,7 @@
 #include <map>
 #include <string>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/mis_import.h"
 #include "server/auth/keys.h"
@@ -20,6 +21,11 @@ namespace {
 constexpr size_t kMaxMessageBytes = 3000;
 constexpr size_t kMaxDetailBytes = 3500;
 constexpr char kProblemsKey[] = "hubsync-upload-problems-bin";
+// A client that asks (request metadata kProblemsMaxBytesKey) gets up to this
+// many bytes of problems instead; it must accept trailing metadata that
+// large (the hubsync CLI does), or it sees a transport error instead.
+constexpr char kProblemsMaxBytesKey[] = "hubsync-problems-max-bytes";
+constexpr size_t kMaxAskedDetailBytes = size_t{4} << 20;
 // A OneRoster set is at most a dozen files; the cap stops an upload of
 // endless empty files from growing the server's memory.
 constexpr size_t kMaxUploadFiles = 64;
@@ -46,14 +52,27 @@ grpc::Status Rejected(grpc::ServerContext* context,
   if (shown < problems.size()) {
     absl::StrAppend(&message, "\n... and ", problems.size() - shown, " more");
   }
+  size_t budget = kMaxDetailBytes;
+  const auto& asked = context->client_metadata();
+  if (auto it = asked.find(kProblemsMaxBytesKey); it != asked.end()) {
+    size_t n;
+    if (absl::SimpleAtoi(
+            absl::string_view(it->second.data(), it->second.size()), &n)) {
+      budget = std::clamp(n, kMaxDetailBytes, kMaxAskedDetailBytes);
+    }
+  }
   v1::UploadProblems details;
+  details.set_total(static_cast<int64_t>(problems.size()));
+  size_t bytes = details.ByteSizeLong();
   for (const Problem& p : problems) {
     v1::UploadProblem* up = details.add_problems();
     up->set_file(p.file);
     up->set_line(p.line);
     up->set_column(p.column);
     up->set_message(p.message.substr(0, 200));
-    if (details.ByteSizeLong() > kMaxDetailBytes) {
+    // The element, its tag and its length (at most 3 bytes: < 2 MiB).
+    bytes += up->ByteSizeLong() + 4;
+    if (bytes > budget) {
       details.mutable_problems()->RemoveLast();
       break;
     }

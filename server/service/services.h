@@ -175,6 +175,8 @@ class KeyServiceImpl final : public v1::KeyService::Service {
   grpc::Status RevokeApiKey(grpc::ServerContext*,
                             const v1::RevokeApiKeyRequest*,
                             v1::ApiKey*) override;
+  grpc::Status WhoAmI(grpc::ServerContext*, const v1::WhoAmIRequest*,
+                      v1::ApiKey*) override;
 
  private:
   Store* store_;

@@ -335,6 +335,11 @@ inline std::vector<RpcCase> EveryRpc() {
          v1::ApiKey out;
          return a.keys_->RevokeApiKey(a.Context().get(), r, &out);
        }},
+      {"WhoAmI",
+       [](Api& a, const Ids&) {
+         v1::ApiKey out;
+         return a.keys_->WhoAmI(a.Context().get(), v1::WhoAmIRequest(), &out);
+       }},
       // Save and Cancel last: they end the session.
       {"SaveAndSyncPupils",
        [](Api& a, const Ids& i) {

@@ -43,6 +43,7 @@ const std::map<std::string, std::string>& Allowed() {
       {"CreateApiKey", "OA"},
       {"ListApiKeys", "OA"},
       {"RevokeApiKey", "OA"},
+      {"WhoAmI", "OASV"},
       {"SaveAndSyncPupils", "AS"},
       {"CancelSession", "AS"},
   };
