@@ -158,28 +158,29 @@ TEST(CliClientsTest, ServerTakesHostAndPort) {
   TempDir dir;
   Server server(dir);
   ASSERT_NE(server.port, 0) << "hubsyncd did not start";
-  RunResult r = Run({kBin + "/hubsync", "--server",
-                     absl::StrCat("localhost:", server.port), "--api-key",
-                     server.operator_key, "school", "list"});
+  RunResult r = testing::Run(
+      {kBin + "/hubsync", "--server", absl::StrCat("localhost:", server.port),
+       "--api-key", server.operator_key, "school", "list"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   // $HUBSYNC_SERVER too.
   ScopedEnv env("HUBSYNC_SERVER", absl::StrCat("localhost:", server.port));
-  r = Run(
+  r = testing::Run(
       {kBin + "/hubsync", "--api-key", server.operator_key, "school", "list"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
 TEST(CliClientsTest, MistypedCommandsAndFlagsGetASuggestion) {
-  RunResult r = Run({kBin + "/hubsync", "lerner", "list"});
+  RunResult r = testing::Run({kBin + "/hubsync", "lerner", "list"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("did you mean 'learner'?"));
-  r = Run({kBin + "/hubsync", "sync", "proceeed", "ses_1"});
+  r = testing::Run({kBin + "/hubsync", "sync", "proceeed", "ses_1"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("did you mean 'sync proceed'?"));
-  r = Run({kBin + "/hubsync", "learner", "list", "--schol", "sch_1"});
+  r = testing::Run({kBin + "/hubsync", "learner", "list", "--schol", "sch_1"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("did you mean --school?"));
-  r = Run({kBin + "/hubsync", "--sever", "127.0.0.1:1", "school", "list"});
+  r = testing::Run(
+      {kBin + "/hubsync", "--sever", "127.0.0.1:1", "school", "list"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("did you mean --server?"));
 }
@@ -203,6 +204,13 @@ TEST(CliClientsTest, ASchoolsOwnKeyNeedsNoSchoolFlag) {
   r = server.Cli(other_admin, {"learner", "list"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, Not(HasSubstr("Lovelace")));
+  // An MIS upload and a sync session, in the key's school.
+  WriteFile(dir.File("mis.csv"),
+            "mis_id,legal_forename,legal_surname,year_group\n"
+            "m1,Alan,Turing,7\n");
+  r = server.Cli(admin,
+                 {"mis", "upload", "--format", "plain", dir.File("mis.csv")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   r = server.Cli(admin, {"--json", "sync", "start", "--admin", "me"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr(school));
