@@ -3,10 +3,14 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
+#include <random>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "client/cli/commands.h"
 #include "client/cli/csv_export.h"
 #include "common/read_file.h"
@@ -55,6 +59,48 @@ absl::StatusOr<std::vector<client::UploadFile>> CollectFiles(
     out.push_back({BaseName(f), *std::move(data)});
   }
   return out;
+}
+
+// The request id of one invocation of a create: --request-id, else a new
+// random one. Every retry of the invocation carries it, so the server
+// applies the request once.
+std::string RequestIdOf(const Parsed& p) {
+  if (p.Has("request-id")) return p.Get("request-id");
+  std::random_device rd;
+  return absl::StrFormat("cli-%08x%08x", rd(), rd());
+}
+
+// Attempts of a create while the server is UNAVAILABLE (down, restarting,
+// busy, or its reply lost: the request may have been applied), 0.5 s, 1 s
+// and 2 s apart.
+constexpr int kAttempts = 4;
+
+// Calls `call` (which sends `request_id`) again while it fails UNAVAILABLE,
+// saying so on io.err; if it still does, says how to retry by hand.
+template <typename Call>
+auto WithRetries(const std::string& request_id, Io& io, Call call)
+    -> decltype(call()) {
+  auto result = call();
+  auto unavailable = [&result] {
+    return !result.ok() &&
+           result.status().code() == absl::StatusCode::kUnavailable;
+  };
+  std::chrono::milliseconds wait(500);
+  for (int attempt = 1; attempt < kAttempts && unavailable(); ++attempt) {
+    io.err << "server unavailable (" << result.status().message()
+           << "); retrying in " << absl::StrFormat("%.1f", wait.count() / 1e3)
+           << " s with request id " << request_id << "\n";
+    io.err.flush();
+    std::this_thread::sleep_for(wait);
+    wait *= 2;
+    result = call();
+  }
+  if (unavailable()) {
+    io.err << "the server may or may not have applied it: run the same "
+              "command with --request-id "
+           << request_id << " to apply it at most once\n";
+  }
+  return result;
 }
 
 // The error line, then one line per problem the server listed. The status
@@ -107,7 +153,10 @@ int LearnerCreate(const Parsed& p, client::HubsyncClient& c, Io& io) {
   l->set_registration_group(p.Get("reg-group"));
   for (const std::string& cls : p.All("class")) l->add_classes(cls);
   l->set_email(p.Get("email"));
-  return Show(c.CreateLearner(req), p, io, [&](const v1::Learner& out) {
+  req.set_request_id(RequestIdOf(p));
+  auto created =
+      WithRetries(req.request_id(), io, [&] { return c.CreateLearner(req); });
+  return Show(created, p, io, [&](const v1::Learner& out) {
     io.out << "created learner " << out.learner_id() << " ("
            << EscapeUnprintable(out.legal_forename()) << " "
            << EscapeUnprintable(out.legal_surname()) << ")\n";
@@ -117,8 +166,14 @@ int LearnerCreate(const Parsed& p, client::HubsyncClient& c, Io& io) {
 int LearnerImport(const Parsed& p, client::HubsyncClient& c, Io& io) {
   absl::StatusOr<std::string> csv = ReadFileToString(p.positionals[0]);
   if (!csv.ok()) return Fail(csv.status(), io);
+  v1::ImportLearnersRequest first;
+  first.set_request_id(RequestIdOf(p));
+  first.set_ignore_unknown_columns(p.Has("ignore-unknown-columns"));
   v1::UploadProblems problems;
-  auto r = c.ImportLearners(p.Get("school"), *csv, &problems);
+  auto r = WithRetries(first.request_id(), io, [&] {
+    problems.Clear();
+    return c.ImportLearners(p.Get("school"), *csv, &problems, first);
+  });
   if (!r.ok()) return FailWithProblems(r.status(), problems, io);
   return Show(r, p, io, [&](const v1::ImportLearnersResponse& out) {
     io.out << "imported " << out.created() << " hand-made learner(s)\n";
@@ -184,7 +239,8 @@ int MisUpload(const Parsed& p, client::HubsyncClient& c, Io& io) {
   auto files = CollectFiles(p.positionals);
   if (!files.ok()) return Fail(files.status(), io);
   v1::UploadProblems problems;
-  auto r = c.UploadMisExport(p.Get("school"), f, *files, &problems);
+  auto r = c.UploadMisExport(p.Get("school"), f, *files, &problems,
+                             p.Has("allow-empty"));
   if (!r.ok()) return FailWithProblems(r.status(), problems, io);
   return Show(r, p, io, [&](const v1::MisSnapshot& s) {
     io.out << "stored snapshot " << s.snapshot_id() << ": " << s.learner_count()
@@ -230,6 +286,16 @@ int AuditList(const Parsed& p, client::HubsyncClient& c, Io& io) {
       [&](const v1::ListAuditRecordsResponse& r) { PrintAudit(r, io.out); });
 }
 
+FlagSpec RequestIdFlag() {
+  return {.name = "request-id",
+          .kind = FlagKind::kString,
+          .value = "ID",
+          .help =
+              "apply at most once: a retry with the same id creates "
+              "nothing new (default: a new id for each run, reused by "
+              "its own retries)"};
+}
+
 FlagSpec RecordFlag(const std::string& name, const std::string& value,
                     const std::string& help, bool required = false) {
   return {.name = name,
@@ -271,20 +337,31 @@ std::vector<Command> RecordCommands() {
                   RecordFlag("upn", "UPN", "Unique Pupil Number"),
                   RecordFlag("year", "Y", "year group: N1, N2, R, 1 .. 13"),
                   RecordFlag("reg-group", "G", "registration group name"),
-                  klass, RecordFlag("email", "ADDRESS", "email address")},
-        .summary = "Create a hand-made hub learner (unsynced).",
+                  klass, RecordFlag("email", "ADDRESS", "email address"),
+                  RequestIdFlag()},
+        .summary =
+            "Create a hand-made hub learner (unsynced).\n"
+            "While the server is unavailable the command tries again (4\n"
+            "attempts) with the same request id, so it is created once.",
         .example = "hubsync learner create --school sch_... --forename Ellie "
                    "--surname Moss "
                    "--year 7 --reg-group 7A --class 7x/Ma1"},
        LearnerCreate},
       {{.path = "learner import",
         .positionals = {"FILE.csv"},
-        .flags = {SchoolFlag()},
+        .flags = {SchoolFlag(),
+                  {.name = "ignore-unknown-columns",
+                   .help = "leave columns the hub CSV does not read unread "
+                           "(without it each is a problem)"},
+                  RequestIdFlag()},
         .summary =
             "Bulk-create hand-made hub learners from a CSV.\n"
-            "The CSV's columns are described in docs/FORMATS.md.\n"
+            "The CSV's columns are described in docs/FORMATS.md; any other\n"
+            "column is a problem unless --ignore-unknown-columns.\n"
             "All rows are created or, on any problem, none; each problem is\n"
-            "printed as file:line:column: message.",
+            "printed as file:line:column: message. While the server is\n"
+            "unavailable the command tries again (4 attempts) with the same\n"
+            "request id, so the file is imported once.",
         .example = "hubsync learner import --school sch_... hub_seed.csv"},
        LearnerImport},
       {{.path = "learner list",
@@ -317,8 +394,12 @@ std::vector<Command> RecordCommands() {
       {{.path = "mis upload",
         .positionals = {"FILE_OR_DIR"},
         .rest = "FILE_OR_DIR",
-        .flags = {SchoolFlag(), RecordFlag("format", "oneroster|plain",
-                                           "export format", true)},
+        .flags = {SchoolFlag(),
+                  RecordFlag("format", "oneroster|plain", "export format",
+                             true),
+                  {.name = "allow-empty",
+                   .help = "store an export with no learners (refused "
+                           "without it: a sync would desync everyone)"}},
         .summary =
             "Upload a MIS export (OneRoster CSV set or plain learner CSV).\n"
             "A directory uploads every *.csv in it, by base name.\n"

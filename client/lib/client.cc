@@ -143,7 +143,7 @@ absl::StatusOr<v1::Learner> HubsyncClient::CreateLearner(
 
 absl::StatusOr<v1::ImportLearnersResponse> HubsyncClient::ImportLearners(
     const std::string& school_id, const std::string& csv,
-    v1::UploadProblems* problems) {
+    v1::UploadProblems* problems, const v1::ImportLearnersRequest& first) {
   v1::ImportLearnersResponse resp;
   auto ctx = Context();
   ctx->AddMetadata(kProblemsMaxBytesKey, std::to_string(kProblemsMaxBytes));
@@ -151,7 +151,10 @@ absl::StatusOr<v1::ImportLearnersResponse> HubsyncClient::ImportLearners(
   size_t at = 0;
   do {
     v1::ImportLearnersRequest req;
-    if (at == 0) req.set_school_id(school_id);
+    if (at == 0) {
+      req = first;
+      req.set_school_id(school_id);
+    }
     req.set_chunk(csv.substr(at, kChunk));
     if (!writer->Write(req)) break;
     at += kChunk;
@@ -188,7 +191,8 @@ absl::StatusOr<v1::ListClassesResponse> HubsyncClient::ListClasses(
 
 absl::StatusOr<v1::MisSnapshot> HubsyncClient::UploadMisExport(
     const std::string& school_id, v1::MisFormat format,
-    const std::vector<UploadFile>& files, v1::UploadProblems* problems) {
+    const std::vector<UploadFile>& files, v1::UploadProblems* problems,
+    bool allow_empty) {
   v1::MisSnapshot resp;
   auto ctx = Context();
   ctx->AddMetadata(kProblemsMaxBytesKey, std::to_string(kProblemsMaxBytes));
@@ -196,6 +200,7 @@ absl::StatusOr<v1::MisSnapshot> HubsyncClient::UploadMisExport(
   v1::UploadMisExportRequest header;
   header.mutable_header()->set_school_id(school_id);
   header.mutable_header()->set_format(format);
+  header.mutable_header()->set_allow_empty(allow_empty);
   bool open = writer->Write(header);
   for (const UploadFile& f : files) {
     size_t at = 0;

@@ -90,12 +90,14 @@ class HubsyncClient {
   // Hub.
   absl::StatusOr<v1::Learner> CreateLearner(
       const v1::CreateLearnerRequest& req);
-  // Sends `csv` in kUploadChunkBytes pieces (school_id on the first). On
-  // failure, `problems` (if set) gets every problem the server listed in its
-  // trailing metadata; it is left empty when there were none.
+  // Sends `csv` in kUploadChunkBytes pieces (school_id, request_id and
+  // ignore_unknown_columns of `first` on the first). On failure, `problems`
+  // (if set) gets every problem the server listed in its trailing metadata;
+  // it is left empty when there were none.
   absl::StatusOr<v1::ImportLearnersResponse> ImportLearners(
       const std::string& school_id, const std::string& csv,
-      v1::UploadProblems* problems = nullptr);
+      v1::UploadProblems* problems = nullptr,
+      const v1::ImportLearnersRequest& first = {});
   absl::StatusOr<v1::Learner> GetLearner(const std::string& learner_id);
   absl::StatusOr<v1::ListLearnersResponse> ListLearners(
       const std::string& school_id);
@@ -107,10 +109,11 @@ class HubsyncClient {
   // export fails with INVALID_ARGUMENT and, if `problems` is set, fills it
   // with every problem (file, line, column, message) from the trailing
   // metadata kUploadProblemsKey; nothing is stored on the server.
+  // `allow_empty` stores an export with no learners (UploadHeader).
   absl::StatusOr<v1::MisSnapshot> UploadMisExport(
       const std::string& school_id, v1::MisFormat format,
       const std::vector<UploadFile>& files,
-      v1::UploadProblems* problems = nullptr);
+      v1::UploadProblems* problems = nullptr, bool allow_empty = false);
   absl::StatusOr<v1::MisSnapshot> PushMisRecords(
       const v1::PushMisRecordsRequest& req);
   absl::StatusOr<v1::ListSnapshotsResponse> ListSnapshots(

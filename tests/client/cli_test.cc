@@ -142,6 +142,65 @@ TEST(CliTest, MisUploadOfADirectorySendsEachCsvByBaseName) {
   EXPECT_EQ(got[2].chunk().file_name(), "users.csv");
 }
 
+TEST(CliTest, LearnerImportRetriesUnavailableWithTheSameRequestId) {
+  testing::FakeHubsync fake;
+  fake.hub.unavailable_calls = 2;
+  testing::TempDir dir;
+  std::ofstream(dir.File("hub.csv")) << "forename,surname\nAnn,Lee\n";
+  Result r = RunAgainst(
+      fake, {"learner", "import", "--school", "sch_1", dir.File("hub.csv")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "imported 3 hand-made learner(s)\n");
+  const std::vector<std::string>& ids = fake.hub.request_ids;
+  ASSERT_THAT(ids, SizeIs(3));
+  EXPECT_THAT(ids[0], StartsWith("cli-"));
+  EXPECT_EQ(ids[1], ids[0]);
+  EXPECT_EQ(ids[2], ids[0]);
+  EXPECT_THAT(r.err, HasSubstr("retrying in 0.5 s with request id " + ids[0]));
+  EXPECT_FALSE(fake.hub.imported[0].ignore_unknown_columns());
+
+  // Each run has its own id; --request-id and --ignore-unknown-columns are
+  // sent as given.
+  r = RunAgainst(
+      fake, {"learner", "import", "--school", "sch_1", dir.File("hub.csv")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_THAT(ids, SizeIs(4));
+  EXPECT_NE(ids[3], ids[0]);
+  r = RunAgainst(
+      fake, {"learner", "import", "--school", "sch_1", "--request-id",
+             "term1-seed", "--ignore-unknown-columns", dir.File("hub.csv")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ids.back(), "term1-seed");
+  EXPECT_TRUE(fake.hub.imported[0].ignore_unknown_columns());
+}
+
+TEST(CliTest, LearnerCreateThatStaysUnavailableNamesItsRequestId) {
+  testing::FakeHubsync fake;
+  fake.hub.unavailable_calls = 4;  // every attempt
+  Result r =
+      RunAgainst(fake, {"learner", "create", "--school", "sch_1", "--forename",
+                        "Ann", "--surname", "Lee", "--request-id", "ann-1"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(fake.hub.request_ids,
+              ElementsAre("ann-1", "ann-1", "ann-1", "ann-1"));
+  EXPECT_THAT(r.err, HasSubstr("UNAVAILABLE"));
+  EXPECT_THAT(r.err, HasSubstr("run the same command with --request-id ann-1"));
+}
+
+TEST(CliTest, MisUploadAllowEmptyIsSentInTheHeader) {
+  testing::FakeHubsync fake;
+  testing::TempDir dir;
+  std::ofstream(dir.File("export.csv")) << "mis_id,forename,surname,year\n";
+  Result r = RunAgainst(fake, {"mis", "upload", "--school", "sch_1", "--format",
+                               "plain", dir.File("export.csv")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(fake.mis.received[0].header().allow_empty());
+  r = RunAgainst(fake, {"mis", "upload", "--school", "sch_1", "--format",
+                        "plain", "--allow-empty", dir.File("export.csv")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fake.mis.received[0].header().allow_empty());
+}
+
 TEST(CliTest, RejectedUploadPrintsOneLinePerProblem) {
   testing::FakeHubsync fake;
   testing::TempDir dir;

@@ -85,9 +85,13 @@ class FakeMis : public v1::MisService::Service {
   std::mutex mu_;
 };
 
+// Creates and imports; the first `unavailable_calls` of them answer
+// UNAVAILABLE, as a server that went away would.
 class FakeHub : public v1::HubService::Service {
  public:
-  std::vector<v1::ImportLearnersRequest> imported;
+  std::vector<v1::ImportLearnersRequest> imported;  // the last call's
+  std::vector<std::string> request_ids;  // of every create and import call
+  int unavailable_calls = 0;
 
   grpc::Status ImportLearners(
       grpc::ServerContext*,
@@ -97,7 +101,26 @@ class FakeHub : public v1::HubService::Service {
     imported.clear();
     v1::ImportLearnersRequest req;
     while (reader->Read(&req)) imported.push_back(req);
+    request_ids.push_back(imported.empty() ? "" : imported[0].request_id());
+    if (unavailable_calls > 0) {
+      --unavailable_calls;
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "Socket closed");
+    }
     out->set_created(3);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status CreateLearner(grpc::ServerContext*,
+                             const v1::CreateLearnerRequest* req,
+                             v1::Learner* out) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    request_ids.push_back(req->request_id());
+    if (unavailable_calls > 0) {
+      --unavailable_calls;
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "Socket closed");
+    }
+    *out = req->learner();
+    out->set_learner_id("lrn_1");
     return grpc::Status::OK;
   }
 

@@ -379,5 +379,97 @@ TEST(CrashTest, SigkillDuringALargeSaveLeavesBeforeOrAfterNeverHalf) {
   EXPECT_GE(saw_after, 1);
 }
 
+// ImportLearners with a request id, SIGKILLed at delays over the import's
+// time, then sent again with the same id once the server is back (as
+// `hubsync learner import` does on UNAVAILABLE): the school ends with
+// exactly one copy of the file, whether the kill came before the commit or
+// after it, and never part of one.
+TEST(CrashTest, ImportRetriedWithItsRequestIdAfterSigkillCreatesOnce) {
+  constexpr int kRows = 4000;
+  constexpr int kImportKills = 6;
+  TempDir dir;
+  const std::string template_db = dir.File("template.db");
+  std::string school;
+  {
+    RunResult init = testing::Run(
+        {kBin + "/hubsyncd", "--db", template_db, "--init-operator-key"});
+    ASSERT_EQ(init.exit_code, 0) << init.err;
+    g_api_key = std::string(absl::StripAsciiWhitespace(init.out));
+    Server srv = StartServer(template_db);
+    ASSERT_NE(srv.client, nullptr);
+    school = Must(srv.client->CreateSchool("Retry Academy"), "CreateSchool")
+                 .school_id();
+    v1::CreateApiKeyRequest key;
+    key.set_school_id(school);
+    key.set_role(v1::ROLE_ADMIN);
+    g_api_key = Must(srv.client->CreateApiKey(key), "CreateApiKey").secret();
+    ASSERT_EQ(srv.child->Stop(SIGTERM), 0);
+  }
+  const std::string csv = HubCsv(0, kRows, true);
+  v1::ImportLearnersRequest first;
+  first.set_request_id("crash-import-1");
+  const std::string db = dir.File("hub.db");
+  auto count = [&](client::HubsyncClient& c) {
+    return Must(c.ListLearners(school), "ListLearners").learners_size();
+  };
+
+  std::chrono::microseconds import_time{};
+  {
+    CopyDb(template_db, db);
+    Server srv = StartServer(db);
+    ASSERT_NE(srv.client, nullptr);
+    const auto t0 = Steady::now();
+    Must(srv.client->ImportLearners(school, csv, nullptr, first), "import");
+    import_time = std::chrono::duration_cast<std::chrono::microseconds>(
+        Steady::now() - t0);
+    srv.child->Stop(SIGKILL);
+  }
+  std::mt19937 rng(20261207);
+  std::uniform_int_distribution<int64_t> delay_us(0,
+                                                  import_time.count() * 3 / 2);
+  int saw_before = 0, saw_after = 0;
+  for (int k = 0; k < kImportKills; ++k) {
+    SCOPED_TRACE(absl::StrCat("kill ", k));
+    CopyDb(template_db, db);
+    absl::StatusOr<v1::ImportLearnersResponse> reply;
+    {
+      Server srv = StartServer(db);
+      ASSERT_NE(srv.client, nullptr);
+      std::thread importer([&] {
+        reply = srv.client->ImportLearners(school, csv, nullptr, first);
+      });
+      if (k == kImportKills - 1) {
+        importer.join();  // the last kill comes after the reply
+      } else {
+        std::this_thread::sleep_for(
+            std::chrono::microseconds(k == 0 ? 0 : delay_us(rng)));
+      }
+      srv.child->Stop(SIGKILL);
+      if (importer.joinable()) importer.join();
+    }
+    Server srv = StartServer(db);
+    ASSERT_NE(srv.client, nullptr);
+    const int found = count(*srv.client);
+    EXPECT_TRUE(found == 0 || found == kRows) << found << " learners";
+    (found == 0 ? saw_before : saw_after) += 1;
+    // The retry: the same file with the same id.
+    absl::StatusOr<v1::ImportLearnersResponse> retried =
+        srv.client->ImportLearners(school, csv, nullptr, first);
+    ASSERT_TRUE(retried.ok()) << retried.status();
+    EXPECT_EQ(retried->created(), kRows);
+    if (reply.ok()) {
+      EXPECT_EQ(retried->SerializeAsString(), reply->SerializeAsString());
+    }
+    EXPECT_EQ(count(*srv.client), kRows);
+    srv.child->Stop(SIGKILL);
+  }
+  std::printf(
+      "crash test: import took %lld ms; %d kills: %d before, %d after\n",
+      static_cast<long long>(import_time.count() / 1000), kImportKills,
+      saw_before, saw_after);
+  EXPECT_GE(saw_before, 1);
+  EXPECT_GE(saw_after, 1);
+}
+
 }  // namespace
 }  // namespace hubsync::testing
