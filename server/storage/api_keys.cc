@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "server/storage/codec.h"
+#include "server/storage/page_keys.h"
 #include "server/storage/sqlite_store.h"
 #include "server/storage/status_macros.h"
 
@@ -126,6 +127,38 @@ absl::StatusOr<std::vector<ApiKeyRecord>> SqliteStore::ListApiKeys(
     STORE_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
     out.push_back(ReadKey(st));
+  }
+  return out;
+}
+
+absl::StatusOr<Page<ApiKeyRecord>> SqliteStore::PageApiKeys(
+    const std::string& school_id, const PageRequest& page) {
+  STORE_RETURN_IF_ERROR(CheckPageKey(page, 2));
+  int64_t after_time = 0;
+  if (!page.after.empty()) {
+    STORE_ASSIGN_OR_RETURN(after_time, PageKeyInt(page.after[0]));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string sql =
+      absl::StrCat("SELECT ", kKeyColumns,
+                   " FROM api_keys WHERE (?1 = '' OR school_id = ?1)");
+  if (!page.after.empty()) {
+    absl::StrAppend(&sql, " AND (create_time, id) > (?3, ?4)");
+  }
+  absl::StrAppend(&sql, " ORDER BY create_time, id LIMIT ?2");
+  STORE_ASSIGN_OR_RETURN(Statement st, db_.Prepare(sql));
+  st.BindRef(1, school_id).Bind(2, static_cast<int64_t>(page.size + 1));
+  if (!page.after.empty()) st.Bind(3, after_time).BindRef(4, page.after[1]);
+  Page<ApiKeyRecord> out;
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    if (out.items.size() == page.size) {
+      const ApiKeyRecord& last = out.items.back();
+      out.next = {absl::StrCat(last.create_time_unix), last.id};
+      break;
+    }
+    out.items.push_back(ReadKey(st));
   }
   return out;
 }

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "server/storage/codec.h"
+#include "server/storage/page_keys.h"
 #include "server/storage/status_macros.h"
 
 namespace hubsync::storage {
@@ -98,6 +99,57 @@ absl::StatusOr<std::vector<HubLearner>> ReadLearners(Db* db,
     if (!row) break;
     auto it = index.find(classes.Text(0));
     if (it != index.end()) out[it->second].classes.push_back(classes.Text(1));
+  }
+  return out;
+}
+
+absl::StatusOr<Page<HubLearner>> ReadLearnerPage(Db* db,
+                                                 const std::string& school_id,
+                                                 const PageRequest& page) {
+  STORE_RETURN_IF_ERROR(CheckPageKey(page, 3));
+  // A row value compared with the index's columns: SQLite seeks to it.
+  STORE_ASSIGN_OR_RETURN(
+      Statement st,
+      db->Prepare(absl::StrCat(
+          "SELECT ", kLearnerColumns,
+          " FROM hub_learners l INDEXED BY hub_learners_by_name "
+          "WHERE l.school_id = ?1",
+          page.after.empty() ? ""
+                             : " AND (l.legal_surname, l.legal_forename, "
+                               "l.id) > (?3, ?4, ?5)",
+          " ORDER BY l.legal_surname, l.legal_forename, l.id LIMIT ?2")));
+  st.BindRef(1, school_id).Bind(2, static_cast<int64_t>(page.size + 1));
+  for (size_t i = 0; i < page.after.size(); ++i) {
+    st.BindRef(static_cast<int>(i) + 3, page.after[i]);
+  }
+  Page<HubLearner> out;
+  out.items.reserve(page.size);
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    if (out.items.size() == page.size) {
+      const HubLearner& last = out.items.back();
+      out.next = {last.legal_surname, last.legal_forename, last.id};
+      break;
+    }
+    HubLearner& l = out.items.emplace_back();
+    STORE_RETURN_IF_ERROR(DecodeLearner(st, l));
+  }
+  // Subject classes learner by learner (the membership key leads with the
+  // learner): a page costs the same wherever it is in the school.
+  STORE_ASSIGN_OR_RETURN(
+      Statement classes,
+      db->Prepare("SELECT c.name FROM hub_class_members m "
+                  "JOIN hub_classes c ON c.id = m.class_id "
+                  "WHERE m.learner_id = ? AND c.kind = 'subject' "
+                  "ORDER BY c.name"));
+  for (HubLearner& l : out.items) {
+    classes.Reset().BindRef(1, l.id);
+    while (true) {
+      STORE_ASSIGN_OR_RETURN(bool row, classes.Step());
+      if (!row) break;
+      l.classes.push_back(classes.Text(0));
+    }
   }
   return out;
 }

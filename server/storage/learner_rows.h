@@ -11,6 +11,7 @@
 #include "absl/strings/string_view.h"
 #include "common/types.h"
 #include "server/storage/sqlite.h"
+#include "server/storage/store.h"
 
 namespace hubsync::storage {
 
@@ -20,6 +21,13 @@ namespace hubsync::storage {
 absl::StatusOr<std::vector<HubLearner>> ReadLearners(Db* db,
                                                      absl::string_view where,
                                                      const std::string& arg);
+
+// One page of the school's learners with their subject class names (sorted),
+// in ReadLearners' order, through the name index: a seek to the key after
+// `page.after` ({surname, forename, id}) and `page.size` + 1 rows read.
+absl::StatusOr<Page<HubLearner>> ReadLearnerPage(Db* db,
+                                                 const std::string& school_id,
+                                                 const PageRequest& page);
 
 // One stored learner as a save sees it: the record (subject class names
 // sorted, as ReadLearners gives them) and the ids of every hub class it is a

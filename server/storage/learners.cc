@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "server/storage/codec.h"
 #include "server/storage/learner_rows.h"
+#include "server/storage/page_keys.h"
 #include "server/storage/sqlite_store.h"
 #include "server/storage/status_macros.h"
 
@@ -192,6 +193,51 @@ absl::StatusOr<std::vector<HubLearner>> SqliteStore::ListLearners(
   STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::BeginRead(&db_));
   STORE_RETURN_IF_ERROR(GetSchoolLocked(school_id).status());
   return ReadLearners(&db_, "l.school_id = ?", school_id);
+}
+
+absl::StatusOr<Page<HubLearner>> SqliteStore::PageLearners(
+    const std::string& school_id, const PageRequest& page) {
+  std::lock_guard<std::mutex> lock(mu_);
+  STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::BeginRead(&db_));
+  STORE_RETURN_IF_ERROR(GetSchoolLocked(school_id).status());
+  return ReadLearnerPage(&db_, school_id, page);
+}
+
+absl::StatusOr<Page<HubClass>> SqliteStore::PageClasses(
+    const std::string& school_id, const PageRequest& page) {
+  STORE_RETURN_IF_ERROR(CheckPageKey(page, 3));
+  std::lock_guard<std::mutex> lock(mu_);
+  STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::BeginRead(&db_));
+  STORE_RETURN_IF_ERROR(GetSchoolLocked(school_id).status());
+  STORE_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.Prepare(absl::StrCat(
+          "SELECT id, school_id, mis_id, name, kind, year_group "
+          "FROM hub_classes WHERE school_id = ?1",
+          page.after.empty() ? "" : " AND (kind, name, id) > (?3, ?4, ?5)",
+          " ORDER BY kind, name, id LIMIT ?2")));
+  st.BindRef(1, school_id).Bind(2, static_cast<int64_t>(page.size + 1));
+  for (size_t i = 0; i < page.after.size(); ++i) {
+    st.BindRef(static_cast<int>(i) + 3, page.after[i]);
+  }
+  Page<HubClass> out;
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    if (out.items.size() == page.size) {
+      const HubClass& last = out.items.back();
+      out.next = {std::string(ToText(last.kind)), last.name, last.id};
+      break;
+    }
+    HubClass& c = out.items.emplace_back();
+    c.id = st.Text(0);
+    c.school_id = st.Text(1);
+    c.mis_id = st.Text(2);
+    c.name = st.Text(3);
+    STORE_ASSIGN_OR_RETURN(c.kind, ClassKindFromText(st.Text(4)));
+    c.year_group = st.Text(5);
+  }
+  return out;
 }
 
 absl::StatusOr<std::vector<HubClass>> SqliteStore::ListClasses(

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/fnv.h"
 #include "server/storage/codec.h"
+#include "server/storage/page_keys.h"
 #include "server/storage/sqlite_store.h"
 #include "server/storage/status_macros.h"
 
@@ -391,6 +392,44 @@ absl::StatusOr<std::vector<SessionRecord>> SqliteStore::ListSessions(
     if (!row) break;
     STORE_ASSIGN_OR_RETURN(SessionRecord s, ReadSession(st));
     out.push_back(std::move(s));
+  }
+  return out;
+}
+
+absl::StatusOr<Page<SessionRecord>> SqliteStore::PageSessions(
+    const std::string& school_id, const PageRequest& page) {
+  STORE_RETURN_IF_ERROR(CheckPageKey(page, 2));
+  int64_t after_time = 0, after_rowid = 0;
+  if (!page.after.empty()) {
+    STORE_ASSIGN_OR_RETURN(after_time, PageKeyInt(page.after[0]));
+    STORE_ASSIGN_OR_RETURN(after_rowid, PageKeyInt(page.after[1]));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::BeginRead(&db_));
+  STORE_RETURN_IF_ERROR(GetSchoolLocked(school_id).status());
+  STORE_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.Prepare(absl::StrCat(
+          "SELECT ", kSessionColumns,
+          ", rowid FROM sessions WHERE school_id = ?1",
+          page.after.empty() ? "" : " AND (create_time, rowid) < (?3, ?4)",
+          " ORDER BY create_time DESC, rowid DESC LIMIT ?2")));
+  st.BindRef(1, school_id).Bind(2, static_cast<int64_t>(page.size + 1));
+  if (!page.after.empty()) st.Bind(3, after_time).Bind(4, after_rowid);
+  constexpr int kRowidColumn = 23;  // after kSessionColumns
+  Page<SessionRecord> out;
+  int64_t last_rowid = 0;
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    if (out.items.size() == page.size) {
+      out.next = {absl::StrCat(out.items.back().create_time_unix),
+                  absl::StrCat(last_rowid)};
+      break;
+    }
+    STORE_ASSIGN_OR_RETURN(SessionRecord s, ReadSession(st));
+    out.items.push_back(std::move(s));
+    last_rowid = st.Int(kRowidColumn);
   }
   return out;
 }

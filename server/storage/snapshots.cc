@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "server/storage/codec.h"
 #include "server/storage/learner_rows.h"
+#include "server/storage/page_keys.h"
 #include "server/storage/sqlite_store.h"
 #include "server/storage/status_macros.h"
 
@@ -301,6 +302,47 @@ absl::StatusOr<std::vector<MisSnapshot>> SqliteStore::ListSnapshots(
     STORE_ASSIGN_OR_RETURN(s.format, MisFormatFromText(st.Text(1)));
     s.oneroster_version = st.Text(2);
     s.create_time_unix = st.Int(3);
+  }
+  return out;
+}
+
+absl::StatusOr<Page<MisSnapshot>> SqliteStore::PageSnapshots(
+    const std::string& school_id, const PageRequest& page) {
+  STORE_RETURN_IF_ERROR(CheckPageKey(page, 2));
+  int64_t after_time = 0, after_rowid = 0;
+  if (!page.after.empty()) {
+    STORE_ASSIGN_OR_RETURN(after_time, PageKeyInt(page.after[0]));
+    STORE_ASSIGN_OR_RETURN(after_rowid, PageKeyInt(page.after[1]));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::BeginRead(&db_));
+  STORE_RETURN_IF_ERROR(GetSchoolLocked(school_id).status());
+  STORE_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.Prepare(absl::StrCat(
+          "SELECT id, format, oneroster_version, create_time, rowid FROM "
+          "mis_snapshots WHERE school_id = ?1",
+          page.after.empty() ? "" : " AND (create_time, rowid) < (?3, ?4)",
+          " ORDER BY create_time DESC, rowid DESC LIMIT ?2")));
+  st.BindRef(1, school_id).Bind(2, static_cast<int64_t>(page.size + 1));
+  if (!page.after.empty()) st.Bind(3, after_time).Bind(4, after_rowid);
+  Page<MisSnapshot> out;
+  int64_t last_rowid = 0;
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    if (out.items.size() == page.size) {
+      out.next = {absl::StrCat(out.items.back().create_time_unix),
+                  absl::StrCat(last_rowid)};
+      break;
+    }
+    MisSnapshot& s = out.items.emplace_back();
+    s.id = st.Text(0);
+    s.school_id = school_id;
+    STORE_ASSIGN_OR_RETURN(s.format, MisFormatFromText(st.Text(1)));
+    s.oneroster_version = st.Text(2);
+    s.create_time_unix = st.Int(3);
+    last_rowid = st.Int(4);
   }
   return out;
 }

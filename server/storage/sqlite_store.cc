@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "server/storage/codec.h"
+#include "server/storage/page_keys.h"
 #include "server/storage/schema.h"
 #include "server/storage/status_macros.h"
 
@@ -156,6 +157,44 @@ absl::StatusOr<std::vector<OutboxEmail>> SqliteStore::ListOutbox(
     STORE_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
     OutboxEmail& e = out.emplace_back();
+    e.id = st.Int(0);
+    e.school_id = st.Text(1);
+    e.learner_id = st.Text(2);
+    e.address = st.Text(3);
+    e.kind = st.Text(4);
+    e.status = st.Text(5);
+    e.create_time_unix = st.Int(6);
+  }
+  return out;
+}
+
+absl::StatusOr<Page<OutboxEmail>> SqliteStore::PageOutbox(
+    const std::string& school_id, const PageRequest& page) {
+  STORE_RETURN_IF_ERROR(CheckPageKey(page, 1));
+  int64_t after_id = 0;
+  if (!page.after.empty()) {
+    STORE_ASSIGN_OR_RETURN(after_id, PageKeyInt(page.after[0]));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::BeginRead(&db_));
+  STORE_RETURN_IF_ERROR(GetSchoolLocked(school_id).status());
+  STORE_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.Prepare("SELECT id, school_id, learner_id, address, kind, status, "
+                  "create_time FROM email_outbox WHERE school_id = ?1 "
+                  "AND id > ?3 ORDER BY id LIMIT ?2"));
+  st.BindRef(1, school_id)
+      .Bind(2, static_cast<int64_t>(page.size + 1))
+      .Bind(3, after_id);
+  Page<OutboxEmail> out;
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    if (out.items.size() == page.size) {
+      out.next = {absl::StrCat(out.items.back().id)};
+      break;
+    }
+    OutboxEmail& e = out.items.emplace_back();
     e.id = st.Int(0);
     e.school_id = st.Text(1);
     e.learner_id = st.Text(2);

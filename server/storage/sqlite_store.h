@@ -43,6 +43,10 @@ class SqliteStore : public Store {
       const std::string& school_id) override;
   absl::StatusOr<std::vector<HubClass>> ListClasses(
       const std::string& school_id) override;
+  absl::StatusOr<Page<HubLearner>> PageLearners(
+      const std::string& school_id, const PageRequest& page) override;
+  absl::StatusOr<Page<HubClass>> PageClasses(const std::string& school_id,
+                                             const PageRequest& page) override;
 
   absl::StatusOr<MisSnapshot> SaveSnapshot(MisSnapshot snapshot,
                                            const Actor& actor) override;
@@ -52,6 +56,8 @@ class SqliteStore : public Store {
       const std::string& snapshot_id) override;
   absl::StatusOr<std::vector<MisSnapshot>> ListSnapshots(
       const std::string& school_id) override;
+  absl::StatusOr<Page<MisSnapshot>> PageSnapshots(
+      const std::string& school_id, const PageRequest& page) override;
   absl::StatusOr<Counts> SnapshotCounts(
       const std::string& snapshot_id) override;
   absl::StatusOr<ClassSyncResult> SyncClasses(
@@ -64,6 +70,8 @@ class SqliteStore : public Store {
       const std::string& session_id) override;
   absl::StatusOr<std::vector<SessionRecord>> ListSessions(
       const std::string& school_id) override;
+  absl::StatusOr<Page<SessionRecord>> PageSessions(
+      const std::string& school_id, const PageRequest& page) override;
   absl::StatusOr<std::vector<Row>> LoadRows(
       const std::string& session_id) override;
   absl::StatusOr<StatusCounts> SessionRowCounts(
@@ -80,12 +88,20 @@ class SqliteStore : public Store {
       const std::string& school_id) override;
   absl::StatusOr<std::vector<OutboxEmail>> ListOutbox(
       const std::string& school_id) override;
+  absl::StatusOr<Page<AuditRecord>> PageAudit(const std::string& school_id,
+                                              const std::string& session_id,
+                                              const std::string& learner_id,
+                                              const PageRequest& page) override;
+  absl::StatusOr<Page<OutboxEmail>> PageOutbox(
+      const std::string& school_id, const PageRequest& page) override;
 
   absl::Status CreateApiKey(const ApiKeyRecord& key,
                             const Actor& actor) override;
   absl::StatusOr<ApiKeyRecord> GetApiKey(const std::string& key_id) override;
   absl::StatusOr<std::vector<ApiKeyRecord>> ListApiKeys(
       const std::string& school_id) override;
+  absl::StatusOr<Page<ApiKeyRecord>> PageApiKeys(
+      const std::string& school_id, const PageRequest& page) override;
   absl::StatusOr<ApiKeyRecord> RevokeApiKey(const std::string& key_id,
                                             const Actor& actor) override;
   absl::StatusOr<int64_t> CountActiveOperatorKeys() override;

@@ -31,6 +31,28 @@ struct RequestKey {
   std::string fingerprint;  // a digest of the request, the id excluded
 };
 
+// Keyset ("seek") paging of the lists that grow with a school (AIP-158 at
+// the API: server/service/paging.h). A Page* method returns at most `size`
+// items that sort strictly after `after`, the sort key of the previous
+// page's last item as the method's comment spells it (empty: from the
+// start). It seeks through an index to `after` instead of counting past
+// earlier rows (no OFFSET), so a page costs the same at the millionth item
+// as at the first, and rows added or removed between pages make no other
+// row be skipped or repeated. Every order ends in a unique column, so it is
+// total. An `after` of the wrong shape is INVALID_ARGUMENT
+// "page_token is not valid".
+struct PageRequest {
+  size_t size = 0;  // > 0
+  std::vector<std::string> after;
+};
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  // `after` for the next page: the last item's sort key when more items
+  // follow, empty at the end.
+  std::vector<std::string> next;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -73,6 +95,12 @@ class Store {
       const std::string& school_id) = 0;
   virtual absl::StatusOr<std::vector<HubClass>> ListClasses(
       const std::string& school_id) = 0;
+  // One page of ListLearners; key {legal_surname, legal_forename, id}.
+  virtual absl::StatusOr<Page<HubLearner>> PageLearners(
+      const std::string& school_id, const PageRequest& page) = 0;
+  // One page of ListClasses (by kind, name, id); key {kind, name, id}.
+  virtual absl::StatusOr<Page<HubClass>> PageClasses(
+      const std::string& school_id, const PageRequest& page) = 0;
 
   // MIS snapshots. SaveSnapshot assigns id and create time; audited as
   // "save_snapshot" (id, format, counts; no learner data).
@@ -85,6 +113,9 @@ class Store {
   // nothing: use SnapshotCounts.
   virtual absl::StatusOr<std::vector<MisSnapshot>> ListSnapshots(
       const std::string& school_id) = 0;
+  // One page of ListSnapshots; key {create_time, rowid}.
+  virtual absl::StatusOr<Page<MisSnapshot>> PageSnapshots(
+      const std::string& school_id, const PageRequest& page) = 0;
   struct Counts {
     int64_t learners = 0;
     int64_t classes = 0;
@@ -119,8 +150,12 @@ class Store {
       SessionRecord s, const Actor& actor = {}) = 0;
   virtual absl::StatusOr<SessionRecord> GetSession(
       const std::string& session_id) = 0;
+  // Newest first.
   virtual absl::StatusOr<std::vector<SessionRecord>> ListSessions(
       const std::string& school_id) = 0;
+  // One page of ListSessions; key {create_time, rowid}.
+  virtual absl::StatusOr<Page<SessionRecord>> PageSessions(
+      const std::string& school_id, const PageRequest& page) = 0;
   // Ordered by row_id.
   virtual absl::StatusOr<std::vector<Row>> LoadRows(
       const std::string& session_id) = 0;
@@ -155,6 +190,15 @@ class Store {
       const std::string& school_id) = 0;
   virtual absl::StatusOr<std::vector<OutboxEmail>> ListOutbox(
       const std::string& school_id) = 0;
+  // One page of ListAudit, keeping only the records of `session_id` and of
+  // `learner_id` when they are set; key {audit id}. (A Save's records are
+  // stored packed, many to a row: a page may start or end inside one.)
+  virtual absl::StatusOr<Page<AuditRecord>> PageAudit(
+      const std::string& school_id, const std::string& session_id,
+      const std::string& learner_id, const PageRequest& page) = 0;
+  // One page of ListOutbox (oldest first); key {email id}.
+  virtual absl::StatusOr<Page<OutboxEmail>> PageOutbox(
+      const std::string& school_id, const PageRequest& page) = 0;
 
   // API keys (hashes only). CreateApiKey: NOT_FOUND if school_id is set and
   // unknown, ALREADY_EXISTS for a duplicate id. A school's key is audited
@@ -167,6 +211,9 @@ class Store {
   // One school's keys, or every key when school_id is empty; by create time.
   virtual absl::StatusOr<std::vector<ApiKeyRecord>> ListApiKeys(
       const std::string& school_id) = 0;
+  // One page of ListApiKeys; key {create_time, id}.
+  virtual absl::StatusOr<Page<ApiKeyRecord>> PageApiKeys(
+      const std::string& school_id, const PageRequest& page) = 0;
   // Sets the revoke time (kept if already revoked); NOT_FOUND if unknown.
   // A school key's first revocation is audited ("revoke_key").
   virtual absl::StatusOr<ApiKeyRecord> RevokeApiKey(
