@@ -3,6 +3,7 @@
 #include "server/auth/keys.h"
 #include "server/service/authorize.h"
 #include "server/service/convert.h"
+#include "server/service/paging.h"
 #include "server/service/services.h"
 #include "server/service/status.h"
 #include "server/service/validate.h"
@@ -114,10 +115,17 @@ grpc::Status KeyServiceImpl::ListApiKeys(grpc::ServerContext* context,
     HUBSYNC_RETURN_IF_ERROR_GRPC(CheckTargetOf(
         *auth_, *who, auth::Target{Resource::kSchool, school_id, "school_id"}));
   }
-  absl::StatusOr<std::vector<ApiKeyRecord>> keys =
-      store_->ListApiKeys(school_id);
+  // Bound to the school listed, so an admin's token (its own school when
+  // it sent none) is not an operator's token for every key.
+  const std::vector<std::string> binding = {school_id};
+  PageRequest page;
+  HUBSYNC_RETURN_IF_INVALID(ReadPageRequest(
+      "ListApiKeys", binding, req->page_size(), req->page_token(), &page));
+  absl::StatusOr<Page<ApiKeyRecord>> keys =
+      store_->PageApiKeys(school_id, page);
   if (!keys.ok()) return ToGrpcStatus(keys.status());
-  for (const ApiKeyRecord& k : *keys) ToProto(k, out->add_keys());
+  for (const ApiKeyRecord& k : keys->items) ToProto(k, out->add_keys());
+  out->set_next_page_token(NextPageToken("ListApiKeys", binding, keys->next));
   return grpc::Status::OK;
 }
 

@@ -9,6 +9,7 @@
 #include "server/auth/keys.h"
 #include "server/service/authorize.h"
 #include "server/service/convert.h"
+#include "server/service/paging.h"
 #include "server/service/services.h"
 #include "server/service/status.h"
 #include "server/service/validate.h"
@@ -263,10 +264,16 @@ grpc::Status HubServiceImpl::ListLearners(grpc::ServerContext* context,
       auth::Target{Resource::kSchool, req->school_id(), "school_id"});
   absl::StatusOr<School> school = store_->GetSchool(req->school_id());
   if (!school.ok()) return ToGrpcStatus(school.status());
-  absl::StatusOr<std::vector<HubLearner>> learners =
-      store_->ListLearners(req->school_id());
+  const std::vector<std::string> binding = {req->school_id()};
+  PageRequest page;
+  HUBSYNC_RETURN_IF_INVALID(ReadPageRequest(
+      "ListLearners", binding, req->page_size(), req->page_token(), &page));
+  absl::StatusOr<Page<HubLearner>> learners =
+      store_->PageLearners(req->school_id(), page);
   if (!learners.ok()) return ToGrpcStatus(learners.status());
-  for (const HubLearner& l : *learners) ToProto(l, out->add_learners());
+  for (const HubLearner& l : learners->items) ToProto(l, out->add_learners());
+  out->set_next_page_token(
+      NextPageToken("ListLearners", binding, learners->next));
   return grpc::Status::OK;
 }
 
@@ -278,10 +285,16 @@ grpc::Status HubServiceImpl::ListClasses(grpc::ServerContext* context,
       auth::Target{Resource::kSchool, req->school_id(), "school_id"});
   absl::StatusOr<School> school = store_->GetSchool(req->school_id());
   if (!school.ok()) return ToGrpcStatus(school.status());
-  absl::StatusOr<std::vector<HubClass>> classes =
-      store_->ListClasses(req->school_id());
+  const std::vector<std::string> binding = {req->school_id()};
+  PageRequest page;
+  HUBSYNC_RETURN_IF_INVALID(ReadPageRequest(
+      "ListClasses", binding, req->page_size(), req->page_token(), &page));
+  absl::StatusOr<Page<HubClass>> classes =
+      store_->PageClasses(req->school_id(), page);
   if (!classes.ok()) return ToGrpcStatus(classes.status());
-  for (const HubClass& c : *classes) ToProto(c, out->add_classes());
+  for (const HubClass& c : classes->items) ToProto(c, out->add_classes());
+  out->set_next_page_token(
+      NextPageToken("ListClasses", binding, classes->next));
   return grpc::Status::OK;
 }
 
@@ -422,10 +435,16 @@ grpc::Status MisServiceImpl::ListSnapshots(grpc::ServerContext* context,
       auth::Target{Resource::kSchool, req->school_id(), "school_id"});
   absl::StatusOr<School> school = store_->GetSchool(req->school_id());
   if (!school.ok()) return ToGrpcStatus(school.status());
-  absl::StatusOr<std::vector<MisSnapshot>> snapshots =
-      store_->ListSnapshots(req->school_id());
+  const std::vector<std::string> binding = {req->school_id()};
+  PageRequest page;
+  HUBSYNC_RETURN_IF_INVALID(ReadPageRequest(
+      "ListSnapshots", binding, req->page_size(), req->page_token(), &page));
+  absl::StatusOr<Page<MisSnapshot>> snapshots =
+      store_->PageSnapshots(req->school_id(), page);
   if (!snapshots.ok()) return ToGrpcStatus(snapshots.status());
-  for (const MisSnapshot& s : *snapshots) {
+  out->set_next_page_token(
+      NextPageToken("ListSnapshots", binding, snapshots->next));
+  for (const MisSnapshot& s : snapshots->items) {
     absl::StatusOr<Store::Counts> counts = store_->SnapshotCounts(s.id);
     if (!counts.ok()) return ToGrpcStatus(counts.status());
     ToProto(s, counts->learners, counts->classes, out->add_snapshots());
@@ -456,10 +475,17 @@ grpc::Status AccountServiceImpl::ListVerificationEmails(
       auth::Target{Resource::kSchool, req->school_id(), "school_id"});
   absl::StatusOr<School> school = store_->GetSchool(req->school_id());
   if (!school.ok()) return ToGrpcStatus(school.status());
-  absl::StatusOr<std::vector<OutboxEmail>> emails =
-      store_->ListOutbox(req->school_id());
+  const std::vector<std::string> binding = {req->school_id()};
+  PageRequest page;
+  HUBSYNC_RETURN_IF_INVALID(ReadPageRequest("ListVerificationEmails", binding,
+                                            req->page_size(), req->page_token(),
+                                            &page));
+  absl::StatusOr<Page<OutboxEmail>> emails =
+      store_->PageOutbox(req->school_id(), page);
   if (!emails.ok()) return ToGrpcStatus(emails.status());
-  for (const OutboxEmail& e : *emails) ToProto(e, out->add_emails());
+  for (const OutboxEmail& e : emails->items) ToProto(e, out->add_emails());
+  out->set_next_page_token(
+      NextPageToken("ListVerificationEmails", binding, emails->next));
   return grpc::Status::OK;
 }
 
@@ -473,16 +499,17 @@ grpc::Status AccountServiceImpl::ListAuditRecords(
   HUBSYNC_RETURN_IF_INVALID(CheckOptionalId("learner_id", req->learner_id()));
   absl::StatusOr<School> school = store_->GetSchool(req->school_id());
   if (!school.ok()) return ToGrpcStatus(school.status());
-  absl::StatusOr<std::vector<AuditRecord>> records =
-      store_->ListAudit(req->school_id());
+  const std::vector<std::string> binding = {req->school_id(), req->session_id(),
+                                            req->learner_id()};
+  PageRequest page;
+  HUBSYNC_RETURN_IF_INVALID(ReadPageRequest(
+      "ListAuditRecords", binding, req->page_size(), req->page_token(), &page));
+  absl::StatusOr<Page<AuditRecord>> records = store_->PageAudit(
+      req->school_id(), req->session_id(), req->learner_id(), page);
   if (!records.ok()) return ToGrpcStatus(records.status());
-  for (const AuditRecord& r : *records) {
-    if (!req->session_id().empty() && r.session_id != req->session_id())
-      continue;
-    if (!req->learner_id().empty() && r.learner_id != req->learner_id())
-      continue;
-    ToProto(r, out->add_records());
-  }
+  for (const AuditRecord& r : records->items) ToProto(r, out->add_records());
+  out->set_next_page_token(
+      NextPageToken("ListAuditRecords", binding, records->next));
   return grpc::Status::OK;
 }
 

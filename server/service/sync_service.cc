@@ -6,6 +6,7 @@
 #include "google/protobuf/arena.h"
 #include "server/service/authorize.h"
 #include "server/service/convert.h"
+#include "server/service/paging.h"
 #include "server/service/services.h"
 #include "server/service/status.h"
 #include "server/service/validate.h"
@@ -84,10 +85,15 @@ grpc::Status SyncServiceImpl::ListSessions(grpc::ServerContext* context,
   HUBSYNC_AUTHORIZE(
       *auth_, context, auth::Verb::kListSessions,
       auth::Target{Resource::kSchool, req->school_id(), "school_id"});
-  absl::StatusOr<std::vector<SessionView>> views =
-      sessions_->List(req->school_id());
+  const std::vector<std::string> binding = {req->school_id()};
+  PageRequest page;
+  HUBSYNC_RETURN_IF_INVALID(ReadPageRequest(
+      "ListSessions", binding, req->page_size(), req->page_token(), &page));
+  absl::StatusOr<Page<SessionView>> views =
+      sessions_->ListPage(req->school_id(), page);
   if (!views.ok()) return ToGrpcStatus(views.status());
-  for (const SessionView& v : *views) ToProto(v, out->add_sessions());
+  for (const SessionView& v : views->items) ToProto(v, out->add_sessions());
+  out->set_next_page_token(NextPageToken("ListSessions", binding, views->next));
   return grpc::Status::OK;
 }
 

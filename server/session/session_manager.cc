@@ -495,31 +495,31 @@ absl::StatusOr<SessionView> SessionManager::Get(const std::string& session_id) {
   return View(*live);
 }
 
-absl::StatusOr<std::vector<SessionView>> SessionManager::List(
-    const std::string& school_id) {
-  absl::StatusOr<School> school = store_->GetSchool(school_id);
-  if (!school.ok()) return school.status();
-  absl::StatusOr<std::vector<SessionRecord>> records =
-      store_->ListSessions(school_id);
+absl::StatusOr<Page<SessionView>> SessionManager::ListPage(
+    const std::string& school_id, const PageRequest& page) {
+  absl::StatusOr<Page<SessionRecord>> records =
+      store_->PageSessions(school_id, page);
   if (!records.ok()) return records.status();
-  // Sessions already in memory report their row counts; the others are not
-  // loaded just to be listed (a saved session's rows can be many).
-  std::vector<SessionView> out;
-  for (const SessionRecord& r : *records) {
-    std::shared_ptr<Live> live;
-    {
-      absl::MutexLock lock(&mu_);
-      auto it = live_.find(r.id);
-      if (it != live_.end()) live = it->second;
-    }
-    if (live == nullptr) {
-      out.push_back(SessionView{r, {}});
-      continue;
-    }
-    absl::MutexLock lock(&live->mu);
-    out.push_back(View(*live));
+  Page<SessionView> out;
+  out.next = std::move(records->next);
+  for (const SessionRecord& r : records->items) {
+    out.items.push_back(ListedView(r));
   }
   return out;
+}
+
+// Sessions already in memory report their row counts; the others are not
+// loaded just to be listed (a saved session's rows can be many).
+SessionView SessionManager::ListedView(const SessionRecord& r) {
+  std::shared_ptr<Live> live;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = live_.find(r.id);
+    if (it != live_.end()) live = it->second;
+  }
+  if (live == nullptr) return SessionView{r, {}};
+  absl::MutexLock lock(&live->mu);
+  return View(*live);
 }
 
 absl::StatusOr<SessionView> SessionManager::Proceed(

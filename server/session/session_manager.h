@@ -154,9 +154,11 @@ class SessionManager {
                                     const std::string& admin,
                                     const Actor& actor);
   absl::StatusOr<SessionView> Get(const std::string& session_id);
-  // Newest first. Row counts only for sessions in memory; GetSession has
+  // One page of the school's sessions, newest first (store.h,
+  // PageSessions). Row counts only for sessions in memory; GetSession has
   // them for any session.
-  absl::StatusOr<std::vector<SessionView>> List(const std::string& school_id);
+  absl::StatusOr<Page<SessionView>> ListPage(const std::string& school_id,
+                                             const PageRequest& page);
 
   // CLASS_SYNC: syncs classes, to PUPILS_PANEL. PUPILS_PANEL: starts
   // classification (CLASSIFYING; SYNC_SCREEN when every row is decided).
@@ -272,6 +274,8 @@ class SessionManager {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(live->mu);
   void Classification(std::shared_ptr<Live> live, SessionRecord at_start);
   SessionView View(const Live& live) const;
+  // A listed session: with row counts when it is in memory.
+  SessionView ListedView(const SessionRecord& r);
 
   // Memory (live.mu held by the caller of each).
   void PushEvent(Live& live, SessionEvent event);

@@ -147,10 +147,16 @@ std::vector<v1::Learner> Learners(TestServer& server,
                                   const std::string& school_id) {
   v1::ListLearnersRequest req;
   req.set_school_id(school_id);
-  v1::ListLearnersResponse resp;
-  grpc::Status s = server.hub().ListLearners(Ctx().get(), req, &resp);
-  EXPECT_TRUE(s.ok()) << s.error_message();
-  return {resp.learners().begin(), resp.learners().end()};
+  std::vector<v1::Learner> all;
+  do {  // every page
+    v1::ListLearnersResponse resp;
+    grpc::Status s = server.hub().ListLearners(Ctx().get(), req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    if (!s.ok()) break;
+    all.insert(all.end(), resp.learners().begin(), resp.learners().end());
+    req.set_page_token(resp.next_page_token());
+  } while (!req.page_token().empty());
+  return all;
 }
 
 v1::Learner FindLearner(const std::vector<v1::Learner>& all,

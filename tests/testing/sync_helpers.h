@@ -48,6 +48,7 @@ std::vector<v1::Row> StreamAll(TestServer& server,
                                const std::string& session_id,
                                v1::StatusSummary* summary = nullptr);
 v1::Session GetSession(TestServer& server, const std::string& session_id);
+// Every page of the school's learners.
 std::vector<v1::Learner> Learners(TestServer& server,
                                   const std::string& school_id);
 
