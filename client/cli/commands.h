@@ -97,6 +97,32 @@ int ShowList(const absl::StatusOr<M>& result, const Parsed& p, Io& io,
   return kExitOk;
 }
 
+// Follows a list from `req` page by page (client::ForEachPage, `list` making
+// one call), printing each page as it arrives: with --json each element as
+// one JSON line, else `human(page, first)` (first: print the header). The
+// output is flushed after each page, so the first rows show before the last
+// are fetched. `items` maps a reply to its repeated field.
+template <typename Req, typename List, typename Items, typename F>
+int ShowPages(Req req, List list, const Parsed& p, Io& io, Items items,
+              F human) {
+  bool first = true;
+  absl::Status s =
+      client::ForEachPage(std::move(req), list, [&](const auto& page) {
+        if (p.globals.json) {
+          for (const auto& item : items(page)) {
+            io.out << JsonLine(item) << "\n";
+          }
+        } else {
+          human(page, first);
+        }
+        first = false;
+        io.out.flush();
+        return absl::OkStatus();
+      });
+  if (!s.ok()) return Fail(s, io);
+  return kExitOk;
+}
+
 }  // namespace hubsync::cli
 
 #endif  // HUBSYNC_CLIENT_CLI_COMMANDS_H_

@@ -54,10 +54,13 @@ int KeyCreate(const Parsed& p, client::HubsyncClient& c, Io& io) {
 }
 
 int KeyList(const Parsed& p, client::HubsyncClient& c, Io& io) {
-  return ShowList(
-      c.ListApiKeys(p.Get("school")), p, io,
-      [](const auto& r) -> const auto& { return r.keys(); },
-      [&](const v1::ListApiKeysResponse& r) {
+  v1::ListApiKeysRequest req;
+  req.set_school_id(p.Get("school"));
+  size_t total = 0;
+  const int code = ShowPages(
+      req, [&](const v1::ListApiKeysRequest& r) { return c.ListApiKeys(r); }, p,
+      io, [](const auto& r) -> const auto& { return r.keys(); },
+      [&](const v1::ListApiKeysResponse& r, bool first) {
         Table t({"KEY", "SCHOOL", "ROLE", "LABEL", "CREATED", "CREATED BY",
                  "REVOKED"});
         for (const v1::ApiKey& k : r.keys()) {
@@ -66,9 +69,11 @@ int KeyList(const Parsed& p, client::HubsyncClient& c, Io& io) {
                  k.created_by().empty() ? "hubsyncd" : k.created_by(),
                  k.has_revoke_time() ? TimeLabel(k.revoke_time()) : "-"});
         }
-        t.Print(io.out);
-        io.out << r.keys_size() << " key(s)\n";
+        t.Print(io.out, first);
+        total += static_cast<size_t>(r.keys_size());
       });
+  if (code == kExitOk && !p.globals.json) io.out << total << " key(s)\n";
+  return code;
 }
 
 int KeyRevoke(const Parsed& p, client::HubsyncClient& c, Io& io) {

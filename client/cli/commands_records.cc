@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <random>
 #include <thread>
@@ -181,34 +182,68 @@ int LearnerImport(const Parsed& p, client::HubsyncClient& c, Io& io) {
 }
 
 int LearnerList(const Parsed& p, client::HubsyncClient& c, Io& io) {
-  return ShowList(
-      c.ListLearners(p.Get("school")), p, io,
-      [](const auto& r) -> const auto& { return r.learners(); },
-      [&](const v1::ListLearnersResponse& r) {
-        PrintLearners({r.learners().begin(), r.learners().end()}, io.out);
+  v1::ListLearnersRequest req;
+  req.set_school_id(p.Get("school"));
+  size_t total = 0;
+  const int code = ShowPages(
+      req, [&](const v1::ListLearnersRequest& r) { return c.ListLearners(r); },
+      p, io, [](const auto& r) -> const auto& { return r.learners(); },
+      [&](const v1::ListLearnersResponse& r, bool first) {
+        PrintLearnerRows({r.learners().begin(), r.learners().end()}, first,
+                         io.out);
+        total += static_cast<size_t>(r.learners_size());
       });
+  if (code == kExitOk && !p.globals.json) {
+    io.out << total << " learner(s)\n";
+  }
+  return code;
 }
 
 // CSV of the school's hub learners, to stdout or --output FILE, with
-// formula-like values neutralised (csv_export.h).
+// formula-like values neutralised (csv_export.h), written page by page as
+// the pages arrive. A file is written beside its name and renamed into place
+// once every page is in it: a failed export leaves no partial file.
 int LearnerExport(const Parsed& p, client::HubsyncClient& c, Io& io) {
-  auto r = c.ListLearners(p.Get("school"));
-  if (!r.ok()) return Fail(r.status(), io);
-  const std::string csv =
-      LearnersCsv({r->learners().begin(), r->learners().end()});
-  if (!p.Has("output")) {
-    io.out << csv;
-    return kExitOk;
-  }
+  v1::ListLearnersRequest req;
+  req.set_school_id(p.Get("school"));
+  const bool to_file = p.Has("output");
   const std::string path = p.Get("output");
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  file << csv;
-  file.close();
-  if (!file) {
-    return Fail(absl::UnavailableError(absl::StrCat("cannot write ", path)),
-                io);
+  const std::string partial = path + ".partial";
+  std::ofstream file;
+  if (to_file) {
+    file.open(partial, std::ios::binary | std::ios::trunc);
+    if (!file) {
+      return Fail(absl::UnavailableError(absl::StrCat("cannot write ", path)),
+                  io);
+    }
   }
-  io.err << "wrote " << r->learners_size() << " learner(s) to " << path << "\n";
+  std::ostream& out = to_file ? static_cast<std::ostream&>(file) : io.out;
+  out << LearnersCsvHeader();
+  size_t total = 0;
+  absl::Status s = client::ForEachPage(
+      req, [&](const v1::ListLearnersRequest& r) { return c.ListLearners(r); },
+      [&](const v1::ListLearnersResponse& page) {
+        out << LearnersCsvRows(
+            {page.learners().begin(), page.learners().end()});
+        out.flush();
+        total += static_cast<size_t>(page.learners_size());
+        return out ? absl::OkStatus()
+                   : absl::UnavailableError(absl::StrCat(
+                         "cannot write ", to_file ? path : "stdout"));
+      });
+  if (!to_file) return s.ok() ? kExitOk : Fail(s, io);
+  file.close();
+  if (s.ok() && !file) {
+    s = absl::UnavailableError(absl::StrCat("cannot write ", path));
+  }
+  if (s.ok() && std::rename(partial.c_str(), path.c_str()) != 0) {
+    s = absl::UnavailableError(absl::StrCat("cannot write ", path));
+  }
+  if (!s.ok()) {
+    std::remove(partial.c_str());
+    return Fail(s, io);
+  }
+  io.err << "wrote " << total << " learner(s) to " << path << "\n";
   return kExitOk;
 }
 
@@ -218,10 +253,14 @@ int LearnerGet(const Parsed& p, client::HubsyncClient& c, Io& io) {
 }
 
 int ClassList(const Parsed& p, client::HubsyncClient& c, Io& io) {
-  return ShowList(
-      c.ListClasses(p.Get("school")), p, io,
-      [](const auto& r) -> const auto& { return r.classes(); },
-      [&](const v1::ListClassesResponse& r) { PrintClasses(r, io.out); });
+  v1::ListClassesRequest req;
+  req.set_school_id(p.Get("school"));
+  return ShowPages(
+      req, [&](const v1::ListClassesRequest& r) { return c.ListClasses(r); }, p,
+      io, [](const auto& r) -> const auto& { return r.classes(); },
+      [&](const v1::ListClassesResponse& r, bool first) {
+        PrintClasses(r, io.out, first);
+      });
 }
 
 int MisUpload(const Parsed& p, client::HubsyncClient& c, Io& io) {
@@ -249,11 +288,15 @@ int MisUpload(const Parsed& p, client::HubsyncClient& c, Io& io) {
 }
 
 int MisSnapshots(const Parsed& p, client::HubsyncClient& c, Io& io) {
-  return ShowList(
-      c.ListSnapshots(p.Get("school")), p, io,
-      [](const auto& r) -> const auto& { return r.snapshots(); },
-      [&](const v1::ListSnapshotsResponse& r) {
-        PrintSnapshots({r.snapshots().begin(), r.snapshots().end()}, io.out);
+  v1::ListSnapshotsRequest req;
+  req.set_school_id(p.Get("school"));
+  return ShowPages(
+      req,
+      [&](const v1::ListSnapshotsRequest& r) { return c.ListSnapshots(r); }, p,
+      io, [](const auto& r) -> const auto& { return r.snapshots(); },
+      [&](const v1::ListSnapshotsResponse& r, bool first) {
+        PrintSnapshots({r.snapshots().begin(), r.snapshots().end()}, io.out,
+                       first);
       });
 }
 
@@ -267,11 +310,16 @@ int MisLearners(const Parsed& p, client::HubsyncClient& c, Io& io) {
 }
 
 int EmailsList(const Parsed& p, client::HubsyncClient& c, Io& io) {
-  return ShowList(
-      c.ListVerificationEmails(p.Get("school")), p, io,
-      [](const auto& r) -> const auto& { return r.emails(); },
-      [&](const v1::ListVerificationEmailsResponse& r) {
-        PrintEmails(r, io.out);
+  v1::ListVerificationEmailsRequest req;
+  req.set_school_id(p.Get("school"));
+  return ShowPages(
+      req,
+      [&](const v1::ListVerificationEmailsRequest& r) {
+        return c.ListVerificationEmails(r);
+      },
+      p, io, [](const auto& r) -> const auto& { return r.emails(); },
+      [&](const v1::ListVerificationEmailsResponse& r, bool first) {
+        PrintEmails(r, io.out, first);
       });
 }
 
@@ -280,10 +328,15 @@ int AuditList(const Parsed& p, client::HubsyncClient& c, Io& io) {
   req.set_school_id(p.Get("school"));
   req.set_session_id(p.Get("session"));
   req.set_learner_id(p.Get("learner"));
-  return ShowList(
-      c.ListAuditRecords(req), p, io,
-      [](const auto& r) -> const auto& { return r.records(); },
-      [&](const v1::ListAuditRecordsResponse& r) { PrintAudit(r, io.out); });
+  return ShowPages(
+      req,
+      [&](const v1::ListAuditRecordsRequest& r) {
+        return c.ListAuditRecords(r);
+      },
+      p, io, [](const auto& r) -> const auto& { return r.records(); },
+      [&](const v1::ListAuditRecordsResponse& r, bool first) {
+        PrintAudit(r, io.out, first);
+      });
 }
 
 FlagSpec RequestIdFlag() {

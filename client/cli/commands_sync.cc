@@ -53,10 +53,14 @@ int ShowCmd(const Parsed& p, client::HubsyncClient& c, Io& io) {
 }
 
 int List(const Parsed& p, client::HubsyncClient& c, Io& io) {
-  return ShowList(
-      c.ListSessions(p.Get("school")), p, io,
-      [](const auto& r) -> const auto& { return r.sessions(); },
-      [&](const v1::ListSessionsResponse& r) { PrintSessions(r, io.out); });
+  v1::ListSessionsRequest req;
+  req.set_school_id(p.Get("school"));
+  return ShowPages(
+      req, [&](const v1::ListSessionsRequest& r) { return c.ListSessions(r); },
+      p, io, [](const auto& r) -> const auto& { return r.sessions(); },
+      [&](const v1::ListSessionsResponse& r, bool first) {
+        PrintSessions(r, io.out, first);
+      });
 }
 
 int ProceedCmd(const Parsed& p, client::HubsyncClient& c, Io& io) {

@@ -50,10 +50,18 @@ const char* StateName(v1::SyncState s) {
 }  // namespace
 
 std::string LearnersCsv(const std::vector<v1::Learner>& learners) {
-  std::string out = CsvRow(
-      {"learner_id", "legal_forename", "legal_surname", "preferred_forename",
-       "preferred_surname", "date_of_birth", "gender", "upn", "year_group",
-       "registration_group", "classes", "email", "mis_id", "sync_state"});
+  return LearnersCsvHeader() + LearnersCsvRows(learners);
+}
+
+std::string LearnersCsvHeader() {
+  return CsvRow({"learner_id", "legal_forename", "legal_surname",
+                 "preferred_forename", "preferred_surname", "date_of_birth",
+                 "gender", "upn", "year_group", "registration_group", "classes",
+                 "email", "mis_id", "sync_state"});
+}
+
+std::string LearnersCsvRows(const std::vector<v1::Learner>& learners) {
+  std::string out;
   for (const v1::Learner& l : learners) {
     std::vector<std::string> row = {l.learner_id(),
                                     l.legal_forename(),

@@ -24,6 +24,10 @@ std::string CsvRow(const std::vector<std::string>& cells);
 // The header and one row per learner: the hub learner CSV columns
 // (docs/FORMATS.md), plus learner_id, mis_id and sync_state.
 std::string LearnersCsv(const std::vector<v1::Learner>& learners);
+// The same in parts, for a list written page by page: the header row, then
+// the rows of each page.
+std::string LearnersCsvHeader();
+std::string LearnersCsvRows(const std::vector<v1::Learner>& learners);
 
 }  // namespace hubsync::cli
 

@@ -85,7 +85,7 @@ void Table::AddNote(std::string line) {
   lines_.back().notes.push_back(EscapeUnprintable(line));
 }
 
-void Table::Print(std::ostream& os) const {
+void Table::Print(std::ostream& os, bool header) const {
   std::vector<size_t> widths;
   for (const Line& l : lines_) {
     if (widths.size() < l.cells.size()) widths.resize(l.cells.size(), 0);
@@ -93,7 +93,8 @@ void Table::Print(std::ostream& os) const {
       widths[i] = std::max(widths[i], Utf8Width(l.cells[i]));
     }
   }
-  for (const Line& l : lines_) {
+  for (size_t n = header ? 0 : 1; n < lines_.size(); ++n) {
+    const Line& l = lines_[n];
     std::string text;
     for (size_t i = 0; i < l.cells.size(); ++i) {
       text += l.cells[i];
@@ -137,6 +138,12 @@ void PrintSchools(const std::vector<v1::School>& schools, std::ostream& os) {
 }
 
 void PrintLearners(const std::vector<v1::Learner>& learners, std::ostream& os) {
+  PrintLearnerRows(learners, true, os);
+  os << learners.size() << " learner(s)\n";
+}
+
+void PrintLearnerRows(const std::vector<v1::Learner>& learners, bool header,
+                      std::ostream& os) {
   Table t({"LEARNER", "NAME", "DOB", "UPN", "YEAR", "REG", "CLASSES", "EMAIL",
            "STATE", "MIS ID"});
   for (const auto& l : learners) {
@@ -147,22 +154,22 @@ void PrintLearners(const std::vector<v1::Learner>& learners, std::ostream& os) {
            absl::StrJoin(l.classes(), ";"), l.email(),
            SyncStateLabel(l.sync_state()), l.mis_id()});
   }
-  t.Print(os);
-  os << learners.size() << " learner(s)\n";
+  t.Print(os, header);
 }
 
-void PrintClasses(const v1::ListClassesResponse& classes, std::ostream& os) {
+void PrintClasses(const v1::ListClassesResponse& classes, std::ostream& os,
+                  bool header) {
   Table t({"CLASS", "NAME", "KIND", "YEAR", "MIS ID"});
   for (const auto& c : classes.classes()) {
     t.Add({c.class_id(), c.name(),
            c.kind() == v1::CLASS_KIND_REGISTRATION ? "registration" : "subject",
            c.year_group(), c.mis_id()});
   }
-  t.Print(os);
+  t.Print(os, header);
 }
 
 void PrintSnapshots(const std::vector<v1::MisSnapshot>& snapshots,
-                    std::ostream& os) {
+                    std::ostream& os, bool header) {
   Table t({"SNAPSHOT", "FORMAT", "VERSION", "CREATED", "LEARNERS", "CLASSES"});
   for (const auto& s : snapshots) {
     std::string format;
@@ -183,7 +190,7 @@ void PrintSnapshots(const std::vector<v1::MisSnapshot>& snapshots,
            TimeLabel(s.create_time()), absl::StrCat(s.learner_count()),
            absl::StrCat(s.class_count())});
   }
-  t.Print(os);
+  t.Print(os, header);
 }
 
 void PrintMisLearners(const v1::ListMisLearnersResponse& r, std::ostream& os) {
@@ -200,14 +207,14 @@ void PrintMisLearners(const v1::ListMisLearnersResponse& r, std::ostream& os) {
      << " class(es)\n";
 }
 
-void PrintEmails(const v1::ListVerificationEmailsResponse& r,
-                 std::ostream& os) {
+void PrintEmails(const v1::ListVerificationEmailsResponse& r, std::ostream& os,
+                 bool header) {
   Table t({"EMAIL", "LEARNER", "ADDRESS", "STATUS", "CREATED"});
   for (const auto& e : r.emails()) {
     t.Add({absl::StrCat(e.email_id()), e.learner_id(), e.address(), e.status(),
            TimeLabel(e.create_time())});
   }
-  t.Print(os);
+  t.Print(os, header);
 }
 
 namespace {
@@ -331,7 +338,8 @@ std::string AuditChanges(const v1::AuditRecord& a) {
   return changes.empty() ? "no field changed" : absl::StrJoin(changes, "; ");
 }
 
-void PrintAudit(const v1::ListAuditRecordsResponse& r, std::ostream& os) {
+void PrintAudit(const v1::ListAuditRecordsResponse& r, std::ostream& os,
+                bool header) {
   Table t({"AUDIT", "TIME", "SESSION", "ACTOR", "VERB", "RECORD", "CHANGES"});
   for (const auto& a : r.records()) {
     const std::string actor =
@@ -345,7 +353,7 @@ void PrintAudit(const v1::ListAuditRecordsResponse& r, std::ostream& os) {
            a.session_id().empty() ? "-" : a.session_id(), actor, a.verb(),
            record, AuditChanges(a)});
   }
-  t.Print(os);
+  t.Print(os, header);
 }
 
 }  // namespace hubsync::cli

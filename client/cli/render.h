@@ -37,7 +37,9 @@ class Table {
   explicit Table(std::vector<std::string> header);
   void Add(std::vector<std::string> row);
   void AddNote(std::string line);
-  void Print(std::ostream& os) const;
+  // Without the header line when `header` is false (a list's later pages,
+  // printed as they arrive; each page's columns are as wide as its own).
+  void Print(std::ostream& os, bool header = true) const;
 
  private:
   struct Line {
@@ -54,13 +56,19 @@ std::string PersonName(const std::string& forename, const std::string& surname,
 std::string TimeLabel(const google::protobuf::Timestamp& t);  // "" when unset
 
 void PrintSchools(const std::vector<v1::School>& schools, std::ostream& os);
+// The table, then "N learner(s)".
 void PrintLearners(const std::vector<v1::Learner>& learners, std::ostream& os);
-void PrintClasses(const v1::ListClassesResponse& classes, std::ostream& os);
+// The table alone (a page of a list; `header` on the first).
+void PrintLearnerRows(const std::vector<v1::Learner>& learners, bool header,
+                      std::ostream& os);
+void PrintClasses(const v1::ListClassesResponse& classes, std::ostream& os,
+                  bool header = true);
 void PrintSnapshots(const std::vector<v1::MisSnapshot>& snapshots,
-                    std::ostream& os);
+                    std::ostream& os, bool header = true);
 void PrintMisLearners(const v1::ListMisLearnersResponse& r, std::ostream& os);
 void PrintSession(const v1::Session& s, std::ostream& os);
-void PrintSessions(const v1::ListSessionsResponse& r, std::ostream& os);
+void PrintSessions(const v1::ListSessionsResponse& r, std::ostream& os,
+                   bool header = true);
 // "Not matched 1 | New 2 | ... | total 9 | Import? ticked 1 | Email? ticked 0"
 void PrintSummary(const v1::StatusSummary& s, std::ostream& os);
 struct RowsView {
@@ -79,8 +87,10 @@ std::string AuditChanges(const v1::AuditRecord& a);
 // What the mass-desync guard refused, for a person: the count, the share
 // and what it usually means.
 std::string MassDesyncWarning(const v1::MassDesync& guard);
-void PrintEmails(const v1::ListVerificationEmailsResponse& r, std::ostream& os);
-void PrintAudit(const v1::ListAuditRecordsResponse& r, std::ostream& os);
+void PrintEmails(const v1::ListVerificationEmailsResponse& r, std::ostream& os,
+                 bool header = true);
+void PrintAudit(const v1::ListAuditRecordsResponse& r, std::ostream& os,
+                bool header = true);
 void PrintEvent(const v1::SessionEvent& e, std::ostream& os);
 
 }  // namespace hubsync::cli

@@ -57,14 +57,15 @@ void PrintSession(const v1::Session& s, std::ostream& os) {
   }
 }
 
-void PrintSessions(const v1::ListSessionsResponse& r, std::ostream& os) {
+void PrintSessions(const v1::ListSessionsResponse& r, std::ostream& os,
+                   bool header) {
   Table t({"SESSION", "STEP", "VERSION", "ADMIN", "SNAPSHOT", "UPDATED"});
   for (const auto& s : r.sessions()) {
     t.Add({s.session_id(), client::StepLabel(s.step()),
            absl::StrCat(s.version()), s.admin(), s.snapshot_id(),
            TimeLabel(s.update_time())});
   }
-  t.Print(os);
+  t.Print(os, header);
 }
 
 void PrintRows(const std::vector<v1::Row>& rows, const RowsView& view,

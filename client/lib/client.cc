@@ -117,6 +117,21 @@ absl::StatusOr<Resp> HubsyncClient::Unary(
   return resp;
 }
 
+template <typename Req, typename Resp>
+absl::StatusOr<Resp> HubsyncClient::AllPages(
+    Req req, absl::StatusOr<Resp> (HubsyncClient::*one)(const Req&)) {
+  Resp all;
+  absl::Status s = ForEachPage(
+      std::move(req), [&](const Req& r) { return (this->*one)(r); },
+      [&](const Resp& page) {
+        all.MergeFrom(page);
+        return absl::OkStatus();
+      });
+  if (!s.ok()) return s;
+  all.clear_next_page_token();
+  return all;
+}
+
 absl::StatusOr<v1::School> HubsyncClient::CreateSchool(
     const std::string& name) {
   v1::CreateSchoolRequest req;
@@ -176,17 +191,29 @@ absl::StatusOr<v1::Learner> HubsyncClient::GetLearner(
 }
 
 absl::StatusOr<v1::ListLearnersResponse> HubsyncClient::ListLearners(
+    const v1::ListLearnersRequest& req) {
+  return Unary(hub_.get(), &v1::HubService::Stub::ListLearners, req);
+}
+
+absl::StatusOr<v1::ListLearnersResponse> HubsyncClient::ListLearners(
     const std::string& school_id) {
   v1::ListLearnersRequest req;
   req.set_school_id(school_id);
-  return Unary(hub_.get(), &v1::HubService::Stub::ListLearners, req);
+  return AllPages<v1::ListLearnersRequest, v1::ListLearnersResponse>(
+      req, &HubsyncClient::ListLearners);
+}
+
+absl::StatusOr<v1::ListClassesResponse> HubsyncClient::ListClasses(
+    const v1::ListClassesRequest& req) {
+  return Unary(hub_.get(), &v1::HubService::Stub::ListClasses, req);
 }
 
 absl::StatusOr<v1::ListClassesResponse> HubsyncClient::ListClasses(
     const std::string& school_id) {
   v1::ListClassesRequest req;
   req.set_school_id(school_id);
-  return Unary(hub_.get(), &v1::HubService::Stub::ListClasses, req);
+  return AllPages<v1::ListClassesRequest, v1::ListClassesResponse>(
+      req, &HubsyncClient::ListClasses);
 }
 
 absl::StatusOr<v1::MisSnapshot> HubsyncClient::UploadMisExport(
@@ -227,10 +254,16 @@ absl::StatusOr<v1::MisSnapshot> HubsyncClient::PushMisRecords(
 }
 
 absl::StatusOr<v1::ListSnapshotsResponse> HubsyncClient::ListSnapshots(
+    const v1::ListSnapshotsRequest& req) {
+  return Unary(mis_.get(), &v1::MisService::Stub::ListSnapshots, req);
+}
+
+absl::StatusOr<v1::ListSnapshotsResponse> HubsyncClient::ListSnapshots(
     const std::string& school_id) {
   v1::ListSnapshotsRequest req;
   req.set_school_id(school_id);
-  return Unary(mis_.get(), &v1::MisService::Stub::ListSnapshots, req);
+  return AllPages<v1::ListSnapshotsRequest, v1::ListSnapshotsResponse>(
+      req, &HubsyncClient::ListSnapshots);
 }
 
 absl::StatusOr<v1::ListMisLearnersResponse> HubsyncClient::ListMisLearners(
@@ -253,10 +286,16 @@ absl::StatusOr<v1::Session> HubsyncClient::GetSession(
 }
 
 absl::StatusOr<v1::ListSessionsResponse> HubsyncClient::ListSessions(
+    const v1::ListSessionsRequest& req) {
+  return Unary(sync_.get(), &v1::SyncService::Stub::ListSessions, req);
+}
+
+absl::StatusOr<v1::ListSessionsResponse> HubsyncClient::ListSessions(
     const std::string& school_id) {
   v1::ListSessionsRequest req;
   req.set_school_id(school_id);
-  return Unary(sync_.get(), &v1::SyncService::Stub::ListSessions, req);
+  return AllPages<v1::ListSessionsRequest, v1::ListSessionsResponse>(
+      req, &HubsyncClient::ListSessions);
 }
 
 absl::StatusOr<v1::Session> HubsyncClient::Proceed(
@@ -371,18 +410,27 @@ absl::Status HubsyncClient::WatchSession(
 }
 
 absl::StatusOr<v1::ListVerificationEmailsResponse>
+HubsyncClient::ListVerificationEmails(
+    const v1::ListVerificationEmailsRequest& req) {
+  return Unary(accounts_.get(),
+               &v1::AccountService::Stub::ListVerificationEmails, req);
+}
+
+absl::StatusOr<v1::ListVerificationEmailsResponse>
 HubsyncClient::ListVerificationEmails(const std::string& school_id) {
   v1::ListVerificationEmailsRequest req;
   req.set_school_id(school_id);
-  return Unary(accounts_.get(),
-               &v1::AccountService::Stub::ListVerificationEmails, req);
+  return AllPages<v1::ListVerificationEmailsRequest,
+                  v1::ListVerificationEmailsResponse>(
+      req, &HubsyncClient::ListVerificationEmails);
 }
 
 absl::StatusOr<v1::ListAuditRecordsResponse> HubsyncClient::ListAuditRecords(
     const std::string& school_id) {
   v1::ListAuditRecordsRequest req;
   req.set_school_id(school_id);
-  return ListAuditRecords(req);
+  return AllPages<v1::ListAuditRecordsRequest, v1::ListAuditRecordsResponse>(
+      req, &HubsyncClient::ListAuditRecords);
 }
 
 absl::StatusOr<v1::ListAuditRecordsResponse> HubsyncClient::ListAuditRecords(
@@ -401,10 +449,16 @@ absl::StatusOr<v1::ApiKey> HubsyncClient::WhoAmI() {
 }
 
 absl::StatusOr<v1::ListApiKeysResponse> HubsyncClient::ListApiKeys(
+    const v1::ListApiKeysRequest& req) {
+  return Unary(keys_.get(), &v1::KeyService::Stub::ListApiKeys, req);
+}
+
+absl::StatusOr<v1::ListApiKeysResponse> HubsyncClient::ListApiKeys(
     const std::string& school_id) {
   v1::ListApiKeysRequest req;
   req.set_school_id(school_id);
-  return Unary(keys_.get(), &v1::KeyService::Stub::ListApiKeys, req);
+  return AllPages<v1::ListApiKeysRequest, v1::ListApiKeysResponse>(
+      req, &HubsyncClient::ListApiKeys);
 }
 
 absl::StatusOr<v1::ApiKey> HubsyncClient::RevokeApiKey(

@@ -60,6 +60,33 @@ struct ConnectOptions {
   std::string tls_key;
 };
 
+// Lists (README "Lists come in pages"): each List* that takes a request
+// returns one page of at most req.page_size items (0: the server's default,
+// 1000) and a next_page_token, empty on the last page. ForEachPage follows
+// the tokens; the List* that take only a school id follow them too and
+// return every item in one reply (the whole list in memory: for tools and
+// tests; the CLI prints page by page).
+class HubsyncClient;
+
+// Calls `list(req)` for the page req.page_token names (the first when it is
+// empty) and each one after it, handing each reply to `on_page` as it
+// arrives. Stops at the first error of a call or of `on_page` (an
+// absl::Status) and returns it. A server that hands back the token it was
+// sent is INTERNAL, not a loop.
+template <typename Req, typename List, typename OnPage>
+absl::Status ForEachPage(Req req, List list, OnPage on_page) {
+  while (true) {
+    auto page = list(req);
+    if (!page.ok()) return page.status();
+    if (absl::Status s = on_page(*page); !s.ok()) return s;
+    if (page->next_page_token().empty()) return absl::OkStatus();
+    if (page->next_page_token() == req.page_token()) {
+      return absl::InternalError("the server returned the same page twice");
+    }
+    req.set_page_token(page->next_page_token());
+  }
+}
+
 class HubsyncClient {
  public:
   // A plaintext (insecure credentials) channel to "host:port", no API key.
@@ -100,9 +127,13 @@ class HubsyncClient {
       const v1::ImportLearnersRequest& first = {});
   absl::StatusOr<v1::Learner> GetLearner(const std::string& learner_id);
   absl::StatusOr<v1::ListLearnersResponse> ListLearners(
-      const std::string& school_id);
+      const v1::ListLearnersRequest& req);
+  absl::StatusOr<v1::ListLearnersResponse> ListLearners(
+      const std::string& school_id);  // every page
   absl::StatusOr<v1::ListClassesResponse> ListClasses(
-      const std::string& school_id);
+      const v1::ListClassesRequest& req);
+  absl::StatusOr<v1::ListClassesResponse> ListClasses(
+      const std::string& school_id);  // every page
 
   // MIS data. UploadMisExport sends a header, then each file in order in
   // kUploadChunkBytes pieces (an empty file as one empty chunk). A rejected
@@ -117,7 +148,9 @@ class HubsyncClient {
   absl::StatusOr<v1::MisSnapshot> PushMisRecords(
       const v1::PushMisRecordsRequest& req);
   absl::StatusOr<v1::ListSnapshotsResponse> ListSnapshots(
-      const std::string& school_id);
+      const v1::ListSnapshotsRequest& req);
+  absl::StatusOr<v1::ListSnapshotsResponse> ListSnapshots(
+      const std::string& school_id);  // every page
   absl::StatusOr<v1::ListMisLearnersResponse> ListMisLearners(
       const std::string& snapshot_id);
 
@@ -125,7 +158,9 @@ class HubsyncClient {
   absl::StatusOr<v1::Session> StartSession(const v1::StartSessionRequest& req);
   absl::StatusOr<v1::Session> GetSession(const std::string& session_id);
   absl::StatusOr<v1::ListSessionsResponse> ListSessions(
-      const std::string& school_id);
+      const v1::ListSessionsRequest& req);
+  absl::StatusOr<v1::ListSessionsResponse> ListSessions(
+      const std::string& school_id);  // every page
   absl::StatusOr<v1::Session> Proceed(const v1::ProceedRequest& req);
   absl::StatusOr<v1::Session> SetScope(const v1::SetScopeRequest& req);
   // Calls on_batch for every batch until the stream ends (the last batch has
@@ -159,11 +194,13 @@ class HubsyncClient {
 
   // Accounts and audit.
   absl::StatusOr<v1::ListVerificationEmailsResponse> ListVerificationEmails(
-      const std::string& school_id);
-  absl::StatusOr<v1::ListAuditRecordsResponse> ListAuditRecords(
-      const std::string& school_id);
+      const v1::ListVerificationEmailsRequest& req);
+  absl::StatusOr<v1::ListVerificationEmailsResponse> ListVerificationEmails(
+      const std::string& school_id);  // every page
   absl::StatusOr<v1::ListAuditRecordsResponse> ListAuditRecords(
       const v1::ListAuditRecordsRequest& req);
+  absl::StatusOr<v1::ListAuditRecordsResponse> ListAuditRecords(
+      const std::string& school_id);  // every page
 
   // API keys. CreateApiKey's reply holds the key's secret, shown once.
   absl::StatusOr<v1::CreateApiKeyResponse> CreateApiKey(
@@ -172,7 +209,9 @@ class HubsyncClient {
   // operator) and label.
   absl::StatusOr<v1::ApiKey> WhoAmI();
   absl::StatusOr<v1::ListApiKeysResponse> ListApiKeys(
-      const std::string& school_id);
+      const v1::ListApiKeysRequest& req);
+  absl::StatusOr<v1::ListApiKeysResponse> ListApiKeys(
+      const std::string& school_id);  // every page
   absl::StatusOr<v1::ApiKey> RevokeApiKey(const std::string& key_id);
 
  private:
@@ -185,6 +224,10 @@ class HubsyncClient {
   static absl::Status Drain(grpc::ClientContext& ctx,
                             grpc::ClientReaderInterface<Resp>& reader,
                             const std::function<bool(const Resp&)>& on_message);
+  // Every page of a list from `req` on, merged into one reply.
+  template <typename Req, typename Resp>
+  absl::StatusOr<Resp> AllPages(
+      Req req, absl::StatusOr<Resp> (HubsyncClient::*one)(const Req&));
   template <typename Stub, typename Req, typename Resp>
   absl::StatusOr<Resp> Unary(Stub* stub,
                              grpc::Status (Stub::*method)(grpc::ClientContext*,

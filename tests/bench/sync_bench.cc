@@ -20,6 +20,11 @@
 //                         turn; counters: the child's VmRSS after the 2nd,
 //                         5th and 30th (issue 18: at most 1.5 x the 2nd's
 //                         + 50 MB after the 30th; within_bound 1 or 0)
+//   BM_ListLearners/N     `learner list` through a child server on the same
+//                         database: time to the first page (the default
+//                         1000) and to the last of every page; counters:
+//                         first_page_ms, last_page_ms (a page deep in the
+//                         school, fetched alone), pages, learners
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -388,10 +393,66 @@ void BM_LoadAndStream(benchmark::State& state) {
   ProceedToLastRow(state, true);
 }
 
+// The school's learners page by page, as `hubsync learner list` reads them
+// (page_size 0: the server's default). The time is the whole list's.
+void BM_ListLearners(benchmark::State& state) {
+  Prepared& prepared = PreparedOf(static_cast<int>(state.range(0)));
+  ChildServer server(prepared.db_path, prepared.api_key, false);
+  v1::ListLearnersRequest req;
+  req.set_school_id(prepared.school_id);
+  double first_page_ms = 0;
+  double last_page_ms = 0;
+  int64_t learners = 0;
+  int pages = 0;
+  std::string last_token;  // the token of the last page
+  for (auto _ : state) {
+    learners = 0;
+    pages = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    absl::Status s = client::ForEachPage(
+        req,
+        [&](const v1::ListLearnersRequest& r) {
+          if (!r.page_token().empty()) last_token = r.page_token();
+          return server.client->ListLearners(r);
+        },
+        [&](const v1::ListLearnersResponse& page) {
+          if (pages++ == 0) {
+            first_page_ms = std::chrono::duration<double, std::milli>(
+                                std::chrono::steady_clock::now() - t0)
+                                .count();
+          }
+          learners += page.learners_size();
+          return absl::OkStatus();
+        });
+    if (!s.ok()) {
+      state.SkipWithError(s.ToString().c_str());
+      return;
+    }
+  }
+  if (!last_token.empty()) {
+    v1::ListLearnersRequest last = req;
+    last.set_page_token(last_token);
+    const auto t0 = std::chrono::steady_clock::now();
+    (void)server.client->ListLearners(last);
+    last_page_ms = std::chrono::duration<double, std::milli>(
+                       std::chrono::steady_clock::now() - t0)
+                       .count();
+  }
+  state.counters["first_page_ms"] = first_page_ms;
+  state.counters["last_page_ms"] = last_page_ms;
+  state.counters["pages"] = pages;
+  state.counters["learners"] = static_cast<double>(learners);
+}
+
 // Registered size by size (see main) so that each generated school and its
-// database serve both benchmarks of that size.
+// database serve every benchmark of that size.
 void RegisterProceedBenchmarks() {
   for (int n : {2000, 100000, 1000000}) {
+    benchmark::RegisterBenchmark("BM_ListLearners", BM_ListLearners)
+        ->Arg(n)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime()
+        ->Iterations(1);
     for (auto [name, fn] :
          {std::pair{"BM_LoadAndStream", &BM_LoadAndStream},
           std::pair{"BM_ProceedToLastRow", &BM_ProceedToLastRow}}) {

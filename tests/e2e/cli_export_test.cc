@@ -2,11 +2,14 @@
 // spreadsheet cannot run as formulas, and hubsyncd's limit flags refuse what
 // is past them with RESOURCE_EXHAUSTED naming the limit.
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/fakes.h"
@@ -122,6 +125,77 @@ TEST(CliExportTest, FormulaLikeValuesAreNeutralisedInTheExport) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("NOT_FOUND"));
   EXPECT_FALSE(std::ifstream(dir.File("none.csv")).good());
+}
+
+// More learners than the server's default page (1000): `learner list`
+// follows the pages and prints each learner once, under one header, and
+// `learner export` writes them all.
+TEST(CliExportTest, ListAndExportFollowEveryPage) {
+  TempDir dir;
+  Server server(dir);
+  ASSERT_FALSE(server.address.empty()) << "hubsyncd did not start";
+  const std::string school = server.CreateSchool("Paged Academy");
+  ASSERT_FALSE(school.empty());
+  constexpr int kLearners = 2500;
+  std::string csv = "forename,surname,year\n";
+  for (int i = 0; i < kLearners; ++i) {
+    absl::StrAppend(&csv, "Pupil", i, ",Surname", 100000 + i, ",7\n");
+  }
+  WriteFile(dir.File("many.csv"), csv);
+  RunResult r = server.Cli(
+      {"learner", "import", "--school", school, dir.File("many.csv")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  // Every "Surname<n>" in the text, with how often it appears.
+  const auto Surnames = [](const std::string& text) {
+    std::map<std::string, int> seen;
+    for (size_t at = text.find("Surname"); at != std::string::npos;
+         at = text.find("Surname", at + 1)) {
+      size_t end = at + 7;
+      while (end < text.size() && absl::ascii_isdigit(text[end])) ++end;
+      ++seen[text.substr(at, end - at)];
+    }
+    return seen;
+  };
+  std::map<std::string, int> all;
+  for (int i = 0; i < kLearners; ++i)
+    all[absl::StrCat("Surname", 100000 + i)] = 1;
+  const auto count = [](const std::string& text, const std::string& what) {
+    int n = 0;
+    for (size_t at = text.find(what); at != std::string::npos;
+         at = text.find(what, at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  r = server.Cli({"learner", "list", "--school", school});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(count(r.out, "LEARNER "), 1);  // the header, once
+  EXPECT_THAT(r.out, HasSubstr("\n2500 learner(s)\n"));
+  EXPECT_EQ(count(r.out, "lrn_"), kLearners);
+  EXPECT_EQ(Surnames(r.out), all);
+  // As JSON Lines: one line per learner, each id once.
+  r = server.Cli({"--json", "learner", "list", "--school", school});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> lines =
+      absl::StrSplit(absl::StripTrailingAsciiWhitespace(r.out), '\n');
+  EXPECT_EQ(lines.size(), static_cast<size_t>(kLearners));
+  std::set<std::string> ids;
+  for (const std::string& line : lines) {
+    const size_t at = line.find("lrn_");
+    if (at != std::string::npos) ids.insert(line.substr(at, 20));
+  }
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kLearners));
+
+  r = server.Cli({"learner", "export", "--school", school, "--output",
+                  dir.File("all.csv")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("wrote 2500 learner(s)"));
+  const std::string exported = ReadFile(dir.File("all.csv"));
+  EXPECT_EQ(count(exported, "\r\n"), kLearners + 1);
+  EXPECT_EQ(count(exported, "learner_id,"), 1);
+  EXPECT_EQ(Surnames(exported), all);
+  EXPECT_FALSE(std::ifstream(dir.File("all.csv.partial")).good());
 }
 
 TEST(CliExportTest, ServerLimitFlagsAreEnforced) {
