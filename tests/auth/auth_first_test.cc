@@ -301,7 +301,10 @@ TEST(AuthFirstTest, TheMalformedCallsCoverEveryRpcOfTheApi) {
   std::set<std::string> covered, every;
   for (const RpcCase& rpc : EveryRpcMalformed()) covered.insert(rpc.name);
   for (const RpcCase& rpc : EveryRpc()) every.insert(rpc.name);
-  EXPECT_EQ(covered, api);
+  // WhoAmI's request has no field to get wrong.
+  std::set<std::string> can_be_malformed = api;
+  EXPECT_EQ(can_be_malformed.erase("WhoAmI"), 1u);
+  EXPECT_EQ(covered, can_be_malformed);
   EXPECT_EQ(every, api);
 }
 
