@@ -26,8 +26,10 @@ struct FlagSpec {
   bool required = false;
   bool repeated =
       false;  // may be given more than once (values also split on ',')
-  // Required, but Parse lets it be absent: RunCli fills it in (--school:
-  // $HUBSYNC_SCHOOL, else the API key's own school).
+  // Parse lets it be absent and RunCli fills it in (--school:
+  // $HUBSYNC_SCHOOL, else the API key's own school): when `required`,
+  // always; otherwise only when the command was given no positional (the
+  // console: a SESSION to open, else a school to start one in).
   bool implied = false;
 };
 

@@ -92,6 +92,7 @@ int RunCli(const std::vector<std::string>& args,
   client->set_timeout(std::chrono::seconds(parsed.globals.timeout_s));
   for (const FlagSpec& f : command->spec.flags) {
     if (!f.implied || parsed.Has(f.name)) continue;
+    if (!f.required && !parsed.positionals.empty()) continue;
     std::string school = default_school;
     if (school.empty()) {
       // A school's key implies its school; an operator key has none (and a

@@ -46,7 +46,10 @@ std::vector<Command> ConsoleCommands() {
         .flags = {{.name = "school",
                    .kind = FlagKind::kString,
                    .value = "ID",
-                   .help = "start a new session for this school"},
+                   .help = "start a new session for this school "
+                           "(default: $HUBSYNC_SCHOOL, else the API key's "
+                           "own school)",
+                   .implied = true},
                   {.name = "admin",
                    .kind = FlagKind::kString,
                    .value = "NAME",
@@ -54,16 +57,16 @@ std::vector<Command> ConsoleCommands() {
                            "(default $USER)"}},
         .summary =
             "Full-screen terminal console: the pupil sync screen.\n"
-            "Opens SESSION, or starts a session for --school, then walks "
-            "Class sync,\n"
+            "Opens SESSION, or starts a session for --school (default: "
+            "the key's school),\nthen walks Class sync, "
             "the Pupils panel and the sync screen. Press ? on the sync "
             "screen for the keys;\n"
             "Ctrl-C quits at once (exit 0: changes are already in the "
             "session). Needs a UTF-8\n"
             "locale (LANG=C.UTF-8) and 80x24 or more; NO_COLOR turns colour "
             "off.",
-        .example = "hubsync console --school sch_...   # or: hubsync console "
-                   "ses_..."},
+        .example = "hubsync console   # a new session for the key's "
+                   "school; or: hubsync console ses_..."},
        Console},
   };
 }

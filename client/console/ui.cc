@@ -8,6 +8,7 @@
 #include <clocale>
 #include <cstdlib>
 
+#include "absl/strings/str_cat.h"
 #include "client/console/text.h"
 
 namespace hubsync::console {
@@ -188,10 +189,15 @@ Key Ui::Read(int timeout_ms) {
 namespace {
 
 // Draws a centred box with the title, the wrapped lines and a footer; the
-// caller reads keys and deletes the window.
+// caller reads keys and deletes the window. When the lines are more than the
+// screen can hold and `first` is given, the box shows them from line *first
+// (clamped into range and written back), says which lines are shown on its
+// bottom border, and sets *scrolls; without `first` the last line shown
+// becomes an ellipsis.
 WINDOW* Box(bool colour, bool utf8, const std::string& title,
             const std::vector<std::string>& lines, const std::string& footer,
-            Paint paint, int extra_rows) {
+            Paint paint, int extra_rows, int* first = nullptr,
+            bool* scrolls = nullptr) {
   const int max_w = std::max(20, COLS - 4);
   int inner = DisplayWidth(Shown(title)) + 2;
   for (const auto& l : lines) inner = std::max(inner, DisplayWidth(Shown(l)));
@@ -201,8 +207,18 @@ WINDOW* Box(bool colour, bool utf8, const std::string& title,
   for (const auto& l : lines) {
     for (auto& w : Wrap(Shown(l), inner)) wrapped.push_back(std::move(w));
   }
+  const int total = static_cast<int>(wrapped.size());
   const int max_body = std::max(1, LINES - 6 - extra_rows);
-  if (static_cast<int>(wrapped.size()) > max_body) {
+  if (scrolls != nullptr) *scrolls = false;
+  std::wstring where;  // "lines 1-18 of 25" on the bottom border
+  if (total > max_body && first != nullptr) {
+    *first = std::clamp(*first, 0, total - max_body);
+    wrapped.erase(wrapped.begin(), wrapped.begin() + *first);
+    wrapped.resize(static_cast<size_t>(max_body));
+    if (scrolls != nullptr) *scrolls = true;
+    where = Widen(absl::StrCat(" lines ", *first + 1, "-", *first + max_body,
+                               " of ", total, ", j/k PgUp/PgDn: scroll "));
+  } else if (total > max_body) {
     wrapped.resize(static_cast<size_t>(max_body));
     wrapped.back() = L"\u2026";
   }
@@ -229,33 +245,51 @@ WINDOW* Box(bool colour, bool utf8, const std::string& title,
     PutW(win, static_cast<int>(i) + 1, 2, wrapped[i], inner);
   }
   PutW(win, h - 2, 2, Shown(footer), inner);
+  if (!where.empty()) PutW(win, h - 1, 2, where, inner);
   return win;
+}
+
+// How far a key scrolls a box of `page` lines: 0 for a key that does not.
+int ScrollBy(const Key& k, int page) {
+  if (k.Is(L'j') || (k.type == Key::kSpecial && k.code == KEY_DOWN)) return 1;
+  if (k.Is(L'k') || (k.type == Key::kSpecial && k.code == KEY_UP)) return -1;
+  if (k.type == Key::kSpecial && k.code == KEY_NPAGE) return page;
+  if (k.type == Key::kSpecial && k.code == KEY_PPAGE) return -page;
+  return 0;
 }
 
 }  // namespace
 
 Key Ui::Message(const std::string& title, const std::vector<std::string>& lines,
                 const std::string& footer, Paint paint) {
-  WINDOW* win = Box(colour_, utf8_, title, lines, footer, paint, 0);
-  wrefresh(win);
-  Key k;
-  while (k.type == Key::kNone ||
-         (k.type == Key::kSpecial && k.code == KEY_RESIZE)) {
-    wtimeout(win, -1);
-    wint_t ch = 0;
-    const int r = wget_wch(win, &ch);
-    if (r == ERR) continue;
-    k.type = r == KEY_CODE_YES ? Key::kSpecial : Key::kChar;
-    if (k.type == Key::kSpecial) {
-      k.code = static_cast<int>(ch);
-    } else {
-      k.ch = static_cast<wchar_t>(ch);
-      if (ch == kCtrlC) interrupted_ = true;
+  int first = 0;
+  for (;;) {
+    bool scrolls = false;
+    WINDOW* win =
+        Box(colour_, utf8_, title, lines, footer, paint, 0, &first, &scrolls);
+    wrefresh(win);
+    Key k;
+    while (k.type == Key::kNone ||
+           (k.type == Key::kSpecial && k.code == KEY_RESIZE)) {
+      wtimeout(win, -1);
+      wint_t ch = 0;
+      const int r = wget_wch(win, &ch);
+      if (r == ERR) continue;
+      k.type = r == KEY_CODE_YES ? Key::kSpecial : Key::kChar;
+      if (k.type == Key::kSpecial) {
+        k.code = static_cast<int>(ch);
+      } else {
+        k.ch = static_cast<wchar_t>(ch);
+        if (ch == kCtrlC) interrupted_ = true;
+      }
     }
+    delwin(win);
+    touchwin(stdscr);
+    const int by = ScrollBy(k, std::max(1, LINES - 7));
+    if (!scrolls || by == 0) return k;
+    first += by;
+    refresh();  // the screen under the box, before the box again
   }
-  delwin(win);
-  touchwin(stdscr);
-  return k;
 }
 
 bool Ui::Ask(const std::string& title, const std::vector<std::string>& lines,

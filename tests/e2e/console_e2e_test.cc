@@ -162,6 +162,7 @@ struct Fixture {
   int port = 0;
   std::string school;
   std::string admin_key;
+  std::string operator_key;
   std::unique_ptr<client::HubsyncClient> client;
   std::unique_ptr<Tmux> tmux;
 
@@ -174,7 +175,7 @@ struct Fixture {
     RunResult init = testing::Run({kBin + "/hubsyncd", "--db",
                                    dir.File("hub.db"), "--init-operator-key"});
     ASSERT_EQ(init.exit_code, 0) << init.err;
-    const std::string operator_key(absl::StripAsciiWhitespace(init.out));
+    operator_key = std::string(absl::StripAsciiWhitespace(init.out));
     server = std::make_unique<Child>(
         std::vector<std::string>{kBin + "/hubsyncd", "--listen", "127.0.0.1:0",
                                  "--db", dir.File("hub.db")});
@@ -869,6 +870,84 @@ TEST(ConsoleTest, NoColorMeansNoColourAttributes) {
   ASSERT_TRUE(f.tmux->WaitFor("CONSOLE-EXIT=0"));
 }
 
+// `hubsync console` with neither a session nor --school starts a session for
+// the admin key's own school; an operator key (of no school) is told to
+// give --school, and nothing is started.
+TEST(ConsoleTest, WithoutSchoolTheKeysOwnSchoolIsUsed) {
+  Fixture f;
+  ASSERT_NO_FATAL_FAILURE(f.Start("Default Academy"));
+  f.Push({Mis("m-noah", Spec("Noah", "Patel", "2013-02-03"))});
+  f.Console("");
+  std::string screen;
+  ASSERT_TRUE(f.tmux->WaitFor("Class sync", &screen));
+  EXPECT_THAT(screen, HasSubstr("Default Academy"));
+  f.tmux->Keys({"C-c"});
+  ASSERT_TRUE(f.tmux->WaitFor("CONSOLE-EXIT=0"));
+  absl::StatusOr<v1::ListSessionsResponse> sessions =
+      f.client->ListSessions(f.school);
+  ASSERT_TRUE(sessions.ok()) << sessions.status();
+  EXPECT_EQ(sessions->sessions_size(), 1) << "one session, in its school";
+
+  RunResult op =
+      testing::Run({"/usr/bin/env", "HUBSYNC_API_KEY=" + f.operator_key,
+                    "HUBSYNC_SCHOOL=", kBin + "/hubsync", "--server",
+                    absl::StrCat("127.0.0.1:", f.port), "console"},
+                   30);
+  EXPECT_EQ(op.exit_code, 2) << op.out << op.err;
+  EXPECT_THAT(op.err, HasSubstr("missing --school ID for 'hubsync console'"));
+  sessions = f.client->ListSessions(f.school);
+  ASSERT_TRUE(sessions.ok());
+  EXPECT_EQ(sessions->sessions_size(), 1) << "nothing more was started";
+}
+
+// `x` on a match at 80x24 shows the whole explanation, down to the score. A
+// dialog taller than the screen (here 80x14) scrolls: the border says which
+// lines show, and j / PgDn reach the last line, which was cut before.
+TEST(ConsoleTest, ExplainFitsAt80x24AndScrollsWhenTallerThanTheScreen) {
+  Fixture f;
+  ASSERT_NO_FATAL_FAILURE(f.Start("Explain Academy"));
+  const std::string upn = Upn("801200005001");
+  LearnerSpec hub = Spec("Amelia", "Jones", "2012-10-01", upn, "7", "7A");
+  f.Learner(hub);
+  LearnerSpec mis = hub;
+  mis.forename = "Amelie";
+  f.Push({Mis("m-amelia", mis)});
+  const std::string session = f.ToSyncScreen(/*emails=*/true);
+  ASSERT_FALSE(session.empty());
+
+  f.ConsoleIn(*f.tmux, session, 80, 24);
+  std::string screen;
+  ASSERT_TRUE(f.tmux->WaitFor("rows received"));
+  f.tmux->Keys({"x"});
+  ASSERT_TRUE(f.tmux->WaitFor("any key: back", &screen));
+  EXPECT_THAT(screen, HasSubstr("Hub: Amelia Jones"));
+  EXPECT_THAT(screen, HasSubstr("MIS: Amelie Jones"));
+  EXPECT_THAT(screen, HasSubstr("score")) << screen;
+  EXPECT_THAT(screen, Not(HasSubstr("scroll"))) << "it fits: nothing to scroll";
+  f.tmux->Keys({"Escape"});
+  f.tmux->Keys({"q"});
+  ASSERT_TRUE(f.tmux->WaitFor("CONSOLE-EXIT=0"));
+
+  Tmux small(FindTmux(), f.dir.File("small.sock"));
+  f.ConsoleIn(small, session, 80, 14);
+  ASSERT_TRUE(small.WaitFor("rows received"));
+  small.Keys({"x"});
+  ASSERT_TRUE(small.WaitFor("j/k PgUp/PgDn: scroll", &screen));
+  EXPECT_THAT(screen, HasSubstr("lines 1-8 of ")) << screen;
+  EXPECT_THAT(screen, HasSubstr("Hub: Amelia Jones"));
+  EXPECT_THAT(screen, Not(HasSubstr("score"))) << "below the fold at first";
+  small.Keys({"NPage"});
+  ASSERT_TRUE(small.WaitFor("score", &screen)) << screen;
+  EXPECT_THAT(screen, Not(HasSubstr("Hub: Amelia Jones")))
+      << "the first line scrolled away";
+  small.Keys({"k"});
+  ASSERT_TRUE(small.WaitFor("any key: back"));
+  // Any other key still closes it.
+  small.Keys({"Escape"});
+  small.Keys({"q"});
+  ASSERT_TRUE(small.WaitFor("CONSOLE-EXIT=0"));
+}
+
 TEST(ConsoleTest, WrongApiKeyIsAClearErrorAndNonZeroExit) {
   Fixture f;
   ASSERT_NO_FATAL_FAILURE(f.Start("Keys Academy"));
@@ -886,9 +965,10 @@ TEST(ConsoleTest, WrongApiKeyIsAClearErrorAndNonZeroExit) {
 
 // Usage errors need no server and no terminal.
 TEST(ConsoleTest, UsageErrorsNameWhatIsWrong) {
-  RunResult none = testing::Run({kBin + "/hubsync", "console"});
-  EXPECT_EQ(none.exit_code, 2);
-  EXPECT_THAT(none.err, HasSubstr("give a SESSION id to open, or --school ID"));
+  RunResult both = testing::Run(
+      {kBin + "/hubsync", "console", "ses_x", "--school", "sch_x"});
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_THAT(both.err, HasSubstr("give a SESSION id to open, or --school ID"));
   RunResult piped =
       testing::Run({kBin + "/hubsync", "console", "--school", "sch_x"});
   EXPECT_EQ(piped.exit_code, 2) << "stdin is not a terminal here";
