@@ -83,7 +83,10 @@ else
         -DHUBSYNC_WERROR=ON -DHUBSYNC_SANITIZE=ON >/dev/null &&
       ninja -C "$SAN_BUILD_DIR" -j "$(nproc)"; then
     echo "sanitizer build: $((SECONDS - san_start)) s"
+    # The children the tests start inherit LSAN_OPTIONS: the suppressions
+    # are for leaks inside system libraries, each with its reason in the file.
     if ! ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:abort_on_error=1" \
+        LSAN_OPTIONS="suppressions=$PWD/tests/sanitize/lsan.supp:print_suppressions=0" \
         UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
         ctest --test-dir "$SAN_BUILD_DIR" --output-on-failure -j2 \
           --timeout "$CTEST_TIMEOUT" "${san_exclude[@]}"; then

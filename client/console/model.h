@@ -1,8 +1,9 @@
 // The sync screen's state, apart from any drawing: the rows received so far
 // (in the server's order), the status filter and name search that pick the
 // visible ones, the cursor, the row marked for a match, the counts, and the
-// requests that each key turns into. The ncurses code (screen.h) only draws
-// this and sends what it asks for, so everything here is unit-tested.
+// requests that each key turns into. The ncurses code (sync_screen.cc, ui.h)
+// only draws this and sends what it asks for, so everything here is
+// unit-tested.
 //
 // Every request carries the session id and the version the model last saw
 // (expected_version), so a stale edit is refused by the server with ABORTED.
