@@ -53,6 +53,7 @@ struct SaveSummary {
   int64_t unaffected = 0;
   int64_t emails_queued = 0;
   int64_t audit_records = 0;
+  std::string save_id;  // the save's record (SaveRecord), for RevertSave
 };
 
 struct SessionRecord {
@@ -145,6 +146,36 @@ struct OutboxEmail {
   std::string kind;    // "verification"
   std::string status;  // "queued"
   int64_t create_time_unix = 0;
+};
+
+// What RevertSave did (or, validate_only, would do).
+struct RevertSummary {
+  int64_t restored = 0;   // learners put back as they were before the save
+  int64_t removed = 0;    // learners the save created, removed
+  int64_t recreated = 0;  // learners a reverted revert had removed, back
+  int64_t emails_withdrawn = 0;  // queued by the save, not sent: withdrawn
+  int64_t emails_requeued = 0;   // withdrawn by a reverted revert: queued
+  int64_t emails_left = 0;       // already sent (or gone): left as they are
+  int64_t audit_records = 0;
+};
+
+// A save, or a revert of one, as the school's list of saves shows it
+// (docs/SYNC.md, "Reverting a save"). What a revert needs (each changed
+// learner before and after, the emails queued) is kept with it until the
+// retention period ends (`changes_kept` false after that).
+struct SaveRecord {
+  std::string id;  // "sav_..."
+  std::string school_id;
+  std::string session_id;  // the session saved; for a revert, that save's
+  bool is_revert = false;
+  std::string reverts_save_id;  // a revert: the save it undid
+  std::string reverted_by;      // the revert in force that undid this one
+  Actor actor;
+  int64_t create_time_unix = 0;
+  SaveSummary summary;           // a save's
+  RevertSummary revert_summary;  // a revert's
+  int64_t learners_changed = 0;
+  bool changes_kept = true;
 };
 
 }  // namespace hubsync

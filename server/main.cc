@@ -59,6 +59,9 @@ ABSL_FLAG(int64_t, session_memory_mb, 4096,
           "past this estimate of what all sync sessions hold in memory, the "
           "least recently used leave it (never one being classified or "
           "saved); 0: no cap");
+ABSL_FLAG(int64_t, retention_days, 90,
+          "what undoing a save needs (each changed learner before and after) "
+          "is kept this many days, then removed; 0 keeps it");
 ABSL_FLAG(int32_t, classify_threads, 2,
           "sync sessions classify on this many worker threads; more wait "
           "their turn");
@@ -185,6 +188,12 @@ int main(int argc, char** argv) {
   options.session_memory.idle_seconds = idle;
   options.session_memory.memory_bytes = memory_mb << 20;
   options.session_memory.classify_threads = threads;
+  const int64_t retention_days = absl::GetFlag(FLAGS_retention_days);
+  if (retention_days < 0 || retention_days > 36500) {
+    std::fprintf(stderr, "hubsyncd: --retention_days must be 0 to 36500\n");
+    return 2;
+  }
+  options.session_memory.retention_seconds = retention_days * 86400;
 
   sem_init(&stop, 0, 0);
   std::signal(SIGINT, OnSignal);

@@ -26,6 +26,7 @@ const std::vector<Command>& AllCommands() {
   static const auto* all = [] {
     auto* v = new std::vector<Command>(RecordCommands());
     for (Command& c : SyncCommands()) v->push_back(std::move(c));
+    for (Command& c : SaveCommands()) v->push_back(std::move(c));
     for (Command& c : KeyCommands()) v->push_back(std::move(c));
     for (Command& c : ConsoleCommands()) v->push_back(std::move(c));
     return v;

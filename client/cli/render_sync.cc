@@ -168,6 +168,10 @@ void PrintSaveSummary(const v1::SaveResponse& r, std::ostream& os) {
      << absl::StrFormat("  emails queued  %d  (verification emails)\n",
                         s.emails_queued())
      << absl::StrFormat("  audit records  %d\n", s.audit_records());
+  if (!r.save_id().empty()) {
+    os << "Save " << r.save_id() << "; to undo it: hubsync save revert "
+       << r.save_id() << "\n";
+  }
 }
 
 void PrintEvent(const v1::SessionEvent& e, std::ostream& os) {

@@ -298,6 +298,23 @@ absl::StatusOr<v1::ListSessionsResponse> HubsyncClient::ListSessions(
       req, &HubsyncClient::ListSessions);
 }
 
+absl::StatusOr<v1::ListSavesResponse> HubsyncClient::ListSaves(
+    const v1::ListSavesRequest& req) {
+  return Unary(sync_.get(), &v1::SyncService::Stub::ListSaves, req);
+}
+
+absl::StatusOr<v1::SaveRecord> HubsyncClient::GetSave(
+    const std::string& save_id) {
+  v1::GetSaveRequest req;
+  req.set_save_id(save_id);
+  return Unary(sync_.get(), &v1::SyncService::Stub::GetSave, req);
+}
+
+absl::StatusOr<v1::RevertSaveResponse> HubsyncClient::RevertSave(
+    const v1::RevertSaveRequest& req) {
+  return Unary(sync_.get(), &v1::SyncService::Stub::RevertSave, req);
+}
+
 absl::StatusOr<v1::Session> HubsyncClient::Proceed(
     const v1::ProceedRequest& req) {
   return Unary(sync_.get(), &v1::SyncService::Stub::Proceed, req);

@@ -192,6 +192,13 @@ class HubsyncClient {
       const v1::WatchSessionRequest& req,
       const std::function<bool(const v1::SessionEvent&)>& on_event);
 
+  // Saves and reverts (docs/SYNC.md, "Reverting a save").
+  absl::StatusOr<v1::ListSavesResponse> ListSaves(
+      const v1::ListSavesRequest& req);
+  absl::StatusOr<v1::SaveRecord> GetSave(const std::string& save_id);
+  absl::StatusOr<v1::RevertSaveResponse> RevertSave(
+      const v1::RevertSaveRequest& req);
+
   // Accounts and audit.
   absl::StatusOr<v1::ListVerificationEmailsResponse> ListVerificationEmails(
       const v1::ListVerificationEmailsRequest& req);

@@ -27,6 +27,8 @@ const char* Noun(Resource kind) {
       return "session";
     case Resource::kKey:
       return "key";
+    case Resource::kSave:
+      return "save";
   }
   return "record";
 }

@@ -43,6 +43,9 @@ enum class Verb {
   kSaveAndSyncPupils,
   kCancelSession,
   kWatchSession,
+  kListSaves,
+  kGetSave,
+  kRevertSave,
   // KeyService
   kCreateApiKey,
   kListApiKeys,

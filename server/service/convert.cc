@@ -230,6 +230,36 @@ void ToProto(const SaveSummary& in, v1::SaveSummary* out) {
   out->set_audit_records(in.audit_records);
 }
 
+void ToProto(const RevertSummary& in, v1::RevertSummary* out) {
+  out->set_restored(in.restored);
+  out->set_removed(in.removed);
+  out->set_recreated(in.recreated);
+  out->set_emails_withdrawn(in.emails_withdrawn);
+  out->set_emails_requeued(in.emails_requeued);
+  out->set_emails_left(in.emails_left);
+  out->set_audit_records(in.audit_records);
+}
+
+void ToProto(const SaveRecord& in, v1::SaveRecord* out) {
+  out->set_save_id(in.id);
+  out->set_school_id(in.school_id);
+  out->set_session_id(in.session_id);
+  out->set_revert(in.is_revert);
+  out->set_reverts_save_id(in.reverts_save_id);
+  out->set_reverted_by(in.reverted_by);
+  out->set_actor(in.actor.name);
+  out->set_actor_key_id(in.actor.key_id);
+  ToProto(in.create_time_unix, out->mutable_create_time());
+  if (in.is_revert) {
+    ToProto(in.revert_summary, out->mutable_revert_summary());
+  } else {
+    ToProto(in.summary, out->mutable_summary());
+  }
+  out->set_learners_changed(in.learners_changed);
+  out->set_changes_kept(in.changes_kept);
+  out->set_revertible(in.changes_kept && in.reverted_by.empty());
+}
+
 v1::RowStatus ToProto(RowStatus s) {
   switch (s) {
     case RowStatus::kNotMatched:

@@ -28,6 +28,8 @@ void ToProto(const MisSnapshot& in, int64_t learners, int64_t classes,
 void ToProto(const SessionView& in, v1::Session* out);
 void ToProto(const StatusCounts& in, v1::StatusSummary* out);
 void ToProto(const SaveSummary& in, v1::SaveSummary* out);
+void ToProto(const RevertSummary& in, v1::RevertSummary* out);
+void ToProto(const SaveRecord& in, v1::SaveRecord* out);
 void ToProto(const Row& in, const RowContext* context, v1::Row* out);
 void ToProto(const SessionEvent& in, v1::SessionEvent* out);
 void ToProto(const AuditRecord& in, v1::AuditRecord* out);

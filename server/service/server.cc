@@ -236,7 +236,8 @@ absl::StatusOr<std::unique_ptr<HubsyncServer>> HubsyncServer::Start(
   s->mis_ =
       std::make_unique<MisServiceImpl>(s->store_.get(), options.limits, authz);
   s->accounts_ = std::make_unique<AccountServiceImpl>(s->store_.get(), authz);
-  s->sync_ = std::make_unique<SyncServiceImpl>(s->sessions_.get(), authz);
+  s->sync_ = std::make_unique<SyncServiceImpl>(s->sessions_.get(),
+                                               s->store_.get(), authz);
   s->keys_ = std::make_unique<KeyServiceImpl>(s->store_.get(), clock, authz);
 
   // Reflection from protoc's descriptor set (reflection.h), not gRPC's

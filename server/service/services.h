@@ -118,8 +118,9 @@ class AccountServiceImpl final : public v1::AccountService::Service {
 
 class SyncServiceImpl final : public v1::SyncService::Service {
  public:
-  SyncServiceImpl(SessionManager* sessions, const auth::Authorizer* auth)
-      : sessions_(sessions), auth_(auth) {}
+  SyncServiceImpl(SessionManager* sessions, Store* store,
+                  const auth::Authorizer* auth)
+      : sessions_(sessions), store_(store), auth_(auth) {}
   grpc::Status StartSession(grpc::ServerContext*,
                             const v1::StartSessionRequest*,
                             v1::Session*) override;
@@ -157,9 +158,16 @@ class SyncServiceImpl final : public v1::SyncService::Service {
   grpc::Status WatchSession(grpc::ServerContext*,
                             const v1::WatchSessionRequest*,
                             grpc::ServerWriter<v1::SessionEvent>*) override;
+  grpc::Status ListSaves(grpc::ServerContext*, const v1::ListSavesRequest*,
+                         v1::ListSavesResponse*) override;
+  grpc::Status GetSave(grpc::ServerContext*, const v1::GetSaveRequest*,
+                       v1::SaveRecord*) override;
+  grpc::Status RevertSave(grpc::ServerContext*, const v1::RevertSaveRequest*,
+                          v1::RevertSaveResponse*) override;
 
  private:
   SessionManager* sessions_;
+  Store* store_;  // saves and reverts (docs/SYNC.md, "Reverting a save")
   const auth::Authorizer* auth_;
 };
 

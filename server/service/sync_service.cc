@@ -304,6 +304,7 @@ grpc::Status SyncServiceImpl::SaveAndSyncPupils(grpc::ServerContext* context,
   }
   ToProto(saved->session, out->mutable_session());
   ToProto(saved->summary, out->mutable_summary());
+  if (!req->validate_only()) out->set_save_id(saved->summary.save_id);
   return grpc::Status::OK;
 }
 
@@ -341,6 +342,49 @@ grpc::Status SyncServiceImpl::WatchSession(
       [context, &lease] { return context->IsCancelled() || lease->revoked(); });
   if (lease->revoked()) return RevokedWhileOpen(*lease);
   return ToGrpcStatus(watched);
+}
+
+grpc::Status SyncServiceImpl::ListSaves(grpc::ServerContext* context,
+                                        const v1::ListSavesRequest* req,
+                                        v1::ListSavesResponse* out) {
+  HUBSYNC_AUTHORIZE(
+      *auth_, context, auth::Verb::kListSaves,
+      auth::Target{Resource::kSchool, req->school_id(), "school_id"});
+  const std::vector<std::string> binding = {req->school_id()};
+  PageRequest page;
+  HUBSYNC_RETURN_IF_INVALID(ReadPageRequest(
+      "ListSaves", binding, req->page_size(), req->page_token(), &page));
+  absl::StatusOr<Page<SaveRecord>> saves =
+      store_->PageSaves(req->school_id(), page);
+  if (!saves.ok()) return ToGrpcStatus(saves.status());
+  for (const SaveRecord& r : saves->items) ToProto(r, out->add_saves());
+  out->set_next_page_token(NextPageToken("ListSaves", binding, saves->next));
+  return grpc::Status::OK;
+}
+
+grpc::Status SyncServiceImpl::GetSave(grpc::ServerContext* context,
+                                      const v1::GetSaveRequest* req,
+                                      v1::SaveRecord* out) {
+  HUBSYNC_AUTHORIZE(*auth_, context, auth::Verb::kGetSave,
+                    auth::Target{Resource::kSave, req->save_id(), "save_id"});
+  absl::StatusOr<SaveRecord> save = store_->GetSave(req->save_id());
+  if (!save.ok()) return ToGrpcStatus(save.status());
+  ToProto(*save, out);
+  return grpc::Status::OK;
+}
+
+grpc::Status SyncServiceImpl::RevertSave(grpc::ServerContext* context,
+                                         const v1::RevertSaveRequest* req,
+                                         v1::RevertSaveResponse* out) {
+  HUBSYNC_AUTHORIZE_AS(
+      actor, *auth_, context, auth::Verb::kRevertSave,
+      auth::Target{Resource::kSave, req->save_id(), "save_id"});
+  absl::StatusOr<SaveRecord> revert =
+      store_->RevertSave(req->save_id(), actor, req->validate_only());
+  if (!revert.ok()) return ToGrpcStatus(revert.status());
+  ToProto(*revert, out->mutable_revert());
+  if (req->validate_only()) out->mutable_revert()->clear_save_id();
+  return grpc::Status::OK;
 }
 
 }  // namespace hubsync

@@ -26,7 +26,7 @@ struct ApiKeyRecord {
 };
 
 // What an id names, for Store::SchoolOf.
-enum class Resource { kSchool, kLearner, kSnapshot, kSession, kKey };
+enum class Resource { kSchool, kLearner, kSnapshot, kSession, kKey, kSave };
 
 }  // namespace hubsync
 

@@ -223,6 +223,9 @@ absl::StatusOr<std::string> SqliteStore::SchoolOf(Resource kind,
     case Resource::kKey:  // operator keys: NULL, read as ""
       table = "api_keys", column = "school_id", noun = "key";
       break;
+    case Resource::kSave:
+      table = "saves", column = "school_id", noun = "save";
+      break;
   }
   std::lock_guard<std::mutex> lock(mu_);
   STORE_ASSIGN_OR_RETURN(

@@ -8,6 +8,7 @@
 #include "absl/strings/string_view.h"
 #include "server/storage/codec.h"
 #include "server/storage/learner_rows.h"
+#include "server/storage/save_records.h"
 #include "server/storage/sqlite_store.h"
 #include "server/storage/status_macros.h"
 
@@ -90,11 +91,7 @@ absl::StatusOr<SaveSummary> SqliteStore::ApplySave(
                   "verb, learner_id, before_json, after_json, time, "
                   "actor_key_id, actor_role, encoding) "
                   "VALUES (?,?,?,?,'save','',?,?,?,?,?,2)"));
-  STORE_ASSIGN_OR_RETURN(
-      int64_t last_audit_id,
-      db_.QueryInt("SELECT max(coalesce((SELECT seq FROM sqlite_sequence "
-                   "WHERE name = 'audit_log'), 0), "
-                   "coalesce((SELECT max(id) FROM audit_log), 0))"));
+  STORE_ASSIGN_OR_RETURN(int64_t last_audit_id, LastAuditId(&db_));
   STORE_ASSIGN_OR_RETURN(
       Statement email,
       db_.Prepare("INSERT INTO email_outbox (school_id, learner_id, address, "
@@ -104,6 +101,12 @@ absl::StatusOr<SaveSummary> SqliteStore::ApplySave(
   const int64_t now = clock_->NowUnixSeconds();
   SaveSummary summary;
   summary.unaffected = plan.unaffected;
+  summary.save_id = ids_->NewId("sav");
+  // What a revert needs: each learner's stored state before and after
+  // (save_records.h), in the order written.
+  STORE_ASSIGN_OR_RETURN(SaveChangeWriter kept,
+                         SaveChangeWriter::Create(&db_, summary.save_id));
+  std::string image_before, image_after;
   // Learners are written in id order (the order of the id index and of the
   // membership table, so each B-tree page is visited once rather than at
   // random), imports last in plan order; audit and outbox rows then follow
@@ -151,10 +154,8 @@ absl::StatusOr<SaveSummary> SqliteStore::ApplySave(
     } else {
       if (plan.before_is_stored && change.before.school_id == school_id) {
         stored = &change.before;
-        if (change.change != LearnerChange::kDesync) {
-          STORE_RETURN_IF_ERROR(
-              reader.ClassIds(change.before.id, &stored_class_ids));
-        }
+        STORE_RETURN_IF_ERROR(
+            reader.ClassIds(change.before.id, &stored_class_ids));
       } else {
         stored = &read.learner;
         STORE_ASSIGN_OR_RETURN(bool found,
@@ -213,6 +214,18 @@ absl::StatusOr<SaveSummary> SqliteStore::ApplySave(
     }
     static const HubLearner* const kNone = new HubLearner();
     EncodeAuditDelta(&written[i].after, import ? *kNone : *stored, after);
+    image_before.clear();
+    image_after.clear();
+    if (!import) {
+      AppendLearnerImage(&image_before, *stored, stored_class_ids, before_json);
+    }
+    if (change.change == LearnerChange::kDesync) {
+      AppendLearnerImage(&image_after, after, stored_class_ids);
+    } else {
+      std::sort(class_ids.begin(), class_ids.end());
+      AppendLearnerImage(&image_after, after, class_ids);
+    }
+    STORE_RETURN_IF_ERROR(kept.Add(after.id, image_before, image_after));
     if (change.queue_verification_email && after.email.empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "change ", i, ": learner ", after.id,
@@ -221,6 +234,8 @@ absl::StatusOr<SaveSummary> SqliteStore::ApplySave(
     written[i].email = std::move(after.email);
     written[i].learner_id = std::move(after.id);
   }
+  STORE_RETURN_IF_ERROR(kept.Finish());
+  std::vector<int64_t> email_ids;
   PackedAudit packed;
   auto write_packed = [&]() -> absl::Status {
     last_audit_id += packed.count;
@@ -252,6 +267,7 @@ absl::StatusOr<SaveSummary> SqliteStore::ApplySave(
           .BindRef(3, w.email)
           .Bind(4, now);
       STORE_RETURN_IF_ERROR(email.Run());
+      email_ids.push_back(db_.LastInsertRowId());
       ++summary.emails_queued;
     }
   }
@@ -260,6 +276,33 @@ absl::StatusOr<SaveSummary> SqliteStore::ApplySave(
   // not make every other open session stale.
   if (!plan.changes.empty()) {
     STORE_RETURN_IF_ERROR(BumpHubVersionLocked(school_id));
+  }
+  SaveRecord record;
+  record.id = summary.save_id;
+  record.summary = summary;
+  STORE_ASSIGN_OR_RETURN(
+      Statement insert,
+      db_.Prepare("INSERT INTO saves (id, school_id, session_id, kind, actor, "
+                  "actor_key_id, actor_role, create_time, summary, "
+                  "learners_changed) VALUES (?, ?, ?, 'save', ?, ?, ?, ?, ?, "
+                  "?)"));
+  insert.BindRef(1, summary.save_id)
+      .BindRef(2, school_id)
+      .BindRef(3, plan.session_id)
+      .BindRef(4, plan.actor.name)
+      .BindRef(5, plan.actor.key_id)
+      .BindRef(6, plan.actor.role)
+      .Bind(7, now)
+      .Bind(8, EncodeSaveCounts(record))
+      .Bind(9, kept.count());
+  STORE_RETURN_IF_ERROR(insert.Run());
+  STORE_ASSIGN_OR_RETURN(
+      Statement queued,
+      db_.Prepare("INSERT INTO save_emails (save_id, email_id, action) "
+                  "VALUES (?, ?, 'queued')"));
+  for (int64_t id : email_ids) {
+    queued.Reset().BindRef(1, summary.save_id).Bind(2, id);
+    STORE_RETURN_IF_ERROR(queued.Run());
   }
   SessionRecord saved = session;
   saved.save_summary = summary;

@@ -329,11 +329,72 @@ CREATE TABLE request_ids (
 ) WITHOUT ROWID;
 )sql";
 
+// Migration 9: saves kept so that each can be reverted (docs/SYNC.md,
+// "Reverting a save"; docs/STORAGE.md). A save or a revert is a `saves`
+// row; what a revert needs is in `save_changes`, packed like the audit
+// trail (many learners to a row, in chunks): per changed learner its stored
+// row and memberships before and after ("" where it did not exist), and in
+// `save_emails` the outbox emails the save queued (action 'queued') or the
+// revert withdrew ('withdrawn'). The retention sweep deletes the chunks and
+// emails of old saves and clears `changes_kept`.
+// The outbox is rebuilt without its foreign key to hub_learners: an email
+// is a record of what was sent or withdrawn, and outlives a learner a revert
+// removes. Rows keep their ids.
+constexpr absl::string_view kV9 = R"sql(
+CREATE TABLE saves (
+  id TEXT PRIMARY KEY,
+  school_id TEXT NOT NULL REFERENCES schools(id),
+  session_id TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind = 'save' OR kind = 'revert'),
+  reverts_save_id TEXT NOT NULL DEFAULT '',
+  reverted_by TEXT NOT NULL DEFAULT '',
+  actor TEXT NOT NULL,
+  actor_key_id TEXT NOT NULL,
+  actor_role TEXT NOT NULL,
+  create_time INTEGER NOT NULL,
+  summary TEXT NOT NULL,  -- the counts, space-separated (codec: SaveCounts)
+  learners_changed INTEGER NOT NULL,
+  changes_kept INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX saves_by_school ON saves(school_id);
+CREATE TABLE save_changes (
+  save_id TEXT NOT NULL REFERENCES saves(id) ON DELETE CASCADE
+    DEFERRABLE INITIALLY DEFERRED,
+  chunk INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  changes BLOB NOT NULL,
+  PRIMARY KEY (save_id, chunk)
+) WITHOUT ROWID;
+CREATE TABLE save_emails (
+  save_id TEXT NOT NULL REFERENCES saves(id) ON DELETE CASCADE
+    DEFERRABLE INITIALLY DEFERRED,
+  email_id INTEGER NOT NULL,
+  action TEXT NOT NULL CHECK (action = 'queued' OR action = 'withdrawn'),
+  PRIMARY KEY (save_id, email_id)
+) WITHOUT ROWID;
+CREATE TABLE email_outbox_v9 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  school_id TEXT NOT NULL REFERENCES schools(id),
+  learner_id TEXT NOT NULL,
+  address TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  status TEXT NOT NULL,
+  create_time INTEGER NOT NULL
+);
+INSERT INTO email_outbox_v9 (id, school_id, learner_id, address, kind, status,
+  create_time)
+SELECT id, school_id, learner_id, address, kind, status, create_time
+FROM email_outbox;
+DROP TABLE email_outbox;
+ALTER TABLE email_outbox_v9 RENAME TO email_outbox;
+CREATE INDEX email_outbox_by_school ON email_outbox(school_id, id);
+)sql";
+
 }  // namespace
 
 const std::vector<absl::string_view>& Migrations() {
   static const auto* migrations = new std::vector<absl::string_view>{
-      kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8};
+      kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9};
   return *migrations;
 }
 

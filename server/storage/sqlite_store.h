@@ -97,6 +97,13 @@ class SqliteStore : public Store {
 
   absl::Status CreateApiKey(const ApiKeyRecord& key,
                             const Actor& actor) override;
+  absl::StatusOr<SaveRecord> GetSave(const std::string& save_id) override;
+  absl::StatusOr<Page<SaveRecord>> PageSaves(const std::string& school_id,
+                                             const PageRequest& page) override;
+  absl::StatusOr<SaveRecord> RevertSave(const std::string& save_id,
+                                        const Actor& actor,
+                                        bool validate_only) override;
+  absl::StatusOr<int64_t> ExpireSaveChanges(int64_t before_unix) override;
   absl::StatusOr<ApiKeyRecord> GetApiKey(const std::string& key_id) override;
   absl::StatusOr<std::vector<ApiKeyRecord>> ListApiKeys(
       const std::string& school_id) override;

@@ -185,6 +185,32 @@ class Store {
   virtual absl::StatusOr<SaveSummary> ApplySave(
       const SavePlan& plan, const SessionRecord& session) = 0;
 
+  // Saves and their reverts (docs/SYNC.md, "Reverting a save"). ApplySave
+  // records each save (SaveSummary.save_id) with what a revert needs.
+  // NOT_FOUND "save ID not found".
+  virtual absl::StatusOr<SaveRecord> GetSave(const std::string& save_id) = 0;
+  // The school's saves and reverts, newest first (in the order made); key
+  // {rowid}.
+  virtual absl::StatusOr<Page<SaveRecord>> PageSaves(
+      const std::string& school_id, const PageRequest& page) = 0;
+  // Undoes a save (or a revert) in one transaction: every learner it changed
+  // back to its stored row and memberships before it, the learners it
+  // created removed (or, for a revert, the ones it removed created again
+  // with their ids), its queued emails that have not gone out withdrawn (or
+  // requeued), audited ("restore", "remove", "recreate" per learner and
+  // "revert_save"), the hub version bumped. The revert is itself a save
+  // record, which can be reverted. FAILED_PRECONDITION, changing nothing,
+  // when the save was already reverted, when what it needs has passed the
+  // retention period, or when a learner it changed has changed since (the
+  // message names them and the later saves to revert first, newest first).
+  // `validate_only`: the same checks and summary, nothing written.
+  virtual absl::StatusOr<SaveRecord> RevertSave(const std::string& save_id,
+                                                const Actor& actor,
+                                                bool validate_only) = 0;
+  // Deletes what a revert needs of the saves made before `before_unix`
+  // (their records stay, `changes_kept` false). Returns how many saves.
+  virtual absl::StatusOr<int64_t> ExpireSaveChanges(int64_t before_unix) = 0;
+
   // Oldest first.
   virtual absl::StatusOr<std::vector<AuditRecord>> ListAudit(
       const std::string& school_id) = 0;

@@ -253,6 +253,27 @@ std::vector<RpcCase> EveryRpcMalformed() {
          v1::ApiKey out;
          return a.keys_->RevokeApiKey(a.Context().get(), r, &out);
        }},
+      {"ListSaves",
+       [](Api& a, const Ids& i) {
+         v1::ListSavesRequest r;
+         r.set_school_id(i.school);
+         r.set_page_size(-1);
+         v1::ListSavesResponse out;
+         return a.sync_->ListSaves(a.Context().get(), r, &out);
+       }},
+      {"GetSave",
+       [](Api& a, const Ids&) {
+         v1::GetSaveRequest r;  // no save_id
+         v1::SaveRecord out;
+         return a.sync_->GetSave(a.Context().get(), r, &out);
+       }},
+      {"RevertSave",
+       [](Api& a, const Ids&) {
+         v1::RevertSaveRequest r;
+         r.set_save_id(kLongId);
+         v1::RevertSaveResponse out;
+         return a.sync_->RevertSave(a.Context().get(), r, &out);
+       }},
       {"SaveAndSyncPupils",
        [](Api& a, const Ids& i) {
          v1::SaveRequest r;
@@ -281,7 +302,8 @@ const std::set<std::string>& ViewerMay() {
                                 "ListMisLearners",  "ListVerificationEmails",
                                 "ListAuditRecords", "GetSession",
                                 "ListSessions",     "StreamRows",
-                                "WatchSession"};
+                                "WatchSession",     "ListSaves",
+                                "GetSave"};
   return *names;
 }
 
@@ -376,7 +398,7 @@ TEST(AuthFirstTest, ARoleThatMayNotCallTheRpcIsDeniedWhateverTheBody) {
         << rpc.name << ": " << s.error_message();
     EXPECT_THAT(s.error_message(), HasSubstr(rpc.name));
   }
-  EXPECT_EQ(denied, 19);
+  EXPECT_EQ(denied, 20);
 }
 
 }  // namespace

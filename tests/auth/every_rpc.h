@@ -18,7 +18,7 @@ namespace hubsync::testing {
 // A school set up to the sync screen, and the ids its RPCs take.
 struct SchoolIds {
   std::string school, learner, snapshot, session, mis_id, admin_key,
-      victim_key_id;
+      victim_key_id, save;
 };
 
 // School with two hub learners, a pushed snapshot of two MIS learners (one
@@ -38,6 +38,17 @@ inline SchoolIds SetUpSchool(TestServer& server, const std::string& name) {
                       {MisRecord("mis-ada", ada),
                        MisRecord(ids.mis_id, {"Mis", "Only", "2013-02-02", "",
                                               "7", "7R", ""})});
+  // A save to list and revert: Ada linked by a first session.
+  {
+    const std::string first =
+        ToSyncScreen(server, ids.school, AllStudents(), false, nullptr);
+    v1::SaveRequest save;
+    save.set_session_id(first);
+    v1::SaveResponse saved;
+    grpc::Status s = server.sync().SaveAndSyncPupils(Ctx().get(), save, &saved);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    ids.save = saved.save_id();
+  }
   ids.session = ToSyncScreen(server, ids.school, AllStudents(), false, nullptr);
   // A key that RevokeApiKey may revoke without locking the caller out.
   const std::string victim = server.NewKey(ids.school, Role::kViewer, "victim");
@@ -339,6 +350,29 @@ inline std::vector<RpcCase> EveryRpc() {
        [](Api& a, const Ids&) {
          v1::ApiKey out;
          return a.keys_->WhoAmI(a.Context().get(), v1::WhoAmIRequest(), &out);
+       }},
+      {"ListSaves",
+       [](Api& a, const Ids& i) {
+         v1::ListSavesRequest r;
+         r.set_school_id(i.school);
+         v1::ListSavesResponse out;
+         return a.sync_->ListSaves(a.Context().get(), r, &out);
+       }},
+      {"GetSave",
+       [](Api& a, const Ids& i) {
+         v1::GetSaveRequest r;
+         r.set_save_id(i.save);
+         v1::SaveRecord out;
+         return a.sync_->GetSave(a.Context().get(), r, &out);
+       }},
+      // A dry run: the save stays in force for the calls after it.
+      {"RevertSave",
+       [](Api& a, const Ids& i) {
+         v1::RevertSaveRequest r;
+         r.set_save_id(i.save);
+         r.set_validate_only(true);
+         v1::RevertSaveResponse out;
+         return a.sync_->RevertSave(a.Context().get(), r, &out);
        }},
       // Save and Cancel last: they end the session.
       {"SaveAndSyncPupils",

@@ -44,6 +44,7 @@
 #include "server/auth/keys.h"
 #include "server/service/server.h"
 #include "server/session/session_manager.h"
+#include "server/storage/sqlite.h"
 #include "tests/synth/synth.h"
 #include "tests/testing/fakes.h"
 #include "tests/testing/subprocess.h"
@@ -538,6 +539,32 @@ double ProcessCpuSeconds() {
   return seconds(u.ru_utime) + seconds(u.ru_stime);
 }
 
+// A session of `served` on the sync screen with every New row ticked for
+// import, so that its save links, refreshes, imports and desyncs.
+std::string ToSaveReady(Served& served) {
+  std::string id = ToPupilsPanel(served);
+  v1::ProceedRequest proceed;
+  proceed.set_session_id(id);
+  (void)served.client->Proceed(proceed);
+  v1::StreamRowsRequest req;
+  req.set_session_id(id);
+  (void)served.client->StreamRows(req,
+                                  [](const v1::RowBatch&) { return true; });
+  v1::SetImportAllRequest import_all;
+  import_all.set_session_id(id);
+  import_all.set_import(true);
+  (void)served.client->SetImportAll(import_all);
+  return id;
+}
+
+void SaveCounters(benchmark::State& state, const v1::SaveSummary& sum) {
+  state.counters["linked"] = static_cast<double>(sum.linked());
+  state.counters["refreshed"] = static_cast<double>(sum.refreshed());
+  state.counters["imported"] = static_cast<double>(sum.imported());
+  state.counters["desynced"] = static_cast<double>(sum.desynced());
+  state.counters["changed"] = static_cast<double>(sum.audit_records());
+}
+
 // Every New row is ticked for import, so the save links, refreshes, imports
 // and desyncs: "changed" counts all four (the audit records written).
 void BM_Save(benchmark::State& state) {
@@ -548,18 +575,7 @@ void BM_Save(benchmark::State& state) {
     state.PauseTiming();
     served.reset();
     served = Serve(school);
-    std::string id = ToPupilsPanel(*served);
-    v1::ProceedRequest proceed;
-    proceed.set_session_id(id);
-    (void)served->client->Proceed(proceed);
-    v1::StreamRowsRequest req;
-    req.set_session_id(id);
-    (void)served->client->StreamRows(req,
-                                     [](const v1::RowBatch&) { return true; });
-    v1::SetImportAllRequest import_all;
-    import_all.set_session_id(id);
-    import_all.set_import(true);
-    (void)served->client->SetImportAll(import_all);
+    const std::string id = ToSaveReady(*served);
     state.ResumeTiming();
     const double cpu0 = ProcessCpuSeconds();
     v1::SaveRequest save;
@@ -570,18 +586,79 @@ void BM_Save(benchmark::State& state) {
       state.SkipWithError(std::string(saved.status().message()).c_str());
       break;
     }
-    const v1::SaveSummary& sum = saved->summary();
-    state.counters["linked"] = static_cast<double>(sum.linked());
-    state.counters["refreshed"] = static_cast<double>(sum.refreshed());
-    state.counters["imported"] = static_cast<double>(sum.imported());
-    state.counters["desynced"] = static_cast<double>(sum.desynced());
-    state.counters["changed"] = static_cast<double>(sum.audit_records());
+    SaveCounters(state, saved->summary());
   }
 }
 BENCHMARK(BM_Save)
     ->Arg(2000)
     ->Arg(20000)
     ->Arg(200000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(1);
+
+// RevertSave of the save BM_Save makes, timed; the same save is timed too
+// (save_ms), so revert/save is a ratio of one run on one machine. bytes per
+// learner: what the save keeps for its revert (save_changes), per learner
+// it changed.
+void BM_RevertSave(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  School school = MakeSchool(n);
+  std::unique_ptr<Served> served;
+  for (auto _ : state) {
+    state.PauseTiming();
+    served.reset();
+    served = Serve(school);
+    const std::string id = ToSaveReady(*served);
+    v1::SaveRequest save;
+    save.set_session_id(id);
+    const auto t0 = std::chrono::steady_clock::now();
+    auto saved = served->client->SaveAndSyncPupils(save);
+    const double save_ms = std::chrono::duration<double, std::milli>(
+                               std::chrono::steady_clock::now() - t0)
+                               .count();
+    if (!saved.ok()) {
+      state.SkipWithError(std::string(saved.status().message()).c_str());
+      break;
+    }
+    state.ResumeTiming();
+    const auto t1 = std::chrono::steady_clock::now();
+    v1::RevertSaveRequest revert;
+    revert.set_save_id(saved->save_id());
+    auto reverted = served->client->RevertSave(revert);
+    const double revert_ms = std::chrono::duration<double, std::milli>(
+                                 std::chrono::steady_clock::now() - t1)
+                                 .count();
+    state.PauseTiming();
+    if (!reverted.ok()) {
+      state.SkipWithError(std::string(reverted.status().message()).c_str());
+      break;
+    }
+    SaveCounters(state, saved->summary());
+    state.counters["save_ms"] = save_ms;
+    state.counters["revert_ms"] = revert_ms;
+    state.counters["revert_over_save"] = revert_ms / save_ms;
+    absl::StatusOr<storage::Db> db =
+        storage::Db::Open(served->dir.File("hub.db"));
+    if (db.ok()) {
+      absl::StatusOr<int64_t> bytes = db->QueryInt(
+          "SELECT coalesce(sum(length(changes)), 0) FROM save_changes, saves "
+          "WHERE save_changes.save_id = saves.id AND saves.kind = 'save' AND "
+          "saves.session_id = '" +
+          id + "'");
+      const double changed =
+          static_cast<double>(saved->summary().audit_records());
+      if (bytes.ok() && changed > 0) {
+        state.counters["bytes_per_learner"] =
+            static_cast<double>(*bytes) / changed;
+      }
+    }
+    state.ResumeTiming();
+  }
+}
+BENCHMARK(BM_RevertSave)
+    ->Arg(2000)
+    ->Arg(100000)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->Iterations(1);

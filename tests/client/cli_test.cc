@@ -293,8 +293,8 @@ TEST(CliTest, EveryCommandHasHelpWithAnExample) {
            "sync match",     "sync unmatch", "sync email",    "sync email-all",
            "sync save",      "sync cancel",  "sync watch",    "emails list",
            "audit list",     "key create",   "key list",      "key revoke",
-           "console"}));
-  EXPECT_THAT(paths, SizeIs(33));
+           "save list",      "save show",    "save revert",   "console"}));
+  EXPECT_THAT(paths, SizeIs(36));
 }
 
 TEST(CliTest, MutatingSyncVerbsAcceptExpectVersion) {

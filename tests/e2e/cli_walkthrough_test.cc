@@ -243,6 +243,17 @@ TEST(CliWalkthroughTest, FullSyncThroughTheRealBinaries) {
           .size(),
       0u);
 
+  // What the hub looks like before the save, as the admin exports it.
+  auto export_hub = [&] {
+    RunResult r = cli.Run({"learner", "export", "--school", school});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    RunResult classes =
+        cli.Run({"--json", "class", "list", "--school", school});
+    EXPECT_EQ(classes.exit_code, 0) << classes.err;
+    return r.out + "\n--classes--\n" + classes.out;
+  };
+  const std::string before_save = export_hub();
+
   // The admin types the count: saved.
   RunResult confirmed = cli.Run({"--json", "sync", "save", second}, "1\n");
   ASSERT_EQ(confirmed.exit_code, 0) << confirmed.err;
@@ -338,6 +349,46 @@ TEST(CliWalkthroughTest, FullSyncThroughTheRealBinaries) {
   }
   EXPECT_EQ(saves, static_cast<size_t>(saved.summary().audit_records()));
   EXPECT_GT(edits, 0u);
+
+  // Freddie Taylor was a May match overwritten by Freddie Wood: the save is
+  // undone. The human output names the save and how to undo it.
+  const std::string after_save = export_hub();
+  ASSERT_FALSE(saved.save_id().empty());
+  RunResult listed = cli.Run({"save", "list", "--school", school});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_THAT(listed.out, HasSubstr(saved.save_id()));
+  EXPECT_THAT(listed.out, HasSubstr("2 linked, 1 refreshed, 2 imported"));
+  RunResult dry_revert =
+      cli.Run({"save", "revert", saved.save_id(), "--dry-run"});
+  ASSERT_EQ(dry_revert.exit_code, 0) << dry_revert.err;
+  EXPECT_THAT(dry_revert.out, HasSubstr("nothing changed"));
+  EXPECT_EQ(export_hub(), after_save) << "a dry run changes nothing";
+  RunResult reverted = cli.Run({"save", "revert", saved.save_id()});
+  ASSERT_EQ(reverted.exit_code, 0) << reverted.err;
+  EXPECT_THAT(reverted.out, HasSubstr("removed           2"));
+  EXPECT_THAT(reverted.out, HasSubstr("emails withdrawn  2"));
+  EXPECT_EQ(export_hub(), before_save)
+      << "byte for byte the export and the class list from before the save";
+  hub.clear();
+  for (const v1::Learner& l :
+       cli.Json<v1::Learner>({"learner", "list", "--school", school})) {
+    hub[l.learner_id()] = l;
+  }
+  EXPECT_EQ(hub[freddie].legal_surname(), "Taylor");
+  EXPECT_EQ(hub[freddie].sync_state(), v1::SYNC_STATE_UNSYNCED);
+  for (const v1::VerificationEmail& e : cli.Json<v1::VerificationEmail>(
+           {"emails", "list", "--school", school})) {
+    EXPECT_EQ(e.status(), "withdrawn");
+  }
+  // Reverting it twice is refused; reverting the revert brings it back.
+  RunResult twice = cli.Run({"save", "revert", saved.save_id()});
+  EXPECT_EQ(twice.exit_code, 1);
+  EXPECT_THAT(twice.err, HasSubstr("already reverted"));
+  const size_t at = reverted.out.find("(revert sav_");
+  ASSERT_NE(at, std::string::npos) << reverted.out;
+  const std::string revert_id = reverted.out.substr(at + 8, 20);
+  cli.Ok({"save", "revert", revert_id});
+  EXPECT_EQ(export_hub(), after_save);
 
   EXPECT_EQ(server.Stop(SIGTERM), 0)
       << "hubsyncd shuts down cleanly on SIGTERM";

@@ -425,6 +425,24 @@ std::vector<Case> Cases() {
           r.set_school_id(id);
           return Call(sync(s), &v1::SyncService::Stub::ListSessions, r);
         });
+    add("ListSaves", S::INVALID_ARGUMENT, "school_id",
+        [=](TestServer& s, const World&) {
+          v1::ListSavesRequest r;
+          r.set_school_id(id);
+          return Call(sync(s), &v1::SyncService::Stub::ListSaves, r);
+        });
+    add("GetSave", S::INVALID_ARGUMENT, "save_id",
+        [=](TestServer& s, const World&) {
+          v1::GetSaveRequest r;
+          r.set_save_id(id);
+          return Call(sync(s), &v1::SyncService::Stub::GetSave, r);
+        });
+    add("RevertSave", S::INVALID_ARGUMENT, "save_id",
+        [=](TestServer& s, const World&) {
+          v1::RevertSaveRequest r;
+          r.set_save_id(id);
+          return Call(sync(s), &v1::SyncService::Stub::RevertSave, r);
+        });
     add("Proceed", S::INVALID_ARGUMENT, "session_id",
         [=](TestServer& s, const World&) {
           v1::ProceedRequest r;
@@ -467,6 +485,12 @@ std::vector<Case> Cases() {
         v1::GetSessionRequest r;
         r.set_session_id("ses_0000000000000000");
         return Call(sync(s), &v1::SyncService::Stub::GetSession, r);
+      });
+  add("RevertSave", S::NOT_FOUND, "sav_0000000000000000",
+      [=](TestServer& s, const World&) {
+        v1::RevertSaveRequest r;
+        r.set_save_id("sav_0000000000000000");
+        return Call(sync(s), &v1::SyncService::Stub::RevertSave, r);
       });
   add("Proceed", S::INVALID_ARGUMENT, "expected_version",
       [=](TestServer& s, const World& w) {

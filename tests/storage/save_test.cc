@@ -6,6 +6,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/storage/codec.h"
+#include "server/storage/sqlite.h"
 #include "tests/storage/store_fixture.h"
 #include "tests/testing/status_matchers.h"
 
@@ -537,6 +538,104 @@ TEST(ApplySaveTest, AuditFollowsThePlanOrder) {
   ASSERT_THAT(audit, SizeIs(2));
   EXPECT_EQ(audit[0].learner_id, w->oliver.id);
   EXPECT_EQ(audit[1].learner_id, w->amelia.id);
+}
+
+// Every row of the school's learners and memberships as stored, every column.
+std::string RawRows(World& w) {
+  absl::StatusOr<storage::Db> db = storage::Db::Open(w.t->path);
+  EXPECT_TRUE(db.ok()) << db.status();
+  std::string out;
+  for (const char* sql :
+       {"SELECT group_concat(quote(id) || quote(legal_forename) || "
+        "quote(legal_surname) || quote(preferred_forename) || "
+        "quote(preferred_surname) || quote(date_of_birth) || quote(gender) || "
+        "quote(upn) || quote(year_group) || quote(registration_group) || "
+        "quote(email) || quote(mis_id) || quote(sync_state) || "
+        "quote(update_time), char(10)) FROM (SELECT * FROM hub_learners "
+        "ORDER BY id)",
+        "SELECT group_concat(learner_id || ' ' || class_id, char(10)) FROM "
+        "(SELECT * FROM hub_class_members ORDER BY learner_id, class_id)"}) {
+    absl::StatusOr<std::string> text = db->QueryText(sql);
+    EXPECT_TRUE(text.ok()) << text.status();
+    if (text.ok()) absl::StrAppend(&out, *text, "\n--\n");
+  }
+  return out;
+}
+
+TEST(RevertStoreTest, RevertRestoresEveryColumnAndMembership) {
+  auto w = MakeWorld();
+  const MisLearner& m1 = w->snapshot.learners[0];
+  const std::string before = RawRows(*w);
+  SavePlan plan = Plan(*w);
+  plan.changes.push_back(LinkTo(w->amelia, m1));
+  plan.changes.back().after.email = m1.email;
+  plan.changes.back().queue_verification_email = true;
+  PlannedChange desync;
+  desync.change = LearnerChange::kDesync;
+  desync.before = w->oliver;
+  plan.changes.push_back(desync);
+  w->t->clock.Advance(100);
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(SaveSummary sum,
+                               w->store->ApplySave(plan, Saved(*w)));
+  ASSERT_NE(RawRows(*w), before);
+  w->t->clock.Advance(100);
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(
+      SaveRecord revert, w->store->RevertSave(sum.save_id, Actor{}, false));
+  EXPECT_EQ(RawRows(*w), before) << "update times and memberships included";
+  EXPECT_EQ(revert.revert_summary.restored, 2);
+  EXPECT_EQ(revert.revert_summary.emails_withdrawn, 1);
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<OutboxEmail> outbox,
+                               w->store->ListOutbox(w->school.id));
+  ASSERT_THAT(outbox, SizeIs(1));
+  EXPECT_EQ(outbox[0].status, "withdrawn");
+}
+
+TEST(RevertStoreTest, PastTheRetentionPeriodASaveCannotBeReverted) {
+  auto w = MakeWorld();
+  SavePlan plan = Plan(*w);
+  plan.changes.push_back(LinkTo(w->amelia, w->snapshot.learners[0]));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(SaveSummary old,
+                               w->store->ApplySave(plan, Saved(*w)));
+  const int64_t saved_at = w->t->clock.NowUnixSeconds();
+  constexpr int64_t kDay = 86400;
+  w->t->clock.Advance(60 * kDay);
+  // Kept for 90 days: nothing expires at 60.
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(
+      int64_t expired,
+      w->store->ExpireSaveChanges(w->t->clock.NowUnixSeconds() - 90 * kDay));
+  EXPECT_EQ(expired, 0);
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(SaveRecord kept, w->store->GetSave(old.save_id));
+  EXPECT_TRUE(kept.changes_kept);
+  EXPECT_EQ(kept.create_time_unix, saved_at);
+
+  w->t->clock.Advance(31 * kDay);
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(
+      expired,
+      w->store->ExpireSaveChanges(w->t->clock.NowUnixSeconds() - 90 * kDay));
+  EXPECT_EQ(expired, 1);
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(SaveRecord gone, w->store->GetSave(old.save_id));
+  EXPECT_FALSE(gone.changes_kept);
+  EXPECT_EQ(gone.summary.linked, 1) << "the record itself stays";
+  absl::StatusOr<SaveRecord> refused =
+      w->store->RevertSave(old.save_id, Actor{}, false);
+  EXPECT_THAT(refused.status(), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                         HasSubstr("retention")));
+}
+
+TEST(RevertStoreTest, ADryRunWritesNothing) {
+  auto w = MakeWorld();
+  SavePlan plan = Plan(*w);
+  plan.changes.push_back(LinkTo(w->amelia, w->snapshot.learners[0]));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(SaveSummary sum,
+                               w->store->ApplySave(plan, Saved(*w)));
+  const std::string after = Dump(*w) + RawRows(*w);
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(
+      SaveRecord dry, w->store->RevertSave(sum.save_id, Actor{}, true));
+  EXPECT_EQ(dry.revert_summary.restored, 1);
+  EXPECT_EQ(Dump(*w) + RawRows(*w), after);
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(SaveRecord still,
+                               w->store->GetSave(sum.save_id));
+  EXPECT_EQ(still.reverted_by, "");
 }
 
 }  // namespace

@@ -69,7 +69,7 @@ TEST(SessionStoreTest, RecordRoundTripsEveryField) {
   next.update_time_unix = 1790000100;
   next.class_sync = {3, 2, 1};
   next.save_request_id = "req-1";
-  next.save_summary = {1, 2, 3, 4, 5, 6, 7};
+  next.save_summary = {1, 2, 3, 4, 5, 6, 7, ""};
   ASSERT_THAT(s->t->store->UpdateSession(next, {}, {}), IsOk());
   s->t->Reopen();
   HUBSYNC_ASSERT_OK_AND_ASSIGN(SessionRecord got,
