@@ -32,6 +32,7 @@ struct StatusCounts {
   int64_t desynced = 0;
   int64_t import_ticked = 0;
   int64_t email_ticked = 0;
+  int64_t unreviewed_may_match = 0;  // May match rows not marked reviewed
   int64_t total() const {
     return not_matched + new_records + matched + may_match + synced + desynced;
   }
@@ -127,7 +128,8 @@ struct AuditRecord {
   // Learners: "create", and a Save's "link", "refresh", "import", "desync".
   // Sessions: "start_session", "class_sync", "set_scope", "classify",
   // "set_import", "set_import_all", "match", "unmatch", "set_sync_email",
-  // "set_sync_email_all", "cancel_session". Classes: "class_create",
+  // "set_sync_email_all", "set_reviewed", "set_reviewed_all",
+  // "cancel_session". Classes: "class_create",
   // "class_update". MIS data: "save_snapshot". Administration:
   // "create_school", "create_key", "revoke_key".
   std::string verb;

@@ -96,6 +96,7 @@ StatusCounts CountRows(const std::vector<Row>& rows) {
         break;
       case RowStatus::kMayMatch:
         ++c.may_match;
+        if (!r.reviewed) ++c.unreviewed_may_match;
         break;
       case RowStatus::kSynced:
         ++c.synced;

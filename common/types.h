@@ -198,6 +198,10 @@ struct Row {
   bool sync_email = false;        // rows whose MIS record has an email
   bool decided_by_admin = false;  // set by Match / Unmatch
   RowExplanation explanation;     // paired rows
+  // The admin has looked at the pair: SetReviewed on a May match row, or
+  // Match (a pair made by hand). A save refuses unreviewed May match rows
+  // unless told otherwise (docs/SYNC.md, "Reviewed rows").
+  bool reviewed = false;
   // Where the row's learners are in the hub and MIS vectors it was
   // classified from (-1: not known), so that a screen of a million rows is
   // rendered without looking each id up. A hint only: a reader checks the

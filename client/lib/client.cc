@@ -393,9 +393,21 @@ absl::StatusOr<v1::EditResponse> HubsyncClient::SetSyncEmailAll(
   return Unary(sync_.get(), &v1::SyncService::Stub::SetSyncEmailAll, req);
 }
 
+absl::StatusOr<v1::EditResponse> HubsyncClient::SetReviewed(
+    const v1::SetReviewedRequest& req) {
+  return Unary(sync_.get(), &v1::SyncService::Stub::SetReviewed, req);
+}
+
+absl::StatusOr<v1::EditResponse> HubsyncClient::SetReviewedAll(
+    const v1::SetReviewedAllRequest& req) {
+  return Unary(sync_.get(), &v1::SyncService::Stub::SetReviewedAll, req);
+}
+
 absl::StatusOr<v1::SaveResponse> HubsyncClient::SaveAndSyncPupils(
-    const v1::SaveRequest& req, v1::MassDesync* mass_desync) {
+    const v1::SaveRequest& req, v1::MassDesync* mass_desync,
+    v1::UnreviewedMayMatch* unreviewed) {
   if (mass_desync != nullptr) mass_desync->Clear();
+  if (unreviewed != nullptr) unreviewed->Clear();
   std::unique_ptr<grpc::ClientContext> ctx = Context();
   v1::SaveResponse resp;
   grpc::Status s = sync_->SaveAndSyncPupils(ctx.get(), req, &resp);
@@ -407,6 +419,15 @@ absl::StatusOr<v1::SaveResponse> HubsyncClient::SaveAndSyncPupils(
         !mass_desync->ParseFromArray(it->second.data(),
                                      static_cast<int>(it->second.size()))) {
       mass_desync->Clear();  // garbled: the status message still has the count
+    }
+  }
+  if (unreviewed != nullptr) {
+    const auto& md = ctx->GetServerTrailingMetadata();
+    auto it = md.find(kUnreviewedKey);
+    if (it != md.end() &&
+        !unreviewed->ParseFromArray(it->second.data(),
+                                    static_cast<int>(it->second.size()))) {
+      unreviewed->Clear();  // garbled: the status message still names them
     }
   }
   return FromGrpcStatus(s);

@@ -48,6 +48,9 @@ inline constexpr size_t kProblemsMaxBytes = size_t{4} << 20;
 // Trailing metadata of a save refused by the mass-desync guard: a serialized
 // v1::MassDesync.
 inline constexpr char kMassDesyncKey[] = "hubsync-mass-desync-bin";
+// Trailing metadata of a save refused for May match rows nobody reviewed: a
+// serialized v1::UnreviewedMayMatch.
+inline constexpr char kUnreviewedKey[] = "hubsync-unreviewed-bin";
 
 // How to reach a server. TLS when tls_ca is set (PEM file of the CA that
 // signed the server's certificate), with a client certificate when
@@ -178,12 +181,19 @@ class HubsyncClient {
       const v1::SetSyncEmailRequest& req);
   absl::StatusOr<v1::EditResponse> SetSyncEmailAll(
       const v1::SetSyncEmailAllRequest& req);
+  absl::StatusOr<v1::EditResponse> SetReviewed(
+      const v1::SetReviewedRequest& req);
+  absl::StatusOr<v1::EditResponse> SetReviewedAll(
+      const v1::SetReviewedAllRequest& req);
   // A save refused by the mass-desync guard fails with FAILED_PRECONDITION
   // and, if `mass_desync` is set, fills it with the count to confirm (set
   // req.confirm_desync_count to desync_count and call again); it is left
-  // clear for any other outcome.
+  // clear for any other outcome. A save refused for unreviewed May match
+  // rows fills `unreviewed` (if set) with their count and the first of them
+  // (show them; set req.allow_unreviewed only if the admin says so).
   absl::StatusOr<v1::SaveResponse> SaveAndSyncPupils(
-      const v1::SaveRequest& req, v1::MassDesync* mass_desync = nullptr);
+      const v1::SaveRequest& req, v1::MassDesync* mass_desync = nullptr,
+      v1::UnreviewedMayMatch* unreviewed = nullptr);
   absl::StatusOr<v1::Session> CancelSession(
       const v1::CancelSessionRequest& req);
   // Calls on_event for every change, in version order, until the session is

@@ -44,6 +44,8 @@ constexpr VerbInfo kVerbs[] = {
     {Verb::kListSaves, "ListSaves", Access::kRead},
     {Verb::kGetSave, "GetSave", Access::kRead},
     {Verb::kRevertSave, "RevertSave", Access::kHubWrite},
+    {Verb::kSetReviewed, "SetReviewed", Access::kSync},
+    {Verb::kSetReviewedAll, "SetReviewedAll", Access::kSync},
     {Verb::kCreateApiKey, "CreateApiKey", Access::kKeys},
     {Verb::kListApiKeys, "ListApiKeys", Access::kKeys},
     {Verb::kRevokeApiKey, "RevokeApiKey", Access::kKeys},

@@ -46,6 +46,8 @@ enum class Verb {
   kListSaves,
   kGetSave,
   kRevertSave,
+  kSetReviewed,
+  kSetReviewedAll,
   // KeyService
   kCreateApiKey,
   kListApiKeys,

@@ -187,6 +187,7 @@ void ToProto(const StatusCounts& in, v1::StatusSummary* out) {
   out->set_total(in.total());
   out->set_import_ticked(in.import_ticked);
   out->set_email_ticked(in.email_ticked);
+  out->set_unreviewed_may_match(in.unreviewed_may_match);
 }
 
 void ToProto(const SessionView& in, v1::Session* out) {
@@ -319,6 +320,7 @@ void ToProto(const Row& in, const RowContext* context, v1::Row* out) {
   out->set_import(in.import);
   out->set_sync_email(in.sync_email);
   out->set_decided_by_admin(in.decided_by_admin);
+  out->set_reviewed(in.reviewed);
   if (!in.explanation.empty()) {
     v1::Explanation* e = out->mutable_explanation();
     e->set_score(in.explanation.score());

@@ -164,6 +164,11 @@ class SyncServiceImpl final : public v1::SyncService::Service {
                        v1::SaveRecord*) override;
   grpc::Status RevertSave(grpc::ServerContext*, const v1::RevertSaveRequest*,
                           v1::RevertSaveResponse*) override;
+  grpc::Status SetReviewed(grpc::ServerContext*, const v1::SetReviewedRequest*,
+                           v1::EditResponse*) override;
+  grpc::Status SetReviewedAll(grpc::ServerContext*,
+                              const v1::SetReviewedAllRequest*,
+                              v1::EditResponse*) override;
 
  private:
   SessionManager* sessions_;

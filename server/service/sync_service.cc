@@ -10,11 +10,13 @@
 #include "server/service/services.h"
 #include "server/service/status.h"
 #include "server/service/validate.h"
+#include "server/session/unreviewed.h"
 
 namespace hubsync {
 namespace {
 
 constexpr char kMassDesyncMetadataKey[] = "hubsync-mass-desync-bin";
+constexpr char kUnreviewedMetadataKey[] = "hubsync-unreviewed-bin";
 constexpr int kDefaultBatch = 200;
 constexpr int kMaxBatch = 5000;
 // How many rows ahead StreamRows asks for the learners it will render.
@@ -288,9 +290,10 @@ grpc::Status SyncServiceImpl::SaveAndSyncPupils(grpc::ServerContext* context,
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "confirm_desync_count must not be negative");
   }
-  absl::StatusOr<SaveOutcome> saved = sessions_->Save(
-      req->session_id(), req->expected_version(), req->request_id(),
-      req->confirm_desync_count(), actor, req->validate_only());
+  absl::StatusOr<SaveOutcome> saved =
+      sessions_->Save(req->session_id(), req->expected_version(),
+                      req->request_id(), req->confirm_desync_count(), actor,
+                      req->validate_only(), req->allow_unreviewed());
   if (!saved.ok()) {
     if (std::optional<MassDesyncInfo> guard = ParseMassDesync(saved.status())) {
       v1::MassDesync details;
@@ -300,12 +303,65 @@ grpc::Status SyncServiceImpl::SaveAndSyncPupils(grpc::ServerContext* context,
       context->AddTrailingMetadata(kMassDesyncMetadataKey,
                                    details.SerializeAsString());
     }
+    if (std::optional<UnreviewedInfo> unreviewed =
+            ParseUnreviewed(saved.status())) {
+      v1::UnreviewedMayMatch details;
+      details.set_count(unreviewed->count);
+      for (const UnreviewedRowInfo& r : unreviewed->rows) {
+        v1::UnreviewedRow* row = details.add_rows();
+        row->set_row_id(r.row_id);
+        row->set_learner_id(r.learner_id);
+        row->set_mis_id(r.mis_id);
+        row->set_hub_name(r.hub_name);
+        row->set_mis_name(r.mis_name);
+      }
+      context->AddTrailingMetadata(kUnreviewedMetadataKey,
+                                   details.SerializeAsString());
+    }
     return ToGrpcStatus(saved.status());
   }
   ToProto(saved->session, out->mutable_session());
   ToProto(saved->summary, out->mutable_summary());
   if (!req->validate_only()) out->set_save_id(saved->summary.save_id);
   return grpc::Status::OK;
+}
+
+grpc::Status SyncServiceImpl::SetReviewed(grpc::ServerContext* context,
+                                          const v1::SetReviewedRequest* req,
+                                          v1::EditResponse* out) {
+  HUBSYNC_AUTHORIZE_AS(
+      actor, *auth_, context, auth::Verb::kSetReviewed,
+      auth::Target{Resource::kSession, req->session_id(), "session_id"});
+  HUBSYNC_RETURN_IF_INVALID(CheckVersionField(req->expected_version()));
+  if (req->learner_id().empty() == req->mis_id().empty()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "name the row to mark by exactly one of learner_id "
+                        "and mis_id");
+  }
+  HUBSYNC_RETURN_IF_INVALID(CheckOptionalId("learner_id", req->learner_id()));
+  HUBSYNC_RETURN_IF_INVALID(
+      CheckOptionalId("mis_id", req->mis_id(), kMaxMisIdBytes));
+  return Reply(sessions_->SetReviewed(
+                   req->session_id(), req->expected_version(),
+                   req->learner_id(), req->mis_id(), req->reviewed(), actor),
+               out);
+}
+
+grpc::Status SyncServiceImpl::SetReviewedAll(
+    grpc::ServerContext* context, const v1::SetReviewedAllRequest* req,
+    v1::EditResponse* out) {
+  HUBSYNC_AUTHORIZE_AS(
+      actor, *auth_, context, auth::Verb::kSetReviewedAll,
+      auth::Target{Resource::kSession, req->session_id(), "session_id"});
+  HUBSYNC_RETURN_IF_INVALID(CheckVersionField(req->expected_version()));
+  if (req->confirm_count() < 0) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "confirm_count must not be negative");
+  }
+  return Reply(
+      sessions_->SetReviewedAll(req->session_id(), req->expected_version(),
+                                req->reviewed(), req->confirm_count(), actor),
+      out);
 }
 
 grpc::Status SyncServiceImpl::CancelSession(grpc::ServerContext* context,

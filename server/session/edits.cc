@@ -85,6 +85,7 @@ absl::StatusOr<RowDelta> RowEditor::Match(const std::string& learner_id,
   hub_row->status = RowStatus::kMatched;
   hub_row->mis_id = mis_id;
   hub_row->decided_by_admin = true;
+  hub_row->reviewed = true;  // a pair made by hand is a decision
   hub_row->import = false;
   hub_row->sync_email = sync_email;
   auto why = std::make_shared<Explanation>(explanation);
@@ -131,6 +132,7 @@ absl::StatusOr<RowDelta> RowEditor::Unmatch(
   row->mis_id.clear();
   row->sync_email = false;
   row->decided_by_admin = true;
+  row->reviewed = false;  // no pair left to have reviewed
   row->explanation = RowExplanation::ReasonOnly(
       linked ? "unmatched by the admin; the MIS record it was linked to is "
                "gone, so it will be desynced"
@@ -139,6 +141,57 @@ absl::StatusOr<RowDelta> RowEditor::Unmatch(
   delta.changed.push_back(*row);
   delta.changed.push_back(new_row);
   rows_->push_back(std::move(new_row));
+  return delta;
+}
+
+absl::StatusOr<RowDelta> RowEditor::SetReviewed(const std::string& learner_id,
+                                                const std::string& mis_id,
+                                                bool reviewed) {
+  const bool by_hub = !learner_id.empty();
+  const std::string who = by_hub ? absl::StrCat("hub learner ", learner_id)
+                                 : absl::StrCat("MIS learner ", mis_id);
+  Row* row = by_hub ? FindByHub(learner_id) : FindByMis(mis_id);
+  if (row == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat(who, " is on no row of this session"));
+  }
+  if (row->status != RowStatus::kMayMatch) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("Reviewed applies to May match rows only; ", who, " is ",
+                     RowStatusName(row->status)));
+  }
+  RowDelta delta;
+  if (row->reviewed != reviewed) {
+    delta.before.push_back(*row);
+    row->reviewed = reviewed;
+    delta.changed.push_back(*row);
+  }
+  return delta;
+}
+
+absl::StatusOr<RowDelta> RowEditor::SetReviewedAll(bool reviewed,
+                                                   int64_t confirm_count) {
+  int64_t changes = 0;
+  for (const Row& row : *rows_) {
+    if (row.status == RowStatus::kMayMatch && row.reviewed != reviewed) {
+      ++changes;
+    }
+  }
+  if (confirm_count != changes) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("this would mark ", changes, " May match row(s) ",
+                     reviewed ? "reviewed" : "not reviewed",
+                     "; confirm with confirm_count = ", changes,
+                     " (the confirmation given was for ", confirm_count, ")"));
+  }
+  RowDelta delta;
+  for (Row& row : *rows_) {
+    if (row.status == RowStatus::kMayMatch && row.reviewed != reviewed) {
+      delta.before.push_back(row);
+      row.reviewed = reviewed;
+      delta.changed.push_back(row);
+    }
+  }
   return delta;
 }
 

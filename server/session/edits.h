@@ -44,6 +44,15 @@ class RowEditor {
   absl::StatusOr<RowDelta> Unmatch(
       const std::string& learner_id, const std::string& mis_id = "",
       const std::function<bool(const std::string&)>& hub_is_linked = nullptr);
+  // Marks a May match row reviewed (or not), named by its hub learner or,
+  // if learner_id is empty, by its MIS learner.
+  absl::StatusOr<RowDelta> SetReviewed(const std::string& learner_id,
+                                       const std::string& mis_id,
+                                       bool reviewed);
+  // Every May match row. confirm_count must be the number of rows this
+  // changes (those not already `reviewed`), else FAILED_PRECONDITION naming
+  // it: a deliberate "all", not a blind one.
+  absl::StatusOr<RowDelta> SetReviewedAll(bool reviewed, int64_t confirm_count);
   // Email ticks; has_email says whether a MIS learner has an email.
   template <typename HasEmail>
   absl::StatusOr<RowDelta> SetSyncEmail(const std::string& mis_id, bool sync,

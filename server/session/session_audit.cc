@@ -28,7 +28,8 @@ std::string RowsJson(const std::vector<Row>& rows,
     AppendJsonString(&out, r.mis_id);
     absl::StrAppend(&out, ",\"import\":", Bool(r.import),
                     ",\"sync_email\":", Bool(r.sync_email),
-                    ",\"decided_by_admin\":", Bool(r.decided_by_admin), "}");
+                    ",\"decided_by_admin\":", Bool(r.decided_by_admin),
+                    ",\"reviewed\":", Bool(r.reviewed), "}");
   }
   out += "]";
   if (!removed_row_ids.empty()) {

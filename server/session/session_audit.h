@@ -16,8 +16,8 @@
 namespace hubsync {
 
 // {"rows":[{"row_id":..,"status":..,"learner_id":..,"mis_id":..,"import":..,
-// "sync_email":..,"decided_by_admin":..}, ...]}, plus "removed_row_ids" when
-// given.
+// "sync_email":..,"decided_by_admin":..,"reviewed":..}, ...]}, plus
+// "removed_row_ids" when given.
 std::string RowsJson(const std::vector<Row>& rows,
                      const std::vector<int64_t>& removed_row_ids = {});
 

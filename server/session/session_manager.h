@@ -200,6 +200,21 @@ class SessionManager {
   absl::StatusOr<SessionEvent> SetSyncEmailAll(const std::string& session_id,
                                                int64_t expected_version,
                                                bool on, const Actor& actor);
+  // Marks a May match row reviewed (or not); the row is named by its hub
+  // learner, or (learner_id empty) by its MIS learner. FAILED_PRECONDITION
+  // on a row of another status.
+  absl::StatusOr<SessionEvent> SetReviewed(const std::string& session_id,
+                                           int64_t expected_version,
+                                           const std::string& learner_id,
+                                           const std::string& mis_id,
+                                           bool reviewed, const Actor& actor);
+  // Every May match row; confirm_count must equal the number of rows it
+  // changes (RowEditor::SetReviewedAll).
+  absl::StatusOr<SessionEvent> SetReviewedAll(const std::string& session_id,
+                                              int64_t expected_version,
+                                              bool reviewed,
+                                              int64_t confirm_count,
+                                              const Actor& actor);
 
   // Applies the screen in one transaction. A repeat with the same request id
   // (or any repeat on a saved session with no request id) returns the first
@@ -209,12 +224,16 @@ class SessionManager {
   // confirm_desync_count equals the number it would desync. validate_only:
   // a dry run that checks as Save does (but skips the guard) and returns the
   // summary of the same plan, writing nothing (SaveRequest.validate_only).
+  // A save with May match rows not marked reviewed fails with
+  // FAILED_PRECONDITION (payload kUnreviewedPayload, server/session/
+  // unreviewed.h) unless allow_unreviewed; a dry run is not refused.
   absl::StatusOr<SaveOutcome> Save(const std::string& session_id,
                                    int64_t expected_version,
                                    const std::string& request_id,
                                    int64_t confirm_desync_count,
                                    const Actor& actor,
-                                   bool validate_only = false);
+                                   bool validate_only = false,
+                                   bool allow_unreviewed = false);
   absl::StatusOr<SessionView> Cancel(const std::string& session_id,
                                      int64_t expected_version,
                                      const Actor& actor);

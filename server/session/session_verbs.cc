@@ -14,6 +14,7 @@
 #include "server/session/save_plan.h"
 #include "server/session/session_audit.h"
 #include "server/session/session_manager.h"
+#include "server/session/unreviewed.h"
 
 namespace hubsync {
 namespace {
@@ -240,12 +241,33 @@ absl::StatusOr<SessionEvent> SessionManager::SetSyncEmailAll(
                   });
 }
 
-absl::StatusOr<SaveOutcome> SessionManager::Save(const std::string& session_id,
-                                                 int64_t expected_version,
-                                                 const std::string& request_id,
-                                                 int64_t confirm_desync_count,
-                                                 const Actor& actor,
-                                                 bool validate_only) {
+absl::StatusOr<SessionEvent> SessionManager::SetReviewed(
+    const std::string& session_id, int64_t expected_version,
+    const std::string& learner_id, const std::string& mis_id, bool reviewed,
+    const Actor& actor) {
+  return Edit(
+      session_id, expected_version, "SetReviewed", "set_reviewed", actor,
+      [&](Live& live, const RowContext&) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+        return RowEditor(&live.rows, &live.next_row_id)
+            .SetReviewed(learner_id, mis_id, reviewed);
+      });
+}
+
+absl::StatusOr<SessionEvent> SessionManager::SetReviewedAll(
+    const std::string& session_id, int64_t expected_version, bool reviewed,
+    int64_t confirm_count, const Actor& actor) {
+  return Edit(
+      session_id, expected_version, "SetReviewedAll", "set_reviewed_all", actor,
+      [&](Live& live, const RowContext&) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+        return RowEditor(&live.rows, &live.next_row_id)
+            .SetReviewedAll(reviewed, confirm_count);
+      });
+}
+
+absl::StatusOr<SaveOutcome> SessionManager::Save(
+    const std::string& session_id, int64_t expected_version,
+    const std::string& request_id, int64_t confirm_desync_count,
+    const Actor& actor, bool validate_only, bool allow_unreviewed) {
   absl::StatusOr<std::shared_ptr<Live>> loaded = Load(session_id);
   if (!loaded.ok()) return loaded.status();
   Live& live = **loaded;
@@ -281,6 +303,14 @@ absl::StatusOr<SaveOutcome> SessionManager::Save(const std::string& session_id,
     }
     // A dry run: the summary of this very plan, and nothing written.
     if (validate_only) return SaveOutcome{View(live), SummariseSavePlan(*plan)};
+    // A May match row is a guess: saved, it links and overwrites the hub
+    // learner. Nobody should save one without having looked at it.
+    if (!allow_unreviewed) {
+      UnreviewedInfo unreviewed = FindUnreviewed(live.rows, **context);
+      if (unreviewed.count > 0) {
+        return UnreviewedRefusal(live.record.id, unreviewed);
+      }
+    }
     MassDesyncInfo guard;
     guard.max_percent = max_desync_percent_;
     for (const PlannedChange& c : plan->changes) {

@@ -159,7 +159,7 @@ void AppendRowLine(const Row& r, int64_t evidence_id, std::string* out) {
   out->append(status.data(), status.size());
   out->push_back(' ');
   number((r.import ? 1u : 0u) | (r.sync_email ? 2u : 0u) |
-         (r.decided_by_admin ? 4u : 0u));
+         (r.decided_by_admin ? 4u : 0u) | (r.reviewed ? 8u : 0u));
   out->push_back(' ');
   number(static_cast<uint64_t>(evidence_id));
   out->push_back(' ');
@@ -217,7 +217,7 @@ absl::StatusOr<std::vector<RowLine>> ParseChunk(absl::string_view text,
     if (!word(&id) || !word(&status) || !word(&flags) || !word(&evidence) ||
         !absl::SimpleAtoi(id, &line.row.row_id) || line.row.row_id <= 0 ||
         !absl::SimpleAtoi(flags, &flag_bits) || flag_bits < 0 ||
-        flag_bits > 7 || !absl::SimpleAtoi(evidence, &line.evidence_id) ||
+        flag_bits > 15 || !absl::SimpleAtoi(evidence, &line.evidence_id) ||
         line.evidence_id < 0) {
       return malformed("expected a row id, status, flags and evidence id");
     }
@@ -227,6 +227,7 @@ absl::StatusOr<std::vector<RowLine>> ParseChunk(absl::string_view text,
     line.row.import = (flag_bits & 1) != 0;
     line.row.sync_email = (flag_bits & 2) != 0;
     line.row.decided_by_admin = (flag_bits & 4) != 0;
+    line.row.reviewed = (flag_bits & 8) != 0;  // absent before reviews: 0
     if (!counted(&line.row.hub_learner_id) || !counted(&line.row.mis_id) ||
         rest.empty() || rest[0] != '\n') {
       return malformed("expected the learner ids, each after its length");
@@ -519,6 +520,7 @@ absl::StatusOr<StatusCounts> SqliteStore::SessionRowCounts(
     out.desynced += c.desynced;
     out.import_ticked += c.import_ticked;
     out.email_ticked += c.email_ticked;
+    out.unreviewed_may_match += c.unreviewed_may_match;
   }
   return out;
 }

@@ -222,6 +222,21 @@ std::vector<RpcCase> EveryRpcMalformed() {
          v1::EditResponse out;
          return a.sync_->SetSyncEmailAll(a.Context().get(), r, &out);
        }},
+      {"SetReviewed",
+       [](Api& a, const Ids& i) {
+         v1::SetReviewedRequest r;  // names neither side of the row
+         r.set_session_id(i.session);
+         v1::EditResponse out;
+         return a.sync_->SetReviewed(a.Context().get(), r, &out);
+       }},
+      {"SetReviewedAll",
+       [](Api& a, const Ids& i) {
+         v1::SetReviewedAllRequest r;
+         r.set_session_id(i.session);
+         r.set_confirm_count(-1);
+         v1::EditResponse out;
+         return a.sync_->SetReviewedAll(a.Context().get(), r, &out);
+       }},
       {"WatchSession",
        [](Api& a, const Ids& i) {
          v1::WatchSessionRequest r;
@@ -398,7 +413,7 @@ TEST(AuthFirstTest, ARoleThatMayNotCallTheRpcIsDeniedWhateverTheBody) {
         << rpc.name << ": " << s.error_message();
     EXPECT_THAT(s.error_message(), HasSubstr(rpc.name));
   }
-  EXPECT_EQ(denied, 20);
+  EXPECT_EQ(denied, 22);
 }
 
 }  // namespace

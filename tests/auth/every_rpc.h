@@ -315,6 +315,21 @@ inline std::vector<RpcCase> EveryRpc() {
          v1::EditResponse out;
          return a.sync_->SetSyncEmailAll(a.Context().get(), r, &out);
        }},
+      {"SetReviewed",
+       [](Api& a, const Ids& i) {
+         v1::SetReviewedRequest r;
+         r.set_session_id(i.session);
+         r.set_learner_id(i.learner);
+         v1::EditResponse out;
+         return a.sync_->SetReviewed(a.Context().get(), r, &out);
+       }},
+      {"SetReviewedAll",
+       [](Api& a, const Ids& i) {
+         v1::SetReviewedAllRequest r;
+         r.set_session_id(i.session);
+         v1::EditResponse out;
+         return a.sync_->SetReviewedAll(a.Context().get(), r, &out);
+       }},
       {"WatchSession",
        [](Api& a, const Ids& i) {
          v1::WatchSessionRequest r;

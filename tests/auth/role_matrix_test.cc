@@ -39,6 +39,8 @@ const std::map<std::string, std::string>& Allowed() {
       {"Unmatch", "AS"},
       {"SetSyncEmail", "AS"},
       {"SetSyncEmailAll", "AS"},
+      {"SetReviewed", "AS"},
+      {"SetReviewedAll", "AS"},
       {"WatchSession", "ASV"},
       {"ListSaves", "ASV"},
       {"GetSave", "ASV"},

@@ -258,6 +258,9 @@ class Admin {
     save.set_session_id(id);
     save.set_expected_version(version);
     save.set_request_id(absl::StrCat("load-", index_, "-", n));
+    // A scripted save: any May match rows go unreviewed, as with
+    // `hubsync sync save --accept-unreviewed` (docs/SYNC.md).
+    save.set_allow_unreviewed(true);
     const auto t0 = Steady::now();
     auto saved = client_->SaveAndSyncPupils(save);
     const auto dt = Steady::now() - t0;

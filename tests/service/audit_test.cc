@@ -84,6 +84,9 @@ TEST(AuditTest, EveryHubChangeIsRecordedWithWhoWhenVerbAndBeforeAndAfter) {
   v1::SaveRequest save;
   save.set_session_id(id);
   save.set_confirm_desync_count(1);
+  // Freddie's May match is saved unreviewed: not what this test is about
+  // (tests/service/review_test.cc).
+  save.set_allow_unreviewed(true);
   v1::SaveResponse saved;
   grpc::Status s = server.sync().SaveAndSyncPupils(Ctx().get(), save, &saved);
   ASSERT_TRUE(s.ok()) << s.error_message();

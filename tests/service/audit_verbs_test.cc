@@ -61,6 +61,17 @@ std::vector<std::string> Rows(const std::string& json) {
   return out;
 }
 
+// The rows of a row-edit record's JSON as "learner|reviewed".
+std::vector<std::string> ReviewedRows(const std::string& json) {
+  std::vector<std::string> out;
+  const google::protobuf::Struct s = Json(json);
+  for (const auto& v : s.fields().at("rows").list_value().values()) {
+    const auto& r = v.struct_value();
+    out.push_back(Text(r, "learner_id") + "|" + Text(r, "reviewed"));
+  }
+  return out;
+}
+
 std::vector<std::string> Verbs(const std::vector<v1::AuditRecord>& records) {
   std::vector<std::string> out;
   for (const auto& r : records) out.push_back(r.verb());
@@ -123,13 +134,24 @@ TEST(AuditVerbsTest, EverySessionVerbRecordsItsRowsBeforeAndAfter) {
   auto email_all = For<v1::SetSyncEmailAllRequest>(id);
   email_all.set_sync(true);
   ok(server.sync().SetSyncEmailAll(Ctx().get(), email_all, &edit));
+  auto review = For<v1::SetReviewedRequest>(id);
+  review.set_learner_id(t.freddie);
+  review.set_reviewed(true);
+  ok(server.sync().SetReviewed(Ctx().get(), review, &edit));
+  review.set_reviewed(false);
+  ok(server.sync().SetReviewed(Ctx().get(), review, &edit));
+  auto review_all = For<v1::SetReviewedAllRequest>(id);
+  review_all.set_reviewed(true);
+  review_all.set_confirm_count(1);
+  ok(server.sync().SetReviewedAll(Ctx().get(), review_all, &edit));
 
   trail = Trail(server, t.school, id);
   ASSERT_THAT(
       Verbs(trail),
       ElementsAre("start_session", "class_sync", "set_scope", "classify",
                   "set_import", "unmatch", "match", "set_sync_email",
-                  "set_import_all", "set_import", "set_sync_email_all"));
+                  "set_import_all", "set_import", "set_sync_email_all",
+                  "set_reviewed", "set_reviewed", "set_reviewed_all"));
   for (const auto& r : trail) {
     EXPECT_EQ(r.actor_key_id(), key_id) << r.verb();
     EXPECT_EQ(r.session_id(), id) << r.verb();
@@ -168,6 +190,19 @@ TEST(AuditVerbsTest, EverySessionVerbRecordsItsRowsBeforeAndAfter) {
       ElementsAre("New||m-noah|false|false", "New||m-isla|false|false"));
   EXPECT_THAT(Rows(trail[10].after_json()),  // Amelia's was ticked already
               ElementsAre("New||m-noah|true|true", "New||m-isla|false|true"));
+  // Reviewed: Freddie's May match marked, unmarked, then marked by "all".
+  EXPECT_EQ(trail[11].learner_id(), t.freddie);
+  EXPECT_THAT(ReviewedRows(trail[11].before_json()),
+              ElementsAre(t.freddie + "|false"));
+  EXPECT_THAT(ReviewedRows(trail[11].after_json()),
+              ElementsAre(t.freddie + "|true"));
+  EXPECT_THAT(ReviewedRows(trail[12].after_json()),
+              ElementsAre(t.freddie + "|false"));
+  EXPECT_THAT(ReviewedRows(trail[13].after_json()),
+              ElementsAre(t.freddie + "|true"));
+  // Ellie's pair, matched by hand, is reviewed: a decision.
+  EXPECT_THAT(ReviewedRows(trail[6].after_json()),
+              ElementsAre(t.ellie + "|true"));
 
   // Save: one record per learner with its fields before and after.
   auto save = For<v1::SaveRequest>(id);

@@ -31,6 +31,9 @@ Refusal TrySave(TestServer& server, const std::string& session,
   v1::SaveRequest save;
   save.set_session_id(session);
   save.set_confirm_desync_count(confirm);
+  // Freddie's May match is saved unreviewed: these tests are about the
+  // desync guard (unreviewed rows: tests/service/review_test.cc).
+  save.set_allow_unreviewed(true);
   v1::SaveResponse out;
   auto ctx = Ctx();
   Refusal r;

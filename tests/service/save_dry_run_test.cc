@@ -92,6 +92,9 @@ TEST(SaveDryRunTest, WritesNothingAndPredictsTheSaveExactly) {
   save.set_validate_only(false);
   save.set_request_id("save-1");
   save.set_confirm_desync_count(1);
+  // Freddie's May match, unreviewed, goes with the admin's say-so (a dry run
+  // is never refused for it: tests/service/review_test.cc).
+  save.set_allow_unreviewed(true);
   v1::SaveResponse saved;
   s = server.sync().SaveAndSyncPupils(Ctx().get(), save, &saved);
   ASSERT_TRUE(s.ok()) << s.error_message();

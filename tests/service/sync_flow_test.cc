@@ -89,6 +89,14 @@ TEST(SyncFlowTest, EditsAndSaveChangeTheHubAsTheScreenSaid) {
   EXPECT_EQ(RowOf(rows, "m-isla").status(), v1::ROW_STATUS_NEW);
   EXPECT_TRUE(RowOf(rows, "m-isla").import());
 
+  // The admin has looked at Freddie's May match and keeps it.
+  v1::SetReviewedRequest review;
+  review.set_session_id(session);
+  review.set_learner_id(t.freddie);
+  review.set_reviewed(true);
+  ok(server.sync().SetReviewed(Ctx().get(), review, &edit));
+  EXPECT_TRUE(edit.changed_rows(0).reviewed());
+
   v1::SaveRequest save;
   save.set_session_id(session);
   save.set_request_id("save-1");

@@ -649,6 +649,38 @@ std::vector<Case> Cases() {
         r.set_learner_id(kLong);
         return Call(sync(s), &v1::SyncService::Stub::Unmatch, r);
       });
+  add("SetReviewed", S::INVALID_ARGUMENT, "learner_id and mis_id",
+      [=](TestServer& s, const World& w) {
+        v1::SetReviewedRequest r;
+        r.set_session_id(w.session);
+        r.set_learner_id(w.t.freddie);
+        r.set_mis_id("m-freddie");
+        r.set_reviewed(true);
+        return Call(sync(s), &v1::SyncService::Stub::SetReviewed, r);
+      });
+  add("SetReviewed", S::INVALID_ARGUMENT, "mis_id",
+      [=](TestServer& s, const World& w) {
+        v1::SetReviewedRequest r;
+        r.set_session_id(w.session);
+        r.set_mis_id(std::string(300, 'm'));
+        r.set_reviewed(true);
+        return Call(sync(s), &v1::SyncService::Stub::SetReviewed, r);
+      });
+  add("SetReviewedAll", S::INVALID_ARGUMENT, "confirm_count",
+      [=](TestServer& s, const World& w) {
+        v1::SetReviewedAllRequest r;
+        r.set_session_id(w.session);
+        r.set_reviewed(true);
+        r.set_confirm_count(-1);
+        return Call(sync(s), &v1::SyncService::Stub::SetReviewedAll, r);
+      });
+  add("SetReviewedAll", S::INVALID_ARGUMENT, "expected_version",
+      [=](TestServer& s, const World& w) {
+        v1::SetReviewedAllRequest r;
+        r.set_session_id(w.session);
+        r.set_expected_version(-1);
+        return Call(sync(s), &v1::SyncService::Stub::SetReviewedAll, r);
+      });
   add("SaveAndSyncPupils", S::INVALID_ARGUMENT, "request_id",
       [=](TestServer& s, const World& w) {
         v1::SaveRequest r;

@@ -266,6 +266,54 @@ TEST(SessionStoreTest, RowsAcrossChunksAndAwkwardIdsRoundTrip) {
                              HasSubstr(next.id))));
 }
 
+// The reviewed mark is flag 8 of a row's line (docs/STORAGE.md). A line
+// written before the mark existed (flags at most 7) reads as not reviewed,
+// and the counts read from the chunks count it as unreviewed.
+TEST(SessionStoreTest, ReviewedRoundTripsAndOldLinesReadAsNotReviewed) {
+  auto s = MakeSession();
+  Row reviewed = PairedRow(1);
+  reviewed.reviewed = true;
+  Row unreviewed = PairedRow(2);
+  unreviewed.hub_learner_id = "lrn_2";
+  unreviewed.mis_id = "m2";
+  SessionRecord next = s->session;
+  next.version = 2;
+  ASSERT_THAT(s->t->store->UpdateSession(next, {reviewed, unreviewed}, {}),
+              IsOk());
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<Row> rows,
+                               s->t->store->LoadRows(next.id));
+  ASSERT_THAT(rows, SizeIs(2));
+  EXPECT_TRUE(rows[0].reviewed);
+  EXPECT_TRUE(rows[0].decided_by_admin) << "the other flags are kept";
+  EXPECT_TRUE(rows[0].sync_email);
+  EXPECT_FALSE(rows[1].reviewed);
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(StatusCounts counts,
+                               s->t->store->SessionRowCounts(next.id));
+  EXPECT_EQ(counts.may_match, 2);
+  EXPECT_EQ(counts.unreviewed_may_match, 1);
+  {
+    HUBSYNC_ASSERT_OK_AND_ASSIGN(storage::Db db, storage::Db::Open(s->t->path));
+    // As an older hubsyncd wrote it: sync_email + decided_by_admin, no 8.
+    ASSERT_THAT(db.Exec("UPDATE session_row_chunks SET row_count = 1, rows = "
+                        "'1 may_match 6 0 5:lrn_12:m1\n' WHERE chunk = 0"),
+                IsOk());
+  }
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(rows, s->t->store->LoadRows(next.id));
+  ASSERT_THAT(rows, SizeIs(1));
+  EXPECT_EQ(rows[0].status, RowStatus::kMayMatch);
+  EXPECT_TRUE(rows[0].decided_by_admin);
+  EXPECT_FALSE(rows[0].reviewed);
+  {
+    HUBSYNC_ASSERT_OK_AND_ASSIGN(storage::Db db, storage::Db::Open(s->t->path));
+    ASSERT_THAT(db.Exec("UPDATE session_row_chunks SET rows = "
+                        "'1 may_match 16 0 5:lrn_12:m1\n' WHERE chunk = 0"),
+                IsOk());
+  }
+  EXPECT_THAT(s->t->store->LoadRows(next.id),
+              StatusIs(absl::StatusCode::kInternal,
+                       HasSubstr("malformed row in chunk 0")));
+}
+
 TEST(SessionStoreTest, CreateNeedsTheSchoolsOwnSnapshot) {
   auto s = MakeSession();
   HUBSYNC_ASSERT_OK_AND_ASSIGN(School other, s->t->store->CreateSchool("Ash"));
