@@ -182,6 +182,12 @@ step "13. Review the May match row"
 hubsync sync rows "$SESSION" --status may_match --explain
 echo "The hub's hand-made Freddie Taylor shares the forename and date of birth of the MIS's"
 echo "Freddie Wood, but the office knows him: a different boy, who took a place elsewhere."
+echo "Nobody has marked it reviewed yet, so a save lists it and asks first; with nobody to"
+echo "answer (stdin closed, as in a script) it saves nothing and names --accept-unreviewed:"
+if hubsync sync save "$SESSION" </dev/null; then
+  echo "demo.sh: the save went through with an unreviewed May match row" >&2
+  exit 1
+fi
 
 step "14. Unmatch it: Freddie Taylor stays as he is, Freddie Wood is imported as a new learner"
 hubsync sync unmatch "$SESSION" "$FREDDIE"

@@ -181,8 +181,68 @@ int EmailAll(const Parsed& p, client::HubsyncClient& c, Io& io) {
   return ShowEdit(c.SetSyncEmailAll(req), p, io);
 }
 
+// Marks one May match row reviewed (by LEARNER_ID or --mis), or with --all
+// --confirm N every one of them; --undo unmarks.
+int Review(const Parsed& p, client::HubsyncClient& c, Io& io) {
+  const bool by_learner = p.positionals.size() > 1;
+  const int named = by_learner + p.Has("mis") + p.Has("all");
+  if (named != 1) {
+    return Usage(p,
+                 "name the row by LEARNER_ID or by --mis MIS_ID, or give --all "
+                 "(exactly one)",
+                 io);
+  }
+  if (p.Has("all")) {
+    if (!p.Has("confirm")) {
+      return Usage(p,
+                   "--all needs --confirm N, the number of May match rows it "
+                   "marks (hubsync sync show SESSION counts them)",
+                   io);
+    }
+    auto req = Mutating<v1::SetReviewedAllRequest>(p);
+    req.set_reviewed(!p.Has("undo"));
+    req.set_confirm_count(p.Number("confirm"));
+    return ShowEdit(c.SetReviewedAll(req), p, io);
+  }
+  if (p.Has("confirm")) {
+    return Usage(p, "--confirm goes with --all", io);
+  }
+  auto req = Mutating<v1::SetReviewedRequest>(p);
+  if (by_learner) req.set_learner_id(p.positionals[1]);
+  req.set_mis_id(p.Get("mis"));
+  req.set_reviewed(!p.Has("undo"));
+  return ShowEdit(c.SetReviewed(req), p, io);
+}
+
+// A save refused for May match rows nobody reviewed: lists them and, with
+// someone to ask (io.in), asks whether to save anyway. True: save again with
+// allow_unreviewed.
+bool AcceptUnreviewed(const v1::UnreviewedMayMatch& unreviewed,
+                      const std::string& session_id, Io& io) {
+  io.err << UnreviewedWarning(unreviewed, session_id);
+  std::string answer;
+  if (io.in != nullptr) {
+    io.err << "Save anyway? [y/N] ";
+    io.err.flush();
+    if (std::getline(*io.in, answer)) {
+      answer = absl::AsciiStrToLower(absl::StripAsciiWhitespace(answer));
+      if (answer == "y" || answer == "yes") return true;
+    }
+    io.err << "\n";
+  }
+  io.err << "not saved: " << unreviewed.count()
+         << " May match row(s) not reviewed (nothing changed). Review them "
+            "with 'hubsync sync review "
+         << session_id
+         << " LEARNER_ID', or save with --accept-unreviewed to save them "
+            "unreviewed\n";
+  return false;
+}
+
 // Saves; when the mass-desync guard refuses, shows the count and, unless
 // --confirm-desync was given, asks for it on io.in and saves again with it.
+// Unreviewed May match rows are listed first and asked about (y/N) unless
+// --accept-unreviewed was given.
 int Save(const Parsed& p, client::HubsyncClient& c, Io& io) {
   auto req = Mutating<v1::SaveRequest>(p);
   if (p.Has("dry-run")) {
@@ -195,8 +255,18 @@ int Save(const Parsed& p, client::HubsyncClient& c, Io& io) {
   }
   req.set_request_id(p.Get("request-id"));
   req.set_confirm_desync_count(p.Number("confirm-desync"));
+  req.set_allow_unreviewed(p.Has("accept-unreviewed"));
   v1::MassDesync guard;
-  absl::StatusOr<v1::SaveResponse> saved = c.SaveAndSyncPupils(req, &guard);
+  v1::UnreviewedMayMatch unreviewed;
+  absl::StatusOr<v1::SaveResponse> saved =
+      c.SaveAndSyncPupils(req, &guard, &unreviewed);
+  if (!saved.ok() && unreviewed.count() > 0) {
+    if (!AcceptUnreviewed(unreviewed, req.session_id(), io)) {
+      return Fail(saved.status(), io);
+    }
+    req.set_allow_unreviewed(true);
+    saved = c.SaveAndSyncPupils(req, &guard, &unreviewed);
+  }
   if (!saved.ok() && guard.desync_count() > 0) {
     io.err << MassDesyncWarning(guard);
     if (p.Has("confirm-desync") || io.in == nullptr)
@@ -382,6 +452,27 @@ std::vector<Command> SyncCommands() {
             "Sync (or with --off desync) every email address on the screen.",
         .example = "hubsync sync email-all ses_..."},
        EmailAll},
+      {{.path = "sync review",
+        .positionals = {"SESSION"},
+        .optional = {"LEARNER_ID"},
+        .flags = {Text("mis", "MIS_ID",
+                       "name the row by its MIS learner instead"),
+                  Switch("all", "every May match row of the session"),
+                  Number("confirm", "N",
+                         "with --all: the number of rows it marks (those not "
+                         "yet so), or nothing is marked"),
+                  Switch("undo", "mark as not reviewed instead"), Expect()},
+        .summary =
+            "Mark a May match row as reviewed (or with --undo, not).\n"
+            "A May match is the classifier's guess: saving links the hub "
+            "learner to the\n"
+            "MIS record and overwrites it. A save with May match rows nobody "
+            "reviewed\n"
+            "lists them and asks. Name the row by LEARNER_ID or by --mis "
+            "MIS_ID, or\n"
+            "mark every one with --all --confirm N (N: how many it marks).",
+        .example = "hubsync sync review ses_... lrn_0123456789abcdef"},
+       Review},
       {{.path = "sync save",
         .positionals = {"SESSION"},
         .flags = {Text("request-id", "ID",
@@ -394,10 +485,17 @@ std::vector<Command> SyncCommands() {
                   Switch("dry-run",
                          "print what the save would do (the server plans it "
                          "as it would apply it) and write nothing"),
+                  Switch("accept-unreviewed",
+                         "save May match rows nobody marked reviewed (sync "
+                         "review) without asking; without it the command "
+                         "lists them and asks, or with nobody to answer "
+                         "saves nothing"),
                   Expect()},
         .summary = "Save and sync pupils, in one transaction.\n"
                    "Prints what happened: linked, refreshed, imported, "
-                   "desynced, emails queued. A save that would desync more "
+                   "desynced, emails queued. May match rows nobody "
+                   "reviewed (sync review) are listed and the command asks "
+                   "first. A save that would desync more "
                    "than the server's share (default 10%) of the school's "
                    "synced learners shows the count and asks first. With "
                    "--dry-run, prints what it would do and saves nothing.",

@@ -87,6 +87,10 @@ std::string AuditChanges(const v1::AuditRecord& a);
 // What the mass-desync guard refused, for a person: the count, the share
 // and what it usually means.
 std::string MassDesyncWarning(const v1::MassDesync& guard);
+// The May match rows a save was refused for (nobody marked them reviewed),
+// one a line, and what a save does to them.
+std::string UnreviewedWarning(const v1::UnreviewedMayMatch& unreviewed,
+                              const std::string& session_id);
 void PrintEmails(const v1::ListVerificationEmailsResponse& r, std::ostream& os,
                  bool header = true);
 void PrintAudit(const v1::ListAuditRecordsResponse& r, std::ostream& os,

@@ -32,6 +32,12 @@ void PrintSummary(const v1::StatusSummary& s, std::ostream& os) {
       " | total %d | Import? ticked %d | Email? ticked %d\n",
       s.not_matched(), s.new_(), s.matched(), s.may_match(), s.synced(),
       s.desynced(), s.total(), s.import_ticked(), s.email_ticked());
+  if (s.unreviewed_may_match() > 0) {
+    os << absl::StrFormat(
+        "May match rows not reviewed: %d (a save asks first; hubsync sync "
+        "review)\n",
+        s.unreviewed_may_match());
+  }
 }
 
 void PrintSession(const v1::Session& s, std::ostream& os) {
@@ -81,6 +87,9 @@ void PrintRows(const std::vector<v1::Row>& rows, const RowsView& view,
     const bool left = r.has_hub() && !r.hub().learner_id().empty();
     const bool right = r.has_mis() && !r.mis().mis_id().empty();
     std::string status = client::StatusLabel(r.status());
+    if (r.status() == v1::ROW_STATUS_MAY_MATCH && r.reviewed()) {
+      status += " (reviewed)";
+    }
     if (r.decided_by_admin()) {
       status += " *";
       any_admin = true;
@@ -172,6 +181,13 @@ void PrintSaveSummary(const v1::SaveResponse& r, std::ostream& os) {
     os << "Save " << r.save_id() << "; to undo it: hubsync save revert "
        << r.save_id() << "\n";
   }
+  const int64_t unreviewed = r.session().summary().unreviewed_may_match();
+  if (r.session().step() != v1::SESSION_STEP_SAVED && unreviewed > 0) {
+    os << absl::StrFormat(
+        "  not reviewed   %d  (May match rows nobody reviewed: the save "
+        "asks first)\n",
+        unreviewed);
+  }
 }
 
 void PrintEvent(const v1::SessionEvent& e, std::ostream& os) {
@@ -198,6 +214,32 @@ std::string MassDesyncWarning(const v1::MassDesync& guard) {
       "before you confirm.\n",
       guard.desync_count(), guard.synced_learners(), share,
       guard.max_percent());
+}
+
+}  // namespace hubsync::cli
+
+namespace hubsync::cli {
+
+std::string UnreviewedWarning(const v1::UnreviewedMayMatch& unreviewed,
+                              const std::string& session_id) {
+  std::string out = absl::StrFormat(
+      "%d May match row(s) nobody has reviewed. Saving links each hub "
+      "learner to the MIS\nrecord it may match and overwrites it from the "
+      "MIS:\n",
+      unreviewed.count());
+  for (const v1::UnreviewedRow& r : unreviewed.rows()) {
+    absl::StrAppend(&out, "  row ", r.row_id(), "  ",
+                    EscapeUnprintable(r.hub_name()), " (",
+                    EscapeUnprintable(r.learner_id()), ")  may be  ",
+                    EscapeUnprintable(r.mis_name()), " (",
+                    EscapeUnprintable(r.mis_id()), ")\n");
+  }
+  const int64_t more = unreviewed.count() - unreviewed.rows_size();
+  if (more > 0) {
+    absl::StrAppend(&out, "  ... and ", more, " more: hubsync sync rows ",
+                    session_id, " --status may_match\n");
+  }
+  return out;
 }
 
 }  // namespace hubsync::cli

@@ -183,6 +183,9 @@ TEST(CliWalkthroughTest, FullSyncThroughTheRealBinaries) {
   cli.Ok({"sync", "import", second, "m-noah"});
   cli.Ok({"sync", "email", second, "m-amelia"});
   cli.Ok({"sync", "email", second, "m-noah"});
+  // Freddie's May match looked at and kept: the saves below are not asked
+  // about it (CliWalkthroughTest.UnreviewedMayMatch... shows the asking).
+  cli.Ok({"sync", "review", second, freddie});
   // Wrong status and unknown ids fail with the code's name and change nothing.
   RunResult bad = cli.Run({"sync", "match", second, amelia, "m-isla"});
   EXPECT_EQ(bad.exit_code, 1);
@@ -394,6 +397,148 @@ TEST(CliWalkthroughTest, FullSyncThroughTheRealBinaries) {
       << "hubsyncd shuts down cleanly on SIGTERM";
 }
 
+// What was seen: `hubsync sync save` linked hand-made Freddie Taylor to MIS
+// Freddie Wood, a May match nobody had looked at, and overwrote him, with no
+// warning. Now the save lists the row and asks; with nobody to answer it
+// saves nothing unless --accept-unreviewed says to.
+TEST(CliWalkthroughTest, UnreviewedMayMatchIsListedAndSavedOnlyWhenAccepted) {
+  TempDir dir;
+  RunResult init = testing::Run(
+      {kBin + "/hubsyncd", "--db", dir.File("hub.db"), "--init-operator-key"});
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  const std::string operator_key(absl::StripAsciiWhitespace(init.out));
+  Child server({kBin + "/hubsyncd", "--listen", "127.0.0.1:0", "--db",
+                dir.File("hub.db")});
+  std::string line = server.WaitForLine("listening on");
+  ASSERT_FALSE(line.empty()) << "hubsyncd did not start";
+  Cli cli(std::stoi(line.substr(line.find(':', line.find("127.0.0.1")) + 1)));
+
+  // A school whose sync screen has one May match (Freddie) and one Matched
+  // row (Amelia); returns the session, with the CLI on the school's key.
+  struct School {
+    std::string school, session, freddie;
+  };
+  int made = 0;
+  auto school_on_screen = [&]() {
+    School out;
+    cli.set_key(operator_key);
+    out.school = cli.One<v1::School>({"school", "create",
+                                      absl::StrCat("Review Academy ", ++made)})
+                     .school_id();
+    RunResult key = cli.Run({"key", "create", "--school", out.school, "--role",
+                             "admin", "--label", "Ms Admin"});
+    EXPECT_EQ(key.exit_code, 0) << key.err;
+    cli.set_key(std::string(absl::StripAsciiWhitespace(key.out)));
+    out.freddie =
+        cli.One<v1::Learner>({"learner", "create", "--school", out.school,
+                              "--forename", "Freddie", "--surname", "Taylor",
+                              "--dob", "2013-05-06", "--year", "7"})
+            .learner_id();
+    cli.Ok({"learner", "create", "--school", out.school, "--forename", "Amelia",
+            "--surname", "Jones", "--dob", "2012-10-01", "--year", "7"});
+    const std::string csv = dir.File(absl::StrCat("mis", made, ".csv"));
+    WriteFile(csv, absl::StrCat(kHeader,
+                                "m-freddie,,Freddie,Wood,2013-05-06,7,7A,\n"
+                                "m-amelia,,Amelia,Jones,2012-10-01,7,7A,\n"));
+    cli.Ok({"mis", "upload", "--school", out.school, "--format", "plain", csv});
+    out.session = cli.One<v1::Session>({"sync", "start", "--school", out.school,
+                                        "--admin", "Ms Admin"})
+                      .session_id();
+    cli.Ok({"sync", "proceed", out.session});
+    cli.Ok({"sync", "scope", out.session, "--all"});
+    cli.Ok({"sync", "proceed", out.session});
+    std::vector<v1::Row> rows =
+        cli.Json<v1::Row>({"sync", "rows", out.session});
+    EXPECT_EQ(RowOf(rows, out.freddie).status(), v1::ROW_STATUS_MAY_MATCH);
+    EXPECT_FALSE(RowOf(rows, out.freddie).reviewed());
+    return out;
+  };
+  auto freddie_in_hub = [&](const School& s) {
+    for (const v1::Learner& l :
+         cli.Json<v1::Learner>({"learner", "list", "--school", s.school})) {
+      if (l.learner_id() == s.freddie) return l;
+    }
+    return v1::Learner();
+  };
+
+  // 1. Nobody to answer (stdin empty, as in a script): listed, not saved,
+  //    and the message names the flag.
+  School a = school_on_screen();
+  RunResult screen = cli.Run({"sync", "rows", a.session});
+  ASSERT_EQ(screen.exit_code, 0) << screen.err;
+  EXPECT_THAT(screen.out, HasSubstr("May match rows not reviewed: 1"));
+  RunResult dry = cli.Run({"sync", "save", a.session, "--dry-run"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_THAT(dry.out, HasSubstr("not reviewed   1"));
+  RunResult refused = cli.Run({"sync", "save", a.session});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("1 May match row(s) nobody has reviewed"));
+  EXPECT_THAT(refused.err, HasSubstr("Freddie Taylor (" + a.freddie +
+                                     ")  may be  Freddie Wood (m-freddie)"));
+  EXPECT_THAT(refused.err, HasSubstr("not saved"));
+  EXPECT_THAT(refused.err, HasSubstr("--accept-unreviewed"));
+  EXPECT_THAT(refused.err, HasSubstr("FAILED_PRECONDITION"));
+  // A "no" (or anything but y) saves nothing either.
+  RunResult no = cli.Run({"sync", "save", a.session}, "n\n");
+  EXPECT_EQ(no.exit_code, 1);
+  EXPECT_THAT(no.err, HasSubstr("Save anyway? [y/N]"));
+  EXPECT_THAT(no.err, HasSubstr("not saved"));
+  EXPECT_EQ(cli.One<v1::Session>({"sync", "show", a.session}).step(),
+            v1::SESSION_STEP_SYNC_SCREEN);
+  EXPECT_EQ(freddie_in_hub(a).legal_surname(), "Taylor") << "hub unchanged";
+  EXPECT_EQ(freddie_in_hub(a).sync_state(), v1::SYNC_STATE_UNSYNCED);
+  // The script that means it says so.
+  RunResult accepted =
+      cli.Run({"sync", "save", a.session, "--accept-unreviewed"});
+  ASSERT_EQ(accepted.exit_code, 0) << accepted.err;
+  EXPECT_THAT(accepted.out, HasSubstr("Saved and synced pupils"));
+  EXPECT_THAT(accepted.err, ::testing::Not(HasSubstr("nobody has reviewed")));
+  EXPECT_EQ(freddie_in_hub(a).legal_surname(), "Wood");
+
+  // 2. On a terminal the admin answers y: saved.
+  School b = school_on_screen();
+  RunResult yes = cli.Run({"sync", "save", b.session}, "y\n");
+  ASSERT_EQ(yes.exit_code, 0) << yes.err;
+  EXPECT_THAT(yes.err, HasSubstr("Freddie Taylor (" + b.freddie + ")"));
+  EXPECT_EQ(freddie_in_hub(b).sync_state(), v1::SYNC_STATE_SYNCED);
+
+  // 3. Reviewed first: saved without a question.
+  School c = school_on_screen();
+  cli.Ok({"sync", "review", c.session, c.freddie});
+  EXPECT_TRUE(RowOf(cli.Json<v1::Row>({"sync", "rows", c.session}), c.freddie)
+                  .reviewed());
+  screen = cli.Run({"sync", "rows", c.session});
+  EXPECT_THAT(screen.out, HasSubstr("May match (reviewed)"));
+  EXPECT_THAT(screen.out, ::testing::Not(HasSubstr("not reviewed")));
+  cli.Ok({"sync", "review", c.session, "--mis", "m-freddie", "--undo"});
+  EXPECT_FALSE(RowOf(cli.Json<v1::Row>({"sync", "rows", c.session}), c.freddie)
+                   .reviewed());
+  // Every row at once needs the count it marks.
+  RunResult all = cli.Run({"sync", "review", c.session, "--all"});
+  EXPECT_EQ(all.exit_code, 2);
+  EXPECT_THAT(all.err, HasSubstr("--confirm N"));
+  all = cli.Run({"sync", "review", c.session, "--all", "--confirm", "2"});
+  EXPECT_EQ(all.exit_code, 1);
+  EXPECT_THAT(all.err, HasSubstr("confirm_count = 1"));
+  cli.Ok({"sync", "review", c.session, "--all", "--confirm", "1"});
+  RunResult amelia =
+      cli.Run({"sync", "review", c.session, "--mis", "m-amelia"});
+  EXPECT_EQ(amelia.exit_code, 1) << "Amelia's row is Matched, not May match";
+  EXPECT_THAT(amelia.err, HasSubstr("May match rows only"));
+  RunResult saved = cli.Run({"sync", "save", c.session});
+  ASSERT_EQ(saved.exit_code, 0) << saved.err;
+  EXPECT_THAT(saved.err, ::testing::Not(HasSubstr("nobody has reviewed")));
+  EXPECT_EQ(freddie_in_hub(c).legal_surname(), "Wood");
+  // The trail says who reviewed it.
+  std::vector<std::string> verbs;
+  for (const auto& r : cli.Json<v1::AuditRecord>(
+           {"audit", "list", "--school", c.school, "--session", c.session})) {
+    verbs.push_back(r.verb());
+  }
+  EXPECT_THAT(verbs, ::testing::IsSupersetOf(
+                         {"set_reviewed", "set_reviewed_all", "link"}));
+}
+
 TEST(CliWalkthroughTest, HelpAndUsageErrors) {
   RunResult help = testing::Run({kBin + "/hubsync", "--help"});
   EXPECT_EQ(help.exit_code, 0);
@@ -401,6 +546,14 @@ TEST(CliWalkthroughTest, HelpAndUsageErrors) {
   RunResult sub = testing::Run({kBin + "/hubsync", "sync", "match", "--help"});
   EXPECT_EQ(sub.exit_code, 0);
   EXPECT_THAT(sub.out, HasSubstr("LEARNER_ID MIS_ID"));
+  RunResult save_help =
+      testing::Run({kBin + "/hubsync", "sync", "save", "--help"});
+  EXPECT_THAT(save_help.out, HasSubstr("--accept-unreviewed"));
+  RunResult review_help =
+      testing::Run({kBin + "/hubsync", "sync", "review", "--help"});
+  EXPECT_EQ(review_help.exit_code, 0);
+  EXPECT_THAT(review_help.out, HasSubstr("--confirm N"));
+  EXPECT_THAT(review_help.out, HasSubstr("--undo"));
   RunResult unknown =
       testing::Run({kBin + "/hubsync", "sync", "rows", "ses_x", "--frob"});
   EXPECT_EQ(unknown.exit_code, 2);
