@@ -81,7 +81,8 @@ std::vector<std::string> ExplainLines(const v1::Row& r) {
 }
 
 std::vector<std::string> SaveLines(const v1::SaveSummary& s,
-                                   const Counts& counts) {
+                                   const Counts& counts,
+                                   const std::vector<v1::Row>& unreviewed) {
   std::vector<std::string> lines = {
       "Save and sync pupils writes this to the Admin Hub in one transaction:",
       absl::StrFormat("  import      %d new learners (New rows ticked Import?)",
@@ -99,12 +100,29 @@ std::vector<std::string> SaveLines(const v1::SaveSummary& s,
                       s.unaffected()),
       absl::StrFormat("  not imported %d (New rows not ticked)",
                       counts.new_rows - counts.import_ticked)};
-  if (counts.may_match > 0) {
+  if (!unreviewed.empty()) {
+    // The rows a save would link unseen: saving now saves them anyway.
+    constexpr size_t kListed = 5;
     lines.push_back("");
     lines.push_back(absl::StrFormat(
-        "%d May match row(s) will be saved as matches unless you unmatch",
+        "%d May match row(s) nobody has reviewed will be linked, the hub",
+        unreviewed.size()));
+    lines.push_back(
+        "learner overwritten from the MIS (v marks one reviewed, u "
+        "unmatches):");
+    for (size_t i = 0; i < unreviewed.size() && i < kListed; ++i) {
+      lines.push_back(absl::StrCat("  ", HubName(unreviewed[i]), "  may be  ",
+                                   MisName(unreviewed[i])));
+    }
+    if (unreviewed.size() > kListed) {
+      lines.push_back(absl::StrFormat("  ... and %d more (f filters by status)",
+                                      unreviewed.size() - kListed));
+    }
+  } else if (counts.may_match > 0) {
+    lines.push_back("");
+    lines.push_back(absl::StrFormat(
+        "%d May match row(s), all reviewed, will be saved as matches.",
         counts.may_match));
-    lines.push_back("them (f filters by status).");
   }
   return lines;
 }
@@ -136,6 +154,7 @@ const std::vector<std::string>& HelpLines() {
       "e / E        tick / untick Sync email? on a row / on every row",
       "m            mark a Not matched or New row; m on the other kind: Match",
       "u            Unmatch a Matched or May match row",
+      "v            mark a May match row reviewed (+), or not reviewed",
       "x, Enter     why: each field's level and weight, and the score",
       "r            fetch the rows from the server again",
       "S            Save and sync pupils (shows what it will do first)",

@@ -19,10 +19,13 @@ std::vector<std::string> ExplainLines(const v1::Row& row);
 
 // What Save and sync pupils will do: `will` is the server's dry run of the
 // save (SaveRequest.validate_only), so the preview is what the save does;
-// the counts add the New rows left unticked and the May match warning.
-// Lines fit a dialog at 80x24 (72 columns).
+// the counts add the New rows left unticked; `unreviewed` (May match rows
+// nobody marked reviewed) are listed by name, the first few of them, as the
+// save would link them unseen. Lines fit a dialog at 80x24 (72 columns);
+// a long list scrolls.
 std::vector<std::string> SaveLines(const v1::SaveSummary& will,
-                                   const Counts& counts);
+                                   const Counts& counts,
+                                   const std::vector<v1::Row>& unreviewed = {});
 
 // The count and share the mass-desync guard refused, and how to confirm.
 std::vector<std::string> MassDesyncLines(const v1::MassDesync& guard);

@@ -117,6 +117,7 @@ std::string SyncKeyHint(int width) {
                                 {"e: email", 1},
                                 {"m: match", 4},
                                 {"u: unmatch", 2},
+                                {"v: reviewed", 2},
                                 {"x: why", 2},
                                 {"S: save", 9},
                                 {"?: keys", 9},

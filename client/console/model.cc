@@ -269,6 +269,7 @@ Counts SyncModel::counts() const {
         break;
       case v1::ROW_STATUS_MAY_MATCH:
         ++c.may_match;
+        if (!r.reviewed()) ++c.unreviewed_may_match;
         break;
       case v1::ROW_STATUS_SYNCED:
         ++c.synced;
@@ -338,6 +339,30 @@ absl::StatusOr<v1::UnmatchRequest> SyncModel::Unmatch() const {
   auto req = Versioned<v1::UnmatchRequest>();
   req.set_learner_id(r->hub().learner_id());
   return req;
+}
+
+absl::StatusOr<v1::SetReviewedRequest> SyncModel::ToggleReviewed() const {
+  const v1::Row* r = Current();
+  if (r == nullptr) return NoRow();
+  if (r->status() != v1::ROW_STATUS_MAY_MATCH) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("v marks May match rows as reviewed; this row is ",
+                     client::StatusLabel(r->status())));
+  }
+  auto req = Versioned<v1::SetReviewedRequest>();
+  req.set_learner_id(r->hub().learner_id());
+  req.set_reviewed(!r->reviewed());
+  return req;
+}
+
+std::vector<v1::Row> SyncModel::UnreviewedMayMatch() const {
+  std::vector<v1::Row> out;
+  for (const v1::Row& r : rows_) {
+    if (r.status() == v1::ROW_STATUS_MAY_MATCH && !r.reviewed()) {
+      out.push_back(r);
+    }
+  }
+  return out;
 }
 
 v1::SetImportAllRequest SyncModel::TickAllNew() const {

@@ -35,6 +35,7 @@ struct Counts {
   int64_t not_matched = 0, new_rows = 0, matched = 0, may_match = 0, synced = 0,
           desynced = 0, total = 0;
   int64_t import_ticked = 0, email_ticked = 0;
+  int64_t unreviewed_may_match = 0;  // May match rows not marked reviewed
   int64_t Of(v1::RowStatus s) const;
 };
 
@@ -91,11 +92,15 @@ class SyncModel {
   // The numbers per status. What Save will do is the server's to say: the
   // screen asks it for a dry run (SaveRequest.validate_only).
   Counts counts() const;
+  // The May match rows nobody has marked reviewed, in the server's order:
+  // what a save would link unseen (the Save dialog lists them).
+  std::vector<v1::Row> UnreviewedMayMatch() const;
 
   // ---- requests for the keys; an error says why the key does nothing ----
   absl::StatusOr<v1::SetImportRequest> ToggleImport() const;          // space
   absl::StatusOr<v1::SetSyncEmailRequest> ToggleEmail() const;        // e
   absl::StatusOr<v1::UnmatchRequest> Unmatch() const;                 // u
+  absl::StatusOr<v1::SetReviewedRequest> ToggleReviewed() const;      // v
   v1::SetImportAllRequest TickAllNew() const;                         // a
   v1::SetImportAllRequest UntickAllNew() const;                       // A
   absl::StatusOr<v1::SetSyncEmailAllRequest> ToggleEmailAll() const;  // E

@@ -199,6 +199,15 @@ class SyncScreenRunner {
           "Unmatched: the hub learner is Not matched, the MIS learner New "
           "with Import? ticked");
     }
+    if (k.Is(L'v')) {
+      const v1::Row* row = model_.Current();
+      const bool now = row != nullptr && !row->reviewed();
+      Edit(
+          model_.ToggleReviewed(),
+          [&](const auto& r) { return c.SetReviewed(r); },
+          now ? "Marked reviewed: this May match is saved without asking"
+              : "Marked not reviewed: Save will list it and ask");
+    }
     if (k.Is(L'm')) Mark();
     if (k.Is(L'S')) Save();
   }
@@ -258,14 +267,21 @@ class SyncScreenRunner {
       Failed(will.status());
       return;
     }
+    const std::vector<v1::Row> unreviewed = model_.UnreviewedMayMatch();
     const std::vector<std::string> lines =
-        SaveLines(will->summary(), model_.counts());
+        SaveLines(will->summary(), model_.counts(), unreviewed);
     if (!ctx_.ui.Ask("Save and sync pupils", lines, "Save now?")) {
-      SetInfo(ctx_, "Not saved");
+      SetInfo(ctx_, unreviewed.empty()
+                        ? "Not saved"
+                        : "Not saved: v marks a May match row reviewed");
       return;
     }
     v1::SaveRequest req = model_.Save();
     req.set_request_id(RequestId());
+    // The dialog listed them and the admin said yes: save them unreviewed.
+    // (The save carries the version the list was made at, so a row another
+    // admin changed since makes it ABORTED, not saved unseen.)
+    req.set_allow_unreviewed(!unreviewed.empty());
     v1::MassDesync guard;
     absl::StatusOr<v1::SaveResponse> r =
         ctx_.client.SaveAndSyncPupils(req, &guard);
@@ -390,6 +406,9 @@ class SyncScreenRunner {
              cols.hub_reg.w, Paint::kPlain, cur);
       ui.Put(ry, cols.status.x,
              absl::StrCat(client::StatusLabel(r.status()),
+                          r.status() == v1::ROW_STATUS_MAY_MATCH && r.reviewed()
+                              ? " +"
+                              : "",
                           r.decided_by_admin() ? " *" : ""),
              cols.status.w, PaintOf(r.status()), cur, true);
       ui.Put(ry, cols.mis.x, MisName(r), cols.mis.w, Paint::kPlain, cur);

@@ -79,7 +79,39 @@ TEST(DialogsTest, SaveSummaryCountsEachEffectAndWarnsOfMayMatch) {
   EXPECT_THAT(quiet, Not(HasSubstr("May match row")));
   c.may_match = 2;
   EXPECT_THAT(absl::StrJoin(SaveLines(p, c), "\n"),
-              HasSubstr("2 May match row(s) will be saved as matches"));
+              HasSubstr("2 May match row(s), all reviewed, will be saved"));
+}
+
+// Unreviewed May match rows are listed by name: the save would link them
+// unseen, so the admin sees who before saying yes.
+TEST(DialogsTest, SavePreviewListsTheUnreviewedMayMatchRows) {
+  auto row = [](const std::string& hub, const std::string& mis) {
+    v1::Row r;
+    r.set_status(v1::ROW_STATUS_MAY_MATCH);
+    r.mutable_hub()->set_learner_id("lrn_" + hub);
+    r.mutable_hub()->set_legal_forename(hub);
+    r.mutable_hub()->set_legal_surname("Taylor");
+    r.mutable_mis()->set_mis_id("m-" + mis);
+    r.mutable_mis()->set_legal_forename(mis);
+    r.mutable_mis()->set_legal_surname("Wood");
+    return r;
+  };
+  Counts c;
+  c.may_match = 8;
+  std::vector<v1::Row> unreviewed;
+  for (const char* n : {"Freddie", "Ann", "Bea", "Cy", "Di", "Ed", "Flo"}) {
+    unreviewed.push_back(row(n, n));
+  }
+  const std::vector<std::string> lines =
+      SaveLines(v1::SaveSummary(), c, unreviewed);
+  const std::string text = absl::StrJoin(lines, "\n");
+  EXPECT_THAT(text, HasSubstr("7 May match row(s) nobody has reviewed"));
+  EXPECT_THAT(text, HasSubstr("Freddie Taylor  may be  Freddie Wood"));
+  EXPECT_THAT(text, HasSubstr("Di Taylor  may be  Di Wood"));
+  EXPECT_THAT(text, Not(HasSubstr("Ed Taylor"))) << "five listed";
+  EXPECT_THAT(text, HasSubstr("... and 2 more"));
+  EXPECT_THAT(text, HasSubstr("v marks one reviewed"));
+  for (const std::string& l : lines) EXPECT_LE(l.size(), 72u) << l;
 }
 
 TEST(DialogsTest, MassDesyncShowsCountShareAndLimit) {

@@ -237,6 +237,38 @@ TEST(SyncModelTest, KeysBecomeRequestsWithTheSessionVersion) {
   EXPECT_EQ(m.Save().expected_version(), 7);
 }
 
+// v on a May match row asks the server to mark it reviewed (or, once it is,
+// not); the Save dialog lists the May match rows still unreviewed.
+TEST(SyncModelTest, ReviewedTogglesOnMayMatchRowsOnly) {
+  SyncModel m = Demo();
+  EXPECT_EQ(m.counts().unreviewed_may_match, 1);
+  ASSERT_EQ(m.UnreviewedMayMatch().size(), 1u);
+  EXPECT_EQ(m.UnreviewedMayMatch()[0].hub().learner_id(), "lrn_f");
+  m.Home();  // Amelia, Synced
+  EXPECT_THAT(std::string(m.ToggleReviewed().status().message()),
+              HasSubstr("this row is Synced"));
+  m.Move(4);  // Freddie, May match
+  absl::StatusOr<v1::SetReviewedRequest> review = m.ToggleReviewed();
+  ASSERT_TRUE(review.ok()) << review.status();
+  EXPECT_EQ(review->learner_id(), "lrn_f");
+  EXPECT_TRUE(review->reviewed());
+  EXPECT_EQ(review->expected_version(), 7);
+
+  // The server's reply: Freddie's row, reviewed.
+  v1::EditResponse reply;
+  *reply.mutable_session() = m.session();
+  reply.mutable_session()->set_version(8);
+  v1::Row freddie = *m.Current();
+  freddie.set_reviewed(true);
+  *reply.add_changed_rows() = freddie;
+  m.ApplyEdit(reply);
+  EXPECT_EQ(m.counts().unreviewed_may_match, 0);
+  EXPECT_TRUE(m.UnreviewedMayMatch().empty());
+  review = m.ToggleReviewed();
+  ASSERT_TRUE(review.ok());
+  EXPECT_FALSE(review->reviewed()) << "v again: not reviewed";
+}
+
 TEST(SyncModelTest, EmailNeedsTheOptionAndAnAddress) {
   SyncModel off = Demo(/*emails=*/false);
   off.Move(3);

@@ -568,6 +568,68 @@ TEST(ConsoleTest, MassDesyncShowsTheCountAndNeedsYes) {
   ASSERT_TRUE(f.tmux->WaitFor("CONSOLE-EXIT=0"));
 }
 
+// v marks the May match row under the cursor reviewed (+ on the screen, and
+// on the server); the Save dialog lists the May match rows nobody reviewed
+// and saves them only when the admin says yes.
+TEST(ConsoleTest, ReviewedMarkAndTheSaveDialogListsUnreviewedRows) {
+  Fixture f;
+  ASSERT_NO_FATAL_FAILURE(f.Start("Review Academy"));
+  const std::string freddie =
+      f.Learner(Spec("Freddie", "Taylor", "2013-05-06"));
+  f.Learner(Spec("Amelia", "Jones", "2012-10-01"));
+  f.Push({Mis("m-freddie", Spec("Freddie", "Wood", "2013-05-06")),
+          Mis("m-amelia", Spec("Amelia", "Jones", "2012-10-01"))});
+  const std::string session = f.ToSyncScreen();
+  ASSERT_EQ(RowOf(f.Rows(session), freddie).status(), v1::ROW_STATUS_MAY_MATCH);
+
+  f.Console(session);
+  std::string screen;
+  ASSERT_TRUE(f.tmux->WaitFor("rows received", &screen));
+  // Save lists Freddie; n saves nothing.
+  f.tmux->Keys({"S"});
+  ASSERT_TRUE(f.tmux->WaitFor("Save now?", &screen));
+  EXPECT_THAT(screen, HasSubstr("1 May match row(s) nobody has reviewed"));
+  EXPECT_THAT(screen, HasSubstr("Freddie Taylor  may be  Freddie Wood"));
+  f.tmux->Keys({"n"});
+  ASSERT_TRUE(f.tmux->WaitFor("Not saved", &screen));
+  absl::StatusOr<v1::Session> s = f.client->GetSession(session);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->step(), v1::SESSION_STEP_SYNC_SCREEN);
+  EXPECT_EQ(f.ByName("Freddie").legal_surname(), "Taylor");
+
+  // v on Freddie's row: reviewed, marked on the screen and on the server.
+  f.tmux->Keys({"/"});
+  f.tmux->Type("freddie");
+  f.tmux->Keys({"Enter"});
+  ASSERT_TRUE(f.tmux->WaitFor("(1 shown)"));
+  f.tmux->Keys({"v"});
+  ASSERT_TRUE(f.tmux->WaitFor("Marked reviewed", &screen));
+  EXPECT_THAT(screen, HasSubstr("May match +"));
+  EXPECT_TRUE(RowOf(f.Rows(session), freddie).reviewed());
+  f.tmux->Keys({"S"});
+  ASSERT_TRUE(f.tmux->WaitFor("Save now?", &screen));
+  EXPECT_THAT(screen, HasSubstr("all reviewed"));
+  EXPECT_THAT(screen, Not(HasSubstr("nobody has reviewed")));
+  f.tmux->Keys({"n"});
+  ASSERT_TRUE(f.tmux->WaitFor("Not saved"));
+
+  // v again: not reviewed; the dialog lists him again, and y saves him.
+  f.tmux->Keys({"v"});
+  ASSERT_TRUE(f.tmux->WaitFor("Marked not reviewed", &screen));
+  EXPECT_THAT(screen, Not(HasSubstr("May match +")));
+  EXPECT_FALSE(RowOf(f.Rows(session), freddie).reviewed());
+  f.tmux->Keys({"S"});
+  ASSERT_TRUE(f.tmux->WaitFor("Save now?", &screen));
+  EXPECT_THAT(screen, HasSubstr("Freddie Taylor  may be  Freddie Wood"));
+  f.tmux->Keys({"y"});
+  ASSERT_TRUE(f.tmux->WaitFor("Saved and synced pupils", &screen));
+  EXPECT_EQ(f.ByName("Freddie").legal_surname(), "Wood");
+  EXPECT_EQ(f.ByName("Freddie").sync_state(), v1::SYNC_STATE_SYNCED);
+  f.tmux->Keys({"Escape"});
+  f.tmux->Keys({"q"});
+  ASSERT_TRUE(f.tmux->WaitFor("CONSOLE-EXIT=0"));
+}
+
 // ---- issue 18: the console at 80x24, its preview, search and keys ----
 
 // Screen line `i` (0-based) of a capture.
