@@ -224,6 +224,34 @@ TEST(ReviewTest, AHandMadeMatchIsReviewedAndAnUnmatchedRowIsNot) {
   EXPECT_TRUE(SaveWith(server, session, false).status.ok());
 }
 
+// Another admin's screen learns of the mark as of any edit: a WatchSession
+// event with the row, reviewed, and the session's new count.
+TEST(ReviewTest, AWatcherSeesTheMark) {
+  TestServer server;
+  TwoTerms t = SetUpTwoTerms(server);
+  std::string session =
+      ToSyncScreen(server, t.school, AllStudents(), false, nullptr);
+  const int64_t from = GetSession(server, session).version();
+  auto ctx = Ctx();
+  v1::WatchSessionRequest watch;
+  watch.set_session_id(session);
+  watch.set_after_version(from);
+  auto reader = server.sync().WatchSession(ctx.get(), watch);
+
+  v1::EditResponse edit;
+  ASSERT_TRUE(Review(server, session, t.freddie, "", true, &edit).ok());
+  v1::SessionEvent event;
+  ASSERT_TRUE(reader->Read(&event));
+  EXPECT_EQ(event.verb(), "SetReviewed");
+  EXPECT_EQ(event.version(), from + 1);
+  ASSERT_EQ(event.changed_rows_size(), 1);
+  EXPECT_EQ(event.changed_rows(0).hub().learner_id(), t.freddie);
+  EXPECT_TRUE(event.changed_rows(0).reviewed());
+  EXPECT_EQ(event.session().summary().unreviewed_may_match(), 0);
+  ctx->TryCancel();
+  reader->Finish();
+}
+
 TEST(ReviewTest, TheMarkSurvivesARestartAndIsAudited) {
   TestServer server;
   TwoTerms t = SetUpTwoTerms(server);

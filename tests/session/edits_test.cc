@@ -1,6 +1,7 @@
 // The sync screen's edits on rows, without a database.
 #include "server/session/edits.h"
 
+#include "common/session_types.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -149,6 +150,58 @@ TEST(EditsTest, EmailTicksNeedAnEmailAndAMisRecord) {
   }
   ASSERT_THAT(editor.SetSyncEmailAll(false, has_email), IsOk());
   for (const Row& r : rows) EXPECT_FALSE(r.sync_email) << r.row_id;
+}
+
+TEST(EditsTest, ReviewedIsForMayMatchRowsAndAllNeedsTheCount) {
+  std::vector<Row> rows = Screen();
+  rows.push_back(MakeRow(8, RowStatus::kMayMatch, "lrn_h", "m-h"));
+  int64_t next = 9;
+  RowEditor editor(&rows, &next);
+  EXPECT_THAT(editor.SetReviewed("lrn_c", "", true),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("lrn_c is Matched")));
+  EXPECT_THAT(editor.SetReviewed("", "m-nobody", true),
+              StatusIs(absl::StatusCode::kNotFound));
+  auto one = editor.SetReviewed("", "m-d", true);
+  ASSERT_THAT(one, IsOk());
+  ASSERT_EQ(one->changed.size(), 1u);
+  EXPECT_TRUE(one->changed[0].reviewed);
+  EXPECT_FALSE(one->before[0].reviewed);
+  // Again: nothing changes, so nothing to audit.
+  one = editor.SetReviewed("lrn_d", "", true);
+  ASSERT_THAT(one, IsOk());
+  EXPECT_TRUE(one->changed.empty());
+
+  // One May match row (lrn_h) is left: "all" must say 1, nothing else.
+  for (int64_t wrong : {0, 2}) {
+    EXPECT_THAT(editor.SetReviewedAll(true, wrong),
+                StatusIs(absl::StatusCode::kFailedPrecondition,
+                         HasSubstr("confirm_count = 1")));
+  }
+  EXPECT_FALSE(Find(rows, "lrn_h")->reviewed) << "a refusal changes nothing";
+  auto all = editor.SetReviewedAll(true, 1);
+  ASSERT_THAT(all, IsOk());
+  ASSERT_EQ(all->changed.size(), 1u);
+  EXPECT_EQ(all->changed[0].hub_learner_id, "lrn_h");
+  // Unmarking every one counts the two now marked.
+  EXPECT_THAT(editor.SetReviewedAll(false, 1),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("confirm_count = 2")));
+  ASSERT_THAT(editor.SetReviewedAll(false, 2), IsOk());
+  EXPECT_FALSE(Find(rows, "lrn_d")->reviewed);
+  EXPECT_EQ(CountRows(rows).unreviewed_may_match, 2);
+}
+
+TEST(EditsTest, MatchMarksThePairReviewedAndUnmatchClearsIt) {
+  std::vector<Row> rows = Screen();
+  int64_t next = 8;
+  RowEditor editor(&rows, &next);
+  ASSERT_THAT(editor.Match("lrn_e", "m-f", Explanation{}), IsOk());
+  EXPECT_TRUE(Find(rows, "lrn_e")->reviewed) << "a pair made by hand";
+  ASSERT_THAT(editor.SetReviewed("lrn_d", "", true), IsOk());
+  ASSERT_THAT(editor.Unmatch("lrn_d"), IsOk());
+  EXPECT_FALSE(Find(rows, "lrn_d")->reviewed);
+  EXPECT_FALSE(Find(rows, "m-d")->reviewed);
 }
 
 }  // namespace
