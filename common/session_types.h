@@ -3,6 +3,7 @@
 #define HUBSYNC_COMMON_SESSION_TYPES_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,12 @@ enum class SessionStep {
 };
 
 const char* SessionStepName(SessionStep s);  // "CLASS_SYNC", ...
+
+// How a refusal because the hub changed under a session ends: what the admin
+// does next (docs/SYNC.md, "Stepping back").
+inline constexpr char kClassifyAgain[] =
+    "classify again: StepBack to the Pupils panel (hubsync sync back "
+    "SESSION), then Proceed; the admin's decisions are kept";
 
 struct StatusCounts {
   int64_t not_matched = 0;
@@ -57,6 +64,52 @@ struct SaveSummary {
   std::string save_id;  // the save's record (SaveRecord), for RevertSave
 };
 
+// One of the admin's decisions on the sync screen, as StepBack keeps it for
+// the next classification (docs/SYNC.md, "Stepping back"). A decision names
+// learners by id, never by row: rows are renumbered by a classification.
+struct KeptDecision {
+  enum class Kind {
+    kMatch,    // the admin paired learner_id with mis_id
+    kUnmatch,  // the admin split the proposed pair learner_id / mis_id
+    kTicks,    // the ticks of the row of mis_id
+  };
+  Kind kind = Kind::kTicks;
+  std::string learner_id;  // kMatch, kUnmatch
+  std::string mis_id;
+  // The row's own flags, carried with the decision: Import? (kTicks, New
+  // rows) and Sync email? (any row with a MIS learner). A further per-row
+  // flag of the admin's (e.g. reviewed) is one more bool here and one more
+  // bit in the store's encoding (server/storage/decisions.cc).
+  bool import = false;
+  bool sync_email = false;
+};
+
+// A kept decision the classification after StepBack could not apply.
+struct DroppedDecision {
+  std::string decision;  // "Match Ann Lee (lrn_..) <-> m-17 (Ann Lee)"
+  std::string reason;    // "m-17 is out of scope"
+};
+
+// What a session remembers of the admin's decisions across StepBack.
+struct SessionDecisions {
+  // At most this many dropped decisions are listed (all are counted).
+  static constexpr size_t kMaxListed = 1000;
+  // SYNC_SCREEN: the pairs Unmatch split (kUnmatch), which the rows alone do
+  // not show once split.
+  std::vector<KeptDecision> unmatched;
+  // PUPILS_PANEL and CLASSIFYING after StepBack: what the next
+  // classification applies. Empty otherwise.
+  std::vector<KeptDecision> kept;
+  // What the last classification after StepBack did with them.
+  int64_t applied = 0;
+  int64_t dropped_count = 0;
+  std::vector<DroppedDecision> dropped;  // at most kMaxListed
+  bool empty() const {
+    return unmatched.empty() && kept.empty() && applied == 0 &&
+           dropped_count == 0;
+  }
+};
+
 struct SessionRecord {
   std::string id;
   std::string school_id;
@@ -72,6 +125,9 @@ struct SessionRecord {
   ClassSyncResult class_sync;
   std::string save_request_id;  // the request id of the Save that applied
   SaveSummary save_summary;     // what that Save did (step SAVED)
+  // Shared between copies of the record (every event holds one); replaced,
+  // never changed in place. nullptr = none.
+  std::shared_ptr<const SessionDecisions> decisions;
 };
 
 // What Save does to one hub learner.
@@ -128,8 +184,8 @@ struct AuditRecord {
   // Learners: "create", and a Save's "link", "refresh", "import", "desync".
   // Sessions: "start_session", "class_sync", "set_scope", "classify",
   // "set_import", "set_import_all", "match", "unmatch", "set_sync_email",
-  // "set_sync_email_all", "set_reviewed", "set_reviewed_all",
-  // "cancel_session". Classes: "class_create",
+  // "set_sync_email_all", "set_reviewed", "set_reviewed_all", "step_back",
+  // "apply_decisions", "cancel_session". Classes: "class_create",
   // "class_update". MIS data: "save_snapshot". Administration:
   // "create_school", "create_key", "revoke_key".
   std::string verb;

@@ -2,6 +2,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "client/cli/commands.h"
+#include "client/cli/csv_export.h"
 #include "client/lib/labels.h"
 
 namespace hubsync::cli {
@@ -63,8 +64,34 @@ int List(const Parsed& p, client::HubsyncClient& c, Io& io) {
       });
 }
 
+// After StepBack the classification applies the kept decisions; what it
+// dropped is known once it ends, so Proceed then waits for it (watching
+// the session) to print the report.
 int ProceedCmd(const Parsed& p, client::HubsyncClient& c, Io& io) {
-  return ShowSession(c.Proceed(Mutating<v1::ProceedRequest>(p)), p, io);
+  absl::StatusOr<v1::Session> s = c.Proceed(Mutating<v1::ProceedRequest>(p));
+  if (s.ok() && s->step() == v1::SESSION_STEP_CLASSIFYING &&
+      s->decisions().pending() > 0) {
+    v1::WatchSessionRequest watch;
+    watch.set_session_id(s->session_id());
+    watch.set_after_version(s->version());
+    absl::Status w = c.WatchSession(watch, [&](const v1::SessionEvent& e) {
+      if (e.session().step() == v1::SESSION_STEP_CLASSIFYING) return true;
+      *s = e.session();
+      return false;
+    });
+    if (!w.ok()) return Fail(w, io);
+  }
+  return ShowSession(s, p, io);
+}
+
+int Back(const Parsed& p, client::HubsyncClient& c, Io& io) {
+  absl::StatusOr<v1::Session> s = c.StepBack(Mutating<v1::StepBackRequest>(p));
+  return Show(s, p, io, [&](const v1::Session& session) {
+    PrintSession(session, io.out);
+    io.out << "next: hubsync sync scope " << session.session_id()
+           << " ... (optional), then hubsync sync proceed "
+           << session.session_id() << "\n";
+  });
 }
 
 int ScopeCmd(const Parsed& p, client::HubsyncClient& c, Io& io) {
@@ -105,6 +132,16 @@ int Rows(const Parsed& p, client::HubsyncClient& c, Io& io) {
     req.add_statuses(status);
   }
   req.set_after_row_id(p.Number("after"));
+  if (p.Has("csv")) {
+    // Written as each batch arrives: a big school's screen is never held.
+    io.out << SyncRowsCsvHeader();
+    absl::Status s = c.StreamRows(req, [&](const v1::RowBatch& batch) {
+      io.out << SyncRowsCsvRows(batch.rows());
+      io.out.flush();
+      return true;
+    });
+    return s.ok() ? kExitOk : Fail(s, io);
+  }
   // JSON Lines go out as each batch arrives; the table needs every row first
   // to align its columns, and the session's email option to show Email?.
   RowsView view{.explain = p.Has("explain")};
@@ -397,7 +434,10 @@ std::vector<Command> SyncCommands() {
                        false, true),
                   Number("after", "ROW_ID", "resume after this row id"),
                   Switch("explain",
-                         "show each pair's field evidence and score")},
+                         "show each pair's field evidence and score"),
+                  Switch("csv",
+                         "write CSV (RFC 4180) with the explanation columns, "
+                         "for review in a spreadsheet")},
         .summary = "Print the sync screen and the counts per status.\n"
                    "Hub learner on the left, MIS learner on the right, then "
                    "the status and\n"
@@ -406,6 +446,20 @@ std::vector<Command> SyncCommands() {
         .example =
             "hubsync sync rows ses_... --status may_match,matched --explain"},
        Rows},
+      {{.path = "sync back",
+        .positionals = {"SESSION"},
+        .flags = {Expect()},
+        .summary =
+            "Step back from the sync screen to the Pupils panel.\n"
+            "The Match, Unmatch, Import? and Sync email? decisions are kept: "
+            "change the\n"
+            "scope or the email option with sync scope, then sync proceed "
+            "classifies\n"
+            "the hub as it is now, applies them and reports any it drops. "
+            "Also the way\n"
+            "to classify again after the hub changed under the session.",
+        .example = "hubsync sync back ses_..."},
+       Back},
       {{.path = "sync import",
         .positionals = {"SESSION", "MIS_ID"},
         .flags = {off, Expect()},

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "hubsync/v1/records.pb.h"
+#include "hubsync/v1/sync.pb.h"
 
 namespace hubsync::cli {
 
@@ -28,6 +29,16 @@ std::string LearnersCsv(const std::vector<v1::Learner>& learners);
 // the rows of each page.
 std::string LearnersCsvHeader();
 std::string LearnersCsvRows(const std::vector<v1::Learner>& learners);
+
+// The sync screen as CSV (`sync rows --csv`, docs/FORMATS.md), for a school
+// that reviews on paper or in a spreadsheet: status, learner_id, hub_name,
+// mis_id, mis_name, year_group, registration_group (the MIS's when the row
+// has a MIS learner, else the hub's), import, sync_email, decided_by_admin
+// (yes / no), score, reason and evidence ("field:level" joined with "; ").
+// Written a batch of rows at a time, as they stream.
+std::string SyncRowsCsvHeader();
+std::string SyncRowsCsvRows(const google::protobuf::RepeatedPtrField<v1::Row>&
+                                rows);
 
 }  // namespace hubsync::cli
 

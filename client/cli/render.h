@@ -67,6 +67,9 @@ void PrintSnapshots(const std::vector<v1::MisSnapshot>& snapshots,
                     std::ostream& os, bool header = true);
 void PrintMisLearners(const v1::ListMisLearnersResponse& r, std::ostream& os);
 void PrintSession(const v1::Session& s, std::ostream& os);
+// The decisions kept across StepBack: pending, or applied and dropped (each
+// dropped one with its reason).
+void PrintDecisions(const v1::DecisionReport& d, std::ostream& os);
 void PrintSessions(const v1::ListSessionsResponse& r, std::ostream& os,
                    bool header = true);
 // "Not matched 1 | New 2 | ... | total 9 | Import? ticked 1 | Email? ticked 0"

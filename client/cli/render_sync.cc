@@ -61,6 +61,27 @@ void PrintSession(const v1::Session& s, std::ostream& os) {
     os << "rows        ";
     PrintSummary(s.summary(), os);
   }
+  PrintDecisions(s.decisions(), os);
+}
+
+void PrintDecisions(const v1::DecisionReport& d, std::ostream& os) {
+  if (d.pending() > 0) {
+    os << "decisions   " << d.pending()
+       << " kept (Match, Unmatch, Import?, Sync email?), applied at the next "
+          "proceed\n";
+  }
+  if (d.applied() > 0 || d.dropped() > 0) {
+    os << "decisions   " << d.applied() << " kept, " << d.dropped()
+       << " dropped\n";
+    for (const v1::DroppedDecision& x : d.dropped_decisions()) {
+      os << "  dropped   " << EscapeUnprintable(x.decision()) << ": "
+         << EscapeUnprintable(x.reason()) << "\n";
+    }
+    if (d.dropped() > d.dropped_decisions_size()) {
+      os << "  ... and " << d.dropped() - d.dropped_decisions_size()
+         << " more\n";
+    }
+  }
 }
 
 void PrintSessions(const v1::ListSessionsResponse& r, std::ostream& os,

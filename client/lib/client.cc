@@ -438,6 +438,11 @@ absl::StatusOr<v1::Session> HubsyncClient::CancelSession(
   return Unary(sync_.get(), &v1::SyncService::Stub::CancelSession, req);
 }
 
+absl::StatusOr<v1::Session> HubsyncClient::StepBack(
+    const v1::StepBackRequest& req) {
+  return Unary(sync_.get(), &v1::SyncService::Stub::StepBack, req);
+}
+
 absl::Status HubsyncClient::WatchSession(
     const v1::WatchSessionRequest& req,
     const std::function<bool(const v1::SessionEvent&)>& on_event) {

@@ -196,6 +196,9 @@ class HubsyncClient {
       v1::UnreviewedMayMatch* unreviewed = nullptr);
   absl::StatusOr<v1::Session> CancelSession(
       const v1::CancelSessionRequest& req);
+  // SYNC_SCREEN -> PUPILS_PANEL keeping the admin's decisions (docs/SYNC.md,
+  // "Stepping back").
+  absl::StatusOr<v1::Session> StepBack(const v1::StepBackRequest& req);
   // Calls on_event for every change, in version order, until the session is
   // saved or cancelled (OK) or on_event returns false (cancelled; OK).
   absl::Status WatchSession(

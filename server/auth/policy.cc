@@ -46,6 +46,7 @@ constexpr VerbInfo kVerbs[] = {
     {Verb::kRevertSave, "RevertSave", Access::kHubWrite},
     {Verb::kSetReviewed, "SetReviewed", Access::kSync},
     {Verb::kSetReviewedAll, "SetReviewedAll", Access::kSync},
+    {Verb::kStepBack, "StepBack", Access::kSync},
     {Verb::kCreateApiKey, "CreateApiKey", Access::kKeys},
     {Verb::kListApiKeys, "ListApiKeys", Access::kKeys},
     {Verb::kRevokeApiKey, "RevokeApiKey", Access::kKeys},

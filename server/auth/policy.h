@@ -48,6 +48,7 @@ enum class Verb {
   kRevertSave,
   kSetReviewed,
   kSetReviewedAll,
+  kStepBack,
   // KeyService
   kCreateApiKey,
   kListApiKeys,

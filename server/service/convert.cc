@@ -219,6 +219,19 @@ void ToProto(const SessionView& in, v1::Session* out) {
   out->mutable_class_sync()->set_unchanged(r.class_sync.unchanged);
   ToProto(r.create_time_unix, out->mutable_create_time());
   ToProto(r.update_time_unix, out->mutable_update_time());
+  const SessionDecisions* d = r.decisions.get();
+  if (d != nullptr &&
+      (!d->kept.empty() || d->applied != 0 || d->dropped_count != 0)) {
+    v1::DecisionReport* report = out->mutable_decisions();
+    report->set_pending(static_cast<int64_t>(d->kept.size()));
+    report->set_applied(d->applied);
+    report->set_dropped(d->dropped_count);
+    for (const DroppedDecision& x : d->dropped) {
+      v1::DroppedDecision* p = report->add_dropped_decisions();
+      p->set_decision(x.decision);
+      p->set_reason(x.reason);
+    }
+  }
 }
 
 void ToProto(const SaveSummary& in, v1::SaveSummary* out) {

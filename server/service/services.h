@@ -169,6 +169,8 @@ class SyncServiceImpl final : public v1::SyncService::Service {
   grpc::Status SetReviewedAll(grpc::ServerContext*,
                               const v1::SetReviewedAllRequest*,
                               v1::EditResponse*) override;
+  grpc::Status StepBack(grpc::ServerContext*, const v1::StepBackRequest*,
+                        v1::Session*) override;
 
  private:
   SessionManager* sessions_;

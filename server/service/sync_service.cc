@@ -376,6 +376,18 @@ grpc::Status SyncServiceImpl::CancelSession(grpc::ServerContext* context,
       out);
 }
 
+grpc::Status SyncServiceImpl::StepBack(grpc::ServerContext* context,
+                                       const v1::StepBackRequest* req,
+                                       v1::Session* out) {
+  HUBSYNC_AUTHORIZE_AS(
+      actor, *auth_, context, auth::Verb::kStepBack,
+      auth::Target{Resource::kSession, req->session_id(), "session_id"});
+  HUBSYNC_RETURN_IF_INVALID(CheckVersionField(req->expected_version()));
+  return Reply(
+      sessions_->StepBack(req->session_id(), req->expected_version(), actor),
+      out);
+}
+
 grpc::Status SyncServiceImpl::WatchSession(
     grpc::ServerContext* context, const v1::WatchSessionRequest* req,
     grpc::ServerWriter<v1::SessionEvent>* writer) {

@@ -1,6 +1,7 @@
 #include "server/session/session_manager.h"
 
 #include <algorithm>
+#include <iterator>
 #include <optional>
 #include <utility>
 
@@ -9,6 +10,7 @@
 #include "absl/time/time.h"
 #include "common/classify.h"
 #include "common/year_group.h"
+#include "server/session/decisions.h"
 #include "server/session/edits.h"
 #include "server/session/live_session.h"
 #include "server/session/save_plan.h"
@@ -570,7 +572,7 @@ absl::StatusOr<SessionView> SessionManager::Proceed(
           Commit(*live, next, "Proceed", {}, {}, true, true,
                  {SessionAudit("classify", actor, live->record, next)});
       if (!e.ok()) return e.status();
-      StartClassification(live);
+      StartClassification(live, actor);
       return View(*live);
     }
     case SessionStep::kClassifying:
@@ -585,7 +587,8 @@ absl::StatusOr<SessionView> SessionManager::Proceed(
   return absl::InternalError("unknown step");
 }
 
-void SessionManager::StartClassification(std::shared_ptr<Live> live) {
+void SessionManager::StartClassification(std::shared_ptr<Live> live,
+                                         Actor actor) {
   live->classifying = true;
   live->resident = true;
   absl::MutexLock lock(&mu_);
@@ -595,7 +598,7 @@ void SessionManager::StartClassification(std::shared_ptr<Live> live) {
   // the first rows reach StreamRows as soon as they are decided. At most
   // memory_.classify_threads run at once; the rest wait in turn (their
   // streams wait for rows).
-  queue_.push_back([this, live, at_start]() {
+  queue_.push_back([this, live, at_start, actor]() {
     // Both sides as the Pupils panel loaded them (SetScope), if the hub is
     // still at that version; else read again. The version and the learners
     // are read together, so a change after that makes Save refuse.
@@ -627,7 +630,7 @@ void SessionManager::StartClassification(std::shared_ptr<Live> live) {
       live->record.hub_version = context->hub_version();
       SetBytes(*live);
     }
-    Classification(live, at_start);
+    Classification(live, at_start, actor);
     MaybeSweep();
   });
   if (workers_.size() <
@@ -637,7 +640,7 @@ void SessionManager::StartClassification(std::shared_ptr<Live> live) {
 }
 
 void SessionManager::Classification(std::shared_ptr<Live> live,
-                                    SessionRecord at_start)
+                                    SessionRecord at_start, const Actor& actor)
     ABSL_NO_THREAD_SAFETY_ANALYSIS {  // live->rows is read unlocked; see below
   std::shared_ptr<const RowContext> context;
   std::unique_ptr<MatchIndex> match;
@@ -656,9 +659,26 @@ void SessionManager::Classification(std::shared_ptr<Live> live,
     live->rows.reserve(context->hub().size() +
                        context->snapshot().learners.size());
   }
+  // Decisions kept by StepBack: the rows of the learners they name are held
+  // back (here, on this thread) until every row is decided, then get them
+  // and follow the others, renumbered; the rest stream as they come.
+  const std::shared_ptr<const SessionDecisions> carried = at_start.decisions;
+  const bool applying = carried != nullptr && !carried->kept.empty();
+  const DecisionIds held_ids =
+      applying ? IdsOf(carried->kept) : DecisionIds();
+  std::vector<Row> held;
+  int64_t last_row_id = 0;
   // Every row also goes to live->rows through on_batch, in order, so the
   // returned copy is dropped at once.
   auto on_batch = [&](std::vector<Row> batch) {
+    for (const Row& r : batch) last_row_id = std::max(last_row_id, r.row_id);
+    if (applying) {
+      auto touched = std::stable_partition(
+          batch.begin(), batch.end(),
+          [&](const Row& r) { return !held_ids.Touches(r); });
+      std::move(touched, batch.end(), std::back_inserter(held));
+      batch.erase(touched, batch.end());
+    }
     const int64_t bytes = RowsBytes(batch);
     absl::MutexLock lock(&live->mu);
     for (Row& r : batch) live->rows.push_back(std::move(r));
@@ -673,6 +693,34 @@ void SessionManager::Classification(std::shared_ptr<Live> live,
     (void)Classify(
         context->hub(), context->snapshot().learners, at_start.scope, on_batch,
         {.index = &context->classify_index(), .match = std::move(match)});
+  }
+  std::vector<AuditRecord> audit;
+  std::shared_ptr<SessionDecisions> report;
+  if (applying) {
+    int64_t next_id = last_row_id + 1;
+    for (Row& r : held) r.row_id = next_id++;
+    DecisionOutcome outcome = ApplyDecisions(
+        carried->kept, *context, at_start.sync_emails, &held, &next_id);
+    report = std::make_shared<SessionDecisions>();
+    report->applied = outcome.applied;
+    report->dropped_count = outcome.dropped_count;
+    report->dropped = std::move(outcome.dropped);
+    report->unmatched = std::move(outcome.unmatched);
+    AuditRecord a;
+    a.actor = actor;
+    a.verb = "apply_decisions";
+    a.record_id = at_start.id;
+    a.before_json = absl::StrCat("{\"kept_decisions\":", carried->kept.size(),
+                                 "}");
+    a.after_json = absl::StrCat("{\"applied\":", outcome.applied,
+                                ",\"dropped\":", outcome.dropped_json, "}");
+    audit.push_back(std::move(a));
+    const int64_t bytes = RowsBytes(held);
+    absl::MutexLock lock(&live->mu);
+    for (Row& r : held) live->rows.push_back(std::move(r));
+    live->bytes += bytes;
+    total_bytes_ += bytes;
+    live->changed.SignalAll();
   }
   SessionRecord next;
   {
@@ -692,6 +740,7 @@ void SessionManager::Classification(std::shared_ptr<Live> live,
     live->next_row_id = live->rows.empty() ? 1 : live->rows.back().row_id + 1;
     next = live->record;
     next.step = SessionStep::kSyncScreen;
+    if (applying) next.decisions = report;
     next.version = live->record.version + 1;
     next.update_time_unix = clock_->NowUnixSeconds();
   }
@@ -700,7 +749,8 @@ void SessionManager::Classification(std::shared_ptr<Live> live,
   // write). Nothing else changes live->rows now (verbs wait for
   // SYNC_SCREEN), and `classifying` stays true, so the last batch (done)
   // goes out only once the rows are stored and the step is SYNC_SCREEN.
-  absl::Status written = store_->UpdateSession(next, live->rows, {}, true);
+  absl::Status written =
+      store_->UpdateSession(next, live->rows, {}, true, audit);
   absl::MutexLock lock(&live->mu);
   live->classifying = false;
   if (!written.ok() || live->closed ||

@@ -169,6 +169,17 @@ class SessionManager {
   absl::StatusOr<SessionView> Proceed(const std::string& session_id,
                                       int64_t expected_version,
                                       const Actor& actor);
+  // SYNC_SCREEN: back to PUPILS_PANEL (docs/SYNC.md, "Stepping back"). The
+  // rows go; the admin's decisions on them (Match, Unmatch, Import?, Sync
+  // email?) are kept in the session record, so SetScope works again and the
+  // next Proceed classifies from the hub as it is now and applies them to
+  // the rows that still exist, reporting those it drops
+  // (SessionRecord::decisions). Also the way to classify again a session
+  // whose hub changed under it. FAILED_PRECONDITION naming the step
+  // elsewhere.
+  absl::StatusOr<SessionView> StepBack(const std::string& session_id,
+                                       int64_t expected_version,
+                                       const Actor& actor);
   absl::StatusOr<SessionView> SetScope(const std::string& session_id,
                                        int64_t expected_version,
                                        const Scope& scope, bool sync_emails,
@@ -293,9 +304,12 @@ class SessionManager {
       const std::vector<Row>& changed, std::vector<int64_t> removed,
       bool replace_all_rows, bool rows_in_event = true,
       const std::vector<AuditRecord>& audit = {});
-  void StartClassification(std::shared_ptr<Live> live)
+  // actor: who proceeded (empty after a restart), named by the audit record
+  // of the kept decisions the classification applies.
+  void StartClassification(std::shared_ptr<Live> live, Actor actor = {})
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(live->mu);
-  void Classification(std::shared_ptr<Live> live, SessionRecord at_start);
+  void Classification(std::shared_ptr<Live> live, SessionRecord at_start,
+                      const Actor& actor);
   SessionView View(const Live& live) const;
   // A listed session: with row counts when it is in memory.
   SessionView ListedView(const SessionRecord& r);

@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "common/classify.h"
 #include "common/year_group.h"
+#include "server/session/decisions.h"
 #include "server/session/edits.h"
 #include "server/session/live_session.h"
 #include "server/session/save_plan.h"
@@ -194,12 +195,19 @@ absl::StatusOr<SessionEvent> SessionManager::Unmatch(
   return Edit(
       session_id, expected_version, "Unmatch", "unmatch", actor,
       [&](Live& live, const RowContext& ctx) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-        return RowEditor(&live.rows, &live.next_row_id)
-            .Unmatch(learner_id, mis_id, [&](const std::string& id) {
-              const HubLearner* h = ctx.FindHub(id);
-              return h != nullptr && h->sync_state != SyncState::kUnsynced &&
-                     !h->mis_id.empty();
-            });
+        absl::StatusOr<RowDelta> delta =
+            RowEditor(&live.rows, &live.next_row_id)
+                .Unmatch(learner_id, mis_id, [&](const std::string& id) {
+                  const HubLearner* h = ctx.FindHub(id);
+                  return h != nullptr &&
+                         h->sync_state != SyncState::kUnsynced &&
+                         !h->mis_id.empty();
+                });
+        // The pair, which the split rows no longer show, for StepBack.
+        if (delta.ok() && !delta->before.empty()) {
+          RememberUnmatch(&live.record, delta->before.front());
+        }
+        return delta;
       });
 }
 
@@ -299,7 +307,7 @@ absl::StatusOr<SaveOutcome> SessionManager::Save(
       return absl::FailedPreconditionError(absl::StrCat(
           "the hub changed since this session classified it (hub version ",
           *hub_version, ", session saw ", plan->expected_hub_version,
-          "); classify again"));
+          "); ", kClassifyAgain));
     }
     // A dry run: the summary of this very plan, and nothing written.
     if (validate_only) return SaveOutcome{View(live), SummariseSavePlan(*plan)};

@@ -4,6 +4,7 @@
 #ifndef HUBSYNC_SERVER_STORAGE_CODEC_H_
 #define HUBSYNC_SERVER_STORAGE_CODEC_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,6 +45,16 @@ std::vector<std::string> SplitList(absl::string_view joined);
 std::string EncodeEvidence(const std::vector<FieldEvidence>& fields);
 void AppendEvidence(std::string* out, const std::vector<FieldEvidence>& fields);
 absl::StatusOr<std::vector<FieldEvidence>> DecodeEvidence(absl::string_view s);
+
+// A session's decisions kept across StepBack (sessions.decisions,
+// migration 9), one line each: a header "N applied dropped_count", then
+// "<tag> <flags> <bytes>:<a><bytes>:<b>" with tag M (Match), U (Unmatch),
+// T (ticks) for the kept decisions, P for a pair Unmatch split, and D for a
+// dropped decision (a = what, b = why); flags: 1 Import?, 2 Sync email?.
+// No decisions is "". A malformed value is INTERNAL.
+std::string EncodeDecisions(const SessionDecisions* d);
+absl::StatusOr<std::shared_ptr<const SessionDecisions>> DecodeDecisions(
+    absl::string_view s);
 
 // Compact audit records (audit_log.encoding 1): the "before" learner as its
 // fields joined with U+001F (special characters escaped), and the "after" as

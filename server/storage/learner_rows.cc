@@ -364,7 +364,7 @@ absl::Status NotAsRead(const HubLearner& before) {
   return absl::FailedPreconditionError(absl::StrCat(
       "learner ", before.id, " of school ", before.school_id,
       " is not as it was read (updated at ", before.update_time_unix, ", ",
-      ToText(before.sync_state), "); classify again"));
+      ToText(before.sync_state), "); ", kClassifyAgain));
 }
 
 }  // namespace

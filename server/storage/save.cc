@@ -54,7 +54,7 @@ absl::StatusOr<SaveSummary> SqliteStore::ApplySave(
     return absl::FailedPreconditionError(absl::StrCat(
         "the hub changed since this session classified it (hub version ",
         hub_version, ", session saw ", plan.expected_hub_version,
-        "); classify again"));
+        "); ", kClassifyAgain));
   }
   if (session.id != plan.session_id) {
     return absl::InvalidArgumentError(absl::StrCat("save plan is for session ",

@@ -390,11 +390,17 @@ ALTER TABLE email_outbox_v9 RENAME TO email_outbox;
 CREATE INDEX email_outbox_by_school ON email_outbox(school_id, id);
 )sql";
 
+// Migration 10: the admin's decisions a session keeps across StepBack
+// (docs/SYNC.md, "Stepping back"), codec.h's EncodeDecisions; "" for none.
+constexpr absl::string_view kV10 = R"sql(
+ALTER TABLE sessions ADD COLUMN decisions TEXT NOT NULL DEFAULT '';
+)sql";
+
 }  // namespace
 
 const std::vector<absl::string_view>& Migrations() {
   static const auto* migrations = new std::vector<absl::string_view>{
-      kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9};
+      kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10};
   return *migrations;
 }
 

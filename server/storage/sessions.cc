@@ -26,7 +26,8 @@ constexpr absl::string_view kSessionColumns =
     "scope_values, sync_emails, hub_version, create_time, update_time, "
     "class_sync_created, class_sync_updated, class_sync_unchanged, "
     "save_request_id, save_linked, save_refreshed, save_imported, "
-    "save_desynced, save_unaffected, save_emails_queued, save_audit_records";
+    "save_desynced, save_unaffected, save_emails_queued, save_audit_records, "
+    "decisions";
 
 absl::StatusOr<SessionRecord> ReadSession(const Statement& st) {
   SessionRecord s;
@@ -53,6 +54,7 @@ absl::StatusOr<SessionRecord> ReadSession(const Statement& st) {
   s.save_summary.unaffected = st.Int(20);
   s.save_summary.emails_queued = st.Int(21);
   s.save_summary.audit_records = st.Int(22);
+  STORE_ASSIGN_OR_RETURN(s.decisions, DecodeDecisions(st.Text(23)));
   return s;
 }
 
@@ -266,14 +268,14 @@ absl::Status CheckSessionExists(Db& db, const std::string& id) {
 
 absl::Status SqliteStore::WriteSessionLocked(const SessionRecord& s,
                                              bool insert) {
-  // Both statements bind the same 23 parameters in kSessionColumns order.
+  // Both statements bind the same 24 parameters in kSessionColumns order.
   STORE_ASSIGN_OR_RETURN(
       Statement st,
       db_.Prepare(
           insert ? absl::StrCat("INSERT INTO sessions (", kSessionColumns,
                                 ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,"
                                 "?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,"
-                                "?23)")
+                                "?23,?24)")
                  : "UPDATE sessions SET school_id = ?2, snapshot_id = ?3, "
                    "admin = ?4, step = ?5, version = ?6, scope_kind = ?7, "
                    "scope_values = ?8, sync_emails = ?9, hub_version = ?10, "
@@ -283,7 +285,7 @@ absl::Status SqliteStore::WriteSessionLocked(const SessionRecord& s,
                    "save_linked = ?17, save_refreshed = ?18, "
                    "save_imported = ?19, save_desynced = ?20, "
                    "save_unaffected = ?21, save_emails_queued = ?22, "
-                   "save_audit_records = ?23 WHERE id = ?1"));
+                   "save_audit_records = ?23, decisions = ?24 WHERE id = ?1"));
   st.Bind(1, s.id)
       .Bind(2, s.school_id)
       .Bind(3, s.snapshot_id)
@@ -306,7 +308,8 @@ absl::Status SqliteStore::WriteSessionLocked(const SessionRecord& s,
       .Bind(20, s.save_summary.desynced)
       .Bind(21, s.save_summary.unaffected)
       .Bind(22, s.save_summary.emails_queued)
-      .Bind(23, s.save_summary.audit_records);
+      .Bind(23, s.save_summary.audit_records)
+      .Bind(24, EncodeDecisions(s.decisions.get()));
   return st.Run();
 }
 
@@ -417,7 +420,7 @@ absl::StatusOr<Page<SessionRecord>> SqliteStore::PageSessions(
           " ORDER BY create_time DESC, rowid DESC LIMIT ?2")));
   st.BindRef(1, school_id).Bind(2, static_cast<int64_t>(page.size + 1));
   if (!page.after.empty()) st.Bind(3, after_time).Bind(4, after_rowid);
-  constexpr int kRowidColumn = 23;  // after kSessionColumns
+  constexpr int kRowidColumn = 24;  // after kSessionColumns
   Page<SessionRecord> out;
   int64_t last_rowid = 0;
   while (true) {
