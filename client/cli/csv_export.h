@@ -37,8 +37,8 @@ std::string LearnersCsvRows(const std::vector<v1::Learner>& learners);
 // (yes / no), score, reason and evidence ("field:level" joined with "; ").
 // Written a batch of rows at a time, as they stream.
 std::string SyncRowsCsvHeader();
-std::string SyncRowsCsvRows(const google::protobuf::RepeatedPtrField<v1::Row>&
-                                rows);
+std::string SyncRowsCsvRows(
+    const google::protobuf::RepeatedPtrField<v1::Row>& rows);
 
 }  // namespace hubsync::cli
 

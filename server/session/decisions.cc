@@ -49,19 +49,19 @@ Row* FindRow(std::vector<Row>& rows, bool by_hub, const std::string& id) {
 // Why a learner has no row: not in the hub (or the snapshot) any more, or
 // outside the scope. Ids only, for the audit trail.
 std::string Missing(const std::string& id, bool hub, const RowContext& ctx) {
-  const bool known = hub ? ctx.FindHub(id) != nullptr
-                         : ctx.FindMis(id) != nullptr;
+  const bool known =
+      hub ? ctx.FindHub(id) != nullptr : ctx.FindMis(id) != nullptr;
   if (!known) {
-    return absl::StrCat(id, hub ? " is no longer in the hub"
-                                : " is not in the MIS snapshot");
+    return absl::StrCat(
+        id, hub ? " is no longer in the hub" : " is not in the MIS snapshot");
   }
   return absl::StrCat(id, " is out of scope");
 }
 
 // "lrn_.. is now May match with m-20"
 std::string NowIs(const std::string& id, const Row& row) {
-  const std::string& other = row.hub_learner_id == id ? row.mis_id
-                                                      : row.hub_learner_id;
+  const std::string& other =
+      row.hub_learner_id == id ? row.mis_id : row.hub_learner_id;
   return absl::StrCat(id, " is now ", RowStatusName(row.status),
                       other.empty() ? "" : " with ", other);
 }
@@ -98,7 +98,8 @@ class Outcome {
 }  // namespace
 
 bool DecisionIds::Touches(const Row& row) const {
-  return (!row.hub_learner_id.empty() && learners.contains(row.hub_learner_id)) ||
+  return (!row.hub_learner_id.empty() &&
+          learners.contains(row.hub_learner_id)) ||
          (!row.mis_id.empty() && mis.contains(row.mis_id));
 }
 
@@ -183,8 +184,8 @@ std::string DescribeDecision(const KeptDecision& d, const RowContext& ctx) {
   }
   std::string what;
   if (d.import) what = "Import?";
-  if (d.sync_email) absl::StrAppend(&what, what.empty() ? "" : " and ",
-                                    "Sync email?");
+  if (d.sync_email)
+    absl::StrAppend(&what, what.empty() ? "" : " and ", "Sync email?");
   if (what.empty()) what = "Import? unticked";
   return absl::StrCat(what, " ", MisLabel(d.mis_id, ctx));
 }
@@ -279,7 +280,8 @@ DecisionOutcome ApplyDecisions(const std::vector<KeptDecision>& decisions,
       if (d.kind != KeptDecision::Kind::kTicks) continue;
       Row* row = FindRow(*rows, false, d.mis_id);
       if (row == nullptr) {
-        if (d.import || d.sync_email) out.Drop(d, Missing(d.mis_id, false, ctx));
+        if (d.import || d.sync_email)
+          out.Drop(d, Missing(d.mis_id, false, ctx));
         continue;
       }
       bool dropped = false;

@@ -664,8 +664,7 @@ void SessionManager::Classification(std::shared_ptr<Live> live,
   // and follow the others, renumbered; the rest stream as they come.
   const std::shared_ptr<const SessionDecisions> carried = at_start.decisions;
   const bool applying = carried != nullptr && !carried->kept.empty();
-  const DecisionIds held_ids =
-      applying ? IdsOf(carried->kept) : DecisionIds();
+  const DecisionIds held_ids = applying ? IdsOf(carried->kept) : DecisionIds();
   std::vector<Row> held;
   int64_t last_row_id = 0;
   // Every row also goes to live->rows through on_batch, in order, so the
@@ -710,8 +709,8 @@ void SessionManager::Classification(std::shared_ptr<Live> live,
     a.actor = actor;
     a.verb = "apply_decisions";
     a.record_id = at_start.id;
-    a.before_json = absl::StrCat("{\"kept_decisions\":", carried->kept.size(),
-                                 "}");
+    a.before_json =
+        absl::StrCat("{\"kept_decisions\":", carried->kept.size(), "}");
     a.after_json = absl::StrCat("{\"applied\":", outcome.applied,
                                 ",\"dropped\":", outcome.dropped_json, "}");
     audit.push_back(std::move(a));

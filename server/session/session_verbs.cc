@@ -306,8 +306,8 @@ absl::StatusOr<SaveOutcome> SessionManager::Save(
     if (*hub_version != plan->expected_hub_version) {
       return absl::FailedPreconditionError(absl::StrCat(
           "the hub changed since this session classified it (hub version ",
-          *hub_version, ", session saw ", plan->expected_hub_version,
-          "); ", kClassifyAgain));
+          *hub_version, ", session saw ", plan->expected_hub_version, "); ",
+          kClassifyAgain));
     }
     // A dry run: the summary of this very plan, and nothing written.
     if (validate_only) return SaveOutcome{View(live), SummariseSavePlan(*plan)};

@@ -38,9 +38,9 @@ absl::StatusOr<SessionView> SessionManager::StepBack(
   }
   if (absl::Status s = Ensure(live); !s.ok()) return s;
   auto decisions = std::make_shared<SessionDecisions>();
-  decisions->kept = DecisionsOf(
-      live.rows, r.decisions != nullptr ? r.decisions->unmatched
-                                        : std::vector<KeptDecision>());
+  decisions->kept = DecisionsOf(live.rows, r.decisions != nullptr
+                                               ? r.decisions->unmatched
+                                               : std::vector<KeptDecision>());
   int64_t matches = 0, unmatches = 0, ticks = 0;
   for (const KeptDecision& d : decisions->kept) {
     switch (d.kind) {
@@ -59,10 +59,10 @@ absl::StatusOr<SessionView> SessionManager::StepBack(
   next.step = SessionStep::kPupilsPanel;
   next.decisions = std::move(decisions);
   AuditRecord audit = SessionAudit("step_back", actor, live.record, next);
-  audit.after_json =
-      absl::StrCat(audit.after_json.substr(0, audit.after_json.size() - 1),
-                   ",\"kept_matches\":", matches, ",\"kept_unmatches\":",
-                   unmatches, ",\"kept_ticks\":", ticks, "}");
+  audit.after_json = absl::StrCat(
+      audit.after_json.substr(0, audit.after_json.size() - 1),
+      ",\"kept_matches\":", matches, ",\"kept_unmatches\":", unmatches,
+      ",\"kept_ticks\":", ticks, "}");
   // The hub changed since these rows were classified (another admin
   // saved): both sides are read again for the Pupils panel, so its matching
   // index is built from what Proceed will classify.

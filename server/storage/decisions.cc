@@ -133,8 +133,8 @@ absl::StatusOr<std::shared_ptr<const SessionDecisions>> DecodeDecisions(
         k.kind = KeptDecision::Kind::kTicks;
         break;
       default:
-        return malformed(absl::StrCat("unknown tag '", std::string(1, tag),
-                                      "'"));
+        return malformed(
+            absl::StrCat("unknown tag '", std::string(1, tag), "'"));
     }
     d->kept.push_back(std::move(k));
   }

@@ -53,8 +53,8 @@ absl::StatusOr<SaveSummary> SqliteStore::ApplySave(
   if (hub_version != plan.expected_hub_version) {
     return absl::FailedPreconditionError(absl::StrCat(
         "the hub changed since this session classified it (hub version ",
-        hub_version, ", session saw ", plan.expected_hub_version,
-        "); ", kClassifyAgain));
+        hub_version, ", session saw ", plan.expected_hub_version, "); ",
+        kClassifyAgain));
   }
   if (session.id != plan.session_id) {
     return absl::InvalidArgumentError(absl::StrCat("save plan is for session ",

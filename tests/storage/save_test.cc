@@ -380,8 +380,7 @@ TEST(ApplySaveTest, StaleHubVersionChangesNothing) {
                absl::StrCat("the hub changed since this session "
                             "classified it (hub version ",
                             plan.expected_hub_version + 1, ", session saw ",
-                            plan.expected_hub_version, "); ",
-                            kClassifyAgain)));
+                            plan.expected_hub_version, "); ", kClassifyAgain)));
   EXPECT_EQ(Dump(*w), before);
 }
 
