@@ -149,11 +149,31 @@ Next PupilsPanelScreen(Context& ctx) {
     DrawStatus(ctx);
     ui.Put(ui.rows() - 1, 0,
            " Up/Down/j/k: move   space/Enter: choose or tick   p: Proceed   "
-           "q: quit",
+           "C: cancel session   q: quit",
            ui.cols(), Paint::kBar);
     ui.Show();
     const Key k = ui.Read(-1);
     if (IsQuit(k) || ui.interrupted()) return Next::kQuit;
+    if (k.Is(L'C')) {
+      if (!ui.Ask("Cancel the session?",
+                  {"Nothing in the Admin Hub changes, and the session cannot "
+                   "be reopened."},
+                  "Cancel the session?")) {
+        continue;
+      }
+      v1::CancelSessionRequest req;
+      req.set_session_id(ctx.session.session_id());
+      req.set_expected_version(ctx.session.version());
+      absl::StatusOr<v1::Session> c = ctx.client.CancelSession(req);
+      if (!c.ok()) {
+        Fail(ctx, c.status());
+        continue;
+      }
+      ctx.session = *c;
+      ctx.farewell = absl::StrCat("session ", c->session_id(),
+                                  " cancelled: nothing changed");
+      return Next::kQuit;
+    }
     bool proceed = k.Is(L'p');
     if (k.Is(L'k') || (k.type == Key::kSpecial && k.code == KeyUp()))
       panel.Move(-1);

@@ -158,6 +158,7 @@ const std::vector<std::string>& HelpLines() {
       "x, Enter     why: each field's level and weight, and the score",
       "r            fetch the rows from the server again",
       "S            Save and sync pupils (shows what it will do first)",
+      "b / C        back to the Pupils panel, decisions kept / cancel session",
       "q            quit (asks when changes are not saved); Ctrl-C at once",
       "",
       "Not matched: hub only, unaffected. New: MIS only, imported if ticked.",

@@ -120,6 +120,8 @@ std::string SyncKeyHint(int width) {
                                 {"v: reviewed", 2},
                                 {"x: why", 2},
                                 {"S: save", 9},
+                                {"b: back", 8},
+                                {"C: cancel", 1},
                                 {"?: keys", 9},
                                 {"q: quit", 9}};
   std::vector<const Hint*> shown;

@@ -60,6 +60,7 @@ class SyncScreenRunner {
       }
       Handle(k);
       if (ctx_.ui.interrupted()) return Next::kQuit;
+      if (stepped_back_) return Next::kStepDone;
     }
   }
 
@@ -83,6 +84,92 @@ class SyncScreenRunner {
       SetInfo(ctx_, absl::StrCat("All ", model_.total_rows(),
                                  " rows received. ? shows every key."));
     }
+    ShowDecisions();
+  }
+
+  // After a step back, once: which decisions were kept and which dropped.
+  void ShowDecisions() {
+    const v1::DecisionReport& d = model_.session().decisions();
+    if (reported_ || (d.applied() == 0 && d.dropped() == 0)) return;
+    reported_ = true;
+    SetInfo(ctx_, absl::StrCat("Your decisions: ", d.applied(), " kept, ",
+                               d.dropped(), " dropped"));
+    if (d.dropped() == 0) return;
+    std::vector<std::string> lines = {
+        absl::StrCat(d.applied(), " of your decisions were kept; these ",
+                     d.dropped(), " no longer fit the rows:"),
+        ""};
+    for (const v1::DroppedDecision& x : d.dropped_decisions()) {
+      lines.push_back(absl::StrCat(x.decision(), ": ", x.reason()));
+    }
+    if (d.dropped() > d.dropped_decisions_size()) {
+      lines.push_back(absl::StrCat(
+          "... and ", d.dropped() - d.dropped_decisions_size(), " more"));
+    }
+    Draw();
+    ctx_.ui.Message("Decisions dropped", lines, "any key: back");
+  }
+
+  void StepBack() {
+    if (model_.read_only() || !model_.stream_done()) {
+      SetError(ctx_, absl::FailedPreconditionError(
+                         "step back works on the sync screen once every row "
+                         "is in"));
+      return;
+    }
+    if (!ctx_.ui.Ask(
+            "Back to the Pupils panel",
+            {"Change the scope or the email option, then proceed again.",
+             "Your decisions are kept: Match, Unmatch, Import? and Sync",
+             "email? ticks are applied again to the rows that still exist;",
+             "any that no longer fit are listed then."},
+            "Step back?")) {
+      SetInfo(ctx_, "Still on the sync screen");
+      return;
+    }
+    v1::StepBackRequest req;
+    req.set_session_id(model_.session().session_id());
+    req.set_expected_version(model_.session().version());
+    absl::StatusOr<v1::Session> r = ctx_.client.StepBack(req);
+    if (!r.ok()) {
+      Failed(r.status());
+      return;
+    }
+    ctx_.session = *r;
+    SetInfo(ctx_,
+            absl::StrCat("Back on the Pupils panel: ", r->decisions().pending(),
+                         " decisions kept for the next Proceed"));
+    stepped_back_ = true;
+  }
+
+  void CancelSession() {
+    if (model_.read_only()) {
+      SetError(ctx_, absl::FailedPreconditionError(absl::StrCat(
+                         "the session is already ",
+                         client::StepLabel(model_.session().step()))));
+      return;
+    }
+    if (!ctx_.ui.Ask("Cancel the session?",
+                     {"Nothing in the Admin Hub changes, and the session "
+                      "cannot be reopened:",
+                      "its decisions are dropped."},
+                     "Cancel the session?")) {
+      SetInfo(ctx_, "Not cancelled");
+      return;
+    }
+    v1::CancelSessionRequest req;
+    req.set_session_id(model_.session().session_id());
+    req.set_expected_version(model_.session().version());
+    absl::StatusOr<v1::Session> r = ctx_.client.CancelSession(req);
+    if (!r.ok()) {
+      Failed(r.status());
+      return;
+    }
+    model_.SetSession(*r);
+    edits_ = 0;
+    SetInfo(ctx_, "Session cancelled: nothing changed in the hub (q quits)");
+    ctx_.farewell = absl::StrCat("session ", r->session_id(),
+                                 " cancelled: nothing changed");
   }
 
   void Refresh() {
@@ -210,6 +297,8 @@ class SyncScreenRunner {
     }
     if (k.Is(L'm')) Mark();
     if (k.Is(L'S')) Save();
+    if (k.Is(L'b')) StepBack();
+    if (k.Is(L'C')) CancelSession();
   }
 
   void Mark() {
@@ -437,6 +526,8 @@ class SyncScreenRunner {
   Context& ctx_;
   SyncModel model_;
   RowStream stream_;
+  bool stepped_back_ = false;
+  bool reported_ = false;
   int edits_ = 0;
   int page_ = 1;  // rows on screen, set by Draw
 };

@@ -297,6 +297,14 @@ std::vector<RpcCase> EveryRpcMalformed() {
          v1::SaveResponse out;
          return a.sync_->SaveAndSyncPupils(a.Context().get(), r, &out);
        }},
+      {"StepBack",
+       [](Api& a, const Ids& i) {
+         v1::StepBackRequest r;
+         r.set_session_id(i.session);
+         r.set_expected_version(-1);
+         v1::Session out;
+         return a.sync_->StepBack(a.Context().get(), r, &out);
+       }},
       {"CancelSession",
        [](Api& a, const Ids& i) {
          v1::CancelSessionRequest r;
@@ -413,7 +421,7 @@ TEST(AuthFirstTest, ARoleThatMayNotCallTheRpcIsDeniedWhateverTheBody) {
         << rpc.name << ": " << s.error_message();
     EXPECT_THAT(s.error_message(), HasSubstr(rpc.name));
   }
-  EXPECT_EQ(denied, 22);
+  EXPECT_EQ(denied, 23);
 }
 
 }  // namespace

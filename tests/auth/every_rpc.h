@@ -389,6 +389,13 @@ inline std::vector<RpcCase> EveryRpc() {
          v1::RevertSaveResponse out;
          return a.sync_->RevertSave(a.Context().get(), r, &out);
        }},
+      {"StepBack",
+       [](Api& a, const Ids& i) {
+         v1::StepBackRequest r;
+         r.set_session_id(i.session);
+         v1::Session out;
+         return a.sync_->StepBack(a.Context().get(), r, &out);
+       }},
       // Save and Cancel last: they end the session.
       {"SaveAndSyncPupils",
        [](Api& a, const Ids& i) {

@@ -51,6 +51,7 @@ const std::map<std::string, std::string>& Allowed() {
       {"WhoAmI", "OASV"},
       {"SaveAndSyncPupils", "AS"},
       {"CancelSession", "AS"},
+      {"StepBack", "AS"},
   };
   return *table;
 }

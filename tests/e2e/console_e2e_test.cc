@@ -1042,3 +1042,60 @@ TEST(ConsoleTest, UsageErrorsNameWhatIsWrong) {
 
 }  // namespace
 }  // namespace hubsync::testing
+
+namespace hubsync::testing {
+namespace {
+
+// The admin matched Ellie with Eleanor, then noticed the email option was
+// off: b steps back to the Pupils panel, the option is ticked, p proceeds,
+// and the Match is still there. C then cancels the session.
+TEST(ConsoleTest, StepBackKeepsTheMatchAndCCancelsTheSession) {
+  Fixture f;
+  ASSERT_NO_FATAL_FAILURE(f.Start("Step Back Academy"));
+  const std::string ellie = f.Learner(Spec("Ellie", "Moss"));
+  f.Push({Mis("m-eleanor", Spec("Eleanor", "Carter", "2013-11-12")),
+          Mis("m-noah", Spec("Noah", "Patel", "2013-02-03"))});
+  const std::string session = f.ToSyncScreen(/*emails=*/false);
+  ASSERT_FALSE(session.empty());
+  v1::MatchRequest match;
+  match.set_session_id(session);
+  match.set_learner_id(ellie);
+  match.set_mis_id("m-eleanor");
+  ASSERT_TRUE(f.client->Match(match).ok());
+
+  f.Console(session);
+  std::string screen;
+  ASSERT_TRUE(f.tmux->WaitFor("rows received", &screen));
+  EXPECT_THAT(screen, HasSubstr("b: back"));
+  f.tmux->Keys({"b"});
+  ASSERT_TRUE(f.tmux->WaitFor("Your decisions are kept", &screen));
+  f.tmux->Keys({"y"});
+  ASSERT_TRUE(f.tmux->WaitFor("which learners do you want to sync?", &screen));
+  EXPECT_THAT(screen, HasSubstr("1 decisions kept for the next Proceed"));
+  EXPECT_THAT(screen, HasSubstr("C: cancel session"));
+  // All students, Year 7, 7A, then the email option.
+  f.tmux->Keys({"j", "j", "j", "Space", "p"});
+  ASSERT_TRUE(f.tmux->WaitFor("Your decisions: 1 kept, 0 dropped", &screen));
+  EXPECT_THAT(screen, HasSubstr("Matched *"));
+  v1::Row row = RowOf(f.Rows(session), ellie);
+  EXPECT_EQ(row.status(), v1::ROW_STATUS_MATCHED);
+  EXPECT_EQ(row.mis().mis_id(), "m-eleanor");
+  EXPECT_TRUE(row.decided_by_admin());
+  absl::StatusOr<v1::Session> s = f.client->GetSession(session);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_TRUE(s->sync_email_addresses()) << "the option changed on the panel";
+
+  f.tmux->Keys({"C"});
+  ASSERT_TRUE(f.tmux->WaitFor("Cancel the session?"));
+  f.tmux->Keys({"y"});
+  ASSERT_TRUE(f.tmux->WaitFor("Session cancelled"));
+  s = f.client->GetSession(session);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->step(), v1::SESSION_STEP_CANCELLED);
+  f.tmux->Keys({"q"});
+  ASSERT_TRUE(f.tmux->WaitFor("CONSOLE-EXIT=0", &screen));
+  EXPECT_THAT(screen, HasSubstr("cancelled: nothing changed"));
+}
+
+}  // namespace
+}  // namespace hubsync::testing

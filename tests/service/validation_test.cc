@@ -479,6 +479,12 @@ std::vector<Case> Cases() {
           r.set_session_id(id);
           return Call(sync(s), &v1::SyncService::Stub::CancelSession, r);
         });
+    add("StepBack", S::INVALID_ARGUMENT, "session_id",
+        [=](TestServer& s, const World&) {
+          v1::StepBackRequest r;
+          r.set_session_id(id);
+          return Call(sync(s), &v1::SyncService::Stub::StepBack, r);
+        });
   }
   add("GetSession", S::NOT_FOUND, "ses_0000000000000000",
       [=](TestServer& s, const World&) {
