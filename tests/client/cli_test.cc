@@ -294,8 +294,8 @@ TEST(CliTest, EveryCommandHasHelpWithAnExample) {
            "sync review",    "sync save",    "sync cancel",   "sync watch",
            "emails list",    "audit list",   "key create",    "key list",
            "key revoke",     "save list",    "save show",     "save revert",
-           "console"}));
-  EXPECT_THAT(paths, SizeIs(37));
+           "console",        "sync back"}));
+  EXPECT_THAT(paths, SizeIs(38));
 }
 
 TEST(CliTest, MutatingSyncVerbsAcceptExpectVersion) {

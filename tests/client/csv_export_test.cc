@@ -47,5 +47,43 @@ TEST(LearnersCsv, HeaderThenOneRowPerLearner) {
             "lrn_1,\"'=cmd\",Lee,,,,,,,,7x/Ma1; 7y/En2,,m1,synced\r\n");
 }
 
+TEST(SyncRowsCsv, ExplanationColumnsAndEscapedNames) {
+  google::protobuf::RepeatedPtrField<v1::Row> rows;
+  v1::Row* r = rows.Add();
+  r->set_status(v1::ROW_STATUS_MAY_MATCH);
+  r->mutable_hub()->set_learner_id("lrn_1");
+  r->mutable_hub()->set_legal_forename("Freddie");
+  r->mutable_hub()->set_legal_surname("Taylor");
+  r->mutable_mis()->set_mis_id("m-1");
+  r->mutable_mis()->set_legal_forename("=Fred, \"F\"");
+  r->mutable_mis()->set_legal_surname("Wood");
+  r->mutable_mis()->set_year_group("7");
+  r->mutable_mis()->set_registration_group("7A");
+  r->mutable_explanation()->set_score(0.8125);
+  r->mutable_explanation()->set_reason("surname differs");
+  v1::FieldEvidence* f = r->mutable_explanation()->add_fields();
+  f->set_field("forename");
+  f->set_level("exact");
+  f = r->mutable_explanation()->add_fields();
+  f->set_field("surname");
+  f->set_level("differs");
+  v1::Row* n = rows.Add();
+  n->set_status(v1::ROW_STATUS_NOT_MATCHED);
+  n->mutable_hub()->set_learner_id("lrn_2");
+  n->mutable_hub()->set_legal_forename("Ellie");
+  n->mutable_hub()->set_legal_surname("Moss");
+  n->mutable_hub()->set_year_group("7");
+  n->mutable_hub()->set_registration_group("7B");
+  n->set_decided_by_admin(true);
+  EXPECT_EQ(SyncRowsCsvHeader() + SyncRowsCsvRows(rows),
+            "status,learner_id,hub_name,mis_id,mis_name,year_group,"
+            "registration_group,import,sync_email,decided_by_admin,score,"
+            "reason,evidence\r\n"
+            "May match,lrn_1,Freddie Taylor,m-1,\"'=Fred, \"\"F\"\" Wood\",7,"
+            "7A,no,no,no,0.81,surname differs,forename:exact; "
+            "surname:differs\r\n"
+            "Not matched,lrn_2,Ellie Moss,,,7,7B,no,no,yes,,,\r\n");
+}
+
 }  // namespace
 }  // namespace hubsync::cli

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/storage/codec.h"
 #include "server/storage/sqlite.h"
 #include "tests/storage/store_fixture.h"
 #include "tests/testing/status_matchers.h"
@@ -97,6 +98,40 @@ TEST(SessionStoreTest, RecordRoundTripsEveryField) {
   EXPECT_EQ(got.save_summary.emails_queued, 6);
   EXPECT_EQ(got.save_summary.audit_records, 7);
   EXPECT_THAT(s->t->store->ListSessions(s->school.id), IsOkAndHolds(SizeIs(1)));
+}
+
+TEST(SessionStoreTest, KeptDecisionsRoundTripThroughTheRecord) {
+  auto setup = MakeSession();
+  const SessionRecord* s = &setup->session;
+  auto d = std::make_shared<SessionDecisions>();
+  d->unmatched.push_back(
+      {KeptDecision::Kind::kUnmatch, "lrn_1", "m:1\n", false, false});
+  d->kept.push_back({KeptDecision::Kind::kMatch, "lrn_2", "m-2", false, true});
+  d->kept.push_back({KeptDecision::Kind::kTicks, "", "m 3", true, false});
+  d->applied = 4;
+  d->dropped_count = 7;
+  d->dropped.push_back(
+      {"Match Ann Lee (lrn_9) <-> m-17 (Ann Lee)", "m-17 is out of scope"});
+  SessionRecord next = *s;
+  next.version = s->version + 1;
+  next.decisions = d;
+  ASSERT_THAT(setup->t->store->UpdateSession(next, {}, {}), IsOk());
+  setup->t->Reopen();
+  absl::StatusOr<SessionRecord> back = setup->t->store->GetSession(s->id);
+  ASSERT_THAT(back, IsOk());
+  ASSERT_NE(back->decisions, nullptr);
+  EXPECT_EQ(storage::EncodeDecisions(back->decisions.get()),
+            storage::EncodeDecisions(d.get()));
+  EXPECT_EQ(back->decisions->kept[1].mis_id, "m 3");
+  EXPECT_TRUE(back->decisions->kept[1].import);
+  EXPECT_TRUE(back->decisions->kept[0].sync_email);
+  EXPECT_EQ(back->decisions->unmatched[0].mis_id, "m:1\n");
+  EXPECT_EQ(back->decisions->dropped[0].reason, "m-17 is out of scope");
+  EXPECT_EQ(back->decisions->dropped_count, 7);
+  // None is "" and reads back as none.
+  EXPECT_EQ(storage::EncodeDecisions(nullptr), "");
+  EXPECT_THAT(storage::DecodeDecisions("N 1\n"),
+              StatusIs(absl::StatusCode::kInternal));
 }
 
 TEST(SessionStoreTest, RowsReadBackWithTheirWordingAndShareTheirEvidence) {
