@@ -273,5 +273,41 @@ TEST(StepBackTest, StepBackAndTheAppliedDecisionsAreAudited) {
                         " is out of scope\"}"));
 }
 
+TEST(StepBackTest, AStaleVersionIsAbortedAndWatchersSeeTheStepBack) {
+  TestServer server;
+  TwoTerms t = SetUpTwoTerms(server);
+  const std::string session =
+      ToSyncScreen(server, t.school, AllStudents(), false, nullptr);
+  const int64_t from = GetSession(server, session).version();
+  auto ctx = Ctx();
+  v1::WatchSessionRequest watch;
+  watch.set_session_id(session);
+  watch.set_after_version(from);
+  auto reader = server.sync().WatchSession(ctx.get(), watch);
+
+  MatchEllieWithEleanor(server, session, t);  // now at from + 1
+  v1::StepBackRequest req;
+  req.set_session_id(session);
+  req.set_expected_version(from);
+  v1::Session out;
+  grpc::Status stale = server.sync().StepBack(Ctx().get(), req, &out);
+  EXPECT_EQ(stale.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_EQ(GetSession(server, session).step(), v1::SESSION_STEP_SYNC_SCREEN)
+      << "nothing changed";
+  req.set_expected_version(from + 1);
+  Ok(server.sync().StepBack(Ctx().get(), req, &out));
+  EXPECT_EQ(out.version(), from + 2);
+
+  std::vector<std::string> verbs;
+  v1::SessionEvent event;
+  while (verbs.size() < 2 && reader->Read(&event)) {
+    verbs.push_back(event.verb());
+  }
+  EXPECT_THAT(verbs, ::testing::ElementsAre("Match", "StepBack"));
+  EXPECT_EQ(event.session().step(), v1::SESSION_STEP_PUPILS_PANEL);
+  EXPECT_EQ(event.session().decisions().pending(), 1);
+  ctx->TryCancel();
+}
+
 }  // namespace
 }  // namespace hubsync::testing
