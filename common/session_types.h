@@ -77,11 +77,11 @@ struct KeptDecision {
   std::string learner_id;  // kMatch, kUnmatch
   std::string mis_id;
   // The row's own flags, carried with the decision: Import? (kTicks, New
-  // rows) and Sync email? (any row with a MIS learner). A further per-row
-  // flag of the admin's (e.g. reviewed) is one more bool here and one more
-  // bit in the store's encoding (server/storage/decisions.cc).
+  // rows), Sync email? (any row with a MIS learner) and reviewed (kTicks of
+  // a May match row, with learner_id: the pair the admin looked at).
   bool import = false;
   bool sync_email = false;
+  bool reviewed = false;
 };
 
 // A kept decision the classification after StepBack could not apply.

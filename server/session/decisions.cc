@@ -147,12 +147,16 @@ std::vector<KeptDecision> DecisionsOf(
     }
     if (r.mis_id.empty()) continue;
     const bool is_new = r.status == RowStatus::kNew;
-    if ((is_new && (r.import || r.decided_by_admin)) || r.sync_email) {
+    const bool reviewed = r.status == RowStatus::kMayMatch && r.reviewed;
+    if ((is_new && (r.import || r.decided_by_admin)) || r.sync_email ||
+        reviewed) {
       KeptDecision d;
       d.kind = KeptDecision::Kind::kTicks;
       d.mis_id = r.mis_id;
+      if (reviewed) d.learner_id = r.hub_learner_id;
       d.import = is_new && r.import;
       d.sync_email = r.sync_email;
+      d.reviewed = reviewed;
       out.push_back(std::move(d));
     }
   }
@@ -186,6 +190,10 @@ std::string DescribeDecision(const KeptDecision& d, const RowContext& ctx) {
   if (d.import) what = "Import?";
   if (d.sync_email)
     absl::StrAppend(&what, what.empty() ? "" : " and ", "Sync email?");
+  if (d.reviewed) {
+    absl::StrAppend(&what, what.empty() ? "" : " and ", "reviewed May match ",
+                    HubLabel(d.learner_id, ctx), " <->");
+  }
   if (what.empty()) what = "Import? unticked";
   return absl::StrCat(what, " ", MisLabel(d.mis_id, ctx));
 }
@@ -280,16 +288,29 @@ DecisionOutcome ApplyDecisions(const std::vector<KeptDecision>& decisions,
       if (d.kind != KeptDecision::Kind::kTicks) continue;
       Row* row = FindRow(*rows, false, d.mis_id);
       if (row == nullptr) {
-        if (d.import || d.sync_email)
+        if (d.import || d.sync_email || d.reviewed)
           out.Drop(d, Missing(d.mis_id, false, ctx));
         continue;
       }
       bool dropped = false;
+      if (d.reviewed) {
+        if (row->status == RowStatus::kMayMatch &&
+            row->hub_learner_id == d.learner_id) {
+          row->reviewed = true;
+        } else if (!(row->status == RowStatus::kMatched &&
+                     row->hub_learner_id == d.learner_id)) {
+          KeptDecision part = d;
+          part.import = part.sync_email = false;
+          out.Drop(part, absl::StrCat("the pair is no longer proposed: ",
+                                      NowIs(d.mis_id, *row)));
+          dropped = true;
+        }
+      }
       if (row->status == RowStatus::kNew) {
         row->import = d.import;
       } else if (d.import) {
         KeptDecision part = d;
-        part.sync_email = false;
+        part.sync_email = part.reviewed = false;
         out.Drop(part, NowIs(d.mis_id, *row));
         dropped = true;
       }
@@ -299,7 +320,7 @@ DecisionOutcome ApplyDecisions(const std::vector<KeptDecision>& decisions,
           row->sync_email = true;
         } else {
           KeptDecision part = d;
-          part.import = false;
+          part.import = part.reviewed = false;
           out.Drop(part, why);
           dropped = true;
         }

@@ -47,7 +47,7 @@ void AppendEvidence(std::string* out, const std::vector<FieldEvidence>& fields);
 absl::StatusOr<std::vector<FieldEvidence>> DecodeEvidence(absl::string_view s);
 
 // A session's decisions kept across StepBack (sessions.decisions,
-// migration 9), one line each: a header "N applied dropped_count", then
+// migration 10), one line each: a header "N applied dropped_count", then
 // "<tag> <flags> <bytes>:<a><bytes>:<b>" with tag M (Match), U (Unmatch),
 // T (ticks) for the kept decisions, P for a pair Unmatch split, and D for a
 // dropped decision (a = what, b = why); flags: 1 Import?, 2 Sync email?.

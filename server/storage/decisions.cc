@@ -36,7 +36,7 @@ char TagOf(KeptDecision::Kind k) {
 }
 
 int FlagsOf(const KeptDecision& d) {
-  return (d.import ? 1 : 0) | (d.sync_email ? 2 : 0);
+  return (d.import ? 1 : 0) | (d.sync_email ? 2 : 0) | (d.reviewed ? 4 : 0);
 }
 
 }  // namespace
@@ -100,7 +100,7 @@ absl::StatusOr<std::shared_ptr<const SessionDecisions>> DecodeDecisions(
     int flags = 0;
     if (space == absl::string_view::npos ||
         !absl::SimpleAtoi(rest.substr(0, space), &flags) || flags < 0 ||
-        flags > 3) {
+        flags > 7) {
       return malformed("expected flags");
     }
     rest.remove_prefix(space + 1);
@@ -118,6 +118,7 @@ absl::StatusOr<std::shared_ptr<const SessionDecisions>> DecodeDecisions(
     k.mis_id = std::move(b);
     k.import = (flags & 1) != 0;
     k.sync_email = (flags & 2) != 0;
+    k.reviewed = (flags & 4) != 0;
     switch (tag) {
       case 'P':
         k.kind = KeptDecision::Kind::kUnmatch;

@@ -309,5 +309,34 @@ TEST(StepBackTest, AStaleVersionIsAbortedAndWatchersSeeTheStepBack) {
   ctx->TryCancel();
 }
 
+TEST(StepBackTest, AReviewedMayMatchStaysReviewed) {
+  TestServer server;
+  TwoTerms t = SetUpTwoTerms(server);
+  const std::string session =
+      ToSyncScreen(server, t.school, AllStudents(), false, nullptr);
+  v1::SetReviewedRequest review;
+  review.set_session_id(session);
+  review.set_learner_id(t.freddie);
+  review.set_reviewed(true);
+  v1::EditResponse edit;
+  Ok(server.sync().SetReviewed(Ctx().get(), review, &edit));
+  EXPECT_EQ(edit.session().summary().unreviewed_may_match(), 0);
+
+  Back(server, session);
+  Scope(server, session, AllStudents(), /*emails=*/true);
+  std::vector<v1::Row> rows = Reclassify(server, session);
+  const v1::Row freddie = RowOf(rows, t.freddie);
+  EXPECT_EQ(freddie.status(), v1::ROW_STATUS_MAY_MATCH);
+  EXPECT_TRUE(freddie.reviewed()) << "the admin's review is a decision kept";
+  EXPECT_EQ(GetSession(server, session).summary().unreviewed_may_match(), 0);
+  // So the save does not ask about him again.
+  v1::SaveRequest save;
+  save.set_session_id(session);
+  save.set_confirm_desync_count(1);  // Oliver left
+  v1::SaveResponse saved;
+  grpc::Status s = server.sync().SaveAndSyncPupils(Ctx().get(), save, &saved);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+}
+
 }  // namespace
 }  // namespace hubsync::testing
