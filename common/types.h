@@ -58,6 +58,8 @@ struct HubLearner {
   std::string mis_id;                // the MIS record it is linked to
   SyncState sync_state = SyncState::kUnsynced;
   int64_t update_time_unix = 0;
+  // When the learner was archived (Unix seconds); 0 while it is not.
+  int64_t archive_time_unix = 0;
 };
 
 // A class (registration group or subject class) as the MIS describes it.

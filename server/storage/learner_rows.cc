@@ -19,7 +19,7 @@ constexpr absl::string_view kLearnerColumns =
     "l.id, l.school_id, l.legal_forename, l.legal_surname, "
     "l.preferred_forename, l.preferred_surname, l.date_of_birth, "
     "l.gender, l.upn, l.year_group, l.registration_group, l.email, "
-    "l.mis_id, l.sync_state, l.update_time";
+    "l.mis_id, l.sync_state, l.update_time, l.archive_time";
 
 // Reads the kLearnerColumns of the current row (classes left empty).
 absl::Status DecodeLearner(const Statement& st, HubLearner& l) {
@@ -38,6 +38,7 @@ absl::Status DecodeLearner(const Statement& st, HubLearner& l) {
   l.mis_id = st.Text(12);
   STORE_ASSIGN_OR_RETURN(l.sync_state, SyncStateFromText(st.Text(13)));
   l.update_time_unix = st.Int(14);
+  l.archive_time_unix = st.Int(15);
   return absl::OkStatus();
 }
 
@@ -105,7 +106,8 @@ absl::StatusOr<std::vector<HubLearner>> ReadLearners(Db* db,
 
 absl::StatusOr<Page<HubLearner>> ReadLearnerPage(Db* db,
                                                  const std::string& school_id,
-                                                 const PageRequest& page) {
+                                                 const PageRequest& page,
+                                                 bool archived) {
   STORE_RETURN_IF_ERROR(CheckPageKey(page, 3));
   // A row value compared with the index's columns: SQLite seeks to it.
   STORE_ASSIGN_OR_RETURN(
@@ -113,7 +115,8 @@ absl::StatusOr<Page<HubLearner>> ReadLearnerPage(Db* db,
       db->Prepare(absl::StrCat(
           "SELECT ", kLearnerColumns,
           " FROM hub_learners l INDEXED BY hub_learners_by_name "
-          "WHERE l.school_id = ?1",
+          "WHERE l.school_id = ?1 AND l.archive_time ",
+          archived ? "!= 0" : "= 0",
           page.after.empty() ? ""
                              : " AND (l.legal_surname, l.legal_forename, "
                                "l.id) > (?3, ?4, ?5)",
@@ -161,16 +164,16 @@ absl::StatusOr<std::vector<HubLearner>> ReadSchoolLearners(
       db->Prepare(
           absl::StrCat("SELECT ", kLearnerColumns,
                        " FROM hub_learners l INDEXED BY hub_learners_by_school "
-                       "WHERE l.school_id = ?")));
+                       "WHERE l.school_id = ? AND l.archive_time = 0")));
   st.BindRef(1, school_id);
   // Counted first (off the small school index) so that the vector is
   // allocated once: grown by doubling, a million learners of 440 bytes
   // would be moved about twenty times and touch twice the memory.
-  STORE_ASSIGN_OR_RETURN(int64_t count,
-                         db->QueryInt("SELECT count(*) FROM hub_learners "
-                                      "INDEXED BY hub_learners_by_school "
-                                      "WHERE school_id = ?",
-                                      school_id));
+  STORE_ASSIGN_OR_RETURN(
+      int64_t count, db->QueryInt("SELECT count(*) FROM hub_learners "
+                                  "INDEXED BY hub_learners_by_school "
+                                  "WHERE school_id = ? AND archive_time = 0",
+                                  school_id));
   std::vector<HubLearner> out;
   out.reserve(static_cast<size_t>(count));
   while (true) {
@@ -249,7 +252,7 @@ absl::StatusOr<bool> LearnerReader::Get(const std::string& school_id,
   out->learner = HubLearner{};
   STORE_RETURN_IF_ERROR(DecodeLearner(learner_, out->learner));
   out->class_ids.clear();
-  const std::string members = learner_.Text(15);
+  const std::string members = learner_.Text(16);
   learner_.Reset();
   for (absl::string_view m :
        absl::StrSplit(members, '\x1e', absl::SkipEmpty())) {

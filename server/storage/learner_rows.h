@@ -25,9 +25,11 @@ absl::StatusOr<std::vector<HubLearner>> ReadLearners(Db* db,
 // One page of the school's learners with their subject class names (sorted),
 // in ReadLearners' order, through the name index: a seek to the key after
 // `page.after` ({surname, forename, id}) and `page.size` + 1 rows read.
+// `archived`: only the archived learners instead of only the others.
 absl::StatusOr<Page<HubLearner>> ReadLearnerPage(Db* db,
                                                  const std::string& school_id,
-                                                 const PageRequest& page);
+                                                 const PageRequest& page,
+                                                 bool archived = false);
 
 // One stored learner as a save sees it: the record (subject class names
 // sorted, as ReadLearners gives them) and the ids of every hub class it is a
@@ -37,9 +39,9 @@ struct StoredLearner {
   std::vector<std::string> class_ids;
 };
 
-// Every learner of the school with its subject class names (sorted), in
-// storage order: a scan of the school index in rowid order, so the table is
-// read front to back.
+// Every learner of the school that is not archived, with its subject class
+// names (sorted), in storage order: a scan of the school index in rowid order,
+// so the table is read front to back.
 absl::StatusOr<std::vector<HubLearner>> ReadSchoolLearners(
     Db* db, const std::string& school_id);
 

@@ -192,15 +192,16 @@ absl::StatusOr<std::vector<HubLearner>> SqliteStore::ListLearners(
   std::lock_guard<std::mutex> lock(mu_);
   STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::BeginRead(&db_));
   STORE_RETURN_IF_ERROR(GetSchoolLocked(school_id).status());
-  return ReadLearners(&db_, "l.school_id = ?", school_id);
+  return ReadLearners(&db_, "l.school_id = ? AND l.archive_time = 0",
+                      school_id);
 }
 
 absl::StatusOr<Page<HubLearner>> SqliteStore::PageLearners(
-    const std::string& school_id, const PageRequest& page) {
+    const std::string& school_id, const PageRequest& page, bool archived) {
   std::lock_guard<std::mutex> lock(mu_);
   STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::BeginRead(&db_));
   STORE_RETURN_IF_ERROR(GetSchoolLocked(school_id).status());
-  return ReadLearnerPage(&db_, school_id, page);
+  return ReadLearnerPage(&db_, school_id, page, archived);
 }
 
 absl::StatusOr<Page<HubClass>> SqliteStore::PageClasses(

@@ -396,11 +396,22 @@ constexpr absl::string_view kV10 = R"sql(
 ALTER TABLE sessions ADD COLUMN decisions TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Migration 11: archived learners (ArchiveLearner, RestoreLearner; purged by
+// PurgeArchivedLearners after the retention period). archive_time is the Unix
+// time of the archive, 0 for a learner that is not archived; the partial
+// index finds the archived ones (the purge's scan, the archived list)
+// without reading the others.
+constexpr absl::string_view kV11 = R"sql(
+ALTER TABLE hub_learners ADD COLUMN archive_time INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX hub_learners_archived ON hub_learners(archive_time)
+  WHERE archive_time != 0;
+)sql";
+
 }  // namespace
 
 const std::vector<absl::string_view>& Migrations() {
   static const auto* migrations = new std::vector<absl::string_view>{
-      kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10};
+      kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10, kV11};
   return *migrations;
 }
 

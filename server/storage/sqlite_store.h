@@ -43,8 +43,20 @@ class SqliteStore : public Store {
       const std::string& school_id) override;
   absl::StatusOr<std::vector<HubClass>> ListClasses(
       const std::string& school_id) override;
-  absl::StatusOr<Page<HubLearner>> PageLearners(
-      const std::string& school_id, const PageRequest& page) override;
+  absl::StatusOr<Page<HubLearner>> PageLearners(const std::string& school_id,
+                                                const PageRequest& page,
+                                                bool archived) override;
+  absl::StatusOr<HubLearner> UpdateLearner(const std::string& learner_id,
+                                           const LearnerUpdate& update,
+                                           const Actor& actor) override;
+  absl::StatusOr<HubLearner> ArchiveLearner(const std::string& learner_id,
+                                            const Actor& actor) override;
+  absl::StatusOr<HubLearner> RestoreLearner(const std::string& learner_id,
+                                            const Actor& actor) override;
+  absl::StatusOr<HubLearner> UnlinkLearner(const std::string& learner_id,
+                                           const Actor& actor) override;
+  absl::StatusOr<int64_t> PurgeArchivedLearners(
+      int64_t archived_until) override;
   absl::StatusOr<Page<HubClass>> PageClasses(const std::string& school_id,
                                              const PageRequest& page) override;
 
@@ -132,6 +144,14 @@ class SqliteStore : public Store {
   // One audit record, in the caller's transaction (JSON as given; the time
   // is now unless set).
   absl::Status WriteAuditLocked(const AuditRecord& a);
+  // The learner edits' shared step (learner_edits.cc): reads the learner,
+  // lets `edit` change a copy (or refuse), writes the columns that differ
+  // with update_time now, bumps the hub version and writes the audit record
+  // `verb`, in one transaction.
+  template <typename Edit>
+  absl::StatusOr<HubLearner> EditLearnerLocked(const std::string& learner_id,
+                                               absl::string_view verb,
+                                               const Actor& actor, Edit edit);
   // A second, read-only connection to the same file, opened on first use;
   // nullptr when it cannot be opened (the caller then reads on db_).
   Db* ReaderLocked();

@@ -96,8 +96,56 @@ class Store {
   virtual absl::StatusOr<std::vector<HubClass>> ListClasses(
       const std::string& school_id) = 0;
   // One page of ListLearners; key {legal_surname, legal_forename, id}.
+  // `archived`: only the archived learners instead of only the others.
   virtual absl::StatusOr<Page<HubLearner>> PageLearners(
-      const std::string& school_id, const PageRequest& page) = 0;
+      const std::string& school_id, const PageRequest& page,
+      bool archived = false) = 0;
+
+  // Learner edits (docs/STORAGE.md, "Learner edits"). Each is one
+  // transaction that sets the learner's update_time to now, bumps the
+  // school's hub version (so an open session classified before it cannot
+  // save over it) and writes one audit record naming `actor`; it returns the
+  // learner as stored after it. NOT_FOUND "learner ID not found" for an
+  // unknown id; FAILED_PRECONDITION, changing nothing, when the learner is
+  // in the wrong state for the verb (the message says which and what to do).
+  //
+  // UpdateLearner sets the fields named in `fields` (HubLearner's field
+  // names: legal_forename, legal_surname, preferred_forename,
+  // preferred_surname, date_of_birth, gender, upn, year_group,
+  // registration_group, email) from `values`, which the caller has
+  // validated. A learner linked to the MIS (an MIS id) keeps every field the
+  // MIS owns (all but email): naming one is FAILED_PRECONDITION "FIELD of
+  // NAME (ID) is managed by the MIS; ...". An archived learner cannot be
+  // edited. Audited "update" (before / after); an edit that changes nothing
+  // writes nothing.
+  struct LearnerUpdate {
+    std::vector<std::string> fields;
+    HubLearner values;
+  };
+  virtual absl::StatusOr<HubLearner> UpdateLearner(
+      const std::string& learner_id, const LearnerUpdate& update,
+      const Actor& actor = {}) = 0;
+  // Sets archive_time (the learner leaves ListLearners, PageLearners and
+  // LoadForClassification; its memberships stay stored). A linked learner is
+  // unlinked in the same change (no MIS id, UNSYNCED), so the MIS record is
+  // free to come back as New. Audited "archive".
+  virtual absl::StatusOr<HubLearner> ArchiveLearner(
+      const std::string& learner_id, const Actor& actor = {}) = 0;
+  // Clears archive_time: the learner is back with its memberships. Audited
+  // "restore".
+  virtual absl::StatusOr<HubLearner> RestoreLearner(
+      const std::string& learner_id, const Actor& actor = {}) = 0;
+  // A SYNCED or DESYNCED learner loses its MIS id and becomes UNSYNCED, its
+  // fields and memberships kept. Audited "unlink".
+  virtual absl::StatusOr<HubLearner> UnlinkLearner(
+      const std::string& learner_id, const Actor& actor = {}) = 0;
+  // Deletes, in every school, the learners archived at or before
+  // `archived_until` (Unix seconds), with their memberships and the
+  // verification emails queued for them; each gets an audit record "purge"
+  // in its school (before: the learner) and each school's hub version is
+  // bumped. Returns how many were deleted.
+  virtual absl::StatusOr<int64_t> PurgeArchivedLearners(
+      int64_t archived_until) = 0;
   // One page of ListClasses (by kind, name, id); key {kind, name, id}.
   virtual absl::StatusOr<Page<HubClass>> PageClasses(
       const std::string& school_id, const PageRequest& page) = 0;
