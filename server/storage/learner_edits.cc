@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "server/storage/codec.h"
 #include "server/storage/learner_rows.h"
 #include "server/storage/sqlite_store.h"
@@ -61,13 +62,21 @@ std::string NameOf(const HubLearner& l) {
   return absl::StrCat(l.legal_forename, " ", l.legal_surname, " (", l.id, ")");
 }
 
-// The learner's JSON for the audit trail, with its archive time when it is
-// archived.
-std::string AuditJson(const HubLearner& l) {
+// The learner's JSON for the audit trail; with `archive`, also its archive
+// time (RFC 3339, UTC; "" when it is not archived), so that an archive or a
+// restore shows what changed.
+std::string AuditJson(const HubLearner& l, bool archive) {
   std::string json = LearnerJson(l);
-  if (l.archive_time_unix != 0 && !json.empty() && json.back() == '}') {
+  if (archive && !json.empty() && json.back() == '}') {
     json.pop_back();
-    absl::StrAppend(&json, ",\"archive_time\":", l.archive_time_unix, "}");
+    absl::StrAppend(
+        &json, ",\"archive_time\":\"",
+        l.archive_time_unix == 0
+            ? ""
+            : absl::FormatTime("%Y-%m-%dT%H:%M:%SZ",
+                               absl::FromUnixSeconds(l.archive_time_unix),
+                               absl::UTCTimeZone()),
+        "\"}");
   }
   return json;
 }
@@ -98,8 +107,9 @@ absl::StatusOr<HubLearner> SqliteStore::EditLearnerLocked(
   const HubLearner& before = stored.learner;
   HubLearner after = before;
   STORE_RETURN_IF_ERROR(edit(after));
-  const std::string before_json = AuditJson(before);
-  const std::string after_json = AuditJson(after);
+  const bool archive = verb == "archive" || verb == "restore";
+  const std::string before_json = AuditJson(before, archive);
+  const std::string after_json = AuditJson(after, archive);
   if (before_json == after_json) return after;  // nothing to change
   // Always a new update time, so that a change is visible in the row (a
   // save's revert compares rows), and always at least the previous one.
@@ -264,7 +274,7 @@ absl::StatusOr<int64_t> SqliteStore::PurgeArchivedLearners(
     a.actor.name = "hubsyncd (retention)";
     a.verb = "purge";
     a.learner_id = learner_id;
-    a.before_json = AuditJson(stored.learner);
+    a.before_json = AuditJson(stored.learner, /*archive=*/true);
     a.time_unix = now;
     STORE_RETURN_IF_ERROR(WriteAuditLocked(a));
     if (i + 1 == ids.size() || ids[i + 1].second != school_id) {
