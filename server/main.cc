@@ -60,8 +60,9 @@ ABSL_FLAG(int64_t, session_memory_mb, 4096,
           "least recently used leave it (never one being classified or "
           "saved); 0: no cap");
 ABSL_FLAG(int64_t, retention_days, 90,
-          "what undoing a save needs (each changed learner before and after) "
-          "is kept this many days, then removed; 0 keeps it");
+          "archived learners, and what undoing a save needs, are kept this "
+          "many days, then deleted for good (checked at start-up and every "
+          "hour); 1 or more");
 ABSL_FLAG(int32_t, classify_threads, 2,
           "sync sessions classify on this many worker threads; more wait "
           "their turn");
@@ -189,11 +190,11 @@ int main(int argc, char** argv) {
   options.session_memory.memory_bytes = memory_mb << 20;
   options.session_memory.classify_threads = threads;
   const int64_t retention_days = absl::GetFlag(FLAGS_retention_days);
-  if (retention_days < 0 || retention_days > 36500) {
-    std::fprintf(stderr, "hubsyncd: --retention_days must be 0 to 36500\n");
+  if (retention_days < 1 || retention_days > 36500) {
+    std::fprintf(stderr, "hubsyncd: --retention_days must be 1 to 36500\n");
     return 2;
   }
-  options.session_memory.retention_seconds = retention_days * 86400;
+  options.retention.days = retention_days;
 
   sem_init(&stop, 0, 0);
   std::signal(SIGINT, OnSignal);

@@ -19,6 +19,10 @@ enum class Verb {
   kGetLearner,
   kListLearners,
   kListClasses,
+  kUpdateLearner,
+  kArchiveLearner,
+  kRestoreLearner,
+  kUnlinkLearner,
   // MisService
   kUploadMisExport,
   kPushMisRecords,

@@ -128,6 +128,9 @@ void ToProto(const HubLearner& in, v1::Learner* out) {
   out->set_email(in.email);
   out->set_mis_id(in.mis_id);
   out->set_sync_state(ToProto(in.sync_state));
+  if (in.archive_time_unix != 0) {
+    ToProto(in.archive_time_unix, out->mutable_archive_time());
+  }
   if (in.update_time_unix != 0) {
     ToProto(in.update_time_unix, out->mutable_update_time());
   }

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -264,12 +265,15 @@ grpc::Status HubServiceImpl::ListLearners(grpc::ServerContext* context,
       auth::Target{Resource::kSchool, req->school_id(), "school_id"});
   absl::StatusOr<School> school = store_->GetSchool(req->school_id());
   if (!school.ok()) return ToGrpcStatus(school.status());
-  const std::vector<std::string> binding = {req->school_id()};
+  // A token of the archived list is no token of the other.
+  const std::vector<std::string> binding =
+      req->archived() ? std::vector<std::string>{req->school_id(), "archived"}
+                      : std::vector<std::string>{req->school_id()};
   PageRequest page;
   HUBSYNC_RETURN_IF_INVALID(ReadPageRequest(
       "ListLearners", binding, req->page_size(), req->page_token(), &page));
   absl::StatusOr<Page<HubLearner>> learners =
-      store_->PageLearners(req->school_id(), page);
+      store_->PageLearners(req->school_id(), page, req->archived());
   if (!learners.ok()) return ToGrpcStatus(learners.status());
   for (const HubLearner& l : learners->items) ToProto(l, out->add_learners());
   out->set_next_page_token(
@@ -295,6 +299,121 @@ grpc::Status HubServiceImpl::ListClasses(grpc::ServerContext* context,
   for (const HubClass& c : classes->items) ToProto(c, out->add_classes());
   out->set_next_page_token(
       NextPageToken("ListClasses", binding, classes->next));
+  return grpc::Status::OK;
+}
+
+namespace {
+
+// The Learner fields UpdateLearner can set (all strings); the store refuses
+// the MIS-owned ones on a linked learner.
+constexpr std::string_view kEditablePaths[] = {"legal_forename",
+                                               "legal_surname",
+                                               "preferred_forename",
+                                               "preferred_surname",
+                                               "date_of_birth",
+                                               "gender",
+                                               "upn",
+                                               "year_group",
+                                               "registration_group",
+                                               "email"};
+
+bool Editable(std::string_view path) {
+  return std::find(std::begin(kEditablePaths), std::end(kEditablePaths),
+                   path) != std::end(kEditablePaths);
+}
+
+}  // namespace
+
+grpc::Status HubServiceImpl::UpdateLearner(grpc::ServerContext* context,
+                                           const v1::UpdateLearnerRequest* req,
+                                           v1::Learner* out) {
+  const std::string& id = req->learner().learner_id();
+  HUBSYNC_AUTHORIZE_AS(
+      actor, *auth_, context, auth::Verb::kUpdateLearner,
+      auth::Target{Resource::kLearner, id, "learner.learner_id"});
+  if (req->update_mask().paths_size() == 0) return Required("update_mask");
+  // The values are checked as CreateLearner checks a learner: the stored
+  // learner with the named fields replaced, through the same conversion.
+  absl::StatusOr<HubLearner> current = store_->GetLearner(id);
+  if (!current.ok()) return ToGrpcStatus(current.status());
+  if (!req->learner().school_id().empty() &&
+      req->learner().school_id() != current->school_id) {
+    return InvalidField("learner.school_id",
+                        "must be empty or the learner's school");
+  }
+  v1::Learner candidate;
+  ToProto(*current, &candidate);
+  candidate.clear_learner_id();
+  candidate.clear_school_id();
+  candidate.clear_mis_id();
+  candidate.clear_sync_state();
+  candidate.clear_update_time();
+  candidate.clear_archive_time();
+  candidate.clear_classes();
+  Store::LearnerUpdate update;
+  const google::protobuf::Descriptor* d = v1::Learner::descriptor();
+  const google::protobuf::Reflection* r = v1::Learner::GetReflection();
+  for (const std::string& path : req->update_mask().paths()) {
+    if (!Editable(path)) {
+      return InvalidField(
+          "update_mask",
+          absl::StrCat(path,
+                       path == "mis_id" || path == "sync_state"
+                           ? " is set by a sync (UnlinkLearner removes it)"
+                           : " cannot be edited",
+                       "; the fields that can: legal_forename, legal_surname, "
+                       "preferred_forename, preferred_surname, date_of_birth, "
+                       "gender, upn, year_group, registration_group, email"));
+    }
+    const google::protobuf::FieldDescriptor* f = d->FindFieldByName(path);
+    r->SetString(&candidate, f, r->GetString(req->learner(), f));
+    update.fields.push_back(path);
+  }
+  absl::StatusOr<HubLearner> values = FromProto(candidate, "learner");
+  if (!values.ok()) return ToGrpcStatus(values.status());
+  update.values = *std::move(values);
+  absl::StatusOr<HubLearner> updated = store_->UpdateLearner(id, update, actor);
+  if (!updated.ok()) return ToGrpcStatus(updated.status());
+  ToProto(*updated, out);
+  return grpc::Status::OK;
+}
+
+grpc::Status HubServiceImpl::ArchiveLearner(
+    grpc::ServerContext* context, const v1::ArchiveLearnerRequest* req,
+    v1::Learner* out) {
+  HUBSYNC_AUTHORIZE_AS(
+      actor, *auth_, context, auth::Verb::kArchiveLearner,
+      auth::Target{Resource::kLearner, req->learner_id(), "learner_id"});
+  absl::StatusOr<HubLearner> l =
+      store_->ArchiveLearner(req->learner_id(), actor);
+  if (!l.ok()) return ToGrpcStatus(l.status());
+  ToProto(*l, out);
+  return grpc::Status::OK;
+}
+
+grpc::Status HubServiceImpl::RestoreLearner(
+    grpc::ServerContext* context, const v1::RestoreLearnerRequest* req,
+    v1::Learner* out) {
+  HUBSYNC_AUTHORIZE_AS(
+      actor, *auth_, context, auth::Verb::kRestoreLearner,
+      auth::Target{Resource::kLearner, req->learner_id(), "learner_id"});
+  absl::StatusOr<HubLearner> l =
+      store_->RestoreLearner(req->learner_id(), actor);
+  if (!l.ok()) return ToGrpcStatus(l.status());
+  ToProto(*l, out);
+  return grpc::Status::OK;
+}
+
+grpc::Status HubServiceImpl::UnlinkLearner(grpc::ServerContext* context,
+                                           const v1::UnlinkLearnerRequest* req,
+                                           v1::Learner* out) {
+  HUBSYNC_AUTHORIZE_AS(
+      actor, *auth_, context, auth::Verb::kUnlinkLearner,
+      auth::Target{Resource::kLearner, req->learner_id(), "learner_id"});
+  absl::StatusOr<HubLearner> l =
+      store_->UnlinkLearner(req->learner_id(), actor);
+  if (!l.ok()) return ToGrpcStatus(l.status());
+  ToProto(*l, out);
   return grpc::Status::OK;
 }
 

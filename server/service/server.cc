@@ -228,6 +228,8 @@ absl::StatusOr<std::unique_ptr<HubsyncServer>> HubsyncServer::Start(
   s->sessions_ = std::make_unique<SessionManager>(
       s->store_.get(), clock, options.classify, options.max_desync_percent,
       options.session_memory);
+  s->retention_ = std::make_unique<RetentionSweeper>(s->store_.get(), clock,
+                                                     options.retention);
   s->authorizer_ = std::make_unique<auth::Authorizer>(s->store_.get());
   const auth::Authorizer* authz = s->authorizer_.get();
   s->schools_ = std::make_unique<SchoolServiceImpl>(s->store_.get(), authz);
@@ -287,6 +289,7 @@ void HubsyncServer::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
   if (sessions_ != nullptr) sessions_->Shutdown();
+  retention_.reset();
   if (server_ != nullptr) {
     server_->Shutdown(std::chrono::system_clock::now() +
                       std::chrono::seconds(5));

@@ -10,6 +10,7 @@
 #include "grpcpp/channel.h"
 #include "grpcpp/server.h"
 #include "server/service/reflection.h"
+#include "server/service/retention.h"
 #include "server/service/services.h"
 
 namespace hubsync {
@@ -37,6 +38,9 @@ struct ServerOptions {
   // (hubsyncd --session_idle_seconds, --session_memory_mb,
   // --classify_threads; docs/ARCHITECTURE.md, "Session memory").
   SessionMemoryOptions session_memory;
+  // How long archived learners are kept before they are purged (hubsyncd
+  // --retention_days); purged at start-up and every hour.
+  RetentionOptions retention;
 };
 
 class HubsyncServer {
@@ -63,6 +67,7 @@ class HubsyncServer {
 
   std::unique_ptr<Store> store_;
   std::unique_ptr<SessionManager> sessions_;
+  std::unique_ptr<RetentionSweeper> retention_;
   std::unique_ptr<auth::Authorizer> authorizer_;
   std::unique_ptr<KeyServiceImpl> keys_;
   std::unique_ptr<SchoolServiceImpl> schools_;

@@ -68,6 +68,18 @@ class HubServiceImpl final : public v1::HubService::Service {
                             v1::ListLearnersResponse*) override;
   grpc::Status ListClasses(grpc::ServerContext*, const v1::ListClassesRequest*,
                            v1::ListClassesResponse*) override;
+  grpc::Status UpdateLearner(grpc::ServerContext*,
+                             const v1::UpdateLearnerRequest*,
+                             v1::Learner*) override;
+  grpc::Status ArchiveLearner(grpc::ServerContext*,
+                              const v1::ArchiveLearnerRequest*,
+                              v1::Learner*) override;
+  grpc::Status RestoreLearner(grpc::ServerContext*,
+                              const v1::RestoreLearnerRequest*,
+                              v1::Learner*) override;
+  grpc::Status UnlinkLearner(grpc::ServerContext*,
+                             const v1::UnlinkLearnerRequest*,
+                             v1::Learner*) override;
 
  private:
   Store* store_;

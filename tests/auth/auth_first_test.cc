@@ -313,6 +313,32 @@ std::vector<RpcCase> EveryRpcMalformed() {
          v1::Session out;
          return a.sync_->CancelSession(a.Context().get(), r, &out);
        }},
+      {"UpdateLearner",
+       [](Api& a, const Ids&) {
+         v1::UpdateLearnerRequest r;  // no learner id, no mask
+         v1::Learner out;
+         return a.hub_->UpdateLearner(a.Context().get(), r, &out);
+       }},
+      {"ArchiveLearner",
+       [](Api& a, const Ids&) {
+         v1::ArchiveLearnerRequest r;
+         r.set_learner_id(kLongId);
+         v1::Learner out;
+         return a.hub_->ArchiveLearner(a.Context().get(), r, &out);
+       }},
+      {"RestoreLearner",
+       [](Api& a, const Ids&) {
+         v1::RestoreLearnerRequest r;
+         r.set_learner_id("lrn_\x1b[2J");
+         v1::Learner out;
+         return a.hub_->RestoreLearner(a.Context().get(), r, &out);
+       }},
+      {"UnlinkLearner",
+       [](Api& a, const Ids&) {
+         v1::UnlinkLearnerRequest r;  // no learner id
+         v1::Learner out;
+         return a.hub_->UnlinkLearner(a.Context().get(), r, &out);
+       }},
   };
 }
 

@@ -411,6 +411,44 @@ inline std::vector<RpcCase> EveryRpc() {
          v1::Session out;
          return a.sync_->CancelSession(a.Context().get(), r, &out);
        }},
+      // The learner edits after the session's verbs: each bumps the hub
+      // version, which a Save checks.
+      {"UpdateLearner",
+       [](Api& a, const Ids& i) {
+         v1::UpdateLearnerRequest r;
+         r.mutable_learner()->set_learner_id(i.learner);
+         r.mutable_learner()->set_preferred_forename("Addie");
+         r.mutable_update_mask()->add_paths("preferred_forename");
+         v1::Learner out;
+         return a.hub_->UpdateLearner(a.Context().get(), r, &out);
+       }},
+      {"ArchiveLearner",
+       [](Api& a, const Ids& i) {
+         v1::ArchiveLearnerRequest r;
+         r.set_learner_id(i.learner);
+         v1::Learner out;
+         grpc::Status s = a.hub_->ArchiveLearner(a.Context().get(), r, &out);
+         if (s.ok()) {  // back as it was, for the calls after this one
+           v1::RestoreLearnerRequest back;
+           back.set_learner_id(i.learner);
+           (void)a.hub_->RestoreLearner(a.Context().get(), back, &out);
+         }
+         return s;
+       }},
+      {"RestoreLearner",
+       [](Api& a, const Ids& i) {
+         v1::RestoreLearnerRequest r;
+         r.set_learner_id(i.learner);
+         v1::Learner out;
+         return a.hub_->RestoreLearner(a.Context().get(), r, &out);
+       }},
+      {"UnlinkLearner",
+       [](Api& a, const Ids& i) {
+         v1::UnlinkLearnerRequest r;
+         r.set_learner_id(i.learner);
+         v1::Learner out;
+         return a.hub_->UnlinkLearner(a.Context().get(), r, &out);
+       }},
   };
 }
 

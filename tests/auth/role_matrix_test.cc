@@ -52,6 +52,10 @@ const std::map<std::string, std::string>& Allowed() {
       {"SaveAndSyncPupils", "AS"},
       {"CancelSession", "AS"},
       {"StepBack", "AS"},
+      {"UpdateLearner", "A"},
+      {"ArchiveLearner", "A"},
+      {"RestoreLearner", "A"},
+      {"UnlinkLearner", "A"},
   };
   return *table;
 }

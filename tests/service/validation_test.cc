@@ -229,6 +229,95 @@ std::vector<Case> Cases() {
         r.set_learner_id("lrn_0000000000000000");
         return Call(s.hub(), &v1::HubService::Stub::GetLearner, r);
       });
+  for (const std::string& id : {std::string(""), kLong, kControl}) {
+    add("UpdateLearner", S::INVALID_ARGUMENT, "learner.learner_id",
+        [=](TestServer& s, const World&) {
+          v1::UpdateLearnerRequest r;
+          r.mutable_learner()->set_learner_id(id);
+          r.mutable_update_mask()->add_paths("gender");
+          return Call(s.hub(), &v1::HubService::Stub::UpdateLearner, r);
+        });
+    add("ArchiveLearner", S::INVALID_ARGUMENT, "learner_id",
+        [=](TestServer& s, const World&) {
+          v1::ArchiveLearnerRequest r;
+          r.set_learner_id(id);
+          return Call(s.hub(), &v1::HubService::Stub::ArchiveLearner, r);
+        });
+    add("RestoreLearner", S::INVALID_ARGUMENT, "learner_id",
+        [=](TestServer& s, const World&) {
+          v1::RestoreLearnerRequest r;
+          r.set_learner_id(id);
+          return Call(s.hub(), &v1::HubService::Stub::RestoreLearner, r);
+        });
+    add("UnlinkLearner", S::INVALID_ARGUMENT, "learner_id",
+        [=](TestServer& s, const World&) {
+          v1::UnlinkLearnerRequest r;
+          r.set_learner_id(id);
+          return Call(s.hub(), &v1::HubService::Stub::UnlinkLearner, r);
+        });
+  }
+  add("UpdateLearner", S::INVALID_ARGUMENT, "update_mask",
+      [](TestServer& s, const World& w) {
+        v1::UpdateLearnerRequest r;
+        r.mutable_learner()->set_learner_id(w.t.ellie);
+        r.mutable_learner()->set_year_group("9");
+        return Call(s.hub(), &v1::HubService::Stub::UpdateLearner, r);
+      });
+  add("UpdateLearner", S::INVALID_ARGUMENT, "mis_id",
+      [](TestServer& s, const World& w) {
+        v1::UpdateLearnerRequest r;
+        r.mutable_learner()->set_learner_id(w.t.ellie);
+        r.mutable_update_mask()->add_paths("mis_id");
+        return Call(s.hub(), &v1::HubService::Stub::UpdateLearner, r);
+      });
+  add("UpdateLearner", S::INVALID_ARGUMENT, "learner.year_group",
+      [](TestServer& s, const World& w) {
+        v1::UpdateLearnerRequest r;
+        r.mutable_learner()->set_learner_id(w.t.ellie);
+        r.mutable_learner()->set_year_group("Year Seven");
+        r.mutable_update_mask()->add_paths("year_group");
+        return Call(s.hub(), &v1::HubService::Stub::UpdateLearner, r);
+      });
+  add("UpdateLearner", S::INVALID_ARGUMENT, "learner.legal_surname",
+      [](TestServer& s, const World& w) {
+        v1::UpdateLearnerRequest r;
+        r.mutable_learner()->set_learner_id(w.t.ellie);
+        r.mutable_update_mask()->add_paths("legal_surname");
+        return Call(s.hub(), &v1::HubService::Stub::UpdateLearner, r);
+      });
+  add("UpdateLearner", S::INVALID_ARGUMENT, "learner.gender",
+      [](TestServer& s, const World& w) {
+        v1::UpdateLearnerRequest r;
+        r.mutable_learner()->set_learner_id(w.t.ellie);
+        r.mutable_learner()->set_gender("F\x1b[2J");
+        r.mutable_update_mask()->add_paths("gender");
+        return Call(s.hub(), &v1::HubService::Stub::UpdateLearner, r);
+      });
+  add("UpdateLearner", S::NOT_FOUND, "lrn_0000000000000000",
+      [](TestServer& s, const World&) {
+        v1::UpdateLearnerRequest r;
+        r.mutable_learner()->set_learner_id("lrn_0000000000000000");
+        r.mutable_update_mask()->add_paths("gender");
+        return Call(s.hub(), &v1::HubService::Stub::UpdateLearner, r);
+      });
+  add("ArchiveLearner", S::NOT_FOUND, "lrn_0000000000000000",
+      [](TestServer& s, const World&) {
+        v1::ArchiveLearnerRequest r;
+        r.set_learner_id("lrn_0000000000000000");
+        return Call(s.hub(), &v1::HubService::Stub::ArchiveLearner, r);
+      });
+  add("RestoreLearner", S::FAILED_PRECONDITION, "is not archived",
+      [](TestServer& s, const World& w) {
+        v1::RestoreLearnerRequest r;
+        r.set_learner_id(w.t.ellie);
+        return Call(s.hub(), &v1::HubService::Stub::RestoreLearner, r);
+      });
+  add("UnlinkLearner", S::FAILED_PRECONDITION, "is not linked",
+      [](TestServer& s, const World& w) {
+        v1::UnlinkLearnerRequest r;
+        r.set_learner_id(w.t.ellie);
+        return Call(s.hub(), &v1::HubService::Stub::UnlinkLearner, r);
+      });
 
   // ---- MisService
   using Chunk = std::pair<std::string, std::string>;

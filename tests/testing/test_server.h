@@ -48,6 +48,8 @@ class TestServer {
                      const std::string& label = "test");
   std::shared_ptr<grpc::Channel> RawChannel();
 
+  // The server's clock (it survives Restart).
+  FakeClock& clock() { return clock_; }
   int port() const { return server_->port(); }
   Store* store() { return server_->store(); }
 
