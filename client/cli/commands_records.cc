@@ -184,6 +184,7 @@ int LearnerImport(const Parsed& p, client::HubsyncClient& c, Io& io) {
 int LearnerList(const Parsed& p, client::HubsyncClient& c, Io& io) {
   v1::ListLearnersRequest req;
   req.set_school_id(p.Get("school"));
+  req.set_archived(p.Has("archived"));
   size_t total = 0;
   const int code = ShowPages(
       req, [&](const v1::ListLearnersRequest& r) { return c.ListLearners(r); },
@@ -194,9 +195,93 @@ int LearnerList(const Parsed& p, client::HubsyncClient& c, Io& io) {
         total += static_cast<size_t>(r.learners_size());
       });
   if (code == kExitOk && !p.globals.json) {
-    io.out << total << " learner(s)\n";
+    io.out << total << (p.Has("archived") ? " archived" : "")
+           << " learner(s)\n";
   }
   return code;
+}
+
+// learner edit's flags (named as learner create's) and the Learner fields
+// they set.
+struct EditFlag {
+  const char* flag;
+  const char* field;
+  void (v1::Learner::*set)(const std::string&);
+};
+const EditFlag kEditFlags[] = {
+    {"forename", "legal_forename", &v1::Learner::set_legal_forename},
+    {"surname", "legal_surname", &v1::Learner::set_legal_surname},
+    {"preferred-forename", "preferred_forename",
+     &v1::Learner::set_preferred_forename},
+    {"preferred-surname", "preferred_surname",
+     &v1::Learner::set_preferred_surname},
+    {"dob", "date_of_birth", &v1::Learner::set_date_of_birth},
+    {"gender", "gender", &v1::Learner::set_gender},
+    {"upn", "upn", &v1::Learner::set_upn},
+    {"year", "year_group", &v1::Learner::set_year_group},
+    {"reg-group", "registration_group", &v1::Learner::set_registration_group},
+    {"email", "email", &v1::Learner::set_email},
+};
+
+// "what LEARNER_ID (Forename Surname)" on io.out, as learner create says it.
+void SayLearner(const char* what, const v1::Learner& l, Io& io) {
+  io.out << what << " learner " << l.learner_id() << " ("
+         << EscapeUnprintable(l.legal_forename()) << " "
+         << EscapeUnprintable(l.legal_surname()) << ")\n";
+}
+
+int LearnerEdit(const Parsed& p, client::HubsyncClient& c, Io& io) {
+  v1::UpdateLearnerRequest req;
+  req.mutable_learner()->set_learner_id(p.positionals[0]);
+  for (const EditFlag& f : kEditFlags) {
+    if (!p.Has(f.flag)) continue;
+    (req.mutable_learner()->*f.set)(p.Get(f.flag));
+    req.mutable_update_mask()->add_paths(f.field);
+  }
+  if (req.update_mask().paths().empty()) {
+    return Fail(absl::InvalidArgumentError(
+                    "nothing to change: give at least one field flag "
+                    "(--forename, --year, ...; an empty value clears it)"),
+                io);
+  }
+  return Show(c.UpdateLearner(req), p, io, [&](const v1::Learner& l) {
+    SayLearner("updated", l, io);
+    PrintLearners({l}, io.out);
+  });
+}
+
+// Archives or restores each LEARNER_ID in turn, stopping at the first that
+// fails (those before it stay done, and were printed).
+template <typename Call>
+int EachLearner(const Parsed& p, Io& io, const char* what, Call call) {
+  for (const std::string& id : p.positionals) {
+    const int code = Show(call(id), p, io, [&](const v1::Learner& l) {
+      SayLearner(what, l, io);
+    });
+    if (code != kExitOk) return code;
+  }
+  return kExitOk;
+}
+
+int LearnerArchive(const Parsed& p, client::HubsyncClient& c, Io& io) {
+  return EachLearner(p, io, "archived", [&](const std::string& id) {
+    return c.ArchiveLearner(id);
+  });
+}
+
+int LearnerRestore(const Parsed& p, client::HubsyncClient& c, Io& io) {
+  return EachLearner(p, io, "restored", [&](const std::string& id) {
+    return c.RestoreLearner(id);
+  });
+}
+
+int LearnerUnlink(const Parsed& p, client::HubsyncClient& c, Io& io) {
+  return Show(c.UnlinkLearner(p.positionals[0]), p, io,
+              [&](const v1::Learner& l) {
+                SayLearner("unlinked", l, io);
+                io.out << "it is hand-made now; its MIS record is free for "
+                          "the next sync\n";
+              });
 }
 
 // CSV of the school's hub learners, to stdout or --output FILE, with
@@ -418,10 +503,60 @@ std::vector<Command> RecordCommands() {
         .example = "hubsync learner import --school sch_... hub_seed.csv"},
        LearnerImport},
       {{.path = "learner list",
-        .flags = {SchoolFlag()},
+        .flags = {SchoolFlag(),
+                  {.name = "archived",
+                   .help = "list the archived learners instead (those "
+                           "learner restore can bring back)"}},
         .summary = "List a school's hub learners.",
         .example = "hubsync learner list --school sch_..."},
        LearnerList},
+      {{.path = "learner edit",
+        .positionals = {"LEARNER_ID"},
+        .flags = {RecordFlag("forename", "F", "legal forename"),
+                  RecordFlag("surname", "S", "legal surname"),
+                  RecordFlag("preferred-forename", "F", "preferred forename"),
+                  RecordFlag("preferred-surname", "S", "preferred surname"),
+                  RecordFlag("dob", "YYYY-MM-DD", "date of birth"),
+                  RecordFlag("gender", "G", "gender"),
+                  RecordFlag("upn", "UPN", "Unique Pupil Number"),
+                  RecordFlag("year", "Y", "year group: N1, N2, R, 1 .. 13"),
+                  RecordFlag("reg-group", "G", "registration group name"),
+                  RecordFlag("email", "ADDRESS", "email address")},
+        .summary =
+            "Change fields of a hub learner (only the flags given).\n"
+            "A hand-made learner: any of them. A learner linked to the MIS\n"
+            "(synced or desynced): only --email; the MIS owns the others\n"
+            "(change them in the MIS and sync, or unlink the learner first).",
+        .example = "hubsync learner edit lrn_0123456789abcdef --year 8 "
+                   "--reg-group 8A"},
+       LearnerEdit},
+      {{.path = "learner archive",
+        .positionals = {"LEARNER_ID"},
+        .rest = "LEARNER_ID",
+        .summary =
+            "Archive (delete) hub learners; learner restore undoes it.\n"
+            "Each, one after another, leaves every list, class and sync\n"
+            "session, and can be restored until the server purges it\n"
+            "(hubsyncd --retention-days, default 90).\n"
+            "A learner linked to the MIS is unlinked: its MIS record shows\n"
+            "as New at the next sync. Stops at the first that fails.",
+        .example = "hubsync learner archive lrn_0123456789abcdef"},
+       LearnerArchive},
+      {{.path = "learner restore",
+        .positionals = {"LEARNER_ID"},
+        .rest = "LEARNER_ID",
+        .summary = "Bring archived learners back, with their classes.\n"
+                   "learner list --archived shows what can be restored.",
+        .example = "hubsync learner restore lrn_0123456789abcdef"},
+       LearnerRestore},
+      {{.path = "learner unlink",
+        .positionals = {"LEARNER_ID"},
+        .summary = "Unlink a synced or desynced learner from its MIS record.\n"
+                   "It becomes hand-made, its fields and classes kept as they\n"
+                   "are; its MIS record is free again at the next sync (New,\n"
+                   "unless it pairs with a hand-made learner).",
+        .example = "hubsync learner unlink lrn_0123456789abcdef"},
+       LearnerUnlink},
       {{.path = "learner export",
         .flags = {SchoolFlag(),
                   RecordFlag("output", "FILE", "write to FILE, not stdout")},

@@ -152,7 +152,10 @@ void PrintLearnerRows(const std::vector<v1::Learner>& learners, bool header,
                       l.preferred_forename()),
            l.date_of_birth(), l.upn(), l.year_group(), l.registration_group(),
            absl::StrJoin(l.classes(), ";"), l.email(),
-           SyncStateLabel(l.sync_state()), l.mis_id()});
+           l.has_archive_time()
+               ? absl::StrCat(SyncStateLabel(l.sync_state()), ", archived")
+               : SyncStateLabel(l.sync_state()),
+           l.mis_id()});
   }
   t.Print(os, header);
 }

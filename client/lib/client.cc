@@ -190,6 +190,32 @@ absl::StatusOr<v1::Learner> HubsyncClient::GetLearner(
   return Unary(hub_.get(), &v1::HubService::Stub::GetLearner, req);
 }
 
+absl::StatusOr<v1::Learner> HubsyncClient::UpdateLearner(
+    const v1::UpdateLearnerRequest& req) {
+  return Unary(hub_.get(), &v1::HubService::Stub::UpdateLearner, req);
+}
+
+absl::StatusOr<v1::Learner> HubsyncClient::ArchiveLearner(
+    const std::string& learner_id) {
+  v1::ArchiveLearnerRequest req;
+  req.set_learner_id(learner_id);
+  return Unary(hub_.get(), &v1::HubService::Stub::ArchiveLearner, req);
+}
+
+absl::StatusOr<v1::Learner> HubsyncClient::RestoreLearner(
+    const std::string& learner_id) {
+  v1::RestoreLearnerRequest req;
+  req.set_learner_id(learner_id);
+  return Unary(hub_.get(), &v1::HubService::Stub::RestoreLearner, req);
+}
+
+absl::StatusOr<v1::Learner> HubsyncClient::UnlinkLearner(
+    const std::string& learner_id) {
+  v1::UnlinkLearnerRequest req;
+  req.set_learner_id(learner_id);
+  return Unary(hub_.get(), &v1::HubService::Stub::UnlinkLearner, req);
+}
+
 absl::StatusOr<v1::ListLearnersResponse> HubsyncClient::ListLearners(
     const v1::ListLearnersRequest& req) {
   return Unary(hub_.get(), &v1::HubService::Stub::ListLearners, req);

@@ -129,6 +129,11 @@ class HubsyncClient {
       v1::UploadProblems* problems = nullptr,
       const v1::ImportLearnersRequest& first = {});
   absl::StatusOr<v1::Learner> GetLearner(const std::string& learner_id);
+  absl::StatusOr<v1::Learner> UpdateLearner(
+      const v1::UpdateLearnerRequest& req);
+  absl::StatusOr<v1::Learner> ArchiveLearner(const std::string& learner_id);
+  absl::StatusOr<v1::Learner> RestoreLearner(const std::string& learner_id);
+  absl::StatusOr<v1::Learner> UnlinkLearner(const std::string& learner_id);
   absl::StatusOr<v1::ListLearnersResponse> ListLearners(
       const v1::ListLearnersRequest& req);
   absl::StatusOr<v1::ListLearnersResponse> ListLearners(

@@ -294,8 +294,9 @@ TEST(CliTest, EveryCommandHasHelpWithAnExample) {
            "sync review",    "sync save",    "sync cancel",   "sync watch",
            "emails list",    "audit list",   "key create",    "key list",
            "key revoke",     "save list",    "save show",     "save revert",
-           "console",        "sync back"}));
-  EXPECT_THAT(paths, SizeIs(38));
+           "console",        "sync back",    "learner edit",  "learner archive",
+           "learner restore", "learner unlink"}));
+  EXPECT_THAT(paths, SizeIs(42));
 }
 
 TEST(CliTest, MutatingSyncVerbsAcceptExpectVersion) {
