@@ -29,8 +29,12 @@ RetentionSweeper::~RetentionSweeper() {
 }
 
 absl::StatusOr<int64_t> RetentionSweeper::PurgeNow() {
-  return store_->PurgeArchivedLearners(
-      options_.DueUntil(clock_->NowUnixSeconds()));
+  const int64_t due = options_.DueUntil(clock_->NowUnixSeconds());
+  // What reverting the saves made before then needs (their records stay).
+  absl::StatusOr<int64_t> saves = store_->ExpireSaveChanges(due);
+  absl::StatusOr<int64_t> purged = store_->PurgeArchivedLearners(due);
+  if (!saves.ok()) return saves.status();
+  return purged;
 }
 
 }  // namespace hubsync

@@ -1,5 +1,6 @@
 // How long the server keeps what can still be brought back (hubsyncd
-// --retention_days): archived learners until they are purged. One options
+// --retention_days): archived learners until they are purged, and what
+// reverting a save needs (Store::ExpireSaveChanges). One options
 // struct for every kind of such record, so that a flag covers them all.
 #ifndef HUBSYNC_SERVER_SERVICE_RETENTION_H_
 #define HUBSYNC_SERVER_SERVICE_RETENTION_H_
@@ -32,7 +33,7 @@ class RetentionSweeper {
   RetentionSweeper(const RetentionSweeper&) = delete;
   RetentionSweeper& operator=(const RetentionSweeper&) = delete;
 
-  // One purge now; how many learners it deleted.
+  // One purge now (save changes expired too); how many learners it deleted.
   absl::StatusOr<int64_t> PurgeNow();
 
  private:

@@ -146,13 +146,6 @@ void SessionManager::Janitor() {
       if (mu_.AwaitWithTimeout(absl::Condition(&shutting_down_), every)) return;
     }
     Sweep();
-    const int64_t now = clock_->NowUnixSeconds();
-    if (memory_.retention_seconds > 0 && now - last_expiry_ >= 3600) {
-      last_expiry_ = now;
-      // A failure (a busy database) is tried again the next hour; the saves
-      // are only kept a little longer.
-      (void)store_->ExpireSaveChanges(now - memory_.retention_seconds);
-    }
   }
 }
 

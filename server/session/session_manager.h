@@ -127,10 +127,6 @@ struct SessionMemoryOptions {
   // further behind gets the current state, as a new watcher does.
   int max_events = 64;
   int64_t max_event_rows = 20000;
-  // What a revert of a save needs is kept this long, then removed by the
-  // janitor (Store::ExpireSaveChanges, checked at most once a clock hour);
-  // 0 keeps it (hubsyncd --retention_days).
-  int64_t retention_seconds = int64_t{90} * 86400;
 };
 
 // What sessions hold in memory (for tests, the benchmark and operators).
@@ -345,7 +341,6 @@ class SessionManager {
   std::atomic<int64_t> total_bytes_{0};
   std::atomic<uint64_t> use_order_{0};
   std::atomic<int64_t> last_sweep_{0};
-  int64_t last_expiry_ = 0;  // Janitor's: when it last expired save changes
 
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<Live>> live_

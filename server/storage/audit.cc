@@ -97,7 +97,7 @@ absl::Status DecodeAuditRow(const Statement& st, Keep keep, size_t room,
       STORE_RETURN_IF_ERROR(
           LearnerRecordJson(e.before, e.delta, &r.before_json, &r.after_json));
       // A revert's removal of a learner the save created: nothing after.
-      if (e.verb == "remove") r.after_json.clear();
+      if (e.verb == "revert_remove") r.after_json.clear();
     }
     return absl::OkStatus();
   }

@@ -48,8 +48,8 @@ bool ReadSized(absl::string_view* in, absl::string_view* out) {
 void AppendLearnerImage(std::string* out, const HubLearner& l,
                         const std::vector<std::string>& class_ids,
                         absl::string_view audit) {
-  absl::StrAppend(out, l.update_time_unix, " ", absl::StrJoin(class_ids, ","),
-                  "\n", audit);
+  absl::StrAppend(out, l.update_time_unix, " ", l.archive_time_unix, " ",
+                  absl::StrJoin(class_ids, ","), "\n", audit);
 }
 
 void AppendLearnerImage(std::string* out, const HubLearner& l,
@@ -63,17 +63,18 @@ absl::Status DecodeLearnerImage(absl::string_view image, HubLearner* l,
                                 std::vector<std::string>* class_ids) {
   const size_t nl = image.find('\n');
   if (nl == absl::string_view::npos) return Malformed("save change");
-  const absl::string_view head = image.substr(0, nl);
-  const size_t space = head.find(' ');
-  int64_t update_time = 0;
-  if (space == absl::string_view::npos ||
-      !absl::SimpleAtoi(head.substr(0, space), &update_time)) {
+  const std::vector<absl::string_view> head =
+      absl::StrSplit(image.substr(0, nl), ' ');
+  int64_t update_time = 0, archive_time = 0;
+  if (head.size() != 3 || !absl::SimpleAtoi(head[0], &update_time) ||
+      !absl::SimpleAtoi(head[1], &archive_time)) {
     return Malformed("save change");
   }
   STORE_ASSIGN_OR_RETURN(*l, DecodeAuditLearner(image.substr(nl + 1)));
   l->update_time_unix = update_time;
+  l->archive_time_unix = archive_time;
   class_ids->clear();
-  const absl::string_view ids = head.substr(space + 1);
+  const absl::string_view ids = head[2];
   if (!ids.empty()) {
     for (absl::string_view id : absl::StrSplit(ids, ',')) {
       class_ids->emplace_back(id);
@@ -443,7 +444,7 @@ absl::StatusOr<SaveRecord> SqliteStore::RevertSave(const std::string& save_id,
       remove.Reset().BindRef(1, c.learner_id).BindRef(2, school_id);
       STORE_RETURN_IF_ERROR(remove.Run());
       EncodeAuditLearner(&audit_before, now);
-      verb = "remove";
+      verb = "revert_remove";
       ++summary.removed;
     } else {
       STORE_RETURN_IF_ERROR(
@@ -456,7 +457,7 @@ absl::StatusOr<SaveRecord> SqliteStore::RevertSave(const std::string& save_id,
         }
         STORE_RETURN_IF_ERROR(writer.SetClasses(before.id, {}, before_classes));
         EncodeAuditDelta(&delta, *kNone, before);
-        verb = "recreate";
+        verb = "revert_recreate";
         ++summary.recreated;
       } else {
         HubLearner stored = now;
@@ -468,7 +469,7 @@ absl::StatusOr<SaveRecord> SqliteStore::RevertSave(const std::string& save_id,
             writer.SetClasses(before.id, current[k].class_ids, before_classes));
         EncodeAuditLearner(&audit_before, now);
         EncodeAuditDelta(&delta, now, before);
-        verb = "restore";
+        verb = "revert_restore";
         ++summary.restored;
       }
     }

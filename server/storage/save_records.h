@@ -18,7 +18,8 @@
 
 namespace hubsync::storage {
 
-// A learner's stored state as one string: its update time, the ids of the
+// A learner's stored state as one string: its update and archive times
+// (0 when not archived), the ids of the
 // hub classes it is a member of (sorted), and its fields as
 // EncodeAuditLearner writes them. Two states are the same exactly when
 // their images are equal. "" stands for "no such learner".

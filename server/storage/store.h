@@ -245,11 +245,11 @@ class Store {
   // back to its stored row and memberships before it, the learners it
   // created removed (or, for a revert, the ones it removed created again
   // with their ids), its queued emails that have not gone out withdrawn (or
-  // requeued), audited ("restore", "remove", "recreate" per learner and
-  // "revert_save"), the hub version bumped. The revert is itself a save
-  // record, which can be reverted. FAILED_PRECONDITION, changing nothing,
-  // when the save was already reverted, when what it needs has passed the
-  // retention period, or when a learner it changed has changed since (the
+  // requeued), audited ("revert_restore", "revert_remove", "revert_recreate"
+  // per learner and "revert_save"), the hub version bumped. The revert is
+  // itself a save record, which can be reverted. FAILED_PRECONDITION, changing
+  // nothing, when the save was already reverted, when what it needs has passed
+  // the retention period, or when a learner it changed has changed since (the
   // message names them and the later saves to revert first, newest first).
   // `validate_only`: the same checks and summary, nothing written.
   virtual absl::StatusOr<SaveRecord> RevertSave(const std::string& save_id,

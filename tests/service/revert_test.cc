@@ -140,7 +140,7 @@ TEST(RevertSaveTest, SaveThenRevertLeavesTheHubExactlyAsBefore) {
       ++reverts;
       EXPECT_EQ(r.record_id(), save);
     }
-    if (r.verb() == "remove") {
+    if (r.verb() == "revert_remove") {
       ++removes;
       EXPECT_EQ(r.after_json(), "");
       EXPECT_THAT(r.before_json(), HasSubstr("Noah"));
