@@ -146,9 +146,8 @@ std::vector<std::string> MassDesyncLines(const v1::MassDesync& guard) {
 const std::vector<std::string>& HelpLines() {
   static const auto* lines = new std::vector<std::string>{
       "j/k Up/Down  move    PgUp/PgDn  page    g/G Home/End  first/last row",
-      "/            search names (accents and case ignored) and ids",
+      "/, Esc       search names and ids; Esc clears the mark, then search",
       "f            filter: All, Not matched, New, Matched, May match, ...",
-      "Esc          clear the mark, else the search",
       "space        tick / untick Import? on a New row",
       "a / A        tick / untick Import? on every New row",
       "e / E        tick / untick Sync email? on a row / on every row",

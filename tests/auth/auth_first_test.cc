@@ -447,7 +447,7 @@ TEST(AuthFirstTest, ARoleThatMayNotCallTheRpcIsDeniedWhateverTheBody) {
         << rpc.name << ": " << s.error_message();
     EXPECT_THAT(s.error_message(), HasSubstr(rpc.name));
   }
-  EXPECT_EQ(denied, 23);
+  EXPECT_EQ(denied, 27);
 }
 
 }  // namespace

@@ -282,20 +282,22 @@ TEST(CliTest, EveryCommandHasHelpWithAnExample) {
   }
   std::vector<std::string> paths;
   for (const Command& c : AllCommands()) paths.push_back(c.spec.path);
-  EXPECT_THAT(
-      paths,
-      ::testing::IsSupersetOf(
-          {"school create",  "school list",  "school get",    "learner create",
-           "learner import", "learner list", "learner get",   "learner export",
-           "class list",     "mis upload",   "mis snapshots", "mis learners",
-           "sync start",     "sync show",    "sync list",     "sync proceed",
-           "sync scope",     "sync rows",    "sync import",   "sync import-all",
-           "sync match",     "sync unmatch", "sync email",    "sync email-all",
-           "sync review",    "sync save",    "sync cancel",   "sync watch",
-           "emails list",    "audit list",   "key create",    "key list",
-           "key revoke",     "save list",    "save show",     "save revert",
-           "console",        "sync back",    "learner edit",  "learner archive",
-           "learner restore", "learner unlink"}));
+  EXPECT_THAT(paths,
+              ::testing::IsSupersetOf(
+                  {"school create",   "school list",     "school get",
+                   "learner create",  "learner import",  "learner list",
+                   "learner get",     "learner export",  "class list",
+                   "mis upload",      "mis snapshots",   "mis learners",
+                   "sync start",      "sync show",       "sync list",
+                   "sync proceed",    "sync scope",      "sync rows",
+                   "sync import",     "sync import-all", "sync match",
+                   "sync unmatch",    "sync email",      "sync email-all",
+                   "sync review",     "sync save",       "sync cancel",
+                   "sync watch",      "emails list",     "audit list",
+                   "key create",      "key list",        "key revoke",
+                   "save list",       "save show",       "save revert",
+                   "console",         "sync back",       "learner edit",
+                   "learner archive", "learner restore", "learner unlink"}));
   EXPECT_THAT(paths, SizeIs(42));
 }
 

@@ -206,6 +206,7 @@ TEST(LearnerEditsServiceTest, UnlinkedLearnerIsNotMatchedAndTheMisLearnerNew) {
               ElementsAre(HasSubstr(freddie + " m-freddie")));  // paired
   v1::SaveRequest save;
   save.set_session_id(session);
+  save.set_allow_unreviewed(true);  // the wrong link this test undoes
   v1::SaveResponse saved;
   ASSERT_TRUE(server.sync().SaveAndSyncPupils(Ctx().get(), save, &saved).ok());
   v1::Learner linked = FindLearner(Learners(server, school), "Freddie");

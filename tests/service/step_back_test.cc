@@ -194,6 +194,7 @@ TEST(StepBackTest,
   v1::SaveRequest save;
   save.set_session_id(theirs);
   save.set_confirm_desync_count(1);  // Oliver left
+  save.set_allow_unreviewed(true);   // Freddie's May match, in both sessions
   v1::SaveResponse saved;
   Ok(server.sync().SaveAndSyncPupils(Ctx().get(), save, &saved));
 
