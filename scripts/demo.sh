@@ -217,5 +217,10 @@ hubsync emails list --school "$SCHOOL"
 step "21. Audit trail"
 hubsync audit list --school "$SCHOOL"
 
+step "22. Every save can be undone: the saves, and what reverting sync 2 would do (a dry run)"
+hubsync save list --school "$SCHOOL"
+SAVE="$(hubsync_json save list --school "$SCHOOL" | awk 'NR == 1' | pick saveId)"
+hubsync save revert "$SAVE" --dry-run
+
 current_step="stopping the server"
 printf '\n%sdemo.sh: done in %ds (after the build)%s\n' "$bold" "$((SECONDS - started))" "$plain"
