@@ -393,6 +393,39 @@ TEST(CliWalkthroughTest, FullSyncThroughTheRealBinaries) {
   cli.Ok({"save", "revert", revert_id});
   EXPECT_EQ(export_hub(), after_save);
 
+  // Term 3 moves Amelia to 8A: a later save on a learner the term 2 save
+  // changed. Reverting term 2 is refused, naming her and the later save;
+  // once that save is reverted, term 2 reverts and the hub is as before it.
+  WriteFile(dir.File("term3.csv"),
+            absl::StrCat(kHeader, "m-amelia,", upn,
+                         ",Amelia,Jones,2012-10-01,8,8A,amelia@example.org\n",
+                         "m-noah,", Upn("801200005002"),
+                         ",Noah,Patel,2013-02-03,7,7A,noah@example.org\n"
+                         "m-isla,,Isla,Brown,2013-01-02,7,7A,isla@example.org\n"
+                         "m-freddie,,Freddie,Wood,2013-05-06,7,7A,\n"
+                         "m-eleanor,,Eleanor,Carter,2013-11-12,7,7A,\n"));
+  cli.Ok({"mis", "upload", "--school", school, "--format", "plain",
+          dir.File("term3.csv")});
+  const std::string third = walk_to_screen(false);
+  RunResult third_saved = cli.Run({"--json", "sync", "save", third});
+  ASSERT_EQ(third_saved.exit_code, 0) << third_saved.err;
+  v1::SaveResponse later;
+  ASSERT_TRUE(
+      google::protobuf::util::JsonStringToMessage(
+          std::string(absl::StripAsciiWhitespace(third_saved.out)), &later)
+          .ok())
+      << third_saved.out;
+  EXPECT_EQ(later.summary().refreshed(), 1) << "Amelia back to 8A";
+  RunResult refused_revert = cli.Run({"save", "revert", saved.save_id()});
+  EXPECT_EQ(refused_revert.exit_code, 1);
+  EXPECT_THAT(refused_revert.err, HasSubstr("FAILED_PRECONDITION"));
+  EXPECT_THAT(refused_revert.err, HasSubstr("Amelia Jones"));
+  EXPECT_THAT(refused_revert.err, HasSubstr(later.save_id()));
+  cli.Ok({"save", "revert", later.save_id()});
+  EXPECT_EQ(export_hub(), after_save) << "term 3 undone";
+  cli.Ok({"save", "revert", saved.save_id()});
+  EXPECT_EQ(export_hub(), before_save) << "then term 2 undone";
+
   EXPECT_EQ(server.Stop(SIGTERM), 0)
       << "hubsyncd shuts down cleanly on SIGTERM";
 }
