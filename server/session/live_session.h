@@ -45,6 +45,9 @@ struct SessionManager::Live {
   // behind the oldest gets the current state instead.
   std::deque<SessionEvent> events ABSL_GUARDED_BY(mu);
   int64_t event_rows ABSL_GUARDED_BY(mu) = 0;
+  // Watch calls streaming this session now. A save or cancel keeps every
+  // event while one is (it may still be behind), else only the last.
+  int watchers ABSL_GUARDED_BY(mu) = 0;
 
   // false once the state (rows, context, matching index, events) has been
   // dropped (idle, over the memory cap, saved or cancelled), or before it is

@@ -226,15 +226,21 @@ void SessionManager::DropState(Live& live) ABSL_NO_THREAD_SAFETY_ANALYSIS {
 void SessionManager::Retire(Live& live) ABSL_NO_THREAD_SAFETY_ANALYSIS {
   if (!live.classifying) {
     // The last event (Saved, Cancelled) stays for watchers, without the
-    // context it would keep.
+    // context it would keep; while a watcher is streaming, every event
+    // stays (it may not have sent them all yet), with what renders them,
+    // until the last watcher lets the session go.
+    std::deque<SessionEvent> kept;
     std::optional<SessionEvent> last;
-    if (!live.events.empty()) last = std::move(live.events.back());
-    DropState(live);
-    if (last) {
+    if (live.watchers > 0) {
+      kept = std::move(live.events);
+    } else if (!live.events.empty()) {
+      last = std::move(live.events.back());
       last->context.reset();
-      PushEvent(live, *std::move(last));
-      SetBytes(live);
     }
+    DropState(live);
+    for (SessionEvent& e : kept) PushEvent(live, std::move(e));
+    if (last) PushEvent(live, *std::move(last));
+    SetBytes(live);
   }
   // (Being classified, a cancelled session's rows go when the worker
   // notices the cancel.)

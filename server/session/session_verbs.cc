@@ -452,6 +452,15 @@ absl::Status SessionManager::Watch(
   if (!loaded.ok()) return loaded.status();
   std::shared_ptr<Live> live = *loaded;
   live->mu.Lock();
+  ++live->watchers;
+  // Every return below is made with `mu` released.
+  struct Leave {
+    Live* live;
+    ~Leave() {
+      absl::MutexLock lock(&live->mu);
+      --live->watchers;
+    }
+  } leave{live.get()};
   std::vector<SessionEvent> pending;
   while (true) {
     if (after_version < live->record.version) {

@@ -354,7 +354,11 @@ TEST(ConcurrencyTest, AWatcherSeesEveryChangeOfTwoEditingClientsInOrder) {
   ASSERT_EQ(applied.size(), 30u);
   EXPECT_EQ(applied.begin()->first, from + 1);
   EXPECT_EQ(applied.rbegin()->first, from + 30);
-  ASSERT_EQ(seen.size(), 31u);
+  std::string versions;
+  for (const v1::SessionEvent& e : seen) {
+    absl::StrAppend(&versions, " v", e.version(), " ", e.verb());
+  }
+  ASSERT_EQ(seen.size(), 31u) << "seen:" << versions;
   auto it = applied.begin();
   for (size_t i = 0; i < 30; ++i, ++it) {
     EXPECT_EQ(seen[i].version(), it->first);
