@@ -231,12 +231,13 @@ struct Candidate {
 // hub learners hub[unlinked[i]] are prepared one at a time as they are
 // scored (half a million prepared learners are hundreds of megabytes); the
 // MIS side, looked up at random, was prepared in advance (`match`). MIS
-// learners with `taken` set (re-linked already) are passed over.
-std::vector<Candidate> FindCandidates(const std::vector<HubLearner>& hub,
-                                      const std::vector<int>& unlinked,
-                                      const MatchIndex& match,
-                                      const std::vector<bool>& taken,
-                                      ClassifyStats* stats) {
+// learners with `taken` set (re-linked already) are passed over, and so are
+// the pairs in `barred` (i into unlinked, free MIS k) an admin unlinked.
+std::vector<Candidate> FindCandidates(
+    const std::vector<HubLearner>& hub, const std::vector<int>& unlinked,
+    const MatchIndex& match, const std::vector<bool>& taken,
+    const absl::flat_hash_set<std::pair<int, int>>& barred,
+    ClassifyStats* stats) {
   const std::vector<PreparedLearner>& mis = match.prepared;
   const std::vector<QuickFields>& mis_quick = match.quick;
   const BlockIndex& index = *match.blocks;
@@ -282,6 +283,10 @@ std::vector<Candidate> FindCandidates(const std::vector<HubLearner>& hub,
           auto test = [&](int j) {
             if (seen[j] == stamp || taken[j]) return;
             seen[j] = stamp;
+            if (!barred.empty() &&
+                barred.contains(std::make_pair(static_cast<int>(i), j))) {
+              return;
+            }
             ++mine.visited;
             const QuickFields& mq = mis_quick[j];
             if (QuickUpperBound(hq, mq) < kMayMatchThreshold) return;
@@ -677,8 +682,37 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
   }
   clock.Mark("linked");
 
+  // Pairs an admin unlinked, as (position in `unlinked`, free MIS k), with
+  // the reasons their learners' rows give when left unpaired.
+  absl::flat_hash_set<std::pair<int, int>> barred;
+  absl::flat_hash_map<int, std::string> barred_hub, barred_mis;
+  if (options.unlinked != nullptr && !options.unlinked->empty()) {
+    absl::flat_hash_map<absl::string_view, std::vector<absl::string_view>>
+        by_hub;
+    for (const UnlinkedPair& p : *options.unlinked)
+      by_hub[p.learner_id].push_back(p.mis_id);
+    absl::flat_hash_map<absl::string_view, int> free_by_id;
+    for (size_t k = 0; k < free_mis.size(); ++k)
+      free_by_id.try_emplace(mis[free_mis[k]].mis_id, static_cast<int>(k));
+    for (size_t u = 0; u < unlinked.size(); ++u) {
+      auto it = by_hub.find(hub[unlinked[u]].id);
+      if (it == by_hub.end()) continue;
+      for (absl::string_view mis_id : it->second) {
+        auto k = free_by_id.find(mis_id);
+        if (k == free_by_id.end()) continue;
+        barred.emplace(static_cast<int>(u), k->second);
+        barred_hub[static_cast<int>(u)] = absl::StrCat(
+            "An admin unlinked this learner from MIS record ", mis_id,
+            ": the two are not paired again unless matched by hand.");
+        barred_mis[k->second] = absl::StrCat(
+            "An admin unlinked this MIS record from hub learner ",
+            hub[unlinked[u]].id,
+            ": the two are not paired again unless matched by hand.");
+      }
+    }
+  }
   std::vector<Candidate> cands =
-      FindCandidates(hub, unlinked, *match, mis_taken, options.stats);
+      FindCandidates(hub, unlinked, *match, mis_taken, barred, options.stats);
   // The prepared learners and their blocks are done with (hundreds of
   // megabytes in a big trust): the rows need only the free list.
   match->blocks.reset();
@@ -791,13 +825,25 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
     row.status = RowStatus::kNotMatched;
     row.hub_learner_id = hub[i].id;
     row.hub_index = i;
-    if (hub_tied[k]) row.explanation = tie;
+    if (hub_tied[k]) {
+      row.explanation = tie;
+    } else if (auto why = barred_hub.find(static_cast<int>(k));
+               why != barred_hub.end()) {
+      row.explanation = RowExplanation::ReasonOnly(why->second);
+    }
     not_matched.emplace_back(hub_rank[i], std::move(row));
   }
+  absl::flat_hash_map<std::string_view, RowExplanation> mis_unlinked;
   for (size_t k = 0; k < free_mis.size(); ++k) {
     if (mis_paired[k]) continue;
     new_mis.push_back(free_mis[k]);
-    if (mis_tied[k]) mis_tied_ids.insert(mis[free_mis[k]].mis_id);
+    if (mis_tied[k]) {
+      mis_tied_ids.insert(mis[free_mis[k]].mis_id);
+    } else if (auto why = barred_mis.find(static_cast<int>(k));
+               why != barred_mis.end()) {
+      mis_unlinked.emplace(mis[free_mis[k]].mis_id,
+                           RowExplanation::ReasonOnly(why->second));
+    }
   }
   for (RankedRows* group : {&matched, &may_match, &not_matched}) {
     emit.AddSorted(group);
@@ -808,7 +854,12 @@ std::vector<Row> Classify(const std::vector<HubLearner>& hub,
     row.status = RowStatus::kNew;
     row.mis_id = mis[j].mis_id;
     row.mis_index = j;
-    if (mis_tied_ids.contains(row.mis_id)) row.explanation = tie;
+    if (mis_tied_ids.contains(row.mis_id)) {
+      row.explanation = tie;
+    } else if (auto why = mis_unlinked.find(row.mis_id);
+               why != mis_unlinked.end()) {
+      row.explanation = why->second;
+    }
     emit.Add(std::move(row));
   }
   std::vector<Row> rows = emit.Finish();

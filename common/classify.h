@@ -99,6 +99,10 @@ struct ClassifyOptions {
   // BuildMatchIndex(mis, *index, scope) of these very vectors and this
   // scope, or null (built here). One that does not fit is rebuilt.
   std::unique_ptr<MatchIndex> match = nullptr;
+  // Pairs an admin unlinked: never offered as Matched or May match (nor as
+  // a rival to another pair); the hub learner and the MIS learner are left
+  // to the other candidates, else Not matched and New, with a reason.
+  const std::vector<UnlinkedPair>* unlinked = nullptr;
 };
 
 // Decides every row of the sync screen for `scope`:
@@ -112,6 +116,7 @@ struct ClassifyOptions {
 // - unlinked hub learners (any scope) are candidates for in-scope MIS
 //   learners that no hub learner links to: Matched / May match, one-to-one;
 //   in-scope unpaired hub learners are Not matched; unpaired MIS: New.
+//   A pair in options.unlinked is never made.
 // Rows get row_id 1..N in the order they are emitted. If on_batch is set it
 // receives the rows in order as they are decided, in batches of at most
 // batch_size (the first Synced rows early, in a shorter one) (Synced/Desynced

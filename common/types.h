@@ -62,6 +62,13 @@ struct HubLearner {
   int64_t archive_time_unix = 0;
 };
 
+// A hub learner an admin unlinked from a MIS record (UnlinkLearner): the
+// classifier never pairs the two again; only the admin's own Match does.
+struct UnlinkedPair {
+  std::string learner_id;
+  std::string mis_id;
+};
+
 // A class (registration group or subject class) as the MIS describes it.
 struct MisClass {
   std::string mis_id;

@@ -136,7 +136,13 @@ void PrintRows(const std::vector<v1::Row>& rows, const RowsView& view,
     if (view.email_column)
       cells.push_back(r.email_available() ? Tick(r.sync_email()) : "");
     t.Add(std::move(cells));
-    if (!view.explain || !left || !right || !r.has_explanation()) continue;
+    if (!view.explain || !r.has_explanation()) continue;
+    if (!left || !right) {
+      // An unpaired row's reason (a tie, a pair an admin unlinked).
+      if (!r.explanation().reason().empty())
+        t.AddNote(absl::StrCat("      ", r.explanation().reason()));
+      continue;
+    }
     any_explained = true;
     for (const v1::FieldEvidence& f : r.explanation().fields()) {
       t.AddNote(absl::StrFormat("      %-20s %-14s %+7.2f", f.field(),

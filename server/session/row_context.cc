@@ -5,10 +5,11 @@
 namespace hubsync {
 
 RowContext::RowContext(std::vector<HubLearner> hub, MisSnapshot snapshot,
-                       int64_t hub_version)
+                       int64_t hub_version, std::vector<UnlinkedPair> unlinked)
     : hub_(std::move(hub)),
       snapshot_(std::move(snapshot)),
       hub_version_(hub_version),
+      unlinked_(std::move(unlinked)),
       hub_index_(&hub_),
       mis_index_(&snapshot_.learners) {
   // A side per core: at a million learners each takes about a quarter of a

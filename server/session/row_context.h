@@ -67,8 +67,10 @@ class RowContext {
  public:
   // hub_version: the school's hub version the learners were read at (-1:
   // unknown), so a context can be reused while the hub has not changed.
+  // unlinked: the school's pairs an admin unlinked (Store::ClassifyInput),
+  // which Classify must never make.
   RowContext(std::vector<HubLearner> hub, MisSnapshot snapshot,
-             int64_t hub_version = -1);
+             int64_t hub_version = -1, std::vector<UnlinkedPair> unlinked = {});
 
   // Not copyable: the indexes hold views of this context's own strings.
   RowContext(const RowContext&) = delete;
@@ -97,6 +99,7 @@ class RowContext {
   void Prefetch(const Row& row, int stage) const;
   // Built with the context (before Proceed), for Classify.
   const ClassifyIndex& classify_index() const { return classify_index_; }
+  const std::vector<UnlinkedPair>& unlinked() const { return unlinked_; }
   bool MisHasEmail(const std::string& mis_id) const {
     const MisLearner* m = FindMis(mis_id);
     return m != nullptr && !m->email.empty();
@@ -106,6 +109,7 @@ class RowContext {
   std::vector<HubLearner> hub_;
   MisSnapshot snapshot_;
   int64_t hub_version_ = -1;
+  std::vector<UnlinkedPair> unlinked_;
   // Over hub_ and snapshot_.learners (never copied or moved: the context
   // is immutable once built).
   IdIndex<HubLearner, HubId> hub_index_;

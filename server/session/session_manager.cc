@@ -382,7 +382,8 @@ absl::StatusOr<std::shared_ptr<const RowContext>> SessionManager::Context(
       live.record.school_id, live.record.snapshot_id);
   if (!in.ok()) return in.status();
   live.context = std::make_shared<const RowContext>(
-      std::move(in->hub), std::move(in->snapshot), in->hub_version);
+      std::move(in->hub), std::move(in->snapshot), in->hub_version,
+      std::move(in->unlinked));
   SetBytes(live);
   return live.context;
 }
@@ -614,7 +615,8 @@ void SessionManager::StartClassification(std::shared_ptr<Live> live,
           at_start.school_id, at_start.snapshot_id);
       if (in.ok()) {
         context = std::make_shared<const RowContext>(
-            std::move(in->hub), std::move(in->snapshot), in->hub_version);
+            std::move(in->hub), std::move(in->snapshot), in->hub_version,
+            std::move(in->unlinked));
       }
     }
     {
@@ -688,9 +690,11 @@ void SessionManager::Classification(std::shared_ptr<Live> live,
     (void)classify_(context->hub(), context->snapshot().learners,
                     at_start.scope, on_batch);
   } else {
-    (void)Classify(
-        context->hub(), context->snapshot().learners, at_start.scope, on_batch,
-        {.index = &context->classify_index(), .match = std::move(match)});
+    (void)Classify(context->hub(), context->snapshot().learners, at_start.scope,
+                   on_batch,
+                   {.index = &context->classify_index(),
+                    .match = std::move(match),
+                    .unlinked = &context->unlinked()});
   }
   std::vector<AuditRecord> audit;
   std::shared_ptr<SessionDecisions> report;

@@ -228,6 +228,17 @@ absl::StatusOr<HubLearner> SqliteStore::UnlinkLearner(
               "learner ", NameOf(l),
               " is not linked to a MIS record: it is already hand-made"));
         }
+        // Remembered in the edit's transaction: the classifier leaves the
+        // pair be from the next sync on.
+        STORE_ASSIGN_OR_RETURN(
+            Statement pair,
+            db_.Prepare("INSERT OR IGNORE INTO unlinked_pairs (learner_id, "
+                        "mis_id, school_id, create_time) VALUES (?, ?, ?, ?)"));
+        pair.BindRef(1, l.id)
+            .BindRef(2, l.mis_id)
+            .BindRef(3, l.school_id)
+            .Bind(4, clock_->NowUnixSeconds());
+        STORE_RETURN_IF_ERROR(pair.Run());
         l.mis_id.clear();
         l.sync_state = SyncState::kUnsynced;
         return absl::OkStatus();

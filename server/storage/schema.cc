@@ -407,11 +407,25 @@ CREATE INDEX hub_learners_archived ON hub_learners(archive_time)
   WHERE archive_time != 0;
 )sql";
 
+// Migration 12: the pairs an admin unlinked (UnlinkLearner), which the
+// classifier never makes again (LoadForClassification reads them by school).
+// They go with the learner (a purge).
+constexpr absl::string_view kV12 = R"sql(
+CREATE TABLE unlinked_pairs (
+  learner_id TEXT NOT NULL REFERENCES hub_learners(id) ON DELETE CASCADE,
+  mis_id TEXT NOT NULL,
+  school_id TEXT NOT NULL,
+  create_time INTEGER NOT NULL,
+  PRIMARY KEY (learner_id, mis_id)
+) WITHOUT ROWID;
+CREATE INDEX unlinked_pairs_by_school ON unlinked_pairs(school_id);
+)sql";
+
 }  // namespace
 
 const std::vector<absl::string_view>& Migrations() {
   static const auto* migrations = new std::vector<absl::string_view>{
-      kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10, kV11};
+      kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10, kV11, kV12};
   return *migrations;
 }
 

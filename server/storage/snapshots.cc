@@ -271,6 +271,16 @@ absl::StatusOr<Store::ClassifyInput> SqliteStore::LoadForClassification(
   }
   if (!hub.ok()) return hub.status();
   if (!snapshot.ok()) return snapshot.status();
+  STORE_ASSIGN_OR_RETURN(
+      Statement unlinked,
+      db_.Prepare("SELECT learner_id, mis_id FROM unlinked_pairs "
+                  "WHERE school_id = ? ORDER BY learner_id, mis_id"));
+  unlinked.BindRef(1, school_id);
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, unlinked.Step());
+    if (!row) break;
+    in.unlinked.push_back({unlinked.Text(0), unlinked.Text(1)});
+  }
   in.hub = *std::move(hub);
   in.snapshot = *std::move(snapshot);
   if (in.snapshot.school_id != school_id) {

@@ -136,7 +136,9 @@ class Store {
   virtual absl::StatusOr<HubLearner> RestoreLearner(
       const std::string& learner_id, const Actor& actor = {}) = 0;
   // A SYNCED or DESYNCED learner loses its MIS id and becomes UNSYNCED, its
-  // fields and memberships kept. Audited "unlink".
+  // fields and memberships kept, and the pair is recorded for
+  // LoadForClassification (ClassifyInput::unlinked): the classifier never
+  // pairs them again, so the MIS record comes back as New. Audited "unlink".
   virtual absl::StatusOr<HubLearner> UnlinkLearner(
       const std::string& learner_id, const Actor& actor = {}) = 0;
   // Deletes, in every school, the learners archived at or before
@@ -179,6 +181,8 @@ class Store {
     int64_t hub_version = 0;
     std::vector<HubLearner> hub;
     MisSnapshot snapshot;
+    // The school's pairs UnlinkLearner recorded, for Classify to leave be.
+    std::vector<UnlinkedPair> unlinked;
   };
   virtual absl::StatusOr<ClassifyInput> LoadForClassification(
       const std::string& school_id, const std::string& snapshot_id) = 0;

@@ -299,6 +299,44 @@ TEST(Classify, LinkedMisRecordIsNotOfferedToOthers) {
                   Line{RowStatus::kNotMatched, "h_copy", ""}));
 }
 
+// UnlinkLearner's pair: the same child on both sides, which would be
+// Matched, stays apart (Not matched and New, each saying why), while the
+// other learners pair as before.
+TEST(Classify, AnUnlinkedPairIsNeverMadeAgain) {
+  std::vector<HubLearner> hub = {
+      Hub("h_oliver", "Oliver", "Smith", D(2012, 3, 5)),
+      Hub("h_ruby", "Ruby", "Stone", D(2012, 6, 10))};
+  std::vector<MisLearner> mis = {
+      Mis("m_oliver", "Oliver", "Smith", D(2012, 3, 5)),
+      Mis("m_ruby", "Ruby", "Stone", D(2012, 6, 10))};
+  ASSERT_THAT(Lines(Classify(hub, mis, kAll)),
+              Contains(Line{RowStatus::kMatched, "h_oliver", "m_oliver"}));
+  const std::vector<UnlinkedPair> unlinked = {{"h_oliver", "m_oliver"},
+                                              {"h_gone", "m_ruby"}};
+  std::vector<Row> rows =
+      Classify(hub, mis, kAll, nullptr, {.unlinked = &unlinked});
+  EXPECT_THAT(Lines(rows),
+              ElementsAre(Line{RowStatus::kMatched, "h_ruby", "m_ruby"},
+                          Line{RowStatus::kNotMatched, "h_oliver", ""},
+                          Line{RowStatus::kNew, "", "m_oliver"}));
+  EXPECT_THAT(rows[1].explanation.reason(),
+              HasSubstr("unlinked this learner from MIS record m_oliver"));
+  EXPECT_THAT(rows[2].explanation.reason(),
+              HasSubstr("unlinked this MIS record from hub learner h_oliver"));
+}
+
+// The unlinked pair is no rival either: a second hub record of the same
+// child is Matched with the MIS record, not held back as contested.
+TEST(Classify, AnUnlinkedPairDoesNotContestAnother) {
+  std::vector<HubLearner> hub = {Hub("h_old", "Mia", "Clark", D(2012, 8, 8)),
+                                 Hub("h_new", "Mia", "Clark", D(2012, 8, 8))};
+  std::vector<MisLearner> mis = {Mis("m1", "Mia", "Clark", D(2012, 8, 8))};
+  const std::vector<UnlinkedPair> unlinked = {{"h_old", "m1"}};
+  EXPECT_THAT(Lines(Classify(hub, mis, kAll, nullptr, {.unlinked = &unlinked})),
+              ElementsAre(Line{RowStatus::kMatched, "h_new", "m1"},
+                          Line{RowStatus::kNotMatched, "h_old", ""}));
+}
+
 TEST(Classify, NamesCompareAfterNormalisation) {
   std::vector<HubLearner> hub = {
       Hub("h1", "Zoë", "Adams", D(2012, 1, 11)),

@@ -144,10 +144,21 @@ TEST(CliLearnerEditsTest, EditArchiveRestore) {
   }
 }
 
-TEST(CliLearnerEditsTest, UnlinkASyncedLearner) {
-  TempDir dir;
-  Hub hub(dir);
-  ASSERT_TRUE(hub.up()) << "hubsyncd did not start";
+// A sync of the whole school to its sync screen; returns the session id.
+std::string SyncScreen(const Hub& hub) {
+  const std::string session =
+      hub.One<v1::Session>(
+             {"sync", "start", "--school", hub.school(), "--admin", "me"})
+          .session_id();
+  hub.Ok({"sync", "proceed", session});
+  hub.Ok({"sync", "scope", session, "--all"});
+  hub.Ok({"sync", "proceed", session});
+  return session;
+}
+
+// Hand-made Oliver Smith, then synced with the MIS's m-oliver (the same
+// child); returns his learner id.
+std::string SyncedOliver(const TempDir& dir, const Hub& hub) {
   const std::string id =
       hub.One<v1::Learner>({"learner", "create", "--school", hub.school(),
                             "--forename", "Oliver", "--surname", "Smith",
@@ -160,16 +171,30 @@ TEST(CliLearnerEditsTest, UnlinkASyncedLearner) {
             "m-oliver,,Oliver,Smith,2012-03-05,8,8A,\n");
   hub.Ok({"mis", "upload", "--school", hub.school(), "--format", "plain",
           dir.File("mis.csv")});
-  const std::string session =
-      hub.One<v1::Session>(
-             {"sync", "start", "--school", hub.school(), "--admin", "me"})
-          .session_id();
-  hub.Ok({"sync", "proceed", session});
-  hub.Ok({"sync", "scope", session, "--all"});
-  hub.Ok({"sync", "proceed", session});
-  hub.Ok({"sync", "save", session});
-  ASSERT_EQ(hub.One<v1::Learner>({"learner", "get", id}).sync_state(),
+  hub.Ok({"sync", "save", SyncScreen(hub)});
+  EXPECT_EQ(hub.One<v1::Learner>({"learner", "get", id}).sync_state(),
             v1::SYNC_STATE_SYNCED);
+  return id;
+}
+
+// The screen's rows, as --json gives them.
+std::vector<v1::Row> Rows(const Hub& hub, const std::string& session) {
+  std::vector<v1::Row> out;
+  const std::string text = hub.Ok({"--json", "sync", "rows", session});
+  for (absl::string_view l : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    v1::Row& r = out.emplace_back();
+    EXPECT_TRUE(
+        google::protobuf::util::JsonStringToMessage(std::string(l), &r).ok())
+        << l;
+  }
+  return out;
+}
+
+TEST(CliLearnerEditsTest, UnlinkASyncedLearner) {
+  TempDir dir;
+  Hub hub(dir);
+  ASSERT_TRUE(hub.up()) << "hubsyncd did not start";
+  const std::string id = SyncedOliver(dir, hub);
 
   // The MIS owns the year group of a synced learner.
   RunResult refused = hub.Cli({"learner", "edit", id, "--year", "9"});
@@ -189,6 +214,44 @@ TEST(CliLearnerEditsTest, UnlinkASyncedLearner) {
   RunResult again = hub.Cli({"learner", "unlink", id});
   EXPECT_NE(again.exit_code, 0);
   EXPECT_THAT(again.err, HasSubstr("is not linked to a MIS record"));
+}
+
+// The issue: after an unlink "the MIS learner appears as New at the next
+// sync", although both records still describe the same child (the
+// classifier would pair them Matched). The admin can still match them by
+// hand, and the save links them again.
+TEST(CliLearnerEditsTest, AnUnlinkedMisRecordComesBackAsNew) {
+  TempDir dir;
+  Hub hub(dir);
+  ASSERT_TRUE(hub.up()) << "hubsyncd did not start";
+  const std::string id = SyncedOliver(dir, hub);
+  hub.Ok({"learner", "unlink", id});
+
+  const std::string session = SyncScreen(hub);
+  std::vector<v1::Row> rows = Rows(hub, session);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].status(), v1::ROW_STATUS_NOT_MATCHED);
+  EXPECT_EQ(rows[0].hub().learner_id(), id);
+  EXPECT_EQ(rows[1].status(), v1::ROW_STATUS_NEW);
+  EXPECT_EQ(rows[1].mis().mis_id(), "m-oliver");
+  const std::string explained = hub.Ok({"sync", "rows", session, "--explain"});
+  EXPECT_THAT(explained,
+              HasSubstr("An admin unlinked this learner from MIS record "
+                        "m-oliver: the two are not paired again unless "
+                        "matched by hand."));
+
+  // Saved as it stands, nothing links them.
+  hub.Ok({"sync", "save", session});
+  EXPECT_EQ(hub.One<v1::Learner>({"learner", "get", id}).sync_state(),
+            v1::SYNC_STATE_UNSYNCED);
+
+  // The admin's own Match is the way back.
+  const std::string again = SyncScreen(hub);
+  hub.Ok({"sync", "match", again, id, "m-oliver"});
+  hub.Ok({"sync", "save", again});
+  v1::Learner linked = hub.One<v1::Learner>({"learner", "get", id});
+  EXPECT_EQ(linked.sync_state(), v1::SYNC_STATE_SYNCED);
+  EXPECT_EQ(linked.mis_id(), "m-oliver");
 }
 
 // The issue's defect: `learner export` then `learner import` of the same file

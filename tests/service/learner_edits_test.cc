@@ -224,6 +224,14 @@ TEST(LearnerEditsServiceTest, UnlinkedLearnerIsNotMatchedAndTheMisLearnerNew) {
   EXPECT_THAT(s.error_message(), HasSubstr("is not linked to a MIS record"));
   EXPECT_EQ(LearnerTrail(server, school, freddie).back().verb(), "unlink");
 
+  // His record still reads like the MIS's Freddie Wood (the wrong link
+  // overwrote it), yet the next sync does not pair them again: the MIS
+  // learner is New, as the issue asks.
+  ToSyncScreen(server, school, AllStudents(), false, &rows);
+  EXPECT_THAT(RowKeys(rows), ::testing::UnorderedElementsAre(
+                                 "ROW_STATUS_NOT_MATCHED " + freddie + " ",
+                                 "ROW_STATUS_NEW  m-freddie"));
+
   // Hand-made again, so every field is his to put right.
   ASSERT_TRUE(Update(server, freddie, "legal_surname", "Taylor", &out).ok());
   ASSERT_TRUE(

@@ -218,6 +218,45 @@ TEST(LearnerEditsTest, UnlinkKeepsFieldsAndClassesAndRefusesAHandMadeLearner) {
   EXPECT_THAT(audit.back().after_json, HasSubstr("\"mis_id\":\"\""));
 }
 
+std::vector<std::string> UnlinkedPairs(Edits& e) {
+  std::vector<std::string> out;
+  auto snapshot = e.t->store->SaveSnapshot(SampleSnapshot(e.school));
+  EXPECT_TRUE(snapshot.ok()) << snapshot.status();
+  if (!snapshot.ok()) return out;
+  auto in = e.t->store->LoadForClassification(e.school, snapshot->id);
+  EXPECT_TRUE(in.ok()) << in.status();
+  if (!in.ok()) return out;
+  for (const UnlinkedPair& p : in->unlinked)
+    out.push_back(p.learner_id + " " + p.mis_id);
+  return out;
+}
+
+// The classifier is told, from the next load on, never to pair the two
+// again; the memory lasts across a restart and goes with the learner.
+TEST(LearnerEditsTest, UnlinkIsRememberedForClassificationUntilThePurge) {
+  auto e = SetUpEdits();
+  EXPECT_THAT(UnlinkedPairs(*e), IsEmpty());
+  // A refused unlink remembers nothing.
+  ASSERT_FALSE(e->t->store->UnlinkLearner(e->ann.id).ok());
+  EXPECT_THAT(UnlinkedPairs(*e), IsEmpty());
+  ASSERT_TRUE(e->t->store->UnlinkLearner(e->bob.id).ok());
+  EXPECT_THAT(UnlinkedPairs(*e), ElementsAre(e->bob.id + " m-bob"));
+  e->t->Reopen();
+  EXPECT_THAT(UnlinkedPairs(*e), ElementsAre(e->bob.id + " m-bob"));
+  // Another school's classification does not see it.
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(School ash, e->t->store->CreateSchool("Ash"));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(
+      MisSnapshot ash_snapshot,
+      e->t->store->SaveSnapshot(SampleSnapshot(ash.id)));
+  EXPECT_THAT(
+      e->t->store->LoadForClassification(ash.id, ash_snapshot.id)->unlinked,
+      IsEmpty());
+  ASSERT_TRUE(e->t->store->ArchiveLearner(e->bob.id).ok());
+  ASSERT_THAT(e->t->store->PurgeArchivedLearners(e->t->clock.NowUnixSeconds()),
+              IsOkAndHolds(1));
+  EXPECT_THAT(UnlinkedPairs(*e), IsEmpty());
+}
+
 TEST(LearnerEditsTest, PurgeDeletesOnlyWhatTheRetentionPeriodHasPassed) {
   auto e = SetUpEdits();
   ASSERT_TRUE(e->t->store->ArchiveLearner(e->ann.id).ok());
