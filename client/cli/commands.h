@@ -28,7 +28,9 @@ struct Io {
   std::ostream& out;
   std::ostream& err;
   // Where a command that asks (sync save, before a mass desync) reads the
-  // answer; nullptr = nobody to ask, so the command fails instead.
+  // answer; nullptr = nobody to ask, so the command fails instead. main()
+  // sets it only when stdin is a terminal: a script's piped "y" is no
+  // answer, it must pass the flag (--accept-unreviewed, --confirm-desync).
   std::istream* in = nullptr;
 };
 

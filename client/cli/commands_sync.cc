@@ -252,8 +252,8 @@ int Review(const Parsed& p, client::HubsyncClient& c, Io& io) {
 }
 
 // A save refused for May match rows nobody reviewed: lists them and, with
-// someone to ask (io.in), asks whether to save anyway. True: save again with
-// allow_unreviewed.
+// someone to ask (io.in, set only when stdin is a terminal), asks whether to
+// save anyway. True: save again with allow_unreviewed.
 bool AcceptUnreviewed(const v1::UnreviewedMayMatch& unreviewed,
                       const std::string& session_id, Io& io) {
   io.err << UnreviewedWarning(unreviewed, session_id);
@@ -306,8 +306,14 @@ int Save(const Parsed& p, client::HubsyncClient& c, Io& io) {
   }
   if (!saved.ok() && guard.desync_count() > 0) {
     io.err << MassDesyncWarning(guard);
-    if (p.Has("confirm-desync") || io.in == nullptr)
+    if (p.Has("confirm-desync")) return Fail(saved.status(), io);
+    if (io.in == nullptr) {
+      io.err << "not saved: nobody to type the count (stdin is not a "
+                "terminal; nothing changed). Check the export, then save "
+                "with --confirm-desync "
+             << guard.desync_count() << "\n";
       return Fail(saved.status(), io);
+    }
     io.err << "Type " << guard.desync_count()
            << " to desync them and save, anything else to stop: ";
     io.err.flush();

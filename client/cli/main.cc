@@ -1,4 +1,6 @@
 // hubsync: the command-line client of hubsyncd. See `hubsync --help`.
+#include <unistd.h>
+
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -19,7 +21,9 @@ int main(int argc, char** argv) {
       env != nullptr && *env ? env : "127.0.0.1:50051";
   const char* key = std::getenv("HUBSYNC_API_KEY");
   const char* school = std::getenv("HUBSYNC_SCHOOL");
-  hubsync::cli::Io io{std::cout, std::cerr, &std::cin};
+  // Questions are asked only of someone at a terminal (commands.h, Io::in).
+  hubsync::cli::Io io{std::cout, std::cerr,
+                      isatty(STDIN_FILENO) ? &std::cin : nullptr};
   return hubsync::cli::RunCli(
       std::vector<std::string>(argv + 1, argv + argc), default_server,
       &hubsync::client::HubsyncClient::Connect, io, key != nullptr ? key : "",

@@ -30,11 +30,19 @@ class Cli {
   explicit Cli(int port) : server_(absl::StrCat("127.0.0.1:", port)) {}
   void set_key(const std::string& key) { key_ = key; }
 
+  // `input` on a pipe, as a script would give it.
   RunResult Run(std::vector<std::string> args, const std::string& input = "") {
+    return testing::RunWithInput(Argv(std::move(args)), input);
+  }
+  // The admin at a terminal, typing `typed`.
+  RunResult Typed(std::vector<std::string> args, const std::string& typed) {
+    return testing::RunOnTerminal(Argv(std::move(args)), typed);
+  }
+  std::vector<std::string> Argv(std::vector<std::string> args) const {
     std::vector<std::string> argv = {kBin + "/hubsync", "--server", server_,
                                      "--api-key", key_};
     argv.insert(argv.end(), args.begin(), args.end());
-    return testing::RunWithInput(argv, input);
+    return argv;
   }
   // Runs with --json, expects success, and parses each output line as M.
   template <typename M>
@@ -198,22 +206,25 @@ TEST(CliWalkthroughTest, FullSyncThroughTheRealBinaries) {
   EXPECT_THAT(bad.err, HasSubstr("MIS_ID"));
 
   // Oliver leaving is 1 of the school's 2 synced learners: more than the
-  // server's 10 %, so the CLI shows the count and asks. Nobody answers:
-  // nothing is saved.
-  RunResult unasked = cli.Run({"sync", "save", second});
+  // server's 10 %, so the CLI shows the count and, at a terminal, asks.
+  // A script (stdin not a terminal, even with the count piped in) is not
+  // asked: nothing is saved, and the message names the flag.
+  RunResult unasked = cli.Run({"sync", "save", second}, "1\n");
   EXPECT_EQ(unasked.exit_code, 1);
   EXPECT_THAT(unasked.err,
               HasSubstr("desync 1 of the school's 2 synced learners (50.0%"));
-  EXPECT_THAT(unasked.err, HasSubstr("Type 1 to desync them and save"));
+  EXPECT_THAT(unasked.err, ::testing::Not(HasSubstr("Type 1")));
   EXPECT_THAT(unasked.err, HasSubstr("not saved"));
+  EXPECT_THAT(unasked.err, HasSubstr("--confirm-desync 1"));
   EXPECT_THAT(unasked.err, HasSubstr("FAILED_PRECONDITION"));
-  // A wrong answer does not save either, nor a confirmation of another count
-  // given as a flag (which asks nothing).
-  RunResult wrong = cli.Run({"sync", "save", second}, "yes\n");
+  // At a terminal the CLI asks; a wrong answer does not save, nor a
+  // confirmation of another count given as a flag (which asks nothing).
+  RunResult wrong = cli.Typed({"sync", "save", second}, "yes\n");
   EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_THAT(wrong.err, HasSubstr("Type 1 to desync them and save"));
   EXPECT_THAT(wrong.err, HasSubstr("not saved"));
   RunResult stale =
-      cli.Run({"sync", "save", second, "--confirm-desync", "2"}, "1\n");
+      cli.Typed({"sync", "save", second, "--confirm-desync", "2"}, "1\n");
   EXPECT_EQ(stale.exit_code, 1);
   EXPECT_THAT(stale.err, HasSubstr("was for 2, not 1"));
   EXPECT_THAT(stale.err, ::testing::Not(HasSubstr("Type 1")));
@@ -258,7 +269,7 @@ TEST(CliWalkthroughTest, FullSyncThroughTheRealBinaries) {
   const std::string before_save = export_hub();
 
   // The admin types the count: saved.
-  RunResult confirmed = cli.Run({"--json", "sync", "save", second}, "1\n");
+  RunResult confirmed = cli.Typed({"--json", "sync", "save", second}, "1\n");
   ASSERT_EQ(confirmed.exit_code, 0) << confirmed.err;
   v1::SaveResponse saved;
   ASSERT_TRUE(
@@ -511,8 +522,15 @@ TEST(CliWalkthroughTest, UnreviewedMayMatchIsListedAndSavedOnlyWhenAccepted) {
   EXPECT_THAT(refused.err, HasSubstr("not saved"));
   EXPECT_THAT(refused.err, HasSubstr("--accept-unreviewed"));
   EXPECT_THAT(refused.err, HasSubstr("FAILED_PRECONDITION"));
-  // A "no" (or anything but y) saves nothing either.
-  RunResult no = cli.Run({"sync", "save", a.session}, "n\n");
+  // Not on a terminal, a "y" piped in is no answer: a script is refused
+  // unless it passes the flag.
+  RunResult piped = cli.Run({"sync", "save", a.session}, "y\n");
+  EXPECT_EQ(piped.exit_code, 1);
+  EXPECT_THAT(piped.err, ::testing::Not(HasSubstr("Save anyway?")));
+  EXPECT_THAT(piped.err, HasSubstr("--accept-unreviewed"));
+  EXPECT_EQ(freddie_in_hub(a).sync_state(), v1::SYNC_STATE_UNSYNCED);
+  // At a terminal, a "no" (or anything but y) saves nothing either.
+  RunResult no = cli.Typed({"sync", "save", a.session}, "n\n");
   EXPECT_EQ(no.exit_code, 1);
   EXPECT_THAT(no.err, HasSubstr("Save anyway? [y/N]"));
   EXPECT_THAT(no.err, HasSubstr("not saved"));
@@ -530,7 +548,7 @@ TEST(CliWalkthroughTest, UnreviewedMayMatchIsListedAndSavedOnlyWhenAccepted) {
 
   // 2. On a terminal the admin answers y: saved.
   School b = school_on_screen();
-  RunResult yes = cli.Run({"sync", "save", b.session}, "y\n");
+  RunResult yes = cli.Typed({"sync", "save", b.session}, "y\n");
   ASSERT_EQ(yes.exit_code, 0) << yes.err;
   EXPECT_THAT(yes.err, HasSubstr("Freddie Taylor (" + b.freddie + ")"));
   EXPECT_EQ(freddie_in_hub(b).sync_state(), v1::SYNC_STATE_SYNCED);

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -168,6 +169,11 @@ int WaitFor(pid_t pid, int timeout_s) {
   }
 }
 
+// Runs argv with in_fd as its stdin (kept open by the caller), capturing
+// stdout and stderr apart.
+RunResult RunReading(const std::vector<std::string>& argv, int in_fd,
+                     int timeout_s);
+
 }  // namespace
 
 RunResult Run(const std::vector<std::string>& argv, int timeout_s) {
@@ -176,8 +182,8 @@ RunResult Run(const std::vector<std::string>& argv, int timeout_s) {
 
 RunResult RunWithInput(const std::vector<std::string>& argv,
                        const std::string& input, int timeout_s) {
-  int out[2], err[2], in[2];
-  if (pipe(out) != 0 || pipe(err) != 0 || pipe(in) != 0) std::abort();
+  int in[2];
+  if (pipe(in) != 0) std::abort();
   // The input is small (an answer to a prompt): it fits the pipe's buffer,
   // so it is written whole before the child runs.
   if (!input.empty() && write(in[1], input.data(), input.size()) !=
@@ -185,9 +191,42 @@ RunResult RunWithInput(const std::vector<std::string>& argv,
     std::abort();
   }
   close(in[1]);
-  const std::string log_prefix = SanitizerLogs::Get().NewPrefix(argv[0]);
-  pid_t pid = Spawn(argv, out[1], err[1], in[0], log_prefix);
+  RunResult result = RunReading(argv, in[0], timeout_s);
   close(in[0]);
+  return result;
+}
+
+RunResult RunOnTerminal(const std::vector<std::string>& argv,
+                        const std::string& typed, int timeout_s) {
+  const int master = posix_openpt(O_RDWR | O_NOCTTY);
+  if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) std::abort();
+  const int slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+  if (slave < 0) std::abort();
+  // No echo: the master side is never read, so nothing may pile up there.
+  termios mode;
+  if (tcgetattr(slave, &mode) != 0) std::abort();
+  mode.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  if (tcsetattr(slave, TCSANOW, &mode) != 0) std::abort();
+  // Typed ahead: the terminal's line discipline holds the line until the
+  // child reads it.
+  if (!typed.empty() && write(master, typed.data(), typed.size()) !=
+                            static_cast<ssize_t>(typed.size())) {
+    std::abort();
+  }
+  RunResult result = RunReading(argv, slave, timeout_s);
+  close(slave);
+  close(master);
+  return result;
+}
+
+namespace {
+
+RunResult RunReading(const std::vector<std::string>& argv, int in_fd,
+                     int timeout_s) {
+  int out[2], err[2];
+  if (pipe(out) != 0 || pipe(err) != 0) std::abort();
+  const std::string log_prefix = SanitizerLogs::Get().NewPrefix(argv[0]);
+  pid_t pid = Spawn(argv, out[1], err[1], in_fd, log_prefix);
   close(out[1]);
   close(err[1]);
   RunResult result;
@@ -222,6 +261,8 @@ RunResult RunWithInput(const std::vector<std::string>& argv,
   }
   return result;
 }
+
+}  // namespace
 
 Child::Child(const std::vector<std::string>& argv)
     : argv0_(argv.at(0)), log_prefix_(SanitizerLogs::Get().NewPrefix(argv0_)) {

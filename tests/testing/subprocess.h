@@ -28,6 +28,12 @@ RunResult Run(const std::vector<std::string>& argv, int timeout_s = 60);
 RunResult RunWithInput(const std::vector<std::string>& argv,
                        const std::string& input, int timeout_s = 60);
 
+// The same with `typed` (a line or two) typed on a terminal: the child's
+// stdin is a pseudo-terminal (isatty is true), its stdout and stderr are
+// captured apart as above.
+RunResult RunOnTerminal(const std::vector<std::string>& argv,
+                        const std::string& typed, int timeout_s = 60);
+
 // A long-running child whose stdout is read line by line.
 class Child {
  public:
