@@ -153,7 +153,7 @@ const std::vector<std::string>& HelpLines() {
       "e / E        tick / untick Sync email? on a row / on every row",
       "m            mark a Not matched or New row; m on the other kind: Match",
       "u            Unmatch a Matched or May match row",
-      "v            mark a May match row reviewed (+), or not reviewed",
+      "v / V        mark a May match row reviewed (+) or not / all (asks)",
       "x, Enter     why: each field's level and weight, and the score",
       "r            fetch the rows from the server again",
       "S            Save and sync pupils (shows what it will do first)",

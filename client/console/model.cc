@@ -355,6 +355,13 @@ absl::StatusOr<v1::SetReviewedRequest> SyncModel::ToggleReviewed() const {
   return req;
 }
 
+v1::SetReviewedAllRequest SyncModel::ReviewAll(int64_t count) const {
+  auto req = Versioned<v1::SetReviewedAllRequest>();
+  req.set_reviewed(true);
+  req.set_confirm_count(count);
+  return req;
+}
+
 std::vector<v1::Row> SyncModel::UnreviewedMayMatch() const {
   std::vector<v1::Row> out;
   for (const v1::Row& r : rows_) {

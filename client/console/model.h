@@ -97,10 +97,13 @@ class SyncModel {
   std::vector<v1::Row> UnreviewedMayMatch() const;
 
   // ---- requests for the keys; an error says why the key does nothing ----
-  absl::StatusOr<v1::SetImportRequest> ToggleImport() const;          // space
-  absl::StatusOr<v1::SetSyncEmailRequest> ToggleEmail() const;        // e
-  absl::StatusOr<v1::UnmatchRequest> Unmatch() const;                 // u
-  absl::StatusOr<v1::SetReviewedRequest> ToggleReviewed() const;      // v
+  absl::StatusOr<v1::SetImportRequest> ToggleImport() const;      // space
+  absl::StatusOr<v1::SetSyncEmailRequest> ToggleEmail() const;    // e
+  absl::StatusOr<v1::UnmatchRequest> Unmatch() const;             // u
+  absl::StatusOr<v1::SetReviewedRequest> ToggleReviewed() const;  // v
+  // V: every May match row not yet reviewed marked reviewed; `count` is
+  // how many the admin was shown (the server refuses another number).
+  v1::SetReviewedAllRequest ReviewAll(int64_t count) const;           // V
   v1::SetImportAllRequest TickAllNew() const;                         // a
   v1::SetImportAllRequest UntickAllNew() const;                       // A
   absl::StatusOr<v1::SetSyncEmailAllRequest> ToggleEmailAll() const;  // E

@@ -295,6 +295,7 @@ class SyncScreenRunner {
           now ? "Marked reviewed: this May match is saved without asking"
               : "Marked not reviewed: Save will list it and ask");
     }
+    if (k.Is(L'V')) ReviewAll();
     if (k.Is(L'm')) Mark();
     if (k.Is(L'S')) Save();
     if (k.Is(L'b')) StepBack();
@@ -326,6 +327,38 @@ class SyncScreenRunner {
         [&](const auto& req) { return ctx_.client.Match(req); },
         absl::StrCat("Matched by you: ", who));
     if (!ctx_.message_error) model_.ClearMark();
+  }
+
+  // V: every May match row reviewed at once, deliberately: the dialog says
+  // how many and what it means, and the server checks the count.
+  void ReviewAll() {
+    if (!model_.stream_done()) {
+      SetError(ctx_, absl::FailedPreconditionError(
+                         "rows are still arriving: mark them once they are "
+                         "all in"));
+      return;
+    }
+    const int64_t count =
+        static_cast<int64_t>(model_.UnreviewedMayMatch().size());
+    if (count == 0) {
+      SetInfo(ctx_, "Every May match row is already reviewed");
+      return;
+    }
+    if (!ctx_.ui.Ask(
+            "Mark every May match reviewed",
+            {absl::StrCat(count, " May match row(s) are not reviewed."),
+             "Marked reviewed, each is linked on save without being listed "
+             "or asked about again.",
+             "Do this only once you have looked at them (x shows why a row "
+             "is May match)."},
+            absl::StrCat("Mark all ", count, " reviewed?"))) {
+      SetInfo(ctx_, "Nothing marked");
+      return;
+    }
+    Edit(
+        absl::StatusOr<v1::SetReviewedAllRequest>(model_.ReviewAll(count)),
+        [&](const auto& r) { return ctx_.client.SetReviewedAll(r); },
+        absl::StrCat("Marked ", count, " May match row(s) reviewed"));
   }
 
   void Explain() {

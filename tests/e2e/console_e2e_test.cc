@@ -630,6 +630,53 @@ TEST(ConsoleTest, ReviewedMarkAndTheSaveDialogListsUnreviewedRows) {
   ASSERT_TRUE(f.tmux->WaitFor("CONSOLE-EXIT=0"));
 }
 
+// V marks every May match row reviewed at once, deliberately: the dialog
+// says how many and asks; n marks nothing, y marks them on the server.
+TEST(ConsoleTest, CapitalVMarksEveryMayMatchReviewedAfterAsking) {
+  Fixture f;
+  ASSERT_NO_FATAL_FAILURE(f.Start("Review All Academy"));
+  const std::string freddie =
+      f.Learner(Spec("Freddie", "Taylor", "2013-05-06"));
+  const std::string isla = f.Learner(Spec("Isla", "Brown", "2012-04-03"));
+  f.Push({Mis("m-freddie", Spec("Freddie", "Wood", "2013-05-06")),
+          Mis("m-isla", Spec("Isla", "Green", "2012-04-03"))});
+  const std::string session = f.ToSyncScreen();
+  ASSERT_EQ(RowOf(f.Rows(session), freddie).status(), v1::ROW_STATUS_MAY_MATCH);
+  ASSERT_EQ(RowOf(f.Rows(session), isla).status(), v1::ROW_STATUS_MAY_MATCH);
+
+  f.Console(session);
+  std::string screen;
+  ASSERT_TRUE(f.tmux->WaitFor("rows received", &screen));
+  f.tmux->Keys({"V"});
+  ASSERT_TRUE(f.tmux->WaitFor("Mark all 2 reviewed?", &screen));
+  EXPECT_THAT(screen, HasSubstr("2 May match row(s) are not reviewed"));
+  f.tmux->Keys({"n"});
+  ASSERT_TRUE(f.tmux->WaitFor("Nothing marked"));
+  EXPECT_FALSE(RowOf(f.Rows(session), freddie).reviewed());
+
+  f.tmux->Keys({"V"});
+  ASSERT_TRUE(f.tmux->WaitFor("Mark all 2 reviewed?"));
+  f.tmux->Keys({"y"});
+  ASSERT_TRUE(f.tmux->WaitFor("Marked 2 May match row(s) reviewed", &screen));
+  EXPECT_THAT(screen, HasSubstr("May match +"));
+  EXPECT_TRUE(RowOf(f.Rows(session), freddie).reviewed());
+  EXPECT_TRUE(RowOf(f.Rows(session), isla).reviewed());
+  // Nothing left to mark, and Save asks about no row.
+  f.tmux->Keys({"V"});
+  ASSERT_TRUE(f.tmux->WaitFor("Every May match row is already reviewed"));
+  f.tmux->Keys({"S"});
+  ASSERT_TRUE(f.tmux->WaitFor("Save now?", &screen));
+  EXPECT_THAT(screen, HasSubstr("all reviewed"));
+  EXPECT_THAT(screen, Not(HasSubstr("nobody has reviewed")));
+  f.tmux->Keys({"n"});
+  ASSERT_TRUE(f.tmux->WaitFor("Not saved"));
+  // The marks are changes the session keeps: quitting asks first.
+  f.tmux->Keys({"q"});
+  ASSERT_TRUE(f.tmux->WaitFor("Quit now?"));
+  f.tmux->Keys({"y"});
+  ASSERT_TRUE(f.tmux->WaitFor("CONSOLE-EXIT=0"));
+}
+
 // ---- issue 18: the console at 80x24, its preview, search and keys ----
 
 // Screen line `i` (0-based) of a capture.
