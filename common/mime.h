@@ -34,11 +34,19 @@ struct MailMessage {
 // The same message renders to the same bytes (the boundary is derived from
 // the Message-ID). INVALID_ARGUMENT, naming the field, for an address that
 // is not a plausible ASCII addr-spec, a CR or LF in any header field, or an
-// empty Message-ID.
+// empty Message-ID; also for text that is not UTF-8 and a Message-ID that is
+// not "left@right" (at most 75 letters, digits, dots and atext punctuation).
+// Display names that are ASCII words stay as they are, other ASCII ones are
+// quoted; the rest, and a subject that is not plain ASCII words, are
+// "=?UTF-8?B?...?=" words, each holding whole characters. A '.' starting a
+// body line is encoded too ("=2E").
 absl::StatusOr<std::string> RenderMime(const MailMessage& message);
 
 // True for an ASCII addr-spec "local@domain" with a dot in the domain and
-// none of the characters that would break a header or an SMTP command.
+// none of the characters that would break a header or an SMTP command: the
+// local part a dot-atom of at most 64 characters (no quoted local parts),
+// the domain DNS labels (letters, digits, hyphens), and the whole at most 75
+// characters, so that "<address>" fits on a folded header line.
 bool IsPlausibleMailAddress(absl::string_view address);
 
 }  // namespace hubsync
