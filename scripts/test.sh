@@ -34,19 +34,19 @@ fi
 step "layering"
 transport_re='^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]((grpcpp|grpc\+\+|grpc|google/protobuf)/[^>"]*|[^>"]*\.pb\.h)[>"]'
 layering_ok=1
-for dir in common server/storage server/session server/auth; do
+for dir in common server/storage server/session server/auth server/mail; do
   if hits="$(grep -rnE --include='*.h' --include='*.cc' "$transport_re" "$dir" 2>/dev/null)"; then
     printf '%s must not include gRPC or protobuf headers:\n%s\n' "$dir/" "$hits" >&2
     layering_ok=0
   fi
 done
-sqlite_re='^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]sqlite3\.h[>"]'
-if hits="$(grep -rnE --include='*.h' --include='*.cc' "$sqlite_re" common 2>/dev/null)"; then
-  printf 'common/ must not include sqlite3.h:\n%s\n' "$hits" >&2
+common_re='^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"](sqlite3\.h|curl/[^>"]*)[>"]'
+if hits="$(grep -rnE --include='*.h' --include='*.cc' "$common_re" common 2>/dev/null)"; then
+  printf 'common/ must not include sqlite3.h or libcurl:\n%s\n' "$hits" >&2
   layering_ok=0
 fi
 if ((layering_ok)); then
-  echo "layering: ok (common/, server/storage/, server/session/, server/auth/ are transport-free)"
+  echo "layering: ok (common/, server/storage/, server/session/, server/auth/, server/mail/ are transport-free)"
 else
   fail "layering"
 fi

@@ -18,6 +18,9 @@ class MailSender {
   //   handshake failure, a 4xx reply);
   // - FAILED_PRECONDITION: the relay refused for good (a 5xx reply);
   // the message names the relay's reply code and text when there was one.
+  // A login the relay refuses (535) is UNAVAILABLE, not FAILED_PRECONDITION:
+  // the sender's credentials are wrong, not the message, which should go
+  // once they are fixed (smtp.h).
   // Thread-compatible: one sender per thread.
   virtual absl::Status Send(const std::string& from, const std::string& to,
                             const std::string& message) = 0;
