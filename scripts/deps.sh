@@ -15,6 +15,7 @@ PACKAGES=(
   libncurses-dev tmux sqlite3  # the console (ncursesw) and its tests (tmux)
   clang libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh)
   clang-format  # the house style, checked by scripts/test.sh
+  libcurl4-openssl-dev python3-aiosmtpd  # email over SMTP, and its test relay
 )
 
 missing=()
