@@ -262,6 +262,57 @@ TEST(CurlSmtpSender, LogsInAndARefusedLoginNeverShowsThePassword) {
   EXPECT_EQ(sink.Read(1, "eml"), bytes);
 }
 
+// A self-signed certificate for 127.0.0.1 in `dir`: "cert.pem", "key.pem".
+void MakeCertificate(const testing::TempDir& dir) {
+  const testing::RunResult r = testing::Run(
+      {"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+       "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj",
+       "/CN=smtp-sink.test", "-addext", "subjectAltName=IP:127.0.0.1",
+       "-keyout", dir.File("key.pem"), "-out", dir.File("cert.pem")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST(CurlSmtpSender, StartTlsToARelayWhoseCertificateIsTrusted) {
+  testing::TempDir certs;
+  ASSERT_NO_FATAL_FAILURE(MakeCertificate(certs));
+  // The sink requires STARTTLS before MAIL FROM (530 otherwise).
+  SmtpSink sink({"--tls", certs.File("cert.pem"), certs.File("key.pem")});
+  SmtpOptions options = PlainTo(sink.port());
+  options.security = Security::kStartTls;
+  const std::string bytes = Rendered(ToZoe("eml-1.a@hubsync.invalid"));
+  // Not trusted: the system's CAs do not know the certificate.
+  std::unique_ptr<MailSender> untrusting = MustSender(options);
+  ASSERT_NE(untrusting, nullptr);
+  EXPECT_THAT(
+      untrusting->Send("noreply@school.example.org", "zoe@example.org", bytes),
+      StatusIs(absl::StatusCode::kUnavailable, HasSubstr("certificate")));
+  EXPECT_FALSE(sink.Has(1));
+  options.ca_file = certs.File("cert.pem");
+  std::unique_ptr<MailSender> sender = MustSender(options);
+  ASSERT_NE(sender, nullptr);
+  ASSERT_THAT(
+      sender->Send("noreply@school.example.org", "zoe@example.org", bytes),
+      IsOk());
+  EXPECT_EQ(sink.Read(1, "eml"), bytes);
+}
+
+TEST(CurlSmtpSender, ImplicitTlsToARelayWhoseCertificateIsTrusted) {
+  testing::TempDir certs;
+  ASSERT_NO_FATAL_FAILURE(MakeCertificate(certs));
+  SmtpSink sink({"--tls", certs.File("cert.pem"), certs.File("key.pem"),
+                 "--implicit-tls"});
+  SmtpOptions options = PlainTo(sink.port());
+  options.security = Security::kImplicitTls;
+  options.ca_file = certs.File("cert.pem");
+  std::unique_ptr<MailSender> sender = MustSender(options);
+  ASSERT_NE(sender, nullptr);
+  const std::string bytes = Rendered(ToZoe("eml-1.a@hubsync.invalid"));
+  ASSERT_THAT(
+      sender->Send("noreply@school.example.org", "zoe@example.org", bytes),
+      IsOk());
+  EXPECT_EQ(sink.Read(1, "eml"), bytes);
+}
+
 // The sink speaks plain SMTP only: a sender that insists on TLS gives up
 // there, before MAIL FROM, and may try again later.
 TEST(CurlSmtpSender, TlsThatCannotStartIsUnavailable) {

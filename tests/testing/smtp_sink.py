@@ -10,6 +10,9 @@ once it accepts connections, and keeps each message it accepts in --dir:
 Both are written under a temporary name and renamed into place, and before
 the reply to DATA: when the client sees 250, the files are there.
 
+TLS on demand: --tls CERT KEY offers STARTTLS and requires it before MAIL;
+with --implicit-tls the listener speaks TLS from the first byte (smtps).
+
 Faults on demand: --reject-rcpt ADDRESS answers 550 to RCPT TO:<ADDRESS>;
 --tempfail-first N answers 451 to the first N DATA commands; --auth
 USER:PASSWORD offers AUTH (PLAIN, LOGIN) without TLS and refuses any other
@@ -24,6 +27,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import warnings
 
 from aiosmtpd.smtp import SMTP, AuthResult
@@ -123,13 +127,21 @@ async def serve(args):
         warnings.filterwarnings('ignore', 'Session.login_data')
         smtp_options.update(authenticator=authenticate,
                             auth_require_tls=False)
+    listener_tls = None
+    if args.tls:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*args.tls)
+        if args.implicit_tls:
+            listener_tls = context
+        else:
+            smtp_options.update(tls_context=context, require_starttls=True)
     # Bound here, not by aiosmtpd's Controller, which cannot take port 0.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(('127.0.0.1', args.port))
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
-        lambda: SMTP(handler, **smtp_options), sock=sock)
+        lambda: SMTP(handler, **smtp_options), sock=sock, ssl=listener_tls)
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
@@ -146,6 +158,8 @@ def main():
     parser.add_argument('--reject-rcpt', default=None)
     parser.add_argument('--tempfail-first', type=int, default=0)
     parser.add_argument('--auth', default=None, metavar='USER:PASSWORD')
+    parser.add_argument('--tls', nargs=2, default=None, metavar=('CERT', 'KEY'))
+    parser.add_argument('--implicit-tls', action='store_true')
     asyncio.run(serve(parser.parse_args()))
 
 
