@@ -196,14 +196,23 @@ struct AuditRecord {
   int64_t time_unix = 0;
 };
 
+// A verification email in the outbox (docs/ACCOUNTS.md, "Delivery").
 struct OutboxEmail {
   int64_t id = 0;
   std::string school_id;
   std::string learner_id;
   std::string address;
-  std::string kind;    // "verification"
-  std::string status;  // "queued"
+  std::string kind;  // "verification"
+  // "queued" (waiting, maybe after failed attempts), "sending" (handed to
+  // the relay; the outcome not yet recorded), "sent", "failed" (gave up:
+  // last_error says why), "withdrawn" (a revert took it back unsent).
+  std::string status;
   int64_t create_time_unix = 0;
+  int64_t attempts = 0;                // attempts made (or under way)
+  int64_t next_attempt_time_unix = 0;  // queued: not before this
+  int64_t last_attempt_time_unix = 0;
+  int64_t sent_time_unix = 0;
+  std::string last_error;  // the relay's reply or the connection error
 };
 
 // What RevertSave did (or, validate_only, would do).

@@ -11,7 +11,12 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/mime.h"
+#include "common/read_file.h"
 #include "server/auth/authorizer.h"
+#include "server/mail/smtp.h"
 #include "server/service/server.h"
 #include "server/usage.h"
 
@@ -67,6 +72,53 @@ ABSL_FLAG(int32_t, classify_threads, 2,
           "sync sessions classify on this many worker threads; more wait "
           "their turn");
 
+// Verification emails (docs/ACCOUNTS.md). Any flag may come from a file
+// with --flagfile=FILE; the relay's password only ever from a file.
+ABSL_FLAG(std::string, smtp_host, "",
+          "the SMTP relay verification emails go to; empty: none are sent "
+          "(they stay queued)");
+ABSL_FLAG(int32_t, smtp_port, 0,
+          "the relay's port; 0: 587 for starttls, 465 for tls, 25 for none");
+ABSL_FLAG(std::string, smtp_security, "starttls",
+          "starttls (required), tls (implicit, smtps) or none (loopback "
+          "relays only, unless --smtp_allow_plaintext)");
+ABSL_FLAG(std::string, smtp_user, "", "the relay's user name, if it needs one");
+ABSL_FLAG(std::string, smtp_password_file, "",
+          "a file holding the relay's password (never on the command line)");
+ABSL_FLAG(std::string, smtp_ca_file, "",
+          "PEM certificates to trust for the relay; empty: the system's");
+ABSL_FLAG(bool, smtp_allow_plaintext, false,
+          "allow --smtp_security=none to a relay that is not on loopback");
+ABSL_FLAG(int32_t, smtp_timeout_seconds, 30,
+          "the longest one message may take to hand over");
+ABSL_FLAG(std::string, mail_from, "",
+          "the sender of verification emails, e.g. no-reply@school.example "
+          "(required with --smtp_host)");
+ABSL_FLAG(std::string, mail_from_name, "Admin Hub",
+          "the sender's display name");
+ABSL_FLAG(std::string, verify_url,
+          "https://accounts.hubsync.invalid/verify?token=",
+          "the verification link: this, then the token");
+ABSL_FLAG(int32_t, email_max_attempts, 8,
+          "attempts at one email before it is marked failed");
+ABSL_FLAG(double, email_retry_seconds, 30,
+          "the wait before a second attempt; it doubles after each, with "
+          "jitter of +-50%");
+ABSL_FLAG(double, email_retry_max_seconds, 3600,
+          "the longest wait between attempts");
+ABSL_FLAG(int64_t, email_lease_seconds, 300,
+          "an email left sending this long (the server died mid-attempt) is "
+          "sent again");
+ABSL_FLAG(double, email_rate_per_second, 20,
+          "the most emails the server sends a second; 0: no limit");
+ABSL_FLAG(int64_t, email_school_rate_per_minute, 600,
+          "the most emails one school sends a minute; 0: no limit");
+ABSL_FLAG(int64_t, token_ttl_days, 7,
+          "how long a verification link and code work");
+ABSL_FLAG(std::string, token_key_file, "",
+          "the key verification tokens are derived from (created, mode 0600, "
+          "if missing); empty: the database's path + .token-key");
+
 namespace {
 sem_t stop;
 void OnSignal(int) { sem_post(&stop); }  // async-signal-safe
@@ -111,6 +163,71 @@ int MakeOperatorKey(const std::string& db_path, bool another) {
                key->record.id.c_str(), db_path.c_str());
   std::printf("%s\n", key->secret.c_str());
   return 0;
+}
+
+// The verification emails' flags into `options`: the relay (checked here, so
+// that a wrong flag stops the start), the sender, the worker's limits.
+absl::Status MailOptions(hubsync::ServerOptions* options) {
+  options->token_key_path = absl::GetFlag(FLAGS_token_key_file);
+  const int64_t ttl_days = absl::GetFlag(FLAGS_token_ttl_days);
+  if (ttl_days < 1 || ttl_days > 365) {
+    return absl::InvalidArgumentError("--token_ttl_days must be 1 to 365");
+  }
+  hubsync::mail::DeliveryOptions& d = options->delivery;
+  d.token_ttl_seconds = ttl_days * 86400;
+  d.link_base = absl::GetFlag(FLAGS_verify_url);
+  d.max_attempts = absl::GetFlag(FLAGS_email_max_attempts);
+  d.retry_base_seconds = absl::GetFlag(FLAGS_email_retry_seconds);
+  d.retry_max_seconds = absl::GetFlag(FLAGS_email_retry_max_seconds);
+  d.lease_seconds = absl::GetFlag(FLAGS_email_lease_seconds);
+  d.max_per_second = absl::GetFlag(FLAGS_email_rate_per_second);
+  d.max_per_school_minute = absl::GetFlag(FLAGS_email_school_rate_per_minute);
+  if (d.max_attempts < 1 || d.max_attempts > 100 ||
+      !(d.retry_base_seconds > 0) ||
+      !(d.retry_max_seconds >= d.retry_base_seconds) || d.lease_seconds < 1 ||
+      !(d.max_per_second >= 0) || d.max_per_school_minute < 0) {
+    return absl::InvalidArgumentError(
+        "--email_max_attempts must be 1 to 100, --email_retry_seconds more "
+        "than 0 and at most --email_retry_max_seconds, --email_lease_seconds "
+        "1 or more, the rates 0 or more");
+  }
+  const std::string host = absl::GetFlag(FLAGS_smtp_host);
+  if (host.empty()) return absl::OkStatus();
+  hubsync::mail::SmtpOptions smtp;
+  smtp.host = host;
+  smtp.port = absl::GetFlag(FLAGS_smtp_port);
+  absl::StatusOr<hubsync::mail::SmtpOptions::Security> security =
+      hubsync::mail::ParseSmtpSecurity(absl::GetFlag(FLAGS_smtp_security));
+  if (!security.ok()) return security.status();
+  smtp.security = *security;
+  smtp.username = absl::GetFlag(FLAGS_smtp_user);
+  const std::string password_file = absl::GetFlag(FLAGS_smtp_password_file);
+  if (!password_file.empty()) {
+    absl::StatusOr<std::string> password =
+        hubsync::ReadFileToString(password_file);
+    if (!password.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--smtp_password_file ", password_file, ": cannot read it"));
+    }
+    smtp.password = std::string(absl::StripTrailingAsciiWhitespace(*password));
+  }
+  smtp.ca_file = absl::GetFlag(FLAGS_smtp_ca_file);
+  smtp.allow_plaintext = absl::GetFlag(FLAGS_smtp_allow_plaintext);
+  smtp.timeout_seconds = absl::GetFlag(FLAGS_smtp_timeout_seconds);
+  if (absl::Status valid = hubsync::mail::ValidateSmtpOptions(smtp);
+      !valid.ok()) {
+    return valid;
+  }
+  d.from.address = absl::GetFlag(FLAGS_mail_from);
+  d.from.name = absl::GetFlag(FLAGS_mail_from_name);
+  if (!hubsync::IsPlausibleMailAddress(d.from.address)) {
+    return absl::InvalidArgumentError(
+        "--mail_from must be the sender's email address (with --smtp_host)");
+  }
+  options->mail_sender = [smtp] {
+    return hubsync::mail::NewCurlSmtpSender(smtp);
+  };
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -195,6 +312,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.retention.days = retention_days;
+  if (absl::Status mail = MailOptions(&options); !mail.ok()) {
+    std::fprintf(stderr, "hubsyncd: %s\n", std::string(mail.message()).c_str());
+    return 2;
+  }
 
   sem_init(&stop, 0, 0);
   std::signal(SIGINT, OnSignal);

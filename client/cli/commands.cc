@@ -28,6 +28,7 @@ const std::vector<Command>& AllCommands() {
     for (Command& c : SyncCommands()) v->push_back(std::move(c));
     for (Command& c : SaveCommands()) v->push_back(std::move(c));
     for (Command& c : KeyCommands()) v->push_back(std::move(c));
+    for (Command& c : AccountCommands()) v->push_back(std::move(c));
     for (Command& c : ConsoleCommands()) v->push_back(std::move(c));
     return v;
   }();

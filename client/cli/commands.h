@@ -32,6 +32,8 @@ struct Io {
   // sets it only when stdin is a terminal: a script's piped "y" is no
   // answer, it must pass the flag (--accept-unreviewed, --confirm-desync).
   std::istream* in = nullptr;
+  // Where --password-stdin reads a password from (stdin, terminal or not).
+  std::istream* data = nullptr;
 };
 
 using Handler = int (*)(const Parsed&, client::HubsyncClient&, Io&);
@@ -48,6 +50,7 @@ RecordCommands();  // school, learner, class, mis, emails, audit
 std::vector<Command> SyncCommands();     // sync ...
 std::vector<Command> SaveCommands();     // save ...
 std::vector<Command> KeyCommands();      // key ...
+std::vector<Command> AccountCommands();  // emails, product, grant, account
 std::vector<Command> ConsoleCommands();  // console
 
 // Parses `args` (argv without the program name) and runs the command against

@@ -15,6 +15,8 @@ const char* RoleLabel(v1::Role role) {
       return "service";
     case v1::ROLE_VIEWER:
       return "viewer";
+    case v1::ROLE_PRODUCT:
+      return "product";
     default:
       return "?";
   }
@@ -31,8 +33,11 @@ int KeyCreate(const Parsed& p, client::HubsyncClient& c, Io& io) {
     req.set_role(v1::ROLE_SERVICE);
   else if (role == "viewer")
     req.set_role(v1::ROLE_VIEWER);
+  else if (role == "product")
+    req.set_role(v1::ROLE_PRODUCT);
   else
-    return Usage(p, "--role must be operator, admin, service or viewer", io);
+    return Usage(
+        p, "--role must be operator, admin, service, viewer or product", io);
   req.set_school_id(p.Get("school"));
   req.set_label(p.Get("label"));
   absl::StatusOr<v1::CreateApiKeyResponse> created = c.CreateApiKey(req);

@@ -394,20 +394,6 @@ int MisLearners(const Parsed& p, client::HubsyncClient& c, Io& io) {
       });
 }
 
-int EmailsList(const Parsed& p, client::HubsyncClient& c, Io& io) {
-  v1::ListVerificationEmailsRequest req;
-  req.set_school_id(p.Get("school"));
-  return ShowPages(
-      req,
-      [&](const v1::ListVerificationEmailsRequest& r) {
-        return c.ListVerificationEmails(r);
-      },
-      p, io, [](const auto& r) -> const auto& { return r.emails(); },
-      [&](const v1::ListVerificationEmailsResponse& r, bool first) {
-        PrintEmails(r, io.out, first);
-      });
-}
-
 int AuditList(const Parsed& p, client::HubsyncClient& c, Io& io) {
   v1::ListAuditRecordsRequest req;
   req.set_school_id(p.Get("school"));
@@ -606,11 +592,6 @@ std::vector<Command> RecordCommands() {
         .summary = "List the learners in a MIS snapshot.",
         .example = "hubsync mis learners snp_0123456789abcdef"},
        MisLearners},
-      {{.path = "emails list",
-        .flags = {SchoolFlag()},
-        .summary = "List the verification emails queued by saves.",
-        .example = "hubsync emails list --school sch_..."},
-       EmailsList},
       {{.path = "audit list",
         .flags = {SchoolFlag(),
                   {.name = "session",

@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
   const char* school = std::getenv("HUBSYNC_SCHOOL");
   // Questions are asked only of someone at a terminal (commands.h, Io::in).
   hubsync::cli::Io io{std::cout, std::cerr,
-                      isatty(STDIN_FILENO) ? &std::cin : nullptr};
+                      isatty(STDIN_FILENO) ? &std::cin : nullptr, &std::cin};
   return hubsync::cli::RunCli(
       std::vector<std::string>(argv + 1, argv + argc), default_server,
       &hubsync::client::HubsyncClient::Connect, io, key != nullptr ? key : "",

@@ -212,10 +212,17 @@ void PrintMisLearners(const v1::ListMisLearnersResponse& r, std::ostream& os) {
 
 void PrintEmails(const v1::ListVerificationEmailsResponse& r, std::ostream& os,
                  bool header) {
-  Table t({"EMAIL", "LEARNER", "ADDRESS", "STATUS", "CREATED"});
+  Table t({"EMAIL", "LEARNER", "ADDRESS", "STATUS", "ATTEMPTS", "CREATED",
+           "SENT / NEXT TRY", "LAST ERROR"});
   for (const auto& e : r.emails()) {
+    const std::string when =
+        e.has_sent_time()
+            ? TimeLabel(e.sent_time())
+            : (e.has_next_attempt_time() ? TimeLabel(e.next_attempt_time())
+                                         : "");
     t.Add({absl::StrCat(e.email_id()), e.learner_id(), e.address(), e.status(),
-           TimeLabel(e.create_time())});
+           absl::StrCat(e.attempts()), TimeLabel(e.create_time()), when,
+           e.last_error()});
   }
   t.Print(os, header);
 }

@@ -508,6 +508,46 @@ absl::StatusOr<v1::ListAuditRecordsResponse> HubsyncClient::ListAuditRecords(
                req);
 }
 
+absl::StatusOr<v1::ResendVerificationEmailsResponse>
+HubsyncClient::ResendVerificationEmails(
+    const v1::ResendVerificationEmailsRequest& req) {
+  return Unary(accounts_.get(),
+               &v1::AccountService::Stub::ResendVerificationEmails, req);
+}
+
+absl::StatusOr<v1::ListSubscriptionsResponse> HubsyncClient::ListSubscriptions(
+    const v1::ListSubscriptionsRequest& req) {
+  return Unary(accounts_.get(), &v1::AccountService::Stub::ListSubscriptions,
+               req);
+}
+
+absl::StatusOr<v1::ListSubscriptionsResponse> HubsyncClient::SetSubscription(
+    const v1::SetSubscriptionRequest& req) {
+  return Unary(accounts_.get(), &v1::AccountService::Stub::SetSubscription,
+               req);
+}
+
+absl::StatusOr<v1::ListGrantsResponse> HubsyncClient::ListGrants(
+    const v1::ListGrantsRequest& req) {
+  return Unary(accounts_.get(), &v1::AccountService::Stub::ListGrants, req);
+}
+
+absl::StatusOr<v1::ListGrantsResponse> HubsyncClient::SetGrant(
+    const v1::SetGrantRequest& req) {
+  return Unary(accounts_.get(), &v1::AccountService::Stub::SetGrant, req);
+}
+
+absl::StatusOr<v1::RedeemVerificationResponse>
+HubsyncClient::RedeemVerification(const v1::RedeemVerificationRequest& req) {
+  return Unary(accounts_.get(), &v1::AccountService::Stub::RedeemVerification,
+               req);
+}
+
+absl::StatusOr<v1::LoginResponse> HubsyncClient::Login(
+    const v1::LoginRequest& req) {
+  return Unary(accounts_.get(), &v1::AccountService::Stub::Login, req);
+}
+
 absl::StatusOr<v1::CreateApiKeyResponse> HubsyncClient::CreateApiKey(
     const v1::CreateApiKeyRequest& req) {
   return Unary(keys_.get(), &v1::KeyService::Stub::CreateApiKey, req);

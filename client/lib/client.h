@@ -226,6 +226,19 @@ class HubsyncClient {
       const v1::ListAuditRecordsRequest& req);
   absl::StatusOr<v1::ListAuditRecordsResponse> ListAuditRecords(
       const std::string& school_id);  // every page
+  absl::StatusOr<v1::ResendVerificationEmailsResponse> ResendVerificationEmails(
+      const v1::ResendVerificationEmailsRequest& req);
+  absl::StatusOr<v1::ListSubscriptionsResponse> ListSubscriptions(
+      const v1::ListSubscriptionsRequest& req);
+  absl::StatusOr<v1::ListSubscriptionsResponse> SetSubscription(
+      const v1::SetSubscriptionRequest& req);
+  absl::StatusOr<v1::ListGrantsResponse> ListGrants(
+      const v1::ListGrantsRequest& req);
+  absl::StatusOr<v1::ListGrantsResponse> SetGrant(
+      const v1::SetGrantRequest& req);
+  absl::StatusOr<v1::RedeemVerificationResponse> RedeemVerification(
+      const v1::RedeemVerificationRequest& req);
+  absl::StatusOr<v1::LoginResponse> Login(const v1::LoginRequest& req);
 
   // API keys. CreateApiKey's reply holds the key's secret, shown once.
   absl::StatusOr<v1::CreateApiKeyResponse> CreateApiKey(

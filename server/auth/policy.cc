@@ -30,6 +30,14 @@ constexpr VerbInfo kVerbs[] = {
     {Verb::kListMisLearners, "ListMisLearners", Access::kRead},
     {Verb::kListVerificationEmails, "ListVerificationEmails", Access::kRead},
     {Verb::kListAuditRecords, "ListAuditRecords", Access::kRead},
+    {Verb::kResendVerificationEmails, "ResendVerificationEmails",
+     Access::kHubWrite},
+    {Verb::kListSubscriptions, "ListSubscriptions", Access::kRead},
+    {Verb::kSetSubscription, "SetSubscription", Access::kHubWrite},
+    {Verb::kListGrants, "ListGrants", Access::kRead},
+    {Verb::kSetGrant, "SetGrant", Access::kHubWrite},
+    {Verb::kRedeemVerification, "RedeemVerification", Access::kAccounts},
+    {Verb::kLogin, "Login", Access::kAccounts},
     {Verb::kStartSession, "StartSession", Access::kSync},
     {Verb::kGetSession, "GetSession", Access::kRead},
     {Verb::kListSessions, "ListSessions", Access::kRead},
@@ -74,16 +82,19 @@ bool RoleMay(Role role, Verb verb) {
     case Access::kSchools:
       return role == Role::kOperator;
     case Access::kSchoolInfo:
+      return role != Role::kProduct;
     case Access::kSelf:
       return true;
     case Access::kRead:
-      return role != Role::kOperator;
+      return role != Role::kOperator && role != Role::kProduct;
     case Access::kSync:
       return role == Role::kService || role == Role::kAdmin;
     case Access::kHubWrite:
       return role == Role::kAdmin;
     case Access::kKeys:
       return role == Role::kOperator || role == Role::kAdmin;
+    case Access::kAccounts:
+      return role == Role::kProduct;
   }
   return false;
 }

@@ -31,6 +31,13 @@ enum class Verb {
   // AccountService
   kListVerificationEmails,
   kListAuditRecords,
+  kResendVerificationEmails,
+  kListSubscriptions,
+  kSetSubscription,
+  kListGrants,
+  kSetGrant,
+  kRedeemVerification,
+  kLogin,
   // SyncService
   kStartSession,
   kGetSession,
@@ -69,6 +76,7 @@ enum class Access {
   kHubWrite,    // hub learners written directly: admin
   kKeys,        // API keys: operator (any school), admin (own school)
   kSelf,        // the caller's own key: every role
+  kAccounts,    // a learner's verification and login: product
 };
 
 Access AccessOf(Verb verb);

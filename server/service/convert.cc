@@ -382,6 +382,14 @@ void ToProto(const OutboxEmail& in, v1::VerificationEmail* out) {
   out->set_address(in.address);
   out->set_status(in.status);
   ToProto(in.create_time_unix, out->mutable_create_time());
+  out->set_attempts(in.attempts);
+  if (in.status == "queued" && in.next_attempt_time_unix != 0)
+    ToProto(in.next_attempt_time_unix, out->mutable_next_attempt_time());
+  if (in.last_attempt_time_unix != 0)
+    ToProto(in.last_attempt_time_unix, out->mutable_last_attempt_time());
+  if (in.sent_time_unix != 0)
+    ToProto(in.sent_time_unix, out->mutable_sent_time());
+  out->set_last_error(in.last_error);
 }
 
 absl::StatusOr<Scope> FromProto(const v1::Scope& in) {

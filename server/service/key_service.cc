@@ -23,6 +23,8 @@ v1::Role ToProto(Role role) {
       return v1::ROLE_SERVICE;
     case Role::kViewer:
       return v1::ROLE_VIEWER;
+    case Role::kProduct:
+      return v1::ROLE_PRODUCT;
   }
   return v1::ROLE_UNSPECIFIED;
 }
@@ -65,25 +67,30 @@ grpc::Status KeyServiceImpl::CreateApiKey(grpc::ServerContext* context,
     case v1::ROLE_VIEWER:
       record.role = Role::kViewer;
       break;
+    case v1::ROLE_PRODUCT:
+      record.role = Role::kProduct;
+      break;
     default:
       return Invalid(
-          "role must be ROLE_OPERATOR, ROLE_ADMIN, ROLE_SERVICE or "
-          "ROLE_VIEWER");
+          "role must be ROLE_OPERATOR, ROLE_ADMIN, ROLE_SERVICE, ROLE_VIEWER "
+          "or ROLE_PRODUCT");
   }
   // The label is shown to the operator and in every school's audit trail:
   // the free-text rule (common/text_rule.h) keeps escapes and bidi controls
   // out of it.
   HUBSYNC_RETURN_IF_INVALID(
       CheckText("label", req->label(), /*required=*/false, kMaxLabelBytes));
-  if (record.role == Role::kOperator) {
+  if (record.role == Role::kOperator || record.role == Role::kProduct) {
+    const char* name = RoleName(record.role);
     if (who->role != Role::kOperator) {
-      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                          "only an operator key may create operator keys");
+      return grpc::Status(
+          grpc::StatusCode::PERMISSION_DENIED,
+          absl::StrCat("only an operator key may create ", name, " keys"));
     }
     if (!req->school_id().empty()) {
-      return Invalid(
-          "school_id must be empty for ROLE_OPERATOR: operator keys "
-          "belong to no school");
+      return Invalid(absl::StrCat("school_id must be empty for ",
+                                  v1::Role_Name(ToProto(record.role)), ": ",
+                                  name, " keys belong to no school"));
     }
   } else {
     HUBSYNC_RETURN_IF_ERROR_GRPC(CheckTargetOf(

@@ -592,15 +592,26 @@ grpc::Status AccountServiceImpl::ListVerificationEmails(
   HUBSYNC_AUTHORIZE(
       *auth_, context, auth::Verb::kListVerificationEmails,
       auth::Target{Resource::kSchool, req->school_id(), "school_id"});
+  HUBSYNC_RETURN_IF_INVALID(CheckOptionalId("learner_id", req->learner_id()));
+  static constexpr const char* kStatuses[] = {"queued", "sending", "sent",
+                                              "failed", "withdrawn"};
+  if (!req->status().empty() &&
+      std::find(std::begin(kStatuses), std::end(kStatuses), req->status()) ==
+          std::end(kStatuses)) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "status must be queued, sending, sent, failed or "
+                        "withdrawn");
+  }
   absl::StatusOr<School> school = store_->GetSchool(req->school_id());
   if (!school.ok()) return ToGrpcStatus(school.status());
-  const std::vector<std::string> binding = {req->school_id()};
+  const std::vector<std::string> binding = {req->school_id(), req->learner_id(),
+                                            req->status()};
   PageRequest page;
   HUBSYNC_RETURN_IF_INVALID(ReadPageRequest("ListVerificationEmails", binding,
                                             req->page_size(), req->page_token(),
                                             &page));
-  absl::StatusOr<Page<OutboxEmail>> emails =
-      store_->PageOutbox(req->school_id(), page);
+  absl::StatusOr<Page<OutboxEmail>> emails = store_->PageOutbox(
+      req->school_id(), {req->learner_id(), req->status()}, page);
   if (!emails.ok()) return ToGrpcStatus(emails.status());
   for (const OutboxEmail& e : emails->items) ToProto(e, out->add_emails());
   out->set_next_page_token(

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <random>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -231,15 +232,39 @@ absl::StatusOr<std::unique_ptr<HubsyncServer>> HubsyncServer::Start(
   s->retention_ = std::make_unique<RetentionSweeper>(s->store_.get(), clock,
                                                      options.retention);
   s->authorizer_ = std::make_unique<auth::Authorizer>(s->store_.get());
+  absl::StatusOr<mail::TokenKey> token_key = mail::TokenKey::LoadOrCreate(
+      options.token_key_path.empty() ? options.db_path + ".token-key"
+                                     : options.token_key_path);
+  if (!token_key.ok()) return token_key.status();
+  s->throttle_ =
+      std::make_unique<auth::LoginThrottle>(clock, options.login_throttle);
+  if (options.mail_sender) {
+    absl::StatusOr<std::unique_ptr<mail::MailSender>> sender =
+        options.mail_sender();
+    if (!sender.ok()) return sender.status();
+    std::function<double()> random = options.random;
+    if (!random) {
+      // Called from the delivery worker's thread only.
+      random = [engine = std::make_shared<std::mt19937_64>(
+                    std::random_device{}())]() {
+        return std::uniform_real_distribution<double>(0.0, 1.0)(*engine);
+      };
+    }
+    s->delivery_ = std::make_unique<mail::DeliveryWorker>(
+        s->store_.get(), *std::move(sender), *token_key, options.delivery,
+        clock, std::move(random));
+  }
   const auth::Authorizer* authz = s->authorizer_.get();
   s->schools_ = std::make_unique<SchoolServiceImpl>(s->store_.get(), authz);
   s->hub_ =
       std::make_unique<HubServiceImpl>(s->store_.get(), options.limits, authz);
   s->mis_ =
       std::make_unique<MisServiceImpl>(s->store_.get(), options.limits, authz);
-  s->accounts_ = std::make_unique<AccountServiceImpl>(s->store_.get(), authz);
-  s->sync_ = std::make_unique<SyncServiceImpl>(s->sessions_.get(),
-                                               s->store_.get(), authz);
+  s->accounts_ = std::make_unique<AccountServiceImpl>(
+      s->store_.get(), authz, s->delivery_.get(), *token_key,
+      options.password_cost, s->throttle_.get());
+  s->sync_ = std::make_unique<SyncServiceImpl>(
+      s->sessions_.get(), s->store_.get(), authz, s->delivery_.get());
   s->keys_ = std::make_unique<KeyServiceImpl>(s->store_.get(), clock, authz);
 
   // Reflection from protoc's descriptor set (reflection.h), not gRPC's
@@ -274,6 +299,9 @@ absl::StatusOr<std::unique_ptr<HubsyncServer>> HubsyncServer::Start(
     return absl::UnavailableError(absl::StrCat(
         "cannot listen on ", options.listen, why.empty() ? "" : ": ", why));
   }
+  // Emails queued before a restart (or left "sending" by a crash) go out
+  // from here on.
+  if (s->delivery_ != nullptr) s->delivery_->Start();
   return s;
 }
 
@@ -290,6 +318,7 @@ void HubsyncServer::Shutdown() {
   shut_down_ = true;
   if (sessions_ != nullptr) sessions_->Shutdown();
   retention_.reset();
+  if (delivery_ != nullptr) delivery_->Stop();
   if (server_ != nullptr) {
     server_->Shutdown(std::chrono::system_clock::now() +
                       std::chrono::seconds(5));

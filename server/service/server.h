@@ -3,6 +3,7 @@
 #ifndef HUBSYNC_SERVER_SERVICE_SERVER_H_
 #define HUBSYNC_SERVER_SERVICE_SERVER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -41,6 +42,17 @@ struct ServerOptions {
   // How long archived learners are kept before they are purged (hubsyncd
   // --retention_days); purged at start-up and every hour.
   RetentionOptions retention;
+  // Verification emails and learner accounts (docs/ACCOUNTS.md).
+  // `mail_sender` makes the relay's sender for the delivery worker; unset,
+  // nothing is sent and the emails stay queued (hubsyncd without
+  // --smtp_host).
+  std::function<absl::StatusOr<std::unique_ptr<mail::MailSender>>()>
+      mail_sender;
+  mail::DeliveryOptions delivery;
+  std::string token_key_path;  // "": the database's path + ".token-key"
+  auth::PasswordCost password_cost;
+  auth::LoginThrottle::Options login_throttle;
+  std::function<double()> random;  // the backoff's jitter; default: random
 };
 
 class HubsyncServer {
@@ -68,6 +80,8 @@ class HubsyncServer {
   std::unique_ptr<Store> store_;
   std::unique_ptr<SessionManager> sessions_;
   std::unique_ptr<RetentionSweeper> retention_;
+  std::unique_ptr<auth::LoginThrottle> throttle_;
+  std::unique_ptr<mail::DeliveryWorker> delivery_;
   std::unique_ptr<auth::Authorizer> authorizer_;
   std::unique_ptr<KeyServiceImpl> keys_;
   std::unique_ptr<SchoolServiceImpl> schools_;

@@ -14,6 +14,10 @@
 #include "hubsync/v1/mis.grpc.pb.h"
 #include "hubsync/v1/sync.grpc.pb.h"
 #include "server/auth/authorizer.h"
+#include "server/auth/passwords.h"
+#include "server/auth/throttle.h"
+#include "server/mail/delivery.h"
+#include "server/mail/tokens.h"
 #include "server/session/session_manager.h"
 #include "server/storage/store.h"
 
@@ -114,25 +118,59 @@ class MisServiceImpl final : public v1::MisService::Service {
 
 class AccountServiceImpl final : public v1::AccountService::Service {
  public:
-  AccountServiceImpl(Store* store, const auth::Authorizer* auth)
-      : store_(store), auth_(auth) {}
+  // `delivery` (null when the server sends no email) is woken by a resend;
+  // `key` hashes the tokens and codes a redeem presents.
+  AccountServiceImpl(Store* store, const auth::Authorizer* auth,
+                     mail::DeliveryWorker* delivery, mail::TokenKey key,
+                     auth::PasswordCost cost, auth::LoginThrottle* throttle)
+      : store_(store),
+        auth_(auth),
+        delivery_(delivery),
+        key_(std::move(key)),
+        cost_(cost),
+        throttle_(throttle) {}
   grpc::Status ListVerificationEmails(
       grpc::ServerContext*, const v1::ListVerificationEmailsRequest*,
       v1::ListVerificationEmailsResponse*) override;
   grpc::Status ListAuditRecords(grpc::ServerContext*,
                                 const v1::ListAuditRecordsRequest*,
                                 v1::ListAuditRecordsResponse*) override;
+  grpc::Status ResendVerificationEmails(
+      grpc::ServerContext*, const v1::ResendVerificationEmailsRequest*,
+      v1::ResendVerificationEmailsResponse*) override;
+  grpc::Status ListSubscriptions(grpc::ServerContext*,
+                                 const v1::ListSubscriptionsRequest*,
+                                 v1::ListSubscriptionsResponse*) override;
+  grpc::Status SetSubscription(grpc::ServerContext*,
+                               const v1::SetSubscriptionRequest*,
+                               v1::ListSubscriptionsResponse*) override;
+  grpc::Status ListGrants(grpc::ServerContext*, const v1::ListGrantsRequest*,
+                          v1::ListGrantsResponse*) override;
+  grpc::Status SetGrant(grpc::ServerContext*, const v1::SetGrantRequest*,
+                        v1::ListGrantsResponse*) override;
+  grpc::Status RedeemVerification(grpc::ServerContext*,
+                                  const v1::RedeemVerificationRequest*,
+                                  v1::RedeemVerificationResponse*) override;
+  grpc::Status Login(grpc::ServerContext*, const v1::LoginRequest*,
+                     v1::LoginResponse*) override;
 
  private:
   Store* store_;
   const auth::Authorizer* auth_;
+  mail::DeliveryWorker* delivery_;
+  mail::TokenKey key_;
+  auth::PasswordCost cost_;
+  auth::LoginThrottle* throttle_;
 };
 
 class SyncServiceImpl final : public v1::SyncService::Service {
  public:
+  // `delivery` (null when the server sends no email) is woken after a save
+  // that queued emails.
   SyncServiceImpl(SessionManager* sessions, Store* store,
-                  const auth::Authorizer* auth)
-      : sessions_(sessions), store_(store), auth_(auth) {}
+                  const auth::Authorizer* auth,
+                  mail::DeliveryWorker* delivery = nullptr)
+      : sessions_(sessions), store_(store), auth_(auth), delivery_(delivery) {}
   grpc::Status StartSession(grpc::ServerContext*,
                             const v1::StartSessionRequest*,
                             v1::Session*) override;
@@ -188,6 +226,7 @@ class SyncServiceImpl final : public v1::SyncService::Service {
   SessionManager* sessions_;
   Store* store_;  // saves and reverts (docs/SYNC.md, "Reverting a save")
   const auth::Authorizer* auth_;
+  mail::DeliveryWorker* delivery_;
 };
 
 class KeyServiceImpl final : public v1::KeyService::Service {

@@ -323,6 +323,11 @@ grpc::Status SyncServiceImpl::SaveAndSyncPupils(grpc::ServerContext* context,
   ToProto(saved->session, out->mutable_session());
   ToProto(saved->summary, out->mutable_summary());
   if (!req->validate_only()) out->set_save_id(saved->summary.save_id);
+  // Committed: the emails it queued may go now.
+  if (delivery_ != nullptr && !req->validate_only() &&
+      saved->summary.emails_queued > 0) {
+    delivery_->Wake();
+  }
   return grpc::Status::OK;
 }
 

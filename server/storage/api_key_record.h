@@ -8,15 +8,18 @@
 
 namespace hubsync {
 
-enum class Role { kOperator, kAdmin, kService, kViewer };
+// kProduct: a partner product's login service (RedeemVerification, Login),
+// belonging to no school, like an operator.
+enum class Role { kOperator, kAdmin, kService, kViewer, kProduct };
 
-// "operator", "admin", "service", "viewer" (as stored and as the CLI takes).
+// "operator", "admin", "service", "viewer", "product" (as stored and as the
+// CLI takes).
 const char* RoleName(Role role);
 bool ParseRole(const std::string& name, Role* role);
 
 struct ApiKeyRecord {
   std::string id;         // "key_" + 16 hex digits
-  std::string school_id;  // empty for operator keys
+  std::string school_id;  // empty for operator and product keys
   Role role = Role::kViewer;
   std::string label;
   std::string secret_hash;  // hex of the keyed hash of the whole key string

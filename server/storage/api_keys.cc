@@ -21,13 +21,15 @@ const char* RoleName(Role role) {
       return "service";
     case Role::kViewer:
       return "viewer";
+    case Role::kProduct:
+      return "product";
   }
   return "viewer";
 }
 
 bool ParseRole(const std::string& name, Role* role) {
-  for (Role r :
-       {Role::kOperator, Role::kAdmin, Role::kService, Role::kViewer}) {
+  for (Role r : {Role::kOperator, Role::kAdmin, Role::kService, Role::kViewer,
+                 Role::kProduct}) {
     if (name == RoleName(r)) {
       *role = r;
       return true;

@@ -421,11 +421,91 @@ CREATE TABLE unlinked_pairs (
 CREATE INDEX unlinked_pairs_by_school ON unlinked_pairs(school_id);
 )sql";
 
+// Migration 13: learner accounts (docs/ACCOUNTS.md). The outbox records each
+// email's delivery (attempts, when to try next, the relay's last reply, the
+// nonce its token derives from); the partial index finds the due ones.
+// Tokens and codes are stored as keyed hashes only. A learner's account is
+// deleted with the learner; subscriptions and grants are the school's.
+// api_keys is rebuilt (same rows) to allow the "product" role, which, like
+// "operator", belongs to no school.
+constexpr absl::string_view kV13 = R"sql(
+CREATE TABLE api_keys_v13 (
+  id TEXT PRIMARY KEY,
+  school_id TEXT REFERENCES schools(id),
+  role TEXT NOT NULL
+    CHECK (role IN ('operator', 'admin', 'service', 'viewer', 'product')),
+  label TEXT NOT NULL,
+  secret_hash TEXT NOT NULL,
+  create_time INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  revoke_time INTEGER NOT NULL DEFAULT 0,
+  CHECK ((role IN ('operator', 'product')) = (school_id IS NULL))
+);
+INSERT INTO api_keys_v13 SELECT id, school_id, role, label, secret_hash,
+  create_time, created_by, revoke_time FROM api_keys;
+DROP TABLE api_keys;
+ALTER TABLE api_keys_v13 RENAME TO api_keys;
+CREATE INDEX api_keys_by_school ON api_keys(school_id, create_time);
+ALTER TABLE email_outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE email_outbox ADD COLUMN next_attempt_time INTEGER NOT NULL
+  DEFAULT 0;
+ALTER TABLE email_outbox ADD COLUMN last_attempt_time INTEGER NOT NULL
+  DEFAULT 0;
+ALTER TABLE email_outbox ADD COLUMN sent_time INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE email_outbox ADD COLUMN last_error TEXT NOT NULL DEFAULT '';
+ALTER TABLE email_outbox ADD COLUMN nonce TEXT NOT NULL DEFAULT '';
+CREATE INDEX email_outbox_due ON email_outbox(next_attempt_time, id)
+  WHERE status IN ('queued', 'sending');
+CREATE INDEX email_outbox_by_learner ON email_outbox(learner_id, id);
+CREATE TABLE verification_tokens (
+  token_hash TEXT PRIMARY KEY,
+  code_hash TEXT NOT NULL,
+  email_id INTEGER NOT NULL,
+  school_id TEXT NOT NULL,
+  learner_id TEXT NOT NULL,
+  address TEXT NOT NULL,
+  create_time INTEGER NOT NULL,
+  expire_time INTEGER NOT NULL,
+  used_time INTEGER NOT NULL DEFAULT 0,
+  retired_time INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX verification_tokens_by_email
+  ON verification_tokens(email_id);
+CREATE INDEX verification_tokens_by_learner
+  ON verification_tokens(learner_id);
+CREATE INDEX verification_tokens_by_code
+  ON verification_tokens(address, code_hash);
+CREATE TABLE learner_accounts (
+  learner_id TEXT PRIMARY KEY REFERENCES hub_learners(id) ON DELETE CASCADE,
+  school_id TEXT NOT NULL,
+  address TEXT NOT NULL,
+  password_hash TEXT NOT NULL DEFAULT '',
+  verify_time INTEGER NOT NULL,
+  password_time INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX learner_accounts_by_address ON learner_accounts(address);
+CREATE INDEX learner_accounts_by_school ON learner_accounts(school_id);
+CREATE TABLE school_products (
+  school_id TEXT NOT NULL REFERENCES schools(id),
+  product TEXT NOT NULL,
+  create_time INTEGER NOT NULL,
+  PRIMARY KEY (school_id, product)
+) WITHOUT ROWID;
+CREATE TABLE product_grants (
+  school_id TEXT NOT NULL REFERENCES schools(id),
+  product TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  subject_id TEXT NOT NULL,
+  create_time INTEGER NOT NULL,
+  PRIMARY KEY (school_id, product, kind, subject_id)
+) WITHOUT ROWID;
+)sql";
+
 }  // namespace
 
 const std::vector<absl::string_view>& Migrations() {
   static const auto* migrations = new std::vector<absl::string_view>{
-      kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10, kV11, kV12};
+      kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10, kV11, kV12, kV13};
   return *migrations;
 }
 

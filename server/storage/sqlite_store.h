@@ -105,7 +105,31 @@ class SqliteStore : public Store {
                                               const std::string& learner_id,
                                               const PageRequest& page) override;
   absl::StatusOr<Page<OutboxEmail>> PageOutbox(
-      const std::string& school_id, const PageRequest& page) override;
+      const std::string& school_id, const OutboxFilter& filter,
+      const PageRequest& page) override;
+  absl::StatusOr<std::vector<OutboxWork>> ClaimDueEmails(int64_t now_unix,
+                                                         int64_t lease_seconds,
+                                                         int limit) override;
+  absl::Status RecordVerificationToken(const VerificationToken& token) override;
+  absl::Status FinishEmail(int64_t email_id,
+                           const EmailOutcome& outcome) override;
+  absl::StatusOr<std::vector<OutboxEmail>> ResendEmails(
+      const std::string& school_id, const std::vector<int64_t>& ids,
+      const Actor& actor) override;
+  absl::StatusOr<LearnerAccount> RedeemToken(
+      const std::string& token_hash, const std::string& address,
+      const std::string& code_hash, const std::string& password_hash) override;
+  absl::StatusOr<std::vector<LoginCandidate>> FindLoginCandidates(
+      const std::string& address, const std::string& product) override;
+  absl::StatusOr<std::vector<std::string>> ListSubscriptions(
+      const std::string& school_id) override;
+  absl::Status SetSubscription(const std::string& school_id,
+                               const std::string& product, bool subscribed,
+                               const Actor& actor) override;
+  absl::Status SetGrant(const ProductGrant& grant, bool granted,
+                        const Actor& actor) override;
+  absl::StatusOr<std::vector<ProductGrant>> ListGrants(
+      const std::string& school_id) override;
 
   absl::Status CreateApiKey(const ApiKeyRecord& key,
                             const Actor& actor) override;

@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/accounts_types.h"
 #include "common/clock.h"
 #include "common/session_types.h"
 #include "common/types.h"
@@ -274,9 +275,70 @@ class Store {
   virtual absl::StatusOr<Page<AuditRecord>> PageAudit(
       const std::string& school_id, const std::string& session_id,
       const std::string& learner_id, const PageRequest& page) = 0;
-  // One page of ListOutbox (oldest first); key {email id}.
+  // One page of ListOutbox (oldest first), keeping only `filter`'s learner
+  // and status when set; key {email id}.
+  struct OutboxFilter {
+    std::string learner_id;
+    std::string status;
+  };
   virtual absl::StatusOr<Page<OutboxEmail>> PageOutbox(
-      const std::string& school_id, const PageRequest& page) = 0;
+      const std::string& school_id, const OutboxFilter& filter,
+      const PageRequest& page) = 0;
+
+  // ---- Learner accounts (docs/ACCOUNTS.md) ----
+  // Claims up to `limit` emails due at `now` for an attempt, oldest first:
+  // queued ones whose next attempt time has come, and "sending" ones whose
+  // attempt began `lease_seconds` or more ago (the server died mid-attempt,
+  // so the relay may or may not have the message: at-least-once). Each is
+  // set "sending" with one more attempt, and given its nonce at the first.
+  // Emails of archived learners are withdrawn instead of claimed.
+  virtual absl::StatusOr<std::vector<OutboxWork>> ClaimDueEmails(
+      int64_t now_unix, int64_t lease_seconds, int limit) = 0;
+  // Stores the token of an attempt (kept if the email already has one: a
+  // retry sends the same token) and retires every other unused token of the
+  // learner. Before the message goes out.
+  virtual absl::Status RecordVerificationToken(
+      const VerificationToken& token) = 0;
+  // Records how an attempt ended: sent, queued again for later, or failed.
+  // Only an email that is "sending" changes (a revert may not touch it).
+  virtual absl::Status FinishEmail(int64_t email_id,
+                                   const EmailOutcome& outcome) = 0;
+  // Queues again the school's emails named (every failed one when `ids` is
+  // empty), from a fresh attempt count. Only failed emails, and sent ones
+  // when named (a lost message), are resent; NOT_FOUND names an id that is
+  // not the school's, FAILED_PRECONDITION one that is queued, sending or
+  // withdrawn. Audited "resend_email". Returns the emails queued.
+  virtual absl::StatusOr<std::vector<OutboxEmail>> ResendEmails(
+      const std::string& school_id, const std::vector<int64_t>& ids,
+      const Actor& actor) = 0;
+  // Redeems an unused, unexpired, unretired token (by its hash, or by the
+  // address and its code's hash when token_hash is empty): marks it used
+  // and sets the learner's verified address and password hash, in one
+  // transaction. NOT_FOUND for anything else (unknown, used, expired,
+  // retired, or the learner archived): one answer, so a guess learns
+  // nothing. Audited "redeem" (the address; never a hash).
+  virtual absl::StatusOr<LearnerAccount> RedeemToken(
+      const std::string& token_hash, const std::string& address,
+      const std::string& code_hash, const std::string& password_hash) = 0;
+  // The accounts whose verified address is `address` (lower case), with
+  // what decides a login to `product`.
+  virtual absl::StatusOr<std::vector<LoginCandidate>> FindLoginCandidates(
+      const std::string& address, const std::string& product) = 0;
+  // The school's partner-product subscriptions, sorted.
+  virtual absl::StatusOr<std::vector<std::string>> ListSubscriptions(
+      const std::string& school_id) = 0;
+  // Subscribes (or, `subscribed` false, unsubscribes) the school; audited
+  // "subscribe" / "unsubscribe" when it changes anything.
+  virtual absl::Status SetSubscription(const std::string& school_id,
+                                       const std::string& product,
+                                       bool subscribed, const Actor& actor) = 0;
+  // Grants (or revokes) a product to a learner or a class of the school:
+  // NOT_FOUND for a subject that is not the school's. Audited "grant" /
+  // "revoke_grant" when it changes anything.
+  virtual absl::Status SetGrant(const ProductGrant& grant, bool granted,
+                                const Actor& actor) = 0;
+  virtual absl::StatusOr<std::vector<ProductGrant>> ListGrants(
+      const std::string& school_id) = 0;
 
   // API keys (hashes only). CreateApiKey: NOT_FOUND if school_id is set and
   // unknown, ALREADY_EXISTS for a duplicate id. A school's key is audited

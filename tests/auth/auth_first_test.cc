@@ -127,6 +127,56 @@ std::vector<RpcCase> EveryRpcMalformed() {
          v1::ListAuditRecordsResponse out;
          return a.accounts_->ListAuditRecords(a.Context().get(), r, &out);
        }},
+      {"ResendVerificationEmails",
+       [](Api& a, const Ids&) {
+         v1::ResendVerificationEmailsRequest r;  // no school_id
+         v1::ResendVerificationEmailsResponse out;
+         return a.accounts_->ResendVerificationEmails(a.Context().get(), r,
+                                                      &out);
+       }},
+      {"ListSubscriptions",
+       [](Api& a, const Ids&) {
+         v1::ListSubscriptionsRequest r;  // no school_id
+         v1::ListSubscriptionsResponse out;
+         return a.accounts_->ListSubscriptions(a.Context().get(), r, &out);
+       }},
+      {"SetSubscription",
+       [](Api& a, const Ids& i) {
+         v1::SetSubscriptionRequest r;
+         r.set_school_id(i.school);
+         r.set_product("admin-hub");
+         v1::ListSubscriptionsResponse out;
+         return a.accounts_->SetSubscription(a.Context().get(), r, &out);
+       }},
+      {"ListGrants",
+       [](Api& a, const Ids&) {
+         v1::ListGrantsRequest r;  // no school_id
+         v1::ListGrantsResponse out;
+         return a.accounts_->ListGrants(a.Context().get(), r, &out);
+       }},
+      {"SetGrant",
+       [](Api& a, const Ids& i) {
+         v1::SetGrantRequest r;
+         r.set_school_id(i.school);
+         r.mutable_grant()->set_product("boost-learning");  // to nobody
+         v1::ListGrantsResponse out;
+         return a.accounts_->SetGrant(a.Context().get(), r, &out);
+       }},
+      {"RedeemVerification",
+       [](Api& a, const Ids&) {
+         v1::RedeemVerificationRequest r;
+         r.set_token("abc");
+         r.set_code("ABCD-EFGH");  // both
+         v1::RedeemVerificationResponse out;
+         return a.accounts_->RedeemVerification(a.Context().get(), r, &out);
+       }},
+      {"Login",
+       [](Api& a, const Ids&) {
+         v1::LoginRequest r;  // no address
+         r.set_product("boost-learning");
+         v1::LoginResponse out;
+         return a.accounts_->Login(a.Context().get(), r, &out);
+       }},
       {"StartSession",
        [](Api& a, const Ids& i) {
          v1::StartSessionRequest r;
@@ -352,7 +402,8 @@ const std::set<std::string>& ViewerMay() {
                                 "ListAuditRecords", "GetSession",
                                 "ListSessions",     "StreamRows",
                                 "WatchSession",     "ListSaves",
-                                "GetSave"};
+                                "GetSave",          "ListSubscriptions",
+                                "ListGrants"};
   return *names;
 }
 
@@ -385,9 +436,14 @@ TEST(AuthFirstTest, AnAllowedKeyIsToldTheBodyIsMalformed) {
   SchoolIds ids = SetUpSchool(server, "Malformed Academy");
   KeyedApi admin(server.RawChannel(), ids.admin_key);
   KeyedApi op(server.RawChannel(), server.operator_key());
+  KeyedApi product(server.RawChannel(),
+                   server.NewKey("", Role::kProduct, "a product"));
   for (const RpcCase& rpc : EveryRpcMalformed()) {
     if (rpc.name == "ListSchools") continue;  // has no body to get wrong
-    KeyedApi& api = rpc.name == "CreateSchool" ? op : admin;
+    KeyedApi& api = rpc.name == "CreateSchool" ? op
+                    : (rpc.name == "RedeemVerification" || rpc.name == "Login")
+                        ? product
+                        : admin;
     grpc::Status s = rpc.call(api, ids);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
         << rpc.name << ": " << s.error_message();
@@ -447,7 +503,7 @@ TEST(AuthFirstTest, ARoleThatMayNotCallTheRpcIsDeniedWhateverTheBody) {
         << rpc.name << ": " << s.error_message();
     EXPECT_THAT(s.error_message(), HasSubstr(rpc.name));
   }
-  EXPECT_EQ(denied, 27);
+  EXPECT_EQ(denied, 32);
 }
 
 }  // namespace

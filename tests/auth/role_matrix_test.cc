@@ -10,7 +10,8 @@
 namespace hubsync::testing {
 namespace {
 
-// O = operator, A = admin, S = service, V = viewer: the roles allowed.
+// O = operator, A = admin, S = service, V = viewer, P = product: the roles
+// allowed.
 const std::map<std::string, std::string>& Allowed() {
   static const auto* table = new std::map<std::string, std::string>{
       {"CreateSchool", "O"},
@@ -27,6 +28,13 @@ const std::map<std::string, std::string>& Allowed() {
       {"ListMisLearners", "ASV"},
       {"ListVerificationEmails", "ASV"},
       {"ListAuditRecords", "ASV"},
+      {"ResendVerificationEmails", "A"},
+      {"ListSubscriptions", "ASV"},
+      {"SetSubscription", "A"},
+      {"ListGrants", "ASV"},
+      {"SetGrant", "A"},
+      {"RedeemVerification", "P"},
+      {"Login", "P"},
       {"StartSession", "AS"},
       {"GetSession", "ASV"},
       {"ListSessions", "ASV"},
@@ -48,7 +56,7 @@ const std::map<std::string, std::string>& Allowed() {
       {"CreateApiKey", "OA"},
       {"ListApiKeys", "OA"},
       {"RevokeApiKey", "OA"},
-      {"WhoAmI", "OASV"},
+      {"WhoAmI", "OASVP"},
       {"SaveAndSyncPupils", "AS"},
       {"CancelSession", "AS"},
       {"StepBack", "AS"},
@@ -63,8 +71,9 @@ const std::map<std::string, std::string>& Allowed() {
 void CheckRole(Role role, char letter) {
   TestServer server;
   SchoolIds ids = SetUpSchool(server, "Matrix Academy");
-  const std::string key = role == Role::kOperator
-                              ? server.operator_key()
+  const std::string key = role == Role::kOperator ? server.operator_key()
+                          : role == Role::kProduct
+                              ? server.NewKey("", role)
                               : server.NewKey(ids.school, role);
   KeyedApi api(server.RawChannel(), key);
   std::vector<RpcCase> rpcs = EveryRpc();
@@ -95,6 +104,7 @@ TEST(RoleMatrixTest, Operator) { CheckRole(Role::kOperator, 'O'); }
 TEST(RoleMatrixTest, Admin) { CheckRole(Role::kAdmin, 'A'); }
 TEST(RoleMatrixTest, Service) { CheckRole(Role::kService, 'S'); }
 TEST(RoleMatrixTest, Viewer) { CheckRole(Role::kViewer, 'V'); }
+TEST(RoleMatrixTest, Product) { CheckRole(Role::kProduct, 'P'); }
 
 TEST(RoleMatrixTest, ViewerChangesNothing) {
   TestServer server;

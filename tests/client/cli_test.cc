@@ -298,7 +298,7 @@ TEST(CliTest, EveryCommandHasHelpWithAnExample) {
                    "save list",       "save show",       "save revert",
                    "console",         "sync back",       "learner edit",
                    "learner archive", "learner restore", "learner unlink"}));
-  EXPECT_THAT(paths, SizeIs(42));
+  EXPECT_THAT(paths, SizeIs(51));
 }
 
 TEST(CliTest, MutatingSyncVerbsAcceptExpectVersion) {

@@ -451,7 +451,120 @@ std::vector<Case> Cases() {
           return Call(s.accounts(), &v1::AccountService::Stub::ListAuditRecords,
                       r);
         });
+    add("ResendVerificationEmails", S::INVALID_ARGUMENT, "school_id",
+        [=](TestServer& s, const World&) {
+          v1::ResendVerificationEmailsRequest r;
+          r.set_school_id(id);
+          return Call(s.accounts(),
+                      &v1::AccountService::Stub::ResendVerificationEmails, r);
+        });
+    add("ListSubscriptions", S::INVALID_ARGUMENT, "school_id",
+        [=](TestServer& s, const World&) {
+          v1::ListSubscriptionsRequest r;
+          r.set_school_id(id);
+          return Call(s.accounts(),
+                      &v1::AccountService::Stub::ListSubscriptions, r);
+        });
+    add("ListGrants", S::INVALID_ARGUMENT, "school_id",
+        [=](TestServer& s, const World&) {
+          v1::ListGrantsRequest r;
+          r.set_school_id(id);
+          return Call(s.accounts(), &v1::AccountService::Stub::ListGrants, r);
+        });
   }
+  add("ResendVerificationEmails", S::INVALID_ARGUMENT, "email_ids[1]",
+      [](TestServer& s, const World& w) {
+        v1::ResendVerificationEmailsRequest r;
+        r.set_school_id(w.t.school);
+        r.add_email_ids(1);
+        r.add_email_ids(-4);
+        return Call(s.accounts(),
+                    &v1::AccountService::Stub::ResendVerificationEmails, r);
+      });
+  add("ResendVerificationEmails", S::NOT_FOUND, "email 999",
+      [](TestServer& s, const World& w) {
+        v1::ResendVerificationEmailsRequest r;
+        r.set_school_id(w.t.school);
+        r.add_email_ids(999);
+        return Call(s.accounts(),
+                    &v1::AccountService::Stub::ResendVerificationEmails, r);
+      });
+  for (const std::string product : {"admin-hub", "", "netflix"}) {
+    add("SetSubscription", S::INVALID_ARGUMENT, "product",
+        [=](TestServer& s, const World& w) {
+          v1::SetSubscriptionRequest r;
+          r.set_school_id(w.t.school);
+          r.set_product(product);
+          r.set_subscribed(true);
+          return Call(s.accounts(), &v1::AccountService::Stub::SetSubscription,
+                      r);
+        });
+  }
+  add("SetGrant", S::INVALID_ARGUMENT, "exactly one of learner_id and class_id",
+      [](TestServer& s, const World& w) {
+        v1::SetGrantRequest r;
+        r.set_school_id(w.t.school);
+        r.mutable_grant()->set_product("boost-learning");
+        r.mutable_grant()->set_learner_id(w.t.isla);
+        r.mutable_grant()->set_class_id("cls_0000000000000000");
+        return Call(s.accounts(), &v1::AccountService::Stub::SetGrant, r);
+      });
+  add("SetGrant", S::NOT_FOUND, "lrn_0000000000000000",
+      [](TestServer& s, const World& w) {
+        v1::SetGrantRequest r;
+        r.set_school_id(w.t.school);
+        r.mutable_grant()->set_product("boost-learning");
+        r.mutable_grant()->set_learner_id("lrn_0000000000000000");
+        r.set_granted(true);
+        return Call(s.accounts(), &v1::AccountService::Stub::SetGrant, r);
+      });
+  // The learner's side, with a product key.
+  auto as_product = [](TestServer& s, auto call) {
+    const std::string previous = s.current_key();
+    s.UseKey(s.NewKey("", Role::kProduct, "a product"));
+    grpc::Status st = call();
+    s.UseKey(previous);
+    return st;
+  };
+  add("RedeemVerification", S::INVALID_ARGUMENT, "token",
+      [=](TestServer& s, const World&) {
+        return as_product(s, [&] {
+          v1::RedeemVerificationRequest r;
+          r.set_new_password("a long enough password");
+          return Call(s.accounts(),
+                      &v1::AccountService::Stub::RedeemVerification, r);
+        });
+      });
+  add("RedeemVerification", S::INVALID_ARGUMENT, "address",
+      [=](TestServer& s, const World&) {
+        return as_product(s, [&] {
+          v1::RedeemVerificationRequest r;
+          r.set_address("not an address");
+          r.set_code("ABCD-EFGH");
+          r.set_new_password("a long enough password");
+          return Call(s.accounts(),
+                      &v1::AccountService::Stub::RedeemVerification, r);
+        });
+      });
+  add("Login", S::INVALID_ARGUMENT, "product",
+      [=](TestServer& s, const World&) {
+        return as_product(s, [&] {
+          v1::LoginRequest r;
+          r.set_address("zoe@example.org");
+          r.set_password("whatever it is");
+          return Call(s.accounts(), &v1::AccountService::Stub::Login, r);
+        });
+      });
+  add("Login", S::INVALID_ARGUMENT, "password",
+      [=](TestServer& s, const World&) {
+        return as_product(s, [&] {
+          v1::LoginRequest r;
+          r.set_address("zoe@example.org");
+          r.set_product("boost-learning");
+          r.set_password(std::string(300, 'x'));
+          return Call(s.accounts(), &v1::AccountService::Stub::Login, r);
+        });
+      });
   add("ListMisLearners", S::NOT_FOUND, "snp_0000000000000000",
       [](TestServer& s, const World&) {
         v1::ListMisLearnersRequest r;

@@ -120,7 +120,8 @@ TEST(PagingStoreTest, AKeyOfTheWrongShapeIsInvalidArgument) {
   EXPECT_TRUE(invalid(t->store->PageSessions(school.id, {2, {"1"}}).status()));
   EXPECT_TRUE(
       invalid(t->store->PageAudit(school.id, "", "", {2, {"1.5"}}).status()));
-  EXPECT_TRUE(invalid(t->store->PageOutbox(school.id, {2, {"", ""}}).status()));
+  EXPECT_TRUE(
+      invalid(t->store->PageOutbox(school.id, {}, {2, {"", ""}}).status()));
   EXPECT_TRUE(
       invalid(t->store->PageApiKeys(school.id, {2, {"when", "key"}}).status()));
   EXPECT_TRUE(invalid(t->store->PageClasses(school.id, {0, {}}).status()));
