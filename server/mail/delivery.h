@@ -44,7 +44,10 @@ struct DeliveryOptions {
   double max_per_second = 20;           // the whole server, 0: no limit
   int64_t max_per_school_minute = 600;  // each school, 0: no limit
   int64_t token_ttl_seconds = 7 * 86400;
-  int batch = 50;  // emails claimed at a time
+  // Emails claimed at a time. 1: an email is "sending" only while it is
+  // with the relay, so a crash leaves at most one to resend after the lease
+  // (a claim is one small transaction on the due index).
+  int batch = 1;
   std::chrono::milliseconds idle_poll{1000};
 };
 

@@ -16,7 +16,11 @@ with --implicit-tls the listener speaks TLS from the first byte (smtps).
 Faults on demand: --reject-rcpt ADDRESS answers 550 to RCPT TO:<ADDRESS>;
 --tempfail-first N answers 451 to the first N DATA commands; --auth
 USER:PASSWORD offers AUTH (PLAIN, LOGIN) without TLS and refuses any other
-login with 535. Exits 0 on SIGTERM or SIGINT.
+login with 535; --reply-delay SECONDS keeps each message (its files are
+written) and waits that long before answering 250, so that a client killed
+meanwhile has handed the message over without hearing so (the window in
+which an at-least-once sender sends a message twice). Exits 0 on SIGTERM or
+SIGINT.
 """
 
 import argparse
@@ -34,8 +38,9 @@ from aiosmtpd.smtp import SMTP, AuthResult
 
 
 class Handler:
-    def __init__(self, out_dir, reject_rcpt, tempfail_first):
+    def __init__(self, out_dir, reject_rcpt, tempfail_first, reply_delay=0.0):
         self.out_dir = out_dir
+        self.reply_delay = reply_delay
         self.reject_rcpt = reject_rcpt
         self.tempfail_left = tempfail_first
         self.messages = 0
@@ -68,6 +73,8 @@ class Handler:
         }
         write_atomically(name + '.json', json.dumps(
             record, ensure_ascii=False, indent=1, sort_keys=True).encode())
+        if self.reply_delay > 0:
+            await asyncio.sleep(self.reply_delay)
         return f'250 2.0.0 OK queued as {self.messages:06d}'
 
 
@@ -112,7 +119,8 @@ def write_atomically(path, data):
 
 
 async def serve(args):
-    handler = Handler(args.dir, args.reject_rcpt, args.tempfail_first)
+    handler = Handler(args.dir, args.reject_rcpt, args.tempfail_first,
+                      args.reply_delay)
     smtp_options = {'hostname': 'smtp-sink.test'}
     if args.auth:
         user, password = args.auth.split(':', 1)
@@ -157,6 +165,7 @@ def main():
     parser.add_argument('--port', type=int, default=0)
     parser.add_argument('--reject-rcpt', default=None)
     parser.add_argument('--tempfail-first', type=int, default=0)
+    parser.add_argument('--reply-delay', type=float, default=0.0)
     parser.add_argument('--auth', default=None, metavar='USER:PASSWORD')
     parser.add_argument('--tls', nargs=2, default=None, metavar=('CERT', 'KEY'))
     parser.add_argument('--implicit-tls', action='store_true')
