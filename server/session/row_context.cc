@@ -2,10 +2,14 @@
 
 #include <thread>
 
+#include "absl/strings/ascii.h"
+
 namespace hubsync {
 
-RowContext::RowContext(std::vector<HubLearner> hub, MisSnapshot snapshot,
-                       int64_t hub_version, std::vector<UnlinkedPair> unlinked)
+RowContext::RowContext(
+    std::vector<HubLearner> hub, MisSnapshot snapshot, int64_t hub_version,
+    std::vector<UnlinkedPair> unlinked,
+    const std::vector<std::pair<std::string, std::string>>& verified)
     : hub_(std::move(hub)),
       snapshot_(std::move(snapshot)),
       hub_version_(hub_version),
@@ -18,7 +22,17 @@ RowContext::RowContext(std::vector<HubLearner> hub, MisSnapshot snapshot,
   hub_index_.Build();
   mis.join();
   classify_index_ = IndexForClassify(hub_, snapshot_.learners);
+  for (const auto& [learner_id, address] : verified)
+    verified_.emplace(learner_id, address);
   approx_bytes_ = EstimateBytes();
+}
+
+bool RowContext::IsVerified(const std::string& learner_id,
+                            const std::string& address) const {
+  auto it = verified_.find(learner_id);
+  return it != verified_.end() &&
+         it->second ==
+             absl::AsciiStrToLower(absl::StripAsciiWhitespace(address));
 }
 
 namespace {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
 #include "common/classify.h"
@@ -69,8 +70,12 @@ class RowContext {
   // unknown), so a context can be reused while the hub has not changed.
   // unlinked: the school's pairs an admin unlinked (Store::ClassifyInput),
   // which Classify must never make.
-  RowContext(std::vector<HubLearner> hub, MisSnapshot snapshot,
-             int64_t hub_version = -1, std::vector<UnlinkedPair> unlinked = {});
+  // verified: (learner id, lower-case address) of the school's learner
+  // accounts (Store::ClassifyInput).
+  RowContext(
+      std::vector<HubLearner> hub, MisSnapshot snapshot,
+      int64_t hub_version = -1, std::vector<UnlinkedPair> unlinked = {},
+      const std::vector<std::pair<std::string, std::string>>& verified = {});
 
   // Not copyable: the indexes hold views of this context's own strings.
   RowContext(const RowContext&) = delete;
@@ -100,6 +105,9 @@ class RowContext {
   // Built with the context (before Proceed), for Classify.
   const ClassifyIndex& classify_index() const { return classify_index_; }
   const std::vector<UnlinkedPair>& unlinked() const { return unlinked_; }
+  // True when `address` (any case) is the learner's verified address.
+  bool IsVerified(const std::string& learner_id,
+                  const std::string& address) const;
   bool MisHasEmail(const std::string& mis_id) const {
     const MisLearner* m = FindMis(mis_id);
     return m != nullptr && !m->email.empty();
@@ -110,6 +118,7 @@ class RowContext {
   MisSnapshot snapshot_;
   int64_t hub_version_ = -1;
   std::vector<UnlinkedPair> unlinked_;
+  absl::flat_hash_map<std::string, std::string> verified_;
   // Over hub_ and snapshot_.learners (never copied or moved: the context
   // is immutable once built).
   IdIndex<HubLearner, HubId> hub_index_;

@@ -103,6 +103,10 @@ absl::StatusOr<SavePlan> BuildSavePlan(const SessionRecord& session,
     }
     const bool email = session.sync_emails && row.sync_email &&
                        mis != nullptr && !mis->email.empty();
+    // The address is taken either way; a verification goes only to an
+    // address the learner has not verified already.
+    const bool send =
+        email && (hub == nullptr || !context.IsVerified(hub->id, mis->email));
     // Each change is built where it will stay (a PlannedChange is two
     // learners: moving one in costs about what building it does).
     switch (row.status) {
@@ -115,7 +119,7 @@ absl::StatusOr<SavePlan> BuildSavePlan(const SessionRecord& session,
         change.change = LearnerChange::kImport;
         change.after = OverwriteFromMis(change.after, *mis, email);
         change.after.school_id = session.school_id;
-        change.queue_verification_email = email;
+        change.queue_verification_email = send;
         change.class_mis_ids = ClassMisIds(*mis);
         continue;
       }
@@ -125,7 +129,7 @@ absl::StatusOr<SavePlan> BuildSavePlan(const SessionRecord& session,
         const LearnerChange verb = row.status == RowStatus::kSynced
                                        ? LearnerChange::kRefresh
                                        : LearnerChange::kLink;
-        if (verb == LearnerChange::kRefresh && !email &&
+        if (verb == LearnerChange::kRefresh && !send &&
             OverwriteChangesNothing(*hub, *mis, email)) {
           ++plan.unaffected;
           continue;
@@ -136,13 +140,13 @@ absl::StatusOr<SavePlan> BuildSavePlan(const SessionRecord& session,
         change.after = OverwriteFromMis(*hub, *mis, email);
         // A Synced learner whose record already equals the MIS data and who
         // gets no email is left alone: nothing to write or audit.
-        if (verb == LearnerChange::kRefresh && !email &&
+        if (verb == LearnerChange::kRefresh && !send &&
             SameRecord(change.before, change.after)) {
           plan.changes.pop_back();
           ++plan.unaffected;
           continue;
         }
-        change.queue_verification_email = email;
+        change.queue_verification_email = send;
         change.class_mis_ids = ClassMisIds(*mis);
         continue;
       }

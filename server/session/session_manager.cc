@@ -383,7 +383,7 @@ absl::StatusOr<std::shared_ptr<const RowContext>> SessionManager::Context(
   if (!in.ok()) return in.status();
   live.context = std::make_shared<const RowContext>(
       std::move(in->hub), std::move(in->snapshot), in->hub_version,
-      std::move(in->unlinked));
+      std::move(in->unlinked), in->verified);
   SetBytes(live);
   return live.context;
 }
@@ -616,7 +616,7 @@ void SessionManager::StartClassification(std::shared_ptr<Live> live,
       if (in.ok()) {
         context = std::make_shared<const RowContext>(
             std::move(in->hub), std::move(in->snapshot), in->hub_version,
-            std::move(in->unlinked));
+            std::move(in->unlinked), in->verified);
       }
     }
     {

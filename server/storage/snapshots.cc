@@ -281,6 +281,16 @@ absl::StatusOr<Store::ClassifyInput> SqliteStore::LoadForClassification(
     if (!row) break;
     in.unlinked.push_back({unlinked.Text(0), unlinked.Text(1)});
   }
+  STORE_ASSIGN_OR_RETURN(
+      Statement verified,
+      db_.Prepare("SELECT learner_id, address FROM learner_accounts "
+                  "INDEXED BY learner_accounts_by_school WHERE school_id = ?"));
+  verified.BindRef(1, school_id);
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, verified.Step());
+    if (!row) break;
+    in.verified.emplace_back(verified.Text(0), verified.Text(1));
+  }
   in.hub = *std::move(hub);
   in.snapshot = *std::move(snapshot);
   if (in.snapshot.school_id != school_id) {

@@ -184,6 +184,9 @@ class Store {
     MisSnapshot snapshot;
     // The school's pairs UnlinkLearner recorded, for Classify to leave be.
     std::vector<UnlinkedPair> unlinked;
+    // (learner id, address) of each learner account's verified address
+    // (lower case): a save sends no verification to an address verified.
+    std::vector<std::pair<std::string, std::string>> verified;
   };
   virtual absl::StatusOr<ClassifyInput> LoadForClassification(
       const std::string& school_id, const std::string& snapshot_id) = 0;

@@ -121,9 +121,10 @@ class Hub {
 
   // Uploads `mis_csv`, runs a sync of every learner with the email option,
   // imports every New row, ticks Sync email? for `emails` (MIS ids) and
-  // saves; returns the save's output.
+  // saves (with `save_flags`); returns the save's output.
   std::string SyncAndSave(const TempDir& dir, const std::string& mis_csv,
-                          const std::vector<std::string>& emails) {
+                          const std::vector<std::string>& emails,
+                          std::vector<std::string> save_flags = {}) {
     const std::string path = dir.File("mis.csv");
     FILE* f = std::fopen(path.c_str(), "wb");
     std::fwrite(mis_csv.data(), 1, mis_csv.size(), f);
@@ -139,7 +140,9 @@ class Hub {
     Ok({"sync", "import-all", session});
     for (const std::string& mis_id : emails)
       Ok({"sync", "email", session, mis_id});
-    return Ok({"sync", "save", session});
+    std::vector<std::string> save = {"sync", "save", session};
+    save.insert(save.end(), save_flags.begin(), save_flags.end());
+    return Ok(save);
   }
 
  private:
@@ -292,6 +295,25 @@ TEST(AccountsE2eTest, TickedLearnersGetOneMessageTheTokenRedeemsOnceLogins) {
   EXPECT_EQ(wrong, unsubscribed);
   EXPECT_EQ(admin_hub, unsubscribed);
   EXPECT_EQ(unknown, unsubscribed);
+  // A sync that ticks Zoë and Ann again: Zoë's address is verified, so
+  // nothing goes to her; Ann, who never redeemed hers, gets a new one.
+  const std::string mis =
+      std::string(kHeader) +
+      "m-zoe,,Zoë,O'Brien,2012-03-05,8,8A,zoe@example.org\n"
+      "m-luk,,Łukasz,Nowak,2012-04-06,8,8A,lukasz@example.org\n"
+      "m-ann,,Ann,Lee,2012-05-07,8,8A,ann@example.org\n"
+      "m-ben,,Ben,Hart,2012-06-08,8,8A,ben@example.org\n";
+  EXPECT_THAT(hub.SyncAndSave(dir, mis, {"m-zoe", "m-ann"}),
+              HasSubstr("emails queued  1"));
+  ASSERT_TRUE(sink.WaitForMessages(4));
+  EXPECT_EQ(RecipientOf(sink.Messages()[3]), "ann@example.org");
+  // Zoë leaves the school: desynced, she can no longer log in.
+  const size_t zoe_line = mis.find("m-zoe");
+  std::string without_zoe = mis;
+  without_zoe.erase(zoe_line, mis.find('\n', zoe_line) + 1 - zoe_line);
+  hub.SyncAndSave(dir, without_zoe, {}, {"--confirm-desync", "1"});
+  EXPECT_EQ(refusal("zoe@example.org", "boost-learning", password),
+            unsubscribed);
   // An admin key cannot log learners in.
   RunResult admin = hub.Cli({"account", "login", "--address", "zoe@example.org",
                              "--product", "boost-learning", "--password-stdin"},

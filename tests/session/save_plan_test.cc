@@ -131,6 +131,34 @@ TEST(SavePlanTest, EmailTicksDoNothingWhenTheOptionIsOff) {
   EXPECT_EQ(plan->changes[0].after.email, "old@example.org");
 }
 
+// Issue 20: re-syncing an address the learner has verified sends nothing
+// (and, the record being as the MIS has it, leaves the learner alone); a
+// changed address sends a new verification.
+TEST(SavePlanTest, AVerifiedAddressGetsNoNewVerificationAChangedOneDoes) {
+  MisSnapshot snap;
+  snap.learners = {Mis("m-a", "Ann", "Ann@Example.org"),
+                   Mis("m-b", "Ben", "ben.new@example.org")};
+  HubLearner ann = OverwriteFromMis(
+      Hub("lrn_a", "Ann", SyncState::kSynced, "m-a"), snap.learners[0], true);
+  HubLearner ben = OverwriteFromMis(
+      Hub("lrn_b", "Ben", SyncState::kSynced, "m-b"), snap.learners[1], false);
+  RowContext ctx({ann, ben}, snap, -1, {},
+                 {{"lrn_a", "ann@example.org"}, {"lrn_b", "ben@example.org"}});
+  SessionRecord session;
+  session.sync_emails = true;
+  auto plan =
+      BuildSavePlan(session,
+                    {R(1, RowStatus::kSynced, "lrn_a", "m-a", false, true),
+                     R(2, RowStatus::kSynced, "lrn_b", "m-b", false, true)},
+                    ctx);
+  ASSERT_THAT(plan, IsOk());
+  EXPECT_EQ(plan->unaffected, 1);  // Ann: verified, nothing to change
+  ASSERT_EQ(plan->changes.size(), 1u);
+  EXPECT_EQ(plan->changes[0].after.id, "lrn_b");
+  EXPECT_TRUE(plan->changes[0].queue_verification_email);
+  EXPECT_EQ(plan->changes[0].after.email, "ben.new@example.org");
+}
+
 TEST(SavePlanTest, UpToDateSyncedLearnerIsNotRewritten) {
   MisSnapshot snap;
   snap.learners = {Mis("m-a", "Ann")};
