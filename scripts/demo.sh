@@ -16,9 +16,14 @@ scripts/build.sh
 tmp="$(mktemp -d -t hubsync-demo.XXXXXX)"
 source scripts/lib/server.sh
 current_step="starting the server"
+sink_pid=""
 cleanup() {
   local rc=$?
   server_stop
+  if [[ -n "$sink_pid" ]]; then
+    kill "$sink_pid" 2>/dev/null || true
+    wait "$sink_pid" 2>/dev/null || true
+  fi
   if ((rc != 0)); then
     echo >&2
     echo "demo.sh: FAILED at: $current_step (exit $rc)" >&2
@@ -31,9 +36,28 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# A real SMTP listener on loopback stands in for the school's mail relay
+# (tests/testing/smtp_sink.py: Python's aiosmtpd); each message it accepts is
+# kept in $tmp/mail, with what a mail client would show of it.
+current_step="starting the mail listener"
+mkdir "$tmp/mail"
+"$PY" tests/testing/smtp_sink.py --dir "$tmp/mail" >"$tmp/sink.log" 2>&1 &
+sink_pid=$!
+smtp_port=""
+for ((i = 0; i < 100; i++)); do
+  smtp_port="$(sed -nE 's/^listening on ([0-9]+)$/\1/p' "$tmp/sink.log" 2>/dev/null)"
+  [[ -n "$smtp_port" ]] && break
+  sleep 0.1
+done
+[[ -n "$smtp_port" ]] || { echo "demo.sh: the mail listener did not start" >&2; exit 1; }
+
 # The first operator key: printed once by the server command, never by the API.
+current_step="starting the server"
 OPERATOR_KEY="$("$BUILD_DIR/hubsyncd" --db "$tmp/hub.db" --init-operator-key --key-label demo-operator)"
-if ! server_start "$tmp/hub.db" "$tmp/server.log"; then
+if ! server_start "$tmp/hub.db" "$tmp/server.log" --smtp_host 127.0.0.1 \
+  --smtp_port "$smtp_port" --smtp_security none \
+  --mail_from no-reply@riverside-academy.example --mail_from_name "Riverside Academy" \
+  --verify_url "https://learn.example/verify?token="; then
   echo "demo.sh: hubsyncd did not start" >&2
   exit 1
 fi
@@ -211,8 +235,42 @@ hubsync sync save "$SESSION"
 step "19. The Admin Hub after sync 2"
 hubsync learner list --school "$SCHOOL"
 
-step "20. Verification emails queued"
+step "20. The verification emails go out (to the local mail listener)"
+for ((i = 0; i < 100; i++)); do
+  [[ "$(ls "$tmp/mail"/*.json 2>/dev/null | wc -l)" -ge 2 ]] && break
+  sleep 0.1
+done
 hubsync emails list --school "$SCHOOL"
+# What Eleanor finds in her inbox, as her mail client reads it.
+ELEANOR_MAIL="$(grep -l '"eleanor' "$tmp/mail"/*.json | head -n1)"
+"$PY" - "$ELEANOR_MAIL" <<'EOF_MAIL'
+import json, sys
+m = json.load(open(sys.argv[1]))
+print("From:    ", m["from"])
+print("To:      ", m["to"])
+print("Subject: ", m["subject"])
+print()
+text = [p for p in m["parts"] if p["content_type"] == "text/plain"][0]["content"]
+print("    " + text.strip().replace("\n", "\n    "))
+EOF_MAIL
+TOKEN="$("$PY" -c '
+import json, re, sys
+m = json.load(open(sys.argv[1]))
+text = [p for p in m["parts"] if p["content_type"] == "text/plain"][0]["content"]
+print(re.search(r"token=([a-z2-7]+)", text).group(1))' "$ELEANOR_MAIL")"
+
+step "20b. Riverside subscribes to Boost Learning and grants it to Eleanor"
+hubsync product subscribe boost-learning --school "$SCHOOL"
+ELEANOR="$(hubsync_json emails list --school "$SCHOOL" | pick learnerId address=eleanor.carter@students.riverside-academy.example)"
+hubsync grant add --school "$SCHOOL" --product boost-learning --learner "$ELEANOR"
+
+step "20c. Eleanor follows the link and sets a password; Boost Learning logs her in"
+PRODUCT_KEY="$("$BUILD_DIR/hubsync" --server "$SERVER" --api-key "$OPERATOR_KEY" key create --role product --label "Boost Learning sign-in" 2>/dev/null)"
+echo "(the password comes on stdin, as Boost Learning's sign-up page would pass it)"
+printf 'riverside-rowing-2026\n' | HUBSYNC_API_KEY="$PRODUCT_KEY" hubsync account redeem --token "$TOKEN" --password-stdin
+printf 'riverside-rowing-2026\n' | HUBSYNC_API_KEY="$PRODUCT_KEY" hubsync account login --address eleanor.carter@students.riverside-academy.example --product boost-learning --password-stdin
+echo "(and Hodder Education Magazines, which Riverside does not subscribe to, says no:)"
+printf 'riverside-rowing-2026\n' | HUBSYNC_API_KEY="$PRODUCT_KEY" hubsync account login --address eleanor.carter@students.riverside-academy.example --product hodder-magazines --password-stdin || true
 
 step "21. Audit trail"
 hubsync audit list --school "$SCHOOL"

@@ -21,13 +21,15 @@ server_operator_key() {
   export HUBSYNC_OPERATOR_KEY
 }
 
-# server_start DB LOG: starts hubsyncd on 127.0.0.1:0 with DB in the
-# background (its output in LOG), sets server_pid, and waits up to 20 s for
+# server_start DB LOG [FLAG...]: starts hubsyncd on 127.0.0.1:0 with DB (and
+# the FLAGs) in the background (its output in LOG), sets server_pid, and
+# waits up to 20 s for
 # the "hubsyncd listening on" line, setting port from it. Returns 1, with port
 # empty, if the server exits or says nothing in that time.
 server_start() {
   local db="$1" log="$2" i
-  "$BUILD_DIR/hubsyncd" --listen 127.0.0.1:0 --db "$db" >"$log" 2>&1 &
+  shift 2
+  "$BUILD_DIR/hubsyncd" --listen 127.0.0.1:0 --db "$db" "$@" >"$log" 2>&1 &
   server_pid=$!
   port=""
   for ((i = 0; i < 200; i++)); do
