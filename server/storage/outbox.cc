@@ -192,11 +192,22 @@ absl::Status SqliteStore::RecordVerificationToken(
     const VerificationToken& token) {
   std::lock_guard<std::mutex> lock(mu_);
   STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(&db_));
+  // A resend gave the email a new nonce, so a new token: the old one goes,
+  // even if it was redeemed (an email has one token: the unique index). A
+  // retry derives the same token, which stays as first recorded (its expiry
+  // too).
+  STORE_ASSIGN_OR_RETURN(
+      Statement replace,
+      db_.Prepare("DELETE FROM verification_tokens WHERE email_id = ? AND "
+                  "token_hash != ?"));
+  replace.Bind(1, token.email_id).BindRef(2, token.token_hash);
+  STORE_RETURN_IF_ERROR(replace.Run());
   STORE_ASSIGN_OR_RETURN(
       Statement insert,
-      db_.Prepare("INSERT OR IGNORE INTO verification_tokens (token_hash, "
-                  "code_hash, email_id, school_id, learner_id, address, "
-                  "create_time, expire_time) VALUES (?,?,?,?,?,?,?,?)"));
+      db_.Prepare("INSERT INTO verification_tokens (token_hash, code_hash, "
+                  "email_id, school_id, learner_id, address, create_time, "
+                  "expire_time) VALUES (?,?,?,?,?,?,?,?) "
+                  "ON CONFLICT DO NOTHING"));
   insert.BindRef(1, token.token_hash)
       .BindRef(2, token.code_hash)
       .Bind(3, token.email_id)
@@ -206,20 +217,6 @@ absl::Status SqliteStore::RecordVerificationToken(
       .Bind(7, token.create_time_unix)
       .Bind(8, token.expire_time_unix);
   STORE_RETURN_IF_ERROR(insert.Run());
-  if (db_.Changes() == 0) {
-    // The email had a token already: a retry sends that one again, unless
-    // it was replaced (a resend gives a new nonce, so a new token).
-    STORE_ASSIGN_OR_RETURN(
-        Statement replace,
-        db_.Prepare("DELETE FROM verification_tokens WHERE email_id = ? AND "
-                    "token_hash != ? AND used_time = 0"));
-    replace.Bind(1, token.email_id).BindRef(2, token.token_hash);
-    STORE_RETURN_IF_ERROR(replace.Run());
-    if (db_.Changes() > 0) {
-      insert.Reset();
-      STORE_RETURN_IF_ERROR(insert.Run());
-    }
-  }
   STORE_ASSIGN_OR_RETURN(
       Statement retire,
       db_.Prepare("UPDATE verification_tokens SET retired_time = ?1 "

@@ -217,6 +217,43 @@ TEST(RecordVerificationToken, RetiresTheLearnersOlderTokensOnly) {
   EXPECT_EQ(a.address, "new1@example.org");
 }
 
+// "Password reset by a new verification": an email whose token was redeemed
+// is resent (a new nonce, so a new token); the new link must work.
+TEST(RecordVerificationToken, ResentAfterRedeemingTheNewTokenWorks) {
+  auto w = MakeWorld(1);
+  const OutboxEmail& e = w->oak.emails[0];
+  ASSERT_THAT(w->store->ClaimDueEmails(Now(*w), 300, 10), IsOk());
+  ASSERT_THAT(w->store->RecordVerificationToken(TokenFor(*w, e, "h1", "c1")),
+              IsOk());
+  ASSERT_THAT(w->store->FinishEmail(e.id, EmailOutcome{}), IsOk());  // sent
+  ASSERT_THAT(RedeemHash(*w, "h1"), IsOk());
+  w->t->clock.Advance(86400);
+  ASSERT_THAT(w->store->ResendEmails(w->oak.school.id, {e.id}, kAdmin), IsOk());
+  ASSERT_THAT(w->store->ClaimDueEmails(Now(*w), 300, 10), IsOk());
+  ASSERT_THAT(w->store->RecordVerificationToken(TokenFor(*w, e, "h2", "c2")),
+              IsOk());
+  EXPECT_THAT(RedeemHash(*w, "h2"), IsOk());
+  EXPECT_THAT(RedeemHash(*w, "h1"), StatusIs(absl::StatusCode::kNotFound));
+}
+
+// A failed email resent: the new token replaces the unused old one.
+TEST(RecordVerificationToken, ResentFailedEmailsNewTokenReplacesTheOld) {
+  auto w = MakeWorld(1);
+  const OutboxEmail& e = w->oak.emails[0];
+  ASSERT_THAT(w->store->ClaimDueEmails(Now(*w), 300, 10), IsOk());
+  ASSERT_THAT(w->store->RecordVerificationToken(TokenFor(*w, e, "h1", "c1")),
+              IsOk());
+  EmailOutcome failed;
+  failed.kind = EmailOutcome::kFailed;
+  ASSERT_THAT(w->store->FinishEmail(e.id, failed), IsOk());
+  ASSERT_THAT(w->store->ResendEmails(w->oak.school.id, {}, kAdmin), IsOk());
+  ASSERT_THAT(w->store->ClaimDueEmails(Now(*w), 300, 10), IsOk());
+  ASSERT_THAT(w->store->RecordVerificationToken(TokenFor(*w, e, "h2", "c2")),
+              IsOk());
+  EXPECT_THAT(RedeemHash(*w, "h1"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(w->store->RedeemToken("", e.address, "c2", "pw"), IsOk());
+}
+
 // Learner 1 is in class 7x/Ma1, learner 2 is not; each has redeemed.
 TEST(FindLoginCandidates, ReportsSubscriptionGrantsArchiveAndState) {
   auto w = MakeWorld(2);
