@@ -219,12 +219,15 @@ absl::Status DeliveryWorker::Attempt(const OutboxWork& work) {
   } else if (sent.code() == absl::StatusCode::kUnavailable &&
              work.email.attempts < options_.max_attempts) {
     // Exponential backoff with jitter: base x 2^(n-1), capped, then x
-    // 0.5..1.5, so emails that failed together do not all return together.
+    // 0.5..1.5, so emails that failed together do not all return together;
+    // capped again, as retry_max is the longest wait
+    // (--email_retry_max_seconds).
     const double backoff = std::min(
         options_.retry_max_seconds,
         options_.retry_base_seconds *
             std::pow(2.0, static_cast<double>(work.email.attempts - 1)));
-    const double delay = backoff * (0.5 + random_());
+    const double delay =
+        std::min(options_.retry_max_seconds, backoff * (0.5 + random_()));
     outcome.kind = EmailOutcome::kRetry;
     outcome.next_attempt_time_unix =
         clock_->NowUnixSeconds() +

@@ -35,9 +35,9 @@ struct DeliveryOptions {
   // The verification link is link_base followed by the token, e.g.
   // "https://accounts.example.org/verify?token=".
   std::string link_base = "https://accounts.hubsync.invalid/verify?token=";
-  int max_attempts = 8;            // then "failed"
-  double retry_base_seconds = 30;  // before the 2nd attempt; doubles after
-  double retry_max_seconds = 3600;
+  int max_attempts = 8;             // then "failed"
+  double retry_base_seconds = 30;   // before the 2nd attempt; doubles after
+  double retry_max_seconds = 3600;  // the longest wait, jitter included
   // A "sending" email whose attempt began this long ago is tried again (its
   // server died mid-attempt). Longer than any one attempt can take.
   int64_t lease_seconds = 300;

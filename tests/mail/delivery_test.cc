@@ -195,6 +195,41 @@ TEST(DeliveryWorker, DeliversEachDueEmailOnceToARealRelay) {
   EXPECT_EQ(sink.child().Stop(SIGTERM), 0);
 }
 
+// Each UNAVAILABLE waits base x 2^(n-1) x (0.5 + random), at most
+// retry_max; after max_attempts the email has failed.
+TEST(DeliveryWorker, BacksOffWithJitterUpToTheCapThenGivesUp) {
+  auto w = MakeWorld(1);
+  w->relay.answers = {absl::UnavailableError("451 4.3.0 try again later")};
+  DeliveryOptions o = Options();
+  o.retry_base_seconds = 30;
+  o.retry_max_seconds = 600;
+  o.max_attempts = 7;
+  auto worker = w->Worker(o);
+  const double draws[] = {0.25, 0.0, 0.75, 0.5, 0.99, 0.99};
+  const int64_t expected_wait[] = {23, 30, 150, 240, 600, 600};
+  for (int n = 1; n <= 6; ++n) {
+    w->random = draws[n - 1];
+    ASSERT_THAT(worker->RunOnce(), IsOkAndHolds(1)) << "attempt " << n;
+    const OutboxEmail e = w->Email(0);
+    EXPECT_EQ(e.status, "queued");
+    EXPECT_EQ(e.attempts, n);
+    EXPECT_EQ(e.next_attempt_time_unix - w->Now(), expected_wait[n - 1])
+        << "attempt " << n;
+    EXPECT_EQ(e.last_error, "451 4.3.0 try again later");
+    w->t->clock.Advance(e.next_attempt_time_unix - w->Now() - 1);
+    EXPECT_THAT(worker->RunOnce(), IsOkAndHolds(0)) << "not due yet";
+    w->t->clock.Advance(1);
+  }
+  ASSERT_THAT(worker->RunOnce(), IsOkAndHolds(1));
+  const OutboxEmail e = w->Email(0);
+  EXPECT_EQ(e.status, "failed");
+  EXPECT_EQ(e.attempts, 7);
+  EXPECT_EQ(e.last_error,
+            "gave up after 7 attempts: 451 4.3.0 try again later");
+  EXPECT_THAT(w->relay.messages, SizeIs(7));
+  EXPECT_THAT(worker->RunOnce(), IsOkAndHolds(0));
+}
+
 TEST(DeliveryWorker, RefusedForGoodFailsAtOnceWithTheRelaysReply) {
   auto w = MakeWorld(2);
   w->relay.answers = {absl::FailedPreconditionError(
