@@ -203,12 +203,14 @@ absl::Status DeliveryWorker::Attempt(const OutboxWork& work) {
   record.address = NormaliseAddress(work.email.address);
   record.create_time_unix = now;
   record.expire_time_unix = now + options_.token_ttl_seconds;
-  if (absl::Status s = store_->RecordVerificationToken(record); !s.ok()) {
-    return s;
-  }
+  // Dated at the token's first attempt: a retry is the same message, byte
+  // for byte (the Message-ID alone would not make it so).
+  absl::StatusOr<int64_t> first_attempt =
+      store_->RecordVerificationToken(record);
+  if (!first_attempt.ok()) return first_attempt.status();
   EmailOutcome outcome;
-  absl::StatusOr<std::string> bytes =
-      RenderMime(ComposeVerificationEmail(work, token, options_, now));
+  absl::StatusOr<std::string> bytes = RenderMime(
+      ComposeVerificationEmail(work, token, options_, *first_attempt));
   absl::Status sent = bytes.status();
   if (sent.ok()) {
     if (!Pace()) return absl::CancelledError("stopping");

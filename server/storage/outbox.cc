@@ -188,7 +188,7 @@ absl::StatusOr<std::vector<OutboxWork>> SqliteStore::ClaimDueEmails(
   return claimed;
 }
 
-absl::Status SqliteStore::RecordVerificationToken(
+absl::StatusOr<int64_t> SqliteStore::RecordVerificationToken(
     const VerificationToken& token) {
   std::lock_guard<std::mutex> lock(mu_);
   STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(&db_));
@@ -226,7 +226,20 @@ absl::Status SqliteStore::RecordVerificationToken(
       .BindRef(2, token.learner_id)
       .Bind(3, token.email_id);
   STORE_RETURN_IF_ERROR(retire.Run());
-  return txn.Commit();
+  STORE_ASSIGN_OR_RETURN(
+      Statement first,
+      db_.Prepare("SELECT create_time FROM verification_tokens WHERE "
+                  "token_hash = ?"));
+  first.BindRef(1, token.token_hash);
+  STORE_ASSIGN_OR_RETURN(bool found, first.Step());
+  if (!found) {
+    return absl::InternalError(
+        absl::StrCat("the token of email ", token.email_id, " was not stored"));
+  }
+  const int64_t first_time = first.Int(0);
+  first.Reset();
+  STORE_RETURN_IF_ERROR(txn.Commit());
+  return first_time;
 }
 
 absl::Status SqliteStore::FinishEmail(int64_t email_id,

@@ -110,7 +110,8 @@ class SqliteStore : public Store {
   absl::StatusOr<std::vector<OutboxWork>> ClaimDueEmails(int64_t now_unix,
                                                          int64_t lease_seconds,
                                                          int limit) override;
-  absl::Status RecordVerificationToken(const VerificationToken& token) override;
+  absl::StatusOr<int64_t> RecordVerificationToken(
+      const VerificationToken& token) override;
   absl::Status FinishEmail(int64_t email_id,
                            const EmailOutcome& outcome) override;
   absl::StatusOr<std::vector<OutboxEmail>> ResendEmails(

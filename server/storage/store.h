@@ -299,8 +299,10 @@ class Store {
       int64_t now_unix, int64_t lease_seconds, int limit) = 0;
   // Stores the token of an attempt (kept if the email already has one: a
   // retry sends the same token) and retires every other unused token of the
-  // learner. Before the message goes out.
-  virtual absl::Status RecordVerificationToken(
+  // learner. Before the message goes out. Returns the time the token was
+  // first stored (its first attempt): the message's Date, so that a retry
+  // sends the very same bytes.
+  virtual absl::StatusOr<int64_t> RecordVerificationToken(
       const VerificationToken& token) = 0;
   // Records how an attempt ended: sent, queued again for later, or failed.
   // Only an email that is "sending" changes (a revert may not touch it).

@@ -244,6 +244,24 @@ TEST(DeliveryWorker, RefusedForGoodFailsAtOnceWithTheRelaysReply) {
   EXPECT_EQ(w->Email(1).status, "sent") << "the next email is not held up";
 }
 
+// At least once: the retry is the same message, so the relay (or the
+// learner's mail client) can tell it is a duplicate, and the token in it is
+// the one stored.
+TEST(DeliveryWorker, RetrySendsTheIdenticalMessage) {
+  auto w = MakeWorld(1);
+  w->relay.answers = {absl::UnavailableError("421 closing"), absl::OkStatus()};
+  auto worker = w->Worker();
+  ASSERT_THAT(worker->RunOnce(), IsOkAndHolds(1));
+  w->t->clock.Advance(3600);
+  ASSERT_THAT(worker->RunOnce(), IsOkAndHolds(1));
+  ASSERT_THAT(w->relay.messages, SizeIs(2));
+  EXPECT_EQ(w->Email(0).status, "sent");
+  const std::string id = Capture(w->relay.messages[0], "Message-ID: <([^>]+)>");
+  EXPECT_THAT(id, HasSubstr(absl::StrCat("eml-", w->Email(0).id, ".")));
+  EXPECT_EQ(Capture(w->relay.messages[1], "Message-ID: <([^>]+)>"), id);
+  EXPECT_EQ(w->relay.messages[1], w->relay.messages[0]);
+}
+
 TEST(DeliveryWorker, SchoolsMinuteLimitHoldsTheRestUncounted) {
   auto w = MakeWorld(3);
   HUBSYNC_ASSERT_OK_AND_ASSIGN(
