@@ -62,6 +62,28 @@ void ToProto(const ProductGrant& in, v1::ProductGrant* out) {
 
 }  // namespace
 
+// Holds one of kMaxHashing slots while a password is hashed or checked.
+class AccountServiceImpl::HashSlot {
+ public:
+  explicit HashSlot(AccountServiceImpl* s) : s_(s) {
+    absl::MutexLock lock(&s_->hash_mu_);
+    auto free = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(s_->hash_mu_) {
+      return s_->hashing_ < kMaxHashing;
+    };
+    s_->hash_mu_.Await(absl::Condition(&free));
+    ++s_->hashing_;
+  }
+  ~HashSlot() {
+    absl::MutexLock lock(&s_->hash_mu_);
+    --s_->hashing_;
+  }
+  HashSlot(const HashSlot&) = delete;
+  HashSlot& operator=(const HashSlot&) = delete;
+
+ private:
+  AccountServiceImpl* s_;
+};
+
 grpc::Status AccountServiceImpl::ResendVerificationEmails(
     grpc::ServerContext* context,
     const v1::ResendVerificationEmailsRequest* req,
@@ -204,8 +226,10 @@ grpc::Status AccountServiceImpl::RedeemVerification(
       !rules.ok()) {
     return ToGrpcStatus(rules);
   }
-  absl::StatusOr<std::string> hash =
-      auth::HashPassword(req->new_password(), cost_);
+  absl::StatusOr<std::string> hash = [&] {
+    HashSlot slot(this);
+    return auth::HashPassword(req->new_password(), cost_);
+  }();
   if (!hash.ok()) return ToGrpcStatus(hash.status());
   absl::StatusOr<LearnerAccount> account =
       store_->RedeemToken(token_hash, address, code_hash, *hash);
@@ -256,6 +280,7 @@ grpc::Status AccountServiceImpl::Login(grpc::ServerContext* context,
   // and one dummy check when there is none, so that the answer takes as
   // long whatever the reason.
   const LoginCandidate* match = nullptr;
+  HashSlot slot(this);
   for (const LoginCandidate& c : *candidates) {
     if (auth::VerifyPassword(req->password(), c.password_hash) &&
         match == nullptr) {

@@ -161,6 +161,13 @@ class AccountServiceImpl final : public v1::AccountService::Service {
   mail::TokenKey key_;
   auth::PasswordCost cost_;
   auth::LoginThrottle* throttle_;
+  // Argon2id takes cost_.mem_bytes a hash: at most kMaxHashing hashes run
+  // at once (the rest wait), so a burst of logins cannot take the
+  // server's memory (4 x 64 MiB by default).
+  static constexpr int kMaxHashing = 4;
+  absl::Mutex hash_mu_;
+  int hashing_ ABSL_GUARDED_BY(hash_mu_) = 0;
+  class HashSlot;
 };
 
 class SyncServiceImpl final : public v1::SyncService::Service {

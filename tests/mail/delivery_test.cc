@@ -9,7 +9,6 @@
 #include <csignal>
 #include <deque>
 #include <memory>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -133,10 +132,15 @@ std::unique_ptr<World> MakeWorld(int emails) {
   return w;
 }
 
-std::string Capture(const std::string& text, const char* pattern) {
-  std::smatch m;
-  if (!std::regex_search(text, m, std::regex(pattern))) return "";
-  return m[1].str();
+// What follows `lead` in `text` up to `end` ("" when either is missing).
+// (Not std::regex: gcc 12 warns inside <regex> at -O1, which -Werror stops.)
+std::string Capture(const std::string& text, const std::string& lead,
+                    const std::string& end) {
+  const size_t at = text.find(lead);
+  if (at == std::string::npos) return "";
+  const size_t stop = text.find(end, at + lead.size());
+  if (stop == std::string::npos) return "";
+  return text.substr(at + lead.size(), stop - at - lead.size());
 }
 
 TEST(DeliveryWorker, DeliversEachDueEmailOnceToARealRelay) {
@@ -172,10 +176,8 @@ TEST(DeliveryWorker, DeliversEachDueEmailOnceToARealRelay) {
   EXPECT_THAT(first, HasSubstr("Hello Learner1,"));
   EXPECT_THAT(first, HasSubstr("log in to Boost Learning."));
   EXPECT_THAT(first, HasSubstr(R"("defects": [])"));
-  const std::string token =
-      Capture(first, R"(verify\?token=([a-z2-7]{32})\\n)");
-  const std::string code = Capture(
-      first, R"(email address: ([A-HJKMNP-Z2-9]{4}-[A-HJKMNP-Z2-9]{4}))");
+  const std::string token = Capture(first, "verify?token=", "\\n");
+  const std::string code = Capture(first, "email address: ", "\\n");
   ASSERT_EQ(token.size(), 32u) << first;
   ASSERT_EQ(code.size(), 9u) << first;
   EXPECT_THAT(sink.Json(2), HasSubstr("has not given you access"));
@@ -185,9 +187,7 @@ TEST(DeliveryWorker, DeliversEachDueEmailOnceToARealRelay) {
       LearnerAccount a,
       w->store->RedeemToken(HashToken(TestKey(), token), "", "", "pw"));
   EXPECT_EQ(a.learner_id, w->oak.learners[0].id);
-  const std::string code2 =
-      Capture(sink.Json(2),
-              R"(email address: ([A-HJKMNP-Z2-9]{4}-[A-HJKMNP-Z2-9]{4}))");
+  const std::string code2 = Capture(sink.Json(2), "email address: ", "\\n");
   EXPECT_THAT(w->store->RedeemToken(
                   "", "learner2@example.org",
                   HashCode(TestKey(), "learner2@example.org", code2), "pw"),
@@ -256,9 +256,9 @@ TEST(DeliveryWorker, RetrySendsTheIdenticalMessage) {
   ASSERT_THAT(worker->RunOnce(), IsOkAndHolds(1));
   ASSERT_THAT(w->relay.messages, SizeIs(2));
   EXPECT_EQ(w->Email(0).status, "sent");
-  const std::string id = Capture(w->relay.messages[0], "Message-ID: <([^>]+)>");
+  const std::string id = Capture(w->relay.messages[0], "Message-ID: <", ">");
   EXPECT_THAT(id, HasSubstr(absl::StrCat("eml-", w->Email(0).id, ".")));
-  EXPECT_EQ(Capture(w->relay.messages[1], "Message-ID: <([^>]+)>"), id);
+  EXPECT_EQ(Capture(w->relay.messages[1], "Message-ID: <", ">"), id);
   EXPECT_EQ(w->relay.messages[1], w->relay.messages[0]);
 }
 
