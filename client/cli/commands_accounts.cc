@@ -141,7 +141,8 @@ int ProductUnsubscribe(const Parsed& p, client::HubsyncClient& c, Io& io) {
   return Subscribe(p, c, io, false);
 }
 
-void PrintGrants(const v1::ListGrantsResponse& r, std::ostream& os) {
+void PrintGrants(const v1::ListGrantsResponse& r, std::ostream& os,
+                 bool header) {
   Table t({"PRODUCT", "TO", "ID", "SINCE"});
   for (const v1::ProductGrant& g : r.grants()) {
     const bool learner = !g.learner_id().empty();
@@ -149,16 +150,18 @@ void PrintGrants(const v1::ListGrantsResponse& r, std::ostream& os) {
            learner ? g.learner_id() : g.class_id(),
            TimeLabel(g.create_time())});
   }
-  t.Print(os);
+  t.Print(os, header);
 }
 
 int GrantList(const Parsed& p, client::HubsyncClient& c, Io& io) {
   v1::ListGrantsRequest req;
   req.set_school_id(p.Get("school"));
-  return ShowList(
-      c.ListGrants(req), p, io,
-      [](const auto& r) -> const auto& { return r.grants(); },
-      [&](const auto& r) { PrintGrants(r, io.out); });
+  return ShowPages(
+      req, [&](const v1::ListGrantsRequest& r) { return c.ListGrants(r); }, p,
+      io, [](const auto& r) -> const auto& { return r.grants(); },
+      [&](const v1::ListGrantsResponse& r, bool first) {
+        PrintGrants(r, io.out, first);
+      });
 }
 
 int SetGrant(const Parsed& p, client::HubsyncClient& c, Io& io, bool granted) {
@@ -171,10 +174,12 @@ int SetGrant(const Parsed& p, client::HubsyncClient& c, Io& io, bool granted) {
   req.mutable_grant()->set_learner_id(p.Get("learner"));
   req.mutable_grant()->set_class_id(p.Get("class"));
   req.set_granted(granted);
-  return ShowList(
-      c.SetGrant(req), p, io,
-      [](const auto& r) -> const auto& { return r.grants(); },
-      [&](const auto& r) { PrintGrants(r, io.out); });
+  return Show(c.SetGrant(req), p, io, [&](const v1::ProductGrant& g) {
+    const bool learner = !g.learner_id().empty();
+    io.out << (granted ? "granted " : "revoked ") << g.product()
+           << (granted ? " to " : " from ") << (learner ? "learner " : "class ")
+           << (learner ? g.learner_id() : g.class_id()) << "\n";
+  });
 }
 
 int GrantAdd(const Parsed& p, client::HubsyncClient& c, Io& io) {

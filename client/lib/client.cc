@@ -532,7 +532,7 @@ absl::StatusOr<v1::ListGrantsResponse> HubsyncClient::ListGrants(
   return Unary(accounts_.get(), &v1::AccountService::Stub::ListGrants, req);
 }
 
-absl::StatusOr<v1::ListGrantsResponse> HubsyncClient::SetGrant(
+absl::StatusOr<v1::ProductGrant> HubsyncClient::SetGrant(
     const v1::SetGrantRequest& req) {
   return Unary(accounts_.get(), &v1::AccountService::Stub::SetGrant, req);
 }

@@ -234,8 +234,7 @@ class HubsyncClient {
       const v1::SetSubscriptionRequest& req);
   absl::StatusOr<v1::ListGrantsResponse> ListGrants(
       const v1::ListGrantsRequest& req);
-  absl::StatusOr<v1::ListGrantsResponse> SetGrant(
-      const v1::SetGrantRequest& req);
+  absl::StatusOr<v1::ProductGrant> SetGrant(const v1::SetGrantRequest& req);
   absl::StatusOr<v1::RedeemVerificationResponse> RedeemVerification(
       const v1::RedeemVerificationRequest& req);
   absl::StatusOr<v1::LoginResponse> Login(const v1::LoginRequest& req);

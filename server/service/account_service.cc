@@ -10,6 +10,7 @@
 #include "common/mime.h"
 #include "server/service/authorize.h"
 #include "server/service/convert.h"
+#include "server/service/paging.h"
 #include "server/service/services.h"
 #include "server/service/status.h"
 #include "server/service/validate.h"
@@ -146,16 +147,21 @@ grpc::Status AccountServiceImpl::ListGrants(grpc::ServerContext* context,
   HUBSYNC_AUTHORIZE(
       *auth_, context, auth::Verb::kListGrants,
       auth::Target{Resource::kSchool, req->school_id(), "school_id"});
-  absl::StatusOr<std::vector<ProductGrant>> grants =
-      store_->ListGrants(req->school_id());
+  const std::vector<std::string> binding = {req->school_id()};
+  PageRequest page;
+  HUBSYNC_RETURN_IF_INVALID(ReadPageRequest(
+      "ListGrants", binding, req->page_size(), req->page_token(), &page));
+  absl::StatusOr<Page<ProductGrant>> grants =
+      store_->PageGrants(req->school_id(), page);
   if (!grants.ok()) return ToGrpcStatus(grants.status());
-  for (const ProductGrant& g : *grants) ToProto(g, out->add_grants());
+  for (const ProductGrant& g : grants->items) ToProto(g, out->add_grants());
+  out->set_next_page_token(NextPageToken("ListGrants", binding, grants->next));
   return grpc::Status::OK;
 }
 
 grpc::Status AccountServiceImpl::SetGrant(grpc::ServerContext* context,
                                           const v1::SetGrantRequest* req,
-                                          v1::ListGrantsResponse* out) {
+                                          v1::ProductGrant* out) {
   HUBSYNC_AUTHORIZE_AS(
       actor, *auth_, context, auth::Verb::kSetGrant,
       auth::Target{Resource::kSchool, req->school_id(), "school_id"});
@@ -173,11 +179,10 @@ grpc::Status AccountServiceImpl::SetGrant(grpc::ServerContext* context,
   grant.product = g.product();
   grant.kind = learner ? "learner" : "class";
   grant.subject_id = learner ? g.learner_id() : g.class_id();
-  HUBSYNC_RETURN_IF_ERROR_GRPC(store_->SetGrant(grant, req->granted(), actor));
-  absl::StatusOr<std::vector<ProductGrant>> grants =
-      store_->ListGrants(req->school_id());
-  if (!grants.ok()) return ToGrpcStatus(grants.status());
-  for (const ProductGrant& each : *grants) ToProto(each, out->add_grants());
+  absl::StatusOr<ProductGrant> stored =
+      store_->SetGrant(grant, req->granted(), actor);
+  if (!stored.ok()) return ToGrpcStatus(stored.status());
+  ToProto(*stored, out);
   return grpc::Status::OK;
 }
 

@@ -147,7 +147,7 @@ class AccountServiceImpl final : public v1::AccountService::Service {
   grpc::Status ListGrants(grpc::ServerContext*, const v1::ListGrantsRequest*,
                           v1::ListGrantsResponse*) override;
   grpc::Status SetGrant(grpc::ServerContext*, const v1::SetGrantRequest*,
-                        v1::ListGrantsResponse*) override;
+                        v1::ProductGrant*) override;
   grpc::Status RedeemVerification(grpc::ServerContext*,
                                   const v1::RedeemVerificationRequest*,
                                   v1::RedeemVerificationResponse*) override;

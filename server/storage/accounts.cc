@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "server/storage/codec.h"
+#include "server/storage/page_keys.h"
 #include "server/storage/sqlite_store.h"
 #include "server/storage/status_macros.h"
 
@@ -178,8 +179,9 @@ absl::Status SqliteStore::SetSubscription(const std::string& school_id,
   return txn.Commit();
 }
 
-absl::Status SqliteStore::SetGrant(const ProductGrant& grant, bool granted,
-                                   const Actor& actor) {
+absl::StatusOr<ProductGrant> SqliteStore::SetGrant(const ProductGrant& grant,
+                                                   bool granted,
+                                                   const Actor& actor) {
   std::lock_guard<std::mutex> lock(mu_);
   STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(&db_));
   STORE_RETURN_IF_ERROR(GetSchoolLocked(grant.school_id).status());
@@ -212,7 +214,22 @@ absl::Status SqliteStore::SetGrant(const ProductGrant& grant, bool granted,
       .BindRef(4, grant.subject_id);
   if (granted) st.Bind(5, now);
   STORE_RETURN_IF_ERROR(st.Run());
-  if (db_.Changes() == 0) return absl::OkStatus();
+  ProductGrant stored = grant;
+  stored.create_time_unix = 0;
+  const bool changed = db_.Changes() > 0;
+  if (granted) {
+    STORE_ASSIGN_OR_RETURN(
+        Statement when,
+        db_.Prepare("SELECT create_time FROM product_grants WHERE school_id = "
+                    "? AND product = ? AND kind = ? AND subject_id = ?"));
+    when.BindRef(1, grant.school_id)
+        .BindRef(2, grant.product)
+        .BindRef(3, grant.kind)
+        .BindRef(4, grant.subject_id);
+    STORE_ASSIGN_OR_RETURN(bool found, when.Step());
+    if (found) stored.create_time_unix = when.Int(0);
+  }
+  if (!changed) return stored;
   AuditRecord a;
   a.school_id = grant.school_id;
   a.actor = actor;
@@ -225,25 +242,40 @@ absl::Status SqliteStore::SetGrant(const ProductGrant& grant, bool granted,
                    ",\"subject_id\":", JsonString(grant.subject_id), "}");
   a.time_unix = now;
   STORE_RETURN_IF_ERROR(WriteAuditLocked(a));
-  return txn.Commit();
+  STORE_RETURN_IF_ERROR(txn.Commit());
+  return stored;
 }
 
-absl::StatusOr<std::vector<ProductGrant>> SqliteStore::ListGrants(
-    const std::string& school_id) {
+absl::StatusOr<Page<ProductGrant>> SqliteStore::PageGrants(
+    const std::string& school_id, const PageRequest& page) {
+  STORE_RETURN_IF_ERROR(CheckPageKey(page, 3));
   std::lock_guard<std::mutex> lock(mu_);
   STORE_ASSIGN_OR_RETURN(Transaction txn, Transaction::BeginRead(&db_));
   STORE_RETURN_IF_ERROR(GetSchoolLocked(school_id).status());
+  // A row value compared with the primary key's columns: SQLite seeks.
   STORE_ASSIGN_OR_RETURN(
       Statement st,
-      db_.Prepare("SELECT product, kind, subject_id, create_time FROM "
-                  "product_grants WHERE school_id = ? ORDER BY product, kind, "
-                  "subject_id"));
-  st.BindRef(1, school_id);
-  std::vector<ProductGrant> out;
+      db_.Prepare(absl::StrCat(
+          "SELECT product, kind, subject_id, create_time FROM product_grants "
+          "WHERE school_id = ?1",
+          page.after.empty()
+              ? ""
+              : " AND (product, kind, subject_id) > (?3, ?4, ?5)",
+          " ORDER BY product, kind, subject_id LIMIT ?2")));
+  st.BindRef(1, school_id).Bind(2, static_cast<int64_t>(page.size + 1));
+  for (size_t i = 0; i < page.after.size(); ++i) {
+    st.BindRef(static_cast<int>(i) + 3, page.after[i]);
+  }
+  Page<ProductGrant> out;
   while (true) {
     STORE_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
-    ProductGrant& g = out.emplace_back();
+    if (out.items.size() == page.size) {
+      const ProductGrant& last = out.items.back();
+      out.next = {last.product, last.kind, last.subject_id};
+      break;
+    }
+    ProductGrant& g = out.items.emplace_back();
     g.school_id = school_id;
     g.product = st.Text(0);
     g.kind = st.Text(1);

@@ -127,10 +127,10 @@ class SqliteStore : public Store {
   absl::Status SetSubscription(const std::string& school_id,
                                const std::string& product, bool subscribed,
                                const Actor& actor) override;
-  absl::Status SetGrant(const ProductGrant& grant, bool granted,
-                        const Actor& actor) override;
-  absl::StatusOr<std::vector<ProductGrant>> ListGrants(
-      const std::string& school_id) override;
+  absl::StatusOr<ProductGrant> SetGrant(const ProductGrant& grant, bool granted,
+                                        const Actor& actor) override;
+  absl::StatusOr<Page<ProductGrant>> PageGrants(
+      const std::string& school_id, const PageRequest& page) override;
 
   absl::Status CreateApiKey(const ApiKeyRecord& key,
                             const Actor& actor) override;

@@ -339,11 +339,15 @@ class Store {
                                        bool subscribed, const Actor& actor) = 0;
   // Grants (or revokes) a product to a learner or a class of the school:
   // NOT_FOUND for a subject that is not the school's. Audited "grant" /
-  // "revoke_grant" when it changes anything.
-  virtual absl::Status SetGrant(const ProductGrant& grant, bool granted,
-                                const Actor& actor) = 0;
-  virtual absl::StatusOr<std::vector<ProductGrant>> ListGrants(
-      const std::string& school_id) = 0;
+  // "revoke_grant" when it changes anything. Returns the grant as stored
+  // (its first grant time), or as given with time 0 once revoked.
+  virtual absl::StatusOr<ProductGrant> SetGrant(const ProductGrant& grant,
+                                                bool granted,
+                                                const Actor& actor) = 0;
+  // One page of the school's grants by product, kind and subject id; key
+  // {product, kind, subject_id}.
+  virtual absl::StatusOr<Page<ProductGrant>> PageGrants(
+      const std::string& school_id, const PageRequest& page) = 0;
 
   // API keys (hashes only). CreateApiKey: NOT_FOUND if school_id is set and
   // unknown, ALREADY_EXISTS for a duplicate id. A school's key is audited

@@ -159,7 +159,7 @@ std::vector<RpcCase> EveryRpcMalformed() {
          v1::SetGrantRequest r;
          r.set_school_id(i.school);
          r.mutable_grant()->set_product("boost-learning");  // to nobody
-         v1::ListGrantsResponse out;
+         v1::ProductGrant out;
          return a.accounts_->SetGrant(a.Context().get(), r, &out);
        }},
       {"RedeemVerification",

@@ -256,7 +256,7 @@ inline std::vector<RpcCase> EveryRpc() {
          r.mutable_grant()->set_product("boost-learning");
          r.mutable_grant()->set_learner_id(i.learner);
          r.set_granted(true);
-         v1::ListGrantsResponse out;
+         v1::ProductGrant out;
          return a.accounts_->SetGrant(a.Context().get(), r, &out);
        }},
       // The learner's side needs a token or a password that only a real

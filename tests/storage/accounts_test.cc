@@ -15,6 +15,21 @@ namespace hubsync::testing {
 namespace accounts_test {
 namespace {
 
+// Every grant of the school, by PageGrants in pages of 2 (so that paging is
+// exercised too).
+std::vector<ProductGrant> AllGrants(Store& store, const std::string& school) {
+  std::vector<ProductGrant> out;
+  PageRequest page{2, {}};
+  while (true) {
+    absl::StatusOr<Page<ProductGrant>> got = store.PageGrants(school, page);
+    EXPECT_TRUE(got.ok()) << got.status();
+    if (!got.ok()) return out;
+    out.insert(out.end(), got->items.begin(), got->items.end());
+    if (got->next.empty()) return out;
+    page.after = got->next;
+  }
+}
+
 using ::testing::AllOf;
 using ::testing::Each;
 using ::testing::Eq;
@@ -334,6 +349,47 @@ TEST(SetSubscription, AuditedOnlyWhenItChangesSomething) {
               StatusIs(absl::StatusCode::kNotFound));
 }
 
+// Grants come in pages in (product, kind, subject id) order; SetGrant
+// returns the grant as stored, its first time kept on a repeat.
+TEST(SetGrant, ListedInPagesAndReturnedAsStored) {
+  auto w = MakeWorld(3);
+  const std::string& school = w->oak.school.id;
+  const std::string boost(kBoostLearning), hodder(kHodderMagazines);
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(
+      ProductGrant first,
+      w->store->SetGrant({school, hodder, "learner", w->oak.learners[2].id, 0},
+                         true, kAdmin));
+  EXPECT_GT(first.create_time_unix, 0);
+  w->t->clock.Advance(60);
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(
+      ProductGrant again,
+      w->store->SetGrant({school, hodder, "learner", w->oak.learners[2].id, 0},
+                         true, kAdmin));
+  EXPECT_EQ(again.create_time_unix, first.create_time_unix);
+  for (int k : {1, 0}) {
+    ASSERT_THAT(
+        w->store->SetGrant({school, boost, "learner", w->oak.learners[k].id, 0},
+                           true, kAdmin),
+        IsOk());
+  }
+  ASSERT_THAT(
+      w->store->SetGrant({school, boost, "class", w->oak.math_class_id, 0},
+                         true, kAdmin),
+      IsOk());
+  std::vector<std::string> order;
+  for (const ProductGrant& g : AllGrants(*w->store, school))
+    order.push_back(g.product + " " + g.kind);
+  EXPECT_THAT(order, ::testing::ElementsAre(
+                         "boost-learning class", "boost-learning learner",
+                         "boost-learning learner", "hodder-magazines learner"));
+  HUBSYNC_ASSERT_OK_AND_ASSIGN(
+      ProductGrant revoked,
+      w->store->SetGrant({school, hodder, "learner", w->oak.learners[2].id, 0},
+                         false, kAdmin));
+  EXPECT_EQ(revoked.create_time_unix, 0);
+  EXPECT_THAT(AllGrants(*w->store, school), SizeIs(3));
+}
+
 TEST(SetGrant, AuditedOnlyWhenItChangesAndOnlyForTheSchoolsOwn) {
   auto w = MakeWorld(1);
   HUBSYNC_ASSERT_OK_AND_ASSIGN(QueuedSchool elm,
@@ -344,15 +400,14 @@ TEST(SetGrant, AuditedOnlyWhenItChangesAndOnlyForTheSchoolsOwn) {
   for (int i = 0; i < 2; ++i) {
     ASSERT_THAT(w->store->SetGrant(mine, true, kAdmin), IsOk());
   }
-  HUBSYNC_ASSERT_OK_AND_ASSIGN(std::vector<ProductGrant> grants,
-                               w->store->ListGrants(school));
+  const std::vector<ProductGrant> grants = AllGrants(*w->store, school);
   ASSERT_THAT(grants, SizeIs(1));
   EXPECT_EQ(grants[0].subject_id, w->oak.learners[0].id);
   EXPECT_EQ(grants[0].kind, "learner");
   for (int i = 0; i < 2; ++i) {
     ASSERT_THAT(w->store->SetGrant(mine, false, kAdmin), IsOk());
   }
-  EXPECT_THAT(w->store->ListGrants(school), IsOkAndHolds(IsEmpty()));
+  EXPECT_THAT(AllGrants(*w->store, school), IsEmpty());
   EXPECT_THAT(AuditOf(*w, "grant"), SizeIs(1));
   EXPECT_THAT(AuditOf(*w, "revoke_grant"), SizeIs(1));
   EXPECT_EQ(AuditOf(*w, "grant")[0].learner_id, w->oak.learners[0].id);
@@ -365,8 +420,8 @@ TEST(SetGrant, AuditedOnlyWhenItChangesAndOnlyForTheSchoolsOwn) {
       w->store->SetGrant({school, boost, "class", elm.math_class_id, 0}, true,
                          kAdmin),
       StatusIs(absl::StatusCode::kNotFound, HasSubstr(elm.math_class_id)));
-  EXPECT_THAT(w->store->ListGrants(school), IsOkAndHolds(IsEmpty()));
-  EXPECT_THAT(w->store->ListGrants(elm.school.id), IsOkAndHolds(IsEmpty()));
+  EXPECT_THAT(AllGrants(*w->store, school), IsEmpty());
+  EXPECT_THAT(AllGrants(*w->store, elm.school.id), IsEmpty());
 }
 
 }  // namespace
