@@ -41,6 +41,15 @@ std::vector<CommandSpec> AllSpecs() {
   return specs;
 }
 
+FlagSpec StringFlag(const std::string& name, const std::string& value,
+                    const std::string& help, bool required) {
+  return {.name = name,
+          .kind = FlagKind::kString,
+          .value = value,
+          .help = help,
+          .required = required};
+}
+
 FlagSpec SchoolFlag() {
   return {.name = "school",
           .kind = FlagKind::kString,

@@ -70,6 +70,9 @@ int RunCli(const std::vector<std::string>& args,
 
 // --school ID, for the commands that work on one school (see RunCli).
 FlagSpec SchoolFlag();
+// A flag taking one text VALUE.
+FlagSpec StringFlag(const std::string& name, const std::string& value,
+                    const std::string& help, bool required = false);
 
 // Prints "error: CODE: message" on io.err; returns kExitError.
 int Fail(const absl::Status& status, Io& io);

@@ -16,15 +16,6 @@
 namespace hubsync::cli {
 namespace {
 
-FlagSpec StringFlag(const std::string& name, const std::string& value,
-                    const std::string& help, bool required = false) {
-  return {.name = name,
-          .kind = FlagKind::kString,
-          .value = value,
-          .help = help,
-          .required = required};
-}
-
 FlagSpec PasswordStdinFlag() {
   return {.name = "password-stdin",
           .help =

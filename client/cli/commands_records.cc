@@ -420,20 +420,11 @@ FlagSpec RequestIdFlag() {
               "its own retries)"};
 }
 
-FlagSpec RecordFlag(const std::string& name, const std::string& value,
-                    const std::string& help, bool required = false) {
-  return {.name = name,
-          .kind = FlagKind::kString,
-          .value = value,
-          .help = help,
-          .required = required};
-}
-
 }  // namespace
 
 std::vector<Command> RecordCommands() {
   FlagSpec klass =
-      RecordFlag("class", "NAME", "subject class name (repeatable)");
+      StringFlag("class", "NAME", "subject class name (repeatable)");
   klass.repeated = true;
   return {
       {{.path = "school create",
@@ -452,16 +443,16 @@ std::vector<Command> RecordCommands() {
        SchoolGet},
       {{.path = "learner create",
         .flags = {SchoolFlag(),
-                  RecordFlag("forename", "F", "legal forename", true),
-                  RecordFlag("surname", "S", "legal surname", true),
-                  RecordFlag("preferred-forename", "F", "preferred forename"),
-                  RecordFlag("preferred-surname", "S", "preferred surname"),
-                  RecordFlag("dob", "YYYY-MM-DD", "date of birth"),
-                  RecordFlag("gender", "G", "gender"),
-                  RecordFlag("upn", "UPN", "Unique Pupil Number"),
-                  RecordFlag("year", "Y", "year group: N1, N2, R, 1 .. 13"),
-                  RecordFlag("reg-group", "G", "registration group name"),
-                  klass, RecordFlag("email", "ADDRESS", "email address"),
+                  StringFlag("forename", "F", "legal forename", true),
+                  StringFlag("surname", "S", "legal surname", true),
+                  StringFlag("preferred-forename", "F", "preferred forename"),
+                  StringFlag("preferred-surname", "S", "preferred surname"),
+                  StringFlag("dob", "YYYY-MM-DD", "date of birth"),
+                  StringFlag("gender", "G", "gender"),
+                  StringFlag("upn", "UPN", "Unique Pupil Number"),
+                  StringFlag("year", "Y", "year group: N1, N2, R, 1 .. 13"),
+                  StringFlag("reg-group", "G", "registration group name"),
+                  klass, StringFlag("email", "ADDRESS", "email address"),
                   RequestIdFlag()},
         .summary =
             "Create a hand-made hub learner (unsynced).\n"
@@ -498,16 +489,16 @@ std::vector<Command> RecordCommands() {
        LearnerList},
       {{.path = "learner edit",
         .positionals = {"LEARNER_ID"},
-        .flags = {RecordFlag("forename", "F", "legal forename"),
-                  RecordFlag("surname", "S", "legal surname"),
-                  RecordFlag("preferred-forename", "F", "preferred forename"),
-                  RecordFlag("preferred-surname", "S", "preferred surname"),
-                  RecordFlag("dob", "YYYY-MM-DD", "date of birth"),
-                  RecordFlag("gender", "G", "gender"),
-                  RecordFlag("upn", "UPN", "Unique Pupil Number"),
-                  RecordFlag("year", "Y", "year group: N1, N2, R, 1 .. 13"),
-                  RecordFlag("reg-group", "G", "registration group name"),
-                  RecordFlag("email", "ADDRESS", "email address")},
+        .flags = {StringFlag("forename", "F", "legal forename"),
+                  StringFlag("surname", "S", "legal surname"),
+                  StringFlag("preferred-forename", "F", "preferred forename"),
+                  StringFlag("preferred-surname", "S", "preferred surname"),
+                  StringFlag("dob", "YYYY-MM-DD", "date of birth"),
+                  StringFlag("gender", "G", "gender"),
+                  StringFlag("upn", "UPN", "Unique Pupil Number"),
+                  StringFlag("year", "Y", "year group: N1, N2, R, 1 .. 13"),
+                  StringFlag("reg-group", "G", "registration group name"),
+                  StringFlag("email", "ADDRESS", "email address")},
         .summary =
             "Change fields of a hub learner (only the flags given).\n"
             "A hand-made learner: any of them. A learner linked to the MIS\n"
@@ -545,7 +536,7 @@ std::vector<Command> RecordCommands() {
        LearnerUnlink},
       {{.path = "learner export",
         .flags = {SchoolFlag(),
-                  RecordFlag("output", "FILE", "write to FILE, not stdout")},
+                  StringFlag("output", "FILE", "write to FILE, not stdout")},
         .summary =
             "Write a school's hub learners as CSV (UTF-8, CRLF).\n"
             "A value starting with =, +, -, @, tab or carriage return is\n"
@@ -569,7 +560,7 @@ std::vector<Command> RecordCommands() {
         .positionals = {"FILE_OR_DIR"},
         .rest = "FILE_OR_DIR",
         .flags = {SchoolFlag(),
-                  RecordFlag("format", "oneroster|plain", "export format",
+                  StringFlag("format", "oneroster|plain", "export format",
                              true),
                   {.name = "allow-empty",
                    .help = "store an export with no learners (refused "

@@ -132,8 +132,6 @@ grpc::Status AccountServiceImpl::SetSubscription(
   if (grpc::Status s = CheckPartnerProduct(req->product()); !s.ok()) return s;
   HUBSYNC_RETURN_IF_ERROR_GRPC(store_->SetSubscription(
       req->school_id(), req->product(), req->subscribed(), actor));
-  v1::ListSubscriptionsRequest list;
-  list.set_school_id(req->school_id());
   absl::StatusOr<std::vector<std::string>> products =
       store_->ListSubscriptions(req->school_id());
   if (!products.ok()) return ToGrpcStatus(products.status());
